@@ -1,0 +1,39 @@
+/**
+ * The one error type of the service. Every failure a user can cause carries a stable
+ * code; the HTTP edge maps codes to statuses in one table, the CLI maps them to exit codes.
+ */
+
+export const ERROR_CODES = {
+  /** The report query has diagnostics (see `details`). */
+  INVALID_QUERY: "invalid_query",
+  INVALID_ARGUMENT: "invalid_argument",
+  NOT_FOUND: "not_found",
+  CONFLICT: "conflict",
+  QUOTA_EXCEEDED: "quota_exceeded",
+  UNAUTHORIZED: "unauthorized",
+  FORBIDDEN: "forbidden",
+  PAYLOAD_TOO_LARGE: "payload_too_large",
+  /** Data given to `load` does not match the catalog. */
+  INVALID_DATA: "invalid_data",
+  TIMEOUT: "timeout",
+  UNAVAILABLE: "unavailable",
+  INTERNAL: "internal",
+} as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
+
+export class AppError extends Error {
+  override readonly name = "AppError";
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export function isAppError(error: unknown): error is AppError {
+  return error instanceof AppError;
+}

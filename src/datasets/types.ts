@@ -1,0 +1,94 @@
+/**
+ * The dataset catalog's vocabulary. A catalog is plain data: the query language,
+ * the demo-data generator, the engine's table layout and the HTTP API all read it.
+ */
+
+export type Program = "mpn" | "cmp";
+export const PROGRAMS: readonly Program[] = ["mpn", "cmp"];
+
+/** Value types a column can hold. Flags documented as 0/1 are `integer`; textual flags ('Y'/'N', 'True'/'False') are `string`. */
+export type ColumnType = "string" | "integer" | "decimal" | "date" | "datetime";
+
+/** How a metric is computed from the rows of each group. */
+export type Aggregation = "sum" | "count" | "countDistinct" | "avg" | "min" | "max";
+
+export const TIMESPANS = [
+  "TODAY",
+  "YESTERDAY",
+  "LAST_7_DAYS",
+  "LAST_14_DAYS",
+  "LAST_30_DAYS",
+  "LAST_90_DAYS",
+  "LAST_180_DAYS",
+  "LAST_365_DAYS",
+  "LAST_MONTH",
+  "LAST_3_MONTHS",
+  "LAST_6_MONTHS",
+  "LAST_1_YEAR",
+  "LAST_3_YEARS",
+  "LIFETIME",
+] as const;
+export type Timespan = (typeof TIMESPANS)[number];
+
+/** A selectable column (a dimension: selecting it groups by it). Also a physical column of the dataset's table. */
+export interface ColumnDef {
+  readonly name: string;
+  readonly type: ColumnType;
+  readonly description?: string;
+  /** Documented value domain, when the reference gives one; the demo generator draws from it. */
+  readonly values?: readonly string[];
+  /** Why the type was chosen where the reference is silent. */
+  readonly decision?: string;
+}
+
+/** A hidden physical column that only metrics read (for example the raw amount behind `TotalRevenue`). */
+export interface MeasureDef {
+  readonly name: string;
+  readonly type: "integer" | "decimal";
+  readonly description?: string;
+}
+
+/** An entry of `availableMetrics`: an aggregate over a physical column (a column or a measure). */
+export interface MetricDef {
+  readonly name: string;
+  readonly aggregation: Aggregation;
+  /** The physical column aggregated; omitted only for `count` (count of rows). */
+  readonly source?: string;
+  readonly description?: string;
+  readonly decision?: string;
+}
+
+export interface DatasetDef {
+  /** Spelling used by E1 and in output. */
+  readonly name: string;
+  /** Other names accepted in FROM (documented misspellings), never listed. */
+  readonly aliases?: readonly string[];
+  /** Physical table name, when two catalog names share one table. Defaults to `name`. */
+  readonly table?: string;
+  readonly description: string;
+  readonly columns: readonly ColumnDef[];
+  readonly measures?: readonly MeasureDef[];
+  readonly metrics: readonly MetricDef[];
+  /** The date column TIMESPAN filters; null for snapshot datasets (no TIMESPAN allowed). */
+  readonly timeColumn: string | null;
+  readonly availableDateRanges: readonly Timespan[];
+  /** Hours. */
+  readonly minimumRecurrenceInterval: number;
+  readonly decision?: string;
+}
+
+export interface SystemQueryDef {
+  readonly id: string;
+  readonly name: string;
+  readonly description: string;
+  readonly query: string;
+}
+
+export interface ProgramCatalog {
+  readonly program: Program;
+  readonly datasets: readonly DatasetDef[];
+  readonly systemQueries: readonly SystemQueryDef[];
+}
+
+/** The hidden column every table carries; no query can name it (names starting with '_' are not identifiers in the language). */
+export const TENANT_COLUMN = "_tenant_id";

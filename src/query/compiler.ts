@@ -1,0 +1,137 @@
+/**
+ * Stage 4: plan → parameterised SQL for the analytics engine (DuckDB dialect). Identifiers come
+ * only from the catalog and are quoted; every literal, the tenant and the time window are bound
+ * parameters. The tenant filter is always the first condition.
+ */
+import { type DatasetDef, type Program, TENANT_COLUMN } from "../datasets/types.js";
+import type { CompiledSql, SqlValue } from "../storage/ports.js";
+import type { TimeWindow } from "./timespan.js";
+import type { Field, PlanCondition, PlanValue, QueryPlan } from "./validator.js";
+
+export interface CompileContext {
+  readonly program: Program;
+  readonly tenant: string;
+  /** The rows' time window (from TIMESPAN or an explicit override); ignored for datasets without a time column. */
+  readonly window: TimeWindow;
+}
+
+export function quoteIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+export function tableReference(program: Program, dataset: DatasetDef): string {
+  return `${quoteIdentifier(program)}.${quoteIdentifier(dataset.table ?? dataset.name)}`;
+}
+
+export function compile(plan: QueryPlan, context: CompileContext): CompiledSql {
+  const params: SqlValue[] = [];
+  const bind = (value: SqlValue): string => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+
+  const rowFilters = [`${quoteIdentifier(TENANT_COLUMN)} = ${bind(context.tenant)}`];
+  const timeColumn = plan.dataset.timeColumn;
+  if (timeColumn) {
+    const column = plan.dataset.columns.find((c) => c.name === timeColumn);
+    const sqlType = column?.type === "datetime" ? "TIMESTAMP" : "DATE";
+    const bound = (instant: Date) => (sqlType === "DATE" ? dateBound(instant) : timestampText(instant));
+    if (context.window.start) {
+      rowFilters.push(
+        `${quoteIdentifier(timeColumn)} >= CAST(${bind(bound(context.window.start))} AS ${sqlType})`,
+      );
+    }
+    if (context.window.end) {
+      rowFilters.push(
+        `${quoteIdentifier(timeColumn)} < CAST(${bind(bound(context.window.end))} AS ${sqlType})`,
+      );
+    }
+  }
+  const groupFilters: string[] = [];
+  for (const condition of plan.where) {
+    const sql = conditionSql(condition, bind);
+    (condition.field.kind === "metric" ? groupFilters : rowFilters).push(sql);
+  }
+
+  const selectList = plan.select.map((field) => `${fieldSql(field)} AS ${quoteIdentifier(field.name)}`);
+  const grouping = plan.aggregated ? plan.select.filter((f) => f.kind === "column") : [];
+  let sql = `SELECT ${plan.distinct && !plan.aggregated ? "DISTINCT " : ""}${selectList.join(", ")}`;
+  sql += ` FROM ${tableReference(context.program, plan.dataset)}`;
+  sql += ` WHERE ${rowFilters.join(" AND ")}`;
+  if (grouping.length > 0) sql += ` GROUP BY ${grouping.map(fieldSql).join(", ")}`;
+  if (groupFilters.length > 0) sql += ` HAVING ${groupFilters.join(" AND ")}`;
+  if (plan.orderBy.length > 0) {
+    // Ordering by the expression, not the output name: a metric may share its name with the measure it sums.
+    sql += ` ORDER BY ${plan.orderBy.map((o) => `${fieldSql(o.field)} ${o.direction}`).join(", ")}`;
+  }
+  if (plan.limit !== undefined) sql += ` LIMIT ${plan.limit}`;
+  return { sql, params, columns: plan.select.map((f) => f.name) };
+}
+
+function fieldSql(field: Field): string {
+  if (field.kind === "column") return quoteIdentifier(field.name);
+  const { aggregation, source } = field.metric;
+  const sourceSql = source ? quoteIdentifier(source) : "*";
+  switch (aggregation) {
+    case "count":
+      return "count(*)";
+    case "countDistinct":
+      return `count(DISTINCT ${sourceSql})`;
+    case "sum":
+    case "avg":
+      // Rounded so that sums of cents print as cents, not as binary-float noise.
+      return field.type === "decimal"
+        ? `round(${aggregation}(${sourceSql}), 6)`
+        : `${aggregation}(${sourceSql})`;
+    case "min":
+    case "max":
+      return `${aggregation}(${sourceSql})`;
+  }
+}
+
+/**
+ * String comparisons are case-insensitive (the language is). Negative conditions (!=, NOT IN,
+ * NOT LIKE) keep rows whose value is empty, as a user reading "not X" expects.
+ */
+function conditionSql(condition: PlanCondition, bind: (value: SqlValue) => string): string {
+  const { field, operator, values } = condition;
+  const column = fieldSql(field);
+  const asText = values.some((v) => v.kind === "text") || field.type === "string";
+  const subject = asText ? `lower(CAST(${column} AS VARCHAR))` : column;
+  const operand = (value: PlanValue): string => {
+    if (value.kind === "text" || field.type === "string") return bind(String(value.value).toLowerCase());
+    if (field.type === "date") return `CAST(${bind(value.value)} AS DATE)`;
+    if (field.type === "datetime") return `CAST(${bind(value.value)} AS TIMESTAMP)`;
+    return bind(value.value);
+  };
+  const first = values[0]!;
+  switch (operator) {
+    case "=":
+    case ">":
+    case "<":
+    case ">=":
+    case "<=":
+      return `${subject} ${operator} ${operand(first)}`;
+    case "!=":
+      return `${subject} IS DISTINCT FROM ${operand(first)}`;
+    case "LIKE":
+      return `CAST(${column} AS VARCHAR) ILIKE ${bind(String(first.value))}`;
+    case "NOT LIKE":
+      return `(${column} IS NULL OR CAST(${column} AS VARCHAR) NOT ILIKE ${bind(String(first.value))})`;
+    case "IN":
+      return `${subject} IN (${values.map(operand).join(", ")})`;
+    case "NOT IN":
+      return `(${column} IS NULL OR ${subject} NOT IN (${values.map(operand).join(", ")}))`;
+  }
+}
+
+/** The first whole day at or after an instant: a day belongs to a window when its midnight does. */
+function dateBound(instant: Date): string {
+  const midnight = Date.UTC(instant.getUTCFullYear(), instant.getUTCMonth(), instant.getUTCDate());
+  const day = instant.getTime() === midnight ? midnight : midnight + 86_400_000;
+  return new Date(day).toISOString().slice(0, 10);
+}
+
+function timestampText(instant: Date): string {
+  return instant.toISOString().replace("T", " ").slice(0, 19);
+}
