@@ -15,6 +15,13 @@ export interface Token {
 /** Straight quote, and the typographic quotes that official examples use. */
 const QUOTES = new Set(["'", "\u2018", "\u2019"]);
 const OPERATORS = ["<=", ">=", "!=", "<>", "=", "<", ">"];
+/** Characters people often type, with what to do instead. */
+const STRAY_CHARACTERS: Record<string, string> = {
+  ";": "a query is a single statement, without ';'",
+  "*": "SELECT * is not supported: list the columns (GET ScheduledDataset lists them)",
+  "\\": "names need no escaping (write LAST_MONTH, not LAST\\_MONTH)",
+  '"': "quote values with ' (names need no quotes)",
+};
 
 export function tokenize(text: string): { tokens: Token[]; diagnostics: Diagnostic[] } {
   const tokens: Token[] = [];
@@ -125,10 +132,11 @@ export function tokenize(text: string): { tokens: Token[]; diagnostics: Diagnost
       continue;
     }
     offset++;
+    const why = STRAY_CHARACTERS[ch];
     diagnostics.push(
       diagnostic(
         "INVALID_CHARACTER",
-        `Unexpected character '${ch}'${ch === ";" ? ": a query is a single statement, without ';'" : ""}`,
+        `Unexpected character '${ch}'${why ? `: ${why}` : ""}`,
         spanFrom(start, line, lineStart),
         ch,
       ),

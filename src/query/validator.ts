@@ -3,6 +3,8 @@
  * the catalog's spelling, converts literals to the column's type, and decides whether rows are
  * aggregated. Reports every problem it finds, never just the first.
  */
+
+import { findDatasetIn, metricType } from "../datasets/lookup.js";
 import type { ColumnDef, ColumnType, DatasetDef, MetricDef, Timespan } from "../datasets/types.js";
 import { TIMESPANS } from "../datasets/types.js";
 import type { Condition, Literal, Name, Operator, QueryAst } from "./ast.js";
@@ -51,7 +53,7 @@ export function validate(
   const diagnostics: Diagnostic[] = [];
   if (!ast.from) return { diagnostics };
 
-  const dataset = findDataset(datasets, ast.from.text);
+  const dataset = findDatasetIn(datasets, ast.from.text);
   if (!dataset) {
     const names = datasets.map((d) => d.name);
     const suggestion = nearestName(ast.from.text, names);
@@ -130,14 +132,6 @@ export function validate(
   };
 }
 
-export function findDataset(datasets: readonly DatasetDef[], name: string): DatasetDef | undefined {
-  const wanted = name.toLowerCase();
-  return datasets.find(
-    (d) =>
-      d.name.toLowerCase() === wanted || (d.aliases ?? []).some((alias) => alias.toLowerCase() === wanted),
-  );
-}
-
 class FieldResolver {
   private readonly fields = new Map<string, Field>();
 
@@ -179,14 +173,6 @@ class FieldResolver {
     );
     return undefined;
   }
-}
-
-/** A metric's result type: counts are integers, averages decimals, the rest keep their source's type. */
-export function metricType(dataset: DatasetDef, metric: MetricDef): ColumnType {
-  if (metric.aggregation === "count" || metric.aggregation === "countDistinct") return "integer";
-  if (metric.aggregation === "avg") return "decimal";
-  const source = [...dataset.columns, ...(dataset.measures ?? [])].find((c) => c.name === metric.source);
-  return source?.type ?? "decimal";
 }
 
 function checkCondition(
