@@ -8,7 +8,6 @@ export const ERROR_CODES = {
   INVALID_QUERY: "invalid_query",
   INVALID_ARGUMENT: "invalid_argument",
   NOT_FOUND: "not_found",
-  CONFLICT: "conflict",
   QUOTA_EXCEEDED: "quota_exceeded",
   UNAUTHORIZED: "unauthorized",
   FORBIDDEN: "forbidden",

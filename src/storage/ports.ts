@@ -3,6 +3,8 @@
  * (`duckdb/`, later `sqlite/`, `postgres/`, `disk/`, `s3/`) and never import each other.
  */
 import type { DatasetDef, Program } from "../datasets/types.js";
+import type { ExecutionStatus, StoredExecution } from "../executions/model.js";
+import type { StoredQuery, StoredReport } from "../reports/model.js";
 
 /** A value bound to a `$n` / `?` placeholder. */
 export type SqlValue = string | number | bigint | boolean | null;
@@ -38,5 +40,111 @@ export interface AnalyticsEngine {
     path: string,
     options: { format: ExportFormat; gzip?: boolean },
   ): Promise<ExportResult>;
+  close(): Promise<void>;
+}
+
+/** Stable ordering key for keyset pagination: (createdTime, id) ascending. */
+export interface Cursor {
+  readonly createdTime: Date;
+  readonly id: string;
+}
+
+export interface PageRequest {
+  /** Continue after this item; omitted for the first page. */
+  readonly after?: Cursor;
+  /** At most this many items. */
+  readonly limit: number;
+}
+
+export interface Page<T> {
+  readonly items: T[];
+  /** Present when more items follow the last one returned. */
+  readonly next?: Cursor;
+}
+
+/** Who owns a row: every read and write is scoped to one tenant and one program. */
+export interface Scope {
+  readonly tenant: string;
+  readonly program: Program;
+}
+
+export interface QueryFilter {
+  readonly id?: string;
+  /** Exact name, compared case-insensitively. */
+  readonly name?: string;
+}
+
+export interface ReportFilter {
+  readonly ids?: readonly string[];
+  readonly name?: string;
+  readonly queryId?: string;
+}
+
+export interface ExecutionFilter {
+  readonly reportIds: readonly string[];
+  readonly executionIds?: readonly string[];
+  readonly statuses?: readonly ExecutionStatus[];
+  /** Only executions scheduled at or after this instant (history window). */
+  readonly since?: Date;
+  /** Only the most recent matching execution (by scheduled time) of each report. */
+  readonly latestOnly?: boolean;
+}
+
+export type CreateOutcome =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly reason: "queries" | "activeReports" | "executeNow" };
+
+export interface ReportQuotas {
+  /** Active (not Inactive) reports per tenant and program. */
+  readonly maxActiveReports: number;
+  /** ExecuteNow reports created per tenant and program within `executeNowWindowMs`. */
+  readonly maxExecuteNow: number;
+  readonly executeNowWindowMs: number;
+  /** The instant the window ends at (the request time). */
+  readonly now: Date;
+}
+
+/**
+ * Metadata: user-defined queries, reports and executions. Implemented per engine
+ * (`storage/sqlite`, later `storage/postgres`) and checked by one contract suite.
+ */
+export interface MetadataStore {
+  readonly capabilities: { readonly multiWriter: boolean; readonly skipLocked: boolean };
+
+  /** Inserts a query unless the scope already has `maxQueries` of them (checked atomically). */
+  createQuery(query: StoredQuery, maxQueries: number): Promise<CreateOutcome>;
+  getQuery(scope: Scope, id: string): Promise<StoredQuery | undefined>;
+  listQueries(scope: Scope, filter: QueryFilter, page: PageRequest): Promise<Page<StoredQuery>>;
+  deleteQuery(scope: Scope, id: string): Promise<boolean>;
+
+  /** Inserts a report and its first executions together, unless a quota is reached (checked atomically). */
+  createReport(
+    report: StoredReport,
+    executions: readonly StoredExecution[],
+    quotas: ReportQuotas,
+  ): Promise<CreateOutcome>;
+  getReport(scope: Scope, id: string): Promise<StoredReport | undefined>;
+  listReports(scope: Scope, filter: ReportFilter, page: PageRequest): Promise<Page<StoredReport>>;
+  /** Reports of the scope that use a query and are not Inactive. */
+  countReportsUsingQuery(scope: Scope, queryId: string): Promise<number>;
+  /** Replaces the report row (same id and scope); returns false when it no longer exists. */
+  updateReport(report: StoredReport): Promise<boolean>;
+  /** Deletes the report and all its executions; returns the file keys of those executions. */
+  deleteReport(scope: Scope, id: string): Promise<{ deleted: boolean; fileKeys: string[] }>;
+
+  /** Inserts executions, skipping any whose (reportId, scheduledTime) already exists; returns how many were inserted. */
+  createExecutions(executions: readonly StoredExecution[]): Promise<number>;
+  listExecutions(scope: Scope, filter: ExecutionFilter, page: PageRequest): Promise<Page<StoredExecution>>;
+  /** Deletes a report's executions that are Pending or Paused and were never attempted (a schedule change); returns how many. */
+  deleteWaitingExecutions(scope: Scope, reportId: string): Promise<number>;
+  /** Sets the status of a report's executions that are in one of `from` (pause/resume). */
+  setExecutionStatus(
+    scope: Scope,
+    reportId: string,
+    from: readonly ExecutionStatus[],
+    to: ExecutionStatus,
+    at: Date,
+  ): Promise<number>;
+
   close(): Promise<void>;
 }

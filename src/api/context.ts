@@ -1,0 +1,36 @@
+/** What the HTTP edge needs from the rest of the service; `app.ts` builds it. */
+import type { FastifyRequest } from "fastify";
+import type { Config } from "../config/config.js";
+import type { Program } from "../datasets/types.js";
+import type { ExecutionService } from "../executions/execution-service.js";
+import type { StoredExecution } from "../executions/model.js";
+import type { QueryService } from "../reports/query-service.js";
+import type { ReportService } from "../reports/report-service.js";
+import type { AnalyticsEngine } from "../storage/ports.js";
+
+export interface Principal {
+  readonly tenant: string;
+  readonly user: string;
+}
+
+export interface DownloadLink {
+  readonly url: string;
+  readonly expiresAt: Date;
+}
+
+export interface ApiContext {
+  readonly config: Config;
+  readonly services: {
+    readonly queries: QueryService;
+    readonly reports: ReportService;
+    readonly executions: ExecutionService;
+  };
+  readonly engine: AnalyticsEngine;
+  readonly now: () => Date;
+  /** Verifies the request's token; throws AppError unauthorized/forbidden. */
+  authenticate(headers: FastifyRequest["headers"], program: Program): Promise<Principal>;
+  /** Scheme, host and port that absolute links start with. */
+  publicBase(request: FastifyRequest): string;
+  /** A fresh download link for a completed execution, or null. */
+  links(request: FastifyRequest, execution: StoredExecution): DownloadLink | null;
+}

@@ -1,0 +1,199 @@
+/**
+ * JSON schemas of the routes, for the OpenAPI document. Requests are validated by the domain
+ * rules (case-insensitive field names, documented messages), not by these schemas.
+ */
+
+const envelopeOf = (item: object) => ({
+  type: "object",
+  properties: {
+    value: { type: "array", items: item },
+    nextLink: { type: ["string", "null"], description: "Full URL of the next page, or null on the last page" },
+    totalCount: { type: "integer", description: "Number of items in value" },
+    message: { type: ["string", "null"] },
+    statusCode: { type: "integer" },
+    dataRedacted: { type: "boolean" },
+  },
+});
+
+const time = { type: ["string", "null"], description: "UTC, yyyy-MM-ddTHH:mm:ssZ" };
+const errorResponse = { description: "Error: the envelope with message and statusCode", ...envelopeOf({}) };
+
+const dataset = {
+  type: "object",
+  properties: {
+    datasetName: { type: "string" },
+    selectableColumns: { type: "array", items: { type: "string" } },
+    availableMetrics: { type: "array", items: { type: "string" } },
+    availableDateRanges: { type: "array", items: { type: "string" } },
+    minimumRecurrenceInterval: { type: "integer" },
+  },
+};
+
+const query = {
+  type: "object",
+  properties: {
+    queryId: { type: "string" },
+    name: { type: "string" },
+    description: { type: "string" },
+    query: { type: "string" },
+    type: { type: "string", enum: ["userDefined", "system"] },
+    user: { type: "string" },
+    createdTime: time,
+    modifiedTime: time,
+  },
+};
+
+const report = {
+  type: "object",
+  properties: {
+    reportId: { type: "string" },
+    reportName: { type: "string" },
+    description: { type: "string" },
+    queryId: { type: "string" },
+    query: { type: "string" },
+    user: { type: "string" },
+    createdTime: time,
+    modifiedTime: time,
+    executeNow: { type: "boolean" },
+    queryStartTime: time,
+    queryEndTime: time,
+    startTime: time,
+    reportStatus: { type: "string", enum: ["Active", "Paused", "Inactive"] },
+    recurrenceInterval: { type: "integer" },
+    recurrenceCount: { type: ["integer", "null"] },
+    callbackUrl: { type: ["string", "null"] },
+    callbackMethod: { type: ["string", "null"], enum: ["GET", "POST", null] },
+    format: { type: "string", enum: ["csv", "tsv"] },
+    compression: { type: "string", enum: ["none", "gzip"], description: "Extension: gzip-compressed report files" },
+  },
+};
+
+const execution = {
+  type: "object",
+  properties: {
+    executionId: { type: "string" },
+    reportId: { type: "string" },
+    recurrenceInterval: { type: "integer" },
+    recurrenceCount: { type: ["integer", "null"] },
+    callbackUrl: { type: ["string", "null"] },
+    callbackMethod: { type: ["string", "null"] },
+    format: { type: "string" },
+    executionStatus: { type: "string", enum: ["Pending", "Running", "Paused", "Completed", "Failed"] },
+    reportLocation: { type: ["string", "null"] },
+    reportAccessSecureLink: { type: ["string", "null"] },
+    reportExpiryTime: time,
+    reportGeneratedTime: time,
+  },
+};
+
+const page = {
+  pageSize: { type: "integer", description: "Items per page (extension)" },
+  skipToken: { type: "string", description: "Continuation token; follow nextLink instead of building it" },
+};
+
+const reportBody = {
+  type: "object",
+  description: "Field names are case-insensitive (ReportName = reportName)",
+  properties: {
+    ReportName: { type: "string", maxLength: 256 },
+    Description: { type: "string", maxLength: 256 },
+    QueryId: { type: "string" },
+    StartTime: { type: "string", description: "yyyy-MM-ddTHH:mm:ssZ" },
+    ExecuteNow: { type: "boolean" },
+    QueryStartTime: { type: "string" },
+    QueryEndTime: { type: "string" },
+    RecurrenceInterval: { type: "integer", minimum: 4, maximum: 2160 },
+    RecurrenceCount: { type: "integer", minimum: 1 },
+    Format: { type: "string", enum: ["CSV", "TSV"] },
+    Compression: { type: "string", enum: ["none", "gzip"] },
+    CallbackUrl: { type: "string" },
+    CallbackMethod: { type: "string", enum: ["GET", "POST"] },
+  },
+  required: ["ReportName", "QueryId"],
+};
+
+const responses = (item: object) => ({
+  200: { description: "Success", ...envelopeOf(item) },
+  400: errorResponse,
+  401: errorResponse,
+  403: errorResponse,
+  404: errorResponse,
+});
+
+const reportIdParam = { type: "object", properties: { reportId: { type: "string" } } };
+
+export const SCHEMAS = {
+  datasets: {
+    summary: "Get all datasets (E1)",
+    querystring: { type: "object", properties: { datasetName: { type: "string" } } },
+    response: responses(dataset),
+  },
+  createQuery: {
+    summary: "Create report query (E2)",
+    body: {
+      type: "object",
+      properties: { Name: { type: "string" }, Description: { type: "string" }, Query: { type: "string" } },
+      required: ["Name", "Query"],
+    },
+    response: responses(query),
+  },
+  listQueries: {
+    summary: "Get report queries (E3)",
+    querystring: {
+      type: "object",
+      properties: {
+        queryId: { type: "string" },
+        queryName: { type: "string" },
+        includeSystemQueries: { type: "boolean", default: true },
+        includeOnlySystemQueries: { type: "boolean", default: false },
+        ...page,
+      },
+    },
+    response: responses(query),
+  },
+  deleteQuery: {
+    summary: "Delete report query (E4)",
+    params: { type: "object", properties: { queryId: { type: "string" } } },
+    response: responses(query),
+  },
+  testQuery: {
+    summary: "Try report query (E5)",
+    querystring: {
+      type: "object",
+      properties: {
+        exportQuery: { type: "string" },
+        queryId: { type: "string" },
+        startTime: { type: "string" },
+        endTime: { type: "string" },
+      },
+    },
+    response: responses({ type: "object", additionalProperties: true }),
+  },
+  createReport: { summary: "Create report (E6)", body: reportBody, response: responses(report) },
+  listReports: {
+    summary: "Get reports (E7)",
+    querystring: {
+      type: "object",
+      properties: { reportId: { type: "string" }, reportName: { type: "string" }, queryId: { type: "string" }, ...page },
+    },
+    response: responses(report),
+  },
+  updateReport: { summary: "Update report (E8)", params: reportIdParam, body: reportBody, response: responses(report) },
+  deleteReport: { summary: "Delete report (E9)", params: reportIdParam, response: responses(report) },
+  pauseReport: { summary: "Pause report executions (E10)", params: reportIdParam, response: responses(report) },
+  resumeReport: { summary: "Resume report executions (E11)", params: reportIdParam, response: responses(report) },
+  executions: {
+    summary: "Get report executions (E12)",
+    params: reportIdParam,
+    querystring: {
+      type: "object",
+      properties: {
+        executionId: { type: "string" },
+        executionStatus: { type: "string", default: "Completed" },
+        getLatestExecution: { type: "boolean", default: true },
+        ...page,
+      },
+    },
+    response: responses(execution),
+  },
+} as const;

@@ -1,0 +1,84 @@
+/** The HTTP server: fastify with the envelope, the one error handler, OpenAPI and the program routes. */
+import { randomUUID } from "node:crypto";
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import type { ApiContext } from "./context.js";
+import { envelope, errorEnvelope } from "./envelope.js";
+import { handleError } from "./errors.js";
+import { PROGRAM_BASES, registerProgramRoutes } from "./routes.js";
+
+export interface ServerOptions {
+  readonly logger: FastifyServerOptions["logger"];
+  /** Extra readiness checks (databases reachable); each throws when not ready. */
+  readonly readiness: readonly (() => Promise<void>)[];
+}
+
+export async function buildServer(context: ApiContext, options: ServerOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: context.config.maxBodyBytes,
+    requestIdHeader: "x-request-id",
+    genReqId: () => randomUUID(),
+    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
+  });
+
+  // Schemas document the API; the domain rules validate requests (case-insensitive fields, documented messages).
+  app.setValidatorCompiler(() => () => true);
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+
+  // JSON bodies; an empty body (PUT pause/resume sent with a JSON content type) is no body.
+  app.removeContentTypeParser(["application/json"]);
+  app.addContentTypeParser(["application/json", "text/json"], { parseAs: "string" }, (_request, body, done) => {
+    const text = String(body);
+    if (text.trim() === "") return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      const error = Object.assign(new Error("The request body is not valid JSON"), {
+        statusCode: 400,
+        code: "FST_ERR_CTP_INVALID_JSON_BODY",
+      });
+      done(error, undefined);
+    }
+  });
+
+  app.addHook("onSend", async (request, reply) => {
+    reply.header("x-request-id", request.id);
+  });
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler((request, reply) => {
+    reply.status(404).send(errorEnvelope(404, `No route for ${request.method} ${request.url.split("?")[0]}`));
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: {
+        title: "OpenInsights — Insights programmatic access API",
+        description:
+          "Self-hosted, wire-compatible implementation of the Partner Center Insights (mpn) and commercial marketplace analytics (cmp) programmatic access APIs. Every response is the envelope {value, nextLink, totalCount, message, statusCode, dataRedacted}.",
+        version: "1",
+      },
+      components: {
+        securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
+      },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: "/docs" });
+
+  app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+  app.get("/healthz", { schema: { hide: true } }, async () => envelope([{ status: "ok" }]));
+  app.get("/readyz", { schema: { hide: true } }, async (_request, reply) => {
+    try {
+      for (const check of options.readiness) await check();
+      return envelope([{ status: "ready" }]);
+    } catch (error) {
+      return reply.status(503).send(errorEnvelope(503, `Not ready: ${(error as Error).message}`));
+    }
+  });
+
+  for (const { base, program } of PROGRAM_BASES) registerProgramRoutes(app, context, base, program);
+  return app;
+}

@@ -1,0 +1,106 @@
+/** Entities → the JSON objects of the real API (camelCase, times as yyyy-MM-ddTHH:mm:ssZ). */
+import type { DatasetDef, SystemQueryDef } from "../datasets/types.js";
+import type { StoredExecution } from "../executions/model.js";
+import type { StoredQuery, StoredReport } from "../reports/model.js";
+import type { DownloadLink } from "./context.js";
+
+export function wireTime(date: Date): string;
+export function wireTime(date: Date | null): string | null;
+export function wireTime(date: Date | null): string | null {
+  return date ? `${date.toISOString().slice(0, 19)}Z` : null;
+}
+
+export function wireDataset(dataset: DatasetDef) {
+  return {
+    datasetName: dataset.name,
+    selectableColumns: dataset.columns.map((c) => c.name),
+    availableMetrics: dataset.metrics.map((m) => m.name),
+    availableDateRanges: [...dataset.availableDateRanges],
+    minimumRecurrenceInterval: dataset.minimumRecurrenceInterval,
+  };
+}
+
+export interface WireQuery {
+  queryId: string;
+  name: string;
+  description: string;
+  query: string;
+  type: "userDefined" | "system";
+  user: string;
+  createdTime: string;
+  modifiedTime: string | null;
+}
+
+/** System queries are catalog data: they carry a fixed creation time and the user "System". */
+export const SYSTEM_QUERY_USER = "System";
+export const SYSTEM_QUERY_CREATED = new Date("2021-07-14T00:00:00Z");
+
+export function wireSystemQuery(query: SystemQueryDef): WireQuery {
+  return {
+    queryId: query.id,
+    name: query.name,
+    description: query.description,
+    query: query.query,
+    type: "system",
+    user: SYSTEM_QUERY_USER,
+    createdTime: wireTime(SYSTEM_QUERY_CREATED),
+    modifiedTime: null,
+  };
+}
+
+export function wireUserQuery(query: StoredQuery): WireQuery {
+  return {
+    queryId: query.id,
+    name: query.name,
+    description: query.description,
+    query: query.query,
+    type: "userDefined",
+    user: query.user,
+    createdTime: wireTime(query.createdTime),
+    modifiedTime: wireTime(query.modifiedTime),
+  };
+}
+
+export function wireReport(report: StoredReport) {
+  return {
+    reportId: report.id,
+    reportName: report.name,
+    description: report.description,
+    queryId: report.queryId,
+    query: report.queryText,
+    user: report.user,
+    createdTime: wireTime(report.createdTime),
+    modifiedTime: wireTime(report.modifiedTime),
+    executeNow: report.executeNow,
+    queryStartTime: wireTime(report.queryStartTime),
+    queryEndTime: wireTime(report.queryEndTime),
+    startTime: wireTime(report.startTime),
+    reportStatus: report.status,
+    recurrenceInterval: report.recurrenceInterval,
+    recurrenceCount: report.recurrenceCount,
+    callbackUrl: report.callbackUrl,
+    callbackMethod: report.callbackMethod,
+    format: report.format,
+    /** Extension: "none" or "gzip". */
+    compression: report.compression,
+  };
+}
+
+export function wireExecution(execution: StoredExecution, report: StoredReport, link: DownloadLink | null) {
+  return {
+    executionId: execution.id,
+    reportId: execution.reportId,
+    recurrenceInterval: report.recurrenceInterval,
+    recurrenceCount: report.recurrenceCount,
+    callbackUrl: report.callbackUrl,
+    callbackMethod: report.callbackMethod,
+    format: report.format,
+    executionStatus: execution.status,
+    reportLocation: execution.fileKey,
+    reportAccessSecureLink: link?.url ?? null,
+    reportExpiryTime: wireTime(link?.expiresAt ?? null),
+    reportGeneratedTime: wireTime(execution.generatedTime),
+    /** Extension: the slot this execution runs for. */
+    scheduledTime: wireTime(execution.scheduledTime),
+  };
+}

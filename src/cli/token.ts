@@ -1,0 +1,71 @@
+import { DEFAULT_LOCAL_USER, issueLocalToken, localKeyPath } from "../auth/local-key.js";
+import {
+  type Command,
+  configFrom,
+  DATA_DIR_OPTION,
+  requiredOption,
+  stringOption,
+  UsageError,
+} from "./shared.js";
+
+const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3_600, d: 86_400 };
+const MAX_TTL_SECONDS = 366 * 86_400;
+
+export const tokenCommand: Command = {
+  name: "token",
+  usage: "token --tenant <tid> [--user <name>] [--ttl 1h] [--data-dir D]",
+  summary:
+    "Prints an access token signed with the service's local key (made on first use in <data-dir>/keys/), for the Authorization: Bearer header.",
+  options: {
+    ...DATA_DIR_OPTION,
+    tenant: { type: "string" },
+    user: { type: "string" },
+    ttl: { type: "string" },
+  },
+  async run(context) {
+    const tenant = requiredOption(context, "tenant").trim();
+    if (tenant === "") throw new UsageError("--tenant must not be blank");
+    const user = (stringOption(context, "user") ?? DEFAULT_LOCAL_USER).trim();
+    if (user === "") throw new UsageError("--user must not be blank");
+    const ttlSeconds = parseTtl(stringOption(context, "ttl") ?? "1h");
+
+    const config = configFrom(context);
+    const auth = config.auth;
+    const audience = auth.audiences[0]!;
+    const roles = [...new Set(Object.values(auth.requiredRoles).filter((role) => role !== undefined))];
+    const now = new Date();
+    const token = await issueLocalToken({
+      dataDir: config.dataDir,
+      tenant,
+      user,
+      ttlSeconds,
+      audience,
+      roles,
+      now,
+    });
+
+    if (!auth.localKey) {
+      context.io.stderr.write(
+        "warning: OPENINSIGHTS_AUTH_LOCAL is false, so a service with this configuration will not accept this token\n",
+      );
+    }
+    const expires = new Date(now.getTime() + ttlSeconds * 1000).toISOString();
+    context.io.stderr.write(
+      `Token for tenant ${tenant}, user ${user}, audience ${audience}, expires ${expires} (key ${localKeyPath(config.dataDir)})\n`,
+    );
+    context.io.stdout.write(`${token}\n`);
+    return 0;
+  },
+};
+
+/** `30s`, `15m`, `1h`, `2d` (or a plain number of seconds) → seconds. */
+export function parseTtl(raw: string): number {
+  const match = /^\s*(\d+)\s*([smhd]?)\s*$/i.exec(raw);
+  const amount = Number(match?.[1]);
+  const unit = UNIT_SECONDS[(match?.[2] || "s").toLowerCase()] ?? Number.NaN;
+  const seconds = amount * unit;
+  if (!match || !Number.isSafeInteger(seconds) || seconds <= 0 || seconds > MAX_TTL_SECONDS) {
+    throw new UsageError(`--ttl must be a duration such as 30s, 15m, 1h or 2d (at most 366d), not '${raw}'`);
+  }
+  return seconds;
+}

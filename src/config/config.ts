@@ -1,0 +1,104 @@
+/**
+ * The only reader of the environment. Configuration is read once, validated, frozen and passed
+ * down; command-line flags override environment variables, which override defaults.
+ * Every variable is listed in docs/configuration.md.
+ */
+import path from "node:path";
+import { type AuthConfig, parseAuthConfig } from "../auth/config.js";
+import { AppError, ERROR_CODES } from "../core/errors.js";
+
+export interface Quotas {
+  /** User-defined queries per tenant and program. */
+  readonly queries: number;
+  /** Reports that are not Inactive, per tenant and program. */
+  readonly activeReports: number;
+  readonly executeNow: number;
+  readonly executeNowWindowMinutes: number;
+}
+
+export interface Config {
+  /** Everything the service keeps: analytics database, metadata, report files, keys. */
+  readonly dataDir: string;
+  readonly port: number;
+  readonly host: string;
+  /** Base of absolute links (nextLink); when unset, taken from each request's Host header. */
+  readonly publicUrl: string | null;
+  readonly logLevel: string;
+  readonly duckdb: { readonly memoryLimit: string; readonly threads: number };
+  readonly quotas: Quotas;
+  readonly testQuery: { readonly maxRows: number; readonly timeoutSeconds: number };
+  /** Minimum hours between now and a scheduled report's StartTime (the real service uses 4). */
+  readonly startTimeLeadHours: number;
+  readonly pagination: { readonly defaultPageSize: number; readonly maxPageSize: number };
+  readonly maxBodyBytes: number;
+  readonly auth: AuthConfig;
+}
+
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+export interface ConfigOverrides {
+  readonly dataDir?: string;
+  readonly port?: string;
+}
+
+export function loadConfig(env: Environment, overrides: ConfigOverrides = {}): Config {
+  const read = (name: string, fallback: string) => env[name] ?? fallback;
+  const dataDir = path.resolve(overrides.dataDir ?? read("OPENINSIGHTS_DATA_DIR", "./data"));
+  const memoryLimit = read("OPENINSIGHTS_DUCKDB_MEMORY_LIMIT", "1GB");
+  if (!/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB|%)$/i.test(memoryLimit)) {
+    throw invalid(`OPENINSIGHTS_DUCKDB_MEMORY_LIMIT must look like 1GB or 512MB, not '${memoryLimit}'`);
+  }
+  const publicUrl = env.OPENINSIGHTS_PUBLIC_URL ?? null;
+  if (publicUrl !== null && !/^https?:\/\/[^/]+/.test(publicUrl)) {
+    throw invalid(`OPENINSIGHTS_PUBLIC_URL must be an http(s) URL, not '${publicUrl}'`);
+  }
+  const number = (name: string, fallback: number, min: number, max: number) =>
+    integer(name, read(name, String(fallback)), min, max);
+  const defaultPageSize = number("OPENINSIGHTS_PAGE_SIZE", 100, 1, 100_000);
+  const maxPageSize = number("OPENINSIGHTS_MAX_PAGE_SIZE", 1000, 1, 100_000);
+  if (defaultPageSize > maxPageSize)
+    throw invalid("OPENINSIGHTS_PAGE_SIZE must not exceed OPENINSIGHTS_MAX_PAGE_SIZE");
+
+  return deepFreeze({
+    dataDir,
+    port: integer("OPENINSIGHTS_PORT", overrides.port ?? read("OPENINSIGHTS_PORT", "8080"), 0, 65_535),
+    host: read("OPENINSIGHTS_HOST", "127.0.0.1"),
+    publicUrl: publicUrl?.replace(/\/+$/, "") ?? null,
+    logLevel: read("OPENINSIGHTS_LOG_LEVEL", "info"),
+    duckdb: { memoryLimit, threads: number("OPENINSIGHTS_DUCKDB_THREADS", 2, 1, 256) },
+    quotas: {
+      queries: number("OPENINSIGHTS_QUOTA_QUERIES", 100, 0, 1_000_000),
+      activeReports: number("OPENINSIGHTS_QUOTA_ACTIVE_REPORTS", 50, 0, 1_000_000),
+      executeNow: number("OPENINSIGHTS_QUOTA_EXECUTE_NOW", 5, 0, 1_000_000),
+      executeNowWindowMinutes: number("OPENINSIGHTS_QUOTA_EXECUTE_NOW_WINDOW_MINUTES", 60, 1, 525_600),
+    },
+    testQuery: {
+      maxRows: number("OPENINSIGHTS_TEST_QUERY_MAX_ROWS", 100, 1, 100_000),
+      timeoutSeconds: number("OPENINSIGHTS_TEST_QUERY_TIMEOUT_SECONDS", 100, 1, 3600),
+    },
+    startTimeLeadHours: number("OPENINSIGHTS_START_TIME_LEAD_HOURS", 0, 0, 8760),
+    pagination: { defaultPageSize, maxPageSize },
+    maxBodyBytes: number("OPENINSIGHTS_MAX_BODY_BYTES", 1_048_576, 1024, 1_073_741_824),
+    auth: parseAuthConfig(env),
+  });
+}
+
+function integer(name: string, raw: string, min: number, max: number): number {
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || value < min || value > max) {
+    throw invalid(`${name} must be a whole number from ${min} to ${max}, not '${raw}'`);
+  }
+  return value;
+}
+
+function invalid(message: string): AppError {
+  return new AppError(ERROR_CODES.INVALID_ARGUMENT, message);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object") {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,105 @@
+/**
+ * Reads fields of a JSON object case-insensitively (`reportName` = `ReportName`), with a precise
+ * error for every missing or wrong-typed value.
+ */
+import { AppError, ERROR_CODES } from "./errors.js";
+
+export class FieldReader {
+  private readonly fields = new Map<string, { key: string; value: unknown }>();
+
+  constructor(
+    body: unknown,
+    /** Prefix of every message, e.g. "Invalid report parameters for creation - ". */
+    private readonly prefix = "",
+  ) {
+    if (body === null || typeof body !== "object" || Array.isArray(body)) {
+      throw new AppError(ERROR_CODES.INVALID_ARGUMENT, "The request body must be a JSON object");
+    }
+    for (const [key, value] of Object.entries(body)) {
+      this.fields.set(key.trim().toLowerCase(), { key, value });
+    }
+  }
+
+  /** True when the field is present and not null. */
+  has(name: string): boolean {
+    const field = this.fields.get(name.toLowerCase());
+    return field !== undefined && field.value !== null;
+  }
+
+  /** True when the field is present with the value null (an explicit reset). */
+  isNull(name: string): boolean {
+    const field = this.fields.get(name.toLowerCase());
+    return field !== undefined && field.value === null;
+  }
+
+  string(name: string, options: { required: true; maxLength?: number }): string;
+  string(name: string, options?: { required?: false; maxLength?: number }): string | undefined;
+  string(name: string, options: { required?: boolean; maxLength?: number } = {}): string | undefined {
+    const value = this.value(name, options.required ?? false);
+    if (value === undefined) return undefined;
+    if (typeof value !== "string") throw this.invalid(`${name} must be a string`);
+    if (options.required && value.trim() === "") throw missing(name);
+    return value;
+  }
+
+  integer(name: string, options: { required?: boolean } = {}): number | undefined {
+    const value = this.value(name, options.required ?? false);
+    if (value === undefined) return undefined;
+    const number = typeof value === "string" && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+    if (typeof number !== "number" || !Number.isSafeInteger(number)) {
+      throw this.invalid(`${name} must be a whole number`);
+    }
+    return number;
+  }
+
+  boolean(name: string): boolean | undefined {
+    const value = this.value(name, false);
+    if (value === undefined) return undefined;
+    if (typeof value === "boolean") return value;
+    if (typeof value === "string" && /^(true|false)$/i.test(value.trim()))
+      return value.trim().toLowerCase() === "true";
+    throw this.invalid(`${name} must be true or false`);
+  }
+
+  private value(name: string, required: boolean): unknown {
+    const field = this.fields.get(name.toLowerCase());
+    if (field === undefined || field.value === null) {
+      if (required) throw missing(name);
+      return undefined;
+    }
+    return field.value;
+  }
+
+  private invalid(message: string): AppError {
+    return new AppError(ERROR_CODES.INVALID_ARGUMENT, `${this.prefix}${message}`);
+  }
+}
+
+function missing(name: string): AppError {
+  return new AppError(ERROR_CODES.INVALID_ARGUMENT, `Null or missing value: ${name} is required`);
+}
+
+/** UTC times as the API writes them: yyyy-MM-ddTHH:mm:ssZ (fractions and a space for T are tolerated). */
+const WIRE_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(\.\d{1,3})?Z$/;
+
+export function parseWireTime(text: string): Date | undefined {
+  const match = WIRE_TIME.exec(text.trim());
+  if (!match) return undefined;
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
+  const roundTrips =
+    date.getUTCFullYear() === year &&
+    date.getUTCMonth() === month - 1 &&
+    date.getUTCDate() === day &&
+    date.getUTCHours() === hour &&
+    date.getUTCMinutes() === minute &&
+    date.getUTCSeconds() === second;
+  return roundTrips ? date : undefined;
+}

@@ -1,0 +1,42 @@
+/** Opaque continuation tokens for keyset pagination (base64url JSON), and page requests. */
+import type { Cursor } from "../storage/ports.js";
+import { AppError, ERROR_CODES } from "./errors.js";
+
+export interface PageParams {
+  readonly pageSize: number;
+  /** The token a previous page's nextLink carried. */
+  readonly token?: string;
+}
+
+export interface PageResult<T> {
+  readonly items: T[];
+  readonly nextToken?: string;
+}
+
+export function encodeToken(state: Record<string, unknown>): string {
+  return Buffer.from(JSON.stringify(state), "utf8").toString("base64url");
+}
+
+export function decodeToken(token: string): Record<string, unknown> {
+  try {
+    const state = JSON.parse(Buffer.from(token, "base64url").toString("utf8"));
+    if (state && typeof state === "object" && !Array.isArray(state)) return state as Record<string, unknown>;
+  } catch {
+    // fall through to the error below
+  }
+  throw invalidToken();
+}
+
+export function encodeCursor(cursor: Cursor, extra: Record<string, unknown> = {}): string {
+  return encodeToken({ ...extra, t: cursor.createdTime.getTime(), i: cursor.id });
+}
+
+export function decodeCursor(state: Record<string, unknown>): Cursor {
+  const { t, i } = state;
+  if (typeof t !== "number" || !Number.isFinite(t) || typeof i !== "string") throw invalidToken();
+  return { createdTime: new Date(t), id: i };
+}
+
+function invalidToken(): AppError {
+  return new AppError(ERROR_CODES.INVALID_ARGUMENT, "skipToken is not valid: use the nextLink of the previous page as it is");
+}

@@ -1,0 +1,47 @@
+/** Report queries and reports as the service stores them. All times are UTC instants. */
+import type { Program } from "../datasets/types.js";
+
+export interface StoredQuery {
+  readonly id: string;
+  readonly tenant: string;
+  readonly program: Program;
+  readonly name: string;
+  readonly description: string;
+  readonly query: string;
+  readonly user: string;
+  readonly createdTime: Date;
+  readonly modifiedTime: Date | null;
+}
+
+export type ReportStatus = "Active" | "Paused" | "Inactive";
+export type ReportFormat = "csv" | "tsv";
+export type Compression = "none" | "gzip";
+export type CallbackMethod = "GET" | "POST";
+
+export interface StoredReport {
+  readonly id: string;
+  readonly tenant: string;
+  readonly program: Program;
+  readonly name: string;
+  readonly description: string;
+  /** A system query id or a user-defined query id. */
+  readonly queryId: string;
+  /** The query text at creation, so a report keeps running what it was created with. */
+  readonly queryText: string;
+  readonly startTime: Date;
+  /** Hours between runs. */
+  readonly recurrenceInterval: number;
+  /** Number of runs; null = indefinitely. */
+  readonly recurrenceCount: number | null;
+  readonly executeNow: boolean;
+  readonly queryStartTime: Date | null;
+  readonly queryEndTime: Date | null;
+  readonly format: ReportFormat;
+  readonly compression: Compression;
+  readonly callbackUrl: string | null;
+  readonly callbackMethod: CallbackMethod | null;
+  readonly status: ReportStatus;
+  readonly user: string;
+  readonly createdTime: Date;
+  readonly modifiedTime: Date | null;
+}

@@ -1,0 +1,190 @@
+/** Reports (E6–E11): creation with its first execution, listing, update, delete, pause, resume. */
+import { AppError, ERROR_CODES } from "../core/errors.js";
+import { decodeCursor, decodeToken, encodeCursor, type PageParams, type PageResult } from "../core/paging.js";
+import type { Quotas } from "../config/config.js";
+import type { StoredExecution } from "../executions/model.js";
+import { newExecution } from "../executions/lifecycle.js";
+import type { MetadataStore, Scope } from "../storage/ports.js";
+import type { StoredReport } from "./model.js";
+import { checkQueryText, type QueryService } from "./query-service.js";
+import { type CreateReportInput, parseCreateReport, parseUpdateReport, type RuleContext } from "./rules.js";
+
+export interface ReportServiceDeps {
+  readonly store: MetadataStore;
+  readonly queries: QueryService;
+  readonly now: () => Date;
+  readonly newId: () => string;
+  readonly quotas: Quotas;
+  readonly startTimeLeadHours: number;
+  /** Removes a deleted report's files; a no-op until reports have files. */
+  readonly deleteFiles: (keys: readonly string[]) => Promise<void>;
+}
+
+export interface ReportListFilter {
+  readonly ids?: readonly string[];
+  readonly name?: string;
+  readonly queryId?: string;
+}
+
+export class ReportService {
+  constructor(private readonly deps: ReportServiceDeps) {}
+
+  async create(scope: Scope, user: string, body: unknown): Promise<StoredReport> {
+    const now = this.deps.now();
+    const input = parseCreateReport(body, this.ruleContext(now));
+    const found = await this.deps.queries.find(scope, input.queryId);
+    if (!found) throw invalid(`Invalid QueryId: no system or user-defined query has id ${input.queryId}`);
+    const queryText = found.query.query;
+    this.checkInterval(scope, queryText, input.schedule?.recurrenceInterval, "creation");
+
+    const report: StoredReport = {
+      id: this.deps.newId(),
+      tenant: scope.tenant,
+      program: scope.program,
+      name: input.name,
+      description: input.description,
+      queryId: found.query.id,
+      queryText,
+      startTime: input.schedule?.startTime ?? now,
+      recurrenceInterval: input.schedule?.recurrenceInterval ?? 0,
+      recurrenceCount: input.schedule ? input.schedule.recurrenceCount : 1,
+      executeNow: input.executeNow,
+      queryStartTime: input.queryStartTime,
+      queryEndTime: input.queryEndTime,
+      format: input.format,
+      compression: input.compression,
+      callbackUrl: input.callbackUrl,
+      callbackMethod: input.callbackMethod,
+      status: "Active",
+      user,
+      createdTime: now,
+      modifiedTime: null,
+    };
+    const first = this.firstExecution(report, input, now);
+    const outcome = await this.deps.store.createReport(report, [first], {
+      maxActiveReports: this.deps.quotas.activeReports,
+      maxExecuteNow: this.deps.quotas.executeNow,
+      executeNowWindowMs: this.deps.quotas.executeNowWindowMinutes * 60_000,
+      now,
+    });
+    if (!outcome.ok) {
+      const { activeReports, executeNow, executeNowWindowMinutes } = this.deps.quotas;
+      throw new AppError(
+        ERROR_CODES.QUOTA_EXCEEDED,
+        outcome.reason === "executeNow"
+          ? `User has exceeded its ExecuteNow report creation quota of ${executeNow} reports/${executeNowWindowMinutes} mins`
+          : `User has exceeded its report creation quota of ${activeReports} active reports`,
+      );
+    }
+    return report;
+  }
+
+  async get(scope: Scope, id: string): Promise<StoredReport> {
+    const report = await this.deps.store.getReport(scope, id);
+    if (!report) throw notFound(`no report with id ${id}`);
+    return report;
+  }
+
+  async list(scope: Scope, filter: ReportListFilter, page: PageParams): Promise<PageResult<StoredReport>> {
+    const after = page.token ? decodeCursor(decodeToken(page.token)) : undefined;
+    const result = await this.deps.store.listReports(
+      scope,
+      {
+        ...(filter.ids ? { ids: filter.ids } : {}),
+        ...(filter.name ? { name: filter.name } : {}),
+        ...(filter.queryId ? { queryId: filter.queryId } : {}),
+      },
+      { limit: page.pageSize, ...(after ? { after } : {}) },
+    );
+    if (result.items.length === 0 && !page.token && filter.ids) throw notFound(`no report with id ${filter.ids.join(";")}`);
+    return result.next ? { items: result.items, nextToken: encodeCursor(result.next) } : { items: result.items };
+  }
+
+  async update(scope: Scope, id: string, body: unknown): Promise<StoredReport> {
+    const now = this.deps.now();
+    const current = await this.get(scope, id);
+    const input = parseUpdateReport(body, current, this.ruleContext(now));
+    this.checkInterval(scope, current.queryText, input.schedule?.recurrenceInterval, "update");
+    const rescheduled =
+      input.schedule !== undefined &&
+      (input.schedule.startTime.getTime() !== current.startTime.getTime() ||
+        input.schedule.recurrenceInterval !== current.recurrenceInterval ||
+        input.schedule.recurrenceCount !== current.recurrenceCount);
+    const updated: StoredReport = {
+      ...current,
+      name: input.name,
+      description: input.description,
+      format: input.format,
+      compression: input.compression,
+      callbackUrl: input.callbackUrl,
+      callbackMethod: input.callbackMethod,
+      ...(input.schedule ?? {}),
+      // A new schedule brings a finished report back to life.
+      status: rescheduled && current.status === "Inactive" ? "Active" : current.status,
+      modifiedTime: now,
+    };
+    if (!(await this.deps.store.updateReport(updated))) throw notFound(`no report with id ${id}`);
+    if (rescheduled) {
+      await this.deps.store.deleteWaitingExecutions(scope, id);
+      await this.deps.store.createExecutions([newExecution(updated, updated.startTime, now, this.deps.newId())]);
+    }
+    return updated;
+  }
+
+  async delete(scope: Scope, id: string): Promise<StoredReport> {
+    const report = await this.get(scope, id);
+    const { deleted, fileKeys } = await this.deps.store.deleteReport(scope, id);
+    if (!deleted) throw notFound(`no report with id ${id}`);
+    await this.deps.deleteFiles(fileKeys);
+    return report;
+  }
+
+  async pause(scope: Scope, id: string): Promise<StoredReport> {
+    const report = await this.get(scope, id);
+    if (report.status === "Inactive") throw invalid(`Report ${id} is Inactive: it has no executions left to pause`);
+    if (report.status === "Paused") return report;
+    const now = this.deps.now();
+    const paused: StoredReport = { ...report, status: "Paused", modifiedTime: now };
+    await this.deps.store.updateReport(paused);
+    await this.deps.store.setExecutionStatus(scope, id, ["Pending"], "Paused", now);
+    return paused;
+  }
+
+  async resume(scope: Scope, id: string): Promise<StoredReport> {
+    const report = await this.get(scope, id);
+    if (report.status === "Inactive") throw invalid(`Report ${id} is Inactive: it has no executions left to resume`);
+    if (report.status === "Active") return report;
+    const now = this.deps.now();
+    const resumed: StoredReport = { ...report, status: "Active", modifiedTime: now };
+    await this.deps.store.updateReport(resumed);
+    await this.deps.store.setExecutionStatus(scope, id, ["Paused"], "Pending", now);
+    return resumed;
+  }
+
+  private ruleContext(now: Date): RuleContext {
+    return { now, startTimeLeadHours: this.deps.startTimeLeadHours };
+  }
+
+  /** RecurrenceInterval must also respect the dataset's minimumRecurrenceInterval. */
+  private checkInterval(scope: Scope, queryText: string, interval: number | undefined, action: string): void {
+    if (interval === undefined) return;
+    const { dataset } = checkQueryText(scope, queryText);
+    if (interval < dataset.minimumRecurrenceInterval) {
+      throw invalid(
+        `Invalid report parameters for ${action} - RecurrenceInterval must be at least ${dataset.minimumRecurrenceInterval} hours for dataset ${dataset.name} (its minimumRecurrenceInterval)`,
+      );
+    }
+  }
+
+  private firstExecution(report: StoredReport, input: CreateReportInput, now: Date): StoredExecution {
+    return newExecution(report, input.schedule?.startTime ?? now, now, this.deps.newId());
+  }
+}
+
+function notFound(detail: string): AppError {
+  return new AppError(ERROR_CODES.NOT_FOUND, `No item found with given filters. (${detail})`);
+}
+
+function invalid(message: string): AppError {
+  return new AppError(ERROR_CODES.INVALID_ARGUMENT, message);
+}

@@ -1,0 +1,212 @@
+/**
+ * The rules of a report definition (reference §1.5.6, §1.5.8, §1.6), as pure functions over a
+ * request body. Messages start with the real API's documented texts.
+ */
+import { AppError, ERROR_CODES } from "../core/errors.js";
+import { FieldReader, parseWireTime } from "../core/fields.js";
+import type { CallbackMethod, Compression, ReportFormat } from "./model.js";
+
+export const MIN_RECURRENCE_HOURS = 4;
+export const MAX_RECURRENCE_HOURS = 2160;
+export const MAX_NAME_LENGTH = 256;
+/** StartTime may lie this far in the past, for clients whose clocks run a little behind. */
+export const START_TIME_GRACE_MS = 5 * 60_000;
+
+export interface ScheduleFields {
+  readonly startTime: Date;
+  readonly recurrenceInterval: number;
+  readonly recurrenceCount: number | null;
+}
+
+export interface ReportDefinition {
+  readonly name: string;
+  readonly description: string;
+  readonly format: ReportFormat;
+  readonly compression: Compression;
+  readonly callbackUrl: string | null;
+  readonly callbackMethod: CallbackMethod | null;
+}
+
+export interface CreateReportInput extends ReportDefinition {
+  readonly queryId: string;
+  readonly executeNow: boolean;
+  /** Absent for ExecuteNow reports, which run once, at once. */
+  readonly schedule?: ScheduleFields;
+  readonly queryStartTime: Date | null;
+  readonly queryEndTime: Date | null;
+}
+
+export interface RuleContext {
+  readonly now: Date;
+  /** Minimum hours between now and StartTime (0: only "not in the past"). */
+  readonly startTimeLeadHours: number;
+}
+
+const CREATE = "Invalid report parameters for creation - ";
+const UPDATE = "Invalid report parameters for update - ";
+
+export function parseCreateReport(body: unknown, context: RuleContext): CreateReportInput {
+  const fields = new FieldReader(body, CREATE);
+  const definition = readDefinition(fields, CREATE, undefined);
+  const queryId = fields.string("QueryId", { required: true }).trim();
+  const executeNow = fields.boolean("ExecuteNow") ?? false;
+  if (executeNow) {
+    const queryStartTime = readTime(fields, "QueryStartTime", CREATE);
+    const queryEndTime = readTime(fields, "QueryEndTime", CREATE);
+    if (queryStartTime && queryEndTime && queryEndTime.getTime() <= queryStartTime.getTime()) {
+      throw invalid(
+        `${CREATE}EndTime should be greater than StartTime (QueryEndTime must be after QueryStartTime)`,
+      );
+    }
+    return { ...definition, queryId, executeNow, queryStartTime, queryEndTime };
+  }
+  if (fields.has("QueryStartTime") || fields.has("QueryEndTime")) {
+    throw invalid(`${CREATE}QueryStartTime and QueryEndTime apply only to ExecuteNow reports`);
+  }
+  const schedule = readSchedule(fields, CREATE, context, undefined);
+  return { ...definition, queryId, executeNow, schedule, queryStartTime: null, queryEndTime: null };
+}
+
+export interface CurrentReport extends ReportDefinition, ScheduleFields {
+  readonly queryId: string;
+  readonly executeNow: boolean;
+}
+
+export interface UpdateReportInput extends ReportDefinition {
+  readonly schedule?: ScheduleFields;
+}
+
+/**
+ * PUT semantics: ReportName (and StartTime, for scheduled reports) are required; an omitted
+ * optional field keeps its value and an explicit null resets it to its default. QueryId,
+ * ExecuteNow and the query window cannot change.
+ */
+export function parseUpdateReport(
+  body: unknown,
+  current: CurrentReport,
+  context: RuleContext,
+): UpdateReportInput {
+  const fields = new FieldReader(body, UPDATE);
+  const queryId = fields.string("QueryId");
+  if (queryId !== undefined && queryId.trim().toLowerCase() !== current.queryId.toLowerCase()) {
+    throw invalid(`${UPDATE}QueryId cannot be changed: create a new report for another query`);
+  }
+  const executeNow = fields.boolean("ExecuteNow");
+  if (executeNow !== undefined && executeNow !== current.executeNow) {
+    throw invalid(`${UPDATE}ExecuteNow cannot be changed: create a new report`);
+  }
+  const definition = readDefinition(fields, UPDATE, current);
+  if (current.executeNow) return definition;
+  return { ...definition, schedule: readSchedule(fields, UPDATE, context, current) };
+}
+
+function readDefinition(
+  fields: FieldReader,
+  prefix: string,
+  current: ReportDefinition | undefined,
+): ReportDefinition {
+  const name = fields.string("ReportName", { required: true }).trim();
+  if (name.includes(";")) throw invalid(`${prefix}Invalid character (;) in ReportName`);
+  const description = keep(
+    fields,
+    "Description",
+    current?.description,
+    "",
+    () => fields.string("Description") ?? "",
+  );
+  if (name.length > MAX_NAME_LENGTH || description.length > MAX_NAME_LENGTH) {
+    throw invalid(
+      `${prefix}Limit ReportName and Description length to ${MAX_NAME_LENGTH} characters or less`,
+    );
+  }
+  const format = keep(fields, "Format", current?.format, "csv", () => {
+    const value = fields.string("Format")!.trim().toLowerCase();
+    if (value !== "csv" && value !== "tsv") throw invalid(`${prefix}Report format should be csv/tsv`);
+    return value;
+  });
+  const compression = keep(fields, "Compression", current?.compression, "none", () => {
+    const value = fields.string("Compression")!.trim().toLowerCase();
+    if (value !== "none" && value !== "gzip") throw invalid(`${prefix}Compression should be none or gzip`);
+    return value;
+  });
+  const callbackUrl = keep(fields, "CallbackUrl", current?.callbackUrl, null, () => {
+    const value = fields.string("CallbackUrl")!.trim();
+    return value === "" ? null : checkCallbackUrl(value, prefix);
+  });
+  const method = keep(fields, "CallbackMethod", current?.callbackMethod ?? undefined, "POST", () => {
+    const value = fields.string("CallbackMethod")!.trim().toUpperCase();
+    if (value !== "GET" && value !== "POST") throw invalid(`${prefix}CallbackMethod can only be GET or POST`);
+    return value;
+  });
+  return { name, description, format, compression, callbackUrl, callbackMethod: callbackUrl ? method : null };
+}
+
+function readSchedule(
+  fields: FieldReader,
+  prefix: string,
+  context: RuleContext,
+  current: ScheduleFields | undefined,
+): ScheduleFields {
+  if (!fields.has("StartTime")) throw invalid("Null or missing value: StartTime is required");
+  const startTime = readTime(fields, "StartTime", prefix)!;
+  const lead = context.startTimeLeadHours * 3_600_000;
+  if (lead > 0 && startTime.getTime() < context.now.getTime() + lead - START_TIME_GRACE_MS) {
+    throw invalid(
+      `${prefix}Start time of report should at least be ${context.startTimeLeadHours} hours from current UTC time`,
+    );
+  }
+  if (startTime.getTime() < context.now.getTime() - START_TIME_GRACE_MS) {
+    throw invalid(
+      `${prefix}StartTime should not be in the past (current UTC time is ${context.now.toISOString()})`,
+    );
+  }
+  const recurrenceInterval =
+    current && !fields.has("RecurrenceInterval")
+      ? current.recurrenceInterval
+      : fields.integer("RecurrenceInterval", { required: true })!;
+  if (recurrenceInterval < MIN_RECURRENCE_HOURS || recurrenceInterval > MAX_RECURRENCE_HOURS) {
+    throw invalid(`Recurrence Interval must be between ${MIN_RECURRENCE_HOURS} and ${MAX_RECURRENCE_HOURS}`);
+  }
+  const recurrenceCount = keep(fields, "RecurrenceCount", current?.recurrenceCount, null, () => {
+    const value = fields.integer("RecurrenceCount")!;
+    if (value < 1) throw invalid(`${prefix}Recurrence count has to be a positive integer value`);
+    return value;
+  });
+  return { startTime, recurrenceInterval, recurrenceCount };
+}
+
+/** An absent field keeps `current` (updates) or takes `fallback` (creation); null always resets it. */
+function keep<T>(fields: FieldReader, name: string, current: T | undefined, fallback: T, read: () => T): T {
+  if (fields.has(name)) return read();
+  return current !== undefined && !fields.isNull(name) ? current : fallback;
+}
+
+function readTime(fields: FieldReader, name: string, prefix: string): Date | null {
+  const text = fields.string(name);
+  if (text === undefined) return null;
+  const time = parseWireTime(text);
+  if (!time) {
+    const label = name === "QueryEndTime" ? "EndTime" : "StartTime";
+    throw invalid(`${prefix}${label} should follow format: yyyy-MM-ddTHH:mm:ssZ (${name} was '${text}')`);
+  }
+  return time;
+}
+
+function checkCallbackUrl(value: string, prefix: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw invalid(`${prefix}CallbackUrl must be an absolute http or https URL`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw invalid(`${prefix}CallbackUrl must use http or https, not ${url.protocol.replace(":", "")}`);
+  }
+  if (value.length > 2048) throw invalid(`${prefix}CallbackUrl must be at most 2048 characters`);
+  if (url.username || url.password) throw invalid(`${prefix}CallbackUrl must not carry credentials`);
+  return value;
+}
+
+function invalid(message: string): AppError {
+  return new AppError(ERROR_CODES.INVALID_ARGUMENT, message);
+}

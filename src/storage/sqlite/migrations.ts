@@ -1,0 +1,194 @@
+/**
+ * Numbered schema migrations of the metadata store, run by Kysely's `Migrator` at open.
+ *
+ * Rules:
+ * - A migration, once released, never changes: add `002_…`, `003_…` instead. Names sort
+ *   lexicographically, so keep the three-digit prefix.
+ * - Migrations inline their own literals (status lists etc.) instead of importing live
+ *   constants, so their meaning cannot drift.
+ * - The DDL goes through Kysely's schema builder and stays dialect-neutral except for the
+ *   column types in `T` below; a PostgreSQL adapter can copy this file and only swap `T`
+ *   (instant → timestamptz, bool → boolean, int → bigint where needed).
+ */
+import {
+  type ColumnDataType,
+  type Kysely,
+  type Migration,
+  type MigrationProvider,
+  Migrator,
+  sql,
+} from "kysely";
+
+/** Column types of the logical schema, as SQLite stores them (see `schema.ts`). */
+const T = {
+  text: "text",
+  /** Milliseconds since the Unix epoch, UTC. */
+  instant: "integer",
+  /** 0 or 1. */
+  bool: "integer",
+  /** 64-bit integer. */
+  int: "integer",
+} as const satisfies Record<string, ColumnDataType>;
+
+/** `column IN ('a', 'b', …)` with literal values (DDL cannot bind parameters). */
+function oneOf(column: string, values: readonly string[]) {
+  return sql`${sql.ref(column)} in (${sql.join(values.map((v) => sql.lit(v)))})`;
+}
+
+const m001_initial: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    const programs = ["mpn", "cmp"];
+
+    await db.schema
+      .createTable("report_queries")
+      .addColumn("id", T.text, (c) => c.primaryKey())
+      .addColumn("tenant", T.text, (c) => c.notNull())
+      .addColumn("program", T.text, (c) => c.notNull())
+      .addColumn("name", T.text, (c) => c.notNull())
+      .addColumn("name_key", T.text, (c) => c.notNull())
+      .addColumn("description", T.text, (c) => c.notNull())
+      .addColumn("query_text", T.text, (c) => c.notNull())
+      .addColumn("user_name", T.text, (c) => c.notNull())
+      .addColumn("created_time", T.instant, (c) => c.notNull())
+      .addColumn("modified_time", T.instant)
+      .addCheckConstraint("report_queries_program_check", oneOf("program", programs))
+      .execute();
+    await db.schema
+      .createIndex("report_queries_scope_created_idx")
+      .on("report_queries")
+      .columns(["tenant", "program", "created_time", "id"])
+      .execute();
+    await db.schema
+      .createIndex("report_queries_scope_name_idx")
+      .on("report_queries")
+      .columns(["tenant", "program", "name_key"])
+      .execute();
+
+    await db.schema
+      .createTable("reports")
+      .addColumn("id", T.text, (c) => c.primaryKey())
+      .addColumn("tenant", T.text, (c) => c.notNull())
+      .addColumn("program", T.text, (c) => c.notNull())
+      .addColumn("name", T.text, (c) => c.notNull())
+      .addColumn("name_key", T.text, (c) => c.notNull())
+      .addColumn("description", T.text, (c) => c.notNull())
+      .addColumn("query_id", T.text, (c) => c.notNull())
+      .addColumn("query_text", T.text, (c) => c.notNull())
+      .addColumn("start_time", T.instant, (c) => c.notNull())
+      .addColumn("recurrence_interval", T.int, (c) => c.notNull())
+      .addColumn("recurrence_count", T.int)
+      .addColumn("execute_now", T.bool, (c) => c.notNull())
+      .addColumn("query_start_time", T.instant)
+      .addColumn("query_end_time", T.instant)
+      .addColumn("format", T.text, (c) => c.notNull())
+      .addColumn("compression", T.text, (c) => c.notNull())
+      .addColumn("callback_url", T.text)
+      .addColumn("callback_method", T.text)
+      .addColumn("status", T.text, (c) => c.notNull())
+      .addColumn("user_name", T.text, (c) => c.notNull())
+      .addColumn("created_time", T.instant, (c) => c.notNull())
+      .addColumn("modified_time", T.instant)
+      // Target of the executions' composite foreign key: an execution's scope is its report's.
+      .addUniqueConstraint("reports_id_scope_unique", ["id", "tenant", "program"])
+      .addCheckConstraint("reports_program_check", oneOf("program", programs))
+      .addCheckConstraint("reports_execute_now_check", sql`${sql.ref("execute_now")} in (0, 1)`)
+      .addCheckConstraint("reports_format_check", oneOf("format", ["csv", "tsv"]))
+      .addCheckConstraint("reports_compression_check", oneOf("compression", ["none", "gzip"]))
+      .addCheckConstraint(
+        "reports_callback_method_check",
+        sql`${sql.ref("callback_method")} is null or ${oneOf("callback_method", ["GET", "POST"])}`,
+      )
+      .addCheckConstraint("reports_status_check", oneOf("status", ["Active", "Paused", "Inactive"]))
+      .execute();
+    await db.schema
+      .createIndex("reports_scope_created_idx")
+      .on("reports")
+      .columns(["tenant", "program", "created_time", "id"])
+      .execute();
+    await db.schema
+      .createIndex("reports_scope_query_idx")
+      .on("reports")
+      .columns(["tenant", "program", "query_id", "status"])
+      .execute();
+    await db.schema
+      .createIndex("reports_scope_name_idx")
+      .on("reports")
+      .columns(["tenant", "program", "name_key"])
+      .execute();
+
+    await db.schema
+      .createTable("executions")
+      .addColumn("id", T.text, (c) => c.primaryKey())
+      .addColumn("report_id", T.text, (c) => c.notNull())
+      .addColumn("tenant", T.text, (c) => c.notNull())
+      .addColumn("program", T.text, (c) => c.notNull())
+      .addColumn("scheduled_time", T.instant, (c) => c.notNull())
+      .addColumn("window_start", T.instant)
+      .addColumn("window_end", T.instant)
+      .addColumn("status", T.text, (c) => c.notNull())
+      .addColumn("lease_owner", T.text)
+      .addColumn("lease_expires_at", T.instant)
+      .addColumn("attempts", T.int, (c) => c.notNull())
+      .addColumn("next_attempt_at", T.instant, (c) => c.notNull())
+      .addColumn("file_key", T.text)
+      .addColumn("row_count", T.int)
+      .addColumn("bytes", T.int)
+      .addColumn("sha256", T.text)
+      .addColumn("generated_time", T.instant)
+      .addColumn("failure_code", T.text)
+      .addColumn("failure_reason", T.text)
+      .addColumn("created_time", T.instant, (c) => c.notNull())
+      .addColumn("modified_time", T.instant)
+      // One execution per report and slot: the scheduler's idempotency key.
+      .addUniqueConstraint("executions_report_slot_unique", ["report_id", "scheduled_time"])
+      .addForeignKeyConstraint(
+        "executions_report_fk",
+        ["report_id", "tenant", "program"],
+        "reports",
+        ["id", "tenant", "program"],
+        (fk) => fk.onDelete("cascade"),
+      )
+      .addCheckConstraint(
+        "executions_status_check",
+        oneOf("status", ["Pending", "Running", "Paused", "Completed", "Failed"]),
+      )
+      .execute();
+    await db.schema
+      .createIndex("executions_scope_created_idx")
+      .on("executions")
+      .columns(["tenant", "program", "created_time", "id"])
+      .execute();
+    // Claiming due work: WHERE status = 'Pending' AND next_attempt_at <= now ORDER BY next_attempt_at.
+    await db.schema
+      .createIndex("executions_due_idx")
+      .on("executions")
+      .columns(["status", "next_attempt_at"])
+      .execute();
+  },
+};
+
+/** All migrations, by name. Append only. */
+export const METADATA_MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
+  "001_initial": m001_initial,
+});
+
+/** An in-code provider (no directory scanning, so it works the same from `src/` and `dist/`). */
+export const metadataMigrationProvider: MigrationProvider = {
+  async getMigrations() {
+    return { ...METADATA_MIGRATIONS };
+  },
+};
+
+/**
+ * Applies every pending migration in one transaction; returns the names applied (empty when
+ * the schema is current). Throws the migration's error, with the failing name, on failure.
+ */
+export async function migrateToLatest<DB>(db: Kysely<DB>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: metadataMigrationProvider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error !== undefined) {
+    const failed = results?.find((r) => r.status === "Error")?.migrationName;
+    throw new Error(`Metadata migration ${failed ?? "(setup)"} failed`, { cause: error });
+  }
+  return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+}

@@ -1,0 +1,1031 @@
+/**
+ * The `MetadataStore` contract: one suite every adapter runs (SQLite now, PostgreSQL later).
+ *
+ *   describeMetadataStoreContract("sqlite", () => openSqliteMetadataStore({ path: freshFile() }));
+ *
+ * `open` must return an empty store; each test gets its own and closes it. Ids are unique
+ * across scopes (the service generates them) and differ only in ASCII digits/letters at the
+ * same positions, so their order is the same under any collation.
+ */
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { ExecutionStatus, StoredExecution } from "../../src/executions/model.js";
+import type { StoredQuery, StoredReport } from "../../src/reports/model.js";
+import type {
+  Cursor,
+  MetadataStore,
+  Page,
+  PageRequest,
+  ReportQuotas,
+  Scope,
+} from "../../src/storage/ports.js";
+
+// ── fixtures ────────────────────────────────────────────────────────────────
+
+const T0 = Date.parse("2024-05-01T00:00:00.000Z");
+const HOUR = 3_600_000;
+/** An instant `ms` after T0. */
+const at = (ms: number): Date => new Date(T0 + ms);
+
+const A: Scope = { tenant: "tenant-a", program: "mpn" };
+/** Same program, other tenant. */
+const B: Scope = { tenant: "tenant-b", program: "mpn" };
+/** Same tenant, other program. */
+const A_CMP: Scope = { tenant: "tenant-a", program: "cmp" };
+
+function makeQuery(scope: Scope, id: string, overrides: Partial<StoredQuery> = {}): StoredQuery {
+  return {
+    id,
+    tenant: scope.tenant,
+    program: scope.program,
+    name: `Query ${id}`,
+    description: `Description of ${id}`,
+    query: "SELECT CustomerName FROM Customers TIMESPAN LAST_30_DAYS",
+    user: "user@example.com",
+    createdTime: at(0),
+    modifiedTime: null,
+    ...overrides,
+  };
+}
+
+function makeReport(scope: Scope, id: string, overrides: Partial<StoredReport> = {}): StoredReport {
+  return {
+    id,
+    tenant: scope.tenant,
+    program: scope.program,
+    name: `Report ${id}`,
+    description: "",
+    queryId: "query-1",
+    queryText: "SELECT CustomerName FROM Customers TIMESPAN LAST_30_DAYS",
+    startTime: at(HOUR),
+    recurrenceInterval: 24,
+    recurrenceCount: null,
+    executeNow: false,
+    queryStartTime: null,
+    queryEndTime: null,
+    format: "csv",
+    compression: "none",
+    callbackUrl: null,
+    callbackMethod: null,
+    status: "Active",
+    user: "user@example.com",
+    createdTime: at(0),
+    modifiedTime: null,
+    ...overrides,
+  };
+}
+
+function makeExecution(
+  report: StoredReport,
+  id: string,
+  scheduledTime: Date,
+  overrides: Partial<StoredExecution> = {},
+): StoredExecution {
+  return {
+    id,
+    reportId: report.id,
+    tenant: report.tenant,
+    program: report.program,
+    scheduledTime,
+    windowStart: null,
+    windowEnd: null,
+    status: "Pending",
+    leaseOwner: null,
+    leaseExpiresAt: null,
+    attempts: 0,
+    nextAttemptAt: scheduledTime,
+    fileKey: null,
+    rowCount: null,
+    bytes: null,
+    sha256: null,
+    generatedTime: null,
+    failureCode: null,
+    failureReason: null,
+    createdTime: at(0),
+    modifiedTime: null,
+    ...overrides,
+  };
+}
+
+/** Quotas that never bind. */
+function roomyQuotas(now: Date = at(0)): ReportQuotas {
+  return { maxActiveReports: 1_000, maxExecuteNow: 1_000, executeNowWindowMs: 24 * HOUR, now };
+}
+
+type Keyed = { readonly createdTime: Date; readonly id: string };
+
+function byCreatedThenId(a: Keyed, b: Keyed): number {
+  const dt = a.createdTime.getTime() - b.createdTime.getTime();
+  if (dt !== 0) return dt;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+const ids = (items: readonly { readonly id: string }[]): string[] => items.map((i) => i.id);
+
+/**
+ * Reads every page; checks that full pages precede the last one, that `next` is the key of
+ * the last item returned, and that the last page has no `next`.
+ */
+async function readPages<T extends Keyed>(
+  list: (page: PageRequest) => Promise<Page<T>>,
+  limit: number,
+): Promise<T[][]> {
+  const pages: T[][] = [];
+  let after: Cursor | undefined;
+  for (let guard = 0; guard < 1_000; guard++) {
+    const page = await list(after === undefined ? { limit } : { after, limit });
+    pages.push(page.items);
+    if (page.next === undefined) return pages;
+    expect(page.items).toHaveLength(limit);
+    const last = page.items[page.items.length - 1]!;
+    expect(page.next).toEqual({ createdTime: last.createdTime, id: last.id });
+    after = page.next;
+  }
+  throw new Error("pagination did not end");
+}
+
+// ── the suite ───────────────────────────────────────────────────────────────
+
+export function describeMetadataStoreContract(name: string, open: () => Promise<MetadataStore>): void {
+  describe(`MetadataStore contract: ${name}`, () => {
+    let store: MetadataStore;
+    beforeEach(async () => {
+      store = await open();
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    /** Creates reports without quota limits; fails the test on a quota outcome. */
+    async function addReport(report: StoredReport, executions: readonly StoredExecution[] = []) {
+      expect(await store.createReport(report, executions, roomyQuotas())).toEqual({ ok: true });
+      return report;
+    }
+
+    async function addQuery(query: StoredQuery) {
+      expect(await store.createQuery(query, 1_000)).toEqual({ ok: true });
+      return query;
+    }
+
+    async function allExecutions(scope: Scope, reportIds: readonly string[]) {
+      return (await store.listExecutions(scope, { reportIds }, { limit: 1_000 })).items;
+    }
+
+    it("declares its capabilities as booleans", () => {
+      expect(typeof store.capabilities.multiWriter).toBe("boolean");
+      expect(typeof store.capabilities.skipLocked).toBe("boolean");
+    });
+
+    describe("queries", () => {
+      it("round-trips every field, to the millisecond", async () => {
+        const q = makeQuery(A, "qa-01", {
+          createdTime: new Date("2024-02-29T23:59:59.999Z"),
+          modifiedTime: new Date("2024-03-01T00:00:00.001Z"),
+          description: "line one\nline two",
+        });
+        await addQuery(q);
+        const got = await store.getQuery(A, q.id);
+        expect(got).toEqual(q);
+        expect(got?.createdTime.toISOString()).toBe("2024-02-29T23:59:59.999Z");
+        expect(got?.modifiedTime?.toISOString()).toBe("2024-03-01T00:00:00.001Z");
+      });
+
+      it("round-trips a null modifiedTime and an empty description", async () => {
+        const q = makeQuery(A, "qa-01", { modifiedTime: null, description: "" });
+        await addQuery(q);
+        const got = await store.getQuery(A, q.id);
+        expect(got).toEqual(q);
+        expect(got?.modifiedTime).toBeNull();
+      });
+
+      it("round-trips unicode and quote characters in text fields", async () => {
+        const q = makeQuery(A, "qa-01", {
+          name: "Umsätze 📊 売上 — naïve e\u0301 «Ω»",
+          description: `O'Brien said "hi"; DROP TABLE reports; --`,
+          query: "SELECT CustomerName FROM Customers WHERE CustomerName = 'Zoë 😀'",
+          user: "jürgen@例え.jp",
+        });
+        await addQuery(q);
+        expect(await store.getQuery(A, q.id)).toEqual(q);
+      });
+
+      it("returns undefined for an unknown id and for another tenant's or program's id", async () => {
+        await addQuery(makeQuery(A, "qa-01"));
+        expect(await store.getQuery(A, "qa-99")).toBeUndefined();
+        expect(await store.getQuery(B, "qa-01")).toBeUndefined();
+        expect(await store.getQuery(A_CMP, "qa-01")).toBeUndefined();
+      });
+
+      it("refuses a query at the scope's quota and stores nothing", async () => {
+        expect(await store.createQuery(makeQuery(A, "qa-01"), 2)).toEqual({ ok: true });
+        expect(await store.createQuery(makeQuery(A, "qa-02"), 2)).toEqual({ ok: true });
+        expect(await store.createQuery(makeQuery(A, "qa-03"), 2)).toEqual({ ok: false, reason: "queries" });
+        expect(await store.getQuery(A, "qa-03")).toBeUndefined();
+        // Quotas are per tenant and program.
+        expect(await store.createQuery(makeQuery(B, "qb-01"), 2)).toEqual({ ok: true });
+        expect(await store.createQuery(makeQuery(A_CMP, "qc-01"), 2)).toEqual({ ok: true });
+        expect((await store.listQueries(A, {}, { limit: 10 })).items).toHaveLength(2);
+      });
+
+      it("refuses everything with a quota of zero", async () => {
+        expect(await store.createQuery(makeQuery(A, "qa-01"), 0)).toEqual({ ok: false, reason: "queries" });
+      });
+
+      it("checks the quota atomically under concurrent creates", async () => {
+        const outcomes = await Promise.all(
+          Array.from({ length: 12 }, (_, i) =>
+            store.createQuery(makeQuery(A, `qa-${String(i).padStart(2, "0")}`), 5),
+          ),
+        );
+        expect(outcomes.filter((o) => o.ok)).toHaveLength(5);
+        expect(outcomes.filter((o) => !o.ok)).toHaveLength(7);
+        expect((await store.listQueries(A, {}, { limit: 100 })).items).toHaveLength(5);
+      });
+
+      it("deletes within its scope only", async () => {
+        await addQuery(makeQuery(A, "qa-01"));
+        expect(await store.deleteQuery(B, "qa-01")).toBe(false);
+        expect(await store.deleteQuery(A_CMP, "qa-01")).toBe(false);
+        expect(await store.getQuery(A, "qa-01")).toBeDefined();
+        expect(await store.deleteQuery(A, "qa-01")).toBe(true);
+        expect(await store.getQuery(A, "qa-01")).toBeUndefined();
+        expect(await store.deleteQuery(A, "qa-01")).toBe(false);
+      });
+
+      it("frees quota when a query is deleted", async () => {
+        await store.createQuery(makeQuery(A, "qa-01"), 1);
+        expect(await store.createQuery(makeQuery(A, "qa-02"), 1)).toEqual({ ok: false, reason: "queries" });
+        await store.deleteQuery(A, "qa-01");
+        expect(await store.createQuery(makeQuery(A, "qa-02"), 1)).toEqual({ ok: true });
+      });
+
+      it("lists an empty scope as one empty page without next", async () => {
+        await addQuery(makeQuery(B, "qb-01"));
+        const page = await store.listQueries(A, {}, { limit: 10 });
+        expect(page.items).toEqual([]);
+        expect(page.next).toBeUndefined();
+      });
+
+      it("pages in (createdTime, id) order with next only while more follow", async () => {
+        // Inserted out of order; createdTime ties are broken by id.
+        const queries = [
+          makeQuery(A, "qa-05", { createdTime: at(2) }),
+          makeQuery(A, "qa-02", { createdTime: at(1) }),
+          makeQuery(A, "qa-04", { createdTime: at(0) }),
+          makeQuery(A, "qa-01", { createdTime: at(1) }),
+          makeQuery(A, "qa-03", { createdTime: at(0) }),
+        ];
+        for (const q of queries) await addQuery(q);
+        const expected = [...queries].sort(byCreatedThenId);
+        expect(ids(expected)).toEqual(["qa-03", "qa-04", "qa-01", "qa-02", "qa-05"]);
+
+        const pages = await readPages((p) => store.listQueries(A, {}, p), 2);
+        expect(pages.map(ids)).toEqual([["qa-03", "qa-04"], ["qa-01", "qa-02"], ["qa-05"]]);
+        expect(pages.flat()).toEqual(expected);
+
+        const whole = await store.listQueries(A, {}, { limit: 5 });
+        expect(ids(whole.items)).toEqual(ids(expected));
+        expect(whole.next).toBeUndefined();
+        const bigger = await store.listQueries(A, {}, { limit: 50 });
+        expect(bigger.next).toBeUndefined();
+      });
+
+      it("has no next when the items end exactly at a page boundary", async () => {
+        for (let i = 1; i <= 4; i++) await addQuery(makeQuery(A, `qa-0${i}`, { createdTime: at(i) }));
+        const pages = await readPages((p) => store.listQueries(A, {}, p), 2);
+        expect(pages.map(ids)).toEqual([
+          ["qa-01", "qa-02"],
+          ["qa-03", "qa-04"],
+        ]);
+      });
+
+      it("continues after a cursor whose item was deleted (keyset, not offset)", async () => {
+        for (let i = 1; i <= 5; i++) await addQuery(makeQuery(A, `qa-0${i}`, { createdTime: at(i) }));
+        const first = await store.listQueries(A, {}, { limit: 2 });
+        expect(ids(first.items)).toEqual(["qa-01", "qa-02"]);
+        await store.deleteQuery(A, "qa-02");
+        await store.deleteQuery(A, "qa-01");
+        const second = await store.listQueries(A, {}, { after: first.next!, limit: 2 });
+        expect(ids(second.items)).toEqual(["qa-03", "qa-04"]);
+      });
+
+      it("lists only the scope's queries", async () => {
+        await addQuery(makeQuery(A, "qa-01"));
+        await addQuery(makeQuery(B, "qb-01"));
+        await addQuery(makeQuery(A_CMP, "qc-01"));
+        expect(ids((await store.listQueries(A, {}, { limit: 10 })).items)).toEqual(["qa-01"]);
+        expect(ids((await store.listQueries(B, {}, { limit: 10 })).items)).toEqual(["qb-01"]);
+        expect(ids((await store.listQueries(A_CMP, {}, { limit: 10 })).items)).toEqual(["qc-01"]);
+      });
+
+      it("filters by id, within the scope", async () => {
+        await addQuery(makeQuery(A, "qa-01"));
+        await addQuery(makeQuery(A, "qa-02"));
+        await addQuery(makeQuery(B, "qb-01"));
+        expect(ids((await store.listQueries(A, { id: "qa-02" }, { limit: 10 })).items)).toEqual(["qa-02"]);
+        expect((await store.listQueries(A, { id: "qb-01" }, { limit: 10 })).items).toEqual([]);
+        expect((await store.listQueries(A, { id: "nope" }, { limit: 10 })).items).toEqual([]);
+      });
+
+      it("filters by exact name, case-insensitively, also beyond ASCII", async () => {
+        await addQuery(makeQuery(A, "qa-01", { name: "Monthly Revenue" }));
+        await addQuery(makeQuery(A, "qa-02", { name: "Ärger Über Umsätze" }));
+        await addQuery(makeQuery(A, "qa-03", { name: "Отчёт о продажах" }));
+        await addQuery(makeQuery(A, "qa-04", { name: "Monthly Revenue 2" }));
+        await addQuery(makeQuery(B, "qb-01", { name: "Monthly Revenue" }));
+        const byName = async (name: string) =>
+          ids((await store.listQueries(A, { name }, { limit: 10 })).items);
+        expect(await byName("monthly revenue")).toEqual(["qa-01"]);
+        expect(await byName("MONTHLY REVENUE")).toEqual(["qa-01"]);
+        expect(await byName("ärger über umsätze")).toEqual(["qa-02"]);
+        expect(await byName("ÄRGER ÜBER UMSÄTZE")).toEqual(["qa-02"]);
+        expect(await byName("ОТЧЁТ О ПРОДАЖАХ")).toEqual(["qa-03"]);
+        expect(await byName("Monthly")).toEqual([]);
+        expect(await byName("Monthly Revenue ")).toEqual([]);
+        expect(await byName("%")).toEqual([]);
+        // id and name together must both match.
+        expect(
+          ids((await store.listQueries(A, { id: "qa-01", name: "monthly revenue" }, { limit: 5 })).items),
+        ).toEqual(["qa-01"]);
+        expect(
+          (await store.listQueries(A, { id: "qa-02", name: "monthly revenue" }, { limit: 5 })).items,
+        ).toEqual([]);
+      });
+    });
+
+    describe("reports", () => {
+      it("round-trips every field with values, executeNow as a boolean", async () => {
+        const r = makeReport(A, "ra-01", {
+          name: "Ventes — 売上 📈",
+          description: "all\tthe\nthings",
+          queryId: "qa-01",
+          queryText: "SELECT MarketplaceName FROM Orders WHERE x = 'y'",
+          startTime: new Date("2024-06-15T12:34:56.789Z"),
+          recurrenceInterval: 6,
+          recurrenceCount: 10,
+          executeNow: true,
+          queryStartTime: new Date("2023-01-01T00:00:00.001Z"),
+          queryEndTime: new Date("2023-12-31T23:59:59.999Z"),
+          format: "tsv",
+          compression: "gzip",
+          callbackUrl: "https://example.com/hook?x=1&y=ü",
+          callbackMethod: "POST",
+          status: "Paused",
+          createdTime: new Date("2024-06-01T00:00:00.123Z"),
+          modifiedTime: new Date("2024-06-02T00:00:00.456Z"),
+        });
+        await addReport(r);
+        const got = await store.getReport(A, r.id);
+        expect(got).toEqual(r);
+        expect(got?.executeNow).toBe(true);
+        expect(got?.startTime.getTime()).toBe(r.startTime.getTime());
+      });
+
+      it("round-trips every nullable field as null, executeNow false", async () => {
+        const r = makeReport(A, "ra-01", {
+          recurrenceCount: null,
+          executeNow: false,
+          queryStartTime: null,
+          queryEndTime: null,
+          callbackUrl: null,
+          callbackMethod: null,
+          modifiedTime: null,
+        });
+        await addReport(r);
+        const got = await store.getReport(A, r.id);
+        expect(got).toEqual(r);
+        expect(got?.executeNow).toBe(false);
+        expect(got?.recurrenceCount).toBeNull();
+        expect(got?.callbackMethod).toBeNull();
+      });
+
+      it("round-trips GET callbacks and a zero-length window", async () => {
+        const r = makeReport(A, "ra-01", {
+          callbackUrl: "http://localhost:9/cb",
+          callbackMethod: "GET",
+          queryStartTime: at(5),
+          queryEndTime: at(5),
+          recurrenceCount: 1,
+        });
+        await addReport(r);
+        expect(await store.getReport(A, r.id)).toEqual(r);
+      });
+
+      it("round-trips instants before the epoch, at it and far ahead", async () => {
+        const r = makeReport(A, "ra-01", {
+          startTime: new Date("1969-12-31T23:59:59.999Z"),
+          queryStartTime: new Date(0),
+          queryEndTime: new Date("2999-12-31T23:59:59.999Z"),
+        });
+        await addReport(r);
+        const got = await store.getReport(A, r.id);
+        expect(got?.startTime.toISOString()).toBe("1969-12-31T23:59:59.999Z");
+        expect(got?.queryStartTime?.getTime()).toBe(0);
+        expect(got?.queryEndTime?.toISOString()).toBe("2999-12-31T23:59:59.999Z");
+      });
+
+      it("returns undefined for an unknown id and for another tenant's or program's id", async () => {
+        await addReport(makeReport(A, "ra-01"));
+        expect(await store.getReport(A, "ra-99")).toBeUndefined();
+        expect(await store.getReport(B, "ra-01")).toBeUndefined();
+        expect(await store.getReport(A_CMP, "ra-01")).toBeUndefined();
+      });
+
+      it("inserts the report and its first executions together", async () => {
+        const r = makeReport(A, "ra-01");
+        const executions = [
+          makeExecution(r, "ea-01", at(HOUR)),
+          makeExecution(r, "ea-02", at(25 * HOUR), { createdTime: at(1) }),
+        ];
+        await addReport(r, executions);
+        expect(await allExecutions(A, [r.id])).toEqual(executions);
+      });
+
+      it("inserts nothing when one of the executions cannot be stored", async () => {
+        const existing = await addReport(makeReport(A, "ra-00"), [
+          makeExecution(makeReport(A, "ra-00"), "ea-00", at(0)),
+        ]);
+        const r = makeReport(A, "ra-01");
+        // The second execution reuses the first one's id: the insert fails after the report row.
+        const outcome = store.createReport(
+          r,
+          [makeExecution(r, "ea-01", at(HOUR)), makeExecution(r, "ea-01", at(2 * HOUR))],
+          roomyQuotas(),
+        );
+        await expect(outcome).rejects.toThrow();
+        expect(await store.getReport(A, r.id)).toBeUndefined();
+        expect(await allExecutions(A, [r.id])).toEqual([]);
+        expect(ids((await store.listReports(A, {}, { limit: 10 })).items)).toEqual([existing.id]);
+        // The store still works afterwards.
+        await addReport(r, [makeExecution(r, "ea-01", at(HOUR))]);
+        expect(ids(await allExecutions(A, [r.id]))).toEqual(["ea-01"]);
+      });
+
+      it("refuses a report at the active-report quota, counting Active and Paused but not Inactive", async () => {
+        const quotas: ReportQuotas = { ...roomyQuotas(), maxActiveReports: 2 };
+        const ok = { ok: true };
+        const quota = { ok: false, reason: "activeReports" };
+        expect(await store.createReport(makeReport(A, "ra-01"), [], quotas)).toEqual(ok);
+        expect(await store.createReport(makeReport(A, "ra-02", { status: "Inactive" }), [], quotas)).toEqual(
+          ok,
+        );
+        expect(await store.createReport(makeReport(A, "ra-03", { status: "Paused" }), [], quotas)).toEqual(
+          ok,
+        );
+        const r4 = makeReport(A, "ra-04");
+        expect(await store.createReport(r4, [makeExecution(r4, "ea-04", at(HOUR))], quotas)).toEqual(quota);
+        // Nothing of the refused report was stored.
+        expect(await store.getReport(A, "ra-04")).toBeUndefined();
+        expect(await allExecutions(A, ["ra-04"])).toEqual([]);
+        // Other scopes have their own count.
+        expect(await store.createReport(makeReport(B, "rb-01"), [], quotas)).toEqual(ok);
+        expect(await store.createReport(makeReport(A_CMP, "rc-01"), [], quotas)).toEqual(ok);
+        // Deactivating a report frees a slot.
+        const r1 = (await store.getReport(A, "ra-01"))!;
+        expect(await store.updateReport({ ...r1, status: "Inactive" })).toBe(true);
+        expect(await store.createReport(r4, [], quotas)).toEqual(ok);
+      });
+
+      it("checks the active-report quota atomically under concurrent creates", async () => {
+        const quotas: ReportQuotas = { ...roomyQuotas(), maxActiveReports: 3 };
+        const outcomes = await Promise.all(
+          Array.from({ length: 10 }, (_, i) => {
+            const r = makeReport(A, `ra-${String(i).padStart(2, "0")}`);
+            return store.createReport(
+              r,
+              [makeExecution(r, `ea-${String(i).padStart(2, "0")}`, at(HOUR))],
+              quotas,
+            );
+          }),
+        );
+        expect(outcomes.filter((o) => o.ok)).toHaveLength(3);
+        const reports = (await store.listReports(A, {}, { limit: 100 })).items;
+        expect(reports).toHaveLength(3);
+        expect(await allExecutions(A, ids(reports))).toHaveLength(3);
+      });
+
+      it("refuses an ExecuteNow report at the window quota; the window is (now - window, now]", async () => {
+        const now = at(10 * HOUR);
+        const quotas: ReportQuotas = {
+          maxActiveReports: 100,
+          maxExecuteNow: 2,
+          executeNowWindowMs: HOUR,
+          now,
+        };
+        // Exactly one window old: outside.
+        await addReport(makeReport(A, "ra-01", { executeNow: true, createdTime: at(9 * HOUR) }));
+        // Inside, and counted although it has finished (Inactive).
+        await addReport(
+          makeReport(A, "ra-02", { executeNow: true, status: "Inactive", createdTime: at(9.5 * HOUR) }),
+        );
+        // Not an ExecuteNow report.
+        await addReport(makeReport(A, "ra-03", { executeNow: false, createdTime: at(10 * HOUR - 1) }));
+        // Another scope's ExecuteNow report.
+        await addReport(makeReport(B, "rb-01", { executeNow: true, createdTime: at(10 * HOUR - 1) }));
+
+        const en = (id: string) => makeReport(A, id, { executeNow: true, createdTime: now });
+        expect(await store.createReport(en("ra-04"), [], quotas)).toEqual({ ok: true });
+        expect(await store.createReport(en("ra-05"), [], quotas)).toEqual({
+          ok: false,
+          reason: "executeNow",
+        });
+        expect(await store.getReport(A, "ra-05")).toBeUndefined();
+        // Scheduled reports are not limited by the ExecuteNow quota.
+        expect(await store.createReport(makeReport(A, "ra-06", { createdTime: now }), [], quotas)).toEqual({
+          ok: true,
+        });
+        // Later, the window has moved past ra-02 and ra-04 is the only one left inside.
+        const later: ReportQuotas = { ...quotas, now: at(10.5 * HOUR) };
+        expect(await store.createReport(en("ra-05"), [], later)).toEqual({ ok: true });
+        // Another scope is counted separately.
+        expect(
+          await store.createReport(
+            makeReport(A_CMP, "rc-01", { executeNow: true, createdTime: now }),
+            [],
+            quotas,
+          ),
+        ).toEqual({ ok: true });
+      });
+
+      it("checks both quotas: an ExecuteNow report over both is refused for activeReports", async () => {
+        const quotas: ReportQuotas = { ...roomyQuotas(), maxActiveReports: 1, maxExecuteNow: 1 };
+        await store.createReport(makeReport(A, "ra-01", { executeNow: true }), [], quotas);
+        expect(await store.createReport(makeReport(A, "ra-02", { executeNow: true }), [], quotas)).toEqual({
+          ok: false,
+          reason: "activeReports",
+        });
+        // Only the ExecuteNow limit binds once the first report is Inactive.
+        const first = (await store.getReport(A, "ra-01"))!;
+        await store.updateReport({ ...first, status: "Inactive" });
+        expect(await store.createReport(makeReport(A, "ra-02", { executeNow: true }), [], quotas)).toEqual({
+          ok: false,
+          reason: "executeNow",
+        });
+        expect(await store.createReport(makeReport(A, "ra-02"), [], quotas)).toEqual({ ok: true });
+      });
+
+      it("pages in (createdTime, id) order with next only while more follow", async () => {
+        const reports = [
+          makeReport(A, "ra-05", { createdTime: at(2) }),
+          makeReport(A, "ra-02", { createdTime: at(1) }),
+          makeReport(A, "ra-04", { createdTime: at(0) }),
+          makeReport(A, "ra-01", { createdTime: at(1) }),
+          makeReport(A, "ra-03", { createdTime: at(0) }),
+          makeReport(B, "rb-01", { createdTime: at(0) }),
+        ];
+        for (const r of reports) await addReport(r);
+        const pages = await readPages((p) => store.listReports(A, {}, p), 2);
+        expect(pages.map(ids)).toEqual([["ra-03", "ra-04"], ["ra-01", "ra-02"], ["ra-05"]]);
+        expect(pages.flat()).toEqual(reports.filter((r) => r.tenant === A.tenant).sort(byCreatedThenId));
+        const one = await readPages((p) => store.listReports(A, {}, p), 1);
+        expect(one.map(ids)).toEqual([["ra-03"], ["ra-04"], ["ra-01"], ["ra-02"], ["ra-05"]]);
+      });
+
+      it("lists only the scope's reports", async () => {
+        await addReport(makeReport(A, "ra-01"));
+        await addReport(makeReport(B, "rb-01"));
+        await addReport(makeReport(A_CMP, "rc-01"));
+        expect(ids((await store.listReports(A, {}, { limit: 10 })).items)).toEqual(["ra-01"]);
+        expect(ids((await store.listReports(B, {}, { limit: 10 })).items)).toEqual(["rb-01"]);
+        expect(ids((await store.listReports(A_CMP, {}, { limit: 10 })).items)).toEqual(["rc-01"]);
+        const empty = await store.listReports({ tenant: "tenant-z", program: "mpn" }, {}, { limit: 10 });
+        expect(empty).toEqual({ items: [] });
+      });
+
+      it("filters by ids (unknown and other scopes' ids match nothing; an empty list matches nothing)", async () => {
+        for (let i = 1; i <= 4; i++) await addReport(makeReport(A, `ra-0${i}`, { createdTime: at(i) }));
+        await addReport(makeReport(B, "rb-01"));
+        const list = async (filterIds: string[]) =>
+          ids((await store.listReports(A, { ids: filterIds }, { limit: 10 })).items);
+        expect(await list(["ra-03", "ra-01"])).toEqual(["ra-01", "ra-03"]);
+        expect(await list(["ra-02", "rb-01", "nope"])).toEqual(["ra-02"]);
+        expect(await list(["rb-01"])).toEqual([]);
+        expect(await list([])).toEqual([]);
+        const pages = await readPages(
+          (p) => store.listReports(A, { ids: ["ra-01", "ra-02", "ra-04"] }, p),
+          2,
+        );
+        expect(pages.map(ids)).toEqual([["ra-01", "ra-02"], ["ra-04"]]);
+      });
+
+      it("filters by name (case-insensitively) and by queryId, combined with AND", async () => {
+        await addReport(makeReport(A, "ra-01", { name: "Daily Orders", queryId: "q-1", createdTime: at(1) }));
+        await addReport(makeReport(A, "ra-02", { name: "Daily Orders", queryId: "q-2", createdTime: at(2) }));
+        await addReport(
+          makeReport(A, "ra-03", { name: "Énorme Rapport", queryId: "q-1", createdTime: at(3) }),
+        );
+        await addReport(makeReport(B, "rb-01", { name: "Daily Orders", queryId: "q-1" }));
+        const list = async (filter: Parameters<MetadataStore["listReports"]>[1]) =>
+          ids((await store.listReports(A, filter, { limit: 10 })).items);
+        expect(await list({ name: "daily orders" })).toEqual(["ra-01", "ra-02"]);
+        expect(await list({ name: "ÉNORME RAPPORT" })).toEqual(["ra-03"]);
+        expect(await list({ name: "Daily" })).toEqual([]);
+        expect(await list({ queryId: "q-1" })).toEqual(["ra-01", "ra-03"]);
+        expect(await list({ queryId: "q-3" })).toEqual([]);
+        expect(await list({ name: "Daily Orders", queryId: "q-2" })).toEqual(["ra-02"]);
+        expect(await list({ ids: ["ra-01", "ra-03"], queryId: "q-1", name: "énorme rapport" })).toEqual([
+          "ra-03",
+        ]);
+      });
+
+      it("counts the scope's reports using a query, ignoring Inactive ones", async () => {
+        await addReport(makeReport(A, "ra-01", { queryId: "q-1", status: "Active" }));
+        await addReport(makeReport(A, "ra-02", { queryId: "q-1", status: "Paused" }));
+        await addReport(makeReport(A, "ra-03", { queryId: "q-1", status: "Inactive" }));
+        await addReport(makeReport(A, "ra-04", { queryId: "q-2" }));
+        await addReport(makeReport(B, "rb-01", { queryId: "q-1" }));
+        await addReport(makeReport(A_CMP, "rc-01", { queryId: "q-1" }));
+        expect(await store.countReportsUsingQuery(A, "q-1")).toBe(2);
+        expect(await store.countReportsUsingQuery(A, "q-2")).toBe(1);
+        expect(await store.countReportsUsingQuery(A, "q-9")).toBe(0);
+        expect(await store.countReportsUsingQuery(B, "q-1")).toBe(1);
+        expect(await store.countReportsUsingQuery(A_CMP, "q-2")).toBe(0);
+      });
+
+      it("replaces a report row and reports whether it existed", async () => {
+        const r = await addReport(
+          makeReport(A, "ra-01", { name: "Before", callbackUrl: "https://a/b", callbackMethod: "GET" }),
+        );
+        const changed: StoredReport = {
+          ...r,
+          name: "After Ü",
+          description: "new",
+          status: "Paused",
+          recurrenceCount: 3,
+          executeNow: true,
+          callbackUrl: null,
+          callbackMethod: null,
+          queryStartTime: at(-HOUR),
+          queryEndTime: at(HOUR),
+          format: "tsv",
+          compression: "gzip",
+          modifiedTime: new Date("2024-05-02T03:04:05.678Z"),
+        };
+        expect(await store.updateReport(changed)).toBe(true);
+        expect(await store.getReport(A, r.id)).toEqual(changed);
+        // The name filter follows the new name.
+        expect(ids((await store.listReports(A, { name: "after ü" }, { limit: 5 })).items)).toEqual([r.id]);
+        expect((await store.listReports(A, { name: "before" }, { limit: 5 })).items).toEqual([]);
+        // And back to nulls/false.
+        expect(await store.updateReport(r)).toBe(true);
+        expect(await store.getReport(A, r.id)).toEqual(r);
+      });
+
+      it("does not update a missing report or another scope's report", async () => {
+        const r = await addReport(makeReport(A, "ra-01", { name: "Mine" }));
+        expect(await store.updateReport(makeReport(A, "ra-99"))).toBe(false);
+        expect(await store.getReport(A, "ra-99")).toBeUndefined();
+        expect(await store.updateReport({ ...r, tenant: B.tenant, name: "Stolen" })).toBe(false);
+        expect(await store.updateReport({ ...r, program: "cmp", name: "Stolen" })).toBe(false);
+        expect(await store.getReport(A, r.id)).toEqual(r);
+        expect(await store.getReport(B, r.id)).toBeUndefined();
+      });
+
+      it("deletes a report with its executions and returns their non-null file keys", async () => {
+        const r1 = makeReport(A, "ra-01");
+        const r2 = makeReport(A, "ra-02");
+        await addReport(r1, [
+          makeExecution(r1, "ea-01", at(HOUR), { status: "Completed", fileKey: "files/ea-01.csv" }),
+          makeExecution(r1, "ea-02", at(2 * HOUR), { status: "Failed" }),
+        ]);
+        await store.createExecutions([
+          makeExecution(r1, "ea-03", at(3 * HOUR), { status: "Completed", fileKey: "files/ea-03.csv.gz" }),
+        ]);
+        await addReport(r2, [makeExecution(r2, "ea-04", at(HOUR), { fileKey: "files/ea-04.csv" })]);
+
+        const result = await store.deleteReport(A, r1.id);
+        expect(result.deleted).toBe(true);
+        expect([...result.fileKeys].sort()).toEqual(["files/ea-01.csv", "files/ea-03.csv.gz"]);
+        expect(await store.getReport(A, r1.id)).toBeUndefined();
+        expect(await allExecutions(A, [r1.id])).toEqual([]);
+        // The other report and its executions are untouched.
+        expect(await store.getReport(A, r2.id)).toEqual(r2);
+        expect(ids(await allExecutions(A, [r2.id]))).toEqual(["ea-04"]);
+        // Deleting again is a miss.
+        expect(await store.deleteReport(A, r1.id)).toEqual({ deleted: false, fileKeys: [] });
+        // The slots are free again if the report id came back.
+        await addReport(r1, [makeExecution(r1, "ea-05", at(HOUR))]);
+        expect(ids(await allExecutions(A, [r1.id]))).toEqual(["ea-05"]);
+      });
+
+      it("deletes a report without executions", async () => {
+        await addReport(makeReport(A, "ra-01"));
+        expect(await store.deleteReport(A, "ra-01")).toEqual({ deleted: true, fileKeys: [] });
+      });
+
+      it("does not delete another scope's report or its executions", async () => {
+        const r = makeReport(A, "ra-01");
+        await addReport(r, [makeExecution(r, "ea-01", at(HOUR), { fileKey: "k" })]);
+        expect(await store.deleteReport(B, r.id)).toEqual({ deleted: false, fileKeys: [] });
+        expect(await store.deleteReport(A_CMP, r.id)).toEqual({ deleted: false, fileKeys: [] });
+        expect(await store.deleteReport(A, "ra-99")).toEqual({ deleted: false, fileKeys: [] });
+        expect(await store.getReport(A, r.id)).toEqual(r);
+        expect(ids(await allExecutions(A, [r.id]))).toEqual(["ea-01"]);
+      });
+    });
+
+    describe("executions", () => {
+      it("round-trips every field with values, to the millisecond", async () => {
+        const r = await addReport(makeReport(A, "ra-01"));
+        const e = makeExecution(r, "ea-01", new Date("2024-05-02T00:00:00.001Z"), {
+          windowStart: new Date("2024-04-01T00:00:00.000Z"),
+          windowEnd: new Date("2024-05-01T23:59:59.999Z"),
+          status: "Completed",
+          leaseOwner: "worker-1 ☃",
+          leaseExpiresAt: new Date("2024-05-02T00:05:00.002Z"),
+          attempts: 3,
+          nextAttemptAt: new Date("2024-05-02T00:01:00.003Z"),
+          fileKey: "tenant-a/mpn/ra-01/ea-01.csv.gz",
+          rowCount: 1_234_567,
+          bytes: 2 ** 40 + 7,
+          sha256: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+          generatedTime: new Date("2024-05-02T00:02:03.004Z"),
+          failureCode: "timeout",
+          failureReason: "Le délai a expiré — 時間切れ",
+          createdTime: new Date("2024-05-01T23:00:00.005Z"),
+          modifiedTime: new Date("2024-05-02T00:02:03.006Z"),
+        });
+        expect(await store.createExecutions([e])).toBe(1);
+        const [got] = await allExecutions(A, [r.id]);
+        expect(got).toEqual(e);
+        expect(got?.bytes).toBe(2 ** 40 + 7);
+        expect(got?.leaseExpiresAt?.toISOString()).toBe("2024-05-02T00:05:00.002Z");
+      });
+
+      it("round-trips every nullable field as null, and zero counts as zero", async () => {
+        const r = await addReport(makeReport(A, "ra-01"));
+        const nulls = makeExecution(r, "ea-01", at(HOUR));
+        const zeros = makeExecution(r, "ea-02", at(2 * HOUR), {
+          createdTime: at(1),
+          status: "Completed",
+          rowCount: 0,
+          bytes: 0,
+          attempts: 0,
+          fileKey: "",
+          failureReason: "",
+        });
+        expect(await store.createExecutions([nulls, zeros])).toBe(2);
+        const got = await allExecutions(A, [r.id]);
+        expect(got).toEqual([nulls, zeros]);
+        expect(got[0]?.windowStart).toBeNull();
+        expect(got[0]?.rowCount).toBeNull();
+        expect(got[1]?.rowCount).toBe(0);
+        expect(got[1]?.fileKey).toBe("");
+      });
+
+      it("round-trips every status", async () => {
+        const r = await addReport(makeReport(A, "ra-01"));
+        const statuses: ExecutionStatus[] = ["Pending", "Running", "Paused", "Completed", "Failed"];
+        const executions = statuses.map((status, i) =>
+          makeExecution(r, `ea-0${i}`, at(i * HOUR), { status, createdTime: at(i) }),
+        );
+        expect(await store.createExecutions(executions)).toBe(5);
+        expect((await allExecutions(A, [r.id])).map((e) => e.status)).toEqual(statuses);
+      });
+
+      it("skips an execution whose (reportId, scheduledTime) exists and counts only inserts", async () => {
+        const r = await addReport(makeReport(A, "ra-01"));
+        const original = makeExecution(r, "ea-01", at(HOUR), { status: "Running", attempts: 1 });
+        expect(await store.createExecutions([original])).toBe(1);
+        // Same slot, new id (a second scheduler, a restart): skipped, not an error.
+        expect(await store.createExecutions([makeExecution(r, "ea-99", at(HOUR))])).toBe(0);
+        // A batch mixing new slots and a taken one.
+        const batch = [
+          makeExecution(r, "ea-02", at(2 * HOUR), { createdTime: at(1) }),
+          makeExecution(r, "ea-98", at(HOUR), { createdTime: at(1) }),
+          makeExecution(r, "ea-03", at(3 * HOUR), { createdTime: at(2) }),
+        ];
+        expect(await store.createExecutions(batch)).toBe(2);
+        const stored = await allExecutions(A, [r.id]);
+        expect(ids(stored)).toEqual(["ea-01", "ea-02", "ea-03"]);
+        // The first execution of the slot is kept as it was.
+        expect(stored[0]).toEqual(original);
+        // Exactly the same batch again inserts nothing.
+        expect(await store.createExecutions(batch)).toBe(0);
+      });
+
+      it("keeps the first of two executions for one slot within a batch", async () => {
+        const r = await addReport(makeReport(A, "ra-01"));
+        const n = await store.createExecutions([
+          makeExecution(r, "ea-01", at(HOUR)),
+          makeExecution(r, "ea-02", at(HOUR)),
+        ]);
+        expect(n).toBe(1);
+        expect(ids(await allExecutions(A, [r.id]))).toEqual(["ea-01"]);
+      });
+
+      it("uses the same slot time for different reports independently", async () => {
+        const r1 = await addReport(makeReport(A, "ra-01"));
+        const r2 = await addReport(makeReport(A, "ra-02"));
+        expect(
+          await store.createExecutions([
+            makeExecution(r1, "ea-01", at(HOUR)),
+            makeExecution(r2, "ea-02", at(HOUR)),
+          ]),
+        ).toBe(2);
+      });
+
+      it("inserts nothing for an empty batch", async () => {
+        expect(await store.createExecutions([])).toBe(0);
+      });
+
+      it("skips executions of an unknown report or of a report in another scope", async () => {
+        const r = await addReport(makeReport(A, "ra-01"));
+        const ghost = makeReport(A, "ra-99");
+        const foreign = { ...makeReport(B, "ra-01") };
+        const n = await store.createExecutions([
+          makeExecution(ghost, "ea-01", at(HOUR)),
+          makeExecution(foreign, "ea-02", at(HOUR)),
+          makeExecution({ ...r, program: "cmp" }, "ea-03", at(HOUR)),
+          makeExecution(r, "ea-04", at(HOUR)),
+        ]);
+        expect(n).toBe(1);
+        expect(ids(await allExecutions(A, [r.id, ghost.id]))).toEqual(["ea-04"]);
+        expect(await allExecutions(B, [r.id])).toEqual([]);
+        expect(await allExecutions(A_CMP, [r.id])).toEqual([]);
+      });
+
+      it("pages in (createdTime, id) order, not by scheduled time", async () => {
+        const r = await addReport(makeReport(A, "ra-01"));
+        const executions = [
+          makeExecution(r, "ea-05", at(1 * HOUR), { createdTime: at(2) }),
+          makeExecution(r, "ea-02", at(2 * HOUR), { createdTime: at(1) }),
+          makeExecution(r, "ea-04", at(3 * HOUR), { createdTime: at(0) }),
+          makeExecution(r, "ea-01", at(4 * HOUR), { createdTime: at(1) }),
+          makeExecution(r, "ea-03", at(5 * HOUR), { createdTime: at(0) }),
+        ];
+        expect(await store.createExecutions(executions)).toBe(5);
+        const pages = await readPages((p) => store.listExecutions(A, { reportIds: [r.id] }, p), 2);
+        expect(pages.map(ids)).toEqual([["ea-03", "ea-04"], ["ea-01", "ea-02"], ["ea-05"]]);
+        expect(pages.flat()).toEqual([...executions].sort(byCreatedThenId));
+        const exact = await readPages((p) => store.listExecutions(A, { reportIds: [r.id] }, p), 5);
+        expect(exact.map(ids)).toEqual([["ea-03", "ea-04", "ea-01", "ea-02", "ea-05"]]);
+      });
+
+      it("filters by reportIds, within the scope; an empty list matches nothing", async () => {
+        const r1 = await addReport(makeReport(A, "ra-01"));
+        const r2 = await addReport(makeReport(A, "ra-02"));
+        const rb = await addReport(makeReport(B, "rb-01"));
+        await store.createExecutions([
+          makeExecution(r1, "ea-01", at(HOUR), { createdTime: at(1) }),
+          makeExecution(r2, "ea-02", at(HOUR), { createdTime: at(2) }),
+          makeExecution(rb, "eb-01", at(HOUR), { createdTime: at(3) }),
+        ]);
+        expect(ids(await allExecutions(A, [r1.id]))).toEqual(["ea-01"]);
+        expect(ids(await allExecutions(A, [r1.id, r2.id]))).toEqual(["ea-01", "ea-02"]);
+        expect(ids(await allExecutions(A, [r1.id, rb.id, "nope"]))).toEqual(["ea-01"]);
+        expect(await allExecutions(A, [])).toEqual([]);
+        expect(await allExecutions(B, [r1.id, r2.id])).toEqual([]);
+        expect(await allExecutions(A_CMP, [r1.id])).toEqual([]);
+        expect(ids(await allExecutions(B, [rb.id]))).toEqual(["eb-01"]);
+      });
+
+      it("filters by executionIds, statuses and since (inclusive); empty lists match nothing", async () => {
+        const r = await addReport(makeReport(A, "ra-01"));
+        await store.createExecutions([
+          makeExecution(r, "ea-01", at(1 * HOUR), { createdTime: at(1), status: "Completed" }),
+          makeExecution(r, "ea-02", at(2 * HOUR), { createdTime: at(2), status: "Failed" }),
+          makeExecution(r, "ea-03", at(3 * HOUR), { createdTime: at(3), status: "Pending" }),
+          makeExecution(r, "ea-04", at(4 * HOUR), { createdTime: at(4), status: "Completed" }),
+        ]);
+        const list = async (filter: Omit<Parameters<MetadataStore["listExecutions"]>[1], "reportIds">) =>
+          ids((await store.listExecutions(A, { reportIds: [r.id], ...filter }, { limit: 10 })).items);
+        expect(await list({ executionIds: ["ea-04", "ea-02", "eb-99"] })).toEqual(["ea-02", "ea-04"]);
+        expect(await list({ executionIds: [] })).toEqual([]);
+        expect(await list({ statuses: ["Completed"] })).toEqual(["ea-01", "ea-04"]);
+        expect(await list({ statuses: ["Failed", "Pending"] })).toEqual(["ea-02", "ea-03"]);
+        expect(await list({ statuses: ["Running"] })).toEqual([]);
+        expect(await list({ statuses: [] })).toEqual([]);
+        expect(await list({ since: at(2 * HOUR) })).toEqual(["ea-02", "ea-03", "ea-04"]);
+        expect(await list({ since: at(2 * HOUR + 1) })).toEqual(["ea-03", "ea-04"]);
+        expect(await list({ since: at(5 * HOUR) })).toEqual([]);
+        expect(
+          await list({ since: at(2 * HOUR), statuses: ["Completed"], executionIds: ["ea-01", "ea-04"] }),
+        ).toEqual(["ea-04"]);
+      });
+
+      it("latestOnly keeps the latest matching execution (by scheduled time) of each report", async () => {
+        const r1 = await addReport(makeReport(A, "ra-01"));
+        const r2 = await addReport(makeReport(A, "ra-02"));
+        const r3 = await addReport(makeReport(A, "ra-03"));
+        await store.createExecutions([
+          // createdTime order is the reverse of scheduled order for r1.
+          makeExecution(r1, "ea-11", at(1 * HOUR), { createdTime: at(30), status: "Completed" }),
+          makeExecution(r1, "ea-12", at(2 * HOUR), { createdTime: at(20), status: "Completed" }),
+          makeExecution(r1, "ea-13", at(3 * HOUR), { createdTime: at(10), status: "Pending" }),
+          makeExecution(r2, "ea-21", at(1 * HOUR), { createdTime: at(1), status: "Completed" }),
+          makeExecution(r2, "ea-22", at(2 * HOUR), { createdTime: at(2), status: "Failed" }),
+          makeExecution(r3, "ea-31", at(1 * HOUR), { createdTime: at(5), status: "Pending" }),
+        ]);
+        const list = async (filter: Omit<Parameters<MetadataStore["listExecutions"]>[1], "reportIds">) =>
+          ids(
+            (
+              await store.listExecutions(
+                A,
+                { reportIds: [r1.id, r2.id, r3.id], latestOnly: true, ...filter },
+                { limit: 10 },
+              )
+            ).items,
+          );
+        expect(await list({})).toEqual(["ea-22", "ea-31", "ea-13"]);
+        // The latest among the matching ones, not the latest overall.
+        expect(await list({ statuses: ["Completed"] })).toEqual(["ea-21", "ea-12"]);
+        expect(await list({ since: at(2 * HOUR) })).toEqual(["ea-22", "ea-13"]);
+        expect(await list({ executionIds: ["ea-11", "ea-12", "ea-31"] })).toEqual(["ea-31", "ea-12"]);
+        expect(await list({ latestOnly: false, statuses: ["Pending"] })).toEqual(["ea-31", "ea-13"]);
+        // Paged.
+        const pages = await readPages(
+          (p) => store.listExecutions(A, { reportIds: [r1.id, r2.id, r3.id], latestOnly: true }, p),
+          2,
+        );
+        expect(pages.map(ids)).toEqual([["ea-22", "ea-31"], ["ea-13"]]);
+        // Scoped.
+        expect(
+          (await store.listExecutions(B, { reportIds: [r1.id], latestOnly: true }, { limit: 5 })).items,
+        ).toEqual([]);
+      });
+
+      it("sets the status only of the report's executions in one of the given statuses", async () => {
+        const r1 = await addReport(makeReport(A, "ra-01"));
+        const r2 = await addReport(makeReport(A, "ra-02"));
+        const before = [
+          makeExecution(r1, "ea-01", at(1 * HOUR), { createdTime: at(1), status: "Pending" }),
+          makeExecution(r1, "ea-02", at(2 * HOUR), { createdTime: at(2), status: "Pending" }),
+          makeExecution(r1, "ea-03", at(3 * HOUR), { createdTime: at(3), status: "Running" }),
+          makeExecution(r1, "ea-04", at(4 * HOUR), {
+            createdTime: at(4),
+            status: "Completed",
+            modifiedTime: at(5),
+          }),
+          makeExecution(r2, "ea-05", at(1 * HOUR), { createdTime: at(5), status: "Pending" }),
+        ];
+        await store.createExecutions(before);
+        const pausedAt = new Date("2024-05-03T10:11:12.013Z");
+        expect(await store.setExecutionStatus(A, r1.id, ["Pending"], "Paused", pausedAt)).toBe(2);
+        const after = await allExecutions(A, [r1.id, r2.id]);
+        expect(after).toEqual([
+          { ...before[0], status: "Paused", modifiedTime: pausedAt },
+          { ...before[1], status: "Paused", modifiedTime: pausedAt },
+          before[2],
+          before[3],
+          before[4],
+        ]);
+        // Nothing left to move; an empty `from` moves nothing.
+        expect(await store.setExecutionStatus(A, r1.id, ["Pending"], "Paused", pausedAt)).toBe(0);
+        expect(await store.setExecutionStatus(A, r1.id, [], "Paused", pausedAt)).toBe(0);
+        // Several source statuses at once.
+        const resumedAt = at(10 * HOUR);
+        expect(await store.setExecutionStatus(A, r1.id, ["Paused", "Running"], "Pending", resumedAt)).toBe(3);
+        expect(
+          (await allExecutions(A, [r1.id])).map((e) => [e.id, e.status, e.modifiedTime?.getTime()]),
+        ).toEqual([
+          ["ea-01", "Pending", resumedAt.getTime()],
+          ["ea-02", "Pending", resumedAt.getTime()],
+          ["ea-03", "Pending", resumedAt.getTime()],
+          ["ea-04", "Completed", at(5).getTime()],
+        ]);
+      });
+
+      it("deletes a report's waiting executions: Pending or Paused, never attempted", async () => {
+        const r1 = await addReport(makeReport(A, "ra-01"));
+        const r2 = await addReport(makeReport(A, "ra-02"));
+        const e = (id: string, hour: number, overrides: Partial<StoredExecution>) =>
+          makeExecution(r1, id, at(hour * HOUR), { createdTime: at(hour), ...overrides });
+        await store.createExecutions([
+          e("ea-01", 1, { status: "Pending" }),
+          e("ea-02", 2, { status: "Paused" }),
+          e("ea-03", 3, { status: "Pending", attempts: 1, failureCode: "timeout" }),
+          e("ea-04", 4, { status: "Paused", attempts: 2 }),
+          e("ea-05", 5, { status: "Running", attempts: 0, leaseOwner: "w" }),
+          e("ea-06", 6, { status: "Completed", attempts: 1, fileKey: "k" }),
+          e("ea-07", 7, { status: "Failed", attempts: 0 }),
+          makeExecution(r2, "ea-08", at(HOUR), { createdTime: at(8), status: "Pending" }),
+        ]);
+        expect(await store.deleteWaitingExecutions(B, r1.id)).toBe(0);
+        expect(await store.deleteWaitingExecutions(A_CMP, r1.id)).toBe(0);
+        expect(await store.deleteWaitingExecutions(A, "ra-99")).toBe(0);
+        expect(await store.deleteWaitingExecutions(A, r1.id)).toBe(2);
+        expect(ids(await allExecutions(A, [r1.id, r2.id]))).toEqual([
+          "ea-03",
+          "ea-04",
+          "ea-05",
+          "ea-06",
+          "ea-07",
+          "ea-08",
+        ]);
+        expect(await store.deleteWaitingExecutions(A, r1.id)).toBe(0);
+        // The freed slot can be scheduled again.
+        expect(await store.createExecutions([e("ea-09", 1, { status: "Pending" })])).toBe(1);
+      });
+
+      it("does not set statuses through another scope or an unknown report", async () => {
+        const r = await addReport(makeReport(A, "ra-01"));
+        const e = makeExecution(r, "ea-01", at(HOUR));
+        await store.createExecutions([e]);
+        expect(await store.setExecutionStatus(B, r.id, ["Pending"], "Paused", at(1))).toBe(0);
+        expect(await store.setExecutionStatus(A_CMP, r.id, ["Pending"], "Paused", at(1))).toBe(0);
+        expect(await store.setExecutionStatus(A, "ra-99", ["Pending"], "Paused", at(1))).toBe(0);
+        expect(await allExecutions(A, [r.id])).toEqual([e]);
+      });
+    });
+  });
+}

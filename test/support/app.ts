@@ -1,0 +1,65 @@
+/** Starts the real app on a loopback port with a fresh data directory, for end-to-end tests. */
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { type App, createApp } from "../../src/app.js";
+import { issueLocalToken } from "../../src/auth/local-key.js";
+import { type Environment, loadConfig } from "../../src/config/config.js";
+
+export interface TestApp {
+  readonly app: App;
+  readonly baseUrl: string;
+  readonly dataDir: string;
+  /** A valid token for a tenant (local key). */
+  token(tenant: string, options?: { user?: string; ttlSeconds?: number }): Promise<string>;
+  /** fetch against the app with a tenant's token. */
+  call(tenant: string | null, method: string, pathAndQuery: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>;
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  readonly env?: Environment;
+  /** A fake clock; defaults to the wall clock. */
+  readonly now?: () => Date;
+}
+
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), "openinsights-e2e-"));
+  const config = loadConfig({ OPENINSIGHTS_DUCKDB_MEMORY_LIMIT: "512MB", ...options.env }, { dataDir, port: "0" });
+  const app = await createApp(config, options.now ? { now: options.now } : {});
+  const address = await app.server.listen({ port: 0, host: "127.0.0.1" });
+  const token = (tenant: string, tokenOptions: { user?: string; ttlSeconds?: number } = {}) =>
+    issueLocalToken({
+      dataDir,
+      tenant,
+      user: tokenOptions.user ?? "tester@example.com",
+      ttlSeconds: tokenOptions.ttlSeconds ?? 3600,
+      audience: config.auth.audiences[0]!,
+    });
+  return {
+    app,
+    baseUrl: address,
+    dataDir,
+    token,
+    async call(tenant, method, pathAndQuery, body, headers = {}) {
+      const auth = tenant ? { authorization: `Bearer ${await token(tenant)}` } : {};
+      const response = await fetch(`${address}${pathAndQuery}`, {
+        method,
+        headers: { ...auth, ...(body !== undefined ? { "content-type": "application/json" } : {}), ...headers },
+        ...(body !== undefined ? { body: typeof body === "string" ? body : JSON.stringify(body) } : {}),
+      });
+      const text = await response.text();
+      let parsed: unknown = text;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        // not JSON: keep the text
+      }
+      return { status: response.status, body: parsed, headers: response.headers };
+    },
+    async close() {
+      await app.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
