@@ -1,23 +1,37 @@
 /**
  * The composition root: the only module that picks concrete adapters (from configuration) and
- * wires them into the services and the HTTP edge.
+ * wires them into the services, the background loops and the HTTP edge.
  */
 import { randomUUID } from "node:crypto";
 import { mkdir } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 import type { FastifyInstance, FastifyServerOptions } from "fastify";
 import type { ApiContext } from "./api/context.js";
+import { type DownloadDeps, downloadLink, registerDownloadRoutes } from "./api/downloads.js";
 import { buildServer } from "./api/server.js";
 import { createAuthenticator } from "./auth/verifier.js";
 import type { Config } from "./config/config.js";
 import { catalogs } from "./datasets/catalog.js";
 import { PROGRAMS } from "./datasets/types.js";
 import { ExecutionService } from "./executions/execution-service.js";
+import { ExecutionWorker } from "./executions/worker.js";
+import { deriveKey, loadMasterSecret } from "./keys/secrets.js";
+import { DOWNLOAD_TOKEN_PURPOSE } from "./links/tokens.js";
 import { QueryService } from "./reports/query-service.js";
 import { ReportService } from "./reports/report-service.js";
+import { type LoopStep, Loops } from "./runtime/loops.js";
+import { Scheduler } from "./scheduler/scheduler.js";
+import { openDiskFileStore } from "./storage/disk/file-store.js";
 import { type DuckDbEngine, openDuckDb } from "./storage/duckdb/engine.js";
-import type { MetadataStore } from "./storage/ports.js";
+import type { FileStore, MetadataStore } from "./storage/ports.js";
 import { openSqliteMetadataStore } from "./storage/sqlite/metadata-store.js";
+import { checkCallbackUrl, parseAllowList } from "./webhooks/address-policy.js";
+import { CallbackDispatcher } from "./webhooks/dispatcher.js";
+import { tenantCallbackSecret } from "./webhooks/signing.js";
+
+const CALLBACK_SECRET_PURPOSE = "openinsights/callback-secrets/v1";
+const RETENTION_INTERVAL_MS = 3_600_000;
 
 /** The analytics database of a data directory, with every dataset table present. */
 export async function openAnalytics(config: Config): Promise<DuckDbEngine> {
@@ -46,6 +60,17 @@ export interface App {
   readonly server: FastifyInstance;
   readonly engine: DuckDbEngine;
   readonly store: MetadataStore;
+  readonly files: FileStore;
+  readonly scheduler: Scheduler;
+  /** A worker that tests (and the loops) run: `runDue()` claims and runs due executions. */
+  readonly worker: ExecutionWorker;
+  readonly dispatcher: CallbackDispatcher;
+  /** The tenant's callback signing secret (whsec_…). */
+  callbackSecret(tenant: string): string;
+  /** Starts listening; absolute links outside requests (callbacks) use this address unless OPENINSIGHTS_PUBLIC_URL is set. */
+  listen(port: number, host: string): Promise<string>;
+  /** Starts the scheduler, worker, callback and retention loops (done by `listen` unless `background: false`). */
+  startBackground(): void;
   close(): Promise<void>;
 }
 
@@ -53,14 +78,24 @@ export interface AppOptions {
   /** The clock; tests inject a fake one. */
   readonly now?: () => Date;
   readonly logger?: FastifyServerOptions["logger"];
+  /** Run the background loops once listening (default true); tests with a fake clock drive them by hand. */
+  readonly background?: boolean;
 }
 
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
   const now = options.now ?? (() => new Date());
+  const newId = () => randomUUID();
+  const owner = `${os.hostname()}:${process.pid}:${newId().slice(0, 8)}`;
   const engine = await openAnalytics(config);
   const store = await openMetadata(config);
+  const files = await openDiskFileStore({ root: path.join(config.dataDir, "files") });
   const authenticator = await createAuthenticator(config.auth, { dataDir: config.dataDir });
-  const newId = () => randomUUID();
+  const master = await loadMasterSecret({ dataDir: config.dataDir, fromEnv: config.secretKey ?? undefined });
+  const callbackKey = deriveKey(master, CALLBACK_SECRET_PURPOSE);
+  const allow = parseAllowList(config.callbacks.allow ?? undefined);
+  let publicUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
+
+  const loops: { current?: Loops } = {};
   const queries = new QueryService({ store, now, newId, maxQueries: config.quotas.queries });
   const reports = new ReportService({
     store,
@@ -69,9 +104,19 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     newId,
     quotas: config.quotas,
     startTimeLeadHours: config.startTimeLeadHours,
-    deleteFiles: async () => {},
+    checkCallbackUrl: (url) => checkCallbackUrl(url, allow),
+    deleteFiles: (keys) => files.delete(keys),
+    onWork: () => loops.current?.wake(),
   });
   const executions = new ExecutionService({ store, now });
+  const downloads: DownloadDeps = {
+    store,
+    files,
+    linkKey: deriveKey(master, DOWNLOAD_TOKEN_PURPOSE),
+    ttlHours: config.links.ttlHours,
+    now,
+  };
+  const callbackSecret = (tenant: string) => tenantCallbackSecret(callbackKey, tenant);
 
   const context: ApiContext = {
     config,
@@ -80,17 +125,99 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     now,
     authenticate: (headers, program) => authenticator.authenticate(headers, program),
     publicBase: (request) => config.publicUrl ?? `${request.protocol}://${request.host}`,
-    links: () => null,
+    links: (request, execution) => downloadLink(downloads, context.publicBase(request), execution),
+    callbackSecret,
   };
   const server = await buildServer(context, {
     logger: options.logger ?? false,
-    readiness: [async () => void (await store.listQueries({ tenant: "_", program: "mpn" }, {}, { limit: 1 }))],
+    readiness: [
+      async () => void (await store.listQueries({ tenant: "_", program: "mpn" }, {}, { limit: 1 })),
+    ],
   });
+  registerDownloadRoutes(server, downloads);
+
+  const log = (message: string, fields?: Record<string, unknown>) => server.log.info(fields ?? {}, message);
+  const leaseMs = config.executions.leaseSeconds * 1000;
+  const scheduler = new Scheduler({ store, now, newId, log });
+  const newWorker = (n: number) =>
+    new ExecutionWorker({
+      store,
+      engine,
+      files,
+      now,
+      newId,
+      owner: `${owner}:w${n}`,
+      leaseMs,
+      maxAttempts: config.executions.maxAttempts,
+      scratchDir: path.join(config.dataDir, "tmp"),
+      log,
+    });
+  const worker = newWorker(0);
+  const dispatcher = new CallbackDispatcher({
+    store,
+    now,
+    owner: `${owner}:callbacks`,
+    leaseMs: config.callbacks.timeoutMs * 3,
+    allow,
+    timeoutMs: config.callbacks.timeoutMs,
+    secretFor: callbackSecret,
+    linkFor: (execution) => downloadLink(downloads, publicUrl, execution),
+    log,
+  });
+
+  const startBackground = () => {
+    if (loops.current) return;
+    const { pollIntervalMs, schedulerIntervalMs, workers, retentionDays } = config.executions;
+    const steps: LoopStep[] = [
+      {
+        name: "scheduler",
+        idleMs: schedulerIntervalMs,
+        run: async () => (await scheduler.tick()).created > 0,
+      },
+      { name: "callbacks", idleMs: pollIntervalMs, run: async () => (await dispatcher.runDue()) > 0 },
+      {
+        name: "retention",
+        idleMs: RETENTION_INTERVAL_MS,
+        run: async () => {
+          const before = new Date(now().getTime() - retentionDays * 86_400_000);
+          const keys = await store.purgeExecutions(before, 500);
+          await files.delete(keys);
+          return keys.length === 500;
+        },
+      },
+      ...Array.from({ length: workers }, (_, n) => {
+        const loopWorker = n === 0 ? worker : newWorker(n);
+        return {
+          name: `worker-${n}`,
+          idleMs: pollIntervalMs,
+          run: async () => (await loopWorker.runDue()) > 0,
+        };
+      }),
+    ];
+    loops.current = new Loops(steps, (step, error) =>
+      server.log.error({ err: error, step }, "background step failed"),
+    );
+    loops.current.start();
+  };
+
   return {
     server,
     engine,
     store,
+    files,
+    scheduler,
+    worker,
+    dispatcher,
+    callbackSecret,
+    async listen(port, host) {
+      const address = await server.listen({ port, host });
+      publicUrl = config.publicUrl ?? address;
+      if (options.background ?? true) startBackground();
+      return address;
+    },
+    startBackground,
     async close() {
+      await loops.current?.stop();
       await server.close();
       await store.close();
       await engine.close();

@@ -4,9 +4,13 @@
  */
 import { AppError, ERROR_CODES } from "../core/errors.js";
 import { catalogs } from "../datasets/catalog.js";
-import type { Program } from "../datasets/types.js";
-import { type CompileOptions, compileQuery, formatDiagnostics } from "../query/index.js";
-import type { QueryPlan, TimeWindow } from "../query/index.js";
+import {
+  type CompileOptions,
+  compileQuery,
+  type Diagnostic,
+  type QueryPlan,
+  type TimeWindow,
+} from "../query/index.js";
 import type { CompiledSql } from "../storage/ports.js";
 
 export interface PreparedQuery {
@@ -18,12 +22,19 @@ export interface PreparedQuery {
 /** Throws AppError `invalid_query` carrying every diagnostic when the query is not valid. */
 export function prepareQuery(text: string, options: CompileOptions): PreparedQuery {
   const result = compileQuery(text, catalogs[options.program].datasets, options);
-  if (!result.ok) {
-    throw new AppError(ERROR_CODES.INVALID_QUERY, formatDiagnostics(result.diagnostics), result.diagnostics);
-  }
+  if (!result.ok) throw invalidQueryError(result.diagnostics);
   return { plan: result.plan, sql: result.sql, window: result.window };
 }
 
-export function datasetsOf(program: Program) {
-  return catalogs[program].datasets;
+/**
+ * The error for an invalid query: its message is the first diagnostic's (which starts with the
+ * real API's text, e.g. "Invalid table name"), and `details` carries every diagnostic.
+ */
+export function invalidQueryError(diagnostics: readonly Diagnostic[]): AppError {
+  const [first] = diagnostics;
+  const more = diagnostics.length - 1;
+  const message = first
+    ? `${first.message} (line ${first.line}, column ${first.column})${more > 0 ? ` and ${more} more problem(s)` : ""}`
+    : "Invalid query";
+  return new AppError(ERROR_CODES.INVALID_QUERY, message, diagnostics);
 }

@@ -13,7 +13,11 @@ export interface TestQueryOptions {
   readonly timeoutSeconds: number;
 }
 
-export async function runTestQuery(engine: AnalyticsEngine, text: string, options: TestQueryOptions): Promise<Row[]> {
+export async function runTestQuery(
+  engine: AnalyticsEngine,
+  text: string,
+  options: TestQueryOptions,
+): Promise<Row[]> {
   const prepared = prepareQuery(text, { ...options, maxRows: options.maxRows });
   const signal = AbortSignal.timeout(options.timeoutSeconds * 1000);
   const rows: Row[] = [];

@@ -33,4 +33,6 @@ export interface ApiContext {
   publicBase(request: FastifyRequest): string;
   /** A fresh download link for a completed execution, or null. */
   links(request: FastifyRequest, execution: StoredExecution): DownloadLink | null;
+  /** The tenant's callback signing secret (whsec_…). */
+  callbackSecret(tenant: string): string;
 }

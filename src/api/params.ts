@@ -31,7 +31,14 @@ export class QueryParams {
   list(name: string): string[] | undefined {
     const value = this.string(name);
     if (value === undefined) return undefined;
-    const items = [...new Set(value.split(";").map((s) => s.trim()).filter((s) => s !== ""))];
+    const items = [
+      ...new Set(
+        value
+          .split(";")
+          .map((s) => s.trim())
+          .filter((s) => s !== ""),
+      ),
+    ];
     return items.length > 0 ? items : undefined;
   }
 

@@ -20,7 +20,12 @@ export const PROGRAM_BASES: readonly { readonly base: string; readonly program: 
   { base: "/insights/v1.1/cmp", program: "cmp" },
 ];
 
-export function registerProgramRoutes(app: FastifyInstance, context: ApiContext, base: string, program: Program): void {
+export function registerProgramRoutes(
+  app: FastifyInstance,
+  context: ApiContext,
+  base: string,
+  program: Program,
+): void {
   const { services, config } = context;
   const tags = [program];
   const scopeOf = async (request: FastifyRequest) => {
@@ -36,11 +41,19 @@ export function registerProgramRoutes(app: FastifyInstance, context: ApiContext,
     await scopeOf(request);
     const name = new QueryParams(request.query).string("datasetName");
     if (name === undefined) {
-      return envelope(catalogs[program].datasets.map(wireDataset), { message: "Dataset fetched successfully" });
+      return envelope(catalogs[program].datasets.map(wireDataset), {
+        message: "Dataset fetched successfully",
+      });
     }
     const dataset = findDataset(program, name);
-    if (!dataset) throw new AppError(ERROR_CODES.NOT_FOUND, `Invalid table name: no dataset named '${name}'`);
+    if (!dataset)
+      throw new AppError(ERROR_CODES.INVALID_ARGUMENT, `Invalid table name: no dataset named '${name}'`);
     return envelope([wireDataset(dataset)], { message: "Dataset fetched successfully" });
+  });
+
+  app.get(`${base}/CallbackSecret`, { schema: { ...SCHEMAS.callbackSecret, tags } }, async (request) => {
+    const { scope } = await scopeOf(request);
+    return envelope([{ secret: context.callbackSecret(scope.tenant) }]);
   });
 
   app.post(`${base}/ScheduledQueries`, { schema: { ...SCHEMAS.createQuery, tags } }, async (request) => {
@@ -65,41 +78,54 @@ export function registerProgramRoutes(app: FastifyInstance, context: ApiContext,
       paging(params),
     );
     if (queryId && page.items.length === 0) {
-      throw new AppError(ERROR_CODES.NOT_FOUND, `No item found with given filters. (no query with id ${queryId})`);
+      throw new AppError(
+        ERROR_CODES.NOT_FOUND,
+        `No item found with given filters. (no query with id ${queryId})`,
+      );
     }
-    const value = page.items.map((item) => (item.kind === "system" ? wireSystemQuery(item.query) : wireUserQuery(item.query)));
+    const value = page.items.map((item) =>
+      item.kind === "system" ? wireSystemQuery(item.query) : wireUserQuery(item.query),
+    );
     return envelope(value, { nextLink: nextLink(request, page) });
   });
 
-  app.get(`${base}/ScheduledQueries/testQueryResult`, { schema: { ...SCHEMAS.testQuery, tags } }, async (request) => {
-    const { scope } = await scopeOf(request);
-    const params = new QueryParams(request.query);
-    const exportQuery = params.string("exportQuery");
-    const queryId = params.string("queryId");
-    if ((exportQuery === undefined) === (queryId === undefined)) {
-      throw new AppError(ERROR_CODES.INVALID_ARGUMENT, "Give exactly one of exportQuery (the query text) or queryId");
-    }
-    const start = params.time("startTime");
-    const end = params.time("endTime");
-    if (start && end && end.getTime() <= start.getTime()) {
-      throw new AppError(ERROR_CODES.INVALID_ARGUMENT, "endTime should be greater than startTime");
-    }
-    let text = exportQuery;
-    if (queryId !== undefined) {
-      const found = await services.queries.find(scope, queryId);
-      if (!found) throw new AppError(ERROR_CODES.INVALID_ARGUMENT, `Invalid QueryId: no query has id ${queryId}`);
-      text = found.query.query;
-    }
-    const rows = await runTestQuery(context.engine, text!, {
-      program,
-      tenant: scope.tenant,
-      now: context.now(),
-      ...(start || end ? { override: { ...(start ? { start } : {}), ...(end ? { end } : {}) } } : {}),
-      maxRows: config.testQuery.maxRows,
-      timeoutSeconds: config.testQuery.timeoutSeconds,
-    });
-    return envelope(rows);
-  });
+  app.get(
+    `${base}/ScheduledQueries/testQueryResult`,
+    { schema: { ...SCHEMAS.testQuery, tags } },
+    async (request) => {
+      const { scope } = await scopeOf(request);
+      const params = new QueryParams(request.query);
+      const exportQuery = params.string("exportQuery");
+      const queryId = params.string("queryId");
+      if ((exportQuery === undefined) === (queryId === undefined)) {
+        throw new AppError(
+          ERROR_CODES.INVALID_ARGUMENT,
+          "Give exactly one of exportQuery (the query text) or queryId",
+        );
+      }
+      const start = params.time("startTime");
+      const end = params.time("endTime");
+      if (start && end && end.getTime() <= start.getTime()) {
+        throw new AppError(ERROR_CODES.INVALID_ARGUMENT, "endTime should be greater than startTime");
+      }
+      let text = exportQuery;
+      if (queryId !== undefined) {
+        const found = await services.queries.find(scope, queryId);
+        if (!found)
+          throw new AppError(ERROR_CODES.INVALID_ARGUMENT, `Invalid QueryId: no query has id ${queryId}`);
+        text = found.query.query;
+      }
+      const rows = await runTestQuery(context.engine, text!, {
+        program,
+        tenant: scope.tenant,
+        now: context.now(),
+        ...(start || end ? { override: { ...(start ? { start } : {}), ...(end ? { end } : {}) } } : {}),
+        maxRows: config.testQuery.maxRows,
+        timeoutSeconds: config.testQuery.timeoutSeconds,
+      });
+      return envelope(rows);
+    },
+  );
 
   app.delete<{ Params: { queryId: string } }>(
     `${base}/ScheduledQueries/:queryId`,
@@ -132,49 +158,80 @@ export function registerProgramRoutes(app: FastifyInstance, context: ApiContext,
   });
 
   type ReportParams = { Params: { reportId: string } };
-  app.put<ReportParams>(`${base}/ScheduledReport/:reportId`, { schema: { ...SCHEMAS.updateReport, tags } }, async (request) => {
-    const { scope } = await scopeOf(request);
-    const report = await services.reports.update(scope, request.params.reportId, request.body);
-    return envelope([wireReport(report)], { message: "Report updated successfully" });
-  });
+  app.put<ReportParams>(
+    `${base}/ScheduledReport/:reportId`,
+    { schema: { ...SCHEMAS.updateReport, tags } },
+    async (request) => {
+      const { scope } = await scopeOf(request);
+      const report = await services.reports.update(scope, request.params.reportId, request.body);
+      return envelope([wireReport(report)], { message: "Report updated successfully" });
+    },
+  );
 
-  app.delete<ReportParams>(`${base}/ScheduledReport/:reportId`, { schema: { ...SCHEMAS.deleteReport, tags } }, async (request) => {
-    const { scope } = await scopeOf(request);
-    const report = await services.reports.delete(scope, request.params.reportId);
-    return envelope([wireReport(report)], { message: "Report deleted successfully" });
-  });
+  app.delete<ReportParams>(
+    `${base}/ScheduledReport/:reportId`,
+    { schema: { ...SCHEMAS.deleteReport, tags } },
+    async (request) => {
+      const { scope } = await scopeOf(request);
+      const report = await services.reports.delete(scope, request.params.reportId);
+      return envelope([wireReport(report)], { message: "Report deleted successfully" });
+    },
+  );
 
-  app.put<ReportParams>(`${base}/ScheduledReport/pause/:reportId`, { schema: { ...SCHEMAS.pauseReport, tags } }, async (request) => {
-    const { scope } = await scopeOf(request);
-    const report = await services.reports.pause(scope, request.params.reportId);
-    return envelope([wireReport(report)], { message: "Report paused successfully" });
-  });
+  app.put<ReportParams>(
+    `${base}/ScheduledReport/pause/:reportId`,
+    { schema: { ...SCHEMAS.pauseReport, tags } },
+    async (request) => {
+      const { scope } = await scopeOf(request);
+      const report = await services.reports.pause(scope, request.params.reportId);
+      return envelope([wireReport(report)], { message: "Report paused successfully" });
+    },
+  );
 
-  app.put<ReportParams>(`${base}/ScheduledReport/resume/:reportId`, { schema: { ...SCHEMAS.resumeReport, tags } }, async (request) => {
-    const { scope } = await scopeOf(request);
-    const report = await services.reports.resume(scope, request.params.reportId);
-    return envelope([wireReport(report)], { message: "Report resumed successfully" });
-  });
+  app.put<ReportParams>(
+    `${base}/ScheduledReport/resume/:reportId`,
+    { schema: { ...SCHEMAS.resumeReport, tags } },
+    async (request) => {
+      const { scope } = await scopeOf(request);
+      const report = await services.reports.resume(scope, request.params.reportId);
+      return envelope([wireReport(report)], { message: "Report resumed successfully" });
+    },
+  );
 
-  app.get<ReportParams>(`${base}/ScheduledReport/execution/:reportId`, { schema: { ...SCHEMAS.executions, tags } }, async (request) => {
-    const { scope } = await scopeOf(request);
-    const params = new QueryParams(request.query);
-    const reportIds = request.params.reportId.split(";").map((s) => s.trim()).filter(Boolean);
-    if (reportIds.length === 0) throw new AppError(ERROR_CODES.INVALID_ARGUMENT, "Null or missing value: reportId is required");
-    const executionIds = params.list("executionId");
-    const page = await services.executions.list(
-      scope,
-      {
-        reportIds,
-        statuses: parseStatuses(params.list("executionStatus") ?? ["Completed"]),
-        latestOnly: params.boolean("getLatestExecution", true),
-        ...(executionIds ? { executionIds } : {}),
-      },
-      paging(params),
-    );
-    const value = page.items.map((execution) => wireExecution(execution, page.reports.get(execution.reportId)!, context.links(request, execution)));
-    return envelope(value, { nextLink: nextLink(request, page) });
-  });
+  app.get<ReportParams>(
+    `${base}/ScheduledReport/execution/:reportId`,
+    { schema: { ...SCHEMAS.executions, tags } },
+    async (request) => {
+      const { scope } = await scopeOf(request);
+      const params = new QueryParams(request.query);
+      const reportIds = request.params.reportId
+        .split(";")
+        .map((s) => s.trim())
+        .filter(Boolean);
+      if (reportIds.length === 0)
+        throw new AppError(ERROR_CODES.INVALID_ARGUMENT, "Null or missing value: reportId is required");
+      const executionIds = params.list("executionId");
+      const page = await services.executions.list(
+        scope,
+        {
+          reportIds,
+          statuses: parseStatuses(params.list("executionStatus") ?? ["Completed"]),
+          latestOnly: params.boolean("getLatestExecution", true),
+          ...(executionIds ? { executionIds } : {}),
+        },
+        paging(params),
+      );
+      const value = page.items.map((execution) =>
+        wireExecution(
+          execution,
+          page.reports.get(execution.reportId)!,
+          context.links(request, execution),
+          page.deliveries.get(execution.id),
+        ),
+      );
+      return envelope(value, { nextLink: nextLink(request, page) });
+    },
+  );
 }
 
 function parseStatuses(values: readonly string[]): ExecutionStatus[] {

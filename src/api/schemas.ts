@@ -7,7 +7,10 @@ const envelopeOf = (item: object) => ({
   type: "object",
   properties: {
     value: { type: "array", items: item },
-    nextLink: { type: ["string", "null"], description: "Full URL of the next page, or null on the last page" },
+    nextLink: {
+      type: ["string", "null"],
+      description: "Full URL of the next page, or null on the last page",
+    },
     totalCount: { type: "integer", description: "Number of items in value" },
     message: { type: ["string", "null"] },
     statusCode: { type: "integer" },
@@ -64,7 +67,11 @@ const report = {
     callbackUrl: { type: ["string", "null"] },
     callbackMethod: { type: ["string", "null"], enum: ["GET", "POST", null] },
     format: { type: "string", enum: ["csv", "tsv"] },
-    compression: { type: "string", enum: ["none", "gzip"], description: "Extension: gzip-compressed report files" },
+    compression: {
+      type: "string",
+      enum: ["none", "gzip"],
+      description: "Extension: gzip-compressed report files",
+    },
   },
 };
 
@@ -83,6 +90,35 @@ const execution = {
     reportAccessSecureLink: { type: ["string", "null"] },
     reportExpiryTime: time,
     reportGeneratedTime: time,
+    scheduledTime: { ...time, description: "Extension: the slot this execution runs for" },
+    attempts: { type: "integer", description: "Extension: attempts made so far" },
+    skippedSlots: { type: "integer", description: "Extension: earlier slots skipped after downtime" },
+    manifest: {
+      type: ["object", "null"],
+      description: "Extension: the completed file",
+      properties: {
+        rowCount: { type: "integer" },
+        bytes: { type: "integer" },
+        sha256: { type: "string" },
+        dataWindowStart: time,
+        dataWindowEnd: time,
+      },
+    },
+    failure: {
+      type: ["object", "null"],
+      description: "Extension: the last failure",
+      properties: { code: { type: "string" }, reason: { type: "string" }, willRetry: { type: "boolean" } },
+    },
+    callbackDelivery: {
+      type: ["object", "null"],
+      description: "Extension: the callback delivery and its attempts",
+      properties: {
+        status: { type: "string", enum: ["Pending", "Delivered", "Failed"] },
+        url: { type: "string" },
+        method: { type: "string" },
+        attempts: { type: "array", items: { type: "object", additionalProperties: true } },
+      },
+    },
   },
 };
 
@@ -123,6 +159,13 @@ const responses = (item: object) => ({
 const reportIdParam = { type: "object", properties: { reportId: { type: "string" } } };
 
 export const SCHEMAS = {
+  callbackSecret: {
+    summary: "Get the tenant's callback signing secret (extension; see docs/callbacks.md)",
+    response: responses({
+      type: "object",
+      properties: { secret: { type: "string", description: "whsec_…" } },
+    }),
+  },
   datasets: {
     summary: "Get all datasets (E1)",
     querystring: { type: "object", properties: { datasetName: { type: "string" } } },
@@ -174,14 +217,32 @@ export const SCHEMAS = {
     summary: "Get reports (E7)",
     querystring: {
       type: "object",
-      properties: { reportId: { type: "string" }, reportName: { type: "string" }, queryId: { type: "string" }, ...page },
+      properties: {
+        reportId: { type: "string" },
+        reportName: { type: "string" },
+        queryId: { type: "string" },
+        ...page,
+      },
     },
     response: responses(report),
   },
-  updateReport: { summary: "Update report (E8)", params: reportIdParam, body: reportBody, response: responses(report) },
+  updateReport: {
+    summary: "Update report (E8)",
+    params: reportIdParam,
+    body: reportBody,
+    response: responses(report),
+  },
   deleteReport: { summary: "Delete report (E9)", params: reportIdParam, response: responses(report) },
-  pauseReport: { summary: "Pause report executions (E10)", params: reportIdParam, response: responses(report) },
-  resumeReport: { summary: "Resume report executions (E11)", params: reportIdParam, response: responses(report) },
+  pauseReport: {
+    summary: "Pause report executions (E10)",
+    params: reportIdParam,
+    response: responses(report),
+  },
+  resumeReport: {
+    summary: "Resume report executions (E11)",
+    params: reportIdParam,
+    response: responses(report),
+  },
   executions: {
     summary: "Get report executions (E12)",
     params: reportIdParam,

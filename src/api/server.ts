@@ -2,7 +2,7 @@
 import { randomUUID } from "node:crypto";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from "fastify";
 import type { ApiContext } from "./context.js";
 import { envelope, errorEnvelope } from "./envelope.js";
 import { handleError } from "./errors.js";
@@ -20,7 +20,19 @@ export async function buildServer(context: ApiContext, options: ServerOptions): 
     bodyLimit: context.config.maxBodyBytes,
     requestIdHeader: "x-request-id",
     genReqId: () => randomUUID(),
-    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
+    routerOptions: {
+      caseSensitive: false,
+      ignoreTrailingSlash: true,
+      ignoreDuplicateSlashes: true,
+      // `;`-separated report ids in the path (E12) can be long.
+      maxParamLength: 8192,
+    },
+    // Errors raised before routing (bad percent-encoding, …) answer in the envelope too.
+    frameworkErrors: (error, _request, reply) => {
+      const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 400;
+      const plain = reply as unknown as FastifyReply;
+      plain.status(status).send(errorEnvelope(status, `The request URL is not valid: ${error.message}`));
+    },
   });
 
   // Schemas document the API; the domain rules validate requests (case-insensitive fields, documented messages).
@@ -29,19 +41,23 @@ export async function buildServer(context: ApiContext, options: ServerOptions): 
 
   // JSON bodies; an empty body (PUT pause/resume sent with a JSON content type) is no body.
   app.removeContentTypeParser(["application/json"]);
-  app.addContentTypeParser(["application/json", "text/json"], { parseAs: "string" }, (_request, body, done) => {
-    const text = String(body);
-    if (text.trim() === "") return done(null, undefined);
-    try {
-      done(null, JSON.parse(text));
-    } catch {
-      const error = Object.assign(new Error("The request body is not valid JSON"), {
-        statusCode: 400,
-        code: "FST_ERR_CTP_INVALID_JSON_BODY",
-      });
-      done(error, undefined);
-    }
-  });
+  app.addContentTypeParser(
+    ["application/json", "text/json"],
+    { parseAs: "string" },
+    (_request, body, done) => {
+      const text = String(body);
+      if (text.trim() === "") return done(null, undefined);
+      try {
+        done(null, JSON.parse(text));
+      } catch {
+        const error = Object.assign(new Error("The request body is not valid JSON"), {
+          statusCode: 400,
+          code: "FST_ERR_CTP_INVALID_JSON_BODY",
+        });
+        done(error, undefined);
+      }
+    },
+  );
 
   app.addHook("onSend", async (request, reply) => {
     reply.header("x-request-id", request.id);

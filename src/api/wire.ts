@@ -2,6 +2,7 @@
 import type { DatasetDef, SystemQueryDef } from "../datasets/types.js";
 import type { StoredExecution } from "../executions/model.js";
 import type { StoredQuery, StoredReport } from "../reports/model.js";
+import type { CallbackDelivery, DeliveryAttempt } from "../webhooks/model.js";
 import type { DownloadLink } from "./context.js";
 
 export function wireTime(date: Date): string;
@@ -86,7 +87,15 @@ export function wireReport(report: StoredReport) {
   };
 }
 
-export function wireExecution(execution: StoredExecution, report: StoredReport, link: DownloadLink | null) {
+export type DeliveryView = CallbackDelivery & { readonly attemptLog: readonly DeliveryAttempt[] };
+
+export function wireExecution(
+  execution: StoredExecution,
+  report: StoredReport,
+  link: DownloadLink | null,
+  delivery?: DeliveryView,
+) {
+  const completed = execution.status === "Completed";
   return {
     executionId: execution.id,
     reportId: execution.reportId,
@@ -100,7 +109,41 @@ export function wireExecution(execution: StoredExecution, report: StoredReport, 
     reportAccessSecureLink: link?.url ?? null,
     reportExpiryTime: wireTime(link?.expiresAt ?? null),
     reportGeneratedTime: wireTime(execution.generatedTime),
-    /** Extension: the slot this execution runs for. */
+    // Extensions (docs/api.md).
     scheduledTime: wireTime(execution.scheduledTime),
+    attempts: execution.attempts,
+    skippedSlots: execution.skippedSlots,
+    manifest: completed
+      ? {
+          rowCount: execution.rowCount,
+          bytes: execution.bytes,
+          sha256: execution.sha256,
+          dataWindowStart: wireTime(execution.windowStart),
+          dataWindowEnd: wireTime(execution.windowEnd),
+        }
+      : null,
+    failure: execution.failureCode
+      ? {
+          code: execution.failureCode,
+          reason: execution.failureReason,
+          willRetry: execution.status === "Pending",
+        }
+      : null,
+    callbackDelivery: delivery
+      ? {
+          status: delivery.status,
+          url: delivery.url,
+          method: delivery.method,
+          deliveredTime: wireTime(delivery.deliveredAt),
+          nextAttemptTime: delivery.status === "Pending" ? wireTime(delivery.nextAttemptAt) : null,
+          attempts: delivery.attemptLog.map((attempt) => ({
+            attempt: attempt.attempt,
+            time: wireTime(attempt.at),
+            statusCode: attempt.statusCode,
+            error: attempt.error,
+            durationMs: attempt.durationMs,
+          })),
+        }
+      : null,
   };
 }

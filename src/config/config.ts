@@ -32,6 +32,21 @@ export interface Config {
   readonly pagination: { readonly defaultPageSize: number; readonly maxPageSize: number };
   readonly maxBodyBytes: number;
   readonly auth: AuthConfig;
+  /** OPENINSIGHTS_SECRET_KEY: the master secret (links, callback secrets); else a key file in the data dir. */
+  readonly secretKey: string | null;
+  readonly links: { readonly ttlHours: number };
+  readonly executions: {
+    /** Worker loops in this process. */
+    readonly workers: number;
+    readonly pollIntervalMs: number;
+    readonly schedulerIntervalMs: number;
+    readonly leaseSeconds: number;
+    /** Attempts before a transient failure is final. */
+    readonly maxAttempts: number;
+    /** Executions and their files are deleted this many days after their slot. */
+    readonly retentionDays: number;
+  };
+  readonly callbacks: { readonly allow: string | null; readonly timeoutMs: number };
 }
 
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -80,6 +95,20 @@ export function loadConfig(env: Environment, overrides: ConfigOverrides = {}): C
     pagination: { defaultPageSize, maxPageSize },
     maxBodyBytes: number("OPENINSIGHTS_MAX_BODY_BYTES", 1_048_576, 1024, 1_073_741_824),
     auth: parseAuthConfig(env),
+    secretKey: env.OPENINSIGHTS_SECRET_KEY?.trim() || null,
+    links: { ttlHours: number("OPENINSIGHTS_LINK_TTL_HOURS", 24, 1, 8760) },
+    executions: {
+      workers: number("OPENINSIGHTS_WORKERS", 2, 0, 64),
+      pollIntervalMs: number("OPENINSIGHTS_POLL_INTERVAL_MS", 1000, 10, 3_600_000),
+      schedulerIntervalMs: number("OPENINSIGHTS_SCHEDULER_INTERVAL_MS", 5000, 10, 3_600_000),
+      leaseSeconds: number("OPENINSIGHTS_LEASE_SECONDS", 60, 5, 86_400),
+      maxAttempts: number("OPENINSIGHTS_MAX_ATTEMPTS", 3, 1, 100),
+      retentionDays: number("OPENINSIGHTS_RETENTION_DAYS", 90, 1, 36_500),
+    },
+    callbacks: {
+      allow: env.OPENINSIGHTS_CALLBACK_ALLOW?.trim() || null,
+      timeoutMs: number("OPENINSIGHTS_CALLBACK_TIMEOUT_MS", 10_000, 100, 300_000),
+    },
   });
 }
 

@@ -33,10 +33,21 @@ export function encodeCursor(cursor: Cursor, extra: Record<string, unknown> = {}
 
 export function decodeCursor(state: Record<string, unknown>): Cursor {
   const { t, i } = state;
-  if (typeof t !== "number" || !Number.isFinite(t) || typeof i !== "string") throw invalidToken();
+  if (typeof t !== "number" || Number.isNaN(new Date(t).getTime()) || typeof i !== "string")
+    throw invalidToken();
   return { createdTime: new Date(t), id: i };
 }
 
+/** A non-negative whole number from a token, e.g. a position in a list. */
+export function decodeIndex(state: Record<string, unknown>, key: string): number {
+  const value = state[key];
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) throw invalidToken();
+  return value;
+}
+
 function invalidToken(): AppError {
-  return new AppError(ERROR_CODES.INVALID_ARGUMENT, "skipToken is not valid: use the nextLink of the previous page as it is");
+  return new AppError(
+    ERROR_CODES.INVALID_ARGUMENT,
+    "skipToken is not valid: use the nextLink of the previous page as it is",
+  );
 }

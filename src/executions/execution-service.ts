@@ -3,6 +3,7 @@ import { AppError, ERROR_CODES } from "../core/errors.js";
 import { decodeCursor, decodeToken, encodeCursor, type PageParams, type PageResult } from "../core/paging.js";
 import type { StoredReport } from "../reports/model.js";
 import type { MetadataStore, Scope } from "../storage/ports.js";
+import type { CallbackDelivery, DeliveryAttempt } from "../webhooks/model.js";
 import type { ExecutionStatus, StoredExecution } from "./model.js";
 
 /** How far back getLatestExecution=false looks (reference §6.4). */
@@ -30,14 +31,22 @@ export class ExecutionService {
     scope: Scope,
     query: ExecutionQuery,
     page: PageParams,
-  ): Promise<PageResult<StoredExecution> & { reports: Map<string, StoredReport> }> {
+  ): Promise<
+    PageResult<StoredExecution> & {
+      reports: Map<string, StoredReport>;
+      deliveries: Map<string, CallbackDelivery & { attemptLog: readonly DeliveryAttempt[] }>;
+    }
+  > {
     const reports = new Map<string, StoredReport>();
     for (const id of query.reportIds) {
       const report = await this.deps.store.getReport(scope, id);
       if (report) reports.set(report.id, report);
     }
     if (reports.size === 0) {
-      throw new AppError(ERROR_CODES.NOT_FOUND, `No item found with given filters. (no report with id ${query.reportIds.join(";")})`);
+      throw new AppError(
+        ERROR_CODES.NOT_FOUND,
+        `No item found with given filters. (no report with id ${query.reportIds.join(";")})`,
+      );
     }
     const after = page.token ? decodeCursor(decodeToken(page.token)) : undefined;
     const since = new Date(this.deps.now().getTime() - HISTORY_DAYS * 86_400_000);
@@ -52,7 +61,21 @@ export class ExecutionService {
       },
       { limit: page.pageSize, ...(after ? { after } : {}) },
     );
-    if (result.items.length === 0 && !page.token) throw new AppError(ERROR_CODES.NOT_FOUND, NO_EXECUTIONS_MESSAGE);
-    return { items: result.items, reports, ...(result.next ? { nextToken: encodeCursor(result.next) } : {}) };
+    if (result.items.length === 0 && !page.token)
+      throw new AppError(ERROR_CODES.NOT_FOUND, NO_EXECUTIONS_MESSAGE);
+    const deliveries = new Map(
+      (
+        await this.deps.store.listDeliveries(
+          scope,
+          result.items.map((e) => e.id),
+        )
+      ).map((d) => [d.executionId, d]),
+    );
+    return {
+      items: result.items,
+      reports,
+      deliveries,
+      ...(result.next ? { nextToken: encodeCursor(result.next) } : {}),
+    };
   }
 }

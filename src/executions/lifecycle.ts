@@ -3,7 +3,12 @@ import type { StoredReport } from "../reports/model.js";
 import type { StoredExecution } from "./model.js";
 
 /** A Pending execution of `report` for the slot `scheduledTime`, due at that time. */
-export function newExecution(report: StoredReport, scheduledTime: Date, now: Date, id: string): StoredExecution {
+export function newExecution(
+  report: StoredReport,
+  scheduledTime: Date,
+  now: Date,
+  id: string,
+): StoredExecution {
   return {
     id,
     reportId: report.id,
@@ -24,6 +29,7 @@ export function newExecution(report: StoredReport, scheduledTime: Date, now: Dat
     generatedTime: null,
     failureCode: null,
     failureReason: null,
+    skippedSlots: 0,
     createdTime: now,
     modifiedTime: null,
   };

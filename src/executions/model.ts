@@ -31,8 +31,33 @@ export interface StoredExecution {
   readonly bytes: number | null;
   readonly sha256: string | null;
   readonly generatedTime: Date | null;
+  /** Set after a failed attempt; with status Pending the execution will be retried at nextAttemptAt. */
   readonly failureCode: string | null;
   readonly failureReason: string | null;
+  /** Earlier slots of the report skipped in favour of this one (service downtime, see docs/scheduling.md). */
+  readonly skippedSlots: number;
   readonly createdTime: Date;
   readonly modifiedTime: Date | null;
 }
+
+/** How a claimed execution ended. */
+export type ExecutionOutcome =
+  | {
+      readonly status: "Completed";
+      readonly at: Date;
+      readonly fileKey: string;
+      readonly rowCount: number;
+      readonly bytes: number;
+      readonly sha256: string;
+      readonly windowStart: Date | null;
+      readonly windowEnd: Date | null;
+    }
+  /** A transient failure: back to Pending, tried again at `retryAt`. */
+  | {
+      readonly status: "Retry";
+      readonly at: Date;
+      readonly code: string;
+      readonly reason: string;
+      readonly retryAt: Date;
+    }
+  | { readonly status: "Failed"; readonly at: Date; readonly code: string; readonly reason: string };

@@ -1,7 +1,17 @@
 /** Report queries: user-defined ones in the metadata store, system ones from the catalog (E2–E4). */
+
+import { invalidQueryError } from "../analytics/prepare.js";
 import { AppError, ERROR_CODES } from "../core/errors.js";
 import { FieldReader } from "../core/fields.js";
-import { decodeCursor, decodeToken, encodeCursor, encodeToken, type PageParams, type PageResult } from "../core/paging.js";
+import {
+  decodeCursor,
+  decodeIndex,
+  decodeToken,
+  encodeCursor,
+  encodeToken,
+  type PageParams,
+  type PageResult,
+} from "../core/paging.js";
 import { catalogs, findSystemQuery } from "../datasets/catalog.js";
 import type { SystemQueryDef } from "../datasets/types.js";
 import { analyzeQuery } from "../query/index.js";
@@ -9,7 +19,9 @@ import type { MetadataStore, Scope } from "../storage/ports.js";
 import type { StoredQuery } from "./model.js";
 import { MAX_NAME_LENGTH } from "./rules.js";
 
-export type AnyQuery = { readonly kind: "system"; readonly query: SystemQueryDef } | { readonly kind: "user"; readonly query: StoredQuery };
+export type AnyQuery =
+  | { readonly kind: "system"; readonly query: SystemQueryDef }
+  | { readonly kind: "user"; readonly query: StoredQuery };
 
 export interface QueryListFilter {
   readonly queryId?: string;
@@ -53,7 +65,10 @@ export class QueryService {
     };
     const outcome = await this.deps.store.createQuery(query, this.deps.maxQueries);
     if (!outcome.ok) {
-      throw new AppError(ERROR_CODES.QUOTA_EXCEEDED, "Number of queries exceeded. Delete few queries before creating new queries");
+      throw new AppError(
+        ERROR_CODES.QUOTA_EXCEEDED,
+        "Number of queries exceeded. Delete few queries before creating new queries",
+      );
     }
     return query;
   }
@@ -70,12 +85,14 @@ export class QueryService {
   async list(scope: Scope, filter: QueryListFilter, page: PageParams): Promise<PageResult<AnyQuery>> {
     const state = page.token ? decodeToken(page.token) : { s: 0 };
     const items: AnyQuery[] = [];
-    if (typeof state.s === "number" && (filter.includeSystemQueries || filter.includeOnlySystemQueries)) {
+    if ("s" in state && (filter.includeSystemQueries || filter.includeOnlySystemQueries)) {
+      const offset = decodeIndex(state, "s");
       const systems = catalogs[scope.program].systemQueries.filter((q) => matches(q, filter));
-      const slice = systems.slice(state.s, state.s + page.pageSize);
-      items.push(...slice.map((query) => ({ kind: "system" as const, query })));
-      if (state.s + page.pageSize < systems.length) {
-        return { items, nextToken: encodeToken({ s: state.s + page.pageSize }) };
+      items.push(
+        ...systems.slice(offset, offset + page.pageSize).map((query) => ({ kind: "system" as const, query })),
+      );
+      if (offset + page.pageSize < systems.length) {
+        return { items, nextToken: encodeToken({ s: offset + page.pageSize }) };
       }
     }
     if (filter.includeOnlySystemQueries) return { items };
@@ -84,7 +101,10 @@ export class QueryService {
     const after = typeof state.t === "number" ? decodeCursor(state) : undefined;
     const users = await this.deps.store.listQueries(
       scope,
-      { ...(filter.queryId ? { id: filter.queryId } : {}), ...(filter.queryName ? { name: filter.queryName } : {}) },
+      {
+        ...(filter.queryId ? { id: filter.queryId } : {}),
+        ...(filter.queryName ? { name: filter.queryName } : {}),
+      },
       { limit: remaining, ...(after ? { after } : {}) },
     );
     items.push(...users.items.map((query) => ({ kind: "user" as const, query })));
@@ -96,7 +116,8 @@ export class QueryService {
       throw invalid(`Query ${id} is a system query: system queries cannot be deleted`);
     }
     const query = await this.deps.store.getQuery(scope, id);
-    if (!query) throw new AppError(ERROR_CODES.NOT_FOUND, `No item found with given filters. (no query with id ${id})`);
+    if (!query)
+      throw new AppError(ERROR_CODES.NOT_FOUND, `No item found with given filters. (no query with id ${id})`);
     const inUse = await this.deps.store.countReportsUsingQuery(scope, query.id);
     if (inUse > 0) {
       throw invalid(
@@ -111,12 +132,7 @@ export class QueryService {
 /** Validates query text against the program's catalog; the error carries every diagnostic. */
 export function checkQueryText(scope: Scope, text: string) {
   const analysis = analyzeQuery(text, catalogs[scope.program].datasets);
-  if (!analysis.ok) {
-    const [first] = analysis.diagnostics;
-    const more = analysis.diagnostics.length - 1;
-    const message = `${first!.message} (line ${first!.line}, column ${first!.column})${more > 0 ? ` and ${more} more problem(s)` : ""}`;
-    throw new AppError(ERROR_CODES.INVALID_QUERY, message, analysis.diagnostics);
-  }
+  if (!analysis.ok) throw invalidQueryError(analysis.diagnostics);
   return analysis.plan;
 }
 

@@ -1,9 +1,11 @@
 /** Reports (E6–E11): creation with its first execution, listing, update, delete, pause, resume. */
+
+import type { Quotas } from "../config/config.js";
 import { AppError, ERROR_CODES } from "../core/errors.js";
 import { decodeCursor, decodeToken, encodeCursor, type PageParams, type PageResult } from "../core/paging.js";
-import type { Quotas } from "../config/config.js";
-import type { StoredExecution } from "../executions/model.js";
 import { newExecution } from "../executions/lifecycle.js";
+import type { StoredExecution } from "../executions/model.js";
+import { nextRunTimes } from "../scheduler/plan.js";
 import type { MetadataStore, Scope } from "../storage/ports.js";
 import type { StoredReport } from "./model.js";
 import { checkQueryText, type QueryService } from "./query-service.js";
@@ -16,8 +18,12 @@ export interface ReportServiceDeps {
   readonly newId: () => string;
   readonly quotas: Quotas;
   readonly startTimeLeadHours: number;
-  /** Removes a deleted report's files; a no-op until reports have files. */
+  /** The address policy for callback URLs (throws AppError invalid_argument). */
+  readonly checkCallbackUrl: (url: string) => void;
+  /** Removes a deleted report's files. */
   readonly deleteFiles: (keys: readonly string[]) => Promise<void>;
+  /** Tells the workers there is new work (an ExecuteNow report). */
+  readonly onWork?: () => void;
 }
 
 export interface ReportListFilter {
@@ -32,6 +38,7 @@ export class ReportService {
   async create(scope: Scope, user: string, body: unknown): Promise<StoredReport> {
     const now = this.deps.now();
     const input = parseCreateReport(body, this.ruleContext(now));
+    if (input.callbackUrl) this.deps.checkCallbackUrl(input.callbackUrl);
     const found = await this.deps.queries.find(scope, input.queryId);
     if (!found) throw invalid(`Invalid QueryId: no system or user-defined query has id ${input.queryId}`);
     const queryText = found.query.query;
@@ -76,6 +83,7 @@ export class ReportService {
           : `User has exceeded its report creation quota of ${activeReports} active reports`,
       );
     }
+    if (report.executeNow) this.deps.onWork?.();
     return report;
   }
 
@@ -96,14 +104,19 @@ export class ReportService {
       },
       { limit: page.pageSize, ...(after ? { after } : {}) },
     );
-    if (result.items.length === 0 && !page.token && filter.ids) throw notFound(`no report with id ${filter.ids.join(";")}`);
-    return result.next ? { items: result.items, nextToken: encodeCursor(result.next) } : { items: result.items };
+    if (result.items.length === 0 && !page.token && filter.ids)
+      throw notFound(`no report with id ${filter.ids.join(";")}`);
+    return result.next
+      ? { items: result.items, nextToken: encodeCursor(result.next) }
+      : { items: result.items };
   }
 
   async update(scope: Scope, id: string, body: unknown): Promise<StoredReport> {
     const now = this.deps.now();
     const current = await this.get(scope, id);
     const input = parseUpdateReport(body, current, this.ruleContext(now));
+    if (input.callbackUrl && input.callbackUrl !== current.callbackUrl)
+      this.deps.checkCallbackUrl(input.callbackUrl);
     this.checkInterval(scope, current.queryText, input.schedule?.recurrenceInterval, "update");
     const rescheduled =
       input.schedule !== undefined &&
@@ -126,7 +139,9 @@ export class ReportService {
     if (!(await this.deps.store.updateReport(updated))) throw notFound(`no report with id ${id}`);
     if (rescheduled) {
       await this.deps.store.deleteWaitingExecutions(scope, id);
-      await this.deps.store.createExecutions([newExecution(updated, updated.startTime, now, this.deps.newId())]);
+      await this.deps.store.createExecutions([
+        newExecution(updated, updated.startTime, now, this.deps.newId()),
+      ]);
     }
     return updated;
   }
@@ -141,7 +156,8 @@ export class ReportService {
 
   async pause(scope: Scope, id: string): Promise<StoredReport> {
     const report = await this.get(scope, id);
-    if (report.status === "Inactive") throw invalid(`Report ${id} is Inactive: it has no executions left to pause`);
+    if (report.status === "Inactive")
+      throw invalid(`Report ${id} is Inactive: it has no executions left to pause`);
     if (report.status === "Paused") return report;
     const now = this.deps.now();
     const paused: StoredReport = { ...report, status: "Paused", modifiedTime: now };
@@ -150,14 +166,39 @@ export class ReportService {
     return paused;
   }
 
+  /** Resume continues from the first slot not yet past: slots that passed while paused are not run later. */
   async resume(scope: Scope, id: string): Promise<StoredReport> {
     const report = await this.get(scope, id);
-    if (report.status === "Inactive") throw invalid(`Report ${id} is Inactive: it has no executions left to resume`);
+    if (report.status === "Inactive")
+      throw invalid(`Report ${id} is Inactive: it has no executions left to resume`);
     if (report.status === "Active") return report;
     const now = this.deps.now();
     const resumed: StoredReport = { ...report, status: "Active", modifiedTime: now };
     await this.deps.store.updateReport(resumed);
+    if (!report.executeNow) await this.deps.store.deleteWaitingExecutions(scope, id);
+    // What remains paused was already attempted (a retry, or the ExecuteNow run): it goes on.
     await this.deps.store.setExecutionStatus(scope, id, ["Paused"], "Pending", now);
+    const latest = await this.deps.store.latestExecution(id);
+    if (report.executeNow || latest?.status === "Pending") return resumed;
+    const plan = nextRunTimes(
+      {
+        startTime: report.startTime,
+        intervalHours: report.recurrenceInterval,
+        count: report.recurrenceCount,
+      },
+      now,
+      { lastSlot: latest?.scheduledTime ?? null, catchUp: "future" },
+    );
+    if (!plan) {
+      // Every remaining slot passed while paused: the schedule is used up.
+      await this.deps.store.setReportStatus(id, ["Active"], "Inactive", now);
+      return { ...resumed, status: "Inactive" };
+    }
+    const execution = {
+      ...newExecution(resumed, plan.slot, now, this.deps.newId()),
+      skippedSlots: plan.skipped,
+    };
+    await this.deps.store.createExecutions([execution]);
     return resumed;
   }
 

@@ -3,8 +3,9 @@
  * (`duckdb/`, later `sqlite/`, `postgres/`, `disk/`, `s3/`) and never import each other.
  */
 import type { DatasetDef, Program } from "../datasets/types.js";
-import type { ExecutionStatus, StoredExecution } from "../executions/model.js";
-import type { StoredQuery, StoredReport } from "../reports/model.js";
+import type { ExecutionOutcome, ExecutionStatus, StoredExecution } from "../executions/model.js";
+import type { ReportStatus, StoredQuery, StoredReport } from "../reports/model.js";
+import type { CallbackDelivery, DeliveryAttempt, DeliveryNext } from "../webhooks/model.js";
 
 /** A value bound to a `$n` / `?` placeholder. */
 export type SqlValue = string | number | bigint | boolean | null;
@@ -43,6 +44,24 @@ export interface AnalyticsEngine {
   close(): Promise<void>;
 }
 
+/** Report files: written whole under a key, read back (with ranges), deleted with their execution. */
+export interface FileStore {
+  readonly capabilities: { readonly presignedUrls: boolean };
+  /** Moves a finished local file into the store under `key`; readers see it only once whole. */
+  putFile(
+    key: string,
+    localPath: string,
+    options: { readonly contentType: string },
+  ): Promise<{ bytes: number }>;
+  stat(key: string): Promise<{ readonly bytes: number } | undefined>;
+  /** The bytes of `key`, or of the inclusive range [start, end]. */
+  read(key: string, range?: { readonly start: number; readonly end: number }): Promise<NodeJS.ReadableStream>;
+  /** Deletes keys; missing keys are ignored. */
+  delete(keys: readonly string[]): Promise<void>;
+  /** A time-limited URL served by the store itself (S3), when `capabilities.presignedUrls`. */
+  presignedUrl?(key: string, expiresAt: Date, downloadName: string): Promise<string>;
+}
+
 /** Stable ordering key for keyset pagination: (createdTime, id) ascending. */
 export interface Cursor {
   readonly createdTime: Date;
@@ -74,8 +93,10 @@ export interface QueryFilter {
   readonly name?: string;
 }
 
+/** Filters; a provided empty list matches nothing. */
 export interface ReportFilter {
   readonly ids?: readonly string[];
+  /** Exact name, compared case-insensitively. */
   readonly name?: string;
   readonly queryId?: string;
 }
@@ -132,9 +153,14 @@ export interface MetadataStore {
   /** Deletes the report and all its executions; returns the file keys of those executions. */
   deleteReport(scope: Scope, id: string): Promise<{ deleted: boolean; fileKeys: string[] }>;
 
-  /** Inserts executions, skipping any whose (reportId, scheduledTime) already exists; returns how many were inserted. */
+  /**
+   * Inserts executions, skipping any whose (reportId, scheduledTime) already exists or whose report
+   * is not in the execution's scope; returns how many were inserted.
+   */
   createExecutions(executions: readonly StoredExecution[]): Promise<number>;
   listExecutions(scope: Scope, filter: ExecutionFilter, page: PageRequest): Promise<Page<StoredExecution>>;
+  /** One execution of a tenant (any program), for download links. */
+  findExecution(tenant: string, id: string): Promise<StoredExecution | undefined>;
   /** Deletes a report's executions that are Pending or Paused and were never attempted (a schedule change); returns how many. */
   deleteWaitingExecutions(scope: Scope, reportId: string): Promise<number>;
   /** Sets the status of a report's executions that are in one of `from` (pause/resume). */
@@ -145,6 +171,69 @@ export interface MetadataStore {
     to: ExecutionStatus,
     at: Date,
   ): Promise<number>;
+
+  // --- The execution queue (workers) ---
+
+  /**
+   * Claims up to `limit` executions due at `now` — Pending with nextAttemptAt ≤ now, or Running
+   * whose lease expired (a crashed worker) — oldest due first. Each becomes Running with the lease
+   * (owner, now + leaseMs) and attempts + 1. Two callers never claim the same execution.
+   */
+  claimExecutions(owner: string, now: Date, leaseMs: number, limit: number): Promise<StoredExecution[]>;
+  /** Extends a lease the owner still holds; false when it was lost. */
+  renewExecutionLease(id: string, owner: string, until: Date): Promise<boolean>;
+  /**
+   * Records how a claimed execution ended, only while `owner` still holds its lease (else false,
+   * and nothing changes). A Completed outcome enqueues `delivery` (if any) in the same transaction.
+   */
+  finishExecution(
+    id: string,
+    owner: string,
+    outcome: ExecutionOutcome,
+    delivery: CallbackDelivery | null,
+  ): Promise<boolean>;
+
+  // --- The scheduler (across all tenants) ---
+
+  /**
+   * Active reports that have no execution Pending, Paused or Running: the scheduler plans their
+   * next slot or makes them Inactive. Ordered by id; `afterId` continues a scan.
+   */
+  listReportsToPlan(limit: number, afterId?: string): Promise<StoredReport[]>;
+  /** A report's execution with the latest scheduled time, whatever its status. */
+  latestExecution(reportId: string): Promise<StoredExecution | undefined>;
+  /** Sets a report's status when it is currently one of `from`; false otherwise. */
+  setReportStatus(
+    reportId: string,
+    from: readonly ReportStatus[],
+    to: ReportStatus,
+    at: Date,
+  ): Promise<boolean>;
+
+  // --- The callback outbox ---
+
+  /** Claims up to `limit` Pending deliveries due at `now` (or whose lease expired), like executions. */
+  claimDeliveries(owner: string, now: Date, leaseMs: number, limit: number): Promise<CallbackDelivery[]>;
+  /** Records an attempt and the delivery's next state, only while `owner` holds its lease. */
+  recordDeliveryAttempt(
+    id: string,
+    owner: string,
+    attempt: DeliveryAttempt,
+    next: DeliveryNext,
+  ): Promise<boolean>;
+  /** The deliveries (with every attempt, oldest first) of some executions of the scope. */
+  listDeliveries(
+    scope: Scope,
+    executionIds: readonly string[],
+  ): Promise<(CallbackDelivery & { readonly attemptLog: readonly DeliveryAttempt[] })[]>;
+
+  // --- Retention ---
+
+  /**
+   * Deletes up to `limit` executions (with their deliveries) scheduled before `before` that are not
+   * Pending, Paused or Running; returns their non-null file keys.
+   */
+  purgeExecutions(before: Date, limit: number): Promise<string[]>;
 
   close(): Promise<void>;
 }

@@ -13,7 +13,12 @@ describe("API smoke", () => {
   it("lists datasets in the envelope", async () => {
     const { status, body } = await t.call(TENANT, "GET", "/insights/v1/mpn/ScheduledDataset");
     expect(status).toBe(200);
-    expect(body).toMatchObject({ statusCode: 200, message: "Dataset fetched successfully", dataRedacted: false, nextLink: null });
+    expect(body).toMatchObject({
+      statusCode: 200,
+      message: "Dataset fetched successfully",
+      dataRedacted: false,
+      nextLink: null,
+    });
     expect(body.value.length).toBe(body.totalCount);
   });
 
@@ -27,14 +32,21 @@ describe("API smoke", () => {
     const queryId = query.body.value[0].queryId;
     const start = new Date(Date.now() + 86_400_000).toISOString().slice(0, 19) + "Z";
     const report = await t.call(TENANT, "POST", "/insights/v1/mpn/ScheduledReport", {
-      reportName: "Daily", queryId, startTime: start, recurrenceInterval: 24,
+      reportName: "Daily",
+      queryId,
+      startTime: start,
+      recurrenceInterval: 24,
     });
     expect(report.status).toBe(200);
     expect(report.body.message).toBe("Report created successfully");
     const reportId = report.body.value[0].reportId;
     const notYet = await t.call(TENANT, "GET", `/insights/v1/mpn/ScheduledReport/execution/${reportId}`);
     expect(notYet.status).toBe(404);
-    const pending = await t.call(TENANT, "GET", `/insights/v1/mpn/ScheduledReport/execution/${reportId}?executionStatus=Pending`);
+    const pending = await t.call(
+      TENANT,
+      "GET",
+      `/insights/v1/mpn/ScheduledReport/execution/${reportId}?executionStatus=Pending`,
+    );
     expect(pending.status).toBe(200);
     expect(pending.body.value[0]).toMatchObject({ reportId, executionStatus: "Pending" });
   });

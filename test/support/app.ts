@@ -2,18 +2,27 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { type App, createApp } from "../../src/app.js";
+import { type App, createApp, openAnalytics } from "../../src/app.js";
 import { issueLocalToken } from "../../src/auth/local-key.js";
-import { type Environment, loadConfig } from "../../src/config/config.js";
+import { type Config, type Environment, loadConfig } from "../../src/config/config.js";
+import { catalogs } from "../../src/datasets/catalog.js";
+import { generateDemoData } from "../../src/demo/generate.js";
 
 export interface TestApp {
   readonly app: App;
   readonly baseUrl: string;
   readonly dataDir: string;
+  readonly config: Config;
   /** A valid token for a tenant (local key). */
   token(tenant: string, options?: { user?: string; ttlSeconds?: number }): Promise<string>;
   /** fetch against the app with a tenant's token. */
-  call(tenant: string | null, method: string, pathAndQuery: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>;
+  call(
+    tenant: string | null,
+    method: string,
+    pathAndQuery: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: any; headers: Headers }>;
   close(): Promise<void>;
 }
 
@@ -21,13 +30,37 @@ export interface TestAppOptions {
   readonly env?: Environment;
   /** A fake clock; defaults to the wall clock. */
   readonly now?: () => Date;
+  /** Run the scheduler/worker/callback loops (default false: tests drive them through `app`). */
+  readonly background?: boolean;
+  /** Demo rows generated into the data directory before the app starts (none by default). */
+  readonly demoRows?: number;
+  /** The instant the demo data is generated around (default: now). */
+  readonly demoNow?: Date;
 }
 
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "openinsights-e2e-"));
-  const config = loadConfig({ OPENINSIGHTS_DUCKDB_MEMORY_LIMIT: "512MB", ...options.env }, { dataDir, port: "0" });
-  const app = await createApp(config, options.now ? { now: options.now } : {});
-  const address = await app.server.listen({ port: 0, host: "127.0.0.1" });
+  const config = loadConfig(
+    { OPENINSIGHTS_DUCKDB_MEMORY_LIMIT: "512MB", ...options.env },
+    { dataDir, port: "0" },
+  );
+  if (options.demoRows) {
+    const engine = await openAnalytics(config);
+    try {
+      await generateDemoData(engine, {
+        catalogs: { mpn: catalogs.mpn.datasets, cmp: catalogs.cmp.datasets },
+        rows: options.demoRows,
+        now: options.demoNow ?? new Date(),
+      });
+    } finally {
+      await engine.close();
+    }
+  }
+  const app = await createApp(config, {
+    background: options.background ?? false,
+    ...(options.now ? { now: options.now } : {}),
+  });
+  const address = await app.listen(0, "127.0.0.1");
   const token = (tenant: string, tokenOptions: { user?: string; ttlSeconds?: number } = {}) =>
     issueLocalToken({
       dataDir,
@@ -40,12 +73,17 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     app,
     baseUrl: address,
     dataDir,
+    config,
     token,
     async call(tenant, method, pathAndQuery, body, headers = {}) {
-      const auth = tenant ? { authorization: `Bearer ${await token(tenant)}` } : {};
+      const auth: Record<string, string> = tenant ? { authorization: `Bearer ${await token(tenant)}` } : {};
       const response = await fetch(`${address}${pathAndQuery}`, {
         method,
-        headers: { ...auth, ...(body !== undefined ? { "content-type": "application/json" } : {}), ...headers },
+        headers: {
+          ...auth,
+          ...(body !== undefined ? { "content-type": "application/json" } : {}),
+          ...headers,
+        },
         ...(body !== undefined ? { body: typeof body === "string" ? body : JSON.stringify(body) } : {}),
       });
       const text = await response.text();

@@ -1,0 +1,80 @@
+/**
+ * Secure download links: `GET|HEAD /downloads/<token>` serves a completed execution's file to
+ * whoever holds a valid, unexpired link (no bearer token). Every invalid link gets the same 403.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { StoredExecution } from "../executions/model.js";
+import { contentTypeFor, downloadFileName, planDownload } from "../files/download.js";
+import { linkExpiry, signDownloadToken, verifyDownloadToken } from "../links/tokens.js";
+import type { FileStore, MetadataStore } from "../storage/ports.js";
+import type { DownloadLink } from "./context.js";
+import { errorEnvelope } from "./envelope.js";
+
+export const DOWNLOAD_PATH = "/downloads";
+const DENIED =
+  "This download link is not valid or has expired. Get a fresh link from GET …/ScheduledReport/execution/{reportId}.";
+
+export interface DownloadDeps {
+  readonly store: MetadataStore;
+  readonly files: FileStore;
+  readonly linkKey: Buffer;
+  readonly ttlHours: number;
+  readonly now: () => Date;
+}
+
+/** A fresh link for a completed execution, or null when it has no file. */
+export function downloadLink(
+  deps: DownloadDeps,
+  publicBase: string,
+  execution: StoredExecution,
+): DownloadLink | null {
+  if (execution.status !== "Completed" || !execution.fileKey) return null;
+  const expiresAt = linkExpiry(deps.now(), deps.ttlHours);
+  const token = signDownloadToken(deps.linkKey, {
+    executionId: execution.id,
+    tenant: execution.tenant,
+    expiresAt,
+  });
+  return { url: `${publicBase}${DOWNLOAD_PATH}/${token}`, expiresAt };
+}
+
+export function registerDownloadRoutes(app: FastifyInstance, deps: DownloadDeps): void {
+  const handler = async (request: FastifyRequest<{ Params: { token: string } }>, reply: FastifyReply) => {
+    const deny = () => reply.status(403).send(errorEnvelope(403, DENIED));
+    const verified = verifyDownloadToken(deps.linkKey, request.params.token, deps.now());
+    if (!verified.ok) {
+      request.log.info({ reason: verified.reason }, "download link refused");
+      return deny();
+    }
+    const { executionId, tenant } = verified.claims;
+    const execution = await deps.store.findExecution(tenant, executionId);
+    if (!execution || execution.status !== "Completed" || !execution.fileKey) return deny();
+    const report = await deps.store.getReport({ tenant, program: execution.program }, execution.reportId);
+    const stat = await deps.files.stat(execution.fileKey);
+    if (!report || !stat) {
+      return reply
+        .status(404)
+        .send(errorEnvelope(404, "The report file no longer exists (files are kept for a limited time)"));
+    }
+    const fileName = downloadFileName(
+      report.name,
+      execution.scheduledTime,
+      report.format,
+      report.compression === "gzip",
+    );
+    const method = request.method === "HEAD" ? "HEAD" : "GET";
+    const plan = planDownload({
+      method,
+      rangeHeader: request.headers.range,
+      size: stat.bytes,
+      fileName,
+      contentType: contentTypeFor(fileName),
+    });
+    reply.status(plan.status).headers(plan.headers);
+    if (method === "HEAD" || plan.status === 416) return reply.send();
+    return reply.send(await deps.files.read(execution.fileKey, plan.range));
+  };
+  const schema = { hide: true };
+  app.get(`${DOWNLOAD_PATH}/:token`, { schema, exposeHeadRoute: false }, handler);
+  app.head(`${DOWNLOAD_PATH}/:token`, { schema }, handler);
+}

@@ -1,0 +1,65 @@
+import { openAnalytics } from "../app.js";
+import { catalogs, findDataset } from "../datasets/catalog.js";
+import { type LoadFormat, loadFile } from "../storage/duckdb/load.js";
+import {
+  type Command,
+  configFrom,
+  DATA_DIR_OPTION,
+  programOption,
+  progressTo,
+  requiredOption,
+  stringOption,
+  UsageError,
+} from "./shared.js";
+
+const FORMATS: readonly LoadFormat[] = ["csv", "tsv", "parquet"];
+
+export const loadCommand: Command = {
+  name: "load",
+  usage:
+    "load --program mpn|cmp --dataset <name> --tenant <tid> [--format csv|tsv|parquet] [--replace] [--data-dir D] FILE",
+  summary:
+    "Loads a CSV, TSV or Parquet file into a dataset for one tenant. Columns are checked against the catalog; the load is all or nothing; --replace first removes the tenant's rows of that dataset.",
+  options: {
+    ...DATA_DIR_OPTION,
+    program: { type: "string" },
+    dataset: { type: "string" },
+    tenant: { type: "string" },
+    format: { type: "string" },
+    replace: { type: "boolean" },
+  },
+  async run(context) {
+    const program = programOption(context);
+    const datasetName = requiredOption(context, "dataset");
+    const tenantId = requiredOption(context, "tenant");
+    const dataset = findDataset(program, datasetName);
+    if (!dataset) {
+      throw new UsageError(
+        `--dataset '${datasetName}' is not a ${program} dataset; one of: ${catalogs[program].datasets.map((d) => d.name).join(", ")}`,
+      );
+    }
+    const format = stringOption(context, "format")?.toLowerCase();
+    if (format !== undefined && !FORMATS.includes(format as LoadFormat)) {
+      throw new UsageError(`--format must be one of ${FORMATS.join(", ")}, not '${format}'`);
+    }
+    if (context.positionals.length !== 1) throw new UsageError("give exactly one FILE to load");
+    const engine = await openAnalytics(configFrom(context));
+    try {
+      const result = await loadFile(engine, {
+        program,
+        dataset,
+        tenantId,
+        file: context.positionals[0]!,
+        ...(format ? { format: format as LoadFormat } : {}),
+        replace: context.values.replace === true,
+        onProgress: progressTo(context.io),
+      });
+      context.io.stdout.write(
+        `Loaded ${result.rowCount.toLocaleString("en-US")} rows into ${program} ${dataset.name} for tenant ${tenantId}\n`,
+      );
+      return 0;
+    } finally {
+      await engine.close();
+    }
+  },
+};

@@ -1,0 +1,77 @@
+import { createApp } from "../app.js";
+import { DEFAULT_LOCAL_USER, issueLocalToken } from "../auth/local-key.js";
+import { loadConfig } from "../config/config.js";
+import { catalogs } from "../datasets/catalog.js";
+import { PROGRAMS } from "../datasets/types.js";
+import { generateDemoData } from "../demo/generate.js";
+import { DEMO_TENANTS } from "../demo/tenants.js";
+import type { DuckDbEngine } from "../storage/duckdb/engine.js";
+import { type Command, DATA_DIR_OPTION, progressTo, stringOption } from "./shared.js";
+
+export const serveCommand: Command = {
+  name: "serve",
+  usage: "serve [--port N] [--host H] [--data-dir D] [--demo]",
+  summary:
+    "Runs the service: the HTTP API (env OPENINSIGHTS_PORT, default 8080). --demo generates the demo data on first start.",
+  options: {
+    ...DATA_DIR_OPTION,
+    port: { type: "string" },
+    host: { type: "string" },
+    demo: { type: "boolean" },
+  },
+  async run(context) {
+    const dataDir = stringOption(context, "data-dir");
+    const port = stringOption(context, "port");
+    const host = stringOption(context, "host");
+    const config = loadConfig(
+      { ...context.env, ...(host ? { OPENINSIGHTS_HOST: host } : {}) },
+      { ...(dataDir ? { dataDir } : {}), ...(port ? { port } : {}) },
+    );
+    const progress = progressTo(context.io);
+    const app = await createApp(config, { logger: { level: config.logLevel } });
+    if (context.values.demo) await ensureDemoData(app.engine, progress);
+
+    const address = await app.listen(config.port, config.host);
+    const tenant = DEMO_TENANTS[0]!;
+    const token = await issueLocalToken({
+      dataDir: config.dataDir,
+      tenant: tenant.id,
+      user: DEFAULT_LOCAL_USER,
+      ttlSeconds: 3600,
+      audience: config.auth.audiences[0]!,
+    });
+    progress(
+      `OpenInsights listening on ${address} (data in ${config.dataDir}); API reference: ${address}/docs`,
+    );
+    progress(
+      `Try it (token for demo tenant ${tenant.name}, valid 1 hour; more with 'openinsights token --tenant <tid>'):`,
+    );
+    progress(`  curl -H "Authorization: Bearer ${token}" ${address}/insights/v1/mpn/ScheduledQueries`);
+
+    await new Promise<void>((resolve) => {
+      const stop = (signal: string) => {
+        progress(`${signal} received: finishing requests in flight, then stopping`);
+        resolve();
+      };
+      process.once("SIGTERM", () => stop("SIGTERM"));
+      process.once("SIGINT", () => stop("SIGINT"));
+    });
+    await app.close();
+    return 0;
+  },
+};
+
+/** Generates the demo data unless a demo tenant already has some (first start only). */
+async function ensureDemoData(engine: DuckDbEngine, progress: (message: string) => void): Promise<void> {
+  const demoIds = new Set(DEMO_TENANTS.map((t) => t.id));
+  for (const program of PROGRAMS) {
+    const counts = await engine.tableCounts(program, catalogs[program].datasets);
+    if (counts.some((c) => c.tenants.some((t) => demoIds.has(t.tenantId) && t.rows > 0))) return;
+  }
+  progress("Generating demo data (first start with --demo)…");
+  await generateDemoData(engine, {
+    catalogs: { mpn: catalogs.mpn.datasets, cmp: catalogs.cmp.datasets },
+    now: new Date(),
+    onProgress: progress,
+  });
+}

@@ -1,0 +1,76 @@
+/** What every CLI command shares: its shape, its I/O, and the few option helpers. */
+import type { Writable } from "node:stream";
+import type { ParseArgsConfig } from "node:util";
+import { type Config, type Environment, loadConfig } from "../config/config.js";
+import type { Program } from "../datasets/types.js";
+import { PROGRAMS } from "../datasets/types.js";
+
+export interface CliIo {
+  readonly stdout: Writable;
+  readonly stderr: Writable;
+  readonly env: Environment;
+}
+
+export function processIo(): CliIo {
+  return { stdout: process.stdout, stderr: process.stderr, env: process.env };
+}
+
+export type OptionValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
+
+export interface CommandContext {
+  readonly values: OptionValues;
+  readonly positionals: readonly string[];
+  readonly io: CliIo;
+  readonly env: Environment;
+}
+
+export interface Command {
+  readonly name: string;
+  readonly usage: string;
+  readonly summary: string;
+  readonly options: NonNullable<ParseArgsConfig["options"]>;
+  run(context: CommandContext): Promise<number>;
+}
+
+export class UsageError extends Error {}
+
+export const DATA_DIR_OPTION = { "data-dir": { type: "string" } } as const;
+
+export function configFrom(context: CommandContext): Config {
+  const dataDir = stringOption(context, "data-dir");
+  return loadConfig(context.env, dataDir ? { dataDir } : {});
+}
+
+export function stringOption(context: CommandContext, name: string): string | undefined {
+  const value = context.values[name];
+  return typeof value === "string" ? value : undefined;
+}
+
+export function requiredOption(context: CommandContext, name: string): string {
+  const value = stringOption(context, name);
+  if (value === undefined || value === "") throw new UsageError(`--${name} is required`);
+  return value;
+}
+
+export function programOption(context: CommandContext): Program {
+  const value = requiredOption(context, "program").toLowerCase();
+  if (!PROGRAMS.includes(value as Program)) {
+    throw new UsageError(`--program must be one of ${PROGRAMS.join(", ")}, not '${value}'`);
+  }
+  return value as Program;
+}
+
+export function integerOption(context: CommandContext, name: string, fallback: number, min = 0): number {
+  const raw = stringOption(context, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw.replaceAll("_", ""));
+  if (!Number.isSafeInteger(value) || value < min) {
+    throw new UsageError(`--${name} must be a whole number of at least ${min}, not '${raw}'`);
+  }
+  return value;
+}
+
+/** Progress lines go to stderr so that stdout stays clean for results. */
+export function progressTo(io: CliIo): (message: string) => void {
+  return (message) => io.stderr.write(`${message}\n`);
+}

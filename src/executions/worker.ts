@@ -1,0 +1,243 @@
+/**
+ * A worker runs claimed executions: the query at the execution's scheduled time, written by the
+ * engine to a scratch file, moved whole into the file store, and only then marked Completed (with
+ * its callback enqueued in the same transaction). The lease is renewed while it works; a worker that
+ * dies leaves a lease that expires, and the execution is claimed again.
+ */
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { mkdir, rm } from "node:fs/promises";
+import path from "node:path";
+import { prepareQuery } from "../analytics/prepare.js";
+import { isAppError } from "../core/errors.js";
+import type { StoredReport } from "../reports/model.js";
+import type { AnalyticsEngine, FileStore, MetadataStore } from "../storage/ports.js";
+import type { CallbackDelivery } from "../webhooks/model.js";
+import { callbackTarget } from "../webhooks/url.js";
+import type { ExecutionOutcome, StoredExecution } from "./model.js";
+
+export interface WorkerDeps {
+  readonly store: MetadataStore;
+  readonly engine: AnalyticsEngine;
+  readonly files: FileStore;
+  readonly now: () => Date;
+  readonly newId: () => string;
+  /** Identifies this worker in leases (host, process, worker number). */
+  readonly owner: string;
+  readonly leaseMs: number;
+  /** Attempts before a transient failure becomes final. */
+  readonly maxAttempts: number;
+  /** Where files are written before they are handed to the file store. */
+  readonly scratchDir: string;
+  readonly log?: (message: string, fields?: Record<string, unknown>) => void;
+}
+
+/** Failure codes shown on executions (failureCode). */
+export const FAILURE_CODES = {
+  INVALID_QUERY: "invalid_query",
+  REPORT_MISSING: "report_missing",
+  ENGINE_ERROR: "engine_error",
+  STORAGE_ERROR: "storage_error",
+} as const;
+
+const RETRY_BASE_MS = 30_000;
+
+export class ExecutionWorker {
+  constructor(private readonly deps: WorkerDeps) {}
+
+  /** Claims and runs up to `limit` due executions; returns how many it ran. */
+  async runDue(limit = 1): Promise<number> {
+    const claimed = await this.deps.store.claimExecutions(
+      this.deps.owner,
+      this.deps.now(),
+      this.deps.leaseMs,
+      limit,
+    );
+    for (const execution of claimed) await this.run(execution);
+    return claimed.length;
+  }
+
+  private async run(execution: StoredExecution): Promise<void> {
+    const { store, owner } = this.deps;
+    const scope = { tenant: execution.tenant, program: execution.program };
+    const report = await store.getReport(scope, execution.reportId);
+    if (!report) {
+      await this.finish(
+        execution,
+        this.failure(FAILURE_CODES.REPORT_MISSING, "The report was deleted", false, execution),
+      );
+      return;
+    }
+    const renewal = setInterval(
+      () => {
+        const until = new Date(this.deps.now().getTime() + this.deps.leaseMs);
+        store.renewExecutionLease(execution.id, owner, until).catch((error: unknown) => {
+          this.deps.log?.("lease renewal failed", { executionId: execution.id, error: String(error) });
+        });
+      },
+      Math.max(1000, Math.floor(this.deps.leaseMs / 3)),
+    );
+    const scratch = path.join(
+      this.deps.scratchDir,
+      `${execution.id}.${this.deps.newId()}${fileExtension(report)}`,
+    );
+    try {
+      const outcome = await this.produce(execution, report, scratch);
+      await this.finish(
+        execution,
+        outcome,
+        outcome.status === "Completed" ? this.delivery(execution, report, outcome) : null,
+      );
+    } finally {
+      clearInterval(renewal);
+      await rm(scratch, { force: true });
+    }
+  }
+
+  private async produce(
+    execution: StoredExecution,
+    report: StoredReport,
+    scratch: string,
+  ): Promise<ExecutionOutcome> {
+    let prepared: ReturnType<typeof prepareQuery>;
+    try {
+      prepared = prepareQuery(report.queryText, {
+        program: report.program,
+        tenant: report.tenant,
+        // TIMESPAN is evaluated at the slot's time, not when a worker happens to pick it up.
+        now: execution.scheduledTime,
+        ...(report.executeNow && (report.queryStartTime || report.queryEndTime)
+          ? {
+              override: {
+                ...(report.queryStartTime ? { start: report.queryStartTime } : {}),
+                ...(report.queryEndTime ? { end: report.queryEndTime } : {}),
+              },
+            }
+          : {}),
+      });
+    } catch (error) {
+      const reason = isAppError(error) ? error.message : String(error);
+      return this.failure(FAILURE_CODES.INVALID_QUERY, reason, false, execution);
+    }
+
+    let exported: { rowCount: number };
+    try {
+      await mkdir(this.deps.scratchDir, { recursive: true });
+      exported = await this.deps.engine.exportTo(prepared.sql, scratch, {
+        format: report.format,
+        gzip: report.compression === "gzip",
+      });
+    } catch (error) {
+      return this.failure(FAILURE_CODES.ENGINE_ERROR, describe(error), true, execution);
+    }
+
+    try {
+      const sha256 = await hashFile(scratch);
+      const key = fileKey(execution, report);
+      const { bytes } = await this.deps.files.putFile(key, scratch, { contentType: contentType(report) });
+      return {
+        status: "Completed",
+        at: this.deps.now(),
+        fileKey: key,
+        rowCount: exported.rowCount,
+        bytes,
+        sha256,
+        windowStart: prepared.window.start,
+        windowEnd: prepared.window.end,
+      };
+    } catch (error) {
+      return this.failure(FAILURE_CODES.STORAGE_ERROR, describe(error), true, execution);
+    }
+  }
+
+  private failure(
+    code: string,
+    reason: string,
+    transient: boolean,
+    execution: StoredExecution,
+  ): ExecutionOutcome {
+    const at = this.deps.now();
+    if (transient && execution.attempts < this.deps.maxAttempts) {
+      const delay = RETRY_BASE_MS * 2 ** (execution.attempts - 1) * (0.5 + Math.random());
+      return { status: "Retry", at, code, reason, retryAt: new Date(at.getTime() + delay) };
+    }
+    return { status: "Failed", at, code, reason };
+  }
+
+  private delivery(
+    execution: StoredExecution,
+    report: StoredReport,
+    outcome: ExecutionOutcome & { status: "Completed" },
+  ): CallbackDelivery | null {
+    if (!report.callbackUrl) return null;
+    const method = report.callbackMethod ?? "POST";
+    return {
+      id: this.deps.newId(),
+      executionId: execution.id,
+      reportId: report.id,
+      tenant: report.tenant,
+      program: report.program,
+      url: callbackTarget(report.callbackUrl, method, report.id),
+      method,
+      // The download link is added at each attempt, so that it is fresh when it arrives.
+      payload: JSON.stringify({
+        reportId: report.id,
+        executionId: execution.id,
+        status: "Completed",
+        reportGeneratedTime: outcome.at.toISOString(),
+        rowCount: outcome.rowCount,
+        bytes: outcome.bytes,
+        sha256: outcome.sha256,
+      }),
+      status: "Pending",
+      attempts: 0,
+      nextAttemptAt: outcome.at,
+      leaseOwner: null,
+      leaseExpiresAt: null,
+      lastStatusCode: null,
+      lastError: null,
+      deliveredAt: null,
+      createdTime: outcome.at,
+    };
+  }
+
+  private async finish(
+    execution: StoredExecution,
+    outcome: ExecutionOutcome,
+    delivery: CallbackDelivery | null = null,
+  ) {
+    const recorded = await this.deps.store.finishExecution(execution.id, this.deps.owner, outcome, delivery);
+    this.deps.log?.(recorded ? "execution finished" : "execution lease lost; outcome dropped", {
+      executionId: execution.id,
+      reportId: execution.reportId,
+      status: outcome.status,
+      ...(outcome.status !== "Completed"
+        ? { code: outcome.code, reason: outcome.reason }
+        : { rows: outcome.rowCount }),
+    });
+  }
+}
+
+/** Files are keyed per execution, so a re-run after a crash overwrites the same file. */
+export function fileKey(execution: StoredExecution, report: StoredReport): string {
+  return `${report.program}/${report.tenant}/${report.id}/${execution.id}${fileExtension(report)}`;
+}
+
+function fileExtension(report: StoredReport): string {
+  return `.${report.format}${report.compression === "gzip" ? ".gz" : ""}`;
+}
+
+function contentType(report: StoredReport): string {
+  if (report.compression === "gzip") return "application/gzip";
+  return report.format === "tsv" ? "text/tab-separated-values; charset=utf-8" : "text/csv; charset=utf-8";
+}
+
+async function hashFile(file: string): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest("hex");
+}
+
+function describe(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split("\n")[0]!.slice(0, 500);
+}

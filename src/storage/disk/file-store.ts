@@ -1,0 +1,239 @@
+/**
+ * Report files on the local disk: key `a/b/c.csv.gz` is the file `<root>/a/b/c.csv.gz`.
+ *
+ * `putFile` moves the finished file to `<root>/<key>.tmp-<random>` (a rename when it is on the same
+ * filesystem, else a copy and the source is removed), flushes it, renames it over the final name
+ * and flushes the directory: a reader sees no file or the whole file, never part of one, and once
+ * `putFile` resolves the file survives a crash. Readers open the file before streaming it, so an
+ * overwrite or delete while a download runs leaves that download whole.
+ *
+ * Keys are relative, `/`-separated paths; anything that could leave the root is refused.
+ * Emptied directories are removed on delete. A crash during `putFile` can leave a `*.tmp-<hex>`
+ * file behind; it is never visible under a key.
+ */
+import { randomBytes } from "node:crypto";
+import { constants, type Stats } from "node:fs";
+import { copyFile, mkdir, open, rename, rmdir, stat, unlink } from "node:fs/promises";
+import path from "node:path";
+import { AppError, ERROR_CODES } from "../../core/errors.js";
+import type { FileStore } from "../ports.js";
+
+export interface DiskFileStoreOptions {
+  /** The directory that holds the files (made when missing). */
+  readonly root: string;
+}
+
+export interface DiskFileStore extends FileStore {
+  /** The absolute root directory. */
+  readonly root: string;
+  /** The absolute path of a key's file (the key is checked first). */
+  pathOf(key: string): string;
+}
+
+const MAX_KEY_LENGTH = 1024;
+
+export async function openDiskFileStore(options: DiskFileStoreOptions): Promise<DiskFileStore> {
+  const root = path.resolve(options.root);
+  await mkdir(root, { recursive: true, mode: 0o700 });
+  const pathOf = (key: string) => path.join(root, ...checkKey(key));
+
+  return {
+    root,
+    capabilities: { presignedUrls: false },
+    pathOf,
+
+    async putFile(key, localPath) {
+      const final = pathOf(key);
+      const source = path.resolve(localPath);
+      await statSource(source);
+      const temp = `${final}.tmp-${randomBytes(12).toString("hex")}`;
+      const moved = await moveIntoPlace(root, source, temp);
+      try {
+        const bytes = await flushFile(temp);
+        await rename(temp, final);
+        await syncDirectory(path.dirname(final));
+        return { bytes };
+      } catch (error) {
+        // Give the caller its file back when it was renamed away; else drop the partial copy.
+        if (moved) await rename(temp, source).catch(() => unlink(temp).catch(() => undefined));
+        else await unlink(temp).catch(() => undefined);
+        throw error;
+      }
+    },
+
+    async stat(key) {
+      const file = pathOf(key);
+      let info: Stats;
+      try {
+        info = await stat(file);
+      } catch (error) {
+        if (isMissing(error)) return undefined;
+        throw error;
+      }
+      return info.isFile() ? { bytes: info.size } : undefined;
+    },
+
+    async read(key, range) {
+      const file = pathOf(key);
+      if (range !== undefined) checkRange(range);
+      let handle: Awaited<ReturnType<typeof open>>;
+      try {
+        handle = await open(file, constants.O_RDONLY);
+      } catch (error) {
+        if (isMissing(error) || (error as NodeJS.ErrnoException).code === "EISDIR") throw notFound(key);
+        throw error;
+      }
+      try {
+        if (!(await handle.stat()).isFile()) throw notFound(key);
+      } catch (error) {
+        await handle.close();
+        throw error;
+      }
+      // The stream owns the handle and closes it when it ends, fails or is destroyed.
+      return handle.createReadStream(range ? { start: range.start, end: range.end } : {});
+    },
+
+    async delete(keys) {
+      const files = keys.map(pathOf);
+      for (const file of files) {
+        try {
+          await unlink(file);
+        } catch (error) {
+          if (isMissing(error)) continue;
+          throw error;
+        }
+        await pruneEmptyDirectories(root, path.dirname(file));
+      }
+    },
+  };
+}
+
+/** The key's path segments; throws invalid_argument for a key that is not a plain relative path. */
+function checkKey(key: string): string[] {
+  const bad = (why: string) =>
+    new AppError(ERROR_CODES.INVALID_ARGUMENT, `invalid file key ${JSON.stringify(key)}: ${why}`);
+  if (typeof key !== "string" || key === "") throw bad("it is empty");
+  if (key.length > MAX_KEY_LENGTH) throw bad(`it is longer than ${MAX_KEY_LENGTH} characters`);
+  if (key.includes("\0")) throw bad("it contains NUL");
+  if (key.includes("\\")) throw bad("it contains a backslash");
+  if (key.includes("..")) throw bad("it contains '..'");
+  if (key.startsWith("/") || path.isAbsolute(key)) throw bad("it is absolute");
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
+  if (/[\u0000-\u001f\u007f]/.test(key)) throw bad("it contains a control character");
+  const segments = key.split("/");
+  if (segments.some((segment) => segment === "" || segment === ".")) {
+    throw bad("it has an empty or '.' path segment");
+  }
+  return segments;
+}
+
+function checkRange(range: { readonly start: number; readonly end: number }): void {
+  const { start, end } = range;
+  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start) {
+    throw new AppError(
+      ERROR_CODES.INVALID_ARGUMENT,
+      `invalid byte range ${start}-${end}: need whole numbers 0 <= start <= end`,
+    );
+  }
+}
+
+async function statSource(source: string): Promise<void> {
+  let info: Stats;
+  try {
+    info = await stat(source);
+  } catch (error) {
+    throw new AppError(ERROR_CODES.INTERNAL, `cannot store ${source}: it cannot be read`, undefined, {
+      cause: error,
+    });
+  }
+  if (!info.isFile()) throw new AppError(ERROR_CODES.INTERNAL, `cannot store ${source}: it is not a file`);
+}
+
+/**
+ * Puts the source at `temp`: a rename on the same filesystem, else a copy (then the source is
+ * removed, so both ways move). Returns true when it renamed. Retries when a concurrent delete
+ * pruned the freshly made directory.
+ */
+async function moveIntoPlace(root: string, source: string, temp: string): Promise<boolean> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await makeDirectories(root, path.dirname(temp));
+      await rename(source, temp);
+      return true;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === "ENOENT" && attempt < 5) continue; // the directory vanished: make it again
+      if (code !== "EXDEV") throw error;
+    }
+    try {
+      await copyFile(source, temp, constants.COPYFILE_EXCL);
+    } catch (error) {
+      await unlink(temp).catch(() => undefined);
+      if (isMissing(error) && attempt < 5) continue;
+      throw error;
+    }
+    await unlink(source).catch(() => undefined);
+    return false;
+  }
+}
+
+/** Makes `dir` (under `root`) and flushes every directory entry it had to create. */
+async function makeDirectories(root: string, dir: string): Promise<void> {
+  const first = await mkdir(dir, { recursive: true, mode: 0o700 });
+  if (first === undefined) return;
+  // Each new directory's name lives in its parent: flush from the deepest new one's parent up.
+  let current = dir;
+  for (;;) {
+    const parent = path.dirname(current);
+    await syncDirectory(parent);
+    if (current === first || parent === root || parent === current) break;
+    current = parent;
+  }
+}
+
+/** Flushes a file's bytes and returns its size. */
+async function flushFile(file: string): Promise<number> {
+  const handle = await open(file, constants.O_RDONLY);
+  try {
+    await handle.sync();
+    return (await handle.stat()).size;
+  } finally {
+    await handle.close();
+  }
+}
+
+async function syncDirectory(dir: string): Promise<void> {
+  let handle: Awaited<ReturnType<typeof open>> | undefined;
+  try {
+    handle = await open(dir, constants.O_RDONLY);
+    await handle.sync();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    // Some filesystems cannot fsync a directory; the rename itself still stands.
+    if (code !== "EINVAL" && code !== "EISDIR" && code !== "EPERM" && code !== "ENOTSUP") throw error;
+  } finally {
+    await handle?.close().catch(() => undefined);
+  }
+}
+
+/** Removes now-empty directories from `dir` up to (not including) `root`. */
+async function pruneEmptyDirectories(root: string, dir: string): Promise<void> {
+  let current = dir;
+  while (current !== root && current.startsWith(root + path.sep)) {
+    try {
+      await rmdir(current);
+    } catch {
+      return; // not empty (or already gone, or in use by a concurrent put): stop
+    }
+    current = path.dirname(current);
+  }
+}
+
+function isMissing(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === "ENOENT" || code === "ENOTDIR";
+}
+
+function notFound(key: string): AppError {
+  return new AppError(ERROR_CODES.NOT_FOUND, `no file is stored under ${JSON.stringify(key)}`);
+}

@@ -1,0 +1,274 @@
+/**
+ * ExecuteNow reports end to end over loopback HTTP: the execution goes Pending → Running →
+ * Completed, the callback arrives signed, and the downloaded file holds exactly what
+ * `openinsights query` prints for the same query and instant.
+ */
+import { createHash, createHmac } from "node:crypto";
+import { gunzipSync } from "node:zlib";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEMO_TENANTS } from "../../src/demo/tenants.js";
+import { startTestApp, type TestApp } from "../support/app.js";
+import { runCli } from "../support/cli.js";
+import { type Receiver, startReceiver } from "../support/receiver.js";
+
+const TENANT = DEMO_TENANTS[0]!.id;
+const OTHER = DEMO_TENANTS[1]!.id;
+const QUERY =
+  "SELECT CustomerName, CustomerMarket, Product, BilledRevenueUSD, Month FROM CustomersAndTenants WHERE CustomerMarket != 'Nowhere' TIMESPAN LAST_6_MONTHS";
+
+let clock = new Date("2024-07-15T10:00:00Z");
+const now = () => clock;
+let t: TestApp;
+let receiver: Receiver;
+
+beforeAll(async () => {
+  receiver = await startReceiver();
+  t = await startTestApp({
+    now,
+    demoRows: 30_000,
+    demoNow: clock,
+    env: { OPENINSIGHTS_CALLBACK_ALLOW: "127.0.0.1,::1" },
+  });
+});
+afterAll(async () => {
+  await t?.close();
+  await receiver?.close();
+});
+
+async function createQuery(tenant = TENANT): Promise<string> {
+  const { status, body } = await t.call(tenant, "POST", "/insights/v1/mpn/ScheduledQueries", {
+    Name: "Revenue",
+    Query: QUERY,
+  });
+  expect(status).toBe(200);
+  return body.value[0].queryId;
+}
+
+async function executionsOf(
+  reportId: string,
+  query = "executionStatus=Pending;Running;Completed;Failed&getLatestExecution=false",
+) {
+  return t.call(TENANT, "GET", `/insights/v1/mpn/ScheduledReport/execution/${reportId}?${query}`);
+}
+
+async function cliQuery(format: "csv" | "tsv", at: string): Promise<Buffer> {
+  const result = await runCli([
+    "query",
+    "--program",
+    "mpn",
+    "--tenant",
+    TENANT,
+    "--data-dir",
+    t.dataDir,
+    "--format",
+    format,
+    "--now",
+    at,
+    QUERY,
+  ]);
+  expect(result.stderr).toBe("");
+  expect(result.code).toBe(0);
+  return result.stdout;
+}
+
+function verifySignature(secret: string, headers: Record<string, unknown>, body: string): boolean {
+  const key = Buffer.from(secret.replace(/^whsec_/, ""), "base64");
+  const expected = createHmac("sha256", key)
+    .update(`${headers["webhook-id"]}.${headers["webhook-timestamp"]}.${body}`)
+    .digest("base64");
+  return String(headers["webhook-signature"]).split(" ").includes(`v1,${expected}`);
+}
+
+describe("ExecuteNow end to end", () => {
+  let reportId: string;
+  let link: string;
+
+  it("runs once, visibly Pending, then Running, then Completed", async () => {
+    const queryId = await createQuery();
+    const created = await t.call(TENANT, "POST", "/insights/v1/mpn/ScheduledReport", {
+      ReportName: "Revenue now",
+      QueryId: queryId,
+      ExecuteNow: true,
+      CallbackUrl: `${receiver.url}/hooks?source=test`,
+    });
+    expect(created.status).toBe(200);
+    reportId = created.body.value[0].reportId;
+    expect(created.body.value[0]).toMatchObject({
+      executeNow: true,
+      callbackMethod: "POST",
+      reportStatus: "Active",
+    });
+
+    expect(
+      (await executionsOf(reportId)).body.value.map((e: { executionStatus: string }) => e.executionStatus),
+    ).toEqual(["Pending"]);
+    // The documented defaults (Completed, latest) answer 404 until the run completes.
+    const early = await t.call(TENANT, "GET", `/insights/v1/mpn/ScheduledReport/execution/${reportId}`);
+    expect(early.status).toBe(404);
+    expect(early.body.message).toMatch(/^There are no executions that have occurred/);
+
+    // A worker that claims it and then dies: Running until its lease expires.
+    const ghost = await t.app.store.claimExecutions("ghost-worker", now(), 60_000, 5);
+    expect(ghost).toHaveLength(1);
+    expect((await executionsOf(reportId)).body.value[0].executionStatus).toBe("Running");
+    expect(await t.app.worker.runDue()).toBe(0);
+
+    clock = new Date(clock.getTime() + 61_000);
+    expect(await t.app.worker.runDue()).toBe(1);
+    const done = await t.call(TENANT, "GET", `/insights/v1/mpn/ScheduledReport/execution/${reportId}`);
+    expect(done.status).toBe(200);
+    const execution = done.body.value[0];
+    expect(execution).toMatchObject({
+      executionStatus: "Completed",
+      attempts: 2,
+      failure: null,
+      format: "csv",
+    });
+    expect(execution.reportAccessSecureLink).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/downloads\//);
+    expect(execution.reportExpiryTime).toBe("2024-07-16T10:01:01Z");
+    expect(execution.manifest).toMatchObject({
+      dataWindowStart: "2024-01-01T00:00:00Z",
+      dataWindowEnd: "2024-07-01T00:00:00Z",
+    });
+    expect(execution.manifest.rowCount).toBeGreaterThan(0);
+    link = execution.reportAccessSecureLink;
+
+    // The ghost's late outcome is refused: the lease is no longer its.
+    const stale = await t.app.store.finishExecution(
+      ghost[0]!.id,
+      "ghost-worker",
+      { status: "Failed", at: now(), code: "x", reason: "late" },
+      null,
+    );
+    expect(stale).toBe(false);
+  });
+
+  it("serves a file equal to `openinsights query` at the execution's time, with its manifest", async () => {
+    const response = await fetch(link);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("text/csv; charset=utf-8");
+    expect(response.headers.get("content-disposition")).toMatch(
+      /^attachment; filename="Revenue now_2024-07-15T10-00-00Z\.csv"/,
+    );
+    const file = Buffer.from(await response.arrayBuffer());
+    expect(response.headers.get("content-length")).toBe(String(file.length));
+    const expected = await cliQuery("csv", "2024-07-15T10:00:00Z");
+    expect(file.equals(expected)).toBe(true);
+    const lines = file.toString("utf8").trimEnd().split("\n");
+    expect(lines[0]).toBe("CustomerName,CustomerMarket,Product,BilledRevenueUSD,Month");
+
+    const execution = (await t.call(TENANT, "GET", `/insights/v1/mpn/ScheduledReport/execution/${reportId}`))
+      .body.value[0];
+    expect(execution.manifest.rowCount).toBe(lines.length - 1);
+    expect(execution.manifest.bytes).toBe(file.length);
+    expect(execution.manifest.sha256).toBe(createHash("sha256").update(file).digest("hex"));
+  });
+
+  it("delivers one signed POST callback to <CallbackUrl>/<reportId>, keeping the query string", async () => {
+    expect(await t.app.dispatcher.runDue()).toBe(1);
+    expect(receiver.received).toHaveLength(1);
+    const callback = receiver.received[0]!;
+    expect(callback.method).toBe("POST");
+    expect(callback.url).toBe(`/hooks/${reportId}?source=test`);
+    const secret = (await t.call(TENANT, "GET", "/insights/v1/mpn/CallbackSecret")).body.value[0].secret;
+    expect(secret).toMatch(/^whsec_/);
+    expect(verifySignature(secret, callback.headers, callback.body)).toBe(true);
+    const otherSecret = (await t.call(OTHER, "GET", "/insights/v1/mpn/CallbackSecret")).body.value[0].secret;
+    expect(verifySignature(otherSecret, callback.headers, callback.body)).toBe(false);
+    const payload = JSON.parse(callback.body);
+    expect(payload).toMatchObject({ reportId, status: "Completed" });
+    expect(payload.reportAccessSecureLink).toMatch(/\/downloads\//);
+    expect(await t.app.dispatcher.runDue()).toBe(0);
+
+    const execution = (await t.call(TENANT, "GET", `/insights/v1/mpn/ScheduledReport/execution/${reportId}`))
+      .body.value[0];
+    expect(execution.callbackDelivery).toMatchObject({ status: "Delivered", method: "POST" });
+    expect(execution.callbackDelivery.attempts).toHaveLength(1);
+    expect(execution.callbackDelivery.attempts[0]).toMatchObject({
+      attempt: 1,
+      statusCode: 200,
+      error: null,
+    });
+  });
+
+  it("makes the finished ExecuteNow report Inactive", async () => {
+    await t.app.scheduler.tick();
+    const report = await t.call(TENANT, "GET", `/insights/v1/mpn/ScheduledReport?reportId=${reportId}`);
+    expect(report.body.value[0].reportStatus).toBe("Inactive");
+  });
+
+  it("supports HEAD and byte ranges on the download", async () => {
+    const head = await fetch(link, { method: "HEAD" });
+    expect(head.status).toBe(200);
+    const size = Number(head.headers.get("content-length"));
+    expect(size).toBeGreaterThan(100);
+    expect(head.headers.get("accept-ranges")).toBe("bytes");
+    const ranged = await fetch(link, { headers: { range: "bytes=0-9" } });
+    expect(ranged.status).toBe(206);
+    expect(ranged.headers.get("content-range")).toBe(`bytes 0-9/${size}`);
+    expect(Buffer.from(await ranged.arrayBuffer()).toString()).toBe("CustomerNa");
+    const beyond = await fetch(link, { headers: { range: `bytes=${size + 10}-` } });
+    expect(beyond.status).toBe(416);
+  });
+
+  it("refuses tampered, foreign and expired links with the same 403", async () => {
+    const [prefix, token] = link.split("/downloads/") as [string, string];
+    const [payload, signature] = token.split(".") as [string, string];
+    const claims = JSON.parse(Buffer.from(payload, "base64url").toString());
+    const forged = Buffer.from(JSON.stringify({ ...claims, tid: OTHER })).toString("base64url");
+    for (const bad of [
+      `${forged}.${signature}`,
+      `${payload}.${signature.slice(0, -2)}AA`,
+      "garbage",
+      `${payload}`,
+    ]) {
+      const response = await fetch(`${prefix}/downloads/${bad}`);
+      expect(response.status).toBe(403);
+      const body = await response.json();
+      expect(body).toMatchObject({ statusCode: 403, value: [] });
+      expect(body.message).toMatch(/not valid or has expired/);
+    }
+    clock = new Date(clock.getTime() + 25 * 3_600_000);
+    const expired = await fetch(link);
+    expect(expired.status).toBe(403);
+    // A fresh GET of the execution issues a fresh link.
+    const fresh = (await t.call(TENANT, "GET", `/insights/v1/mpn/ScheduledReport/execution/${reportId}`)).body
+      .value[0];
+    expect(fresh.reportAccessSecureLink).not.toBe(link);
+    expect((await fetch(fresh.reportAccessSecureLink)).status).toBe(200);
+  });
+});
+
+describe("TSV and gzip", () => {
+  it.each([
+    ["TSV", "none", "tsv"],
+    ["CSV", "gzip", "csv"],
+    ["TSV", "gzip", "tsv"],
+  ] as const)(
+    "Format %s with Compression %s matches openinsights query",
+    async (format, compression, cliFormat) => {
+      const queryId = await createQuery();
+      const created = await t.call(TENANT, "POST", "/insights/v1/mpn/ScheduledReport", {
+        ReportName: `Revenue ${format} ${compression}`,
+        QueryId: queryId,
+        ExecuteNow: true,
+        Format: format,
+        Compression: compression,
+      });
+      expect(created.status).toBe(200);
+      const id = created.body.value[0].reportId;
+      const at = clock.toISOString();
+      expect(await t.app.worker.runDue()).toBe(1);
+      const execution = (await t.call(TENANT, "GET", `/insights/v1/mpn/ScheduledReport/execution/${id}`)).body
+        .value[0];
+      expect(execution.format).toBe(cliFormat);
+      const response = await fetch(execution.reportAccessSecureLink);
+      const raw = Buffer.from(await response.arrayBuffer());
+      const body = compression === "gzip" ? gunzipSync(raw) : raw;
+      expect(response.headers.get("content-type")).toBe(
+        compression === "gzip" ? "application/gzip" : "text/tab-separated-values; charset=utf-8",
+      );
+      expect(body.equals(await cliQuery(cliFormat, at))).toBe(true);
+    },
+  );
+});

@@ -1,0 +1,144 @@
+import { describe, expect, it } from "vitest";
+import { type CatchUp, nextRunTimes, type Schedule } from "../../src/scheduler/plan.js";
+
+const T0 = "2024-03-01T00:00:00.000Z";
+const at = (iso: string) => new Date(iso);
+const schedule = (intervalHours: number, count: number | null, start = T0): Schedule => ({
+  startTime: at(start),
+  intervalHours,
+  count,
+});
+
+describe("nextRunTimes", () => {
+  it.each<[string, Schedule, string, string | null, CatchUp, string | null, number]>([
+    // name, schedule, now, lastSlot, catchUp → slot, skipped
+    [
+      "first slot is StartTime, even long before it",
+      schedule(24, 3),
+      "2024-02-01T00:00:00Z",
+      null,
+      "latest",
+      T0,
+      0,
+    ],
+    ["first slot when StartTime is now", schedule(24, 3), T0, null, "latest", T0, 0],
+    [
+      "after the first slot comes StartTime + interval",
+      schedule(24, 3),
+      "2024-03-01T01:00:00Z",
+      T0,
+      "latest",
+      "2024-03-02T00:00:00.000Z",
+      0,
+    ],
+    [
+      "4-hour interval",
+      schedule(4, null),
+      "2024-03-01T00:00:01Z",
+      T0,
+      "latest",
+      "2024-03-01T04:00:00.000Z",
+      0,
+    ],
+    [
+      "2160-hour interval (90 days)",
+      schedule(2160, null),
+      "2024-03-02T00:00:00Z",
+      T0,
+      "latest",
+      "2024-05-30T00:00:00.000Z",
+      0,
+    ],
+    [
+      "count reached → done",
+      schedule(24, 2),
+      "2024-03-05T00:00:00Z",
+      "2024-03-02T00:00:00Z",
+      "latest",
+      null,
+      0,
+    ],
+    ["count 1 after its run → done", schedule(24, 1), "2024-03-01T00:00:00Z", T0, "latest", null, 0],
+    [
+      "indefinite keeps going",
+      schedule(24, null),
+      "2024-12-31T00:00:00Z",
+      "2024-12-30T00:00:00Z",
+      "latest",
+      "2024-12-31T00:00:00.000Z",
+      0,
+    ],
+    [
+      "downtime: run only the most recent missed slot",
+      schedule(24, null),
+      "2024-03-05T12:00:00Z",
+      T0,
+      "latest",
+      "2024-03-05T00:00:00.000Z",
+      3,
+    ],
+    [
+      "downtime never runs past the count",
+      schedule(24, 3),
+      "2024-03-10T00:00:00Z",
+      T0,
+      "latest",
+      "2024-03-03T00:00:00.000Z",
+      1,
+    ],
+    [
+      "downtime before the first run",
+      schedule(6, null),
+      "2024-03-01T13:00:00Z",
+      null,
+      "latest",
+      "2024-03-01T12:00:00.000Z",
+      2,
+    ],
+    [
+      "resume: the first slot not yet past",
+      schedule(24, null),
+      "2024-03-05T12:00:00Z",
+      T0,
+      "future",
+      "2024-03-06T00:00:00.000Z",
+      4,
+    ],
+    [
+      "resume exactly on a slot runs it",
+      schedule(24, null),
+      "2024-03-05T00:00:00Z",
+      T0,
+      "future",
+      "2024-03-05T00:00:00.000Z",
+      3,
+    ],
+    ["resume past the last slot → done", schedule(24, 3), "2024-03-10T00:00:00Z", T0, "future", null, 0],
+    ["resume before anything ran", schedule(24, 5), "2024-02-01T00:00:00Z", null, "future", T0, 0],
+    [
+      "UTC arithmetic across a DST change",
+      schedule(24, null, "2024-03-30T01:30:00Z"),
+      "2024-03-31T02:00:00Z",
+      "2024-03-30T01:30:00Z",
+      "latest",
+      "2024-03-31T01:30:00.000Z",
+      0,
+    ],
+  ])("%s", (_name, sched, now, lastSlot, catchUp, expectedSlot, skipped) => {
+    const plan = nextRunTimes(sched, at(now), { lastSlot: lastSlot ? at(lastSlot) : null, catchUp });
+    if (expectedSlot === null) {
+      expect(plan).toBeNull();
+    } else {
+      expect(plan?.slot.toISOString()).toBe(expectedSlot);
+      expect(plan?.skipped).toBe(skipped);
+    }
+  });
+
+  it("numbers slots from 0", () => {
+    const plan = nextRunTimes(schedule(4, null), at("2024-03-01T09:00:00Z"), {
+      lastSlot: at(T0),
+      catchUp: "latest",
+    });
+    expect(plan).toMatchObject({ index: 2, skipped: 1 });
+  });
+});
