@@ -12,6 +12,7 @@ import { type DownloadDeps, downloadLink, registerDownloadRoutes } from "./api/d
 import { buildServer } from "./api/server.js";
 import { createAuthenticator } from "./auth/verifier.js";
 import type { Config } from "./config/config.js";
+import { isAppError } from "./core/errors.js";
 import { catalogs } from "./datasets/catalog.js";
 import { PROGRAMS } from "./datasets/types.js";
 import { ExecutionService } from "./executions/execution-service.js";
@@ -33,15 +34,34 @@ import { tenantCallbackSecret } from "./webhooks/signing.js";
 const CALLBACK_SECRET_PURPOSE = "openinsights/callback-secrets/v1";
 const RETENTION_INTERVAL_MS = 3_600_000;
 
-/** The analytics database of a data directory, with every dataset table present. */
-export async function openAnalytics(config: Config): Promise<DuckDbEngine> {
+/**
+ * The analytics database of a data directory, with every dataset table present. Writers (demo,
+ * load) open it alone; serving processes and queries open it read-only, so that several of them
+ * can share it.
+ */
+export async function openAnalytics(
+  config: Config,
+  options: { readOnly?: boolean } = {},
+): Promise<DuckDbEngine> {
   await mkdir(config.dataDir, { recursive: true });
-  const engine = await openDuckDb({
-    path: path.join(config.dataDir, "analytics.duckdb"),
-    memoryLimit: config.duckdb.memoryLimit,
-    threads: config.duckdb.threads,
-    allowedDirectories: [config.dataDir],
-  });
+  const open = (readOnly: boolean) =>
+    openDuckDb({
+      path: path.join(config.dataDir, "analytics.duckdb"),
+      memoryLimit: config.duckdb.memoryLimit,
+      threads: config.duckdb.threads,
+      allowedDirectories: [config.dataDir],
+      readOnly,
+    });
+  if (options.readOnly) {
+    try {
+      await (await openAnalytics(config)).close();
+    } catch (error) {
+      // Another process has it open and so has prepared it; anything else, the read-only open reports.
+      if (!isAppError(error) || error.code !== "unavailable") throw error;
+    }
+    return open(true);
+  }
+  const engine = await open(false);
   try {
     for (const program of PROGRAMS) await engine.ensureTables(program, catalogs[program].datasets);
   } catch (error) {
@@ -86,7 +106,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const now = options.now ?? (() => new Date());
   const newId = () => randomUUID();
   const owner = `${os.hostname()}:${process.pid}:${newId().slice(0, 8)}`;
-  const engine = await openAnalytics(config);
+  const engine = await openAnalytics(config, { readOnly: true });
   const store = await openMetadata(config);
   const files = await openDiskFileStore({ root: path.join(config.dataDir, "files") });
   const authenticator = await createAuthenticator(config.auth, { dataDir: config.dataDir });

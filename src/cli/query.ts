@@ -55,7 +55,7 @@ export const queryCommand: Command = {
     }
 
     const config = configFrom(context);
-    const engine = await openAnalytics(config);
+    const engine = await openAnalytics(config, { readOnly: true });
     try {
       if (format === "json") {
         const out = context.io.stdout;

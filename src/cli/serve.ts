@@ -1,4 +1,4 @@
-import { createApp } from "../app.js";
+import { createApp, openAnalytics } from "../app.js";
 import { DEFAULT_LOCAL_USER, issueLocalToken } from "../auth/local-key.js";
 import { loadConfig } from "../config/config.js";
 import { catalogs } from "../datasets/catalog.js";
@@ -28,8 +28,15 @@ export const serveCommand: Command = {
       { ...(dataDir ? { dataDir } : {}), ...(port ? { port } : {}) },
     );
     const progress = progressTo(context.io);
+    if (context.values.demo) {
+      const engine = await openAnalytics(config);
+      try {
+        await ensureDemoData(engine, progress);
+      } finally {
+        await engine.close();
+      }
+    }
     const app = await createApp(config, { logger: { level: config.logLevel } });
-    if (context.values.demo) await ensureDemoData(app.engine, progress);
 
     const address = await app.listen(config.port, config.host);
     const tenant = DEMO_TENANTS[0]!;

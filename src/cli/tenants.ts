@@ -10,7 +10,7 @@ export const tenantsCommand: Command = {
   summary: "Lists the tenants that have data, with row counts per dataset.",
   options: { ...DATA_DIR_OPTION },
   async run(context) {
-    const engine = await openAnalytics(configFrom(context));
+    const engine = await openAnalytics(configFrom(context), { readOnly: true });
     try {
       const byTenant = new Map<string, { program: string; dataset: string; rows: number }[]>();
       for (const program of PROGRAMS) {

@@ -34,6 +34,8 @@ export interface CompileOptions {
   readonly now: Date;
   /** Explicit bounds that replace TIMESPAN (QueryStartTime/QueryEndTime, startTime/endTime). */
   readonly override?: { readonly start?: Date; readonly end?: Date };
+  /** Caps the rows returned (the test query's row limit); a smaller LIMIT in the query wins. */
+  readonly maxRows?: number;
 }
 
 export type Compilation =
@@ -47,9 +49,13 @@ export function compileQuery(
 ): Compilation {
   const analysis = analyzeQuery(text, datasets);
   if (!analysis.ok) return analysis;
-  const window = dataWindow(analysis.plan, options);
-  const sql = compile(analysis.plan, { program: options.program, tenant: options.tenant, window });
-  return { ok: true, plan: analysis.plan, sql, window };
+  const plan =
+    options.maxRows === undefined
+      ? analysis.plan
+      : { ...analysis.plan, limit: Math.min(analysis.plan.limit ?? options.maxRows, options.maxRows) };
+  const window = dataWindow(plan, options);
+  const sql = compile(plan, { program: options.program, tenant: options.tenant, window });
+  return { ok: true, plan, sql, window };
 }
 
 /** The data window a run covers: the override when given, else the TIMESPAN at `now`. */

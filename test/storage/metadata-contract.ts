@@ -8,7 +8,7 @@
  * same positions, so their order is the same under any collation.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { ExecutionStatus, StoredExecution } from "../../src/executions/model.js";
+import type { ExecutionOutcome, ExecutionStatus, StoredExecution } from "../../src/executions/model.js";
 import type { StoredQuery, StoredReport } from "../../src/reports/model.js";
 import type {
   Cursor,
@@ -18,11 +18,14 @@ import type {
   ReportQuotas,
   Scope,
 } from "../../src/storage/ports.js";
+import type { CallbackDelivery, DeliveryAttempt } from "../../src/webhooks/model.js";
 
 // ── fixtures ────────────────────────────────────────────────────────────────
 
 const T0 = Date.parse("2024-05-01T00:00:00.000Z");
+const MINUTE = 60_000;
 const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
 /** An instant `ms` after T0. */
 const at = (ms: number): Date => new Date(T0 + ms);
 
@@ -100,8 +103,38 @@ function makeExecution(
     generatedTime: null,
     failureCode: null,
     failureReason: null,
+    skippedSlots: 0,
     createdTime: at(0),
     modifiedTime: null,
+    ...overrides,
+  };
+}
+
+/** A Pending outbox row for a completed execution, due at `createdTime`. */
+function makeDelivery(
+  execution: StoredExecution,
+  id: string,
+  createdTime: Date,
+  overrides: Partial<CallbackDelivery> = {},
+): CallbackDelivery {
+  return {
+    id,
+    executionId: execution.id,
+    reportId: execution.reportId,
+    tenant: execution.tenant,
+    program: execution.program,
+    url: `https://hooks.example.com/cb/${execution.reportId}`,
+    method: "POST",
+    payload: JSON.stringify({ executionId: execution.id, note: 'Zoë 😀 "quoted"' }),
+    status: "Pending",
+    attempts: 0,
+    nextAttemptAt: createdTime,
+    leaseOwner: null,
+    leaseExpiresAt: null,
+    lastStatusCode: null,
+    lastError: null,
+    deliveredAt: null,
+    createdTime,
     ...overrides,
   };
 }
@@ -741,6 +774,7 @@ export function describeMetadataStoreContract(name: string, open: () => Promise<
           generatedTime: new Date("2024-05-02T00:02:03.004Z"),
           failureCode: "timeout",
           failureReason: "Le délai a expiré — 時間切れ",
+          skippedSlots: 17,
           createdTime: new Date("2024-05-01T23:00:00.005Z"),
           modifiedTime: new Date("2024-05-02T00:02:03.006Z"),
         });
@@ -762,6 +796,7 @@ export function describeMetadataStoreContract(name: string, open: () => Promise<
           attempts: 0,
           fileKey: "",
           failureReason: "",
+          skippedSlots: 0,
         });
         expect(await store.createExecutions([nulls, zeros])).toBe(2);
         const got = await allExecutions(A, [r.id]);
@@ -1017,6 +1052,22 @@ export function describeMetadataStoreContract(name: string, open: () => Promise<
         expect(await store.createExecutions([e("ea-09", 1, { status: "Pending" })])).toBe(1);
       });
 
+      it("finds one execution of a tenant in any program, and none of another tenant", async () => {
+        const ra = await addReport(makeReport(A, "ra-01"));
+        const rc = await addReport(makeReport(A_CMP, "rc-01"));
+        const ea = makeExecution(ra, "ea-01", at(HOUR), {
+          status: "Completed",
+          fileKey: "k",
+          skippedSlots: 3,
+        });
+        const ec = makeExecution(rc, "ec-01", at(HOUR));
+        await store.createExecutions([ea, ec]);
+        expect(await store.findExecution(A.tenant, ea.id)).toEqual(ea);
+        expect(await store.findExecution(A_CMP.tenant, ec.id)).toEqual(ec);
+        expect(await store.findExecution(B.tenant, ea.id)).toBeUndefined();
+        expect(await store.findExecution(A.tenant, "nope")).toBeUndefined();
+      });
+
       it("does not set statuses through another scope or an unknown report", async () => {
         const r = await addReport(makeReport(A, "ra-01"));
         const e = makeExecution(r, "ea-01", at(HOUR));
@@ -1025,6 +1076,689 @@ export function describeMetadataStoreContract(name: string, open: () => Promise<
         expect(await store.setExecutionStatus(A_CMP, r.id, ["Pending"], "Paused", at(1))).toBe(0);
         expect(await store.setExecutionStatus(A, "ra-99", ["Pending"], "Paused", at(1))).toBe(0);
         expect(await allExecutions(A, [r.id])).toEqual([e]);
+      });
+    });
+
+    // ── the execution queue ─────────────────────────────────────────────────
+
+    /** The stored row of one execution (through the scoped list). */
+    async function stored(e: StoredExecution): Promise<StoredExecution | undefined> {
+      const page = await store.listExecutions(
+        e,
+        { reportIds: [e.reportId], executionIds: [e.id] },
+        { limit: 1 },
+      );
+      return page.items[0];
+    }
+
+    /** `n` Pending executions of one report, due every minute from at(HOUR). */
+    async function dueExecutions(report: StoredReport, n: number, prefix = "ea"): Promise<StoredExecution[]> {
+      const executions = Array.from({ length: n }, (_, i) =>
+        makeExecution(report, `${prefix}-${String(i).padStart(3, "0")}`, at(HOUR + i * MINUTE), {
+          createdTime: at(i),
+        }),
+      );
+      expect(await store.createExecutions(executions)).toBe(n);
+      return executions;
+    }
+
+    function completed(atTime: Date, fileKey = "files/x.csv"): ExecutionOutcome {
+      return {
+        status: "Completed",
+        at: atTime,
+        fileKey,
+        rowCount: 42,
+        bytes: 4096,
+        sha256: "ab".repeat(32),
+        windowStart: at(-30 * 24 * HOUR),
+        windowEnd: at(0),
+      };
+    }
+
+    describe("the execution queue", () => {
+      it("claims due Pending executions oldest first: Running, leased, attempts + 1", async () => {
+        const r = await addReport(makeReport(A, "ra-01"));
+        const e1 = makeExecution(r, "ea-01", at(2 * HOUR), { createdTime: at(1) });
+        // Due at the same instant as e1: the id breaks the tie.
+        const e0 = makeExecution(r, "ea-00", at(3 * HOUR), {
+          nextAttemptAt: at(2 * HOUR),
+          createdTime: at(2),
+        });
+        const e2 = makeExecution(r, "ea-02", at(HOUR), { createdTime: at(3), skippedSlots: 2 });
+        // Due exactly at `now` counts; one millisecond later does not.
+        const e3 = makeExecution(r, "ea-03", at(4 * HOUR), { createdTime: at(4) });
+        const e4 = makeExecution(r, "ea-04", at(4 * HOUR + 1), { createdTime: at(5) });
+        await store.createExecutions([e1, e0, e2, e3, e4]);
+
+        const now = at(4 * HOUR);
+        const claimed = await store.claimExecutions("worker-1", now, 30_000, 10);
+        expect(ids(claimed)).toEqual(["ea-02", "ea-00", "ea-01", "ea-03"]);
+        const leased = { status: "Running", leaseOwner: "worker-1", leaseExpiresAt: at(4 * HOUR + 30_000) };
+        expect(claimed).toEqual(
+          [e2, e0, e1, e3].map((e) => ({ ...e, ...leased, attempts: 1, modifiedTime: now })),
+        );
+        // What was returned is what is stored.
+        for (const e of claimed) expect(await stored(e)).toEqual(e);
+        expect(await stored(e4)).toEqual(e4);
+        // Nothing else is due.
+        expect(await store.claimExecutions("worker-2", now, 30_000, 10)).toEqual([]);
+      });
+
+      it("claims at most `limit`, and the next call continues", async () => {
+        const r = await addReport(makeReport(A, "ra-01"));
+        await dueExecutions(r, 5);
+        const now = at(DAY);
+        expect(ids(await store.claimExecutions("w", now, 1_000, 2))).toEqual(["ea-000", "ea-001"]);
+        expect(ids(await store.claimExecutions("w", now, 1_000, 2))).toEqual(["ea-002", "ea-003"]);
+        expect(ids(await store.claimExecutions("w", now, 1_000, 2))).toEqual(["ea-004"]);
+        expect(await store.claimExecutions("w", now, 1_000, 2)).toEqual([]);
+      });
+
+      it("rejects a non-positive limit or lease", async () => {
+        await expect(store.claimExecutions("w", at(0), 1_000, 0)).rejects.toThrow(RangeError);
+        await expect(store.claimExecutions("w", at(0), 0, 1)).rejects.toThrow(RangeError);
+        await expect(store.claimExecutions("w", at(0), 1_000, 1.5)).rejects.toThrow(RangeError);
+      });
+
+      it("never claims Paused, Completed, Failed, a live lease, or an execution of a report that is not Active", async () => {
+        const active = await addReport(makeReport(A, "ra-01"));
+        const paused = await addReport(makeReport(A, "ra-02", { status: "Paused" }));
+        const inactive = await addReport(makeReport(B, "rb-01", { status: "Inactive" }));
+        const due = at(HOUR);
+        const waiting = [
+          makeExecution(active, "ea-01", due, { status: "Paused" }),
+          makeExecution(active, "ea-02", at(2 * HOUR), { status: "Completed", attempts: 1 }),
+          makeExecution(active, "ea-03", at(3 * HOUR), { status: "Failed", attempts: 1 }),
+          makeExecution(active, "ea-04", at(4 * HOUR), {
+            status: "Running",
+            attempts: 1,
+            leaseOwner: "other",
+            leaseExpiresAt: at(DAY + 1),
+          }),
+          makeExecution(paused, "ea-05", due),
+          makeExecution(inactive, "eb-01", due),
+        ];
+        expect(await store.createExecutions(waiting)).toBe(6);
+        expect(await store.claimExecutions("w", at(DAY), 1_000, 100)).toEqual([]);
+        for (const e of waiting) expect(await stored(e)).toEqual(e);
+        // Once its report is Active again, a Pending execution is claimed.
+        expect(await store.setReportStatus(paused.id, ["Paused"], "Active", at(DAY))).toBe(true);
+        expect(ids(await store.claimExecutions("w", at(DAY), 1_000, 100))).toEqual(["ea-05"]);
+      });
+
+      it("claims across tenants and programs", async () => {
+        const ra = await addReport(makeReport(A, "ra-01"));
+        const rb = await addReport(makeReport(B, "rb-01"));
+        const rc = await addReport(makeReport(A_CMP, "rc-01"));
+        await store.createExecutions([
+          makeExecution(ra, "ea-01", at(HOUR)),
+          makeExecution(rb, "eb-01", at(HOUR + 1)),
+          makeExecution(rc, "ec-01", at(HOUR + 2)),
+        ]);
+        const claimed = await store.claimExecutions("w", at(DAY), 1_000, 10);
+        expect(claimed.map((e) => [e.id, e.tenant, e.program])).toEqual([
+          ["ea-01", A.tenant, A.program],
+          ["eb-01", B.tenant, B.program],
+          ["ec-01", A_CMP.tenant, A_CMP.program],
+        ]);
+      });
+
+      it("gives each execution to exactly one of many concurrent claimers", async () => {
+        const r1 = await addReport(makeReport(A, "ra-01"));
+        const r2 = await addReport(makeReport(B, "rb-01"));
+        const all = [...(await dueExecutions(r1, 25, "ea")), ...(await dueExecutions(r2, 25, "eb"))];
+        const owners = Array.from({ length: 10 }, (_, i) => `worker-${i}`);
+        const batches = await Promise.all(owners.map((o) => store.claimExecutions(o, at(DAY), 60_000, 7)));
+        const claimedIds = batches.flatMap(ids);
+        expect(new Set(claimedIds).size).toBe(claimedIds.length);
+        expect([...claimedIds].sort()).toEqual(ids(all).sort());
+        // Each stored lease names the claimer that got the execution.
+        for (const [i, batch] of batches.entries()) {
+          expect(batch.length).toBeLessThanOrEqual(7);
+          for (const e of batch) {
+            expect(e.leaseOwner).toBe(owners[i]);
+            expect((await stored(e))?.leaseOwner).toBe(owners[i]);
+          }
+        }
+        expect(await store.claimExecutions("late", at(DAY), 60_000, 100)).toEqual([]);
+      });
+
+      it("reclaims an execution whose lease expired; the old owner can neither renew nor finish it", async () => {
+        const r = await addReport(makeReport(A, "ra-01"));
+        const [e] = await dueExecutions(r, 1);
+        const t = at(DAY);
+        expect(ids(await store.claimExecutions("w1", t, 1_000, 1))).toEqual([e!.id]);
+        // Not yet expired.
+        expect(await store.claimExecutions("w2", at(DAY + 999), 1_000, 1)).toEqual([]);
+        // Expired at exactly the lease end.
+        const reclaimedAt = at(DAY + 1_000);
+        const [again] = await store.claimExecutions("w2", reclaimedAt, 5_000, 1);
+        expect(again).toEqual({
+          ...e,
+          status: "Running",
+          leaseOwner: "w2",
+          leaseExpiresAt: at(DAY + 6_000),
+          attempts: 2,
+          modifiedTime: reclaimedAt,
+        });
+        expect(await store.renewExecutionLease(e!.id, "w1", at(DAY + 60_000))).toBe(false);
+        const late = completed(at(DAY + 2_000), "files/w1.csv");
+        const delivery = makeDelivery(e!, "da-01", at(DAY + 2_000));
+        expect(await store.finishExecution(e!.id, "w1", late, delivery)).toBe(false);
+        expect(await stored(e!)).toEqual(again);
+        expect(await store.listDeliveries(A, [e!.id])).toEqual([]);
+        // The new owner still can.
+        expect(await store.finishExecution(e!.id, "w2", completed(at(DAY + 3_000)), null)).toBe(true);
+        expect((await stored(e!))?.status).toBe("Completed");
+      });
+
+      it("reclaims a Running execution that has no lease expiry", async () => {
+        const r = await addReport(makeReport(A, "ra-01"));
+        const e = makeExecution(r, "ea-01", at(HOUR), { status: "Running", attempts: 1, leaseOwner: "lost" });
+        await store.createExecutions([e]);
+        const [claimed] = await store.claimExecutions("w", at(DAY), 1_000, 1);
+        expect(claimed).toMatchObject({ id: e.id, leaseOwner: "w", attempts: 2 });
+      });
+
+      it("renews a lease only for its owner while the execution is Running", async () => {
+        const r = await addReport(makeReport(A, "ra-01"));
+        const [e] = await dueExecutions(r, 1);
+        await store.claimExecutions("w1", at(DAY), 1_000, 1);
+        expect(await store.renewExecutionLease(e!.id, "w2", at(DAY + 10_000))).toBe(false);
+        expect((await stored(e!))?.leaseExpiresAt).toEqual(at(DAY + 1_000));
+        expect(await store.renewExecutionLease(e!.id, "w1", at(DAY + 10_000))).toBe(true);
+        expect(await stored(e!)).toMatchObject({ leaseOwner: "w1", leaseExpiresAt: at(DAY + 10_000) });
+        // The renewed lease holds off other claimers.
+        expect(await store.claimExecutions("w2", at(DAY + 9_999), 1_000, 1)).toEqual([]);
+        // A late renewal still works while nobody has reclaimed the execution.
+        expect(await store.renewExecutionLease(e!.id, "w1", at(DAY + 20_000))).toBe(true);
+        expect(await store.renewExecutionLease("ea-nope", "w1", at(DAY + 20_000))).toBe(false);
+        // Finished: nothing to renew.
+        expect(await store.finishExecution(e!.id, "w1", completed(at(DAY + 11_000)), null)).toBe(true);
+        expect(await store.renewExecutionLease(e!.id, "w1", at(DAY + 30_000))).toBe(false);
+        expect((await stored(e!))?.leaseExpiresAt).toBeNull();
+      });
+
+      it("finishes Completed: records the file, clears lease and failure, enqueues the delivery", async () => {
+        const r = await addReport(
+          makeReport(A, "ra-01", { callbackUrl: "https://hook", callbackMethod: "POST" }),
+        );
+        const [e] = await dueExecutions(r, 1);
+        // A first attempt failed and is retried.
+        await store.claimExecutions("w", at(DAY), 1_000, 1);
+        const retry: ExecutionOutcome = {
+          status: "Retry",
+          at: at(DAY + 10),
+          code: "engine",
+          reason: "busy",
+          retryAt: at(DAY + 60_000),
+        };
+        expect(await store.finishExecution(e!.id, "w", retry, null)).toBe(true);
+        const [claimed] = await store.claimExecutions("w", at(DAY + 60_000), 1_000, 1);
+        expect(claimed).toMatchObject({ attempts: 2, failureCode: "engine", failureReason: "busy" });
+
+        const doneAt = at(DAY + 61_000);
+        const outcome = completed(doneAt, "files/ea-000.csv");
+        const delivery = makeDelivery(e!, "da-01", doneAt);
+        expect(await store.finishExecution(e!.id, "w", outcome, delivery)).toBe(true);
+        expect(await stored(e!)).toEqual({
+          ...claimed,
+          status: "Completed",
+          leaseOwner: null,
+          leaseExpiresAt: null,
+          fileKey: "files/ea-000.csv",
+          rowCount: 42,
+          bytes: 4096,
+          sha256: "ab".repeat(32),
+          generatedTime: doneAt,
+          windowStart: at(-30 * 24 * HOUR),
+          windowEnd: at(0),
+          failureCode: null,
+          failureReason: null,
+          modifiedTime: doneAt,
+        });
+        expect(await store.listDeliveries(A, [e!.id])).toEqual([{ ...delivery, attemptLog: [] }]);
+        // Finished once: a second finish is refused and changes nothing.
+        expect(await store.finishExecution(e!.id, "w", completed(at(DAY + 70_000), "other"), null)).toBe(
+          false,
+        );
+        expect((await stored(e!))?.fileKey).toBe("files/ea-000.csv");
+        // And it is never claimed again.
+        expect(await store.claimExecutions("w", at(10 * DAY), 1_000, 1)).toEqual([]);
+      });
+
+      it("finishes Completed without a delivery when there is no callback", async () => {
+        const r = await addReport(makeReport(A, "ra-01"));
+        const [e] = await dueExecutions(r, 1);
+        await store.claimExecutions("w", at(DAY), 1_000, 1);
+        expect(await store.finishExecution(e!.id, "w", completed(at(DAY + 1)), null)).toBe(true);
+        expect(await store.listDeliveries(A, [e!.id])).toEqual([]);
+      });
+
+      it("refuses to finish an execution it does not hold, and then enqueues nothing", async () => {
+        const r = await addReport(makeReport(A, "ra-01"));
+        const [e, f] = await dueExecutions(r, 2);
+        // f was never claimed.
+        expect(
+          await store.finishExecution(f!.id, "w", completed(at(DAY)), makeDelivery(f!, "df", at(DAY))),
+        ).toBe(false);
+        expect(await stored(f!)).toEqual(f);
+        await store.claimExecutions("w", at(DAY), 1_000, 1);
+        const before = await stored(e!);
+        const other = makeDelivery(e!, "de", at(DAY));
+        expect(await store.finishExecution(e!.id, "intruder", completed(at(DAY)), other)).toBe(false);
+        const failed: ExecutionOutcome = { status: "Failed", at: at(DAY), code: "x", reason: "y" };
+        expect(await store.finishExecution(e!.id, "intruder", failed, null)).toBe(false);
+        expect(await store.finishExecution("ea-nope", "w", failed, null)).toBe(false);
+        expect(await stored(e!)).toEqual(before);
+        expect(await store.listDeliveries(A, [e!.id, f!.id])).toEqual([]);
+      });
+
+      it("rolls the finish back when the delivery cannot be stored", async () => {
+        const r = await addReport(makeReport(A, "ra-01"));
+        const [e, f] = await dueExecutions(r, 2);
+        await store.claimExecutions("w", at(DAY), 1_000, 2);
+        const first = makeDelivery(e!, "d-dup", at(DAY));
+        expect(await store.finishExecution(e!.id, "w", completed(at(DAY)), first)).toBe(true);
+        const heldBefore = await stored(f!);
+        // The delivery id is taken: the insert fails, and the execution's update with it.
+        await expect(
+          store.finishExecution(f!.id, "w", completed(at(DAY + 1)), makeDelivery(f!, "d-dup", at(DAY + 1))),
+        ).rejects.toThrow();
+        expect(await stored(f!)).toEqual(heldBefore);
+        expect(ids(await store.listDeliveries(A, [e!.id, f!.id]))).toEqual(["d-dup"]);
+        // The worker still holds the lease and can finish properly.
+        const second = makeDelivery(f!, "d-two", at(DAY + 2));
+        expect(await store.finishExecution(f!.id, "w", completed(at(DAY + 2)), second)).toBe(true);
+        expect(ids(await store.listDeliveries(A, [e!.id, f!.id]))).toEqual(["d-dup", "d-two"]);
+      });
+
+      it("refuses a delivery that does not belong to the execution, or with an outcome other than Completed", async () => {
+        const r = await addReport(makeReport(A, "ra-01"));
+        const [e, f] = await dueExecutions(r, 2);
+        await store.claimExecutions("w", at(DAY), 1_000, 2);
+        const before = await stored(e!);
+        await expect(
+          store.finishExecution(e!.id, "w", completed(at(DAY)), makeDelivery(f!, "d-1", at(DAY))),
+        ).rejects.toThrow();
+        await expect(
+          store.finishExecution(
+            e!.id,
+            "w",
+            completed(at(DAY)),
+            makeDelivery(e!, "d-2", at(DAY), { tenant: B.tenant }),
+          ),
+        ).rejects.toThrow();
+        await expect(
+          store.finishExecution(
+            e!.id,
+            "w",
+            { status: "Failed", at: at(DAY), code: "x", reason: "y" },
+            makeDelivery(e!, "d-3", at(DAY)),
+          ),
+        ).rejects.toThrow();
+        expect(await stored(e!)).toEqual(before);
+        expect(await store.listDeliveries(A, [e!.id, f!.id])).toEqual([]);
+        expect(await store.listDeliveries(B, [e!.id])).toEqual([]);
+      });
+
+      it("finishes Retry: back to Pending at retryAt with the failure, claimable from retryAt", async () => {
+        const r = await addReport(makeReport(A, "ra-01"));
+        const [e] = await dueExecutions(r, 1);
+        await store.claimExecutions("w1", at(DAY), 1_000, 1);
+        const retryAt = at(DAY + 5 * MINUTE);
+        const outcome: ExecutionOutcome = {
+          status: "Retry",
+          at: at(DAY + 500),
+          code: "engine_unavailable",
+          reason: "DuckDB is busy — réessayer",
+          retryAt,
+        };
+        expect(await store.finishExecution(e!.id, "w1", outcome, null)).toBe(true);
+        expect(await stored(e!)).toEqual({
+          ...e,
+          status: "Pending",
+          leaseOwner: null,
+          leaseExpiresAt: null,
+          attempts: 1,
+          nextAttemptAt: retryAt,
+          failureCode: "engine_unavailable",
+          failureReason: "DuckDB is busy — réessayer",
+          modifiedTime: at(DAY + 500),
+        });
+        expect(await store.claimExecutions("w2", at(DAY + 5 * MINUTE - 1), 1_000, 1)).toEqual([]);
+        const [again] = await store.claimExecutions("w2", retryAt, 1_000, 1);
+        expect(again).toMatchObject({ id: e!.id, status: "Running", leaseOwner: "w2", attempts: 2 });
+      });
+
+      it("finishes Failed: final, with the failure, never claimed again", async () => {
+        const r = await addReport(makeReport(A, "ra-01"));
+        const [e] = await dueExecutions(r, 1);
+        await store.claimExecutions("w", at(DAY), 1_000, 1);
+        const outcome: ExecutionOutcome = {
+          status: "Failed",
+          at: at(DAY + 7),
+          code: "query",
+          reason: "bad column",
+        };
+        expect(await store.finishExecution(e!.id, "w", outcome, null)).toBe(true);
+        expect(await stored(e!)).toEqual({
+          ...e,
+          status: "Failed",
+          leaseOwner: null,
+          leaseExpiresAt: null,
+          attempts: 1,
+          failureCode: "query",
+          failureReason: "bad column",
+          modifiedTime: at(DAY + 7),
+        });
+        expect(await store.claimExecutions("w", at(100 * DAY), 1_000, 1)).toEqual([]);
+      });
+    });
+
+    // ── the scheduler ───────────────────────────────────────────────────────
+
+    describe("the scheduler's reads and report status", () => {
+      it("lists Active reports of every scope that have no Pending, Paused or Running execution, by id", async () => {
+        const plain = await addReport(makeReport(A, "r-01"));
+        const done = await addReport(makeReport(B, "r-02"));
+        const pending = await addReport(makeReport(A, "r-03"));
+        const paused = await addReport(makeReport(A, "r-04"));
+        const running = await addReport(makeReport(A_CMP, "r-05"));
+        await addReport(makeReport(A, "r-06", { status: "Paused" }));
+        await addReport(makeReport(A, "r-07", { status: "Inactive" }));
+        const failedOnly = await addReport(makeReport(A_CMP, "r-08"));
+        await store.createExecutions([
+          makeExecution(done, "e-01", at(HOUR), { status: "Completed" }),
+          makeExecution(done, "e-02", at(2 * HOUR), { status: "Failed" }),
+          makeExecution(pending, "e-03", at(HOUR), { status: "Completed" }),
+          makeExecution(pending, "e-04", at(2 * HOUR), { status: "Pending" }),
+          makeExecution(paused, "e-05", at(HOUR), { status: "Paused" }),
+          makeExecution(running, "e-06", at(HOUR), { status: "Running", leaseOwner: "w" }),
+          makeExecution(failedOnly, "e-07", at(HOUR), { status: "Failed" }),
+        ]);
+        const all = await store.listReportsToPlan(100);
+        expect(ids(all)).toEqual(["r-01", "r-02", "r-08"]);
+        expect(all[0]).toEqual(plain);
+        // Paged by id.
+        expect(ids(await store.listReportsToPlan(2))).toEqual(["r-01", "r-02"]);
+        expect(ids(await store.listReportsToPlan(2, "r-02"))).toEqual(["r-08"]);
+        expect(ids(await store.listReportsToPlan(2, "r-015"))).toEqual(["r-02", "r-08"]);
+        expect(await store.listReportsToPlan(2, "r-08")).toEqual([]);
+        await expect(store.listReportsToPlan(0)).rejects.toThrow(RangeError);
+      });
+
+      it("lists a report again once its last execution finishes", async () => {
+        const r = await addReport(makeReport(A, "r-01"));
+        await store.createExecutions([makeExecution(r, "e-01", at(HOUR))]);
+        expect(await store.listReportsToPlan(10)).toEqual([]);
+        await store.claimExecutions("w", at(HOUR), 1_000, 1);
+        expect(await store.listReportsToPlan(10)).toEqual([]);
+        await store.finishExecution("e-01", "w", completed(at(HOUR + 1)), null);
+        expect(ids(await store.listReportsToPlan(10))).toEqual(["r-01"]);
+      });
+
+      it("returns a report's execution with the latest scheduled time, whatever its status", async () => {
+        const r1 = await addReport(makeReport(A, "ra-01"));
+        const r2 = await addReport(makeReport(B, "rb-01"));
+        expect(await store.latestExecution(r1.id)).toBeUndefined();
+        const latest = makeExecution(r1, "ea-02", at(3 * HOUR), { status: "Failed", createdTime: at(1) });
+        await store.createExecutions([
+          makeExecution(r1, "ea-01", at(2 * HOUR), { status: "Pending", createdTime: at(9) }),
+          latest,
+          makeExecution(r1, "ea-03", at(HOUR), { status: "Completed", createdTime: at(5) }),
+          makeExecution(r2, "eb-01", at(10 * HOUR)),
+        ]);
+        expect(await store.latestExecution(r1.id)).toEqual(latest);
+        expect((await store.latestExecution(r2.id))?.id).toBe("eb-01");
+        expect(await store.latestExecution("nope")).toBeUndefined();
+      });
+
+      it("sets a report's status only from one of the given statuses", async () => {
+        const r = await addReport(makeReport(B, "rb-01"));
+        expect(await store.setReportStatus(r.id, ["Paused"], "Inactive", at(5))).toBe(false);
+        expect(await store.setReportStatus(r.id, [], "Inactive", at(5))).toBe(false);
+        expect(await store.setReportStatus("nope", ["Active"], "Inactive", at(5))).toBe(false);
+        expect(await store.getReport(B, r.id)).toEqual(r);
+        expect(await store.setReportStatus(r.id, ["Paused", "Active"], "Inactive", at(6))).toBe(true);
+        expect(await store.getReport(B, r.id)).toEqual({ ...r, status: "Inactive", modifiedTime: at(6) });
+        expect(await store.setReportStatus(r.id, ["Active"], "Inactive", at(7))).toBe(false);
+        expect((await store.getReport(B, r.id))?.modifiedTime).toEqual(at(6));
+      });
+    });
+
+    // ── the callback outbox ─────────────────────────────────────────────────
+
+    /** A report with `n` Completed executions, each with a Pending delivery due at at(DAY + i). */
+    async function completedWithDeliveries(scope: Scope, reportId: string, n: number) {
+      const r = await addReport(
+        makeReport(scope, reportId, { callbackUrl: "https://h", callbackMethod: "GET" }),
+      );
+      const executions = await dueExecutions(r, n, `e${reportId}`);
+      const claimed = await store.claimExecutions("exec-worker", at(DAY), 1_000, n);
+      expect(claimed).toHaveLength(n);
+      const deliveries: CallbackDelivery[] = [];
+      for (const [i, e] of executions.entries()) {
+        const d = makeDelivery(e, `d${reportId}-${String(i).padStart(3, "0")}`, at(DAY + i));
+        expect(await store.finishExecution(e.id, "exec-worker", completed(at(DAY + i)), d)).toBe(true);
+        deliveries.push(d);
+      }
+      return { report: r, executions, deliveries };
+    }
+
+    function attempt(
+      deliveryId: string,
+      n: number,
+      overrides: Partial<DeliveryAttempt> = {},
+    ): DeliveryAttempt {
+      return {
+        deliveryId,
+        attempt: n,
+        at: at(2 * DAY + n),
+        statusCode: 503,
+        error: null,
+        durationMs: 120 + n,
+        ...overrides,
+      };
+    }
+
+    describe("the callback outbox", () => {
+      it("claims due Pending deliveries oldest first with a lease; attempts are counted when recorded", async () => {
+        const { deliveries } = await completedWithDeliveries(A, "ra-01", 3);
+        // Not yet due.
+        expect(await store.claimDeliveries("w", at(DAY - 1), 1_000, 10)).toEqual([]);
+        const now = at(DAY + 1);
+        const claimed = await store.claimDeliveries("w", now, 1_000, 10);
+        expect(claimed).toEqual(
+          deliveries.slice(0, 2).map((d) => ({ ...d, leaseOwner: "w", leaseExpiresAt: at(DAY + 1_001) })),
+        );
+        // Leased ones are not claimed again until the lease expires.
+        expect(ids(await store.claimDeliveries("w2", at(DAY + 1_000), 1_000, 10))).toEqual([
+          deliveries[2]!.id,
+        ]);
+        const reclaimed = await store.claimDeliveries("w2", at(DAY + 1_001), 1_000, 1);
+        expect(reclaimed).toEqual([{ ...deliveries[0], leaseOwner: "w2", leaseExpiresAt: at(DAY + 2_001) }]);
+        await expect(store.claimDeliveries("w", now, 1_000, 0)).rejects.toThrow(RangeError);
+        await expect(store.claimDeliveries("w", now, -1, 1)).rejects.toThrow(RangeError);
+      });
+
+      it("gives each delivery to exactly one of many concurrent claimers", async () => {
+        const a = await completedWithDeliveries(A, "ra-01", 12);
+        const b = await completedWithDeliveries(B, "rb-01", 12);
+        const batches = await Promise.all(
+          Array.from({ length: 6 }, (_, i) => store.claimDeliveries(`w${i}`, at(2 * DAY), 60_000, 5)),
+        );
+        const claimed = batches.flatMap(ids);
+        expect(new Set(claimed).size).toBe(claimed.length);
+        expect([...claimed].sort()).toEqual(ids([...a.deliveries, ...b.deliveries]).sort());
+      });
+
+      it("records a failed attempt and schedules the next; records success; keeps the attempt log in order", async () => {
+        const { executions, deliveries } = await completedWithDeliveries(A, "ra-01", 1);
+        const d = deliveries[0]!;
+        await store.claimDeliveries("w", at(2 * DAY), 60_000, 1);
+        const first = attempt(d.id, 1, { statusCode: null, error: "ECONNREFUSED" });
+        const retryAt = at(2 * DAY + 30_000);
+        expect(
+          await store.recordDeliveryAttempt(d.id, "w", first, { status: "Pending", nextAttemptAt: retryAt }),
+        ).toBe(true);
+        const afterFirst = {
+          ...d,
+          attempts: 1,
+          nextAttemptAt: retryAt,
+          lastStatusCode: null,
+          lastError: "ECONNREFUSED",
+        };
+        expect(await store.listDeliveries(A, [executions[0]!.id])).toEqual([
+          { ...afterFirst, attemptLog: [first] },
+        ]);
+        // The lease was released, and the delivery waits for its next attempt.
+        expect(await store.claimDeliveries("w", at(2 * DAY + 29_999), 60_000, 1)).toEqual([]);
+        expect(ids(await store.claimDeliveries("w2", retryAt, 60_000, 1))).toEqual([d.id]);
+
+        const second = attempt(d.id, 2, { statusCode: 204, at: at(2 * DAY + 31_000) });
+        expect(await store.recordDeliveryAttempt(d.id, "w2", second, { status: "Delivered" })).toBe(true);
+        const [got] = await store.listDeliveries(A, [executions[0]!.id]);
+        expect(got).toEqual({
+          ...afterFirst,
+          status: "Delivered",
+          attempts: 2,
+          lastStatusCode: 204,
+          lastError: null,
+          deliveredAt: at(2 * DAY + 31_000),
+          attemptLog: [first, second],
+        });
+        // Delivered is final.
+        expect(await store.claimDeliveries("w", at(9 * DAY), 60_000, 10)).toEqual([]);
+        expect(await store.recordDeliveryAttempt(d.id, "w2", attempt(d.id, 3), { status: "Delivered" })).toBe(
+          false,
+        );
+      });
+
+      it("records giving up as Failed, which is final", async () => {
+        const { executions, deliveries } = await completedWithDeliveries(A, "ra-01", 1);
+        const d = deliveries[0]!;
+        await store.claimDeliveries("w", at(2 * DAY), 60_000, 1);
+        const last = attempt(d.id, 1, { statusCode: 500, error: "Internal Server Error" });
+        expect(await store.recordDeliveryAttempt(d.id, "w", last, { status: "Failed" })).toBe(true);
+        const [got] = await store.listDeliveries(A, [executions[0]!.id]);
+        expect(got).toEqual({
+          ...d,
+          status: "Failed",
+          attempts: 1,
+          lastStatusCode: 500,
+          lastError: "Internal Server Error",
+          attemptLog: [last],
+        });
+        expect(await store.claimDeliveries("w", at(9 * DAY), 60_000, 10)).toEqual([]);
+      });
+
+      it("records an attempt only while the owner holds the lease", async () => {
+        const { executions, deliveries } = await completedWithDeliveries(A, "ra-01", 1);
+        const d = deliveries[0]!;
+        const pending = { status: "Pending", nextAttemptAt: at(3 * DAY) } as const;
+        // Not claimed at all.
+        expect(await store.recordDeliveryAttempt(d.id, "w1", attempt(d.id, 1), pending)).toBe(false);
+        await store.claimDeliveries("w1", at(2 * DAY), 1_000, 1);
+        expect(await store.recordDeliveryAttempt(d.id, "w2", attempt(d.id, 1), pending)).toBe(false);
+        expect(await store.recordDeliveryAttempt("d-nope", "w1", attempt("d-nope", 1), pending)).toBe(false);
+        // w1's lease expires and w2 takes the delivery over.
+        await store.claimDeliveries("w2", at(2 * DAY + 1_000), 1_000, 1);
+        expect(await store.recordDeliveryAttempt(d.id, "w1", attempt(d.id, 1), { status: "Delivered" })).toBe(
+          false,
+        );
+        expect(await store.listDeliveries(A, [executions[0]!.id])).toEqual([
+          { ...d, leaseOwner: "w2", leaseExpiresAt: at(2 * DAY + 2_000), attemptLog: [] },
+        ]);
+        expect(await store.recordDeliveryAttempt(d.id, "w2", attempt(d.id, 1), pending)).toBe(true);
+        // An attempt for another delivery is a programming error.
+        await expect(
+          store.recordDeliveryAttempt(d.id, "w2", attempt("d-other", 2), { status: "Delivered" }),
+        ).rejects.toThrow();
+      });
+
+      it("lists deliveries of the scope's executions only", async () => {
+        const a = await completedWithDeliveries(A, "ra-01", 2);
+        const b = await completedWithDeliveries(B, "rb-01", 1);
+        const aIds = ids(a.executions);
+        const all = [...aIds, ...ids(b.executions)];
+        expect(ids(await store.listDeliveries(A, all))).toEqual(ids(a.deliveries));
+        expect(ids(await store.listDeliveries(A, [aIds[1]!]))).toEqual([a.deliveries[1]!.id]);
+        expect(ids(await store.listDeliveries(B, all))).toEqual(ids(b.deliveries));
+        expect(await store.listDeliveries(B, aIds)).toEqual([]);
+        expect(await store.listDeliveries(A_CMP, all)).toEqual([]);
+        expect(await store.listDeliveries(A, [])).toEqual([]);
+        expect(await store.listDeliveries(A, ["nope"])).toEqual([]);
+      });
+
+      it("deletes a report's deliveries and their attempts with the report", async () => {
+        const { report, executions, deliveries } = await completedWithDeliveries(A, "ra-01", 2);
+        const other = await completedWithDeliveries(A, "ra-02", 1);
+        const d = deliveries[0]!;
+        await store.claimDeliveries("w", at(2 * DAY), 60_000, 1);
+        await store.recordDeliveryAttempt(d.id, "w", attempt(d.id, 1), { status: "Failed" });
+        expect((await store.deleteReport(A, report.id)).deleted).toBe(true);
+        expect(await store.listDeliveries(A, ids(executions))).toEqual([]);
+        // The same ids can be used again: nothing of the old rows is left behind.
+        await addReport(report);
+        await store.createExecutions(executions);
+        await store.claimExecutions("w", at(DAY), 1_000, 10);
+        for (const [i, e] of executions.entries()) {
+          expect(await store.finishExecution(e.id, "w", completed(at(DAY)), deliveries[i]!)).toBe(true);
+        }
+        expect(await store.listDeliveries(A, ids(executions))).toEqual(
+          deliveries.map((x) => ({ ...x, attemptLog: [] })),
+        );
+        // The other report's delivery is untouched.
+        expect(ids(await store.listDeliveries(A, ids(other.executions)))).toEqual(ids(other.deliveries));
+      });
+    });
+
+    // ── retention ───────────────────────────────────────────────────────────
+
+    describe("retention", () => {
+      it("purges only Completed and Failed executions scheduled before the cutoff, oldest first, returning file keys", async () => {
+        const r = await addReport(makeReport(A, "ra-01"));
+        const rb = await addReport(makeReport(B, "rb-01"));
+        const e = (report: StoredReport, id: string, hour: number, overrides: Partial<StoredExecution>) =>
+          makeExecution(report, id, at(hour * HOUR), overrides);
+        await store.createExecutions([
+          e(r, "ea-01", 1, { status: "Completed", fileKey: "files/ea-01.csv" }),
+          e(r, "ea-02", 2, { status: "Failed" }),
+          e(r, "ea-03", 3, { status: "Pending" }),
+          e(r, "ea-04", 4, { status: "Paused" }),
+          e(r, "ea-05", 5, { status: "Running", leaseOwner: "w", leaseExpiresAt: at(DAY) }),
+          e(rb, "eb-06", 6, { status: "Completed", fileKey: "files/eb-06.csv" }),
+          // Exactly at the cutoff: kept.
+          e(r, "ea-07", 7, { status: "Completed", fileKey: "files/ea-07.csv" }),
+        ]);
+        const cutoff = at(7 * HOUR);
+        expect(await store.purgeExecutions(cutoff, 2)).toEqual(["files/ea-01.csv"]);
+        expect(await store.purgeExecutions(cutoff, 2)).toEqual(["files/eb-06.csv"]);
+        expect(await store.purgeExecutions(cutoff, 2)).toEqual([]);
+        expect(ids(await allExecutions(A, [r.id]))).toEqual(["ea-03", "ea-04", "ea-05", "ea-07"]);
+        expect(await allExecutions(B, [rb.id])).toEqual([]);
+        expect(await store.getReport(B, rb.id)).toEqual(rb);
+        await expect(store.purgeExecutions(cutoff, 0)).rejects.toThrow(RangeError);
+      });
+
+      it("purges an execution's delivery and its attempts with it", async () => {
+        const { report, executions, deliveries } = await completedWithDeliveries(A, "ra-01", 2);
+        const d = deliveries[0]!;
+        await store.claimDeliveries("w", at(2 * DAY), 60_000, 1);
+        await store.recordDeliveryAttempt(d.id, "w", attempt(d.id, 1), { status: "Delivered" });
+        // Only the first execution is old enough.
+        expect(await store.purgeExecutions(executions[1]!.scheduledTime, 10)).toEqual(["files/x.csv"]);
+        expect(ids(await store.listDeliveries(A, ids(executions)))).toEqual([deliveries[1]!.id]);
+        // The purged execution's slot, delivery id and attempt numbers are free again.
+        await store.createExecutions([executions[0]!]);
+        await store.claimExecutions("w", at(DAY), 1_000, 1);
+        expect(await store.finishExecution(executions[0]!.id, "w", completed(at(DAY)), d)).toBe(true);
+        await store.claimDeliveries("w", at(2 * DAY), 60_000, 1);
+        expect(await store.recordDeliveryAttempt(d.id, "w", attempt(d.id, 1), { status: "Delivered" })).toBe(
+          true,
+        );
+        expect(ids(await allExecutions(A, [report.id]))).toEqual(ids(executions));
       });
     });
   });

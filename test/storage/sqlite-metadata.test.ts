@@ -1,13 +1,17 @@
 import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import Database from "better-sqlite3";
-import { Kysely, SqliteDialect } from "kysely";
+import { Kysely, Migrator, SqliteDialect } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { StoredExecution } from "../../src/executions/model.js";
 import type { StoredReport } from "../../src/reports/model.js";
 import { openSqliteMetadataStore } from "../../src/storage/sqlite/metadata-store.js";
 import { METADATA_MIGRATIONS, migrateToLatest } from "../../src/storage/sqlite/migrations.js";
+import { executionToRow, reportToRow } from "../../src/storage/sqlite/rows.js";
 import { describeMetadataStoreContract } from "./metadata-contract.js";
 
 let dir: string;
@@ -90,7 +94,7 @@ describe("SQLite metadata store", () => {
     const path = freshPath();
     const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new Database(path) }) });
     try {
-      expect(await migrateToLatest(db)).toEqual(["001_initial"]);
+      expect(await migrateToLatest(db)).toEqual(["001_initial", "002_execution_queue"]);
     } finally {
       await db.destroy();
     }
@@ -98,7 +102,14 @@ describe("SQLite metadata store", () => {
       d.prepare("select name from sqlite_master where type = 'table' order by name").pluck().all(),
     );
     expect(tables).toEqual(
-      expect.arrayContaining(["executions", "kysely_migration", "report_queries", "reports"]),
+      expect.arrayContaining([
+        "callback_attempts",
+        "callback_deliveries",
+        "executions",
+        "kysely_migration",
+        "report_queries",
+        "reports",
+      ]),
     );
   });
 
@@ -166,6 +177,7 @@ describe("SQLite metadata store", () => {
           generatedTime: new Date("2024-01-02T00:00:01.999Z"),
           failureCode: null,
           failureReason: null,
+          skippedSlots: 0,
           createdTime: new Date("2024-01-01T00:00:00.000Z"),
           modifiedTime: null,
         },
@@ -276,6 +288,327 @@ describe("SQLite metadata store", () => {
       expect(await store.createQuery(query("q-3"), 2)).toEqual({ ok: false, reason: "queries" });
       expect(await exited).toBe(0);
       expect(ids(await store.listQueries(scope, {}, { limit: 10 }))).toEqual(["q-1", "q-2"]);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+/** Migrates a new file to `001_initial` only: a database from before the execution queue. */
+async function databaseAt001(path: string): Promise<void> {
+  const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new Database(path) }) });
+  try {
+    const migrator = new Migrator({
+      db,
+      provider: { getMigrations: async () => ({ "001_initial": METADATA_MIGRATIONS["001_initial"]! }) },
+    });
+    const { error } = await migrator.migrateToLatest();
+    expect(error).toBeUndefined();
+  } finally {
+    await db.destroy();
+  }
+}
+
+function execution(r: StoredReport, id: string, overrides: Partial<StoredExecution> = {}): StoredExecution {
+  return {
+    id,
+    reportId: r.id,
+    tenant: r.tenant,
+    program: r.program,
+    scheduledTime: new Date("2024-01-02T00:00:00.000Z"),
+    windowStart: null,
+    windowEnd: null,
+    status: "Pending",
+    leaseOwner: null,
+    leaseExpiresAt: null,
+    attempts: 0,
+    nextAttemptAt: new Date("2024-01-02T00:00:00.000Z"),
+    fileKey: null,
+    rowCount: null,
+    bytes: null,
+    sha256: null,
+    generatedTime: null,
+    failureCode: null,
+    failureReason: null,
+    skippedSlots: 0,
+    createdTime: new Date("2024-01-01T00:00:00.000Z"),
+    modifiedTime: null,
+    ...overrides,
+  };
+}
+
+/**
+ * A child process's ES module that loads the TypeScript sources directly (a small loader hook
+ * around `ts.transpileModule`), so other processes run the adapter under test, not a copy of it.
+ */
+function childScript(body: string): string {
+  const require = createRequire(import.meta.url);
+  const typescript = pathToFileURL(require.resolve("typescript")).href;
+  const hooks = `
+    import { existsSync, readFileSync } from "node:fs";
+    import { fileURLToPath } from "node:url";
+    const ts = (await import(${JSON.stringify(typescript)})).default;
+    export async function resolve(specifier, context, next) {
+      if (specifier.endsWith(".js") && context.parentURL?.endsWith(".ts")) {
+        const candidate = new URL(specifier.slice(0, -3) + ".ts", context.parentURL);
+        if (existsSync(fileURLToPath(candidate))) return { url: candidate.href, shortCircuit: true };
+      }
+      return next(specifier, context);
+    }
+    export async function load(url, context, next) {
+      if (!url.endsWith(".ts")) return next(url, context);
+      const { outputText } = ts.transpileModule(readFileSync(fileURLToPath(url), "utf8"), {
+        compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+      });
+      return { format: "module", source: outputText, shortCircuit: true };
+    }`;
+  const store = pathToFileURL(join(process.cwd(), "src/storage/sqlite/metadata-store.ts")).href;
+  return `
+    import { register } from "node:module";
+    register("data:text/javascript," + encodeURIComponent(${JSON.stringify(hooks)}));
+    const { openSqliteMetadataStore } = await import(${JSON.stringify(store)});
+    ${body}`;
+}
+
+describe("SQLite metadata store: the execution queue", () => {
+  it("adds 002_execution_queue to a 001 database, keeping its executions (skippedSlots 0)", async () => {
+    const path = freshPath();
+    await databaseAt001(path);
+    const r = report("r-1");
+    const e = execution(r, "e-1", { status: "Completed", attempts: 1, fileKey: "k" });
+    const raw = new Database(path);
+    try {
+      const { skipped_slots: _skipped, ...row001 } = executionToRow(e);
+      const insert = (table: string, row: Record<string, unknown>) =>
+        raw
+          .prepare(
+            `insert into ${table} (${Object.keys(row).join(", ")}) values (${Object.keys(row)
+              .map(() => "?")
+              .join(", ")})`,
+          )
+          .run(...Object.values(row));
+      insert("reports", { ...reportToRow(r) });
+      insert("executions", row001);
+    } finally {
+      raw.close();
+    }
+    const store = await openSqliteMetadataStore({ path });
+    try {
+      const page = await store.listExecutions(
+        { tenant: "t", program: "mpn" },
+        { reportIds: [r.id] },
+        { limit: 5 },
+      );
+      expect(page.items).toEqual([e]);
+    } finally {
+      await store.close();
+    }
+    const applied = inspect(path, (db) =>
+      db.prepare("select name from kysely_migration order by name").pluck().all(),
+    );
+    expect(applied).toEqual(["001_initial", "002_execution_queue"]);
+  });
+
+  it("applies a failing migration not at all (one transaction), and again once the cause is gone", async () => {
+    const path = freshPath();
+    await databaseAt001(path);
+    // A table in the way of the migration's last step.
+    const raw = new Database(path);
+    raw.exec("create table callback_attempts (blocker integer)");
+    raw.close();
+    await expect(openSqliteMetadataStore({ path })).rejects.toThrow(/002_execution_queue/);
+    const state = () =>
+      inspect(path, (db) => ({
+        migrations: db.prepare("select name from kysely_migration order by name").pluck().all(),
+        executionColumns: db.prepare("select name from pragma_table_info('executions')").pluck().all(),
+        tables: db.prepare("select name from sqlite_master where type = 'table'").pluck().all(),
+      }));
+    const failed = state();
+    expect(failed.migrations).toEqual(["001_initial"]);
+    expect(failed.executionColumns).not.toContain("skipped_slots");
+    expect(failed.tables).not.toContain("callback_deliveries");
+
+    const fix = new Database(path);
+    fix.exec("drop table callback_attempts");
+    fix.close();
+    await (await openSqliteMetadataStore({ path })).close();
+    const fixed = state();
+    expect(fixed.migrations).toEqual(["001_initial", "002_execution_queue"]);
+    expect(fixed.executionColumns).toContain("skipped_slots");
+  });
+
+  it("has the indexes the claims and retention need, and outbox foreign keys that cascade", async () => {
+    const path = freshPath();
+    await (await openSqliteMetadataStore({ path })).close();
+    const indexColumns = (index: string) =>
+      inspect(path, (db) =>
+        db.prepare("select name from pragma_index_info(?) order by seqno").pluck().all(index),
+      );
+    expect(indexColumns("executions_lease_idx")).toEqual(["status", "lease_expires_at"]);
+    expect(indexColumns("executions_scheduled_idx")).toEqual(["scheduled_time"]);
+    expect(indexColumns("callback_deliveries_due_idx")).toEqual(["status", "next_attempt_at"]);
+    expect(indexColumns("callback_deliveries_lease_idx")).toEqual(["status", "lease_expires_at"]);
+    const uniques = inspect(path, (db) =>
+      db
+        .prepare(
+          "select name from pragma_index_list('callback_deliveries') where \"unique\" = 1 and origin = 'u'",
+        )
+        .pluck()
+        .all(),
+    ) as string[];
+    expect(uniques.map((name) => indexColumns(name))).toContainEqual(["execution_id"]);
+    const foreignKeys = (table: string) =>
+      inspect(path, (db) =>
+        db.prepare(`select "table", "from", "to", on_delete from pragma_foreign_key_list('${table}')`).all(),
+      );
+    expect(foreignKeys("callback_deliveries")).toEqual([
+      { table: "executions", from: "execution_id", to: "id", on_delete: "CASCADE" },
+      { table: "executions", from: "report_id", to: "report_id", on_delete: "CASCADE" },
+      { table: "executions", from: "tenant", to: "tenant", on_delete: "CASCADE" },
+      { table: "executions", from: "program", to: "program", on_delete: "CASCADE" },
+    ]);
+    expect(foreignKeys("callback_attempts")).toEqual([
+      { table: "callback_deliveries", from: "delivery_id", to: "id", on_delete: "CASCADE" },
+    ]);
+  });
+
+  it("leaves no outbox rows behind when a report is deleted", async () => {
+    const path = freshPath();
+    const scope = { tenant: "t", program: "mpn" } as const;
+    const r = { ...report("r-1"), callbackUrl: "https://h", callbackMethod: "POST" as const };
+    const e = execution(r, "e-1");
+    const store = await openSqliteMetadataStore({ path });
+    try {
+      await store.createReport(r, [e], quotas);
+      await store.claimExecutions("w", new Date("2024-01-03T00:00:00.000Z"), 1_000, 1);
+      const delivery = {
+        id: "d-1",
+        executionId: e.id,
+        reportId: r.id,
+        tenant: r.tenant,
+        program: r.program,
+        url: "https://h/r-1",
+        method: "POST" as const,
+        payload: "{}",
+        status: "Pending" as const,
+        attempts: 0,
+        nextAttemptAt: new Date("2024-01-03T00:00:00.000Z"),
+        leaseOwner: null,
+        leaseExpiresAt: null,
+        lastStatusCode: null,
+        lastError: null,
+        deliveredAt: null,
+        createdTime: new Date("2024-01-03T00:00:00.000Z"),
+      };
+      const done = {
+        status: "Completed" as const,
+        at: new Date("2024-01-03T00:00:00.000Z"),
+        fileKey: "k",
+        rowCount: 1,
+        bytes: 1,
+        sha256: "0".repeat(64),
+        windowStart: null,
+        windowEnd: null,
+      };
+      expect(await store.finishExecution(e.id, "w", done, delivery)).toBe(true);
+      await store.claimDeliveries("w", new Date("2024-01-03T00:00:00.000Z"), 1_000, 1);
+      const attempt = {
+        deliveryId: "d-1",
+        attempt: 1,
+        at: new Date("2024-01-03T00:00:01.000Z"),
+        statusCode: 500,
+        error: null,
+        durationMs: 3,
+      };
+      expect(await store.recordDeliveryAttempt("d-1", "w", attempt, { status: "Failed" })).toBe(true);
+      expect(await store.deleteReport(scope, r.id)).toEqual({ deleted: true, fileKeys: ["k"] });
+    } finally {
+      await store.close();
+    }
+    const counts = inspect(path, (db) =>
+      ["executions", "callback_deliveries", "callback_attempts"].map(
+        (t) => db.prepare(`select count(*) from ${t}`).pluck().get() as number,
+      ),
+    );
+    expect(counts).toEqual([0, 0, 0]);
+  });
+
+  it("gives each execution to exactly one claimer across processes", async () => {
+    const path = freshPath();
+    const r = report("r-1");
+    const executions = Array.from({ length: 80 }, (_, i) =>
+      execution(r, `e-${String(i).padStart(3, "0")}`, {
+        scheduledTime: new Date(Date.parse("2024-01-02T00:00:00.000Z") + i * 60_000),
+        nextAttemptAt: new Date(Date.parse("2024-01-02T00:00:00.000Z") + i * 60_000),
+      }),
+    );
+    const now = new Date("2024-02-01T00:00:00.000Z");
+    const store = await openSqliteMetadataStore({ path });
+    try {
+      expect(await store.createReport(r, executions, quotas)).toEqual({ ok: true });
+      // Each child opens its own store, says "ready", waits for "go", then claims until nothing is left.
+      const script = childScript(`
+        const [path, owner, now] = process.argv.slice(1);
+        const store = await openSqliteMetadataStore({ path, busyTimeoutMs: 20000 });
+        process.stdout.write("ready\\n");
+        await new Promise((resolve) => process.stdin.once("data", resolve));
+        const claimed = [];
+        for (;;) {
+          const batch = await store.claimExecutions(owner, new Date(now), 60000, 2);
+          if (batch.length === 0) break;
+          claimed.push(...batch.map((e) => e.id));
+        }
+        await store.close();
+        process.stdout.write(JSON.stringify(claimed) + "\\n");
+      `);
+      const children = ["c1", "c2", "c3"].map((owner) => {
+        const child = spawn(
+          process.execPath,
+          ["--input-type=module", "-e", script, path, owner, now.toISOString()],
+          { cwd: process.cwd(), stdio: ["pipe", "pipe", "inherit"] },
+        );
+        let out = "";
+        const ready = new Promise<void>((resolve, reject) => {
+          child.stdout.on("data", (chunk: Buffer) => {
+            out += chunk.toString();
+            if (out.startsWith("ready\n")) resolve();
+          });
+          child.on("exit", (code) =>
+            reject(new Error(`child ${owner} exited (${code}) before it was ready`)),
+          );
+        });
+        const result = new Promise<string[]>((resolve, reject) => {
+          child.on("exit", (code) => {
+            if (code !== 0) reject(new Error(`child ${owner} exited with ${code}`));
+            else resolve(JSON.parse(out.slice("ready\n".length)) as string[]);
+          });
+        });
+        return { owner, child, ready, result };
+      });
+      await Promise.all(children.map((c) => c.ready));
+      for (const c of children) c.child.stdin.end("go\n");
+      const mine: string[] = [];
+      for (;;) {
+        const batch = await store.claimExecutions("main", now, 60_000, 2);
+        if (batch.length === 0) break;
+        mine.push(...batch.map((e) => e.id));
+      }
+      const theirs = await Promise.all(children.map((c) => c.result));
+      const all = [...mine, ...theirs.flat()];
+      expect(new Set(all).size).toBe(all.length);
+      expect([...all].sort()).toEqual(executions.map((e) => e.id));
+      // The stored lease names the process that claimed each execution.
+      const owners = new Map<string, string>();
+      for (const id of mine) owners.set(id, "main");
+      for (const [i, ids] of theirs.entries()) for (const id of ids) owners.set(id, children[i]!.owner);
+      const stored = await store.listExecutions(
+        { tenant: "t", program: "mpn" },
+        { reportIds: [r.id] },
+        { limit: 100 },
+      );
+      for (const e of stored.items) {
+        expect(e).toMatchObject({ status: "Running", attempts: 1, leaseOwner: owners.get(e.id) });
+      }
     } finally {
       await store.close();
     }

@@ -18,18 +18,21 @@ import Database from "better-sqlite3";
 import {
   CompiledQuery,
   type DatabaseConnection,
+  type DialectAdapter,
   type Driver,
   type Expression,
   Kysely,
   type SqlBool,
+  SqliteAdapter,
   SqliteDialect,
   type SqliteDialectConfig,
   SqliteDriver,
   sql,
   type Transaction,
 } from "kysely";
-import type { ExecutionStatus, StoredExecution } from "../../executions/model.js";
-import type { StoredQuery, StoredReport } from "../../reports/model.js";
+import type { ExecutionOutcome, ExecutionStatus, StoredExecution } from "../../executions/model.js";
+import type { ReportStatus, StoredQuery, StoredReport } from "../../reports/model.js";
+import type { CallbackDelivery, DeliveryAttempt, DeliveryNext } from "../../webhooks/model.js";
 import type {
   CreateOutcome,
   Cursor,
@@ -44,14 +47,19 @@ import type {
 } from "../ports.js";
 import { migrateToLatest } from "./migrations.js";
 import {
+  attemptToRow,
+  deliveryToRow,
   executionToRow,
   foldName,
   queryToRow,
   reportToRow,
+  rowToAttempt,
+  rowToDelivery,
   rowToExecution,
   rowToQuery,
   rowToReport,
   toMs,
+  toMsOrNull,
 } from "./rows.js";
 import type { ExecutionsTable, MetadataDatabase } from "./schema.js";
 
@@ -66,8 +74,26 @@ const OK: CreateOutcome = Object.freeze({ ok: true });
 const QUERY_QUOTA: CreateOutcome = Object.freeze({ ok: false, reason: "queries" });
 const ACTIVE_QUOTA: CreateOutcome = Object.freeze({ ok: false, reason: "activeReports" });
 const EXECUTE_NOW_QUOTA: CreateOutcome = Object.freeze({ ok: false, reason: "executeNow" });
-/** Rows per multi-row INSERT: 21 columns × 400 stays far below SQLite's bound-parameter limit. */
+/** Rows per multi-row INSERT: 22 columns × 400 stays far below SQLite's bound-parameter limit. */
 const INSERT_CHUNK = 400;
+/** Values per `IN (…)` list of caller-supplied ids. */
+const IN_CHUNK = 500;
+/** Execution statuses that still wait for or hold a worker: the report is not ready to plan. */
+const UNFINISHED: readonly ExecutionStatus[] = ["Pending", "Paused", "Running"];
+/** Execution statuses retention may delete. */
+const FINISHED: readonly ExecutionStatus[] = ["Completed", "Failed"];
+
+/**
+ * SQLite runs DDL inside transactions, but Kysely's adapter says it cannot, so its `Migrator`
+ * would apply migrations statement by statement: a failure half-way would leave a half-migrated
+ * file, and two processes opening a new file could both start migrating. Saying yes makes the
+ * migrator run all pending migrations (and its bookkeeping) in one `BEGIN IMMEDIATE` transaction.
+ */
+class TransactionalDdlSqliteAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true;
+  }
+}
 
 class ImmediateSqliteDriver extends SqliteDriver {
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
@@ -75,7 +101,10 @@ class ImmediateSqliteDriver extends SqliteDriver {
   }
 }
 
-/** Kysely's SQLite dialect with `BEGIN IMMEDIATE` transactions (see the file comment). */
+/**
+ * Kysely's SQLite dialect with `BEGIN IMMEDIATE` transactions (see the file comment) and
+ * transactional migrations.
+ */
 class ImmediateSqliteDialect extends SqliteDialect {
   readonly #config: SqliteDialectConfig;
   constructor(config: SqliteDialectConfig) {
@@ -84,6 +113,9 @@ class ImmediateSqliteDialect extends SqliteDialect {
   }
   override createDriver(): Driver {
     return new ImmediateSqliteDriver(this.#config);
+  }
+  override createAdapter(): DialectAdapter {
+    return new TransactionalDdlSqliteAdapter();
   }
 }
 
@@ -139,6 +171,35 @@ function toPage<R, T extends { readonly createdTime: Date; readonly id: string }
   const last = items[items.length - 1];
   if (rows.length <= limit || last === undefined) return { items };
   return { items, next: { createdTime: last.createdTime, id: last.id } };
+}
+
+function checkPositiveInteger(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new RangeError(`${name} must be a positive integer, got ${value}`);
+  }
+  return value;
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** Reorders `rows` to follow `ids` (the order a claim selected them in). */
+function inIdOrder<R extends { readonly id: string }>(ids: readonly string[], rows: readonly R[]): R[] {
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return ids.flatMap((id) => {
+    const row = byId.get(id);
+    return row === undefined ? [] : [row];
+  });
+}
+
+/** Creation order, the order deliveries are listed in (ids compared like SQLite's BINARY collation for ASCII). */
+function byCreatedThenId(a: CallbackDelivery, b: CallbackDelivery): number {
+  const dt = a.createdTime.getTime() - b.createdTime.getTime();
+  if (dt !== 0) return dt;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
 function count(value: bigint | number | string | undefined): number {
@@ -324,7 +385,20 @@ class SqliteMetadataStore implements MetadataStore {
         .where("file_key", "is not", null)
         .orderBy("scheduled_time")
         .execute();
-      // Explicit, although the foreign key cascades too: the intent does not rest on a pragma.
+      // Explicit, although the foreign keys cascade too: the intent does not rest on a pragma.
+      const deliveries = trx
+        .selectFrom("callback_deliveries")
+        .select("id")
+        .where("tenant", "=", scope.tenant)
+        .where("program", "=", scope.program)
+        .where("report_id", "=", id);
+      await trx.deleteFrom("callback_attempts").where("delivery_id", "in", deliveries).execute();
+      await trx
+        .deleteFrom("callback_deliveries")
+        .where("tenant", "=", scope.tenant)
+        .where("program", "=", scope.program)
+        .where("report_id", "=", id)
+        .execute();
       await trx
         .deleteFrom("executions")
         .where("tenant", "=", scope.tenant)
@@ -418,6 +492,16 @@ class SqliteMetadataStore implements MetadataStore {
     return toPage(rows, limit, rowToExecution);
   }
 
+  async findExecution(tenant: string, id: string): Promise<StoredExecution | undefined> {
+    const row = await this.#db
+      .selectFrom("executions")
+      .selectAll()
+      .where("tenant", "=", tenant)
+      .where("id", "=", id)
+      .executeTakeFirst();
+    return row === undefined ? undefined : rowToExecution(row);
+  }
+
   async deleteWaitingExecutions(scope: Scope, reportId: string): Promise<number> {
     const result = await this.#db
       .deleteFrom("executions")
@@ -447,6 +531,337 @@ class SqliteMetadataStore implements MetadataStore {
       .where("status", "in", from)
       .executeTakeFirst();
     return count(result.numUpdatedRows);
+  }
+
+  // ── the execution queue ───────────────────────────────────────────────────
+
+  async claimExecutions(
+    owner: string,
+    now: Date,
+    leaseMs: number,
+    limit: number,
+  ): Promise<StoredExecution[]> {
+    checkPositiveInteger("leaseMs", leaseMs);
+    checkPositiveInteger("limit", limit);
+    const nowMs = toMs(now);
+    // BEGIN IMMEDIATE takes the write lock before the SELECT, so no other process can claim the
+    // same rows between it and the UPDATE (and a stale read snapshot cannot fail the upgrade).
+    return this.#db.transaction().execute(async (trx) => {
+      const due = await trx
+        .selectFrom("executions as e")
+        .select("e.id")
+        .where((eb) =>
+          eb.or([
+            eb.and([eb("e.status", "=", "Pending"), eb("e.next_attempt_at", "<=", nowMs)]),
+            // A Running row without a lease expiry cannot be renewed or finished by anyone: reclaim it too.
+            eb.and([
+              eb("e.status", "=", "Running"),
+              eb.or([eb("e.lease_expires_at", "<=", nowMs), eb("e.lease_expires_at", "is", null)]),
+            ]),
+          ]),
+        )
+        .where((eb) =>
+          eb.exists(
+            eb
+              .selectFrom("reports as r")
+              .select("r.id")
+              .whereRef("r.id", "=", "e.report_id")
+              .where("r.status", "=", "Active"),
+          ),
+        )
+        .orderBy("e.next_attempt_at")
+        .orderBy("e.id")
+        .limit(limit)
+        .execute();
+      if (due.length === 0) return [];
+      const ids = due.map((r) => r.id);
+      const rows = await trx
+        .updateTable("executions")
+        .set((eb) => ({
+          status: "Running",
+          lease_owner: owner,
+          lease_expires_at: nowMs + leaseMs,
+          attempts: eb("attempts", "+", 1),
+          modified_time: nowMs,
+        }))
+        .where("id", "in", ids)
+        .returningAll()
+        .execute();
+      return inIdOrder(ids, rows).map(rowToExecution);
+    });
+  }
+
+  async renewExecutionLease(id: string, owner: string, until: Date): Promise<boolean> {
+    // The owner may renew a little late, as long as nobody has reclaimed the execution since.
+    const result = await this.#db
+      .updateTable("executions")
+      .set({ lease_expires_at: toMs(until) })
+      .where("id", "=", id)
+      .where("status", "=", "Running")
+      .where("lease_owner", "=", owner)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  async finishExecution(
+    id: string,
+    owner: string,
+    outcome: ExecutionOutcome,
+    delivery: CallbackDelivery | null,
+  ): Promise<boolean> {
+    if (delivery !== null) {
+      if (outcome.status !== "Completed") {
+        throw new Error(
+          `Only a Completed execution enqueues a callback (execution ${id} is ${outcome.status})`,
+        );
+      }
+      if (delivery.executionId !== id) {
+        throw new Error(`Delivery ${delivery.id} belongs to execution ${delivery.executionId}, not ${id}`);
+      }
+    }
+    const at = toMs(outcome.at);
+    const cleared = { lease_owner: null, lease_expires_at: null, modified_time: at };
+    const changes =
+      outcome.status === "Completed"
+        ? {
+            ...cleared,
+            status: "Completed",
+            file_key: outcome.fileKey,
+            row_count: outcome.rowCount,
+            bytes: outcome.bytes,
+            sha256: outcome.sha256,
+            generated_time: at,
+            window_start: toMsOrNull(outcome.windowStart),
+            window_end: toMsOrNull(outcome.windowEnd),
+            failure_code: null,
+            failure_reason: null,
+          }
+        : outcome.status === "Retry"
+          ? {
+              ...cleared,
+              status: "Pending",
+              next_attempt_at: toMs(outcome.retryAt),
+              failure_code: outcome.code,
+              failure_reason: outcome.reason,
+            }
+          : { ...cleared, status: "Failed", failure_code: outcome.code, failure_reason: outcome.reason };
+    const deliveryRow = delivery === null ? null : deliveryToRow(delivery);
+    return this.#db.transaction().execute(async (trx) => {
+      const updated = await trx
+        .updateTable("executions")
+        .set(changes)
+        .where("id", "=", id)
+        .where("status", "=", "Running")
+        .where("lease_owner", "=", owner)
+        .returning(["report_id", "tenant", "program"])
+        .executeTakeFirst();
+      if (updated === undefined) return false;
+      if (deliveryRow !== null) {
+        if (
+          deliveryRow.report_id !== updated.report_id ||
+          deliveryRow.tenant !== updated.tenant ||
+          deliveryRow.program !== updated.program
+        ) {
+          // Throwing rolls the execution's update back too.
+          throw new Error(
+            `Delivery ${deliveryRow.id} does not match the report and scope of execution ${id}`,
+          );
+        }
+        await trx.insertInto("callback_deliveries").values(deliveryRow).execute();
+      }
+      return true;
+    });
+  }
+
+  // ── the scheduler ─────────────────────────────────────────────────────────
+
+  async listReportsToPlan(limit: number, afterId?: string): Promise<StoredReport[]> {
+    checkPositiveInteger("limit", limit);
+    let q = this.#db
+      .selectFrom("reports as r")
+      .selectAll("r")
+      .where("r.status", "=", "Active")
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom("executions as e")
+              .select("e.id")
+              .whereRef("e.report_id", "=", "r.id")
+              .where("e.status", "in", UNFINISHED),
+          ),
+        ),
+      );
+    if (afterId !== undefined) q = q.where("r.id", ">", afterId);
+    const rows = await q.orderBy("r.id").limit(limit).execute();
+    return rows.map(rowToReport);
+  }
+
+  async latestExecution(reportId: string): Promise<StoredExecution | undefined> {
+    const row = await this.#db
+      .selectFrom("executions")
+      .selectAll()
+      .where("report_id", "=", reportId)
+      .orderBy("scheduled_time", "desc")
+      .limit(1)
+      .executeTakeFirst();
+    return row === undefined ? undefined : rowToExecution(row);
+  }
+
+  async setReportStatus(
+    reportId: string,
+    from: readonly ReportStatus[],
+    to: ReportStatus,
+    at: Date,
+  ): Promise<boolean> {
+    if (from.length === 0) return false;
+    const result = await this.#db
+      .updateTable("reports")
+      .set({ status: to, modified_time: toMs(at) })
+      .where("id", "=", reportId)
+      .where("status", "in", from)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  // ── the callback outbox ───────────────────────────────────────────────────
+
+  async claimDeliveries(
+    owner: string,
+    now: Date,
+    leaseMs: number,
+    limit: number,
+  ): Promise<CallbackDelivery[]> {
+    checkPositiveInteger("leaseMs", leaseMs);
+    checkPositiveInteger("limit", limit);
+    const nowMs = toMs(now);
+    // A claimed delivery stays Pending; its lease says who is sending it, until when.
+    return this.#db.transaction().execute(async (trx) => {
+      const due = await trx
+        .selectFrom("callback_deliveries")
+        .select("id")
+        .where("status", "=", "Pending")
+        .where("next_attempt_at", "<=", nowMs)
+        .where((eb) =>
+          eb.or([
+            eb("lease_owner", "is", null),
+            eb("lease_expires_at", "is", null),
+            eb("lease_expires_at", "<=", nowMs),
+          ]),
+        )
+        .orderBy("next_attempt_at")
+        .orderBy("id")
+        .limit(limit)
+        .execute();
+      if (due.length === 0) return [];
+      const ids = due.map((r) => r.id);
+      const rows = await trx
+        .updateTable("callback_deliveries")
+        .set({ lease_owner: owner, lease_expires_at: nowMs + leaseMs })
+        .where("id", "in", ids)
+        .returningAll()
+        .execute();
+      return inIdOrder(ids, rows).map(rowToDelivery);
+    });
+  }
+
+  async recordDeliveryAttempt(
+    id: string,
+    owner: string,
+    attempt: DeliveryAttempt,
+    next: DeliveryNext,
+  ): Promise<boolean> {
+    if (attempt.deliveryId !== id) {
+      throw new Error(`Attempt of delivery ${attempt.deliveryId} recorded on delivery ${id}`);
+    }
+    const attemptRow = attemptToRow(attempt);
+    const changes = {
+      attempts: attempt.attempt,
+      last_status_code: attempt.statusCode,
+      last_error: attempt.error,
+      lease_owner: null,
+      lease_expires_at: null,
+      status: next.status,
+      ...(next.status === "Pending" ? { next_attempt_at: toMs(next.nextAttemptAt) } : {}),
+      ...(next.status === "Delivered" ? { delivered_at: attemptRow.at } : {}),
+    };
+    return this.#db.transaction().execute(async (trx) => {
+      const result = await trx
+        .updateTable("callback_deliveries")
+        .set(changes)
+        .where("id", "=", id)
+        .where("status", "=", "Pending")
+        .where("lease_owner", "=", owner)
+        .executeTakeFirst();
+      if (result.numUpdatedRows === 0n) return false;
+      // A duplicate attempt number fails here and rolls the update back.
+      await trx.insertInto("callback_attempts").values(attemptRow).execute();
+      return true;
+    });
+  }
+
+  async listDeliveries(
+    scope: Scope,
+    executionIds: readonly string[],
+  ): Promise<(CallbackDelivery & { readonly attemptLog: readonly DeliveryAttempt[] })[]> {
+    if (executionIds.length === 0) return [];
+    const deliveries = [];
+    for (const part of chunks([...new Set(executionIds)], IN_CHUNK)) {
+      const rows = await this.#db
+        .selectFrom("callback_deliveries")
+        .selectAll()
+        .where("tenant", "=", scope.tenant)
+        .where("program", "=", scope.program)
+        .where("execution_id", "in", part)
+        .execute();
+      deliveries.push(...rows.map(rowToDelivery));
+    }
+    deliveries.sort(byCreatedThenId);
+    const log = new Map<string, DeliveryAttempt[]>(deliveries.map((d) => [d.id, []]));
+    for (const part of chunks([...log.keys()], IN_CHUNK)) {
+      const rows = await this.#db
+        .selectFrom("callback_attempts")
+        .selectAll()
+        .where("delivery_id", "in", part)
+        .orderBy("delivery_id")
+        .orderBy("attempt")
+        .execute();
+      for (const row of rows) log.get(row.delivery_id)?.push(rowToAttempt(row));
+    }
+    return deliveries.map((d) => ({ ...d, attemptLog: log.get(d.id) ?? [] }));
+  }
+
+  // ── retention ─────────────────────────────────────────────────────────────
+
+  async purgeExecutions(before: Date, limit: number): Promise<string[]> {
+    checkPositiveInteger("limit", limit);
+    const beforeMs = toMs(before);
+    return this.#db.transaction().execute(async (trx) => {
+      const doomed = await trx
+        .selectFrom("executions")
+        .select(["id", "file_key"])
+        .where("status", "in", FINISHED)
+        .where("scheduled_time", "<", beforeMs)
+        .orderBy("scheduled_time")
+        .orderBy("id")
+        .limit(limit)
+        .execute();
+      if (doomed.length === 0) return [];
+      for (const part of chunks(
+        doomed.map((r) => r.id),
+        IN_CHUNK,
+      )) {
+        // Explicit, although the foreign keys cascade too (see deleteReport).
+        const deliveries = trx
+          .selectFrom("callback_deliveries")
+          .select("id")
+          .where("execution_id", "in", part);
+        await trx.deleteFrom("callback_attempts").where("delivery_id", "in", deliveries).execute();
+        await trx.deleteFrom("callback_deliveries").where("execution_id", "in", part).execute();
+        await trx.deleteFrom("executions").where("id", "in", part).execute();
+      }
+      return doomed.flatMap((r) => (r.file_key === null ? [] : [r.file_key]));
+    });
   }
 
   async close(): Promise<void> {

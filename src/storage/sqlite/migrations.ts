@@ -167,9 +167,107 @@ const m001_initial: Migration = {
   },
 };
 
+/**
+ * The work queues: executions gain `skipped_slots` and the indexes their claims and retention
+ * need; the callback outbox (`callback_deliveries`, one row per execution) and its attempt log.
+ */
+const m002_execution_queue: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .alterTable("executions")
+      .addColumn("skipped_slots", T.int, (c) => c.notNull().defaultTo(0))
+      .execute();
+    // Reclaiming expired leases: WHERE status = 'Running' AND lease_expires_at <= now.
+    await db.schema
+      .createIndex("executions_lease_idx")
+      .on("executions")
+      .columns(["status", "lease_expires_at"])
+      .execute();
+    // Retention: WHERE scheduled_time < before.
+    await db.schema
+      .createIndex("executions_scheduled_idx")
+      .on("executions")
+      .column("scheduled_time")
+      .execute();
+    // Target of the deliveries' composite foreign key: a delivery's report and scope are its execution's.
+    await db.schema
+      .createIndex("executions_id_scope_unique")
+      .on("executions")
+      .columns(["id", "report_id", "tenant", "program"])
+      .unique()
+      .execute();
+
+    await db.schema
+      .createTable("callback_deliveries")
+      .addColumn("id", T.text, (c) => c.primaryKey())
+      .addColumn("execution_id", T.text, (c) => c.notNull())
+      .addColumn("report_id", T.text, (c) => c.notNull())
+      .addColumn("tenant", T.text, (c) => c.notNull())
+      .addColumn("program", T.text, (c) => c.notNull())
+      .addColumn("url", T.text, (c) => c.notNull())
+      .addColumn("method", T.text, (c) => c.notNull())
+      .addColumn("payload", T.text, (c) => c.notNull())
+      .addColumn("status", T.text, (c) => c.notNull())
+      .addColumn("attempts", T.int, (c) => c.notNull())
+      .addColumn("next_attempt_at", T.instant, (c) => c.notNull())
+      .addColumn("lease_owner", T.text)
+      .addColumn("lease_expires_at", T.instant)
+      .addColumn("last_status_code", T.int)
+      .addColumn("last_error", T.text)
+      .addColumn("delivered_at", T.instant)
+      .addColumn("created_time", T.instant, (c) => c.notNull())
+      // One delivery per execution.
+      .addUniqueConstraint("callback_deliveries_execution_unique", ["execution_id"])
+      .addForeignKeyConstraint(
+        "callback_deliveries_execution_fk",
+        ["execution_id", "report_id", "tenant", "program"],
+        "executions",
+        ["id", "report_id", "tenant", "program"],
+        (fk) => fk.onDelete("cascade"),
+      )
+      .addCheckConstraint("callback_deliveries_program_check", oneOf("program", ["mpn", "cmp"]))
+      .addCheckConstraint("callback_deliveries_method_check", oneOf("method", ["GET", "POST"]))
+      .addCheckConstraint(
+        "callback_deliveries_status_check",
+        oneOf("status", ["Pending", "Delivered", "Failed"]),
+      )
+      .execute();
+    // Claiming due deliveries, and reclaiming expired leases.
+    await db.schema
+      .createIndex("callback_deliveries_due_idx")
+      .on("callback_deliveries")
+      .columns(["status", "next_attempt_at"])
+      .execute();
+    await db.schema
+      .createIndex("callback_deliveries_lease_idx")
+      .on("callback_deliveries")
+      .columns(["status", "lease_expires_at"])
+      .execute();
+
+    await db.schema
+      .createTable("callback_attempts")
+      .addColumn("delivery_id", T.text, (c) => c.notNull())
+      .addColumn("attempt", T.int, (c) => c.notNull())
+      .addColumn("at", T.instant, (c) => c.notNull())
+      .addColumn("status_code", T.int)
+      .addColumn("error", T.text)
+      .addColumn("duration_ms", T.int, (c) => c.notNull())
+      .addPrimaryKeyConstraint("callback_attempts_pk", ["delivery_id", "attempt"])
+      .addForeignKeyConstraint(
+        "callback_attempts_delivery_fk",
+        ["delivery_id"],
+        "callback_deliveries",
+        ["id"],
+        (fk) => fk.onDelete("cascade"),
+      )
+      .execute();
+  },
+};
+
 /** All migrations, by name. Append only. */
 export const METADATA_MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   "001_initial": m001_initial,
+  "002_execution_queue": m002_execution_queue,
 });
 
 /** An in-code provider (no directory scanning, so it works the same from `src/` and `dist/`). */
@@ -180,8 +278,10 @@ export const metadataMigrationProvider: MigrationProvider = {
 };
 
 /**
- * Applies every pending migration in one transaction; returns the names applied (empty when
- * the schema is current). Throws the migration's error, with the failing name, on failure.
+ * Applies every pending migration; returns the names applied (empty when the schema is current).
+ * Throws the migration's error, with the failing name, on failure. All of them run in one
+ * transaction only when the dialect's adapter declares transactional DDL — Kysely's SQLite
+ * adapter does not, the metadata store's dialect does (see `metadata-store.ts`).
  */
 export async function migrateToLatest<DB>(db: Kysely<DB>): Promise<string[]> {
   const migrator = new Migrator({ db, provider: metadataMigrationProvider });

@@ -9,7 +9,14 @@ import type {
   StoredQuery,
   StoredReport,
 } from "../../reports/model.js";
-import type { ExecutionsTable, ReportQueriesTable, ReportsTable } from "./schema.js";
+import type { CallbackDelivery, DeliveryAttempt, DeliveryStatus } from "../../webhooks/model.js";
+import type {
+  CallbackAttemptsTable,
+  CallbackDeliveriesTable,
+  ExecutionsTable,
+  ReportQueriesTable,
+  ReportsTable,
+} from "./schema.js";
 
 const PROGRAM_VALUES = ["mpn", "cmp"] as const satisfies readonly Program[];
 const REPORT_STATUS_VALUES = ["Active", "Paused", "Inactive"] as const satisfies readonly ReportStatus[];
@@ -23,6 +30,11 @@ const EXECUTION_STATUS_VALUES = [
   "Completed",
   "Failed",
 ] as const satisfies readonly ExecutionStatus[];
+const DELIVERY_STATUS_VALUES = [
+  "Pending",
+  "Delivered",
+  "Failed",
+] as const satisfies readonly DeliveryStatus[];
 
 /**
  * The key case-insensitive name filters compare. Upper- then lower-casing folds more than
@@ -157,6 +169,7 @@ export function executionToRow(e: StoredExecution): ExecutionsTable {
     generated_time: toMsOrNull(e.generatedTime),
     failure_code: e.failureCode,
     failure_reason: e.failureReason,
+    skipped_slots: e.skippedSlots,
     created_time: toMs(e.createdTime),
     modified_time: toMsOrNull(e.modifiedTime),
   };
@@ -183,7 +196,74 @@ export function rowToExecution(r: ExecutionsTable): StoredExecution {
     generatedTime: fromMsOrNull(r.generated_time),
     failureCode: r.failure_code,
     failureReason: r.failure_reason,
+    skippedSlots: r.skipped_slots,
     createdTime: new Date(r.created_time),
     modifiedTime: fromMsOrNull(r.modified_time),
+  };
+}
+
+export function deliveryToRow(d: CallbackDelivery): CallbackDeliveriesTable {
+  return {
+    id: d.id,
+    execution_id: d.executionId,
+    report_id: d.reportId,
+    tenant: d.tenant,
+    program: d.program,
+    url: d.url,
+    method: d.method,
+    payload: d.payload,
+    status: d.status,
+    attempts: d.attempts,
+    next_attempt_at: toMs(d.nextAttemptAt),
+    lease_owner: d.leaseOwner,
+    lease_expires_at: toMsOrNull(d.leaseExpiresAt),
+    last_status_code: d.lastStatusCode,
+    last_error: d.lastError,
+    delivered_at: toMsOrNull(d.deliveredAt),
+    created_time: toMs(d.createdTime),
+  };
+}
+
+export function rowToDelivery(r: CallbackDeliveriesTable): CallbackDelivery {
+  return {
+    id: r.id,
+    executionId: r.execution_id,
+    reportId: r.report_id,
+    tenant: r.tenant,
+    program: oneOf(PROGRAM_VALUES, r.program, "callback_deliveries.program"),
+    url: r.url,
+    method: oneOf(METHOD_VALUES, r.method, "callback_deliveries.method"),
+    payload: r.payload,
+    status: oneOf(DELIVERY_STATUS_VALUES, r.status, "callback_deliveries.status"),
+    attempts: r.attempts,
+    nextAttemptAt: new Date(r.next_attempt_at),
+    leaseOwner: r.lease_owner,
+    leaseExpiresAt: fromMsOrNull(r.lease_expires_at),
+    lastStatusCode: r.last_status_code,
+    lastError: r.last_error,
+    deliveredAt: fromMsOrNull(r.delivered_at),
+    createdTime: new Date(r.created_time),
+  };
+}
+
+export function attemptToRow(a: DeliveryAttempt): CallbackAttemptsTable {
+  return {
+    delivery_id: a.deliveryId,
+    attempt: a.attempt,
+    at: toMs(a.at),
+    status_code: a.statusCode,
+    error: a.error,
+    duration_ms: a.durationMs,
+  };
+}
+
+export function rowToAttempt(r: CallbackAttemptsTable): DeliveryAttempt {
+  return {
+    deliveryId: r.delivery_id,
+    attempt: r.attempt,
+    at: new Date(r.at),
+    statusCode: r.status_code,
+    error: r.error,
+    durationMs: r.duration_ms,
   };
 }

@@ -69,12 +69,47 @@ export interface ExecutionsTable {
   generated_time: number | null;
   failure_code: string | null;
   failure_reason: string | null;
+  /** Added by `002_execution_queue` (existing rows: 0). */
+  skipped_slots: number;
   created_time: number;
   modified_time: number | null;
+}
+
+/** The callback outbox: one row per execution (`execution_id` is unique). */
+export interface CallbackDeliveriesTable {
+  id: string;
+  execution_id: string;
+  report_id: string;
+  tenant: string;
+  program: string;
+  url: string;
+  method: string;
+  payload: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: number;
+  lease_owner: string | null;
+  lease_expires_at: number | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  delivered_at: number | null;
+  created_time: number;
+}
+
+/** One row per delivery attempt; primary key (delivery_id, attempt). */
+export interface CallbackAttemptsTable {
+  delivery_id: string;
+  attempt: number;
+  at: number;
+  status_code: number | null;
+  error: string | null;
+  duration_ms: number;
 }
 
 export interface MetadataDatabase {
   report_queries: ReportQueriesTable;
   reports: ReportsTable;
   executions: ExecutionsTable;
+  callback_deliveries: CallbackDeliveriesTable;
+  callback_attempts: CallbackAttemptsTable;
 }

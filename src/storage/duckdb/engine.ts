@@ -1,0 +1,709 @@
+/**
+ * The DuckDB adapter of `AnalyticsEngine`: one database file, one DuckDB instance, a connection per
+ * operation (connections are cheap; each `stream()` gets its own, so streams run concurrently and an
+ * abort interrupts exactly one query).
+ *
+ * Sandbox (set once at open, then locked with `lock_configuration`):
+ * - `allowed_directories` = the database's directory plus `allowedDirectories` (export and staging dirs);
+ * - `enable_external_access = false`: COPY TO / read_csv / read_parquet work only inside those
+ *   directories (verified: writing or reading elsewhere, `..` escapes included, fails with a
+ *   Permission Error), no extension install/load, no ATTACH outside them;
+ * - `TimeZone = 'UTC'` so TIMESTAMPTZ casts and date functions never depend on the host's zone.
+ * Loading a file that lives elsewhere copies it into `<dataDir>/.staging/` first (see `load.ts`).
+ *
+ * Writes (DDL, loads, demo data) are serialised by an in-process lock; reads never wait for it
+ * (DuckDB's MVCC gives them a consistent snapshot).
+ */
+import { randomUUID } from "node:crypto";
+import { promises as fs } from "node:fs";
+import path from "node:path";
+import {
+  type DuckDBAppender,
+  type DuckDBConnection,
+  DuckDBDataChunk,
+  DuckDBInstance,
+  type DuckDBPreparedStatement,
+} from "@duckdb/node-api";
+import { AppError, isAppError } from "../../core/errors.js";
+import { type DatasetDef, type Program, TENANT_COLUMN } from "../../datasets/types.js";
+import type {
+  AnalyticsEngine,
+  CompiledSql,
+  ExportFormat,
+  ExportResult,
+  LoadResult,
+  Row,
+  SqlValue,
+} from "../ports.js";
+import { type LoadOptions, loadFile } from "./load.js";
+import { asSubquery, physicalTables, quoteIdent, quoteString, tableName } from "./sql.js";
+import { chunkToRows, readerFor, ValueError, type Writer, writerFor } from "./values.js";
+
+export interface DuckDbOptions {
+  /** Database file (created if missing), or ':memory:' (tests). */
+  readonly path: string;
+  /** DuckDB `memory_limit`, e.g. '1GB' (default) or '512MB'. */
+  readonly memoryLimit?: string;
+  /** DuckDB worker threads (default 2). */
+  readonly threads?: number;
+  /** Directories besides the database's own that COPY/read_* may touch (export and staging dirs). */
+  readonly allowedDirectories?: readonly string[];
+  /**
+   * Open without the write lock: several processes can then read one database file at once
+   * (serving processes), but none can write it while they do.
+   */
+  readonly readOnly?: boolean;
+}
+
+export interface TenantRowCount {
+  readonly tenantId: string;
+  readonly rows: number;
+}
+
+export interface DatasetRowCounts {
+  readonly dataset: string;
+  /** Physical table; datasets sharing a table report the same counts. */
+  readonly table: string;
+  readonly exists: boolean;
+  /** Sorted by tenant id. */
+  readonly tenants: readonly TenantRowCount[];
+}
+
+/** Rows for `appendTenantData`/`replaceTenantData`: keys are physical column names (case-insensitive). */
+export type RowBatches = Iterable<readonly Row[]> | AsyncIterable<readonly Row[]>;
+
+/** A column of values for `DuckDbSession.append`; typed arrays are the fast path for numbers. */
+export type ColumnValues = ArrayLike<unknown>;
+
+/** What `transaction()` hands its callback: one connection inside BEGIN … COMMIT. */
+export interface DuckDbSession {
+  /** Runs one statement with bound `$n` parameters; returns the number of rows changed. */
+  run(sql: string, params?: readonly SqlValue[]): Promise<number>;
+  /** Runs a query and returns all rows (small results only), converted like `stream()`. */
+  query(sql: string, params?: readonly SqlValue[]): Promise<Row[]>;
+  /**
+   * Appends `rowCount` rows to a table through the DuckDB Appender. `columns` holds one array per
+   * table column, in table order. Values: see `values.ts` (DATE also takes epoch days).
+   */
+  append(
+    target: { schema: string; table: string; catalog?: string },
+    columns: readonly ColumnValues[],
+    rowCount: number,
+  ): Promise<void>;
+  /** Progress of the statement running on this session's connection, 0–100, or -1 when unknown. */
+  progress(): number;
+  /** BEGIN … COMMIT around `fn` (ROLLBACK when it throws). Transactions do not nest. */
+  transaction<T>(fn: () => Promise<T>): Promise<T>;
+}
+
+const MEMORY_LIMIT_RE = /^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i;
+const openPaths = new Set<string>();
+const VECTOR_SIZE = 2048;
+
+export async function openDuckDb(options: DuckDbOptions): Promise<DuckDbEngine> {
+  const memoryLimit = options.memoryLimit ?? "1GB";
+  const threads = options.threads ?? 2;
+  if (!MEMORY_LIMIT_RE.test(memoryLimit)) {
+    throw new AppError(
+      "invalid_argument",
+      `memoryLimit must look like '1GB' or '512MB', got '${memoryLimit}'`,
+    );
+  }
+  if (!Number.isInteger(threads) || threads < 1 || threads > 1024) {
+    throw new AppError("invalid_argument", `threads must be a positive integer, got ${threads}`);
+  }
+  const inMemory = options.path === ":memory:";
+  const dbPath = inMemory ? ":memory:" : path.resolve(options.path);
+  const dirs: string[] = [];
+  if (!inMemory) {
+    await fs.mkdir(path.dirname(dbPath), { recursive: true });
+    dirs.push(path.dirname(dbPath));
+  }
+  dirs.push(...(options.allowedDirectories ?? []));
+  const allowed = [...new Set(await Promise.all(dirs.map(canonicalDir)))];
+  if (!inMemory && openPaths.has(dbPath)) {
+    throw new AppError("unavailable", `The analytics database ${dbPath} is already open in this process`);
+  }
+
+  let instance: DuckDBInstance;
+  try {
+    instance = await DuckDBInstance.create(dbPath, {
+      threads: String(threads),
+      memory_limit: memoryLimit,
+      ...(options.readOnly && !inMemory ? { access_mode: "READ_ONLY" } : {}),
+    });
+  } catch (error) {
+    throw new AppError(
+      "unavailable",
+      `Cannot open the analytics database ${dbPath}: ${firstLine(error)}`,
+      undefined,
+      {
+        cause: error,
+      },
+    );
+  }
+  const con = await instance.connect();
+  try {
+    // TimeZone needs ICU, which is only loaded once the instance exists: it cannot go in the create() config.
+    await con.run("SET GLOBAL TimeZone = 'UTC'");
+    if (allowed.length > 0) {
+      await con.run(`SET allowed_directories = [${allowed.map((d) => quoteString(withSep(d))).join(", ")}]`);
+    }
+    await con.run("SET autoinstall_known_extensions = false");
+    await con.run("SET autoload_known_extensions = false");
+    await con.run("SET enable_external_access = false");
+    await con.run("SET lock_configuration = true");
+  } catch (error) {
+    con.closeSync();
+    instance.closeSync();
+    throw new AppError("internal", `Cannot configure DuckDB: ${firstLine(error)}`, undefined, {
+      cause: error,
+    });
+  }
+  con.closeSync();
+  if (!inMemory) openPaths.add(dbPath);
+  return new DuckDbEngine(instance, dbPath, allowed);
+}
+
+export class DuckDbEngine implements AnalyticsEngine {
+  private readonly connections = new Set<DuckDBConnection>();
+  private writeQueue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  /** @internal use `openDuckDb`. */
+  constructor(
+    private readonly instance: DuckDBInstance,
+    /** Absolute database path, or ':memory:'. */
+    readonly path: string,
+    /** Canonical absolute directories COPY and read_* may touch. */
+    readonly allowedDirectories: readonly string[],
+  ) {}
+
+  /** The directory holding the database file (null for ':memory:'). */
+  get dataDir(): string | null {
+    return this.path === ":memory:" ? null : path.dirname(this.path);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // AnalyticsEngine
+
+  async ensureTables(program: Program, datasets: readonly DatasetDef[]): Promise<void> {
+    const tables = physicalTables(program, datasets);
+    await this.transaction(async (session) => {
+      await session.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(program)}`);
+      for (const table of tables) {
+        const qualified = `${quoteIdent(program)}.${quoteIdent(table.table)}`;
+        const existing = await session.query(
+          "SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = current_database() AND schema_name = $1 AND lower(table_name) = lower($2)",
+          [program, table.table],
+        );
+        if (existing.length === 0) {
+          const defs = table.columns.map((c) => `${quoteIdent(c.name)} ${c.sqlType}`);
+          defs.push(`${quoteIdent(TENANT_COLUMN)} VARCHAR NOT NULL`);
+          await session.run(`CREATE TABLE IF NOT EXISTS ${qualified} (\n  ${defs.join(",\n  ")}\n)`);
+          continue;
+        }
+        // The table exists: add what a newer catalog declares, refuse silent type changes.
+        const types = new Map(
+          existing.map((r) => [String(r.column_name).toLowerCase(), String(r.data_type)]),
+        );
+        for (const column of table.columns) {
+          const type = types.get(column.name.toLowerCase());
+          if (type === undefined) {
+            await session.run(
+              `ALTER TABLE ${qualified} ADD COLUMN ${quoteIdent(column.name)} ${column.sqlType}`,
+            );
+          } else if (type !== column.sqlType) {
+            throw new AppError(
+              "internal",
+              `Column ${program}.${table.table}.${column.name} is ${type} in the database but the catalog says ${column.sqlType}; reload that table`,
+            );
+          }
+        }
+      }
+    });
+  }
+
+  async *stream(query: CompiledSql, options?: { signal?: AbortSignal }): AsyncIterable<Row[]> {
+    const signal = options?.signal;
+    signal?.throwIfAborted();
+    const con = await this.connect();
+    const onAbort = () => con.interrupt();
+    signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      const prepared = await this.prepare(con, query.sql, query.params);
+      const result = await prepared.stream();
+      const names = result.deduplicatedColumnNames();
+      const readers = result.columnTypes().map(readerFor);
+      for (;;) {
+        const chunk = await result.fetchChunk();
+        signal?.throwIfAborted();
+        if (!chunk || chunk.rowCount === 0) break;
+        yield chunkToRows(chunk, names, readers);
+      }
+    } catch (error) {
+      signal?.throwIfAborted();
+      throw toAppError(error, "Query failed");
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
+      this.release(con);
+    }
+  }
+
+  /**
+   * `COPY (query) TO file` with DuckDB's CSV writer. Parameters are bound (DuckDB 1.5 prepares COPY
+   * with `$n` placeholders inside the query), never inlined.
+   *
+   * Output: header row; ',' or TAB; fields quoted with '"' only when they contain the delimiter, a
+   * quote, CR or LF (TSV too, so a TAB or newline in a value never breaks a row), quotes doubled;
+   * NULL → empty field, empty string → `""`; lines end with LF; DATE → YYYY-MM-DD; TIMESTAMP →
+   * YYYY-MM-DDTHH:MM:SSZ (fraction dropped); DOUBLE → shortest round-trip digits (100.0, 0.1, 1e+20).
+   */
+  async exportTo(
+    query: CompiledSql,
+    filePath: string,
+    options: { format: ExportFormat; gzip?: boolean; signal?: AbortSignal },
+  ): Promise<ExportResult> {
+    const target = path.resolve(filePath);
+    if (!this.isAllowedPath(target)) {
+      throw new AppError(
+        "internal",
+        `Export path ${target} is outside the analytics engine's allowed directories (${this.allowedDirectories.join(", ")})`,
+      );
+    }
+    const delimiter = options.format === "tsv" ? "\t" : ",";
+    const copy =
+      `COPY ${asSubquery(query.sql)} TO ${quoteString(target)} (FORMAT csv, HEADER true, ` +
+      `DELIMITER ${quoteString(delimiter)}, QUOTE '"', ESCAPE '"', NULLSTR '', ` +
+      `TIMESTAMPFORMAT '%Y-%m-%dT%H:%M:%SZ', COMPRESSION '${options.gzip ? "gzip" : "none"}')`;
+    const signal = options.signal;
+    signal?.throwIfAborted();
+    const con = await this.connect();
+    const onAbort = () => con.interrupt();
+    signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      const prepared = await this.prepare(con, copy, query.params);
+      const reader = await prepared.runAndReadAll();
+      const count = reader.getRows()[0]?.[0];
+      const stat = await fs.stat(target);
+      return { rowCount: Number(count ?? 0), bytes: stat.size };
+    } catch (error) {
+      await fs.rm(target, { force: true }).catch(() => undefined);
+      signal?.throwIfAborted();
+      throw toAppError(error, "Export failed");
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
+      this.release(con);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.writeQueue.catch(() => undefined);
+    for (const con of this.connections) {
+      con.interrupt();
+      con.closeSync();
+    }
+    this.connections.clear();
+    this.instance.closeSync();
+    openPaths.delete(this.path);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Extras for the CLI, the loader and the demo generator
+
+  /** Per dataset, per tenant row counts (for `openinsights tenants`). */
+  async tableCounts(program: Program, datasets: readonly DatasetDef[]): Promise<DatasetRowCounts[]> {
+    const con = await this.connect();
+    try {
+      const cache = new Map<string, { exists: boolean; tenants: TenantRowCount[] }>();
+      const out: DatasetRowCounts[] = [];
+      for (const dataset of datasets) {
+        const table = tableName(dataset);
+        let entry = cache.get(table.toLowerCase());
+        if (!entry) {
+          const exists = await tableExists(con, program, table);
+          let tenants: TenantRowCount[] = [];
+          if (exists) {
+            const reader = await con.runAndReadAll(
+              `SELECT ${quoteIdent(TENANT_COLUMN)}, count(*) FROM ${quoteIdent(program)}.${quoteIdent(table)} GROUP BY 1 ORDER BY 1`,
+            );
+            tenants = reader
+              .getRows()
+              .map(([tenantId, rows]) => ({ tenantId: String(tenantId), rows: Number(rows) }));
+          }
+          entry = { exists, tenants };
+          cache.set(table.toLowerCase(), entry);
+        }
+        out.push({ dataset: dataset.name, table, exists: entry.exists, tenants: entry.tenants });
+      }
+      return out;
+    } catch (error) {
+      throw toAppError(error, "Counting rows failed");
+    } finally {
+      this.release(con);
+    }
+  }
+
+  /** Appends rows for one tenant to a dataset's table (one transaction, via the Appender). */
+  appendTenantData(
+    program: Program,
+    dataset: DatasetDef,
+    tenantId: string,
+    batches: RowBatches,
+  ): Promise<LoadResult> {
+    return this.writeTenantRows(program, dataset, tenantId, batches, false);
+  }
+
+  /** Deletes the tenant's rows of the dataset's table, then appends `batches`, in one transaction. */
+  replaceTenantData(
+    program: Program,
+    dataset: DatasetDef,
+    tenantId: string,
+    batches: RowBatches,
+  ): Promise<LoadResult> {
+    return this.writeTenantRows(program, dataset, tenantId, batches, true);
+  }
+
+  /** Deletes the rows of the given tenants from a dataset's table; returns how many went. */
+  async deleteTenantRows(
+    program: Program,
+    dataset: DatasetDef,
+    tenantIds: readonly string[],
+  ): Promise<number> {
+    if (tenantIds.length === 0) return 0;
+    return this.transaction((s) =>
+      s.run(
+        `DELETE FROM ${quoteIdent(program)}.${quoteIdent(tableName(dataset))} WHERE ${quoteIdent(TENANT_COLUMN)} IN (${tenantIds.map((_, i) => `$${i + 1}`).join(", ")})`,
+        tenantIds,
+      ),
+    );
+  }
+
+  /** Loads a CSV/TSV/Parquet file into one dataset for one tenant (see `load.ts`). */
+  load(options: LoadOptions): Promise<LoadResult> {
+    return loadFile(this, options);
+  }
+
+  /**
+   * Runs `fn` inside one transaction on one connection, holding the engine's write lock: commit when
+   * it resolves, roll back when it throws.
+   */
+  transaction<T>(fn: (session: DuckDbSession) => Promise<T>): Promise<T> {
+    return this.withSession((session) => session.transaction(() => fn(session)));
+  }
+
+  /**
+   * Runs `fn` with one connection in autocommit mode, holding the engine's write lock. TEMP tables
+   * live as long as the session; `session.transaction()` groups statements (the demo generator
+   * commits table by table so a 10M-row run never holds one giant transaction).
+   */
+  withSession<T>(fn: (session: DuckDbSession) => Promise<T>): Promise<T> {
+    const run = async () => {
+      const con = await this.connect();
+      try {
+        return await fn(new SessionImpl(this, con));
+      } finally {
+        this.release(con);
+      }
+    };
+    const next = this.writeQueue.then(run, run);
+    this.writeQueue = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Whether DuckDB's sandbox lets the engine read or write `file`. */
+  isAllowedPath(file: string): boolean {
+    const target = path.resolve(file);
+    return this.allowedDirectories.some((dir) => target.startsWith(withSep(dir)));
+  }
+
+  /** A fresh path inside `<dataDir>/.staging/` (for files copied in before loading). */
+  async stagingPath(extension: string): Promise<string> {
+    const dataDir = this.dataDir;
+    if (!dataDir) throw new AppError("internal", "An in-memory engine has no staging directory");
+    const dir = path.join(dataDir, ".staging");
+    await fs.mkdir(dir, { recursive: true });
+    return path.join(dir, `${randomUUID()}${extension}`);
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private async writeTenantRows(
+    program: Program,
+    dataset: DatasetDef,
+    tenantId: string,
+    batches: RowBatches,
+    replace: boolean,
+  ): Promise<LoadResult> {
+    const table = tableName(dataset);
+    return this.transaction(async (session) => {
+      const con = (session as SessionImpl).con;
+      const columns = await tableColumns(con, program, table);
+      if (columns.length === 0) {
+        throw new AppError("internal", `Table ${program}.${table} does not exist; call ensureTables first`);
+      }
+      if (replace) {
+        await session.run(
+          `DELETE FROM ${quoteIdent(program)}.${quoteIdent(table)} WHERE ${quoteIdent(TENANT_COLUMN)} = $1`,
+          [tenantId],
+        );
+      }
+      const index = new Map(columns.map((c, i) => [c.toLowerCase(), i]));
+      const tenantIndex = index.get(TENANT_COLUMN)!;
+      let rowCount = 0;
+      const appender = await con.createAppender(table, program);
+      try {
+        for await (const batch of batches) {
+          const values: unknown[][] = columns.map(() => new Array<unknown>(batch.length).fill(null));
+          for (let r = 0; r < batch.length; r++) {
+            const row = batch[r]!;
+            for (const key of Object.keys(row)) {
+              const i = index.get(key.toLowerCase());
+              if (i === undefined || i === tenantIndex) {
+                throw new AppError(
+                  "invalid_data",
+                  `Unknown column ${key} for dataset ${dataset.name}; allowed: ${columns.filter((c) => c !== TENANT_COLUMN).join(", ")}`,
+                );
+              }
+              values[i]![r] = row[key] ?? null;
+            }
+            values[tenantIndex]![r] = tenantId;
+          }
+          appendColumns(appender, values, batch.length, columns, rowCount);
+          rowCount += batch.length;
+        }
+        appender.closeSync();
+      } catch (error) {
+        appender.clear();
+        throw error;
+      }
+      return { rowCount };
+    });
+  }
+
+  /** @internal */
+  async connect(): Promise<DuckDBConnection> {
+    if (this.closed) throw new AppError("unavailable", "The analytics engine is closed");
+    const con = await this.instance.connect();
+    this.connections.add(con);
+    return con;
+  }
+
+  /** @internal */
+  release(con: DuckDBConnection): void {
+    if (this.connections.delete(con)) con.closeSync();
+  }
+
+  /** @internal */
+  async prepare(
+    con: DuckDBConnection,
+    sql: string,
+    params: readonly SqlValue[],
+  ): Promise<DuckDBPreparedStatement> {
+    const prepared = await con.prepare(sql);
+    if (prepared.parameterCount !== params.length) {
+      throw new AppError(
+        "internal",
+        `The statement has ${prepared.parameterCount} parameter(s) but ${params.length} value(s) were given`,
+      );
+    }
+    params.forEach((value, i) => {
+      bindParam(prepared, i + 1, value);
+    });
+    return prepared;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+class SessionImpl implements DuckDbSession {
+  constructor(
+    private readonly engine: DuckDbEngine,
+    readonly con: DuckDBConnection,
+  ) {}
+
+  async run(sql: string, params: readonly SqlValue[] = []): Promise<number> {
+    const prepared = await this.engine.prepare(this.con, sql, params);
+    const result = await prepared.run();
+    return result.rowsChanged;
+  }
+
+  async query(sql: string, params: readonly SqlValue[] = []): Promise<Row[]> {
+    const prepared = await this.engine.prepare(this.con, sql, params);
+    const result = await prepared.run();
+    const names = result.deduplicatedColumnNames();
+    const readers = result.columnTypes().map(readerFor);
+    const rows: Row[] = [];
+    for (;;) {
+      const chunk = await result.fetchChunk();
+      if (!chunk || chunk.rowCount === 0) break;
+      rows.push(...chunkToRows(chunk, names, readers));
+    }
+    return rows;
+  }
+
+  async append(
+    target: { schema: string; table: string; catalog?: string },
+    columns: readonly ColumnValues[],
+    rowCount: number,
+  ): Promise<void> {
+    const appender = await this.con.createAppender(target.table, target.schema, target.catalog ?? null);
+    try {
+      appendColumns(appender, columns, rowCount, null, 0);
+      appender.closeSync();
+    } catch (error) {
+      appender.clear();
+      throw error;
+    }
+  }
+
+  progress(): number {
+    return this.con.progress.percentage;
+  }
+
+  async transaction<T>(fn: () => Promise<T>): Promise<T> {
+    await this.con.run("BEGIN TRANSACTION");
+    try {
+      const result = await fn();
+      await this.con.run("COMMIT");
+      return result;
+    } catch (error) {
+      await this.con.run("ROLLBACK").catch(() => undefined);
+      throw error;
+    }
+  }
+}
+
+/**
+ * Appends column arrays through data chunks of 2048 rows. `names` (for error messages) and
+ * `firstRow` (to number rows across batches) are optional context.
+ */
+function appendColumns(
+  appender: DuckDBAppender,
+  columns: readonly ColumnValues[],
+  rowCount: number,
+  names: readonly string[] | null,
+  firstRow: number,
+): void {
+  const count = appender.columnCount;
+  if (columns.length !== count) {
+    throw new AppError("internal", `The appender expects ${count} columns, got ${columns.length}`);
+  }
+  const types = Array.from({ length: count }, (_, i) => appender.columnType(i));
+  const writers: Writer[] = types.map(writerFor);
+  const chunk = DuckDBDataChunk.create(types);
+  for (let offset = 0; offset < rowCount; offset += VECTOR_SIZE) {
+    const n = Math.min(VECTOR_SIZE, rowCount - offset);
+    chunk.reset();
+    chunk.rowCount = n;
+    for (let c = 0; c < count; c++) {
+      const vector = chunk.getColumnVector(c);
+      const source = columns[c]!;
+      const write = writers[c]!;
+      for (let r = 0; r < n; r++) {
+        const value = source[offset + r];
+        if (value === null || value === undefined) {
+          vector.setItem(r, null);
+          continue;
+        }
+        try {
+          vector.setItem(r, write(value));
+        } catch (error) {
+          if (error instanceof ValueError) {
+            const column = names?.[c] ?? `#${c + 1}`;
+            throw new AppError(
+              "invalid_data",
+              `Invalid value for column ${column} in row ${firstRow + offset + r + 1}: ${error.message}`,
+              { column, row: firstRow + offset + r + 1 },
+            );
+          }
+          throw error;
+        }
+      }
+      vector.flush();
+    }
+    appender.appendDataChunk(chunk);
+  }
+}
+
+function bindParam(prepared: DuckDBPreparedStatement, index: number, value: SqlValue): void {
+  if (value === null) {
+    prepared.bindNull(index);
+    return;
+  }
+  switch (typeof value) {
+    case "string":
+      prepared.bindVarchar(index, value);
+      return;
+    case "boolean":
+      prepared.bindBoolean(index, value);
+      return;
+    case "bigint":
+      if (value >= -(2n ** 63n) && value < 2n ** 63n) prepared.bindBigInt(index, value);
+      else prepared.bindHugeInt(index, value);
+      return;
+    case "number":
+      if (!Number.isFinite(value)) {
+        throw new AppError("invalid_argument", `Parameter $${index} must be a finite number`);
+      }
+      if (Number.isSafeInteger(value)) {
+        if (Math.abs(value) <= 2_147_483_647) prepared.bindInteger(index, value);
+        else prepared.bindBigInt(index, BigInt(value));
+      } else {
+        prepared.bindDouble(index, value);
+      }
+      return;
+    default:
+      throw new AppError("invalid_argument", `Parameter $${index} has unsupported type ${typeof value}`);
+  }
+}
+
+async function tableExists(con: DuckDBConnection, program: string, table: string): Promise<boolean> {
+  const reader = await con.runAndReadAll(
+    "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = $1 AND lower(table_name) = lower($2)",
+    [program, table],
+  );
+  return Number(reader.getRows()[0]?.[0] ?? 0) > 0;
+}
+
+/** The table's column names in table order (empty when the table does not exist). */
+export async function tableColumns(con: DuckDBConnection, program: string, table: string): Promise<string[]> {
+  const reader = await con.runAndReadAll(
+    "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() AND schema_name = $1 AND lower(table_name) = lower($2) ORDER BY column_index",
+    [program, table],
+  );
+  return reader.getRows().map((r) => String(r[0]));
+}
+
+async function canonicalDir(dir: string): Promise<string> {
+  const abs = path.resolve(dir);
+  try {
+    return await fs.realpath(abs);
+  } catch {
+    return abs;
+  }
+}
+
+function withSep(dir: string): string {
+  return dir.endsWith(path.sep) ? dir : `${dir}${path.sep}`;
+}
+
+export function firstLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split("\n")[0] ?? message;
+}
+
+/** Wraps a driver error; AppErrors pass through. */
+export function toAppError(error: unknown, what: string): AppError {
+  if (isAppError(error)) return error;
+  const message = firstLine(error);
+  if (message.startsWith("INTERRUPT Error")) {
+    return new AppError("unavailable", `${what}: the query was interrupted`, undefined, { cause: error });
+  }
+  if (message.startsWith("Out of Memory Error")) {
+    return new AppError("unavailable", `${what}: ${message}`, undefined, { cause: error });
+  }
+  return new AppError("internal", `${what}: ${message}`, undefined, { cause: error });
+}

@@ -1,0 +1,437 @@
+/**
+ * Loading a CSV, TSV or Parquet file into one dataset for one tenant.
+ *
+ * - All or nothing: delete (with `replace`) and insert run in one transaction.
+ * - Columns are matched by header name, case-insensitively, against the dataset's physical columns
+ *   (columns and measures). An unknown or repeated column is refused; a missing one is stored as NULL.
+ * - CSV/TSV are parsed by DuckDB with an explicit dialect (no sniffing): the header is read here, the
+ *   delimiter is ',' for .csv (or ';'/'|'/TAB when the header clearly uses one) and TAB for .tsv,
+ *   quotes are '"' doubled, `""` is an empty string and an empty field is NULL; `.gz` is decompressed.
+ *   DuckDB's CSV reader converts each column to its type and names the line of a bad value.
+ * - Integers must be whole numbers ('1.0' is accepted, '1.5' is refused instead of rounded);
+ *   datetimes with an offset are converted to UTC, without one they are taken as UTC.
+ * - Files outside the engine's allowed directories are copied into `<dataDir>/.staging/` first
+ *   (the sandbox forbids DuckDB to read them in place) and the copy is removed afterwards.
+ */
+import { createReadStream, promises as fs } from "node:fs";
+import path from "node:path";
+import { createGunzip } from "node:zlib";
+import { AppError, isAppError } from "../../core/errors.js";
+import { type DatasetDef, type Program, TENANT_COLUMN } from "../../datasets/types.js";
+import type { LoadResult } from "../ports.js";
+import type { DuckDbEngine, DuckDbSession } from "./engine.js";
+import { firstLine, toAppError } from "./engine.js";
+import { type PhysicalColumn, physicalColumns, quoteIdent, quoteString, tableName } from "./sql.js";
+
+export type LoadFormat = "csv" | "tsv" | "parquet";
+
+export interface LoadOptions {
+  readonly program: Program;
+  readonly dataset: DatasetDef;
+  readonly tenantId: string;
+  readonly file: string;
+  /** Inferred from the file name (.csv, .tsv, .parquet, with .gz allowed for csv/tsv) when omitted. */
+  readonly format?: LoadFormat;
+  /** Delete the tenant's existing rows of this dataset's table first (same transaction). */
+  readonly replace?: boolean;
+  /** Human-readable progress: start, deletions, percentage every few seconds, end with row counts. */
+  readonly onProgress?: (message: string) => void;
+  /** How often to report progress while inserting, in ms (default 2000). */
+  readonly progressIntervalMs?: number;
+}
+
+/** Prefix of the message `error()` raises for a value that is not a valid value of its column. */
+const INVALID_MARK = "OI_INVALID_VALUE:";
+const HEADER_LIMIT = 1 << 20;
+
+interface Mapping {
+  /** Position of the column in the file. */
+  readonly index: number;
+  /** Name as the file spells it. */
+  readonly source: string;
+  readonly target: PhysicalColumn;
+}
+
+export async function loadFile(engine: DuckDbEngine, options: LoadOptions): Promise<LoadResult> {
+  const { program, dataset, tenantId, replace = false } = options;
+  const progress = options.onProgress ?? (() => undefined);
+  if (typeof tenantId !== "string" || tenantId.trim() === "") {
+    throw new AppError("invalid_argument", "A tenant id is required to load data");
+  }
+  const file = path.resolve(options.file);
+  const stat = await fs.stat(file).catch(() => null);
+  if (!stat?.isFile()) throw new AppError("invalid_argument", `File not found: ${file}`);
+  const format = options.format ?? inferFormat(file);
+  const gzip = /\.gz$/i.test(file);
+  if (format === "parquet" && gzip) {
+    throw new AppError(
+      "invalid_argument",
+      "A Parquet file cannot be gzipped (Parquet compresses internally)",
+    );
+  }
+
+  await engine.ensureTables(program, [dataset]);
+
+  let source = file;
+  let staged: string | null = null;
+  const real = await fs.realpath(file);
+  if (!engine.isAllowedPath(real)) {
+    staged = await engine.stagingPath(gzip ? `.${format}.gz` : `.${format}`);
+    progress(`Copying ${file} into the staging area`);
+    await fs.copyFile(real, staged);
+    source = staged;
+  }
+
+  const table = `${quoteIdent(program)}.${quoteIdent(tableName(dataset))}`;
+  const label = `${program}.${dataset.name}`;
+  let mappings: readonly Mapping[] = [];
+  try {
+    const plan =
+      format === "parquet"
+        ? await parquetPlan(engine, source, dataset)
+        : await csvPlan(source, dataset, format, gzip);
+    mappings = plan.mappings;
+    progress(
+      `Loading ${path.basename(file)} (${format}) into ${label} for tenant ${tenantId}${replace ? ", replacing its rows" : ""}`,
+    );
+    const rowCount = await engine.transaction(async (session) => {
+      if (replace) {
+        const deleted = await session.run(`DELETE FROM ${table} WHERE ${quoteIdent(TENANT_COLUMN)} = $1`, [
+          tenantId,
+        ]);
+        progress(`Deleted ${deleted} existing rows of tenant ${tenantId} from ${label}`);
+      }
+      const targets = [...plan.mappings.map((m) => quoteIdent(m.target.name)), quoteIdent(TENANT_COLUMN)];
+      const insert = `INSERT INTO ${table} (${targets.join(", ")}) SELECT ${[...plan.expressions, "$1"].join(", ")} FROM ${plan.from}`;
+      return withProgress(session, progress, options.progressIntervalMs ?? 2000, () =>
+        session.run(insert, [tenantId]),
+      );
+    });
+    progress(`Loaded ${rowCount} rows into ${label} for tenant ${tenantId}`);
+    return { rowCount };
+  } catch (error) {
+    throw loadError(error, format, mappings);
+  } finally {
+    if (staged) await fs.rm(staged, { force: true }).catch(() => undefined);
+  }
+}
+
+export function inferFormat(file: string): LoadFormat {
+  const name = file.toLowerCase().replace(/\.gz$/, "");
+  if (name.endsWith(".parquet")) return "parquet";
+  if (name.endsWith(".tsv") || name.endsWith(".tab")) return "tsv";
+  if (name.endsWith(".csv") || name.endsWith(".txt")) return "csv";
+  throw new AppError(
+    "invalid_argument",
+    `Cannot tell the format of ${path.basename(file)} from its name; use .csv, .tsv or .parquet (or give the format)`,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Column matching
+
+function matchColumns(header: readonly string[], dataset: DatasetDef): Mapping[] {
+  const columns = physicalColumns(dataset);
+  const byName = new Map(columns.map((c) => [c.name.toLowerCase(), c]));
+  const seen = new Map<string, string>();
+  const mappings: Mapping[] = [];
+  header.forEach((raw, index) => {
+    const name = raw.trim();
+    if (name === "") {
+      throw new AppError("invalid_data", `Column ${index + 1} of the file has no name`, {
+        column: index + 1,
+      });
+    }
+    const target = byName.get(name.toLowerCase());
+    if (!target) {
+      throw new AppError(
+        "invalid_data",
+        `Unknown column '${name}' for dataset ${dataset.name}; allowed columns: ${columns.map((c) => c.name).join(", ")}`,
+        { column: name, allowed: columns.map((c) => c.name) },
+      );
+    }
+    const previous = seen.get(target.name);
+    if (previous !== undefined) {
+      throw new AppError(
+        "invalid_data",
+        `Column '${name}' appears twice in the file (also as '${previous}')`,
+        {
+          column: name,
+        },
+      );
+    }
+    seen.set(target.name, name);
+    mappings.push({ index, source: name, target });
+  });
+  return mappings;
+}
+
+function invalidValue(column: string, value: string, row?: string): string {
+  const args = [`'column', ${quoteString(column)}`, `'value', CAST(${value} AS VARCHAR)`];
+  if (row) args.push(`'row', ${row}`);
+  return `error(${quoteString(INVALID_MARK)} || CAST(json_object(${args.join(", ")}) AS VARCHAR))`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// CSV / TSV
+
+interface Plan {
+  readonly mappings: readonly Mapping[];
+  readonly expressions: readonly string[];
+  readonly from: string;
+}
+
+/**
+ * Types the CSV reader converts to (it names the line of a value it cannot convert). Integers go
+ * through DECIMAL so '1.5' is seen instead of rounded; datetimes are read as text and converted
+ * here, because the reader turns an invalid TIMESTAMPTZ into NULL silently and its TIMESTAMP drops
+ * offsets. Those two checks report column and value but no line.
+ */
+const CSV_READ_TYPES: Record<PhysicalColumn["type"], string> = {
+  string: "VARCHAR",
+  integer: "DECIMAL(38,9)",
+  decimal: "DOUBLE",
+  date: "DATE",
+  datetime: "VARCHAR",
+};
+
+async function csvPlan(file: string, dataset: DatasetDef, format: LoadFormat, gzip: boolean): Promise<Plan> {
+  const head = await readHead(file, gzip);
+  const delimiter = format === "tsv" ? "\t" : guessDelimiter(head);
+  const header = parseHeader(head, delimiter);
+  if (!header) throw new AppError("invalid_data", "The file is empty: a header row is required");
+  const mappings = matchColumns(header, dataset);
+  const byIndex = new Map(mappings.map((m) => [m.index, m]));
+  // The reader's column names are ours (c0, c1, …): file headers can be anything.
+  const readColumns = header.map((_, i) => {
+    const m = byIndex.get(i);
+    return `${quoteString(`c${i}`)}: ${quoteString(m ? CSV_READ_TYPES[m.target.type] : "VARCHAR")}`;
+  });
+  const expressions = mappings.map((m) => {
+    const ref = `c${m.index}`;
+    switch (m.target.type) {
+      case "integer":
+        return `CASE WHEN ${ref} IS NULL THEN NULL WHEN ${ref} = trunc(${ref}) AND abs(${ref}) < 9223372036854775807 THEN CAST(${ref} AS BIGINT) ELSE ${invalidValue(m.target.name, `rtrim(rtrim(CAST(${ref} AS VARCHAR), '0'), '.')`)} END`;
+      case "datetime":
+        return `CASE WHEN ${ref} IS NULL THEN NULL WHEN TRY_CAST(${ref} AS TIMESTAMPTZ) IS NOT NULL THEN CAST(CAST(${ref} AS TIMESTAMPTZ) AS TIMESTAMP) ELSE ${invalidValue(m.target.name, ref)} END`;
+      default:
+        return ref;
+    }
+  });
+  const from =
+    `read_csv(${quoteString(file)}, header = true, auto_detect = false, delim = ${quoteString(delimiter)}, ` +
+    `quote = '"', escape = '"', strict_mode = true, allow_quoted_nulls = false, ` +
+    `compression = '${gzip ? "gzip" : "none"}', columns = {${readColumns.join(", ")}})`;
+  return { mappings, expressions, from };
+}
+
+async function readHead(file: string, gzip: boolean): Promise<string> {
+  const input = createReadStream(file, gzip ? {} : { end: HEADER_LIMIT - 1 });
+  const stream = gzip ? input.pipe(createGunzip()) : input;
+  const parts: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const part of stream as AsyncIterable<Buffer>) {
+      parts.push(part);
+      size += part.length;
+      if (size >= HEADER_LIMIT || part.includes(10)) break;
+    }
+  } catch (error) {
+    throw new AppError("invalid_data", `Cannot read ${path.basename(file)}: ${firstLine(error)}`, undefined, {
+      cause: error,
+    });
+  } finally {
+    input.destroy();
+    stream.destroy();
+  }
+  return Buffer.concat(parts)
+    .toString("utf8")
+    .replace(/^\uFEFF/, "");
+}
+
+/** The first record's fields, honouring '"' quoting; null when there is no header at all. */
+export function parseHeader(text: string, delimiter: string): string[] | null {
+  if (text.trim() === "") return null;
+  const fields: string[] = [];
+  let field = "";
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quoted) {
+      if (ch === '"') {
+        if (text[i + 1] === '"') {
+          field += '"';
+          i++;
+        } else quoted = false;
+      } else field += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === delimiter) {
+      fields.push(field);
+      field = "";
+    } else if (ch === "\n" || ch === "\r") {
+      break;
+    } else field += ch;
+  }
+  fields.push(field);
+  return fields;
+}
+
+function guessDelimiter(head: string): string {
+  const line = head.split(/\r?\n/, 1)[0] ?? "";
+  const unquoted = line.replace(/"[^"]*"/g, "");
+  let best = ",";
+  let bestCount = count(unquoted, ",");
+  for (const candidate of [";", "\t", "|"]) {
+    const n = count(unquoted, candidate);
+    if (n > bestCount) {
+      best = candidate;
+      bestCount = n;
+    }
+  }
+  return best;
+}
+
+function count(text: string, ch: string): number {
+  let n = 0;
+  for (const c of text) if (c === ch) n++;
+  return n;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parquet
+
+const PARQUET_CHECKS: Record<
+  PhysicalColumn["type"],
+  { ok: (x: string) => string; convert: (x: string) => string }
+> = {
+  string: { ok: () => "TRUE", convert: (x) => `CAST(${x} AS VARCHAR)` },
+  integer: {
+    ok: (x) =>
+      `(TRY_CAST(${x} AS DECIMAL(38,9)) = trunc(TRY_CAST(${x} AS DECIMAL(38,9))) AND TRY_CAST(TRY_CAST(${x} AS DECIMAL(38,9)) AS BIGINT) IS NOT NULL)`,
+    convert: (x) => `CAST(CAST(${x} AS DECIMAL(38,9)) AS BIGINT)`,
+  },
+  decimal: { ok: (x) => `TRY_CAST(${x} AS DOUBLE) IS NOT NULL`, convert: (x) => `CAST(${x} AS DOUBLE)` },
+  date: { ok: (x) => `TRY_CAST(${x} AS DATE) IS NOT NULL`, convert: (x) => `CAST(${x} AS DATE)` },
+  datetime: {
+    ok: (x) => `TRY_CAST(${x} AS TIMESTAMPTZ) IS NOT NULL`,
+    convert: (x) => `CAST(CAST(${x} AS TIMESTAMPTZ) AS TIMESTAMP)`,
+  },
+};
+
+async function parquetPlan(engine: DuckDbEngine, file: string, dataset: DatasetDef): Promise<Plan> {
+  const from = `read_parquet(${quoteString(file)}, file_row_number = true)`;
+  // Reading the schema needs no write lock, but a session gives us the query helper.
+  const columns = await describe(engine, `SELECT * EXCLUDE (file_row_number) FROM ${from}`);
+  const mappings = matchColumns(columns, dataset);
+  const expressions = mappings.map((m) => {
+    const ref = quoteIdent(columns[m.index]!);
+    const check = PARQUET_CHECKS[m.target.type];
+    if (m.target.type === "string") return check.convert(ref);
+    return `CASE WHEN ${ref} IS NULL THEN NULL WHEN ${check.ok(ref)} THEN ${check.convert(ref)} ELSE ${invalidValue(m.target.name, ref, "file_row_number + 1")} END`;
+  });
+  return { mappings, expressions, from };
+}
+
+async function describe(engine: DuckDbEngine, select: string): Promise<string[]> {
+  const con = await engine.connect();
+  try {
+    const reader = await con.runAndReadAll(`DESCRIBE ${select}`);
+    return reader.getRows().map((r) => String(r[0]));
+  } finally {
+    engine.release(con);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function withProgress<T>(
+  session: DuckDbSession,
+  progress: (message: string) => void,
+  intervalMs: number,
+  work: () => Promise<T>,
+): Promise<T> {
+  const timer = setInterval(() => {
+    const pct = session.progress();
+    if (pct >= 0) progress(`… ${Math.floor(pct)}% read`);
+  }, intervalMs);
+  timer.unref();
+  try {
+    return await work();
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+const CSV_LINE_RE = /CSV Error on Line: (\d+)/;
+const CSV_CONVERT_RE = /Error when converting column "c(\d+)"\. Could not convert string "(.*)" to '([^']+)'/;
+
+/** Turns DuckDB's complaints about the file into INVALID_DATA errors that name column and line. */
+function loadError(error: unknown, format: LoadFormat, mappings: readonly Mapping[]): AppError {
+  if (isAppError(error)) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  const typeOf = (name: string) => mappings.find((m) => m.target.name === name)?.target.type ?? "value";
+  const mark = message.indexOf(INVALID_MARK);
+  if (mark >= 0) {
+    try {
+      const details = JSON.parse(message.slice(mark + INVALID_MARK.length).split("\n")[0]!) as {
+        column: string;
+        value: string;
+        row?: number;
+      };
+      const where = details.row !== undefined ? ` in row ${details.row}` : "";
+      return new AppError(
+        "invalid_data",
+        `Invalid value '${details.value}' for column ${details.column}${where}: not a valid ${describeType(typeOf(details.column))}`,
+        details,
+        { cause: error },
+      );
+    } catch {
+      // not our JSON after all: fall through to the generic message
+    }
+  }
+  const line = CSV_LINE_RE.exec(message)?.[1];
+  if (line !== undefined) {
+    const convert = CSV_CONVERT_RE.exec(message);
+    if (convert) {
+      const index = Number(convert[1]);
+      const value = convert[2] ?? "";
+      const mapping = mappings.find((m) => m.index === index);
+      const column = mapping?.target.name ?? `#${index + 1}`;
+      return new AppError(
+        "invalid_data",
+        `Invalid value '${value}' for column ${column} at line ${line}: not a valid ${describeType(mapping?.target.type ?? "value")}`,
+        { column, line: Number(line), value },
+        { cause: error },
+      );
+    }
+    const lines = message.split("\n");
+    const reason = lines.slice(2).find((l) => l.trim() !== "") ?? lines[0];
+    return new AppError(
+      "invalid_data",
+      `Malformed ${format.toUpperCase()} at line ${line}: ${reason}`,
+      { line: Number(line) },
+      { cause: error },
+    );
+  }
+  if (/^(Conversion|Invalid Input|IO) Error/.test(message)) {
+    return new AppError("invalid_data", `The file could not be loaded: ${firstLine(error)}`, undefined, {
+      cause: error,
+    });
+  }
+  return toAppError(error, "Load failed");
+}
+
+function describeType(type: string): string {
+  switch (type) {
+    case "integer":
+      return "integer (whole number)";
+    case "decimal":
+      return "number";
+    case "date":
+      return "date (YYYY-MM-DD)";
+    case "datetime":
+      return "timestamp (YYYY-MM-DDTHH:mm:ssZ)";
+    default:
+      return type;
+  }
+}

@@ -1,0 +1,341 @@
+import { promises as fs } from "node:fs";
+import path from "node:path";
+import { gzipSync } from "node:zlib";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { inferFormat, parseHeader } from "../../../src/storage/duckdb/load.js";
+import { PROFILE, SALES, SALES_BY_RESELLER } from "../../fixtures/analytics-datasets.js";
+import { all, makeEngine, type TestEngine } from "./helpers.js";
+
+let t: TestEngine;
+let inputDir: string;
+
+const TENANT = "6f1a3c2e-8d4b-4e7a-9b1c-2d3e4f5a6b7c";
+const OTHER = "0b9d8c7e-6f5a-4b3c-8d2e-1f0a9b8c7d6e";
+
+beforeEach(async () => {
+  t = await makeEngine();
+  // Outside the engine's allowed directories: the loader must stage the file.
+  inputDir = path.join(t.dir, "input");
+  await fs.mkdir(inputDir);
+  await t.engine.ensureTables("mpn", [SALES, SALES_BY_RESELLER, PROFILE]);
+});
+
+afterEach(async () => {
+  await t.cleanup();
+});
+
+async function write(name: string, content: string | Buffer): Promise<string> {
+  const file = path.join(inputDir, name);
+  await fs.writeFile(file, content);
+  return file;
+}
+
+const salesRows = (tenant = TENANT) =>
+  all(
+    t.engine,
+    `SELECT "CustomerName", "Month", "PaidSeats", "BilledRevenueUSD", "UpdatedAt", "Product"
+     FROM mpn."Sales" WHERE "_tenant_id" = $1 ORDER BY "CustomerName" NULLS LAST`,
+    [tenant],
+  );
+
+const GOOD_CSV = [
+  "customername,MONTH,PaidSeats,BilledRevenueUSD,UpdatedAt",
+  "Contoso,2024-01-01,10,1234.56,2024-01-02T03:04:05Z",
+  '"Fabrikam, Inc.",2024-02-01,1.0,0.5,2024-02-02 10:00:00+02:00',
+  '"Multi\nLine ""Quoted""",2024-03-01,,,',
+  '"",2024-03-01,3,-1,2024-03-05',
+  "",
+].join("\n");
+
+describe("load CSV", () => {
+  it("loads a CSV into one tenant, matching headers case-insensitively and filling missing columns with NULL", async () => {
+    const file = await write("sales.csv", GOOD_CSV);
+    const messages: string[] = [];
+    const result = await t.engine.load({
+      program: "mpn",
+      dataset: SALES,
+      tenantId: TENANT,
+      file,
+      onProgress: (m) => messages.push(m),
+    });
+    expect(result).toEqual({ rowCount: 4 });
+    expect(await salesRows()).toEqual([
+      {
+        CustomerName: "",
+        Month: "2024-03-01",
+        PaidSeats: 3,
+        BilledRevenueUSD: -1,
+        UpdatedAt: "2024-03-05T00:00:00Z",
+        Product: null,
+      },
+      {
+        CustomerName: "Contoso",
+        Month: "2024-01-01",
+        PaidSeats: 10,
+        BilledRevenueUSD: 1234.56,
+        UpdatedAt: "2024-01-02T03:04:05Z",
+        Product: null,
+      },
+      {
+        CustomerName: "Fabrikam, Inc.",
+        Month: "2024-02-01",
+        PaidSeats: 1,
+        BilledRevenueUSD: 0.5,
+        UpdatedAt: "2024-02-02T08:00:00Z",
+        Product: null,
+      },
+      {
+        CustomerName: 'Multi\nLine "Quoted"',
+        Month: "2024-03-01",
+        PaidSeats: null,
+        BilledRevenueUSD: null,
+        UpdatedAt: null,
+        Product: null,
+      },
+    ]);
+    expect(messages[0]).toMatch(/Copying .* into the staging area/);
+    expect(messages.some((m) => /Loading sales\.csv \(csv\) into mpn\.Sales for tenant/.test(m))).toBe(true);
+    expect(messages.at(-1)).toBe(`Loaded 4 rows into mpn.Sales for tenant ${TENANT}`);
+    // The staged copy is gone.
+    expect(await fs.readdir(path.join(t.engine.dataDir!, ".staging"))).toEqual([]);
+  });
+
+  it("appends by default and replaces only the tenant's rows with replace: true", async () => {
+    const file = await write("sales.csv", GOOD_CSV);
+    await t.engine.load({ program: "mpn", dataset: SALES, tenantId: TENANT, file });
+    await t.engine.load({ program: "mpn", dataset: SALES, tenantId: TENANT, file });
+    await t.engine.load({ program: "mpn", dataset: SALES, tenantId: OTHER, file });
+    expect(await salesRows()).toHaveLength(8);
+    const one = await write("one.csv", "CustomerName\nNorthwind\n");
+    const messages: string[] = [];
+    const result = await t.engine.load({
+      program: "mpn",
+      dataset: SALES,
+      tenantId: TENANT,
+      file: one,
+      replace: true,
+      onProgress: (m) => messages.push(m),
+    });
+    expect(result.rowCount).toBe(1);
+    expect((await salesRows()).map((r) => r.CustomerName)).toEqual(["Northwind"]);
+    expect(await salesRows(OTHER)).toHaveLength(4);
+    expect(messages).toContain(`Deleted 8 existing rows of tenant ${TENANT} from mpn.Sales`);
+  });
+
+  it("loads TSV, gzipped CSV, semicolon CSV, CRLF line ends and a BOM", async () => {
+    const tsv = await write("p.tsv", 'MPNId\tPartnerName\tCountry\n1000001\t"Tab\there"\tDenmark\n');
+    const gz = await write("p.csv.gz", gzipSync("MPNId,PartnerName\r\n1000002,Gzipped\r\n"));
+    const semi = await write("p2.csv", "\uFEFFMPNId;PartnerName;City\n1000003;Semi, colon;\n");
+    for (const file of [tsv, gz, semi]) {
+      await t.engine.load({ program: "mpn", dataset: PROFILE, tenantId: TENANT, file });
+    }
+    expect(
+      await all(t.engine, 'SELECT "MPNId", "PartnerName", "City", "Country" FROM mpn."Profile" ORDER BY 1'),
+    ).toEqual([
+      { MPNId: "1000001", PartnerName: "Tab\there", City: null, Country: "Denmark" },
+      { MPNId: "1000002", PartnerName: "Gzipped", City: null, Country: null },
+      { MPNId: "1000003", PartnerName: "Semi, colon", City: null, Country: null },
+    ]);
+  });
+
+  it("reads a file in an allowed directory in place (no staging copy)", async () => {
+    const file = path.join(t.exportDir, "p.csv");
+    await fs.writeFile(file, "MPNId\n42\n");
+    const messages: string[] = [];
+    await t.engine.load({
+      program: "mpn",
+      dataset: PROFILE,
+      tenantId: TENANT,
+      file,
+      onProgress: (m) => messages.push(m),
+    });
+    expect(messages.some((m) => m.includes("staging"))).toBe(false);
+  });
+
+  it("refuses an unknown column, naming it and listing the allowed ones", async () => {
+    const file = await write("bad.csv", "CustomerName,Colour\nx,red\n");
+    await expect(
+      t.engine.load({ program: "mpn", dataset: SALES, tenantId: TENANT, file }),
+    ).rejects.toMatchObject({
+      code: "invalid_data",
+      message: expect.stringMatching(
+        /Unknown column 'Colour' for dataset Sales; allowed columns: CustomerName, CustomerTenantId,.*RawRevenue$/,
+      ),
+      details: { column: "Colour" },
+    });
+    // A column of another dataset sharing the table is not a column of this one.
+    const shared = await write("shared.csv", "CustomerName,ResellerName\nx,y\n");
+    await expect(
+      t.engine.load({ program: "mpn", dataset: SALES, tenantId: TENANT, file: shared }),
+    ).rejects.toMatchObject({ code: "invalid_data", details: { column: "ResellerName" } });
+    const tenant = await write("tenant.csv", "CustomerName,_tenant_id\nx,y\n");
+    await expect(
+      t.engine.load({ program: "mpn", dataset: SALES, tenantId: TENANT, file: tenant }),
+    ).rejects.toMatchObject({ code: "invalid_data", details: { column: "_tenant_id" } });
+    const dup = await write("dup.csv", "CustomerName,customerNAME\nx,y\n");
+    await expect(
+      t.engine.load({ program: "mpn", dataset: SALES, tenantId: TENANT, file: dup }),
+    ).rejects.toMatchObject({ code: "invalid_data", message: expect.stringMatching(/appears twice/) });
+  });
+
+  it("refuses a bad value naming column, value and line, and leaves the table unchanged", async () => {
+    const good = await write("good.csv", GOOD_CSV);
+    await t.engine.load({ program: "mpn", dataset: SALES, tenantId: TENANT, file: good });
+    const before = await salesRows();
+    const cases: [string, RegExp, Record<string, unknown>][] = [
+      [
+        "CustomerName,Month\na,2024-01-01\nb,2024-13-01\n",
+        /Invalid value '2024-13-01' for column Month at line 3: not a valid date/,
+        { column: "Month", line: 3, value: "2024-13-01" },
+      ],
+      [
+        "CustomerName,PaidSeats\na,1\nb,lots\n",
+        /Invalid value 'lots' for column PaidSeats at line 3/,
+        { column: "PaidSeats", line: 3 },
+      ],
+      [
+        "CustomerName,PaidSeats\na,1\nb,1.5\n",
+        /^Invalid value '1.5' for column PaidSeats: not a valid integer \(whole number\)$/,
+        { column: "PaidSeats", value: "1.5" },
+      ],
+      [
+        "CustomerName,BilledRevenueUSD\na,12abc\n",
+        /column BilledRevenueUSD at line 2: not a valid number/,
+        {},
+      ],
+      [
+        "CustomerName,UpdatedAt\na,2024-01-01T00:00:00Z\nb,yesterday\n",
+        /Invalid value 'yesterday' for column UpdatedAt: not a valid timestamp/,
+        { column: "UpdatedAt", value: "yesterday" },
+      ],
+      [
+        "CustomerName,PaidSeats\na,1\nb,2,3\n",
+        /Malformed CSV at line 3: Expected Number of Columns: 2 Found: 3/,
+        {},
+      ],
+      ['CustomerName,PaidSeats\na,1\n"b,2\n', /Malformed CSV at line 3/, {}],
+    ];
+    for (const [content, message, details] of cases) {
+      const file = await write("bad.csv", content);
+      for (const replace of [false, true]) {
+        await expect(
+          t.engine.load({ program: "mpn", dataset: SALES, tenantId: TENANT, file, replace }),
+        ).rejects.toMatchObject({ code: "invalid_data", message: expect.stringMatching(message), details });
+      }
+    }
+    expect(await salesRows()).toEqual(before);
+  });
+
+  it("refuses an empty file, a missing file and an unknown extension", async () => {
+    const empty = await write("empty.csv", "");
+    await expect(
+      t.engine.load({ program: "mpn", dataset: SALES, tenantId: TENANT, file: empty }),
+    ).rejects.toMatchObject({
+      code: "invalid_data",
+    });
+    await expect(
+      t.engine.load({
+        program: "mpn",
+        dataset: SALES,
+        tenantId: TENANT,
+        file: path.join(inputDir, "nope.csv"),
+      }),
+    ).rejects.toMatchObject({ code: "invalid_argument", message: expect.stringMatching(/File not found/) });
+    const xlsx = await write("x.xlsx", "x");
+    await expect(
+      t.engine.load({ program: "mpn", dataset: SALES, tenantId: TENANT, file: xlsx }),
+    ).rejects.toMatchObject({
+      code: "invalid_argument",
+    });
+    const headerOnly = await write("h.csv", "CustomerName,Month\n");
+    expect(
+      await t.engine.load({ program: "mpn", dataset: SALES, tenantId: TENANT, file: headerOnly }),
+    ).toEqual({
+      rowCount: 0,
+    });
+  });
+});
+
+describe("load Parquet", () => {
+  async function parquet(name: string, select: string): Promise<string> {
+    // DuckDB may only write inside its allowed directories; move the file out afterwards.
+    const inside = path.join(t.exportDir, name);
+    await all(t.engine, `COPY (${select}) TO '${inside}' (FORMAT parquet)`);
+    const file = path.join(inputDir, name);
+    await fs.rename(inside, file);
+    return file;
+  }
+
+  it("loads typed columns and converts compatible types", async () => {
+    const file = await parquet(
+      "sales.parquet",
+      `SELECT * FROM (VALUES
+         ('Contoso', DATE '2024-01-01', 10::INTEGER, 12.5::DECIMAL(10,2), TIMESTAMPTZ '2024-01-02 03:04:05+01:00', 'Azure'),
+         ('Fabrikam', DATE '2024-02-01', NULL, NULL, NULL, NULL)
+       ) AS v("CUSTOMERNAME", "Month", "PaidSeats", "BilledRevenueUSD", "UpdatedAt", "Product")`,
+    );
+    const result = await t.engine.load({ program: "mpn", dataset: SALES, tenantId: TENANT, file });
+    expect(result).toEqual({ rowCount: 2 });
+    expect(await salesRows()).toEqual([
+      {
+        CustomerName: "Contoso",
+        Month: "2024-01-01",
+        PaidSeats: 10,
+        BilledRevenueUSD: 12.5,
+        UpdatedAt: "2024-01-02T02:04:05Z",
+        Product: "Azure",
+      },
+      {
+        CustomerName: "Fabrikam",
+        Month: "2024-02-01",
+        PaidSeats: null,
+        BilledRevenueUSD: null,
+        UpdatedAt: null,
+        Product: null,
+      },
+    ]);
+  });
+
+  it("names the column, value and row of a value that does not convert; nothing is written", async () => {
+    const file = await parquet(
+      "bad.parquet",
+      `SELECT * FROM (VALUES ('a', '2024-01-01'), ('b', 'not a date'), ('c', NULL)) AS v("CustomerName", "Month")`,
+    );
+    await expect(
+      t.engine.load({ program: "mpn", dataset: SALES, tenantId: TENANT, file }),
+    ).rejects.toMatchObject({
+      code: "invalid_data",
+      message: "Invalid value 'not a date' for column Month in row 2: not a valid date (YYYY-MM-DD)",
+      details: { column: "Month", value: "not a date", row: 2 },
+    });
+    const frac = await parquet("frac.parquet", `SELECT 2.5::DOUBLE AS "PaidSeats"`);
+    await expect(
+      t.engine.load({ program: "mpn", dataset: SALES, tenantId: TENANT, file: frac }),
+    ).rejects.toMatchObject({ code: "invalid_data", details: { column: "PaidSeats", row: 1 } });
+    const unknown = await parquet("unknown.parquet", `SELECT 1 AS "Colour"`);
+    await expect(
+      t.engine.load({ program: "mpn", dataset: SALES, tenantId: TENANT, file: unknown }),
+    ).rejects.toMatchObject({ code: "invalid_data", details: { column: "Colour" } });
+    expect(await salesRows()).toEqual([]);
+  });
+
+  it("refuses a file that is not Parquet", async () => {
+    const file = await write("fake.parquet", "not parquet at all");
+    await expect(
+      t.engine.load({ program: "mpn", dataset: SALES, tenantId: TENANT, file }),
+    ).rejects.toMatchObject({
+      code: "invalid_data",
+    });
+  });
+});
+
+describe("helpers", () => {
+  it("parses a quoted header and infers formats from names", () => {
+    expect(parseHeader('a,"b,c","d""e"\r\n1,2,3', ",")).toEqual(["a", "b,c", 'd"e']);
+    expect(parseHeader("   ", ",")).toBeNull();
+    expect(inferFormat("x.CSV")).toBe("csv");
+    expect(inferFormat("x.tsv.gz")).toBe("tsv");
+    expect(inferFormat("x.parquet")).toBe("parquet");
+    expect(() => inferFormat("x.json")).toThrow(/Cannot tell the format/);
+  });
+});
