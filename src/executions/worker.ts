@@ -11,6 +11,7 @@ import path from "node:path";
 import { prepareQuery } from "../analytics/prepare.js";
 import { isAppError } from "../core/errors.js";
 import type { StoredReport } from "../reports/model.js";
+import { nextRunTimes } from "../scheduler/plan.js";
 import type { AnalyticsEngine, FileStore, MetadataStore } from "../storage/ports.js";
 import type { CallbackDelivery } from "../webhooks/model.js";
 import { callbackTarget } from "../webhooks/url.js";
@@ -57,17 +58,49 @@ export class ExecutionWorker {
     return claimed.length;
   }
 
-  private async run(execution: StoredExecution): Promise<void> {
+  /**
+   * After downtime a queued slot may be stale: when later slots are already due, the execution runs
+   * for the most recent of them instead, and records how many it skipped (docs/scheduling.md).
+   */
+  private async catchUp(execution: StoredExecution, report: StoredReport): Promise<StoredExecution> {
+    const plan = nextRunTimes(
+      {
+        startTime: report.startTime,
+        intervalHours: report.recurrenceInterval,
+        count: report.recurrenceCount,
+      },
+      this.deps.now(),
+      { lastSlot: execution.scheduledTime, catchUp: "latest" },
+    );
+    if (!plan || plan.slot.getTime() > this.deps.now().getTime()) return execution;
+    const skippedSlots = execution.skippedSlots + plan.skipped + 1;
+    const moved = await this.deps.store.moveExecutionToSlot(
+      execution.id,
+      this.deps.owner,
+      plan.slot,
+      skippedSlots,
+    );
+    if (!moved) return execution;
+    this.deps.log?.("stale slot moved to the most recent due slot", {
+      executionId: execution.id,
+      slot: plan.slot,
+      skippedSlots,
+    });
+    return { ...execution, scheduledTime: plan.slot, skippedSlots };
+  }
+
+  private async run(claimed: StoredExecution): Promise<void> {
     const { store, owner } = this.deps;
-    const scope = { tenant: execution.tenant, program: execution.program };
-    const report = await store.getReport(scope, execution.reportId);
+    const scope = { tenant: claimed.tenant, program: claimed.program };
+    const report = await store.getReport(scope, claimed.reportId);
     if (!report) {
       await this.finish(
-        execution,
-        this.failure(FAILURE_CODES.REPORT_MISSING, "The report was deleted", false, execution),
+        claimed,
+        this.failure(FAILURE_CODES.REPORT_MISSING, "The report was deleted", false, claimed),
       );
       return;
     }
+    const execution = report.executeNow ? claimed : await this.catchUp(claimed, report);
     const renewal = setInterval(
       () => {
         const until = new Date(this.deps.now().getTime() + this.deps.leaseMs);

@@ -183,6 +183,12 @@ export interface MetadataStore {
   /** Extends a lease the owner still holds; false when it was lost. */
   renewExecutionLease(id: string, owner: string, until: Date): Promise<boolean>;
   /**
+   * Moves a claimed execution to a later slot of its report (after downtime, the most recent
+   * missed slot runs instead of a stale one), recording how many slots were skipped; only while
+   * `owner` holds the lease and no execution of the report has that slot. False otherwise.
+   */
+  moveExecutionToSlot(id: string, owner: string, scheduledTime: Date, skippedSlots: number): Promise<boolean>;
+  /**
    * Records how a claimed execution ended, only while `owner` still holds its lease (else false,
    * and nothing changes). A Completed outcome enqueues `delivery` (if any) in the same transaction.
    */

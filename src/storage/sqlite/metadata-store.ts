@@ -603,6 +603,32 @@ class SqliteMetadataStore implements MetadataStore {
     return result.numUpdatedRows > 0n;
   }
 
+  async moveExecutionToSlot(
+    id: string,
+    owner: string,
+    scheduledTime: Date,
+    skippedSlots: number,
+  ): Promise<boolean> {
+    try {
+      const result = await this.#db
+        .updateTable("executions")
+        .set({
+          scheduled_time: toMs(scheduledTime),
+          next_attempt_at: toMs(scheduledTime),
+          skipped_slots: skippedSlots,
+        })
+        .where("id", "=", id)
+        .where("status", "=", "Running")
+        .where("lease_owner", "=", owner)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    } catch (error) {
+      // The slot is already taken (UNIQUE report_id, scheduled_time): leave the execution where it is.
+      if (String((error as Error).message).includes("UNIQUE")) return false;
+      throw error;
+    }
+  }
+
   async finishExecution(
     id: string,
     owner: string,
