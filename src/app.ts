@@ -94,7 +94,13 @@ export interface App {
   close(): Promise<void>;
 }
 
+/** What a process runs: everything (default), or one part, so each can be scaled on its own. */
+export type Role = "all" | "api" | "scheduler" | "worker";
+export const ROLES: readonly Role[] = ["all", "api", "scheduler", "worker"];
+
 export interface AppOptions {
+  /** all: API + scheduler + workers; api: the HTTP API; scheduler: slots and retention; worker: executions and callbacks. Every role answers /healthz and /readyz. */
+  readonly role?: Role;
   /** The clock; tests inject a fake one. */
   readonly now?: () => Date;
   readonly logger?: FastifyServerOptions["logger"];
@@ -148,13 +154,16 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     links: (request, execution) => downloadLink(downloads, context.publicBase(request), execution),
     callbackSecret,
   };
+  const role = options.role ?? "all";
+  const serveApi = role === "all" || role === "api";
   const server = await buildServer(context, {
+    api: serveApi,
     logger: options.logger ?? false,
     readiness: [
       async () => void (await store.listQueries({ tenant: "_", program: "mpn" }, {}, { limit: 1 })),
     ],
   });
-  registerDownloadRoutes(server, downloads);
+  if (serveApi) registerDownloadRoutes(server, downloads);
 
   const log = (message: string, fields?: Record<string, unknown>) => server.log.info(fields ?? {}, message);
   const leaseMs = config.executions.leaseSeconds * 1000;
@@ -188,13 +197,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const startBackground = () => {
     if (loops.current) return;
     const { pollIntervalMs, schedulerIntervalMs, workers, retentionDays } = config.executions;
-    const steps: LoopStep[] = [
+    const scheduling: LoopStep[] = [
       {
         name: "scheduler",
         idleMs: schedulerIntervalMs,
         run: async () => (await scheduler.tick()).created > 0,
       },
-      { name: "callbacks", idleMs: pollIntervalMs, run: async () => (await dispatcher.runDue()) > 0 },
       {
         name: "retention",
         idleMs: RETENTION_INTERVAL_MS,
@@ -205,6 +213,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
           return keys.length === 500;
         },
       },
+    ];
+    const working: LoopStep[] = [
+      { name: "callbacks", idleMs: pollIntervalMs, run: async () => (await dispatcher.runDue()) > 0 },
       ...Array.from({ length: workers }, (_, n) => {
         const loopWorker = n === 0 ? worker : newWorker(n);
         return {
@@ -213,6 +224,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
           run: async () => (await loopWorker.runDue()) > 0,
         };
       }),
+    ];
+    const steps = [
+      ...(role === "all" || role === "scheduler" ? scheduling : []),
+      ...(role === "all" || role === "worker" ? working : []),
     ];
     loops.current = new Loops(steps, (step, error) =>
       server.log.error({ err: error, step }, "background step failed"),

@@ -9,6 +9,8 @@ import { handleError } from "./errors.js";
 import { PROGRAM_BASES, registerProgramRoutes } from "./routes.js";
 
 export interface ServerOptions {
+  /** Serve the API routes (false: health endpoints only, for scheduler and worker processes). */
+  readonly api: boolean;
   readonly logger: FastifyServerOptions["logger"];
   /** Extra readiness checks (databases reachable); each throws when not ready. */
   readonly readiness: readonly (() => Promise<void>)[];
@@ -95,6 +97,8 @@ export async function buildServer(context: ApiContext, options: ServerOptions): 
     }
   });
 
-  for (const { base, program } of PROGRAM_BASES) registerProgramRoutes(app, context, base, program);
+  if (options.api) {
+    for (const { base, program } of PROGRAM_BASES) registerProgramRoutes(app, context, base, program);
+  }
   return app;
 }

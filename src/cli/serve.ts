@@ -1,4 +1,4 @@
-import { createApp, openAnalytics } from "../app.js";
+import { createApp, openAnalytics, ROLES, type Role } from "../app.js";
 import { DEFAULT_LOCAL_USER, issueLocalToken } from "../auth/local-key.js";
 import { loadConfig } from "../config/config.js";
 import { catalogs } from "../datasets/catalog.js";
@@ -6,18 +6,19 @@ import { PROGRAMS } from "../datasets/types.js";
 import { generateDemoData } from "../demo/generate.js";
 import { DEMO_TENANTS } from "../demo/tenants.js";
 import type { DuckDbEngine } from "../storage/duckdb/engine.js";
-import { type Command, DATA_DIR_OPTION, progressTo, stringOption } from "./shared.js";
+import { type Command, DATA_DIR_OPTION, progressTo, stringOption, UsageError } from "./shared.js";
 
 export const serveCommand: Command = {
   name: "serve",
-  usage: "serve [--port N] [--host H] [--data-dir D] [--demo]",
+  usage: "serve [--port N] [--host H] [--data-dir D] [--demo] [--role all|api|scheduler|worker]",
   summary:
-    "Runs the service: the HTTP API (env OPENINSIGHTS_PORT, default 8080). --demo generates the demo data on first start.",
+    "Runs the service (env OPENINSIGHTS_PORT, default 8080). --role picks what this process runs: all (default: API, scheduler and workers), api, scheduler, or worker (executions and callbacks). --demo generates the demo data on first start.",
   options: {
     ...DATA_DIR_OPTION,
     port: { type: "string" },
     host: { type: "string" },
     demo: { type: "boolean" },
+    role: { type: "string" },
   },
   async run(context) {
     const dataDir = stringOption(context, "data-dir");
@@ -27,6 +28,9 @@ export const serveCommand: Command = {
       { ...context.env, ...(host ? { OPENINSIGHTS_HOST: host } : {}) },
       { ...(dataDir ? { dataDir } : {}), ...(port ? { port } : {}) },
     );
+    const role = (stringOption(context, "role") ?? "all").toLowerCase() as Role;
+    if (!ROLES.includes(role))
+      throw new UsageError(`--role must be one of ${ROLES.join(", ")}, not '${role}'`);
     const progress = progressTo(context.io);
     if (context.values.demo) {
       const engine = await openAnalytics(config);
@@ -36,7 +40,7 @@ export const serveCommand: Command = {
         await engine.close();
       }
     }
-    const app = await createApp(config, { logger: { level: config.logLevel } });
+    const app = await createApp(config, { role, logger: { level: config.logLevel } });
 
     const address = await app.listen(config.port, config.host);
     const tenant = DEMO_TENANTS[0]!;

@@ -47,6 +47,18 @@ export interface Config {
     readonly retentionDays: number;
   };
   readonly callbacks: { readonly allow: string | null; readonly timeoutMs: number };
+  /** OPENINSIGHTS_DATABASE_URL: PostgreSQL for metadata; null = SQLite in the data directory. */
+  readonly databaseUrl: string | null;
+  /** S3-compatible object storage for report files; null = the data directory's files/. */
+  readonly s3: {
+    readonly bucket: string;
+    readonly prefix: string;
+    readonly endpoint: string | null;
+    readonly region: string;
+    readonly forcePathStyle: boolean;
+  } | null;
+  /** `service`: links on this service (default); `presigned`: the object store's presigned URLs (S3 only). */
+  readonly downloadLinks: "service" | "presigned";
 }
 
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -105,11 +117,55 @@ export function loadConfig(env: Environment, overrides: ConfigOverrides = {}): C
       maxAttempts: number("OPENINSIGHTS_MAX_ATTEMPTS", 3, 1, 100),
       retentionDays: number("OPENINSIGHTS_RETENTION_DAYS", 90, 1, 36_500),
     },
+    databaseUrl: databaseUrl(env.OPENINSIGHTS_DATABASE_URL),
+    s3: s3Config(env),
+    downloadLinks: downloadLinks(env),
     callbacks: {
       allow: env.OPENINSIGHTS_CALLBACK_ALLOW?.trim() || null,
       timeoutMs: number("OPENINSIGHTS_CALLBACK_TIMEOUT_MS", 10_000, 100, 300_000),
     },
   });
+}
+
+function databaseUrl(raw: string | undefined): string | null {
+  const value = raw?.trim();
+  if (!value) return null;
+  if (!/^postgres(ql)?:\/\//.test(value)) {
+    throw invalid(
+      "OPENINSIGHTS_DATABASE_URL must be a postgres:// URL (unset: SQLite in the data directory)",
+    );
+  }
+  return value;
+}
+
+function s3Config(env: Environment): Config["s3"] {
+  const bucket = env.OPENINSIGHTS_S3_BUCKET?.trim();
+  if (!bucket) return null;
+  const endpoint = env.OPENINSIGHTS_S3_ENDPOINT?.trim() || null;
+  if (endpoint && !/^https?:\/\//.test(endpoint))
+    throw invalid("OPENINSIGHTS_S3_ENDPOINT must be an http(s) URL");
+  const pathStyle = env.OPENINSIGHTS_S3_FORCE_PATH_STYLE?.trim().toLowerCase();
+  if (pathStyle && !["true", "false"].includes(pathStyle))
+    throw invalid("OPENINSIGHTS_S3_FORCE_PATH_STYLE must be true or false");
+  return {
+    bucket,
+    prefix: env.OPENINSIGHTS_S3_PREFIX?.trim() ?? "",
+    endpoint,
+    region: env.OPENINSIGHTS_S3_REGION?.trim() || env.AWS_REGION?.trim() || "us-east-1",
+    // Path-style addressing by default with a custom endpoint (most S3-compatible servers want it).
+    forcePathStyle: pathStyle ? pathStyle === "true" : endpoint !== null,
+  };
+}
+
+function downloadLinks(env: Environment): Config["downloadLinks"] {
+  const value = (env.OPENINSIGHTS_DOWNLOAD_LINKS?.trim() || "service").toLowerCase();
+  if (value !== "service" && value !== "presigned") {
+    throw invalid(`OPENINSIGHTS_DOWNLOAD_LINKS must be service or presigned, not '${value}'`);
+  }
+  if (value === "presigned" && !env.OPENINSIGHTS_S3_BUCKET?.trim()) {
+    throw invalid("OPENINSIGHTS_DOWNLOAD_LINKS=presigned needs S3 storage (OPENINSIGHTS_S3_BUCKET)");
+  }
+  return value;
 }
 
 function integer(name: string, raw: string, min: number, max: number): number {

@@ -236,8 +236,9 @@ export interface MetadataStore {
   // --- Retention ---
 
   /**
-   * Deletes up to `limit` executions (with their deliveries) scheduled before `before` that are not
-   * Pending, Paused or Running; returns their non-null file keys.
+   * Deletes up to `limit` executions (with their deliveries) scheduled before `before` that are
+   * finished (Completed, Failed) and are not their report's latest execution (which anchors the
+   * schedule); returns their non-null file keys.
    */
   purgeExecutions(before: Date, limit: number): Promise<string[]>;
 

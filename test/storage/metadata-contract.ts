@@ -1717,7 +1717,7 @@ export function describeMetadataStoreContract(name: string, open: () => Promise<
     // ── retention ───────────────────────────────────────────────────────────
 
     describe("retention", () => {
-      it("purges only Completed and Failed executions scheduled before the cutoff, oldest first, returning file keys", async () => {
+      it("purges only finished executions before the cutoff, oldest first, keeping each report's latest", async () => {
         const r = await addReport(makeReport(A, "ra-01"));
         const rb = await addReport(makeReport(B, "rb-01"));
         const e = (report: StoredReport, id: string, hour: number, overrides: Partial<StoredExecution>) =>
@@ -1728,16 +1728,16 @@ export function describeMetadataStoreContract(name: string, open: () => Promise<
           e(r, "ea-03", 3, { status: "Pending" }),
           e(r, "ea-04", 4, { status: "Paused" }),
           e(r, "ea-05", 5, { status: "Running", leaseOwner: "w", leaseExpiresAt: at(DAY) }),
+          // rb's only (so latest) execution: kept, it anchors rb's schedule.
           e(rb, "eb-06", 6, { status: "Completed", fileKey: "files/eb-06.csv" }),
           // Exactly at the cutoff: kept.
           e(r, "ea-07", 7, { status: "Completed", fileKey: "files/ea-07.csv" }),
         ]);
         const cutoff = at(7 * HOUR);
         expect(await store.purgeExecutions(cutoff, 2)).toEqual(["files/ea-01.csv"]);
-        expect(await store.purgeExecutions(cutoff, 2)).toEqual(["files/eb-06.csv"]);
         expect(await store.purgeExecutions(cutoff, 2)).toEqual([]);
         expect(ids(await allExecutions(A, [r.id]))).toEqual(["ea-03", "ea-04", "ea-05", "ea-07"]);
-        expect(await allExecutions(B, [rb.id])).toEqual([]);
+        expect(ids(await allExecutions(B, [rb.id]))).toEqual(["eb-06"]);
         expect(await store.getReport(B, rb.id)).toEqual(rb);
         await expect(store.purgeExecutions(cutoff, 0)).rejects.toThrow(RangeError);
       });

@@ -120,7 +120,11 @@ export async function openDuckDb(options: DuckDbOptions): Promise<DuckDbEngine> 
     dirs.push(path.dirname(dbPath));
   }
   dirs.push(...(options.allowedDirectories ?? []));
-  const allowed = [...new Set(await Promise.all(dirs.map(canonicalDir)))];
+  // Both spellings of each directory: as given (resolved) and with symlinks resolved (e.g. macOS
+  // /var → /private/var), so a path is recognised whichever way the caller wrote it.
+  const allowed = [
+    ...new Set([...dirs.map((d) => path.resolve(d)), ...(await Promise.all(dirs.map(canonicalDir)))]),
+  ];
   if (!inMemory && openPaths.has(dbPath)) {
     throw new AppError("unavailable", `The analytics database ${dbPath} is already open in this process`);
   }
@@ -264,7 +268,8 @@ export class DuckDbEngine implements AnalyticsEngine {
     filePath: string,
     options: { format: ExportFormat; gzip?: boolean; signal?: AbortSignal },
   ): Promise<ExportResult> {
-    const target = path.resolve(filePath);
+    const resolved = path.resolve(filePath);
+    const target = path.join(await canonicalDir(path.dirname(resolved)), path.basename(resolved));
     if (!this.isAllowedPath(target)) {
       throw new AppError(
         "internal",
@@ -395,7 +400,8 @@ export class DuckDbEngine implements AnalyticsEngine {
   }
 
   /**
-   * Runs `fn` with one connection in autocommit mode, holding the engine's write lock. TEMP tables
+   * Runs `fn` with one connection in autocommit mode, holding the engine's write lock (not
+   * reentrant: `fn` must not call `ensureTables`, `transaction`, `load` or the tenant-data writers). TEMP tables
    * live as long as the session; `session.transaction()` groups statements (the demo generator
    * commits table by table so a 10M-row run never holds one giant transaction).
    */

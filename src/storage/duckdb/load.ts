@@ -72,20 +72,19 @@ export async function loadFile(engine: DuckDbEngine, options: LoadOptions): Prom
 
   await engine.ensureTables(program, [dataset]);
 
-  let source = file;
-  let staged: string | null = null;
-  const real = await fs.realpath(file);
-  if (!engine.isAllowedPath(real)) {
-    staged = await engine.stagingPath(gzip ? `.${format}.gz` : `.${format}`);
-    progress(`Copying ${file} into the staging area`);
-    await fs.copyFile(real, staged);
-    source = staged;
-  }
-
   const table = `${quoteIdent(program)}.${quoteIdent(tableName(dataset))}`;
   const label = `${program}.${dataset.name}`;
   let mappings: readonly Mapping[] = [];
+  let staged: string | null = null;
   try {
+    let source = file;
+    const real = await fs.realpath(file);
+    if (!engine.isAllowedPath(real)) {
+      staged = await engine.stagingPath(gzip ? `.${format}.gz` : `.${format}`);
+      progress(`Copying ${file} into the staging area`);
+      await fs.copyFile(real, staged);
+      source = staged;
+    }
     const plan =
       format === "parquet"
         ? await parquetPlan(engine, source, dataset)

@@ -6,7 +6,9 @@
  * hidden tenant column. Identifiers are quoted exactly as the catalog spells them.
  */
 import { AppError } from "../../core/errors.js";
+import { physicalColumns as catalogColumns, datasetTable } from "../../datasets/lookup.js";
 import { type ColumnType, type DatasetDef, type Program, TENANT_COLUMN } from "../../datasets/types.js";
+import { tableReference } from "../../query/compiler.js";
 
 /** DuckDB type of each catalog column type. */
 export const DUCKDB_TYPES: Readonly<Record<ColumnType, string>> = {
@@ -50,20 +52,16 @@ export interface PhysicalTable {
   readonly datasets: readonly string[];
 }
 
-export function tableName(dataset: DatasetDef): string {
-  return dataset.table ?? dataset.name;
-}
+/** The table that holds a dataset's rows. */
+export const tableName = datasetTable;
 
-/** `"mpn"."Table"`: how the compiler and the adapter name a dataset's table. */
-export function qualifiedTable(program: Program, dataset: DatasetDef): string {
-  return `${quoteIdent(program)}.${quoteIdent(tableName(dataset))}`;
-}
+/** `"mpn"."Table"`: how the compiler and the adapter name a dataset's table (the compiler owns the layout). */
+export const qualifiedTable = tableReference;
 
 /** The physical columns of a dataset (columns, then measures), without the tenant column. */
 export function physicalColumns(dataset: DatasetDef): PhysicalColumn[] {
-  const out: PhysicalColumn[] = [];
   const seen = new Set<string>();
-  const add = (name: string, type: ColumnType) => {
+  return catalogColumns(dataset).map(({ name, type }) => {
     const key = name.toLowerCase();
     if (key === TENANT_COLUMN) {
       throw new AppError("internal", `Dataset ${dataset.name} declares the reserved column ${TENANT_COLUMN}`);
@@ -76,11 +74,8 @@ export function physicalColumns(dataset: DatasetDef): PhysicalColumn[] {
       );
     }
     seen.add(key);
-    out.push({ name, type, sqlType: DUCKDB_TYPES[type] });
-  };
-  for (const c of dataset.columns) add(c.name, c.type);
-  for (const m of dataset.measures ?? []) add(m.name, m.type);
-  return out;
+    return { name, type, sqlType: DUCKDB_TYPES[type] };
+  });
 }
 
 /**

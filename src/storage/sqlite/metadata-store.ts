@@ -868,6 +868,16 @@ class SqliteMetadataStore implements MetadataStore {
         .select(["id", "file_key"])
         .where("status", "in", FINISHED)
         .where("scheduled_time", "<", beforeMs)
+        // A report's latest execution anchors its schedule: it is kept.
+        .where((eb) =>
+          eb.exists(
+            eb
+              .selectFrom("executions as later")
+              .select("later.id")
+              .whereRef("later.report_id", "=", "executions.report_id")
+              .whereRef("later.scheduled_time", ">", "executions.scheduled_time"),
+          ),
+        )
         .orderBy("scheduled_time")
         .orderBy("id")
         .limit(limit)

@@ -1,0 +1,1035 @@
+/**
+ * `MetadataStore` on PostgreSQL (node-postgres `pg` through Kysely), for several processes
+ * sharing one database.
+ *
+ * - One pool per store. The `schema` option puts every table (and Kysely's migration bookkeeping)
+ *   in that schema, via the connections' `search_path`; without it, the URL's default schema is used.
+ * - Migrations run at open under a session advisory lock per schema (and Kysely's own lock), in one
+ *   transaction, so several processes starting at once apply them exactly once.
+ * - Workers claim with `FOR UPDATE SKIP LOCKED`: claimers never wait for each other and never take
+ *   the same row. The claim reads two small, ordered index ranges (partial indexes on Pending
+ *   executions by next_attempt_at, and on Running ones by lease expiry) and stops at `limit`, so
+ *   its cost does not grow with the table.
+ * - Quota checks run in a transaction that first takes a transaction-scoped advisory lock for the
+ *   (schema, tenant, program): concurrent creates in one scope queue there; other scopes don't wait.
+ * - Duplicate (report, slot) executions are skipped by the unique key (`ON CONFLICT DO NOTHING`),
+ *   whichever process inserts first. Deliveries are claimed like executions.
+ * - `onWork` (optional) wakes workers through `LISTEN openinsights_work`; writes that create due
+ *   work `NOTIFY` on commit. Workers must still poll: a notification can be missed.
+ * - Instants are `timestamptz`, ids `text COLLATE "C"` (byte order, like SQLite), see `schema.ts`.
+ */
+import { createHash } from "node:crypto";
+import {
+  type Expression,
+  Kysely,
+  PostgresDialect,
+  type RawBuilder,
+  type SqlBool,
+  sql,
+  type Transaction,
+} from "kysely";
+import pg from "pg";
+import type { ExecutionOutcome, ExecutionStatus, StoredExecution } from "../../executions/model.js";
+import type { ReportStatus, StoredQuery, StoredReport } from "../../reports/model.js";
+import type { CallbackDelivery, DeliveryAttempt, DeliveryNext } from "../../webhooks/model.js";
+import type {
+  CreateOutcome,
+  Cursor,
+  ExecutionFilter,
+  MetadataStore,
+  Page,
+  PageRequest,
+  QueryFilter,
+  ReportFilter,
+  ReportQuotas,
+  Scope,
+} from "../ports.js";
+import { migrateToLatest } from "./migrations.js";
+import {
+  attemptToRow,
+  deliveryToRow,
+  executionToRow,
+  foldName,
+  queryToRow,
+  reportToRow,
+  rowToAttempt,
+  rowToDelivery,
+  rowToExecution,
+  rowToQuery,
+  rowToReport,
+  toDate,
+  toDateOrNull,
+} from "./rows.js";
+import type { CallbackDeliveriesTable, ExecutionsTable, MetadataDatabase } from "./schema.js";
+
+export interface PostgresMetadataStoreOptions {
+  /** A `postgres://` connection URL. */
+  readonly url: string;
+  /**
+   * The schema holding the tables (created when missing): lower-case letters, digits and `_`.
+   * Default: the connection's current schema (normally `public`).
+   */
+  readonly schema?: string;
+  /** Connections in the pool; default 10. */
+  readonly poolSize?: number;
+}
+
+/** What kind of work a notification announces. */
+export type WorkKind = "executions" | "deliveries";
+
+export interface PostgresMetadataStore extends MetadataStore {
+  /** The schema the store's tables live in. */
+  readonly schema: string;
+  /**
+   * Calls `callback` when another writer (any process) commits work that may be due: new
+   * executions, a retry, a resumed report, a new callback delivery. Also called once after the
+   * listening connection is re-established (notifications may have been missed meanwhile).
+   * Best effort: keep polling too. Returns an unsubscribe function.
+   */
+  onWork(callback: (kind: WorkKind) => void): () => void;
+}
+
+/** The LISTEN/NOTIFY channel; the payload is `<kind>:<schema>`. */
+export const WORK_CHANNEL = "openinsights_work";
+
+const OK: CreateOutcome = Object.freeze({ ok: true });
+const QUERY_QUOTA: CreateOutcome = Object.freeze({ ok: false, reason: "queries" });
+const ACTIVE_QUOTA: CreateOutcome = Object.freeze({ ok: false, reason: "activeReports" });
+const EXECUTE_NOW_QUOTA: CreateOutcome = Object.freeze({ ok: false, reason: "executeNow" });
+/** Rows per multi-row INSERT: 23 columns × 1000 stays far below PostgreSQL's 65535 parameters. */
+const INSERT_CHUNK = 1_000;
+/** Execution statuses that still wait for or hold a worker: the report is not ready to plan. */
+const UNFINISHED: readonly ExecutionStatus[] = ["Pending", "Paused", "Running"];
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+const UNIQUE_VIOLATION = "23505";
+
+/** Advisory lock namespaces (first key of the two-int form; "OI" + a number). */
+const LOCK_MIGRATE = 0x4f49_0001;
+const LOCK_QUERY_QUOTA = 0x4f49_0002;
+const LOCK_REPORT_QUOTA = 0x4f49_0003;
+
+/** A stable 32-bit key for `parts` (the second key of an advisory lock). */
+function lockKey(...parts: string[]): number {
+  return createHash("sha256").update(JSON.stringify(parts)).digest().readInt32BE(0);
+}
+
+/** `int8` (counts, bigint columns) as a JS number; refuses values a number cannot hold exactly. */
+function parseInt8(text: string): number {
+  const n = Number(text);
+  if (!Number.isSafeInteger(n)) throw new RangeError(`Integer ${text} is beyond JavaScript's safe range`);
+  return n;
+}
+
+export async function openPostgresMetadataStore(
+  options: PostgresMetadataStoreOptions,
+): Promise<PostgresMetadataStore> {
+  const { url, schema } = options;
+  const poolSize = options.poolSize ?? 10;
+  if (!Number.isInteger(poolSize) || poolSize < 1) {
+    throw new RangeError(`poolSize must be a positive integer, got ${poolSize}`);
+  }
+  if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
+    throw new RangeError(
+      `Schema name must be lower-case letters, digits and _ (at most 63), got ${JSON.stringify(schema)}`,
+    );
+  }
+  const connection: pg.ClientConfig = {
+    connectionString: url,
+    ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
+  };
+  const types = new pg.TypeOverrides();
+  types.setTypeParser(pg.types.builtins.INT8, parseInt8);
+  const pool = new pg.Pool({ ...connection, types, max: poolSize });
+  // An idle connection that breaks (server restart) is dropped by the pool; without a listener
+  // the 'error' event would crash the process.
+  pool.on("error", () => {});
+  const db = new Kysely<MetadataDatabase>({ dialect: new PostgresDialect({ pool }) });
+  try {
+    const current = await db.connection().execute(async (conn) => {
+      const key = lockKey(schema ?? "");
+      await sql`select pg_advisory_lock(${LOCK_MIGRATE}, ${key})`.execute(conn);
+      try {
+        if (schema !== undefined) await sql`create schema if not exists ${sql.id(schema)}`.execute(conn);
+        const { rows } = await sql<{ name: string | null }>`select current_schema() as name`.execute(conn);
+        const name = rows[0]?.name ?? null;
+        if (name === null) throw new Error("No schema on the connection's search_path to create tables in");
+        await migrateToLatest(conn, name);
+        return name;
+      } finally {
+        await sql`select pg_advisory_unlock(${LOCK_MIGRATE}, ${key})`.execute(conn);
+      }
+    });
+    return new PgMetadataStore(db, current, connection);
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+}
+
+type Db = Kysely<MetadataDatabase> | Transaction<MetadataDatabase>;
+
+/** `= any($1::text[])`: one parameter for a whole list of ids. */
+function anyText(values: readonly string[]): RawBuilder<string> {
+  return sql<string>`any(${[...values]}::text[])`;
+}
+
+/** `(created_time, id) > (cursor)`, the keyset condition of every list (unqualified columns). */
+function afterCursor(cursor: Cursor): Expression<SqlBool> {
+  return sql<SqlBool>`(${sql.ref("created_time")}, ${sql.ref("id")}) > (${toDate(cursor.createdTime)}::timestamptz, ${cursor.id}::text)`;
+}
+
+function checkLimit(page: PageRequest): number {
+  if (!Number.isInteger(page.limit) || page.limit < 1) {
+    throw new RangeError(`Page limit must be a positive integer, got ${page.limit}`);
+  }
+  return page.limit;
+}
+
+/** Rows were fetched with `limit + 1`: the extra row only says that more follow. */
+function toPage<R, T extends { readonly createdTime: Date; readonly id: string }>(
+  rows: readonly R[],
+  limit: number,
+  map: (row: R) => T,
+): Page<T> {
+  const items = rows.slice(0, limit).map(map);
+  const last = items[items.length - 1];
+  if (rows.length <= limit || last === undefined) return { items };
+  return { items, next: { createdTime: last.createdTime, id: last.id } };
+}
+
+function checkPositiveInteger(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new RangeError(`${name} must be a positive integer, got ${value}`);
+  }
+  return value;
+}
+
+function count(value: bigint | number | string | undefined): number {
+  return Number(value ?? 0);
+}
+
+function sameScope(a: Scope, b: Scope): boolean {
+  return a.tenant === b.tenant && a.program === b.program;
+}
+
+function isUniqueViolation(error: unknown, constraint: string): boolean {
+  const e = error as { code?: unknown; constraint?: unknown } | null;
+  return e?.code === UNIQUE_VIOLATION && e.constraint === constraint;
+}
+
+/**
+ * The claim: up to `limit` due executions — Pending and due, or Running with an expired (or no)
+ * lease — of Active reports, oldest due first, locked with SKIP LOCKED and leased in the same
+ * statement. Each branch reads its partial index in order and stops after `limit` rows.
+ * Exported for tests (EXPLAIN); `$`-free, so it can be embedded in another `sql` template.
+ */
+export function claimExecutionsQuery(
+  owner: string,
+  now: Date,
+  leaseMs: number,
+  limit: number,
+): RawBuilder<ExecutionsTable> {
+  const nowTs = toDate(now);
+  const until = new Date(nowTs.getTime() + leaseMs);
+  const activeReport = sql`exists (select 1 from reports r where r.id = e.report_id and r.status = 'Active')`;
+  return sql<ExecutionsTable>`
+    with pending as (
+      select e.id, e.next_attempt_at from executions e
+      where e.status = 'Pending' and e.next_attempt_at <= ${nowTs}::timestamptz and ${activeReport}
+      order by e.next_attempt_at, e.id
+      limit ${limit}
+      for update of e skip locked
+    ), expired as (
+      select e.id, e.next_attempt_at from executions e
+      where e.status = 'Running'
+        and (e.lease_expires_at <= ${nowTs}::timestamptz or e.lease_expires_at is null)
+        and ${activeReport}
+      order by e.next_attempt_at, e.id
+      limit ${limit}
+      for update of e skip locked
+    ), due as (
+      select c.id from (select * from pending union all select * from expired) c
+      order by c.next_attempt_at, c.id
+      limit ${limit}
+    ), claimed as (
+      update executions e
+      set status = 'Running', lease_owner = ${owner}, lease_expires_at = ${until}::timestamptz,
+          attempts = e.attempts + 1, modified_time = ${nowTs}::timestamptz
+      from due where e.id = due.id
+      returning e.*
+    )
+    select * from claimed order by next_attempt_at, id`;
+}
+
+/** The delivery claim: Pending, due, not leased (or the lease expired); leased in the same statement. */
+export function claimDeliveriesQuery(
+  owner: string,
+  now: Date,
+  leaseMs: number,
+  limit: number,
+): RawBuilder<CallbackDeliveriesTable> {
+  const nowTs = toDate(now);
+  const until = new Date(nowTs.getTime() + leaseMs);
+  return sql<CallbackDeliveriesTable>`
+    with due as (
+      select d.id from callback_deliveries d
+      where d.status = 'Pending' and d.next_attempt_at <= ${nowTs}::timestamptz
+        and (d.lease_owner is null or d.lease_expires_at is null or d.lease_expires_at <= ${nowTs}::timestamptz)
+      order by d.next_attempt_at, d.id
+      limit ${limit}
+      for update of d skip locked
+    ), claimed as (
+      update callback_deliveries d
+      set lease_owner = ${owner}, lease_expires_at = ${until}::timestamptz
+      from due where d.id = due.id
+      returning d.*
+    )
+    select * from claimed order by next_attempt_at, id`;
+}
+
+/** The connection that LISTENs for `onWork`, opened on first use and re-opened after a failure. */
+class WorkListener {
+  readonly #config: pg.ClientConfig;
+  readonly #schema: string;
+  readonly #callbacks = new Set<(kind: WorkKind) => void>();
+  #client: pg.Client | undefined;
+  #connecting = false;
+  #connectedBefore = false;
+  #retry: NodeJS.Timeout | undefined;
+  #closed = false;
+
+  constructor(config: pg.ClientConfig, schema: string) {
+    this.#config = config;
+    this.#schema = schema;
+  }
+
+  subscribe(callback: (kind: WorkKind) => void): () => void {
+    if (this.#closed) throw new Error("The metadata store is closed");
+    this.#callbacks.add(callback);
+    this.#ensure();
+    return () => {
+      this.#callbacks.delete(callback);
+    };
+  }
+
+  #emit(kind: WorkKind): void {
+    for (const callback of [...this.#callbacks]) {
+      try {
+        callback(kind);
+      } catch (error) {
+        process.emitWarning(`onWork callback threw: ${String(error)}`);
+      }
+    }
+  }
+
+  #ensure(): void {
+    if (this.#closed || this.#client !== undefined || this.#connecting || this.#retry !== undefined) return;
+    this.#connecting = true;
+    this.#connect()
+      .catch(() => this.#scheduleRetry())
+      .finally(() => {
+        this.#connecting = false;
+      });
+  }
+
+  async #connect(): Promise<void> {
+    const client = new pg.Client(this.#config);
+    const lost = () => this.#drop(client);
+    client.on("error", lost);
+    client.on("end", lost);
+    client.on("notification", (message) => {
+      if (message.channel !== WORK_CHANNEL || message.payload === undefined) return;
+      const split = message.payload.indexOf(":");
+      const kind = message.payload.slice(0, split);
+      if (message.payload.slice(split + 1) !== this.#schema) return;
+      if (kind === "executions" || kind === "deliveries") this.#emit(kind);
+    });
+    try {
+      await client.connect();
+      await client.query(`listen ${WORK_CHANNEL}`);
+    } catch (error) {
+      client.removeListener("end", lost);
+      await client.end().catch(() => {});
+      throw error;
+    }
+    if (this.#closed) {
+      await client.end().catch(() => {});
+      return;
+    }
+    this.#client = client;
+    if (this.#connectedBefore) {
+      this.#emit("executions");
+      this.#emit("deliveries");
+    }
+    this.#connectedBefore = true;
+  }
+
+  #drop(client: pg.Client): void {
+    if (this.#client !== client) return;
+    this.#client = undefined;
+    client.end().catch(() => {});
+    this.#scheduleRetry();
+  }
+
+  #scheduleRetry(): void {
+    if (this.#closed || this.#retry !== undefined || this.#callbacks.size === 0) return;
+    this.#retry = setTimeout(() => {
+      this.#retry = undefined;
+      this.#ensure();
+    }, 1_000);
+    this.#retry.unref();
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#callbacks.clear();
+    if (this.#retry !== undefined) clearTimeout(this.#retry);
+    const client = this.#client;
+    this.#client = undefined;
+    if (client !== undefined) await client.end().catch(() => {});
+  }
+}
+
+class PgMetadataStore implements PostgresMetadataStore {
+  readonly capabilities = Object.freeze({ multiWriter: true, skipLocked: true });
+  readonly schema: string;
+  readonly #db: Kysely<MetadataDatabase>;
+  readonly #listener: WorkListener;
+  #closed = false;
+
+  constructor(db: Kysely<MetadataDatabase>, schema: string, connection: pg.ClientConfig) {
+    this.#db = db;
+    this.schema = schema;
+    this.#listener = new WorkListener(connection, schema);
+  }
+
+  onWork(callback: (kind: WorkKind) => void): () => void {
+    return this.#listener.subscribe(callback);
+  }
+
+  /** Announces work on commit of `db`'s transaction (or at once, outside one). */
+  async #notify(db: Db, kind: WorkKind): Promise<void> {
+    await sql`select pg_notify(${WORK_CHANNEL}, ${`${kind}:${this.schema}`})`.execute(db);
+  }
+
+  /** Serialises quota checks of one scope across every connection and process. */
+  async #lockScope(trx: Transaction<MetadataDatabase>, namespace: number, scope: Scope): Promise<void> {
+    const key = lockKey(this.schema, scope.tenant, scope.program);
+    await sql`select pg_advisory_xact_lock(${namespace}, ${key})`.execute(trx);
+  }
+
+  // ── queries ───────────────────────────────────────────────────────────────
+
+  async createQuery(query: StoredQuery, maxQueries: number): Promise<CreateOutcome> {
+    const row = queryToRow(query);
+    return this.#db.transaction().execute(async (trx) => {
+      await this.#lockScope(trx, LOCK_QUERY_QUOTA, query);
+      const { n } = await trx
+        .selectFrom("report_queries")
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .where("tenant", "=", query.tenant)
+        .where("program", "=", query.program)
+        .executeTakeFirstOrThrow();
+      if (count(n) >= maxQueries) return QUERY_QUOTA;
+      await trx.insertInto("report_queries").values(row).execute();
+      return OK;
+    });
+  }
+
+  async getQuery(scope: Scope, id: string): Promise<StoredQuery | undefined> {
+    const row = await this.#db
+      .selectFrom("report_queries")
+      .selectAll()
+      .where("tenant", "=", scope.tenant)
+      .where("program", "=", scope.program)
+      .where("id", "=", id)
+      .executeTakeFirst();
+    return row === undefined ? undefined : rowToQuery(row);
+  }
+
+  async listQueries(scope: Scope, filter: QueryFilter, page: PageRequest): Promise<Page<StoredQuery>> {
+    const limit = checkLimit(page);
+    let q = this.#db
+      .selectFrom("report_queries")
+      .selectAll()
+      .where("tenant", "=", scope.tenant)
+      .where("program", "=", scope.program);
+    if (filter.id !== undefined) q = q.where("id", "=", filter.id);
+    if (filter.name !== undefined) q = q.where("name_key", "=", foldName(filter.name));
+    if (page.after !== undefined) q = q.where(afterCursor(page.after));
+    const rows = await q
+      .orderBy("created_time")
+      .orderBy("id")
+      .limit(limit + 1)
+      .execute();
+    return toPage(rows, limit, rowToQuery);
+  }
+
+  async deleteQuery(scope: Scope, id: string): Promise<boolean> {
+    const result = await this.#db
+      .deleteFrom("report_queries")
+      .where("tenant", "=", scope.tenant)
+      .where("program", "=", scope.program)
+      .where("id", "=", id)
+      .executeTakeFirst();
+    return result.numDeletedRows > 0n;
+  }
+
+  // ── reports ───────────────────────────────────────────────────────────────
+
+  async createReport(
+    report: StoredReport,
+    executions: readonly StoredExecution[],
+    quotas: ReportQuotas,
+  ): Promise<CreateOutcome> {
+    for (const e of executions) {
+      if (e.reportId !== report.id || !sameScope(e, report)) {
+        throw new Error(`Execution ${e.id} does not belong to report ${report.id}`);
+      }
+    }
+    const reportRow = reportToRow(report);
+    const executionRows = executions.map(executionToRow);
+    const end = toDate(quotas.now).getTime();
+    return this.#db.transaction().execute(async (trx) => {
+      await this.#lockScope(trx, LOCK_REPORT_QUOTA, report);
+      // Checked in this order, so a report over both limits is refused for `activeReports`.
+      // A new Inactive report does not add to the active count.
+      if (report.status !== "Inactive") {
+        const { n } = await trx
+          .selectFrom("reports")
+          .select((eb) => eb.fn.countAll<number>().as("n"))
+          .where("tenant", "=", report.tenant)
+          .where("program", "=", report.program)
+          .where("status", "!=", "Inactive")
+          .executeTakeFirstOrThrow();
+        if (count(n) >= quotas.maxActiveReports) return ACTIVE_QUOTA;
+      }
+      if (report.executeNow) {
+        // Window (now - windowMs, now]; every status counts (a finished ExecuteNow report is Inactive).
+        const { n } = await trx
+          .selectFrom("reports")
+          .select((eb) => eb.fn.countAll<number>().as("n"))
+          .where("tenant", "=", report.tenant)
+          .where("program", "=", report.program)
+          .where("execute_now", "=", true)
+          .where("created_time", ">", new Date(end - quotas.executeNowWindowMs))
+          .where("created_time", "<=", new Date(end))
+          .executeTakeFirstOrThrow();
+        if (count(n) >= quotas.maxExecuteNow) return EXECUTE_NOW_QUOTA;
+      }
+      await trx.insertInto("reports").values(reportRow).execute();
+      const inserted = await insertExecutions(trx, executionRows);
+      if (inserted > 0 && report.status === "Active") await this.#notify(trx, "executions");
+      return OK;
+    });
+  }
+
+  async getReport(scope: Scope, id: string): Promise<StoredReport | undefined> {
+    const row = await this.#db
+      .selectFrom("reports")
+      .selectAll()
+      .where("tenant", "=", scope.tenant)
+      .where("program", "=", scope.program)
+      .where("id", "=", id)
+      .executeTakeFirst();
+    return row === undefined ? undefined : rowToReport(row);
+  }
+
+  async listReports(scope: Scope, filter: ReportFilter, page: PageRequest): Promise<Page<StoredReport>> {
+    const limit = checkLimit(page);
+    if (filter.ids !== undefined && filter.ids.length === 0) return { items: [] };
+    let q = this.#db
+      .selectFrom("reports")
+      .selectAll()
+      .where("tenant", "=", scope.tenant)
+      .where("program", "=", scope.program);
+    if (filter.ids !== undefined) q = q.where("id", "=", anyText(filter.ids));
+    if (filter.name !== undefined) q = q.where("name_key", "=", foldName(filter.name));
+    if (filter.queryId !== undefined) q = q.where("query_id", "=", filter.queryId);
+    if (page.after !== undefined) q = q.where(afterCursor(page.after));
+    const rows = await q
+      .orderBy("created_time")
+      .orderBy("id")
+      .limit(limit + 1)
+      .execute();
+    return toPage(rows, limit, rowToReport);
+  }
+
+  async countReportsUsingQuery(scope: Scope, queryId: string): Promise<number> {
+    const { n } = await this.#db
+      .selectFrom("reports")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("tenant", "=", scope.tenant)
+      .where("program", "=", scope.program)
+      .where("query_id", "=", queryId)
+      .where("status", "!=", "Inactive")
+      .executeTakeFirstOrThrow();
+    return count(n);
+  }
+
+  async updateReport(report: StoredReport): Promise<boolean> {
+    const { id, tenant, program, ...changes } = reportToRow(report);
+    const result = await this.#db
+      .updateTable("reports")
+      .set(changes)
+      .where("tenant", "=", tenant)
+      .where("program", "=", program)
+      .where("id", "=", id)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  async deleteReport(scope: Scope, id: string): Promise<{ deleted: boolean; fileKeys: string[] }> {
+    return this.#db.transaction().execute(async (trx) => {
+      // Locking the report first holds off createExecutions (FOR KEY SHARE) until we are done.
+      const report = await trx
+        .selectFrom("reports")
+        .select("id")
+        .where("tenant", "=", scope.tenant)
+        .where("program", "=", scope.program)
+        .where("id", "=", id)
+        .forUpdate()
+        .executeTakeFirst();
+      if (report === undefined) return { deleted: false, fileKeys: [] };
+      // RETURNING reports the rows as deleted, including a file a worker recorded meanwhile.
+      // Deliveries and their attempts go with their executions (ON DELETE CASCADE).
+      const gone = await trx
+        .deleteFrom("executions")
+        .where("tenant", "=", scope.tenant)
+        .where("program", "=", scope.program)
+        .where("report_id", "=", id)
+        .returning(["file_key", "scheduled_time"])
+        .execute();
+      await trx
+        .deleteFrom("reports")
+        .where("tenant", "=", scope.tenant)
+        .where("program", "=", scope.program)
+        .where("id", "=", id)
+        .execute();
+      const fileKeys = gone
+        .sort((a, b) => a.scheduled_time.getTime() - b.scheduled_time.getTime())
+        .flatMap((r) => (r.file_key === null ? [] : [r.file_key]));
+      return { deleted: true, fileKeys };
+    });
+  }
+
+  // ── executions ────────────────────────────────────────────────────────────
+
+  async createExecutions(executions: readonly StoredExecution[]): Promise<number> {
+    if (executions.length === 0) return 0;
+    const candidates = executions.map(executionToRow);
+    return this.#db.transaction().execute(async (trx) => {
+      // An execution whose report is missing from its scope (deleted meanwhile, or another
+      // tenant's id) is skipped like a duplicate slot. FOR KEY SHARE keeps the reports found
+      // from being deleted before the inserts commit.
+      const reports = await trx
+        .selectFrom("reports")
+        .select(["id", "tenant", "program"])
+        .where("id", "=", anyText([...new Set(candidates.map((r) => r.report_id))]))
+        .forKeyShare()
+        .execute();
+      const known = new Set(reports.map((r) => JSON.stringify([r.tenant, r.program, r.id])));
+      const rows = candidates.filter((r) => known.has(JSON.stringify([r.tenant, r.program, r.report_id])));
+      const inserted = await insertExecutions(trx, rows);
+      if (inserted > 0) await this.#notify(trx, "executions");
+      return inserted;
+    });
+  }
+
+  async listExecutions(
+    scope: Scope,
+    filter: ExecutionFilter,
+    page: PageRequest,
+  ): Promise<Page<StoredExecution>> {
+    const limit = checkLimit(page);
+    const { reportIds, executionIds, statuses } = filter;
+    if (reportIds.length === 0 || executionIds?.length === 0 || statuses?.length === 0) {
+      return { items: [] };
+    }
+    let matching = this.#db
+      .selectFrom("executions")
+      .selectAll()
+      .where("tenant", "=", scope.tenant)
+      .where("program", "=", scope.program)
+      .where("report_id", "=", anyText(reportIds));
+    if (executionIds !== undefined) matching = matching.where("id", "=", anyText(executionIds));
+    if (statuses !== undefined) matching = matching.where("status", "in", statuses);
+    if (filter.since !== undefined) matching = matching.where("scheduled_time", ">=", toDate(filter.since));
+
+    if (filter.latestOnly === true) {
+      // Slots are unique per report, so row_number() = 1 picks exactly one row per report.
+      const ranked = matching.select((eb) =>
+        eb.fn
+          .agg<number>("row_number")
+          .over((ob) => ob.partitionBy("report_id").orderBy("scheduled_time", "desc"))
+          .as("slot_rank"),
+      );
+      let q = this.#db.selectFrom(ranked.as("m")).selectAll("m").where("m.slot_rank", "=", 1);
+      if (page.after !== undefined) q = q.where(afterCursor(page.after));
+      const rows = await q
+        .orderBy("m.created_time")
+        .orderBy("m.id")
+        .limit(limit + 1)
+        .execute();
+      return toPage(rows, limit, rowToExecution);
+    }
+
+    if (page.after !== undefined) matching = matching.where(afterCursor(page.after));
+    const rows = await matching
+      .orderBy("created_time")
+      .orderBy("id")
+      .limit(limit + 1)
+      .execute();
+    return toPage(rows, limit, rowToExecution);
+  }
+
+  async findExecution(tenant: string, id: string): Promise<StoredExecution | undefined> {
+    const row = await this.#db
+      .selectFrom("executions")
+      .selectAll()
+      .where("tenant", "=", tenant)
+      .where("id", "=", id)
+      .executeTakeFirst();
+    return row === undefined ? undefined : rowToExecution(row);
+  }
+
+  async deleteWaitingExecutions(scope: Scope, reportId: string): Promise<number> {
+    const result = await this.#db
+      .deleteFrom("executions")
+      .where("tenant", "=", scope.tenant)
+      .where("program", "=", scope.program)
+      .where("report_id", "=", reportId)
+      .where("status", "in", ["Pending", "Paused"])
+      .where("attempts", "=", 0)
+      .executeTakeFirst();
+    return count(result.numDeletedRows);
+  }
+
+  async setExecutionStatus(
+    scope: Scope,
+    reportId: string,
+    from: readonly ExecutionStatus[],
+    to: ExecutionStatus,
+    at: Date,
+  ): Promise<number> {
+    if (from.length === 0) return 0;
+    const modified = toDate(at);
+    return this.#db.transaction().execute(async (trx) => {
+      const result = await trx
+        .updateTable("executions")
+        .set({ status: to, modified_time: modified })
+        .where("tenant", "=", scope.tenant)
+        .where("program", "=", scope.program)
+        .where("report_id", "=", reportId)
+        .where("status", "in", from)
+        .executeTakeFirst();
+      const n = count(result.numUpdatedRows);
+      if (n > 0 && to === "Pending") await this.#notify(trx, "executions");
+      return n;
+    });
+  }
+
+  // ── the execution queue ───────────────────────────────────────────────────
+
+  async claimExecutions(
+    owner: string,
+    now: Date,
+    leaseMs: number,
+    limit: number,
+  ): Promise<StoredExecution[]> {
+    checkPositiveInteger("leaseMs", leaseMs);
+    checkPositiveInteger("limit", limit);
+    const { rows } = await claimExecutionsQuery(owner, now, leaseMs, limit).execute(this.#db);
+    return rows.map(rowToExecution);
+  }
+
+  async renewExecutionLease(id: string, owner: string, until: Date): Promise<boolean> {
+    // The owner may renew a little late, as long as nobody has reclaimed the execution since.
+    const result = await this.#db
+      .updateTable("executions")
+      .set({ lease_expires_at: toDate(until) })
+      .where("id", "=", id)
+      .where("status", "=", "Running")
+      .where("lease_owner", "=", owner)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  async moveExecutionToSlot(
+    id: string,
+    owner: string,
+    scheduledTime: Date,
+    skippedSlots: number,
+  ): Promise<boolean> {
+    const slot = toDate(scheduledTime);
+    try {
+      const result = await this.#db
+        .updateTable("executions")
+        .set({ scheduled_time: slot, next_attempt_at: slot, skipped_slots: skippedSlots })
+        .where("id", "=", id)
+        .where("status", "=", "Running")
+        .where("lease_owner", "=", owner)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    } catch (error) {
+      // The slot is already taken: leave the execution where it is.
+      if (isUniqueViolation(error, "executions_report_slot_unique")) return false;
+      throw error;
+    }
+  }
+
+  async finishExecution(
+    id: string,
+    owner: string,
+    outcome: ExecutionOutcome,
+    delivery: CallbackDelivery | null,
+  ): Promise<boolean> {
+    if (delivery !== null) {
+      if (outcome.status !== "Completed") {
+        throw new Error(
+          `Only a Completed execution enqueues a callback (execution ${id} is ${outcome.status})`,
+        );
+      }
+      if (delivery.executionId !== id) {
+        throw new Error(`Delivery ${delivery.id} belongs to execution ${delivery.executionId}, not ${id}`);
+      }
+    }
+    const at = toDate(outcome.at);
+    const cleared = { lease_owner: null, lease_expires_at: null, modified_time: at };
+    const changes =
+      outcome.status === "Completed"
+        ? {
+            ...cleared,
+            status: "Completed",
+            file_key: outcome.fileKey,
+            row_count: outcome.rowCount,
+            bytes: outcome.bytes,
+            sha256: outcome.sha256,
+            generated_time: at,
+            window_start: toDateOrNull(outcome.windowStart),
+            window_end: toDateOrNull(outcome.windowEnd),
+            failure_code: null,
+            failure_reason: null,
+          }
+        : outcome.status === "Retry"
+          ? {
+              ...cleared,
+              status: "Pending",
+              next_attempt_at: toDate(outcome.retryAt),
+              failure_code: outcome.code,
+              failure_reason: outcome.reason,
+            }
+          : { ...cleared, status: "Failed", failure_code: outcome.code, failure_reason: outcome.reason };
+    const deliveryRow = delivery === null ? null : deliveryToRow(delivery);
+    return this.#db.transaction().execute(async (trx) => {
+      const updated = await trx
+        .updateTable("executions")
+        .set(changes)
+        .where("id", "=", id)
+        .where("status", "=", "Running")
+        .where("lease_owner", "=", owner)
+        .returning(["report_id", "tenant", "program"])
+        .executeTakeFirst();
+      if (updated === undefined) return false;
+      if (deliveryRow !== null) {
+        if (
+          deliveryRow.report_id !== updated.report_id ||
+          deliveryRow.tenant !== updated.tenant ||
+          deliveryRow.program !== updated.program
+        ) {
+          // Throwing rolls the execution's update back too.
+          throw new Error(
+            `Delivery ${deliveryRow.id} does not match the report and scope of execution ${id}`,
+          );
+        }
+        await trx.insertInto("callback_deliveries").values(deliveryRow).execute();
+        await this.#notify(trx, "deliveries");
+      }
+      if (outcome.status === "Retry") await this.#notify(trx, "executions");
+      return true;
+    });
+  }
+
+  // ── the scheduler ─────────────────────────────────────────────────────────
+
+  async listReportsToPlan(limit: number, afterId?: string): Promise<StoredReport[]> {
+    checkPositiveInteger("limit", limit);
+    let q = this.#db
+      .selectFrom("reports as r")
+      .selectAll("r")
+      .where("r.status", "=", "Active")
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom("executions as e")
+              .select("e.id")
+              .whereRef("e.report_id", "=", "r.id")
+              .where("e.status", "in", UNFINISHED),
+          ),
+        ),
+      );
+    if (afterId !== undefined) q = q.where("r.id", ">", afterId);
+    const rows = await q.orderBy("r.id").limit(limit).execute();
+    return rows.map(rowToReport);
+  }
+
+  async latestExecution(reportId: string): Promise<StoredExecution | undefined> {
+    const row = await this.#db
+      .selectFrom("executions")
+      .selectAll()
+      .where("report_id", "=", reportId)
+      .orderBy("scheduled_time", "desc")
+      .limit(1)
+      .executeTakeFirst();
+    return row === undefined ? undefined : rowToExecution(row);
+  }
+
+  async setReportStatus(
+    reportId: string,
+    from: readonly ReportStatus[],
+    to: ReportStatus,
+    at: Date,
+  ): Promise<boolean> {
+    if (from.length === 0) return false;
+    const modified = toDate(at);
+    return this.#db.transaction().execute(async (trx) => {
+      const result = await trx
+        .updateTable("reports")
+        .set({ status: to, modified_time: modified })
+        .where("id", "=", reportId)
+        .where("status", "in", from)
+        .executeTakeFirst();
+      const changed = result.numUpdatedRows > 0n;
+      if (changed && to === "Active") await this.#notify(trx, "executions");
+      return changed;
+    });
+  }
+
+  // ── the callback outbox ───────────────────────────────────────────────────
+
+  async claimDeliveries(
+    owner: string,
+    now: Date,
+    leaseMs: number,
+    limit: number,
+  ): Promise<CallbackDelivery[]> {
+    checkPositiveInteger("leaseMs", leaseMs);
+    checkPositiveInteger("limit", limit);
+    // A claimed delivery stays Pending; its lease says who is sending it, until when.
+    const { rows } = await claimDeliveriesQuery(owner, now, leaseMs, limit).execute(this.#db);
+    return rows.map(rowToDelivery);
+  }
+
+  async recordDeliveryAttempt(
+    id: string,
+    owner: string,
+    attempt: DeliveryAttempt,
+    next: DeliveryNext,
+  ): Promise<boolean> {
+    if (attempt.deliveryId !== id) {
+      throw new Error(`Attempt of delivery ${attempt.deliveryId} recorded on delivery ${id}`);
+    }
+    const attemptRow = attemptToRow(attempt);
+    const changes = {
+      attempts: attempt.attempt,
+      last_status_code: attempt.statusCode,
+      last_error: attempt.error,
+      lease_owner: null,
+      lease_expires_at: null,
+      status: next.status,
+      ...(next.status === "Pending" ? { next_attempt_at: toDate(next.nextAttemptAt) } : {}),
+      ...(next.status === "Delivered" ? { delivered_at: attemptRow.at } : {}),
+    };
+    return this.#db.transaction().execute(async (trx) => {
+      const result = await trx
+        .updateTable("callback_deliveries")
+        .set(changes)
+        .where("id", "=", id)
+        .where("status", "=", "Pending")
+        .where("lease_owner", "=", owner)
+        .executeTakeFirst();
+      if (result.numUpdatedRows === 0n) return false;
+      // A duplicate attempt number fails here and rolls the update back.
+      await trx.insertInto("callback_attempts").values(attemptRow).execute();
+      return true;
+    });
+  }
+
+  async listDeliveries(
+    scope: Scope,
+    executionIds: readonly string[],
+  ): Promise<(CallbackDelivery & { readonly attemptLog: readonly DeliveryAttempt[] })[]> {
+    if (executionIds.length === 0) return [];
+    const rows = await this.#db
+      .selectFrom("callback_deliveries")
+      .selectAll()
+      .where("tenant", "=", scope.tenant)
+      .where("program", "=", scope.program)
+      .where("execution_id", "=", anyText([...new Set(executionIds)]))
+      .orderBy("created_time")
+      .orderBy("id")
+      .execute();
+    if (rows.length === 0) return [];
+    const deliveries = rows.map(rowToDelivery);
+    const log = new Map<string, DeliveryAttempt[]>(deliveries.map((d) => [d.id, []]));
+    const attempts = await this.#db
+      .selectFrom("callback_attempts")
+      .selectAll()
+      .where("delivery_id", "=", anyText([...log.keys()]))
+      .orderBy("delivery_id")
+      .orderBy("attempt")
+      .execute();
+    for (const row of attempts) log.get(row.delivery_id)?.push(rowToAttempt(row));
+    return deliveries.map((d) => ({ ...d, attemptLog: log.get(d.id) ?? [] }));
+  }
+
+  // ── retention ─────────────────────────────────────────────────────────────
+
+  async purgeExecutions(before: Date, limit: number): Promise<string[]> {
+    checkPositiveInteger("limit", limit);
+    const cutoff = toDate(before);
+    // SKIP LOCKED: concurrent purgers split the work instead of returning the same keys twice.
+    // (`for update of e`: the `later` rows are only read.)
+    // Deliveries and their attempts go with their executions (ON DELETE CASCADE).
+    const { rows } = await sql<Pick<ExecutionsTable, "file_key">>`
+      with doomed as (
+        select e.id from executions e
+        where e.status in ('Completed', 'Failed') and e.scheduled_time < ${cutoff}::timestamptz
+          -- A report's latest execution anchors its schedule: it is kept.
+          and exists (
+            select 1 from executions later
+            where later.report_id = e.report_id and later.scheduled_time > e.scheduled_time
+          )
+        order by e.scheduled_time, e.id
+        limit ${limit}
+        for update of e skip locked
+      ), gone as (
+        delete from executions e using doomed where e.id = doomed.id
+        returning e.id, e.file_key, e.scheduled_time
+      )
+      select file_key from gone order by scheduled_time, id`.execute(this.#db);
+    return rows.flatMap((r) => (r.file_key === null ? [] : [r.file_key]));
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#listener.close();
+    await this.#db.destroy();
+  }
+}
+
+/** Inserts rows, skipping any whose (report_id, scheduled_time) exists; returns the number inserted. */
+async function insertExecutions(db: Db, rows: readonly ExecutionsTable[]): Promise<number> {
+  let inserted = 0;
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+    const result = await db
+      .insertInto("executions")
+      .values(rows.slice(i, i + INSERT_CHUNK))
+      .onConflict((oc) => oc.columns(["report_id", "scheduled_time"]).doNothing())
+      .executeTakeFirst();
+    inserted += count(result.numInsertedOrUpdatedRows);
+  }
+  return inserted;
+}

@@ -1,0 +1,187 @@
+/**
+ * Numbered schema migrations of the PostgreSQL metadata store, run by Kysely's `Migrator` at open
+ * (see `migrateToLatest` below for how concurrent starts are made safe).
+ *
+ * Rules:
+ * - A migration, once released, never changes: add `002_…`, `003_…` instead. Names sort
+ *   lexicographically, so keep the three-digit prefix.
+ * - Plain SQL with inlined literals (status lists etc.) instead of live constants, so their
+ *   meaning cannot drift. Unqualified names: the tables land in the connection's current schema.
+ * - `001_initial` is the logical schema of the SQLite adapter's `001_initial` + `002_execution_queue`,
+ *   in PostgreSQL types (see `schema.ts`), plus partial indexes for the claim and scheduler queries.
+ */
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from "kysely";
+
+function statements(...ddl: string[]): Migration {
+  return {
+    async up(db: Kysely<unknown>): Promise<void> {
+      for (const statement of ddl) await sql.raw(statement).execute(db);
+    },
+  };
+}
+
+const m001_initial = statements(
+  `create table report_queries (
+    id text collate "C" primary key,
+    tenant text not null,
+    program text not null constraint report_queries_program_check check (program in ('mpn', 'cmp')),
+    name text not null,
+    name_key text not null,
+    description text not null,
+    query_text text not null,
+    user_name text not null,
+    created_time timestamptz not null,
+    modified_time timestamptz
+  )`,
+  `create index report_queries_scope_created_idx on report_queries (tenant, program, created_time, id)`,
+  `create index report_queries_scope_name_idx on report_queries (tenant, program, name_key)`,
+
+  `create table reports (
+    id text collate "C" primary key,
+    tenant text not null,
+    program text not null constraint reports_program_check check (program in ('mpn', 'cmp')),
+    name text not null,
+    name_key text not null,
+    description text not null,
+    query_id text collate "C" not null,
+    query_text text not null,
+    start_time timestamptz not null,
+    recurrence_interval integer not null,
+    recurrence_count integer,
+    execute_now boolean not null,
+    query_start_time timestamptz,
+    query_end_time timestamptz,
+    format text not null constraint reports_format_check check (format in ('csv', 'tsv')),
+    compression text not null constraint reports_compression_check check (compression in ('none', 'gzip')),
+    callback_url text,
+    callback_method text constraint reports_callback_method_check
+      check (callback_method is null or callback_method in ('GET', 'POST')),
+    status text not null constraint reports_status_check check (status in ('Active', 'Paused', 'Inactive')),
+    user_name text not null,
+    created_time timestamptz not null,
+    modified_time timestamptz,
+    -- Target of the executions' composite foreign key: an execution's scope is its report's.
+    constraint reports_id_scope_unique unique (id, tenant, program)
+  )`,
+  `create index reports_scope_created_idx on reports (tenant, program, created_time, id)`,
+  `create index reports_scope_query_idx on reports (tenant, program, query_id, status)`,
+  `create index reports_scope_name_idx on reports (tenant, program, name_key)`,
+  // The ExecuteNow quota: ExecuteNow reports of a scope created within a window.
+  `create index reports_execute_now_idx on reports (tenant, program, created_time) where execute_now`,
+  // The scheduler's scan of Active reports, by id.
+  `create index reports_active_idx on reports (id) where status = 'Active'`,
+
+  `create table executions (
+    id text collate "C" primary key,
+    report_id text collate "C" not null,
+    tenant text not null,
+    program text not null,
+    scheduled_time timestamptz not null,
+    window_start timestamptz,
+    window_end timestamptz,
+    status text not null constraint executions_status_check
+      check (status in ('Pending', 'Running', 'Paused', 'Completed', 'Failed')),
+    lease_owner text,
+    lease_expires_at timestamptz,
+    attempts integer not null,
+    next_attempt_at timestamptz not null,
+    file_key text,
+    row_count bigint,
+    bytes bigint,
+    sha256 text,
+    generated_time timestamptz,
+    failure_code text,
+    failure_reason text,
+    skipped_slots integer not null default 0,
+    created_time timestamptz not null,
+    modified_time timestamptz,
+    -- One execution per report and slot: the scheduler's idempotency key.
+    constraint executions_report_slot_unique unique (report_id, scheduled_time),
+    -- Target of the deliveries' composite foreign key: a delivery's report and scope are its execution's.
+    constraint executions_id_scope_unique unique (id, report_id, tenant, program),
+    constraint executions_report_fk foreign key (report_id, tenant, program)
+      references reports (id, tenant, program) on delete cascade
+  )`,
+  `create index executions_scope_created_idx on executions (tenant, program, created_time, id)`,
+  // Claiming due work, oldest first: WHERE status = 'Pending' AND next_attempt_at <= now ORDER BY next_attempt_at, id.
+  `create index executions_pending_due_idx on executions (next_attempt_at, id) where status = 'Pending'`,
+  // Reclaiming expired leases: WHERE status = 'Running' AND lease_expires_at <= now (few rows: one per worker slot).
+  `create index executions_running_lease_idx on executions (lease_expires_at) where status = 'Running'`,
+  // The scheduler: does a report still have an unfinished execution?
+  `create index executions_unfinished_idx on executions (report_id)
+    where status in ('Pending', 'Paused', 'Running')`,
+  // Retention: finished executions scheduled before a cutoff, oldest first.
+  `create index executions_finished_idx on executions (scheduled_time, id)
+    where status in ('Completed', 'Failed')`,
+
+  `create table callback_deliveries (
+    id text collate "C" primary key,
+    execution_id text collate "C" not null,
+    report_id text collate "C" not null,
+    tenant text not null,
+    program text not null constraint callback_deliveries_program_check check (program in ('mpn', 'cmp')),
+    url text not null,
+    method text not null constraint callback_deliveries_method_check check (method in ('GET', 'POST')),
+    payload text not null,
+    status text not null constraint callback_deliveries_status_check
+      check (status in ('Pending', 'Delivered', 'Failed')),
+    attempts integer not null,
+    next_attempt_at timestamptz not null,
+    lease_owner text,
+    lease_expires_at timestamptz,
+    last_status_code integer,
+    last_error text,
+    delivered_at timestamptz,
+    created_time timestamptz not null,
+    -- One delivery per execution.
+    constraint callback_deliveries_execution_unique unique (execution_id),
+    constraint callback_deliveries_execution_fk foreign key (execution_id, report_id, tenant, program)
+      references executions (id, report_id, tenant, program) on delete cascade
+  )`,
+  // Claiming due deliveries (a leased delivery stays Pending; its lease is checked per row).
+  `create index callback_deliveries_pending_due_idx on callback_deliveries (next_attempt_at, id)
+    where status = 'Pending'`,
+  `create index callback_deliveries_report_idx on callback_deliveries (report_id)`,
+
+  `create table callback_attempts (
+    delivery_id text collate "C" not null
+      constraint callback_attempts_delivery_fk references callback_deliveries (id) on delete cascade,
+    attempt integer not null,
+    at timestamptz not null,
+    status_code integer,
+    error text,
+    duration_ms bigint not null,
+    constraint callback_attempts_pk primary key (delivery_id, attempt)
+  )`,
+);
+
+/** All migrations, by name. Append only. */
+export const METADATA_MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
+  "001_initial": m001_initial,
+});
+
+/** An in-code provider (no directory scanning, so it works the same from `src/` and `dist/`). */
+export const metadataMigrationProvider: MigrationProvider = {
+  async getMigrations() {
+    return { ...METADATA_MIGRATIONS };
+  },
+};
+
+/**
+ * Applies every pending migration to `schema` (Kysely's bookkeeping tables live there too);
+ * returns the names applied (empty when the schema is current). `db` must resolve unqualified
+ * names to `schema` (its search_path). Throws the migration's error, with the failing name.
+ *
+ * Kysely's PostgreSQL adapter runs all pending migrations in one transaction under a
+ * `pg_advisory_lock`, so several processes starting at once apply them exactly once; callers that
+ * also create the schema should hold their own advisory lock around this (the store does).
+ */
+export async function migrateToLatest<DB>(db: Kysely<DB>, schema: string): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: metadataMigrationProvider, migrationTableSchema: schema });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error !== undefined) {
+    const failed = results?.find((r) => r.status === "Error")?.migrationName;
+    throw new Error(`Metadata migration ${failed ?? "(setup)"} failed`, { cause: error });
+  }
+  return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+}
