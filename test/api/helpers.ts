@@ -203,20 +203,6 @@ export async function snapshot(t: TestApp, tenant: string, base: string): Promis
 }
 
 /** Loads rows (CSV text with a header) into a dataset for one tenant. */
-export async function loadRows(
-  t: TestApp,
-  program: Program,
-  datasetName: string,
-  tenant: string,
-  csv: string,
-): Promise<void> {
-  const dataset = findDataset(program, datasetName);
-  if (!dataset) throw new Error(`no dataset ${datasetName}`);
-  const file = path.join(t.dataDir, `${program}-${datasetName}-${tenant}-${Date.now()}.csv`);
-  await writeFile(file, csv);
-  await loadFile(t.app.engine, { program, dataset, tenantId: tenant, file });
-}
-
 /** Plain fetch against the app with arbitrary headers (no token added). */
 export async function raw(
   t: TestApp,

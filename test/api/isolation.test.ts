@@ -15,7 +15,6 @@ import {
   expectOk,
   HOUR,
   linkPath,
-  loadRows,
   MPN,
   NO_ITEM,
   snapshot,
@@ -36,7 +35,14 @@ interface Owned {
 const owned: Record<string, Record<string, Owned>> = { [A]: {}, [B]: {} };
 
 beforeAll(async () => {
-  t = await startTestApp({ now: clock.now, env: { OPENINSIGHTS_PAGE_SIZE: "2" } });
+  t = await startTestApp({
+    now: clock.now,
+    env: { OPENINSIGHTS_PAGE_SIZE: "2" },
+    rows: [
+      { program: "mpn", dataset: "Profile", tenant: A, csv: "MpnId,PartnerName\n111,Alpha Partner\n" },
+      { program: "mpn", dataset: "Profile", tenant: B, csv: "MpnId,PartnerName\n222,Beta Partner\n" },
+    ],
+  });
   for (const tenant of [A, B]) {
     for (const [base, program] of [
       [MPN, "mpn"],
@@ -64,8 +70,6 @@ beforeAll(async () => {
       };
     }
   }
-  await loadRows(t, "mpn", "Profile", A, "MpnId,PartnerName\n111,Alpha Partner\n");
-  await loadRows(t, "mpn", "Profile", B, "MpnId,PartnerName\n222,Beta Partner\n");
 });
 afterAll(async () => t?.close());
 

@@ -12,7 +12,6 @@ import {
   expectOk,
   GUID,
   type Item,
-  loadRows,
   MPN,
   NO_ITEM,
   QUERY_TEXT,
@@ -26,7 +25,17 @@ const clock = new Clock();
 let t: TestApp;
 
 beforeAll(async () => {
-  t = await startTestApp({ now: clock.now });
+  t = await startTestApp({
+    now: clock.now,
+    rows: [
+      {
+        program: "mpn",
+        dataset: "Profile",
+        tenant: "q5000000-0000-4000-8000-000000000001",
+        csv: "MpnId,PartnerName,City\n1001,Alpha,Oslo\n1002,Beta,Bergen\n",
+      },
+    ],
+  });
 });
 afterAll(async () => t?.close());
 
@@ -294,16 +303,6 @@ describe("E4 delete report query", () => {
 describe("E5 try report query", () => {
   const TENANT = "q5000000-0000-4000-8000-000000000001";
   const PROFILE = "SELECT MpnId, PartnerName FROM Profile";
-
-  beforeAll(async () => {
-    await loadRows(
-      t,
-      "mpn",
-      "Profile",
-      TENANT,
-      "MpnId,PartnerName,City\n1001,Alpha,Oslo\n1002,Beta,Bergen\n",
-    );
-  });
 
   it("runs exportQuery and answers with rows keyed by the selected columns", async () => {
     const body = expectOk(

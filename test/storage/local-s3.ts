@@ -36,8 +36,25 @@ export interface LocalS3 {
 
 const BINARIES = ["monmaptool", "ceph-mon", "ceph-osd", "radosgw", "radosgw-admin", "ceph"] as const;
 
-export async function startLocalS3(options: { timeoutMs?: number } = {}): Promise<LocalS3> {
-  const deadline = Date.now() + (options.timeoutMs ?? 90_000);
+/** Starts the server; a second attempt follows a failed first one (a start-up race in Ceph). */
+export async function startLocalS3(
+  options: { timeoutMs?: number; attempts?: number } = {},
+): Promise<LocalS3> {
+  const attempts = options.attempts ?? 2;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(options.timeoutMs ?? 60_000);
+    } catch (error) {
+      if (attempt >= attempts || (error as { notInstalled?: boolean }).notInstalled) throw error;
+      console.warn(
+        `local S3: attempt ${attempt} failed, trying again: ${(error as Error).message.split("\n")[0]}`,
+      );
+    }
+  }
+}
+
+async function startOnce(timeoutMs: number): Promise<LocalS3> {
+  const deadline = Date.now() + timeoutMs;
   const missing: string[] = [];
   for (const binary of BINARIES) {
     try {
@@ -47,9 +64,12 @@ export async function startLocalS3(options: { timeoutMs?: number } = {}): Promis
     }
   }
   if (missing.length > 0) {
-    throw new Error(
-      `The local S3 server (Ceph RADOS Gateway) is not installed: ${missing.join(", ")} not found. ` +
-        "Run `bash scripts/ensure-s3-server.sh` (apt-get install radosgw ceph-mon ceph-osd).",
+    throw Object.assign(
+      new Error(
+        `The local S3 server (Ceph RADOS Gateway) is not installed: ${missing.join(", ")} not found. ` +
+          "Run `bash scripts/ensure-s3-server.sh` (apt-get install radosgw ceph-mon ceph-osd).",
+      ),
+      { notInstalled: true },
     );
   }
 
@@ -211,7 +231,6 @@ osd max object namespace len = 64
 [client.rgw]
 rgw frontends = beast endpoint=127.0.0.1:${rgwPort}
 rgw data = ${dir}/rgw
-rgw dns name = 127.0.0.1
 `;
 }
 

@@ -10,7 +10,6 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { StoredExecution } from "../../src/executions/model.js";
 import type { StoredReport } from "../../src/reports/model.js";
-import { METADATA_MIGRATIONS } from "../../src/storage/postgres/migrations.js";
 import {
   claimDeliveriesQuery,
   claimExecutionsQuery,
@@ -18,6 +17,7 @@ import {
   type PostgresMetadataStore,
   type WorkKind,
 } from "../../src/storage/postgres/metadata-store.js";
+import { METADATA_MIGRATIONS } from "../../src/storage/postgres/migrations.js";
 import { createTestDatabase, randomSuffix, type TestDatabase } from "../support/postgres.js";
 import { describeMetadataStoreContract } from "./metadata-contract.js";
 
@@ -152,7 +152,9 @@ describe("PostgreSQL metadata store", () => {
     await (await open(schema)).close();
     const db = inspector(schema);
     try {
-      const applied = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(db);
+      const applied = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(
+        db,
+      );
       expect(applied.rows.map((r) => r.name)).toEqual(Object.keys(METADATA_MIGRATIONS).sort());
       const tables = await sql<{ table_name: string }>`
         select table_name from information_schema.tables where table_schema = ${schema} order by table_name`.execute(
@@ -163,7 +165,6 @@ describe("PostgreSQL metadata store", () => {
         "callback_deliveries",
         "executions",
         "kysely_migration",
-        "kysely_migration_lock",
         "report_queries",
         "reports",
       ]);
@@ -185,7 +186,8 @@ describe("PostgreSQL metadata store", () => {
       }
       // Every one of them works on the same tables.
       await stores[0]!.createReport(report("r-1"), [], roomy);
-      for (const s of stores) expect((await s.getReport({ tenant: "t", program: "mpn" }, "r-1"))?.id).toBe("r-1");
+      for (const s of stores)
+        expect((await s.getReport({ tenant: "t", program: "mpn" }, "r-1"))?.id).toBe("r-1");
     } finally {
       await closeAll(stores);
     }
@@ -353,7 +355,9 @@ describe("PostgreSQL metadata store", () => {
       await sql`analyze`.execute(db);
 
       const now = at(19_500 * MINUTE);
-      const explain = async (query: ReturnType<typeof claimExecutionsQuery | typeof claimDeliveriesQuery>) => {
+      const explain = async (
+        query: ReturnType<typeof claimExecutionsQuery | typeof claimDeliveriesQuery>,
+      ) => {
         const { rows } = await sql<{ "QUERY PLAN": [{ Plan: Record<string, unknown> }] }>`
           explain (format json) ${query}`.execute(db);
         return planNodes(rows[0]!["QUERY PLAN"][0].Plan);

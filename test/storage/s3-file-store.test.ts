@@ -14,7 +14,6 @@ import {
   openS3FileStore,
   type S3FileStore,
   type S3FileStoreOptions,
-  s3OptionsFromEnv,
 } from "../../src/storage/s3/file-store.js";
 import { describeFileStoreContract, readAll } from "./file-store-contract.js";
 import { type LocalS3, startLocalS3 } from "./local-s3.js";
@@ -86,9 +85,9 @@ describe("S3 file store", () => {
     const content = randomBytes(20 * 1024 * 1024 + 123);
     const file = await source(content);
     const started = Date.now();
-    await expect(store.putFile("big/multipart.csv.gz", file, { contentType: "application/gzip" })).resolves.toEqual(
-      { bytes: content.length },
-    );
+    await expect(
+      store.putFile("big/multipart.csv.gz", file, { contentType: "application/gzip" }),
+    ).resolves.toEqual({ bytes: content.length });
     const uploadMs = Date.now() - started;
     // Moved, like the disk adapter.
     expect(await exists(file)).toBe(false);
@@ -109,7 +108,9 @@ describe("S3 file store", () => {
       for (const size of [100, 9 * 1024 * 1024]) {
         const content = randomBytes(size);
         await expect(
-          checked.putFile(`checksums/${size}.bin`, await source(content), { contentType: "application/octet-stream" }),
+          checked.putFile(`checksums/${size}.bin`, await source(content), {
+            contentType: "application/octet-stream",
+          }),
         ).resolves.toEqual({ bytes: size });
         expect((await readAll(await checked.read(`checksums/${size}.bin`))).equals(content)).toBe(true);
       }
@@ -122,7 +123,9 @@ describe("S3 file store", () => {
 
   it("uploads a small file in one PutObject", async () => {
     await store.putFile("small/e.csv", await source("a,b\n"), { contentType: "text/csv" });
-    const head = await server().client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: "s3-tests/small/e.csv" }));
+    const head = await server().client.send(
+      new HeadObjectCommand({ Bucket: BUCKET, Key: "s3-tests/small/e.csv" }),
+    );
     expect(head.ETag).not.toContain("-");
     expect(head.ContentType).toBe("text/csv");
   });
@@ -149,22 +152,48 @@ describe("S3 file store", () => {
       expect(response.headers.get("content-disposition")).toBe(contentDisposition(name));
       expect(Buffer.from(await response.arrayBuffer()).equals(content)).toBe(true);
     }
-    expect(contentDisposition("report_2026-11-01.csv.gz")).toBe('attachment; filename="report_2026-11-01.csv.gz"');
+    expect(contentDisposition("report_2026-11-01.csv.gz")).toBe(
+      'attachment; filename="report_2026-11-01.csv.gz"',
+    );
     expect(contentDisposition('Überblick "Q3".csv')).toBe(
       "attachment; filename=\"_berblick _Q3_.csv\"; filename*=UTF-8''%C3%9Cberblick%20%22Q3%22.csv",
     );
+  });
+
+  it("presigns for the public endpoint when one is set, and the host is signed", async () => {
+    const publicEndpoint = server().endpoint.replace("127.0.0.1", "localhost");
+    const aliased = await openS3FileStore(options({ prefix: "s3-tests/", presignEndpoint: publicEndpoint }));
+    try {
+      await aliased.putFile("links/public.csv", await source("public"), { contentType: "text/csv" });
+      const url = await aliased.presignedUrl("links/public.csv", new Date(Date.now() + 60_000), "p.csv");
+      expect(url.startsWith(`${publicEndpoint}/${BUCKET}/s3-tests/links/public.csv?`)).toBe(true);
+      expect(await (await fetch(url)).text()).toBe("public");
+      // The same URL sent to another host name does not match its signature.
+      const moved = await fetch(url.replace(publicEndpoint, server().endpoint));
+      expect(moved.status).toBe(403);
+    } finally {
+      await aliased.close();
+    }
   });
 
   it("signs the expiry it is given, capped at 7 days", async () => {
     const expiresIn = (url: string) => Number(new URL(url).searchParams.get("X-Amz-Expires"));
     const inOneHour = await store.presignedUrl("links/e.csv.gz", new Date(Date.now() + 3_600_000), "e.csv");
     expect(Math.abs(expiresIn(inOneHour) - 3600)).toBeLessThanOrEqual(1);
-    const inAMonth = await store.presignedUrl("links/e.csv.gz", new Date(Date.now() + 30 * 86_400_000), "e.csv");
+    const inAMonth = await store.presignedUrl(
+      "links/e.csv.gz",
+      new Date(Date.now() + 30 * 86_400_000),
+      "e.csv",
+    );
     expect(expiresIn(inAMonth)).toBe(MAX_PRESIGN_SECONDS);
-    await expect(store.presignedUrl("links/e.csv.gz", new Date(Date.now() - 1000), "e.csv")).rejects.toMatchObject({
+    await expect(
+      store.presignedUrl("links/e.csv.gz", new Date(Date.now() - 1000), "e.csv"),
+    ).rejects.toMatchObject({
       code: "invalid_argument",
     });
-    await expect(store.presignedUrl("../e.csv", new Date(Date.now() + 60_000), "e.csv")).rejects.toMatchObject({
+    await expect(
+      store.presignedUrl("../e.csv", new Date(Date.now() + 60_000), "e.csv"),
+    ).rejects.toMatchObject({
       code: "invalid_argument",
     });
   });
@@ -233,7 +262,9 @@ describe("S3 file store", () => {
     await expect(openS3FileStore(options({ bucket: "no-such-bucket" }))).rejects.toMatchObject({
       code: "unavailable",
     });
-    await expect(openS3FileStore(options({ bucket: "" }))).rejects.toMatchObject({ code: "invalid_argument" });
+    await expect(openS3FileStore(options({ bucket: "" }))).rejects.toMatchObject({
+      code: "invalid_argument",
+    });
     await expect(openS3FileStore(options({ partSize: 1024 }))).rejects.toMatchObject({
       code: "invalid_argument",
     });
@@ -253,32 +284,5 @@ describe("S3 file store", () => {
     } finally {
       await broken.close();
     }
-  });
-
-  it("reads its settings from the environment", () => {
-    expect(s3OptionsFromEnv({})).toBeUndefined();
-    expect(
-      s3OptionsFromEnv({
-        OPENINSIGHTS_S3_BUCKET: "reports",
-        OPENINSIGHTS_S3_PREFIX: "oi/",
-        OPENINSIGHTS_S3_ENDPOINT: "http://127.0.0.1:9000",
-        OPENINSIGHTS_S3_REGION: "eu-west-1",
-        OPENINSIGHTS_S3_FORCE_PATH_STYLE: "false",
-        OPENINSIGHTS_S3_PART_SIZE_MB: "16",
-      }),
-    ).toEqual({
-      bucket: "reports",
-      prefix: "oi/",
-      endpoint: "http://127.0.0.1:9000",
-      region: "eu-west-1",
-      forcePathStyle: false,
-      partSize: 16 * 1024 * 1024,
-    });
-    expect(() => s3OptionsFromEnv({ OPENINSIGHTS_S3_BUCKET: "b", OPENINSIGHTS_S3_ENDPOINT: "ftp://x" })).toThrow(
-      /must be an http/,
-    );
-    expect(() => s3OptionsFromEnv({ OPENINSIGHTS_S3_BUCKET: "b", OPENINSIGHTS_S3_PART_SIZE_MB: "5" })).toThrow(
-      /PART_SIZE_MB/,
-    );
   });
 });

@@ -1,12 +1,14 @@
 /** Starts the real app on a loopback port with a fresh data directory, for end-to-end tests. */
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { type App, createApp, openAnalytics } from "../../src/app.js";
 import { issueLocalToken } from "../../src/auth/local-key.js";
 import { type Config, type Environment, loadConfig } from "../../src/config/config.js";
-import { catalogs } from "../../src/datasets/catalog.js";
+import { catalogs, findDataset } from "../../src/datasets/catalog.js";
+import type { Program } from "../../src/datasets/types.js";
 import { generateDemoData } from "../../src/demo/generate.js";
+import { loadFile } from "../../src/storage/duckdb/load.js";
 
 export interface TestApp {
   readonly app: App;
@@ -36,6 +38,8 @@ export interface TestAppOptions {
   readonly demoRows?: number;
   /** The instant the demo data is generated around (default: now). */
   readonly demoNow?: Date;
+  /** CSV rows loaded into datasets before the app starts (the serving app opens the analytics database read-only). */
+  readonly rows?: readonly { program: Program; dataset: string; tenant: string; csv: string }[];
 }
 
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
@@ -44,14 +48,21 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     { OPENINSIGHTS_DUCKDB_MEMORY_LIMIT: "512MB", ...options.env },
     { dataDir, port: "0" },
   );
-  if (options.demoRows) {
+  if (options.demoRows || options.rows?.length) {
     const engine = await openAnalytics(config);
     try {
-      await generateDemoData(engine, {
-        catalogs: { mpn: catalogs.mpn.datasets, cmp: catalogs.cmp.datasets },
-        rows: options.demoRows,
-        now: options.demoNow ?? new Date(),
-      });
+      if (options.demoRows) {
+        await generateDemoData(engine, {
+          catalogs: { mpn: catalogs.mpn.datasets, cmp: catalogs.cmp.datasets },
+          rows: options.demoRows,
+          now: options.demoNow ?? new Date(),
+        });
+      }
+      for (const [n, { program, dataset, tenant, csv }] of (options.rows ?? []).entries()) {
+        const file = path.join(dataDir, `seed-${n}.csv`);
+        await writeFile(file, csv);
+        await loadFile(engine, { program, dataset: findDataset(program, dataset)!, tenantId: tenant, file });
+      }
     } finally {
       await engine.close();
     }

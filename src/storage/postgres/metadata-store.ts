@@ -2,10 +2,10 @@
  * `MetadataStore` on PostgreSQL (node-postgres `pg` through Kysely), for several processes
  * sharing one database.
  *
- * - One pool per store. The `schema` option puts every table (and Kysely's migration bookkeeping)
+ * - One pool per store. The `schema` option puts every table (and the migration bookkeeping)
  *   in that schema, via the connections' `search_path`; without it, the URL's default schema is used.
- * - Migrations run at open under a session advisory lock per schema (and Kysely's own lock), in one
- *   transaction, so several processes starting at once apply them exactly once.
+ * - Migrations run at open in one transaction under an advisory lock per schema, so several
+ *   processes starting at once apply them exactly once (see `migrations.ts`).
  * - Workers claim with `FOR UPDATE SKIP LOCKED`: claimers never wait for each other and never take
  *   the same row. The claim reads two small, ordered index ranges (partial indexes on Pending
  *   executions by next_attempt_at, and on Running ones by lease expiry) and stops at `limit`, so
@@ -145,20 +145,16 @@ export async function openPostgresMetadataStore(
   pool.on("error", () => {});
   const db = new Kysely<MetadataDatabase>({ dialect: new PostgresDialect({ pool }) });
   try {
-    const current = await db.connection().execute(async (conn) => {
-      const key = lockKey(schema ?? "");
-      await sql`select pg_advisory_lock(${LOCK_MIGRATE}, ${key})`.execute(conn);
-      try {
-        if (schema !== undefined) await sql`create schema if not exists ${sql.id(schema)}`.execute(conn);
-        const { rows } = await sql<{ name: string | null }>`select current_schema() as name`.execute(conn);
-        const name = rows[0]?.name ?? null;
-        if (name === null) throw new Error("No schema on the connection's search_path to create tables in");
-        await migrateToLatest(conn, name);
-        return name;
-      } finally {
-        await sql`select pg_advisory_unlock(${LOCK_MIGRATE}, ${key})`.execute(conn);
+    // The schema to migrate: the option, or the connection's current one.
+    let current = schema;
+    if (current === undefined) {
+      const { rows } = await sql<{ name: string | null }>`select current_schema() as name`.execute(db);
+      current = rows[0]?.name ?? undefined;
+      if (current === undefined) {
+        throw new Error("No schema on the connection's search_path to create the tables in");
       }
-    });
+    }
+    await migrateToLatest(db, current, [LOCK_MIGRATE, lockKey(current)]);
     return new PgMetadataStore(db, current, connection);
   } catch (error) {
     await db.destroy();

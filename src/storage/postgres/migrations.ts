@@ -1,6 +1,6 @@
 /**
- * Numbered schema migrations of the PostgreSQL metadata store, run by Kysely's `Migrator` at open
- * (see `migrateToLatest` below for how concurrent starts are made safe).
+ * Numbered schema migrations of the PostgreSQL metadata store, applied at open by
+ * `migrateToLatest` below (which also makes concurrent starts safe).
  *
  * Rules:
  * - A migration, once released, never changes: add `002_…`, `003_…` instead. Names sort
@@ -10,7 +10,7 @@
  * - `001_initial` is the logical schema of the SQLite adapter's `001_initial` + `002_execution_queue`,
  *   in PostgreSQL types (see `schema.ts`), plus partial indexes for the claim and scheduler queries.
  */
-import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from "kysely";
+import { type Kysely, type Migration, sql } from "kysely";
 
 function statements(...ddl: string[]): Migration {
   return {
@@ -160,28 +160,55 @@ export const METADATA_MIGRATIONS: Readonly<Record<string, Migration>> = Object.f
   "001_initial": m001_initial,
 });
 
-/** An in-code provider (no directory scanning, so it works the same from `src/` and `dist/`). */
-export const metadataMigrationProvider: MigrationProvider = {
-  async getMigrations() {
-    return { ...METADATA_MIGRATIONS };
-  },
-};
+/** The bookkeeping table: the layout of Kysely's `Migrator` (so either runner can take over). */
+export const MIGRATION_TABLE = "kysely_migration";
 
 /**
- * Applies every pending migration to `schema` (Kysely's bookkeeping tables live there too);
- * returns the names applied (empty when the schema is current). `db` must resolve unqualified
- * names to `schema` (its search_path). Throws the migration's error, with the failing name.
+ * Applies every pending migration in one transaction; returns the names applied (empty when the
+ * schema is current). `db` must resolve unqualified names to `schema` (its search_path); `schema`
+ * is created when missing. Throws the migration's error, with the failing name, and refuses a
+ * database that a newer version has migrated further than this one knows.
  *
- * Kysely's PostgreSQL adapter runs all pending migrations in one transaction under a
- * `pg_advisory_lock`, so several processes starting at once apply them exactly once; callers that
- * also create the schema should hold their own advisory lock around this (the store does).
+ * Safe when several processes start at once: the transaction first takes an advisory lock
+ * (`lockKeys`, per schema), so the others wait, then find the migrations applied. A small runner
+ * of our own rather than Kysely's `Migrator`, whose catalogue introspection grows with every schema
+ * in the database (slow when each test has its own).
  */
-export async function migrateToLatest<DB>(db: Kysely<DB>, schema: string): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: metadataMigrationProvider, migrationTableSchema: schema });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error !== undefined) {
-    const failed = results?.find((r) => r.status === "Error")?.migrationName;
-    throw new Error(`Metadata migration ${failed ?? "(setup)"} failed`, { cause: error });
-  }
-  return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+export async function migrateToLatest<DB>(
+  db: Kysely<DB>,
+  schema: string,
+  lockKeys: readonly [number, number],
+): Promise<string[]> {
+  return db.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(${lockKeys[0]}, ${lockKeys[1]})`.execute(trx);
+    await sql`create schema if not exists ${sql.id(schema)}`.execute(trx);
+    const table = sql.id(schema, MIGRATION_TABLE);
+    await sql`create table if not exists ${table} (
+      name varchar(255) not null primary key,
+      timestamp varchar(255) not null
+    )`.execute(trx);
+    const { rows } = await sql<{ name: string }>`select name from ${table}`.execute(trx);
+    const applied = new Set(rows.map((r) => r.name));
+    const unknown = [...applied].filter((name) => !(name in METADATA_MIGRATIONS));
+    if (unknown.length > 0) {
+      throw new Error(
+        `The metadata schema ${schema} has migrations this version does not know (${unknown.sort().join(", ")}): ` +
+          "it was migrated by a newer OpenInsights",
+      );
+    }
+    const pending = Object.keys(METADATA_MIGRATIONS)
+      .sort()
+      .filter((name) => !applied.has(name));
+    for (const name of pending) {
+      try {
+        await METADATA_MIGRATIONS[name]!.up(trx);
+      } catch (error) {
+        throw new Error(`Metadata migration ${name} failed`, { cause: error });
+      }
+      await sql`insert into ${table} (name, timestamp) values (${name}, ${new Date().toISOString()})`.execute(
+        trx,
+      );
+    }
+    return pending;
+  });
 }

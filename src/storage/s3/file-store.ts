@@ -41,13 +41,13 @@ export interface S3FileStoreOptions {
   readonly bucket: string;
   /** Put before every key (e.g. `openinsights/reports/`); a missing trailing `/` is added. */
   readonly prefix?: string;
-  /** The S3 endpoint URL for an S3-compatible store (MinIO, Ceph RGW, …); AWS when omitted. */
-  readonly endpoint?: string;
+  /** The S3 endpoint URL for an S3-compatible store (MinIO, Ceph RGW, …); AWS when omitted or null. */
+  readonly endpoint?: string | null;
   /**
    * The endpoint written into presigned URLs, when clients reach the store at another address than
-   * the service does (e.g. a public host name); `endpoint` when omitted.
+   * the service does (e.g. a public host name); `endpoint` when omitted or null.
    */
-  readonly presignEndpoint?: string;
+  readonly presignEndpoint?: string | null;
   /** Default: the SDK's (AWS_REGION / AWS_DEFAULT_REGION / profile), else `us-east-1`. */
   readonly region?: string;
   /** Path-style URLs (`endpoint/bucket/key`); default true when `endpoint` is set. */
@@ -103,10 +103,12 @@ export async function openS3FileStore(options: S3FileStoreOptions): Promise<S3Fi
   const queueSize = options.queueSize ?? 4;
   if (!Number.isSafeInteger(queueSize) || queueSize < 1) throw invalid("the S3 queue size must be >= 1");
 
-  const client = new S3Client(clientConfig(options, options.endpoint));
+  const endpoint = options.endpoint || undefined;
+  const presignEndpoint = options.presignEndpoint || undefined;
+  const client = new S3Client(clientConfig(options, endpoint, endpoint));
   const presigner =
-    options.presignEndpoint !== undefined && options.presignEndpoint !== options.endpoint
-      ? new S3Client(clientConfig(options, options.presignEndpoint))
+    presignEndpoint !== undefined && presignEndpoint !== endpoint
+      ? new S3Client(clientConfig(options, presignEndpoint, endpoint))
       : client;
 
   if (options.checkBucket ?? true) {
@@ -229,59 +231,19 @@ export async function openS3FileStore(options: S3FileStoreOptions): Promise<S3Fi
   };
 }
 
-/**
- * The store's options from the environment: OPENINSIGHTS_S3_BUCKET (unset: no S3 store),
- * OPENINSIGHTS_S3_PREFIX, OPENINSIGHTS_S3_ENDPOINT, OPENINSIGHTS_S3_PRESIGN_ENDPOINT,
- * OPENINSIGHTS_S3_REGION (else the SDK's AWS_REGION), OPENINSIGHTS_S3_FORCE_PATH_STYLE (true/false),
- * OPENINSIGHTS_S3_PART_SIZE_MB. Credentials come from the SDK's standard chain (AWS_ACCESS_KEY_ID,
- * AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_PROFILE, instance roles …).
- */
-export function s3OptionsFromEnv(env: NodeJS.ProcessEnv = process.env): S3FileStoreOptions | undefined {
-  const bucket = env.OPENINSIGHTS_S3_BUCKET?.trim();
-  if (!bucket) return undefined;
-  const text = (name: string) => env[name]?.trim() || undefined;
-  const endpoint = text("OPENINSIGHTS_S3_ENDPOINT");
-  const presignEndpoint = text("OPENINSIGHTS_S3_PRESIGN_ENDPOINT");
-  for (const [name, url] of [
-    ["OPENINSIGHTS_S3_ENDPOINT", endpoint],
-    ["OPENINSIGHTS_S3_PRESIGN_ENDPOINT", presignEndpoint],
-  ] as const) {
-    if (url !== undefined && !/^https?:\/\/[^/]/i.test(url)) {
-      throw invalid(`${name} must be an http(s) URL, not '${url}'`);
-    }
-  }
-  const pathStyle = text("OPENINSIGHTS_S3_FORCE_PATH_STYLE")?.toLowerCase();
-  if (pathStyle !== undefined && pathStyle !== "true" && pathStyle !== "false") {
-    throw invalid(`OPENINSIGHTS_S3_FORCE_PATH_STYLE must be true or false, not '${pathStyle}'`);
-  }
-  const partMb = text("OPENINSIGHTS_S3_PART_SIZE_MB");
-  let partSize: number | undefined;
-  if (partMb !== undefined) {
-    const mb = Number(partMb);
-    if (!Number.isInteger(mb) || mb < MIN_PART_SIZE / MIB || mb > 5 * 1024) {
-      throw invalid(`OPENINSIGHTS_S3_PART_SIZE_MB must be a whole number from 8 to 5120, not '${partMb}'`);
-    }
-    partSize = mb * MIB;
-  }
-  return {
-    bucket,
-    ...(text("OPENINSIGHTS_S3_PREFIX") !== undefined ? { prefix: text("OPENINSIGHTS_S3_PREFIX") } : {}),
-    ...(endpoint !== undefined ? { endpoint } : {}),
-    ...(presignEndpoint !== undefined ? { presignEndpoint } : {}),
-    ...(text("OPENINSIGHTS_S3_REGION") !== undefined ? { region: text("OPENINSIGHTS_S3_REGION") } : {}),
-    ...(pathStyle !== undefined ? { forcePathStyle: pathStyle === "true" } : {}),
-    ...(partSize !== undefined ? { partSize } : {}),
-  };
-}
-
-function clientConfig(options: S3FileStoreOptions, endpoint: string | undefined): S3ClientConfig {
-  const checksums =
-    options.checksums ?? (options.endpoint !== undefined ? "when_required" : "when_supported");
+/** `endpoint`: the one this client talks to; `storeEndpoint`: the store's (decides the defaults). */
+function clientConfig(
+  options: S3FileStoreOptions,
+  endpoint: string | undefined,
+  storeEndpoint: string | undefined,
+): S3ClientConfig {
+  const custom = storeEndpoint !== undefined || endpoint !== undefined;
+  const checksums = options.checksums ?? (custom ? "when_required" : "when_supported");
   const region = options.region ?? (process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || "us-east-1");
   return {
     region,
     ...(endpoint !== undefined ? { endpoint } : {}),
-    forcePathStyle: options.forcePathStyle ?? options.endpoint !== undefined,
+    forcePathStyle: options.forcePathStyle ?? custom,
     ...(options.credentials !== undefined ? { credentials: { ...options.credentials } } : {}),
     requestChecksumCalculation: checksums === "when_supported" ? "WHEN_SUPPORTED" : "WHEN_REQUIRED",
     responseChecksumValidation: checksums === "when_supported" ? "WHEN_SUPPORTED" : "WHEN_REQUIRED",
