@@ -2,7 +2,18 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
+    // The end-to-end suites run twice: on the embedded default (SQLite) and on PostgreSQL.
+    projects: [
+      { extends: true, test: { name: "sqlite", include: ["test/**/*.test.ts"] } },
+      {
+        extends: true,
+        test: {
+          name: "postgres",
+          include: ["test/api/**/*.test.ts", "test/executions/**/*.test.ts"],
+          env: { OPENINSIGHTS_TEST_BACKEND: "postgres" },
+        },
+      },
+    ],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // The JSON report lets .ci/run print the plain "N passed, N failed" line CI counts.

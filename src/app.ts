@@ -26,6 +26,8 @@ import { Scheduler } from "./scheduler/scheduler.js";
 import { openDiskFileStore } from "./storage/disk/file-store.js";
 import { type DuckDbEngine, openDuckDb } from "./storage/duckdb/engine.js";
 import type { FileStore, MetadataStore } from "./storage/ports.js";
+import { openPostgresMetadataStore } from "./storage/postgres/metadata-store.js";
+import { openS3FileStore } from "./storage/s3/file-store.js";
 import { openSqliteMetadataStore } from "./storage/sqlite/metadata-store.js";
 import { checkCallbackUrl, parseAllowList } from "./webhooks/address-policy.js";
 import { CallbackDispatcher } from "./webhooks/dispatcher.js";
@@ -71,9 +73,17 @@ export async function openAnalytics(
   return engine;
 }
 
+/** PostgreSQL when OPENINSIGHTS_DATABASE_URL is set (many processes), else SQLite in the data directory. */
 export async function openMetadata(config: Config): Promise<MetadataStore> {
+  if (config.databaseUrl) return openPostgresMetadataStore({ url: config.databaseUrl });
   await mkdir(config.dataDir, { recursive: true });
   return openSqliteMetadataStore({ path: path.join(config.dataDir, "metadata.sqlite") });
+}
+
+/** S3-compatible storage when OPENINSIGHTS_S3_BUCKET is set, else files/ in the data directory. */
+export async function openFiles(config: Config): Promise<FileStore> {
+  if (config.s3) return openS3FileStore({ ...config.s3 });
+  return openDiskFileStore({ root: path.join(config.dataDir, "files") });
 }
 
 export interface App {
@@ -114,7 +124,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const owner = `${os.hostname()}:${process.pid}:${newId().slice(0, 8)}`;
   const engine = await openAnalytics(config, { readOnly: true });
   const store = await openMetadata(config);
-  const files = await openDiskFileStore({ root: path.join(config.dataDir, "files") });
+  const files = await openFiles(config);
   const authenticator = await createAuthenticator(config.auth, { dataDir: config.dataDir });
   const master = await loadMasterSecret({ dataDir: config.dataDir, fromEnv: config.secretKey ?? undefined });
   const callbackKey = deriveKey(master, CALLBACK_SECRET_PURPOSE);
@@ -140,6 +150,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     files,
     linkKey: deriveKey(master, DOWNLOAD_TOKEN_PURPOSE),
     ttlHours: config.links.ttlHours,
+    presigned: config.downloadLinks === "presigned",
     now,
   };
   const callbackSecret = (tenant: string) => tenantCallbackSecret(callbackKey, tenant);
@@ -255,6 +266,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       await loops.current?.stop();
       await server.close();
       await store.close();
+      await files.close?.();
       await engine.close();
     },
   };

@@ -32,7 +32,7 @@ export interface ApiContext {
   /** Scheme, host and port that absolute links start with. */
   publicBase(request: FastifyRequest): string;
   /** A fresh download link for a completed execution, or null. */
-  links(request: FastifyRequest, execution: StoredExecution): DownloadLink | null;
+  links(request: FastifyRequest, execution: StoredExecution): Promise<DownloadLink | null>;
   /** The tenant's callback signing secret (whsec_…). */
   callbackSecret(tenant: string): string;
 }

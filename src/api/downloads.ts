@@ -19,17 +19,31 @@ export interface DownloadDeps {
   readonly files: FileStore;
   readonly linkKey: Buffer;
   readonly ttlHours: number;
+  /** Hand out the file store's own presigned URLs (S3) instead of links on this service. */
+  readonly presigned: boolean;
   readonly now: () => Date;
 }
 
 /** A fresh link for a completed execution, or null when it has no file. */
-export function downloadLink(
+export async function downloadLink(
   deps: DownloadDeps,
   publicBase: string,
   execution: StoredExecution,
-): DownloadLink | null {
+): Promise<DownloadLink | null> {
   if (execution.status !== "Completed" || !execution.fileKey) return null;
   const expiresAt = linkExpiry(deps.now(), deps.ttlHours);
+  if (deps.presigned && deps.files.presignedUrl) {
+    const scope = { tenant: execution.tenant, program: execution.program };
+    const report = await deps.store.getReport(scope, execution.reportId);
+    if (!report) return null;
+    const name = downloadFileName(
+      report.name,
+      execution.scheduledTime,
+      report.format,
+      report.compression === "gzip",
+    );
+    return { url: await deps.files.presignedUrl(execution.fileKey, expiresAt, name), expiresAt };
+  }
   const token = signDownloadToken(deps.linkKey, {
     executionId: execution.id,
     tenant: execution.tenant,

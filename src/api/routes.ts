@@ -221,12 +221,14 @@ export function registerProgramRoutes(
         },
         paging(params),
       );
-      const value = page.items.map((execution) =>
-        wireExecution(
-          execution,
-          page.reports.get(execution.reportId)!,
-          context.links(request, execution),
-          page.deliveries.get(execution.id),
+      const value = await Promise.all(
+        page.items.map(async (execution) =>
+          wireExecution(
+            execution,
+            page.reports.get(execution.reportId)!,
+            await context.links(request, execution),
+            page.deliveries.get(execution.id),
+          ),
         ),
       );
       return envelope(value, { nextLink: nextLink(request, page) });

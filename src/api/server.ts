@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from "fastify";
+import { AppError, ERROR_CODES } from "../core/errors.js";
 import type { ApiContext } from "./context.js";
 import { envelope, errorEnvelope } from "./envelope.js";
 import { handleError } from "./errors.js";
@@ -61,6 +62,15 @@ export async function buildServer(context: ApiContext, options: ServerOptions): 
     },
   );
 
+  // No stored value can hold a NUL character (PostgreSQL text cannot): refuse it at the door.
+  app.addHook("onRequest", async (request) => {
+    if (/%00/.test(request.url)) {
+      throw new AppError(
+        ERROR_CODES.INVALID_ARGUMENT,
+        "The request URL must not contain NUL characters (%00)",
+      );
+    }
+  });
   app.addHook("onSend", async (request, reply) => {
     reply.header("x-request-id", request.id);
   });

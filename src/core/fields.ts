@@ -38,6 +38,7 @@ export class FieldReader {
     const value = this.value(name, options.required ?? false);
     if (value === undefined) return undefined;
     if (typeof value !== "string") throw this.invalid(`${name} must be a string`);
+    if (value.includes("\u0000")) throw this.invalid(`${name} must not contain NUL characters`);
     if (options.required && value.trim() === "") throw missing(name);
     return value;
   }

@@ -60,6 +60,8 @@ export interface FileStore {
   delete(keys: readonly string[]): Promise<void>;
   /** A time-limited URL served by the store itself (S3), when `capabilities.presignedUrls`. */
   presignedUrl?(key: string, expiresAt: Date, downloadName: string): Promise<string>;
+  /** Releases connections, when the store holds any. */
+  close?(): Promise<void>;
 }
 
 /** Stable ordering key for keyset pagination: (createdTime, id) ascending. */

@@ -20,7 +20,7 @@ export interface DispatcherDeps {
   /** The tenant's whsec_ secret. */
   readonly secretFor: (tenant: string) => string;
   /** A fresh download link for the execution, if it still has a file. */
-  readonly linkFor: (execution: StoredExecution) => { url: string; expiresAt: Date } | null;
+  readonly linkFor: (execution: StoredExecution) => Promise<{ url: string; expiresAt: Date } | null>;
   readonly log?: (message: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -50,7 +50,7 @@ export class CallbackDispatcher {
     const now = this.deps.now();
     const stored = JSON.parse(delivery.payload) as StoredPayload;
     const execution = await this.deps.store.findExecution(delivery.tenant, delivery.executionId);
-    const link = execution ? this.deps.linkFor(execution) : null;
+    const link = execution ? await this.deps.linkFor(execution) : null;
     const payload = callbackPayload({
       ...stored,
       reportAccessSecureLink: link?.url ?? null,

@@ -25,6 +25,7 @@ const workerEnv = () => ({
   OPENINSIGHTS_CALLBACK_ALLOW: "127.0.0.1",
   OPENINSIGHTS_LOG_LEVEL: "warn",
   OPENINSIGHTS_DUCKDB_MEMORY_LIMIT: "512MB",
+  ...(t.config.databaseUrl ? { OPENINSIGHTS_DATABASE_URL: t.config.databaseUrl } : {}),
 });
 
 function startWorker(): ChildProcess {

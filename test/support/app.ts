@@ -9,6 +9,7 @@ import { catalogs, findDataset } from "../../src/datasets/catalog.js";
 import type { Program } from "../../src/datasets/types.js";
 import { generateDemoData } from "../../src/demo/generate.js";
 import { loadFile } from "../../src/storage/duckdb/load.js";
+import { createTestDatabase } from "./postgres.js";
 
 export interface TestApp {
   readonly app: App;
@@ -42,10 +43,18 @@ export interface TestAppOptions {
   readonly rows?: readonly { program: Program; dataset: string; tenant: string; csv: string }[];
 }
 
+/** Metadata backend of end-to-end tests: the `postgres` vitest project sets OPENINSIGHTS_TEST_BACKEND. */
+export const TEST_BACKEND = process.env.OPENINSIGHTS_TEST_BACKEND === "postgres" ? "postgres" : "sqlite";
+
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "openinsights-e2e-"));
+  const database = TEST_BACKEND === "postgres" ? await createTestDatabase() : undefined;
   const config = loadConfig(
-    { OPENINSIGHTS_DUCKDB_MEMORY_LIMIT: "512MB", ...options.env },
+    {
+      OPENINSIGHTS_DUCKDB_MEMORY_LIMIT: "512MB",
+      ...(database ? { OPENINSIGHTS_DATABASE_URL: database.url } : {}),
+      ...options.env,
+    },
     { dataDir, port: "0" },
   );
   if (options.demoRows || options.rows?.length) {
@@ -108,6 +117,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     },
     async close() {
       await app.close();
+      await database?.drop();
       await rm(dataDir, { recursive: true, force: true });
     },
   };
