@@ -43,21 +43,22 @@ export const serveCommand: Command = {
     const app = await createApp(config, { role, logger: { level: config.logLevel } });
 
     const address = await app.listen(config.port, config.host);
-    const tenant = DEMO_TENANTS[0]!;
-    const token = await issueLocalToken({
-      dataDir: config.dataDir,
-      tenant: tenant.id,
-      user: DEFAULT_LOCAL_USER,
-      ttlSeconds: 3600,
-      audience: config.auth.audiences[0]!,
-    });
-    progress(
-      `OpenInsights listening on ${address} (data in ${config.dataDir}); API reference: ${address}/docs`,
-    );
-    progress(
-      `Try it (token for demo tenant ${tenant.name}, valid 1 hour; more with 'openinsights token --tenant <tid>'):`,
-    );
-    progress(`  curl -H "Authorization: Bearer ${token}" ${address}/insights/v1/mpn/ScheduledQueries`);
+    progress(`OpenInsights (${role}) listening on ${address} (data in ${config.dataDir})`);
+    if (role === "all" || role === "api") {
+      const tenant = DEMO_TENANTS[0]!;
+      const token = await issueLocalToken({
+        dataDir: config.dataDir,
+        tenant: tenant.id,
+        user: DEFAULT_LOCAL_USER,
+        ttlSeconds: 3600,
+        audience: config.auth.audiences[0]!,
+      });
+      progress(`API reference: ${address}/docs`);
+      progress(
+        `Try it (token for demo tenant ${tenant.name}, valid 1 hour; more with 'openinsights token --tenant <tid>'):`,
+      );
+      progress(`  curl -H "Authorization: Bearer ${token}" ${address}/insights/v1/mpn/ScheduledQueries`);
+    }
 
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {

@@ -178,7 +178,7 @@ export interface MetadataStore {
 
   /**
    * Claims up to `limit` executions due at `now` — Pending with nextAttemptAt ≤ now, or Running
-   * whose lease expired (a crashed worker) — oldest due first. Each becomes Running with the lease
+   * whose lease expired (a crashed worker) — of reports that are not Paused, oldest due first. Each becomes Running with the lease
    * (owner, now + leaseMs) and attempts + 1. Two callers never claim the same execution.
    */
   claimExecutions(owner: string, now: Date, leaseMs: number, limit: number): Promise<StoredExecution[]>;
@@ -210,7 +210,10 @@ export interface MetadataStore {
   listReportsToPlan(limit: number, afterId?: string): Promise<StoredReport[]>;
   /** A report's execution with the latest scheduled time, whatever its status. */
   latestExecution(reportId: string): Promise<StoredExecution | undefined>;
-  /** Sets a report's status when it is currently one of `from`; false otherwise. */
+  /**
+   * Sets a report's status when it is currently one of `from`; false otherwise. A report becomes
+   * Inactive only while it has no execution Pending, Paused or Running (checked in the same statement).
+   */
   setReportStatus(
     reportId: string,
     from: readonly ReportStatus[],

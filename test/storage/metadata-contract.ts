@@ -1160,7 +1160,7 @@ export function describeMetadataStoreContract(name: string, open: () => Promise<
         await expect(store.claimExecutions("w", at(0), 1_000, 1.5)).rejects.toThrow(RangeError);
       });
 
-      it("never claims Paused, Completed, Failed, a live lease, or an execution of a report that is not Active", async () => {
+      it("never claims Paused, Completed, Failed, a live lease, or an execution of a Paused report", async () => {
         const active = await addReport(makeReport(A, "ra-01"));
         const paused = await addReport(makeReport(A, "ra-02", { status: "Paused" }));
         const inactive = await addReport(makeReport(B, "rb-01", { status: "Inactive" }));
@@ -1176,11 +1176,13 @@ export function describeMetadataStoreContract(name: string, open: () => Promise<
             leaseExpiresAt: at(DAY + 1),
           }),
           makeExecution(paused, "ea-05", due),
-          makeExecution(inactive, "eb-01", due),
         ];
-        expect(await store.createExecutions(waiting)).toBe(6);
+        expect(await store.createExecutions(waiting)).toBe(5);
         expect(await store.claimExecutions("w", at(DAY), 1_000, 100)).toEqual([]);
         for (const e of waiting) expect(await stored(e)).toEqual(e);
+        // An Inactive report's last queued execution still runs.
+        expect(await store.createExecutions([makeExecution(inactive, "eb-01", due)])).toBe(1);
+        expect(ids(await store.claimExecutions("w", at(DAY), 1_000, 100))).toEqual(["eb-01"]);
         // Once its report is Active again, a Pending execution is claimed.
         expect(await store.setReportStatus(paused.id, ["Paused"], "Active", at(DAY))).toBe(true);
         expect(ids(await store.claimExecutions("w", at(DAY), 1_000, 100))).toEqual(["ea-05"]);
@@ -1740,6 +1742,21 @@ export function describeMetadataStoreContract(name: string, open: () => Promise<
         expect(ids(await allExecutions(B, [rb.id]))).toEqual(["eb-06"]);
         expect(await store.getReport(B, rb.id)).toEqual(rb);
         await expect(store.purgeExecutions(cutoff, 0)).rejects.toThrow(RangeError);
+      });
+
+      it("makes a report Inactive only while nothing is queued or running for it", async () => {
+        const report = await addReport(makeReport(A, "ra-01"));
+        await store.createExecutions([makeExecution(report, "ea-01", at(HOUR))]);
+        expect(await store.setReportStatus(report.id, ["Active"], "Inactive", at(DAY))).toBe(false);
+        expect((await store.getReport(A, report.id))!.status).toBe("Active");
+        await store.claimExecutions("w", at(DAY), 60_000, 1);
+        expect(await store.setReportStatus(report.id, ["Active"], "Inactive", at(DAY))).toBe(false);
+        await store.finishExecution("ea-01", "w", completed(at(DAY)), null);
+        expect(await store.setReportStatus(report.id, ["Active"], "Inactive", at(DAY))).toBe(true);
+        // Other transitions do not depend on executions.
+        await store.createExecutions([makeExecution(report, "ea-02", at(2 * HOUR))]);
+        expect(await store.setReportStatus(report.id, ["Inactive"], "Active", at(DAY))).toBe(true);
+        expect(await store.setReportStatus(report.id, ["Active"], "Paused", at(DAY))).toBe(true);
       });
 
       it("purges an execution's delivery and its attempts with it", async () => {

@@ -227,7 +227,8 @@ export function claimExecutionsQuery(
 ): RawBuilder<ExecutionsTable> {
   const nowTs = toDate(now);
   const until = new Date(nowTs.getTime() + leaseMs);
-  const activeReport = sql`exists (select 1 from reports r where r.id = e.report_id and r.status = 'Active')`;
+  // A paused report's work waits; an Inactive report's last executions still run.
+  const activeReport = sql`exists (select 1 from reports r where r.id = e.report_id and r.status <> 'Paused')`;
   return sql<ExecutionsTable>`
     with pending as (
       select e.id, e.next_attempt_at from executions e
@@ -890,12 +891,26 @@ class PgMetadataStore implements PostgresMetadataStore {
     if (from.length === 0) return false;
     const modified = toDate(at);
     return this.#db.transaction().execute(async (trx) => {
-      const result = await trx
+      let update = trx
         .updateTable("reports")
         .set({ status: to, modified_time: modified })
         .where("id", "=", reportId)
-        .where("status", "in", from)
-        .executeTakeFirst();
+        .where("status", "in", from);
+      if (to === "Inactive") {
+        // Never while work is queued: another scheduler may just have planned the next slot.
+        update = update.where((eb) =>
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom("executions as e")
+                .select("e.id")
+                .whereRef("e.report_id", "=", "reports.id")
+                .where("e.status", "in", ["Pending", "Paused", "Running"]),
+            ),
+          ),
+        );
+      }
+      const result = await update.executeTakeFirst();
       const changed = result.numUpdatedRows > 0n;
       if (changed && to === "Active") await this.#notify(trx, "executions");
       return changed;

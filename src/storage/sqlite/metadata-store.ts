@@ -566,7 +566,8 @@ class SqliteMetadataStore implements MetadataStore {
               .selectFrom("reports as r")
               .select("r.id")
               .whereRef("r.id", "=", "e.report_id")
-              .where("r.status", "=", "Active"),
+              // A paused report's work waits; an Inactive report's last executions still run.
+              .where("r.status", "<>", "Paused"),
           ),
         )
         .orderBy("e.next_attempt_at")
@@ -741,12 +742,26 @@ class SqliteMetadataStore implements MetadataStore {
     at: Date,
   ): Promise<boolean> {
     if (from.length === 0) return false;
-    const result = await this.#db
+    let update = this.#db
       .updateTable("reports")
       .set({ status: to, modified_time: toMs(at) })
       .where("id", "=", reportId)
-      .where("status", "in", from)
-      .executeTakeFirst();
+      .where("status", "in", from);
+    if (to === "Inactive") {
+      // Never while work is queued: another scheduler may just have planned the next slot.
+      update = update.where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom("executions as e")
+              .select("e.id")
+              .whereRef("e.report_id", "=", "reports.id")
+              .where("e.status", "in", ["Pending", "Paused", "Running"]),
+          ),
+        ),
+      );
+    }
+    const result = await update.executeTakeFirst();
     return result.numUpdatedRows > 0n;
   }
 
