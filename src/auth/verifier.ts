@@ -107,11 +107,12 @@ export async function createAuthenticator(
     clockTolerance: config.clockToleranceSeconds,
     requiredClaims: ["exp"],
   };
+  const verified = new VerifiedTokens();
 
   return {
     async authenticate(headers, program) {
       const token = extractToken(headers);
-      const payload = await verifyToken(token, sources, verifyOptions);
+      const payload = await verified.get(token, () => verifyToken(token, sources, verifyOptions));
       const principal = principalFrom(payload);
       const required = config.requiredRoles[program];
       if (required !== undefined && !principal.roles.includes(required)) {
@@ -125,6 +126,29 @@ export async function createAuthenticator(
     },
   };
 }
+
+/**
+ * Verified tokens, remembered for a short while: clients send the same token with every request
+ * for up to an hour, and a signature check costs more than the rest of a small request. An entry
+ * lives until the token expires, at most VERIFIED_TTL_MS.
+ */
+class VerifiedTokens {
+  private readonly entries = new Map<string, { payload: JWTPayload; until: number }>();
+
+  async get(token: string, verify: () => Promise<JWTPayload>): Promise<JWTPayload> {
+    const now = Date.now();
+    const hit = this.entries.get(token);
+    if (hit && hit.until > now) return hit.payload;
+    const payload = await verify();
+    const expires = typeof payload.exp === "number" ? payload.exp * 1000 : now;
+    if (this.entries.size >= VERIFIED_MAX_ENTRIES) this.entries.clear();
+    this.entries.set(token, { payload, until: Math.min(expires, now + VERIFIED_TTL_MS) });
+    return payload;
+  }
+}
+
+const VERIFIED_TTL_MS = 60_000;
+const VERIFIED_MAX_ENTRIES = 10_000;
 
 /**
  * The token from `Authorization: Bearer <JWT>`, or else from `X-AadUserTicket: <JWT>` (the raw

@@ -89,7 +89,9 @@ afterAll(async () => {
 });
 
 describe("3 workers and 2 schedulers on one PostgreSQL", () => {
-  it("complete every execution exactly once, one file and one callback each, despite a killed worker", { timeout: 150_000 }, async () => {
+  it("complete every execution exactly once, one file and one callback each, despite a killed worker", {
+    timeout: 150_000,
+  }, async () => {
     const sql = new pg.Client({ connectionString: db.url });
     await sql.connect();
     try {
