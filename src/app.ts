@@ -244,6 +244,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       server.log.error({ err: error, step }, "background step failed"),
     );
     loops.current.start();
+    store.onWork?.(() => loops.current?.wake());
   };
 
   return {

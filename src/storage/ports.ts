@@ -41,6 +41,13 @@ export interface AnalyticsEngine {
     path: string,
     options: { format: ExportFormat; gzip?: boolean },
   ): Promise<ExportResult>;
+  /**
+   * Calls back when another process queued work (a new execution, a retry, a callback), so idle
+   * workers wake at once instead of at their next poll; returns the unsubscribe function. Optional:
+   * stores without notifications (SQLite) rely on polling alone.
+   */
+  onWork?(callback: () => void): () => void;
+
   close(): Promise<void>;
 }
 
@@ -246,6 +253,13 @@ export interface MetadataStore {
    * schedule); returns their non-null file keys.
    */
   purgeExecutions(before: Date, limit: number): Promise<string[]>;
+
+  /**
+   * Calls back when another process queued work (a new execution, a retry, a callback), so idle
+   * workers wake at once instead of at their next poll; returns the unsubscribe function. Optional:
+   * stores without notifications (SQLite) rely on polling alone.
+   */
+  onWork?(callback: () => void): () => void;
 
   close(): Promise<void>;
 }

@@ -1,0 +1,150 @@
+/** The `openinsights` command line, run as a real process on a fresh data directory. */
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEMO_TENANTS } from "../../src/demo/tenants.js";
+import { runCli } from "../support/cli.js";
+
+const TENANT = DEMO_TENANTS[0]!.id;
+let dataDir: string;
+const cli = (...args: string[]) =>
+  runCli([...args, "--data-dir", dataDir], { OPENINSIGHTS_DUCKDB_MEMORY_LIMIT: "512MB" });
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(path.join(os.tmpdir(), "openinsights-cli-"));
+});
+afterAll(async () => rm(dataDir, { recursive: true, force: true }));
+
+describe("openinsights", () => {
+  it("prints usage, and exits 2 for an unknown command or option", async () => {
+    const help = await runCli(["--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout.toString()).toMatch(/Usage: openinsights <command>/);
+    expect((await runCli(["frobnicate"])).code).toBe(2);
+    const bad = await runCli(["query", "--nope"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/Usage: openinsights query/);
+  });
+
+  it("demo generates deterministic data and tenants lists it", async () => {
+    const demo = await cli("demo", "--rows", "20000", "--seed", "7");
+    expect(demo.stderr).toMatch(/rows/);
+    expect(demo.code).toBe(0);
+    expect(demo.stdout.toString()).toContain(TENANT);
+    const tenants = await cli("tenants");
+    expect(tenants.code).toBe(0);
+    const text = tenants.stdout.toString();
+    for (const tenant of DEMO_TENANTS) expect(text).toContain(`${tenant.id} (demo: ${tenant.name})`);
+    expect(text).toMatch(/mpn {2}CustomersAndTenants +\d/);
+  });
+
+  it("query prints CSV, TSV and JSON with the header first", async () => {
+    const text =
+      "SELECT CustomerMarket, TotalRevenue FROM ResellerPerformance ORDER BY CustomerMarket ASC TIMESPAN LIFETIME";
+    const csv = await cli("query", "--program", "mpn", "--tenant", TENANT, text);
+    expect(csv.code).toBe(0);
+    const lines = csv.stdout.toString().trimEnd().split("\n");
+    expect(lines[0]).toBe("CustomerMarket,TotalRevenue");
+    expect(lines.length).toBeGreaterThan(2);
+    const tsv = await cli("query", "--program", "mpn", "--tenant", TENANT, "--format", "tsv", text);
+    expect(tsv.stdout.toString().split("\n")[0]).toBe("CustomerMarket\tTotalRevenue");
+    const json = await cli("query", "--program", "mpn", "--tenant", TENANT, "--format", "json", text);
+    const rows = JSON.parse(json.stdout.toString());
+    expect(rows).toHaveLength(lines.length - 1);
+    expect(Object.keys(rows[0])).toEqual(["CustomerMarket", "TotalRevenue"]);
+    // Another tenant's rows are not this tenant's.
+    const other = await cli(
+      "query",
+      "--program",
+      "mpn",
+      "--tenant",
+      "00000000-0000-4000-8000-000000000000",
+      text,
+    );
+    expect(other.stdout.toString().trimEnd()).toBe("CustomerMarket,TotalRevenue");
+  });
+
+  it("query exits 2 with every diagnostic for a bad query", async () => {
+    const result = await cli(
+      "query",
+      "--program",
+      "cmp",
+      "--tenant",
+      TENANT,
+      "SELECT Nope FROM ISVUsage TIMESPAN FOREVER",
+    );
+    expect(result.code).toBe(2);
+    expect(result.stdout.length).toBe(0);
+    expect(result.stderr).toMatch(/line 1, column 8: \[INCORRECT_COLUMN_NAME\] Incorrect column name/);
+    expect(result.stderr).toMatch(/\[INVALID_TIMESPAN\]/);
+  });
+
+  it("query takes --now for TIMESPAN", async () => {
+    const text = "SELECT Month FROM CustomersAndTenants TIMESPAN LAST_MONTH";
+    const result = await cli(
+      "query",
+      "--program",
+      "mpn",
+      "--tenant",
+      TENANT,
+      "--now",
+      "2000-01-15T00:00:00Z",
+      text,
+    );
+    expect(result.stdout.toString().trimEnd()).toBe("Month");
+    expect((await cli("query", "--program", "mpn", "--tenant", TENANT, "--now", "soon", text)).code).toBe(2);
+  });
+
+  it("load appends a CSV all or nothing, naming a bad column or value", async () => {
+    const tenant = "4d1b6f0e-2c3a-4e59-8f7d-0a1b2c3d4e5f";
+    const good = path.join(dataDir, "profile.csv");
+    await writeFile(good, "MPNId,PartnerName,Country\n100,Alpha,France\n200,Beta,Norway\n");
+    const loaded = await cli("load", "--program", "mpn", "--dataset", "profile", "--tenant", tenant, good);
+    expect(loaded.stderr).not.toMatch(/error/i);
+    expect(loaded.code).toBe(0);
+    expect(loaded.stdout.toString()).toMatch(/Loaded 2 rows into mpn Profile/);
+
+    const badColumn = path.join(dataDir, "bad-column.csv");
+    await writeFile(badColumn, "MPNId,Nickname\n300,Gamma\n");
+    const refused = await cli(
+      "load",
+      "--program",
+      "mpn",
+      "--dataset",
+      "Profile",
+      "--tenant",
+      tenant,
+      badColumn,
+    );
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/Nickname/);
+
+    const unknownDataset = await cli(
+      "load",
+      "--program",
+      "mpn",
+      "--dataset",
+      "Profil",
+      "--tenant",
+      tenant,
+      good,
+    );
+    expect(unknownDataset.code).toBe(2);
+
+    const rows = await cli(
+      "query",
+      "--program",
+      "mpn",
+      "--tenant",
+      tenant,
+      "--format",
+      "json",
+      "SELECT MPNId, Country FROM Profile ORDER BY MPNId ASC",
+    );
+    expect(JSON.parse(rows.stdout.toString())).toEqual([
+      { MpnId: "100", Country: "France" },
+      { MpnId: "200", Country: "Norway" },
+    ]);
+  });
+});
