@@ -7,7 +7,7 @@
  * ranges and every choice the reference leaves open are explained in docs/datasets.md.
  */
 
-import type { DatasetDef, ProgramCatalog, SystemQueryDef } from "./types.js";
+import type { ColumnDef, DatasetDef, ProgramCatalog, SystemQueryDef } from "./types.js";
 
 const customersAndTenants: DatasetDef = {
   name: "CustomersAndTenants",
@@ -1183,62 +1183,177 @@ const cloudProductsResellerPerformance: DatasetDef = {
   decision: "Shares the ResellerPerformance table (same columns and metrics); only the name differs.",
 };
 
+/** The account columns every CLAS propensity dataset starts with (their system queries share them). */
+const CLAS_ACCOUNT_COLUMNS: readonly ColumnDef[] = [
+  { name: "MPNID", type: "string", description: "Microsoft AI Cloud Partner Program ID." },
+  { name: "PartnerName", type: "string", description: "Name of the partner." },
+  {
+    name: "CustomerID",
+    type: "string",
+    description: "Customer identifier number as defined by Microsoft.",
+  },
+  {
+    name: "DUNSNumber",
+    type: "string",
+    description: "The Dun & Bradstreet number of the customer who's being scored for propensity.",
+  },
+  { name: "AccountName", type: "string", description: "Name of the Customer." },
+  { name: "Domain", type: "string", description: "Domain of the Customer." },
+  { name: "OrgSize", type: "string", description: "Size of the organization." },
+  { name: "Industry", type: "string", description: "Industry that the organization belongs." },
+  {
+    name: "Vertical",
+    type: "string",
+    description:
+      "The vertical of the customer who's being scored for propensity, as identified by Microsoft, D&B, and other industry standards.",
+  },
+  { name: "Area", type: "string", description: "Geographical area of the Customer." },
+  {
+    name: "Subsidiary",
+    type: "string",
+    description: "The subsidiary of the customer who's being scored for propensity.",
+  },
+  {
+    name: "SalesTerritory",
+    type: "string",
+    description: "The sales territory of the customer who's being scored for propensity.",
+  },
+  { name: "City", type: "string", description: "Geographical city location of the customer." },
+  { name: "State", type: "string", description: "Geographical state location of the customer." },
+  { name: "PostalCode", type: "string", description: "Postal code of the organization of the customer." },
+  { name: "Country", type: "string", description: "Geographical country/region location of the customer." },
+  { name: "Segment", type: "string", description: "Market segment as defined by Microsoft." },
+  { name: "SubSegment", type: "string", description: "Market subsegments as defined by Microsoft." },
+  {
+    name: "SMCTypeSummary",
+    type: "string",
+    description:
+      "The categorization of a customer as defined by Microsoft: Corporate Scale Businesses meet at least one of the following criteria - High Revenue ($100 K+), High Growth (20%+), High Potential ($100…",
+  },
+  {
+    name: "IsNonProfit",
+    type: "string",
+    description:
+      'Indicates whether the organization is nonprofit and approved by Microsoft or not: "Nonprofit" defines customers with an industry of nonprofit but they aren\'t approved by Microsoft.',
+  },
+];
+
+/** The propensity columns of the Microsoft 365 and Surface datasets (identical system-query lists). */
+const DIGITAL_WORKFORCE_COLUMNS: readonly ColumnDef[] = [
+  { name: "DigitalWorkforce3rdPartyHostingService", type: "string" },
+  {
+    name: "DigitalWorkforceAcquirenewcustomerstoMicrosoftHighPropensityProspectforM365ActNowEvaluate",
+    type: "string",
+  },
+  { name: "DigitalWorkforceM365A3targetedforA5", type: "string" },
+  { name: "DigitalWorkforceSkypeforBusiness", type: "string" },
+  { name: "DigitalWorkforceOnPremAcquisitionCurrentVersion", type: "string" },
+  { name: "DigitalWorkforceOnPremAcquisitionEOS", type: "string" },
+  { name: "DigitalWorkforceTransitionCustomerCompeteZoomwithM365", type: "string" },
+  { name: "DigitalWorkforceTransitionCustomerCompeteZoomwithoutM365", type: "string" },
+  { name: "DigitalWorkforceTransitionCustomerCompeteGoogleWorkspace", type: "string" },
+  { name: "DigitalWorkforceUpsellexistingcloudcustomerIntune", type: "string" },
+  { name: "DigitalWorkforceUpsellexistingcloudcustomerM365BBBScustomerstargetedforM365BP", type: "string" },
+  { name: "DigitalWorkforceUpsellexistingcloudcustomerM365E3targetedforM365E5", type: "string" },
+  { name: "DigitalWorkforceUpsellexistingcloudcustomerTargetExchangeonline", type: "string" },
+  { name: "NextGenWindowsExperiencesCompeteAmazonWorkspaceAWSWorkspaces", type: "string" },
+  { name: "NextGenWindowsExperiencesCompeteCitrix", type: "string" },
+  { name: "NextGenWindowsExperiencesCompeteGoogleDaaScompeteitopiaNutanixFrameWorkspot", type: "string" },
+  { name: "NextGenWindowsExperiencesCompeteVmwareHorizons", type: "string" },
+  { name: "NextGenWindowsExperiencesCustomerhashardwareandalsoaddlastHWpurchase3years", type: "string" },
+  { name: "NextGenWindowsExperiencesCustomerhasW10ProorearlierversionsW11ProTargetW365", type: "string" },
+  {
+    name: "CustomerswithWindowsProendpointsWindows10EnterpriseE3EMSE3orMicrosoft365F3E3E5BPTargetforW365",
+    type: "string",
+  },
+  { name: "NextGenWindowsExperiencesGoogleWorkspacecustomerswithoutWindows", type: "string" },
+  {
+    name: "UserswithnonWindowsProendpointsWindowsVDAE3EMSE3orMicrosoft365F3E3F5BPTargetW365",
+    type: "string",
+  },
+  { name: "RefreshyourDevicesBusinessPremiumESKUAttach50", type: "string" },
+  { name: "RefreshyourDevicesEDUforSurface", type: "string" },
+  { name: "RefreshyourDevicesSurfaceDevices25purchasedinthelast3years", type: "string" },
+  { name: "RefreshyourDevicesTargetSurfaceforBS", type: "string" },
+  { name: "RefreshyourDevicesTeamsMeetingPresence50", type: "string" },
+  { name: "SeamlessSecurityTransitionCustomerCompeteEndpointSecurityMDB", type: "string" },
+  { name: "SeamlessSecurityUpsellexistingcloudcustomerCompeteEndpointSecurityMDB", type: "string" },
+  { name: "SeamlessSecurityUpsellexistingcloudcustomerCompeteGoogleWorkspace", type: "string" },
+  { name: "SeamlessSecurityUpsellexistingcloudcustomerM365BBBScustomerstargetedforM365BP", type: "string" },
+  { name: "SeamlessSecurityUpsellexistingcloudcustomerOnPremAcquisitionCurrentVersion", type: "string" },
+  { name: "SeamlessSecurityUpsellexistingcloudcustomerTargetExchangeOnline", type: "string" },
+  {
+    name: "M365Cluster",
+    type: "string",
+    description:
+      "Identifies a customer's propensity to purchase Microsoft 365. Target Act Now and Evaluate clusters because they produce higher yield.",
+  },
+  {
+    name: "M365Fit",
+    type: "string",
+    description: "Internal and external data points that define firmographics.",
+  },
+  {
+    name: "M365Intent",
+    type: "string",
+    description:
+      "Signals related to social media and a customer's online behavior define Intent. Intent scoring is overlaid on Fit to define the clusters.",
+  },
+  {
+    name: "SurfaceCluster",
+    type: "string",
+    description:
+      "Identifies a customer's propensity to purchase Surface by consolidating the Fit and Intent recommendations into a cluster.",
+  },
+  {
+    name: "SurfaceFit",
+    type: "string",
+    description: "Internal and external data points that define firmographics.",
+  },
+  {
+    name: "SurfaceIntent",
+    type: "string",
+    description:
+      "Signals related to social media and a customer's online behavior define Intent. Intent scoring is overlaid on Fit to define the clusters.",
+  },
+  {
+    name: "M365UpsellCustomer",
+    type: "string",
+    description: "Identifies whether the existing customer shows upsell propensity for Microsoft 365.",
+  },
+  {
+    name: "HasGoogle",
+    type: "string",
+    description: "Identifies whether the customer shows competitive signals for owning Google products.",
+  },
+  {
+    name: "HasAWS",
+    type: "string",
+    description: "Identifies whether the customer shows competitive signals for owning AWS products.",
+  },
+  {
+    name: "HasEA",
+    type: "string",
+    description: "Identifies whether a renewal is an EA or an EA subscription.",
+  },
+  {
+    name: "HasOpen",
+    type: "string",
+    description: "Identifies whether a renewal is an Open or Open Value agreement.",
+  },
+  {
+    name: "Transactedinthelast36months",
+    type: "string",
+    description: "Identifies if the customer has purchased in the trailing 36 month period.",
+  },
+];
+
 const clasAgreementRenewalsPropensity: DatasetDef = {
   name: "CLASAgreementRenewalsPropensity",
   description:
     "Cloud Ascent agreement-renewal propensity: one row per partner and customer agreement up for renewal.",
   columns: [
-    { name: "MPNID", type: "string", description: "Microsoft AI Cloud Partner Program ID." },
-    { name: "PartnerName", type: "string", description: "Name of the partner." },
-    {
-      name: "CustomerID",
-      type: "string",
-      description: "Customer identifier number as defined by Microsoft.",
-    },
-    {
-      name: "DUNSNumber",
-      type: "string",
-      description: "The Dun & Bradstreet number of the customer who's being scored for propensity.",
-    },
-    { name: "AccountName", type: "string", description: "Name of the Customer." },
-    { name: "Domain", type: "string", description: "Domain of the Customer." },
-    { name: "OrgSize", type: "string", description: "Size of the organization." },
-    { name: "Industry", type: "string", description: "Industry that the organization belongs." },
-    {
-      name: "Vertical",
-      type: "string",
-      description:
-        "The vertical of the customer who's being scored for propensity, as identified by Microsoft, D&B, and other industry standards.",
-    },
-    { name: "Area", type: "string", description: "Geographical area of the Customer." },
-    {
-      name: "Subsidiary",
-      type: "string",
-      description: "The subsidiary of the customer who's being scored for propensity.",
-    },
-    {
-      name: "SalesTerritory",
-      type: "string",
-      description: "The sales territory of the customer who's being scored for propensity.",
-    },
-    { name: "City", type: "string", description: "Geographical city location of the customer." },
-    { name: "State", type: "string", description: "Geographical state location of the customer." },
-    { name: "PostalCode", type: "string", description: "Postal code of the organization of the customer." },
-    { name: "Country", type: "string", description: "Geographical country/region location of the customer." },
-    { name: "Segment", type: "string", description: "Market segment as defined by Microsoft." },
-    { name: "SubSegment", type: "string", description: "Market subsegments as defined by Microsoft." },
-    {
-      name: "SMCTypeSummary",
-      type: "string",
-      description:
-        "The categorization of a customer as defined by Microsoft: Corporate Scale Businesses meet at least one of the following criteria - High Revenue ($100 K+), High Growth (20%+), High Potential ($100…",
-    },
-    {
-      name: "IsNonProfit",
-      type: "string",
-      description:
-        'Indicates whether the organization is nonprofit and approved by Microsoft or not: "Nonprofit" defines customers with an industry of nonprofit but they aren\'t approved by Microsoft.',
-    },
+    ...CLAS_ACCOUNT_COLUMNS,
     {
       name: "HasGoogle",
       type: "string",
@@ -1338,57 +1453,7 @@ const clasAzurePropensity: DatasetDef = {
   description:
     "Cloud Ascent Azure propensity: one row per partner and customer with Azure propensity signals.",
   columns: [
-    { name: "MPNID", type: "string", description: "Microsoft AI Cloud Partner Program ID." },
-    { name: "PartnerName", type: "string", description: "Name of the partner." },
-    {
-      name: "CustomerID",
-      type: "string",
-      description: "Customer identifier number as defined by Microsoft.",
-    },
-    {
-      name: "DUNSNumber",
-      type: "string",
-      description: "The Dun & Bradstreet number of the customer who's being scored for propensity.",
-    },
-    { name: "AccountName", type: "string", description: "Name of the Customer." },
-    { name: "Domain", type: "string", description: "Domain of the Customer." },
-    { name: "OrgSize", type: "string", description: "Size of the organization." },
-    { name: "Industry", type: "string", description: "Industry that the organization belongs." },
-    {
-      name: "Vertical",
-      type: "string",
-      description:
-        "The vertical of the customer who's being scored for propensity, as identified by Microsoft, D&B, and other industry standards.",
-    },
-    { name: "Area", type: "string", description: "Geographical area of the Customer." },
-    {
-      name: "Subsidiary",
-      type: "string",
-      description: "The subsidiary of the customer who's being scored for propensity.",
-    },
-    {
-      name: "SalesTerritory",
-      type: "string",
-      description: "The sales territory of the customer who's being scored for propensity.",
-    },
-    { name: "City", type: "string", description: "Geographical city location of the customer." },
-    { name: "State", type: "string", description: "Geographical state location of the customer." },
-    { name: "PostalCode", type: "string", description: "Postal code of the organization of the customer." },
-    { name: "Country", type: "string", description: "Geographical country/region location of the customer." },
-    { name: "Segment", type: "string", description: "Market segment as defined by Microsoft." },
-    { name: "SubSegment", type: "string", description: "Market subsegments as defined by Microsoft." },
-    {
-      name: "SMCTypeSummary",
-      type: "string",
-      description:
-        "The categorization of a customer as defined by Microsoft: Corporate Scale Businesses meet at least one of the following criteria - High Revenue ($100 K+), High Growth (20%+), High Potential ($100…",
-    },
-    {
-      name: "IsNonProfit",
-      type: "string",
-      description:
-        'Indicates whether the organization is nonprofit and approved by Microsoft or not: "Nonprofit" defines customers with an industry of nonprofit but they aren\'t approved by Microsoft.',
-    },
+    ...CLAS_ACCOUNT_COLUMNS,
     {
       name: "DataAIInnovatewithAIandcloudscaledatabasesineveryappBuildnewintelligentcloudnativeapplications",
       type: "string",
@@ -1593,57 +1658,7 @@ const clasD365Propensity: DatasetDef = {
   description:
     "Cloud Ascent Dynamics 365 propensity: one row per partner and customer with Dynamics 365 propensity signals.",
   columns: [
-    { name: "MPNID", type: "string", description: "Microsoft AI Cloud Partner Program ID." },
-    { name: "PartnerName", type: "string", description: "Name of the partner." },
-    {
-      name: "CustomerID",
-      type: "string",
-      description: "Customer identifier number as defined by Microsoft.",
-    },
-    {
-      name: "DUNSNumber",
-      type: "string",
-      description: "The Dun & Bradstreet number of the customer who's being scored for propensity.",
-    },
-    { name: "AccountName", type: "string", description: "Name of the Customer." },
-    { name: "Domain", type: "string", description: "Domain of the Customer." },
-    { name: "OrgSize", type: "string", description: "Size of the organization." },
-    { name: "Industry", type: "string", description: "Industry that the organization belongs." },
-    {
-      name: "Vertical",
-      type: "string",
-      description:
-        "The vertical of the customer who's being scored for propensity, as identified by Microsoft, D&B, and other industry standards.",
-    },
-    { name: "Area", type: "string", description: "Geographical area of the Customer." },
-    {
-      name: "Subsidiary",
-      type: "string",
-      description: "The subsidiary of the customer who's being scored for propensity.",
-    },
-    {
-      name: "SalesTerritory",
-      type: "string",
-      description: "The sales territory of the customer who's being scored for propensity.",
-    },
-    { name: "City", type: "string", description: "Geographical city location of the customer." },
-    { name: "State", type: "string", description: "Geographical state location of the customer." },
-    { name: "PostalCode", type: "string", description: "Postal code of the organization of the customer." },
-    { name: "Country", type: "string", description: "Geographical country/region location of the customer." },
-    { name: "Segment", type: "string", description: "Market segment as defined by Microsoft." },
-    { name: "SubSegment", type: "string", description: "Market subsegments as defined by Microsoft." },
-    {
-      name: "SMCTypeSummary",
-      type: "string",
-      description:
-        "The categorization of a customer as defined by Microsoft: Corporate Scale Businesses meet at least one of the following criteria - High Revenue ($100 K+), High Growth (20%+), High Potential ($100…",
-    },
-    {
-      name: "IsNonProfit",
-      type: "string",
-      description:
-        'Indicates whether the organization is nonprofit and approved by Microsoft or not: "Nonprofit" defines customers with an industry of nonprofit but they aren\'t approved by Microsoft.',
-    },
+    ...CLAS_ACCOUNT_COLUMNS,
     {
       name: "AccelerateInnovationwithLowCodeDynamicsCompeteBaseMendixOutsystemsSalesforcePowerAppsPowerAutomateModel",
       type: "string",
@@ -1787,165 +1802,7 @@ const clasM365Propensity: DatasetDef = {
   name: "CLASM365Propensity",
   description:
     "Cloud Ascent Microsoft 365 propensity: one row per partner and customer with Microsoft 365 propensity signals.",
-  columns: [
-    { name: "MPNID", type: "string", description: "Microsoft AI Cloud Partner Program ID." },
-    { name: "PartnerName", type: "string", description: "Name of the partner." },
-    {
-      name: "CustomerID",
-      type: "string",
-      description: "Customer identifier number as defined by Microsoft.",
-    },
-    {
-      name: "DUNSNumber",
-      type: "string",
-      description: "The Dun & Bradstreet number of the customer who's being scored for propensity.",
-    },
-    { name: "AccountName", type: "string", description: "Name of the Customer." },
-    { name: "Domain", type: "string", description: "Domain of the Customer." },
-    { name: "OrgSize", type: "string", description: "Size of the organization." },
-    { name: "Industry", type: "string", description: "Industry that the organization belongs." },
-    {
-      name: "Vertical",
-      type: "string",
-      description:
-        "The vertical of the customer who's being scored for propensity, as identified by Microsoft, D&B, and other industry standards.",
-    },
-    { name: "Area", type: "string", description: "Geographical area of the Customer." },
-    {
-      name: "Subsidiary",
-      type: "string",
-      description: "The subsidiary of the customer who's being scored for propensity.",
-    },
-    {
-      name: "SalesTerritory",
-      type: "string",
-      description: "The sales territory of the customer who's being scored for propensity.",
-    },
-    { name: "City", type: "string", description: "Geographical city location of the customer." },
-    { name: "State", type: "string", description: "Geographical state location of the customer." },
-    { name: "PostalCode", type: "string", description: "Postal code of the organization of the customer." },
-    { name: "Country", type: "string", description: "Geographical country/region location of the customer." },
-    { name: "Segment", type: "string", description: "Market segment as defined by Microsoft." },
-    { name: "SubSegment", type: "string", description: "Market subsegments as defined by Microsoft." },
-    {
-      name: "SMCTypeSummary",
-      type: "string",
-      description:
-        "The categorization of a customer as defined by Microsoft: Corporate Scale Businesses meet at least one of the following criteria - High Revenue ($100 K+), High Growth (20%+), High Potential ($100…",
-    },
-    {
-      name: "IsNonProfit",
-      type: "string",
-      description:
-        'Indicates whether the organization is nonprofit and approved by Microsoft or not: "Nonprofit" defines customers with an industry of nonprofit but they aren\'t approved by Microsoft.',
-    },
-    { name: "DigitalWorkforce3rdPartyHostingService", type: "string" },
-    {
-      name: "DigitalWorkforceAcquirenewcustomerstoMicrosoftHighPropensityProspectforM365ActNowEvaluate",
-      type: "string",
-    },
-    { name: "DigitalWorkforceM365A3targetedforA5", type: "string" },
-    { name: "DigitalWorkforceSkypeforBusiness", type: "string" },
-    { name: "DigitalWorkforceOnPremAcquisitionCurrentVersion", type: "string" },
-    { name: "DigitalWorkforceOnPremAcquisitionEOS", type: "string" },
-    { name: "DigitalWorkforceTransitionCustomerCompeteZoomwithM365", type: "string" },
-    { name: "DigitalWorkforceTransitionCustomerCompeteZoomwithoutM365", type: "string" },
-    { name: "DigitalWorkforceTransitionCustomerCompeteGoogleWorkspace", type: "string" },
-    { name: "DigitalWorkforceUpsellexistingcloudcustomerIntune", type: "string" },
-    { name: "DigitalWorkforceUpsellexistingcloudcustomerM365BBBScustomerstargetedforM365BP", type: "string" },
-    { name: "DigitalWorkforceUpsellexistingcloudcustomerM365E3targetedforM365E5", type: "string" },
-    { name: "DigitalWorkforceUpsellexistingcloudcustomerTargetExchangeonline", type: "string" },
-    { name: "NextGenWindowsExperiencesCompeteAmazonWorkspaceAWSWorkspaces", type: "string" },
-    { name: "NextGenWindowsExperiencesCompeteCitrix", type: "string" },
-    { name: "NextGenWindowsExperiencesCompeteGoogleDaaScompeteitopiaNutanixFrameWorkspot", type: "string" },
-    { name: "NextGenWindowsExperiencesCompeteVmwareHorizons", type: "string" },
-    { name: "NextGenWindowsExperiencesCustomerhashardwareandalsoaddlastHWpurchase3years", type: "string" },
-    { name: "NextGenWindowsExperiencesCustomerhasW10ProorearlierversionsW11ProTargetW365", type: "string" },
-    {
-      name: "CustomerswithWindowsProendpointsWindows10EnterpriseE3EMSE3orMicrosoft365F3E3E5BPTargetforW365",
-      type: "string",
-    },
-    { name: "NextGenWindowsExperiencesGoogleWorkspacecustomerswithoutWindows", type: "string" },
-    {
-      name: "UserswithnonWindowsProendpointsWindowsVDAE3EMSE3orMicrosoft365F3E3F5BPTargetW365",
-      type: "string",
-    },
-    { name: "RefreshyourDevicesBusinessPremiumESKUAttach50", type: "string" },
-    { name: "RefreshyourDevicesEDUforSurface", type: "string" },
-    { name: "RefreshyourDevicesSurfaceDevices25purchasedinthelast3years", type: "string" },
-    { name: "RefreshyourDevicesTargetSurfaceforBS", type: "string" },
-    { name: "RefreshyourDevicesTeamsMeetingPresence50", type: "string" },
-    { name: "SeamlessSecurityTransitionCustomerCompeteEndpointSecurityMDB", type: "string" },
-    { name: "SeamlessSecurityUpsellexistingcloudcustomerCompeteEndpointSecurityMDB", type: "string" },
-    { name: "SeamlessSecurityUpsellexistingcloudcustomerCompeteGoogleWorkspace", type: "string" },
-    { name: "SeamlessSecurityUpsellexistingcloudcustomerM365BBBScustomerstargetedforM365BP", type: "string" },
-    { name: "SeamlessSecurityUpsellexistingcloudcustomerOnPremAcquisitionCurrentVersion", type: "string" },
-    { name: "SeamlessSecurityUpsellexistingcloudcustomerTargetExchangeOnline", type: "string" },
-    {
-      name: "M365Cluster",
-      type: "string",
-      description:
-        "Identifies a customer's propensity to purchase Microsoft 365. Target Act Now and Evaluate clusters because they produce higher yield.",
-    },
-    {
-      name: "M365Fit",
-      type: "string",
-      description: "Internal and external data points that define firmographics.",
-    },
-    {
-      name: "M365Intent",
-      type: "string",
-      description:
-        "Signals related to social media and a customer's online behavior define Intent. Intent scoring is overlaid on Fit to define the clusters.",
-    },
-    {
-      name: "SurfaceCluster",
-      type: "string",
-      description:
-        "Identifies a customer's propensity to purchase Surface by consolidating the Fit and Intent recommendations into a cluster.",
-    },
-    {
-      name: "SurfaceFit",
-      type: "string",
-      description: "Internal and external data points that define firmographics.",
-    },
-    {
-      name: "SurfaceIntent",
-      type: "string",
-      description:
-        "Signals related to social media and a customer's online behavior define Intent. Intent scoring is overlaid on Fit to define the clusters.",
-    },
-    {
-      name: "M365UpsellCustomer",
-      type: "string",
-      description: "Identifies whether the existing customer shows upsell propensity for Microsoft 365.",
-    },
-    {
-      name: "HasGoogle",
-      type: "string",
-      description: "Identifies whether the customer shows competitive signals for owning Google products.",
-    },
-    {
-      name: "HasAWS",
-      type: "string",
-      description: "Identifies whether the customer shows competitive signals for owning AWS products.",
-    },
-    {
-      name: "HasEA",
-      type: "string",
-      description: "Identifies whether a renewal is an EA or an EA subscription.",
-    },
-    {
-      name: "HasOpen",
-      type: "string",
-      description: "Identifies whether a renewal is an Open or Open Value agreement.",
-    },
-    {
-      name: "Transactedinthelast36months",
-      type: "string",
-      description: "Identifies if the customer has purchased in the trailing 36 month period.",
-    },
-  ],
+  columns: [...CLAS_ACCOUNT_COLUMNS, ...DIGITAL_WORKFORCE_COLUMNS],
   metrics: [],
   timeColumn: null,
   availableDateRanges: [],
@@ -1958,165 +1815,7 @@ const clasSurfacePropensity: DatasetDef = {
   name: "CLASSurfacePropensity",
   description:
     "Cloud Ascent Surface propensity: one row per partner and customer with Surface propensity signals (not in the 2021 dataset list; added by 2023).",
-  columns: [
-    { name: "MPNID", type: "string", description: "Microsoft AI Cloud Partner Program ID." },
-    { name: "PartnerName", type: "string", description: "Name of the partner." },
-    {
-      name: "CustomerID",
-      type: "string",
-      description: "Customer identifier number as defined by Microsoft.",
-    },
-    {
-      name: "DUNSNumber",
-      type: "string",
-      description: "The Dun & Bradstreet number of the customer who's being scored for propensity.",
-    },
-    { name: "AccountName", type: "string", description: "Name of the Customer." },
-    { name: "Domain", type: "string", description: "Domain of the Customer." },
-    { name: "OrgSize", type: "string", description: "Size of the organization." },
-    { name: "Industry", type: "string", description: "Industry that the organization belongs." },
-    {
-      name: "Vertical",
-      type: "string",
-      description:
-        "The vertical of the customer who's being scored for propensity, as identified by Microsoft, D&B, and other industry standards.",
-    },
-    { name: "Area", type: "string", description: "Geographical area of the Customer." },
-    {
-      name: "Subsidiary",
-      type: "string",
-      description: "The subsidiary of the customer who's being scored for propensity.",
-    },
-    {
-      name: "SalesTerritory",
-      type: "string",
-      description: "The sales territory of the customer who's being scored for propensity.",
-    },
-    { name: "City", type: "string", description: "Geographical city location of the customer." },
-    { name: "State", type: "string", description: "Geographical state location of the customer." },
-    { name: "PostalCode", type: "string", description: "Postal code of the organization of the customer." },
-    { name: "Country", type: "string", description: "Geographical country/region location of the customer." },
-    { name: "Segment", type: "string", description: "Market segment as defined by Microsoft." },
-    { name: "SubSegment", type: "string", description: "Market subsegments as defined by Microsoft." },
-    {
-      name: "SMCTypeSummary",
-      type: "string",
-      description:
-        "The categorization of a customer as defined by Microsoft: Corporate Scale Businesses meet at least one of the following criteria - High Revenue ($100 K+), High Growth (20%+), High Potential ($100…",
-    },
-    {
-      name: "IsNonProfit",
-      type: "string",
-      description:
-        'Indicates whether the organization is nonprofit and approved by Microsoft or not: "Nonprofit" defines customers with an industry of nonprofit but they aren\'t approved by Microsoft.',
-    },
-    { name: "DigitalWorkforce3rdPartyHostingService", type: "string" },
-    {
-      name: "DigitalWorkforceAcquirenewcustomerstoMicrosoftHighPropensityProspectforM365ActNowEvaluate",
-      type: "string",
-    },
-    { name: "DigitalWorkforceM365A3targetedforA5", type: "string" },
-    { name: "DigitalWorkforceSkypeforBusiness", type: "string" },
-    { name: "DigitalWorkforceOnPremAcquisitionCurrentVersion", type: "string" },
-    { name: "DigitalWorkforceOnPremAcquisitionEOS", type: "string" },
-    { name: "DigitalWorkforceTransitionCustomerCompeteZoomwithM365", type: "string" },
-    { name: "DigitalWorkforceTransitionCustomerCompeteZoomwithoutM365", type: "string" },
-    { name: "DigitalWorkforceTransitionCustomerCompeteGoogleWorkspace", type: "string" },
-    { name: "DigitalWorkforceUpsellexistingcloudcustomerIntune", type: "string" },
-    { name: "DigitalWorkforceUpsellexistingcloudcustomerM365BBBScustomerstargetedforM365BP", type: "string" },
-    { name: "DigitalWorkforceUpsellexistingcloudcustomerM365E3targetedforM365E5", type: "string" },
-    { name: "DigitalWorkforceUpsellexistingcloudcustomerTargetExchangeonline", type: "string" },
-    { name: "NextGenWindowsExperiencesCompeteAmazonWorkspaceAWSWorkspaces", type: "string" },
-    { name: "NextGenWindowsExperiencesCompeteCitrix", type: "string" },
-    { name: "NextGenWindowsExperiencesCompeteGoogleDaaScompeteitopiaNutanixFrameWorkspot", type: "string" },
-    { name: "NextGenWindowsExperiencesCompeteVmwareHorizons", type: "string" },
-    { name: "NextGenWindowsExperiencesCustomerhashardwareandalsoaddlastHWpurchase3years", type: "string" },
-    { name: "NextGenWindowsExperiencesCustomerhasW10ProorearlierversionsW11ProTargetW365", type: "string" },
-    {
-      name: "CustomerswithWindowsProendpointsWindows10EnterpriseE3EMSE3orMicrosoft365F3E3E5BPTargetforW365",
-      type: "string",
-    },
-    { name: "NextGenWindowsExperiencesGoogleWorkspacecustomerswithoutWindows", type: "string" },
-    {
-      name: "UserswithnonWindowsProendpointsWindowsVDAE3EMSE3orMicrosoft365F3E3F5BPTargetW365",
-      type: "string",
-    },
-    { name: "RefreshyourDevicesBusinessPremiumESKUAttach50", type: "string" },
-    { name: "RefreshyourDevicesEDUforSurface", type: "string" },
-    { name: "RefreshyourDevicesSurfaceDevices25purchasedinthelast3years", type: "string" },
-    { name: "RefreshyourDevicesTargetSurfaceforBS", type: "string" },
-    { name: "RefreshyourDevicesTeamsMeetingPresence50", type: "string" },
-    { name: "SeamlessSecurityTransitionCustomerCompeteEndpointSecurityMDB", type: "string" },
-    { name: "SeamlessSecurityUpsellexistingcloudcustomerCompeteEndpointSecurityMDB", type: "string" },
-    { name: "SeamlessSecurityUpsellexistingcloudcustomerCompeteGoogleWorkspace", type: "string" },
-    { name: "SeamlessSecurityUpsellexistingcloudcustomerM365BBBScustomerstargetedforM365BP", type: "string" },
-    { name: "SeamlessSecurityUpsellexistingcloudcustomerOnPremAcquisitionCurrentVersion", type: "string" },
-    { name: "SeamlessSecurityUpsellexistingcloudcustomerTargetExchangeOnline", type: "string" },
-    {
-      name: "M365Cluster",
-      type: "string",
-      description:
-        "Identifies a customer's propensity to purchase Microsoft 365. Target Act Now and Evaluate clusters because they produce higher yield.",
-    },
-    {
-      name: "M365Fit",
-      type: "string",
-      description: "Internal and external data points that define firmographics.",
-    },
-    {
-      name: "M365Intent",
-      type: "string",
-      description:
-        "Signals related to social media and a customer's online behavior define Intent. Intent scoring is overlaid on Fit to define the clusters.",
-    },
-    {
-      name: "SurfaceCluster",
-      type: "string",
-      description:
-        "Identifies a customer's propensity to purchase Surface by consolidating the Fit and Intent recommendations into a cluster.",
-    },
-    {
-      name: "SurfaceFit",
-      type: "string",
-      description: "Internal and external data points that define firmographics.",
-    },
-    {
-      name: "SurfaceIntent",
-      type: "string",
-      description:
-        "Signals related to social media and a customer's online behavior define Intent. Intent scoring is overlaid on Fit to define the clusters.",
-    },
-    {
-      name: "M365UpsellCustomer",
-      type: "string",
-      description: "Identifies whether the existing customer shows upsell propensity for Microsoft 365.",
-    },
-    {
-      name: "HasGoogle",
-      type: "string",
-      description: "Identifies whether the customer shows competitive signals for owning Google products.",
-    },
-    {
-      name: "HasAWS",
-      type: "string",
-      description: "Identifies whether the customer shows competitive signals for owning AWS products.",
-    },
-    {
-      name: "HasEA",
-      type: "string",
-      description: "Identifies whether a renewal is an EA or an EA subscription.",
-    },
-    {
-      name: "HasOpen",
-      type: "string",
-      description: "Identifies whether a renewal is an Open or Open Value agreement.",
-    },
-    {
-      name: "Transactedinthelast36months",
-      type: "string",
-      description: "Identifies if the customer has purchased in the trailing 36 month period.",
-    },
-  ],
+  columns: [...CLAS_ACCOUNT_COLUMNS, ...DIGITAL_WORKFORCE_COLUMNS],
   metrics: [],
   timeColumn: null,
   availableDateRanges: [],
