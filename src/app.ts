@@ -35,6 +35,7 @@ import { tenantCallbackSecret } from "./webhooks/signing.js";
 
 const CALLBACK_SECRET_PURPOSE = "openinsights/callback-secrets/v1";
 const RETENTION_INTERVAL_MS = 3_600_000;
+const PURGE_BATCH = 500;
 
 /**
  * The analytics database of a data directory, with every dataset table present. Writers (demo,
@@ -97,6 +98,8 @@ export interface App {
   readonly dispatcher: CallbackDispatcher;
   /** The tenant's callback signing secret (whsec_…). */
   callbackSecret(tenant: string): string;
+  /** One retention pass (the loop runs it hourly): deletes expired executions and files. */
+  purgeExpired(): Promise<number>;
   /** Starts listening; absolute links outside requests (callbacks) use this address unless OPENINSIGHTS_PUBLIC_URL is set. */
   listen(port: number, host: string): Promise<string>;
   /** Starts the scheduler, worker, callback and retention loops (done by `listen` unless `background: false`). */
@@ -205,9 +208,17 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     log,
   });
 
+  /** Deletes executions (and their files) older than the retention period; returns how many files went. */
+  const purgeExpired = async () => {
+    const before = new Date(now().getTime() - config.executions.retentionDays * 86_400_000);
+    const keys = await store.purgeExecutions(before, PURGE_BATCH);
+    await files.delete(keys);
+    return keys.length;
+  };
+
   const startBackground = () => {
     if (loops.current) return;
-    const { pollIntervalMs, schedulerIntervalMs, workers, retentionDays } = config.executions;
+    const { pollIntervalMs, schedulerIntervalMs, workers } = config.executions;
     const scheduling: LoopStep[] = [
       {
         name: "scheduler",
@@ -217,12 +228,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       {
         name: "retention",
         idleMs: RETENTION_INTERVAL_MS,
-        run: async () => {
-          const before = new Date(now().getTime() - retentionDays * 86_400_000);
-          const keys = await store.purgeExecutions(before, 500);
-          await files.delete(keys);
-          return keys.length === 500;
-        },
+        run: async () => (await purgeExpired()) === PURGE_BATCH,
       },
     ];
     const working: LoopStep[] = [
@@ -256,6 +262,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     worker,
     dispatcher,
     callbackSecret,
+    purgeExpired,
     async listen(port, host) {
       const address = await server.listen({ port, host });
       publicUrl = config.publicUrl ?? address;

@@ -114,6 +114,27 @@ describe("scheduled reports", () => {
     advance(48 * HOUR);
     await turn();
     expect(await executions(reportId)).toHaveLength(3);
+
+    // 90 days after their slots, executions and their files are deleted; the latest stays.
+    const files = runs.map((e) => (e as unknown as { reportLocation: string }).reportLocation);
+    const stored = async () =>
+      (
+        await t.app.store.listExecutions(
+          { tenant: TENANT, program: "cmp" },
+          { reportIds: [reportId] },
+          { limit: 10 },
+        )
+      ).items
+        .map((e) => e.scheduledTime.toISOString())
+        .sort();
+    clock = new Date("2024-10-29T15:00:00Z"); // 90 days after 2024-07-31T15:00
+    expect(await t.app.purgeExpired()).toBe(1);
+    expect(await stored()).toEqual(["2024-07-31T18:00:00.000Z", "2024-08-01T00:00:00.000Z"]);
+    clock = new Date("2024-11-30T00:00:00Z");
+    expect(await t.app.purgeExpired()).toBe(1);
+    expect(await stored()).toEqual(["2024-08-01T00:00:00.000Z"]);
+    expect(await t.app.files.stat(files[0]!)).toBeUndefined();
+    expect(await t.app.files.stat(files[2]!)).toBeDefined();
   });
 
   it("pause stops the schedule; resume continues from the next future slot without the skipped ones", async () => {
