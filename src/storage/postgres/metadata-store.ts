@@ -31,25 +31,25 @@ import {
 import pg from "pg";
 import type { ExecutionOutcome, ExecutionStatus, StoredExecution } from "../../executions/model.js";
 import type { ReportStatus, StoredQuery, StoredReport } from "../../reports/model.js";
-import type { CallbackDelivery, DeliveryAttempt, DeliveryNext } from "../../webhooks/model.js";
-import type {
-  CreateOutcome,
-  Cursor,
-  ExecutionFilter,
-  MetadataStore,
-  Page,
-  PageRequest,
-  QueryFilter,
-  ReportFilter,
-  ReportQuotas,
-  Scope,
-} from "../ports.js";
+import type { CallbackDelivery } from "../../webhooks/model.js";
+import {
+  ACTIVE_QUOTA,
+  checkPositiveInteger,
+  checkReportExecutions,
+  count,
+  EXECUTE_NOW_QUOTA,
+  insertExecutionRows,
+  type KyselyDialectParts,
+  KyselyMetadataStore,
+  OK,
+  QUERY_QUOTA,
+} from "../kysely/store.js";
+import type { CreateOutcome, Cursor, MetadataStore, ReportQuotas, Scope } from "../ports.js";
 import { migrateToLatest } from "./migrations.js";
 import {
   attemptToRow,
   deliveryToRow,
   executionToRow,
-  foldName,
   queryToRow,
   reportToRow,
   rowToAttempt,
@@ -58,7 +58,6 @@ import {
   rowToQuery,
   rowToReport,
   toDate,
-  toDateOrNull,
 } from "./rows.js";
 import type { CallbackDeliveriesTable, ExecutionsTable, MetadataDatabase } from "./schema.js";
 
@@ -92,14 +91,8 @@ export interface PostgresMetadataStore extends MetadataStore {
 /** The LISTEN/NOTIFY channel; the payload is `<kind>:<schema>`. */
 export const WORK_CHANNEL = "openinsights_work";
 
-const OK: CreateOutcome = Object.freeze({ ok: true });
-const QUERY_QUOTA: CreateOutcome = Object.freeze({ ok: false, reason: "queries" });
-const ACTIVE_QUOTA: CreateOutcome = Object.freeze({ ok: false, reason: "activeReports" });
-const EXECUTE_NOW_QUOTA: CreateOutcome = Object.freeze({ ok: false, reason: "executeNow" });
 /** Rows per multi-row INSERT: 23 columns × 1000 stays far below PostgreSQL's 65535 parameters. */
 const INSERT_CHUNK = 1_000;
-/** Execution statuses that still wait for or hold a worker: the report is not ready to plan. */
-const UNFINISHED: readonly ExecutionStatus[] = ["Pending", "Paused", "Running"];
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 const UNIQUE_VIOLATION = "23505";
 
@@ -169,48 +162,43 @@ function anyText(values: readonly string[]): RawBuilder<string> {
   return sql<string>`any(${[...values]}::text[])`;
 }
 
+/** `column = any($1::text[])`. */
+function anyOf(column: string, values: readonly string[]): Expression<SqlBool> {
+  return sql<SqlBool>`${sql.ref(column)} = ${anyText(values)}`;
+}
+
 /** `(created_time, id) > (cursor)`, the keyset condition of every list (unqualified columns). */
 function afterCursor(cursor: Cursor): Expression<SqlBool> {
   return sql<SqlBool>`(${sql.ref("created_time")}, ${sql.ref("id")}) > (${toDate(cursor.createdTime)}::timestamptz, ${cursor.id}::text)`;
 }
 
-function checkLimit(page: PageRequest): number {
-  if (!Number.isInteger(page.limit) || page.limit < 1) {
-    throw new RangeError(`Page limit must be a positive integer, got ${page.limit}`);
-  }
-  return page.limit;
-}
-
-/** Rows were fetched with `limit + 1`: the extra row only says that more follow. */
-function toPage<R, T extends { readonly createdTime: Date; readonly id: string }>(
-  rows: readonly R[],
-  limit: number,
-  map: (row: R) => T,
-): Page<T> {
-  const items = rows.slice(0, limit).map(map);
-  const last = items[items.length - 1];
-  if (rows.length <= limit || last === undefined) return { items };
-  return { items, next: { createdTime: last.createdTime, id: last.id } };
-}
-
-function checkPositiveInteger(name: string, value: number): number {
-  if (!Number.isInteger(value) || value < 1) {
-    throw new RangeError(`${name} must be a positive integer, got ${value}`);
-  }
-  return value;
-}
-
-function count(value: bigint | number | string | undefined): number {
-  return Number(value ?? 0);
-}
-
-function sameScope(a: Scope, b: Scope): boolean {
-  return a.tenant === b.tenant && a.program === b.program;
-}
-
 function isUniqueViolation(error: unknown, constraint: string): boolean {
   const e = error as { code?: unknown; constraint?: unknown } | null;
   return e?.code === UNIQUE_VIOLATION && e.constraint === constraint;
+}
+
+const POSTGRES_PARTS: KyselyDialectParts<Date, boolean> = {
+  rows: {
+    rowToQuery,
+    reportToRow,
+    rowToReport,
+    rowToExecution,
+    deliveryToRow,
+    rowToDelivery,
+    attemptToRow,
+    rowToAttempt,
+  },
+  instant: toDate,
+  bool: (value) => value,
+  afterCursor,
+  anyOf,
+  // One `= any(…)` parameter holds every id; the database returns deliveries in creation order.
+  idChunk: Number.POSITIVE_INFINITY,
+};
+
+/** Inserts rows, skipping any whose (report_id, scheduled_time) exists; returns the number inserted. */
+function insertExecutions(db: Db, rows: readonly ExecutionsTable[]): Promise<number> {
+  return insertExecutionRows(db, rows, INSERT_CHUNK);
 }
 
 /**
@@ -387,15 +375,14 @@ class WorkListener {
   }
 }
 
-class PgMetadataStore implements PostgresMetadataStore {
+class PgMetadataStore extends KyselyMetadataStore<Date, boolean> implements PostgresMetadataStore {
   readonly capabilities = Object.freeze({ multiWriter: true, skipLocked: true });
   readonly schema: string;
-  readonly #db: Kysely<MetadataDatabase>;
   readonly #listener: WorkListener;
   #closed = false;
 
   constructor(db: Kysely<MetadataDatabase>, schema: string, connection: pg.ClientConfig) {
-    this.#db = db;
+    super(db, POSTGRES_PARTS);
     this.schema = schema;
     this.#listener = new WorkListener(connection, schema);
   }
@@ -419,57 +406,12 @@ class PgMetadataStore implements PostgresMetadataStore {
 
   async createQuery(query: StoredQuery, maxQueries: number): Promise<CreateOutcome> {
     const row = queryToRow(query);
-    return this.#db.transaction().execute(async (trx) => {
+    return this.db.transaction().execute(async (trx) => {
       await this.#lockScope(trx, LOCK_QUERY_QUOTA, query);
-      const { n } = await trx
-        .selectFrom("report_queries")
-        .select((eb) => eb.fn.countAll<number>().as("n"))
-        .where("tenant", "=", query.tenant)
-        .where("program", "=", query.program)
-        .executeTakeFirstOrThrow();
-      if (count(n) >= maxQueries) return QUERY_QUOTA;
+      if ((await this.countQueries(trx, query)) >= maxQueries) return QUERY_QUOTA;
       await trx.insertInto("report_queries").values(row).execute();
       return OK;
     });
-  }
-
-  async getQuery(scope: Scope, id: string): Promise<StoredQuery | undefined> {
-    const row = await this.#db
-      .selectFrom("report_queries")
-      .selectAll()
-      .where("tenant", "=", scope.tenant)
-      .where("program", "=", scope.program)
-      .where("id", "=", id)
-      .executeTakeFirst();
-    return row === undefined ? undefined : rowToQuery(row);
-  }
-
-  async listQueries(scope: Scope, filter: QueryFilter, page: PageRequest): Promise<Page<StoredQuery>> {
-    const limit = checkLimit(page);
-    let q = this.#db
-      .selectFrom("report_queries")
-      .selectAll()
-      .where("tenant", "=", scope.tenant)
-      .where("program", "=", scope.program);
-    if (filter.id !== undefined) q = q.where("id", "=", filter.id);
-    if (filter.name !== undefined) q = q.where("name_key", "=", foldName(filter.name));
-    if (page.after !== undefined) q = q.where(afterCursor(page.after));
-    const rows = await q
-      .orderBy("created_time")
-      .orderBy("id")
-      .limit(limit + 1)
-      .execute();
-    return toPage(rows, limit, rowToQuery);
-  }
-
-  async deleteQuery(scope: Scope, id: string): Promise<boolean> {
-    const result = await this.#db
-      .deleteFrom("report_queries")
-      .where("tenant", "=", scope.tenant)
-      .where("program", "=", scope.program)
-      .where("id", "=", id)
-      .executeTakeFirst();
-    return result.numDeletedRows > 0n;
   }
 
   // ── reports ───────────────────────────────────────────────────────────────
@@ -479,40 +421,22 @@ class PgMetadataStore implements PostgresMetadataStore {
     executions: readonly StoredExecution[],
     quotas: ReportQuotas,
   ): Promise<CreateOutcome> {
-    for (const e of executions) {
-      if (e.reportId !== report.id || !sameScope(e, report)) {
-        throw new Error(`Execution ${e.id} does not belong to report ${report.id}`);
-      }
-    }
+    checkReportExecutions(report, executions);
     const reportRow = reportToRow(report);
     const executionRows = executions.map(executionToRow);
     const end = toDate(quotas.now).getTime();
-    return this.#db.transaction().execute(async (trx) => {
+    return this.db.transaction().execute(async (trx) => {
       await this.#lockScope(trx, LOCK_REPORT_QUOTA, report);
       // Checked in this order, so a report over both limits is refused for `activeReports`.
       // A new Inactive report does not add to the active count.
       if (report.status !== "Inactive") {
-        const { n } = await trx
-          .selectFrom("reports")
-          .select((eb) => eb.fn.countAll<number>().as("n"))
-          .where("tenant", "=", report.tenant)
-          .where("program", "=", report.program)
-          .where("status", "!=", "Inactive")
-          .executeTakeFirstOrThrow();
-        if (count(n) >= quotas.maxActiveReports) return ACTIVE_QUOTA;
+        if ((await this.countActiveReports(trx, report)) >= quotas.maxActiveReports) return ACTIVE_QUOTA;
       }
       if (report.executeNow) {
         // Window (now - windowMs, now]; every status counts (a finished ExecuteNow report is Inactive).
-        const { n } = await trx
-          .selectFrom("reports")
-          .select((eb) => eb.fn.countAll<number>().as("n"))
-          .where("tenant", "=", report.tenant)
-          .where("program", "=", report.program)
-          .where("execute_now", "=", true)
-          .where("created_time", ">", new Date(end - quotas.executeNowWindowMs))
-          .where("created_time", "<=", new Date(end))
-          .executeTakeFirstOrThrow();
-        if (count(n) >= quotas.maxExecuteNow) return EXECUTE_NOW_QUOTA;
+        const after = new Date(end - quotas.executeNowWindowMs);
+        const n = await this.countExecuteNow(trx, report, after, new Date(end));
+        if (n >= quotas.maxExecuteNow) return EXECUTE_NOW_QUOTA;
       }
       await trx.insertInto("reports").values(reportRow).execute();
       const inserted = await insertExecutions(trx, executionRows);
@@ -521,63 +445,8 @@ class PgMetadataStore implements PostgresMetadataStore {
     });
   }
 
-  async getReport(scope: Scope, id: string): Promise<StoredReport | undefined> {
-    const row = await this.#db
-      .selectFrom("reports")
-      .selectAll()
-      .where("tenant", "=", scope.tenant)
-      .where("program", "=", scope.program)
-      .where("id", "=", id)
-      .executeTakeFirst();
-    return row === undefined ? undefined : rowToReport(row);
-  }
-
-  async listReports(scope: Scope, filter: ReportFilter, page: PageRequest): Promise<Page<StoredReport>> {
-    const limit = checkLimit(page);
-    if (filter.ids !== undefined && filter.ids.length === 0) return { items: [] };
-    let q = this.#db
-      .selectFrom("reports")
-      .selectAll()
-      .where("tenant", "=", scope.tenant)
-      .where("program", "=", scope.program);
-    if (filter.ids !== undefined) q = q.where("id", "=", anyText(filter.ids));
-    if (filter.name !== undefined) q = q.where("name_key", "=", foldName(filter.name));
-    if (filter.queryId !== undefined) q = q.where("query_id", "=", filter.queryId);
-    if (page.after !== undefined) q = q.where(afterCursor(page.after));
-    const rows = await q
-      .orderBy("created_time")
-      .orderBy("id")
-      .limit(limit + 1)
-      .execute();
-    return toPage(rows, limit, rowToReport);
-  }
-
-  async countReportsUsingQuery(scope: Scope, queryId: string): Promise<number> {
-    const { n } = await this.#db
-      .selectFrom("reports")
-      .select((eb) => eb.fn.countAll<number>().as("n"))
-      .where("tenant", "=", scope.tenant)
-      .where("program", "=", scope.program)
-      .where("query_id", "=", queryId)
-      .where("status", "!=", "Inactive")
-      .executeTakeFirstOrThrow();
-    return count(n);
-  }
-
-  async updateReport(report: StoredReport): Promise<boolean> {
-    const { id, tenant, program, ...changes } = reportToRow(report);
-    const result = await this.#db
-      .updateTable("reports")
-      .set(changes)
-      .where("tenant", "=", tenant)
-      .where("program", "=", program)
-      .where("id", "=", id)
-      .executeTakeFirst();
-    return result.numUpdatedRows > 0n;
-  }
-
   async deleteReport(scope: Scope, id: string): Promise<{ deleted: boolean; fileKeys: string[] }> {
-    return this.#db.transaction().execute(async (trx) => {
+    return this.db.transaction().execute(async (trx) => {
       // Locking the report first holds off createExecutions (FOR KEY SHARE) until we are done.
       const report = await trx
         .selectFrom("reports")
@@ -615,7 +484,7 @@ class PgMetadataStore implements PostgresMetadataStore {
   async createExecutions(executions: readonly StoredExecution[]): Promise<number> {
     if (executions.length === 0) return 0;
     const candidates = executions.map(executionToRow);
-    return this.#db.transaction().execute(async (trx) => {
+    return this.db.transaction().execute(async (trx) => {
       // An execution whose report is missing from its scope (deleted meanwhile, or another
       // tenant's id) is skipped like a duplicate slot. FOR KEY SHARE keeps the reports found
       // from being deleted before the inserts commit.
@@ -633,75 +502,6 @@ class PgMetadataStore implements PostgresMetadataStore {
     });
   }
 
-  async listExecutions(
-    scope: Scope,
-    filter: ExecutionFilter,
-    page: PageRequest,
-  ): Promise<Page<StoredExecution>> {
-    const limit = checkLimit(page);
-    const { reportIds, executionIds, statuses } = filter;
-    if (reportIds.length === 0 || executionIds?.length === 0 || statuses?.length === 0) {
-      return { items: [] };
-    }
-    let matching = this.#db
-      .selectFrom("executions")
-      .selectAll()
-      .where("tenant", "=", scope.tenant)
-      .where("program", "=", scope.program)
-      .where("report_id", "=", anyText(reportIds));
-    if (executionIds !== undefined) matching = matching.where("id", "=", anyText(executionIds));
-    if (statuses !== undefined) matching = matching.where("status", "in", statuses);
-    if (filter.since !== undefined) matching = matching.where("scheduled_time", ">=", toDate(filter.since));
-
-    if (filter.latestOnly === true) {
-      // Slots are unique per report, so row_number() = 1 picks exactly one row per report.
-      const ranked = matching.select((eb) =>
-        eb.fn
-          .agg<number>("row_number")
-          .over((ob) => ob.partitionBy("report_id").orderBy("scheduled_time", "desc"))
-          .as("slot_rank"),
-      );
-      let q = this.#db.selectFrom(ranked.as("m")).selectAll("m").where("m.slot_rank", "=", 1);
-      if (page.after !== undefined) q = q.where(afterCursor(page.after));
-      const rows = await q
-        .orderBy("m.created_time")
-        .orderBy("m.id")
-        .limit(limit + 1)
-        .execute();
-      return toPage(rows, limit, rowToExecution);
-    }
-
-    if (page.after !== undefined) matching = matching.where(afterCursor(page.after));
-    const rows = await matching
-      .orderBy("created_time")
-      .orderBy("id")
-      .limit(limit + 1)
-      .execute();
-    return toPage(rows, limit, rowToExecution);
-  }
-
-  async findExecution(tenant: string, id: string): Promise<StoredExecution | undefined> {
-    const row = await this.#db
-      .selectFrom("executions")
-      .selectAll()
-      .where("tenant", "=", tenant)
-      .where("id", "=", id)
-      .executeTakeFirst();
-    return row === undefined ? undefined : rowToExecution(row);
-  }
-
-  async deleteWaitingExecutions(scope: Scope, reportId: string): Promise<number> {
-    const result = await this.#db
-      .deleteFrom("executions")
-      .where("tenant", "=", scope.tenant)
-      .where("program", "=", scope.program)
-      .where("report_id", "=", reportId)
-      .where("status", "in", ["Pending", "Paused"])
-      .where("attempts", "=", 0)
-      .executeTakeFirst();
-    return count(result.numDeletedRows);
-  }
-
   async setExecutionStatus(
     scope: Scope,
     reportId: string,
@@ -710,17 +510,9 @@ class PgMetadataStore implements PostgresMetadataStore {
     at: Date,
   ): Promise<number> {
     if (from.length === 0) return 0;
-    const modified = toDate(at);
-    return this.#db.transaction().execute(async (trx) => {
-      const result = await trx
-        .updateTable("executions")
-        .set({ status: to, modified_time: modified })
-        .where("tenant", "=", scope.tenant)
-        .where("program", "=", scope.program)
-        .where("report_id", "=", reportId)
-        .where("status", "in", from)
-        .executeTakeFirst();
-      const n = count(result.numUpdatedRows);
+    return this.db.transaction().execute(async (trx) => {
+      const update = this.executionStatusUpdate(trx, scope, reportId, from, to, at);
+      const n = count((await update.executeTakeFirst()).numUpdatedRows);
       if (n > 0 && to === "Pending") await this.#notify(trx, "executions");
       return n;
     });
@@ -736,20 +528,8 @@ class PgMetadataStore implements PostgresMetadataStore {
   ): Promise<StoredExecution[]> {
     checkPositiveInteger("leaseMs", leaseMs);
     checkPositiveInteger("limit", limit);
-    const { rows } = await claimExecutionsQuery(owner, now, leaseMs, limit).execute(this.#db);
+    const { rows } = await claimExecutionsQuery(owner, now, leaseMs, limit).execute(this.db);
     return rows.map(rowToExecution);
-  }
-
-  async renewExecutionLease(id: string, owner: string, until: Date): Promise<boolean> {
-    // The owner may renew a little late, as long as nobody has reclaimed the execution since.
-    const result = await this.#db
-      .updateTable("executions")
-      .set({ lease_expires_at: toDate(until) })
-      .where("id", "=", id)
-      .where("status", "=", "Running")
-      .where("lease_owner", "=", owner)
-      .executeTakeFirst();
-    return result.numUpdatedRows > 0n;
   }
 
   async moveExecutionToSlot(
@@ -758,15 +538,8 @@ class PgMetadataStore implements PostgresMetadataStore {
     scheduledTime: Date,
     skippedSlots: number,
   ): Promise<boolean> {
-    const slot = toDate(scheduledTime);
     try {
-      const result = await this.#db
-        .updateTable("executions")
-        .set({ scheduled_time: slot, next_attempt_at: slot, skipped_slots: skippedSlots })
-        .where("id", "=", id)
-        .where("status", "=", "Running")
-        .where("lease_owner", "=", owner)
-        .executeTakeFirst();
+      const result = await this.moveToSlotUpdate(id, owner, scheduledTime, skippedSlots).executeTakeFirst();
       return result.numUpdatedRows > 0n;
     } catch (error) {
       // The slot is already taken: leave the execution where it is.
@@ -775,112 +548,16 @@ class PgMetadataStore implements PostgresMetadataStore {
     }
   }
 
-  async finishExecution(
-    id: string,
-    owner: string,
+  protected override async afterFinish(
+    trx: Kysely<MetadataDatabase>,
     outcome: ExecutionOutcome,
-    delivery: CallbackDelivery | null,
-  ): Promise<boolean> {
-    if (delivery !== null) {
-      if (outcome.status !== "Completed") {
-        throw new Error(
-          `Only a Completed execution enqueues a callback (execution ${id} is ${outcome.status})`,
-        );
-      }
-      if (delivery.executionId !== id) {
-        throw new Error(`Delivery ${delivery.id} belongs to execution ${delivery.executionId}, not ${id}`);
-      }
-    }
-    const at = toDate(outcome.at);
-    const cleared = { lease_owner: null, lease_expires_at: null, modified_time: at };
-    const changes =
-      outcome.status === "Completed"
-        ? {
-            ...cleared,
-            status: "Completed",
-            file_key: outcome.fileKey,
-            row_count: outcome.rowCount,
-            bytes: outcome.bytes,
-            sha256: outcome.sha256,
-            generated_time: at,
-            window_start: toDateOrNull(outcome.windowStart),
-            window_end: toDateOrNull(outcome.windowEnd),
-            failure_code: null,
-            failure_reason: null,
-          }
-        : outcome.status === "Retry"
-          ? {
-              ...cleared,
-              status: "Pending",
-              next_attempt_at: toDate(outcome.retryAt),
-              failure_code: outcome.code,
-              failure_reason: outcome.reason,
-            }
-          : { ...cleared, status: "Failed", failure_code: outcome.code, failure_reason: outcome.reason };
-    const deliveryRow = delivery === null ? null : deliveryToRow(delivery);
-    return this.#db.transaction().execute(async (trx) => {
-      const updated = await trx
-        .updateTable("executions")
-        .set(changes)
-        .where("id", "=", id)
-        .where("status", "=", "Running")
-        .where("lease_owner", "=", owner)
-        .returning(["report_id", "tenant", "program"])
-        .executeTakeFirst();
-      if (updated === undefined) return false;
-      if (deliveryRow !== null) {
-        if (
-          deliveryRow.report_id !== updated.report_id ||
-          deliveryRow.tenant !== updated.tenant ||
-          deliveryRow.program !== updated.program
-        ) {
-          // Throwing rolls the execution's update back too.
-          throw new Error(
-            `Delivery ${deliveryRow.id} does not match the report and scope of execution ${id}`,
-          );
-        }
-        await trx.insertInto("callback_deliveries").values(deliveryRow).execute();
-        await this.#notify(trx, "deliveries");
-      }
-      if (outcome.status === "Retry") await this.#notify(trx, "executions");
-      return true;
-    });
+    enqueuedDelivery: boolean,
+  ): Promise<void> {
+    if (enqueuedDelivery) await this.#notify(trx, "deliveries");
+    if (outcome.status === "Retry") await this.#notify(trx, "executions");
   }
 
   // ── the scheduler ─────────────────────────────────────────────────────────
-
-  async listReportsToPlan(limit: number, afterId?: string): Promise<StoredReport[]> {
-    checkPositiveInteger("limit", limit);
-    let q = this.#db
-      .selectFrom("reports as r")
-      .selectAll("r")
-      .where("r.status", "=", "Active")
-      .where((eb) =>
-        eb.not(
-          eb.exists(
-            eb
-              .selectFrom("executions as e")
-              .select("e.id")
-              .whereRef("e.report_id", "=", "r.id")
-              .where("e.status", "in", UNFINISHED),
-          ),
-        ),
-      );
-    if (afterId !== undefined) q = q.where("r.id", ">", afterId);
-    const rows = await q.orderBy("r.id").limit(limit).execute();
-    return rows.map(rowToReport);
-  }
-
-  async latestExecution(reportId: string): Promise<StoredExecution | undefined> {
-    const row = await this.#db
-      .selectFrom("executions")
-      .selectAll()
-      .where("report_id", "=", reportId)
-      .orderBy("scheduled_time", "desc")
-      .limit(1)
-      .executeTakeFirst();
-    return row === undefined ? undefined : rowToExecution(row);
-  }
 
   async setReportStatus(
     reportId: string,
@@ -889,28 +566,8 @@ class PgMetadataStore implements PostgresMetadataStore {
     at: Date,
   ): Promise<boolean> {
     if (from.length === 0) return false;
-    const modified = toDate(at);
-    return this.#db.transaction().execute(async (trx) => {
-      let update = trx
-        .updateTable("reports")
-        .set({ status: to, modified_time: modified })
-        .where("id", "=", reportId)
-        .where("status", "in", from);
-      if (to === "Inactive") {
-        // Never while work is queued: another scheduler may just have planned the next slot.
-        update = update.where((eb) =>
-          eb.not(
-            eb.exists(
-              eb
-                .selectFrom("executions as e")
-                .select("e.id")
-                .whereRef("e.report_id", "=", "reports.id")
-                .where("e.status", "in", ["Pending", "Paused", "Running"]),
-            ),
-          ),
-        );
-      }
-      const result = await update.executeTakeFirst();
+    return this.db.transaction().execute(async (trx) => {
+      const result = await this.reportStatusUpdate(trx, reportId, from, to, at).executeTakeFirst();
       const changed = result.numUpdatedRows > 0n;
       if (changed && to === "Active") await this.#notify(trx, "executions");
       return changed;
@@ -928,71 +585,8 @@ class PgMetadataStore implements PostgresMetadataStore {
     checkPositiveInteger("leaseMs", leaseMs);
     checkPositiveInteger("limit", limit);
     // A claimed delivery stays Pending; its lease says who is sending it, until when.
-    const { rows } = await claimDeliveriesQuery(owner, now, leaseMs, limit).execute(this.#db);
+    const { rows } = await claimDeliveriesQuery(owner, now, leaseMs, limit).execute(this.db);
     return rows.map(rowToDelivery);
-  }
-
-  async recordDeliveryAttempt(
-    id: string,
-    owner: string,
-    attempt: DeliveryAttempt,
-    next: DeliveryNext,
-  ): Promise<boolean> {
-    if (attempt.deliveryId !== id) {
-      throw new Error(`Attempt of delivery ${attempt.deliveryId} recorded on delivery ${id}`);
-    }
-    const attemptRow = attemptToRow(attempt);
-    const changes = {
-      attempts: attempt.attempt,
-      last_status_code: attempt.statusCode,
-      last_error: attempt.error,
-      lease_owner: null,
-      lease_expires_at: null,
-      status: next.status,
-      ...(next.status === "Pending" ? { next_attempt_at: toDate(next.nextAttemptAt) } : {}),
-      ...(next.status === "Delivered" ? { delivered_at: attemptRow.at } : {}),
-    };
-    return this.#db.transaction().execute(async (trx) => {
-      const result = await trx
-        .updateTable("callback_deliveries")
-        .set(changes)
-        .where("id", "=", id)
-        .where("status", "=", "Pending")
-        .where("lease_owner", "=", owner)
-        .executeTakeFirst();
-      if (result.numUpdatedRows === 0n) return false;
-      // A duplicate attempt number fails here and rolls the update back.
-      await trx.insertInto("callback_attempts").values(attemptRow).execute();
-      return true;
-    });
-  }
-
-  async listDeliveries(
-    scope: Scope,
-    executionIds: readonly string[],
-  ): Promise<(CallbackDelivery & { readonly attemptLog: readonly DeliveryAttempt[] })[]> {
-    if (executionIds.length === 0) return [];
-    const rows = await this.#db
-      .selectFrom("callback_deliveries")
-      .selectAll()
-      .where("tenant", "=", scope.tenant)
-      .where("program", "=", scope.program)
-      .where("execution_id", "=", anyText([...new Set(executionIds)]))
-      .orderBy("created_time")
-      .orderBy("id")
-      .execute();
-    if (rows.length === 0) return [];
-    const deliveries = rows.map(rowToDelivery);
-    const log = new Map<string, DeliveryAttempt[]>(deliveries.map((d) => [d.id, []]));
-    const attempts = await this.#db
-      .selectFrom("callback_attempts")
-      .selectAll()
-      .where("delivery_id", "=", anyText([...log.keys()]))
-      .orderBy("delivery_id")
-      .orderBy("attempt")
-      .execute();
-    for (const row of attempts) log.get(row.delivery_id)?.push(rowToAttempt(row));
-    return deliveries.map((d) => ({ ...d, attemptLog: log.get(d.id) ?? [] }));
   }
 
   // ── retention ─────────────────────────────────────────────────────────────
@@ -1019,7 +613,7 @@ class PgMetadataStore implements PostgresMetadataStore {
         delete from executions e using doomed where e.id = doomed.id
         returning e.id, e.file_key, e.scheduled_time
       )
-      select file_key from gone order by scheduled_time, id`.execute(this.#db);
+      select file_key from gone order by scheduled_time, id`.execute(this.db);
     return rows.flatMap((r) => (r.file_key === null ? [] : [r.file_key]));
   }
 
@@ -1027,20 +621,6 @@ class PgMetadataStore implements PostgresMetadataStore {
     if (this.#closed) return;
     this.#closed = true;
     await this.#listener.close();
-    await this.#db.destroy();
+    await this.db.destroy();
   }
-}
-
-/** Inserts rows, skipping any whose (report_id, scheduled_time) exists; returns the number inserted. */
-async function insertExecutions(db: Db, rows: readonly ExecutionsTable[]): Promise<number> {
-  let inserted = 0;
-  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-    const result = await db
-      .insertInto("executions")
-      .values(rows.slice(i, i + INSERT_CHUNK))
-      .onConflict((oc) => oc.columns(["report_id", "scheduled_time"]).doNothing())
-      .executeTakeFirst();
-    inserted += count(result.numInsertedOrUpdatedRows);
-  }
-  return inserted;
 }

@@ -28,29 +28,29 @@ import {
   type SqliteDialectConfig,
   SqliteDriver,
   sql,
-  type Transaction,
 } from "kysely";
-import type { ExecutionOutcome, ExecutionStatus, StoredExecution } from "../../executions/model.js";
+import type { ExecutionStatus, StoredExecution } from "../../executions/model.js";
 import type { ReportStatus, StoredQuery, StoredReport } from "../../reports/model.js";
-import type { CallbackDelivery, DeliveryAttempt, DeliveryNext } from "../../webhooks/model.js";
-import type {
-  CreateOutcome,
-  Cursor,
-  ExecutionFilter,
-  MetadataStore,
-  Page,
-  PageRequest,
-  QueryFilter,
-  ReportFilter,
-  ReportQuotas,
-  Scope,
-} from "../ports.js";
+import type { CallbackDelivery } from "../../webhooks/model.js";
+import {
+  ACTIVE_QUOTA,
+  checkPositiveInteger,
+  checkReportExecutions,
+  chunks,
+  count,
+  EXECUTE_NOW_QUOTA,
+  insertExecutionRows,
+  type KyselyDialectParts,
+  KyselyMetadataStore,
+  OK,
+  QUERY_QUOTA,
+} from "../kysely/store.js";
+import type { CreateOutcome, Cursor, MetadataStore, ReportQuotas, Scope } from "../ports.js";
 import { migrateToLatest } from "./migrations.js";
 import {
   attemptToRow,
   deliveryToRow,
   executionToRow,
-  foldName,
   queryToRow,
   reportToRow,
   rowToAttempt,
@@ -59,7 +59,6 @@ import {
   rowToQuery,
   rowToReport,
   toMs,
-  toMsOrNull,
 } from "./rows.js";
 import type { ExecutionsTable, MetadataDatabase } from "./schema.js";
 
@@ -70,16 +69,10 @@ export interface SqliteMetadataStoreOptions {
   readonly busyTimeoutMs?: number;
 }
 
-const OK: CreateOutcome = Object.freeze({ ok: true });
-const QUERY_QUOTA: CreateOutcome = Object.freeze({ ok: false, reason: "queries" });
-const ACTIVE_QUOTA: CreateOutcome = Object.freeze({ ok: false, reason: "activeReports" });
-const EXECUTE_NOW_QUOTA: CreateOutcome = Object.freeze({ ok: false, reason: "executeNow" });
 /** Rows per multi-row INSERT: 22 columns × 400 stays far below SQLite's bound-parameter limit. */
 const INSERT_CHUNK = 400;
 /** Values per `IN (…)` list of caller-supplied ids. */
 const IN_CHUNK = 500;
-/** Execution statuses that still wait for or hold a worker: the report is not ready to plan. */
-const UNFINISHED: readonly ExecutionStatus[] = ["Pending", "Paused", "Running"];
 /** Execution statuses retention may delete. */
 const FINISHED: readonly ExecutionStatus[] = ["Completed", "Failed"];
 
@@ -145,7 +138,7 @@ export async function openSqliteMetadataStore(options: SqliteMetadataStoreOption
   return new SqliteMetadataStore(db);
 }
 
-type Db = Kysely<MetadataDatabase> | Transaction<MetadataDatabase>;
+type Db = Kysely<MetadataDatabase>;
 
 /** `(created_time, id) > (cursor)`, the keyset condition of every list (unqualified columns). */
 function afterCursor(cursor: Cursor): Expression<SqlBool> {
@@ -154,36 +147,9 @@ function afterCursor(cursor: Cursor): Expression<SqlBool> {
   return sql<SqlBool>`(${created} > ${ms} or (${created} = ${ms} and ${sql.ref("id")} > ${cursor.id}))`;
 }
 
-function checkLimit(page: PageRequest): number {
-  if (!Number.isInteger(page.limit) || page.limit < 1) {
-    throw new RangeError(`Page limit must be a positive integer, got ${page.limit}`);
-  }
-  return page.limit;
-}
-
-/** Rows were fetched with `limit + 1`: the extra row only says that more follow. */
-function toPage<R, T extends { readonly createdTime: Date; readonly id: string }>(
-  rows: readonly R[],
-  limit: number,
-  map: (row: R) => T,
-): Page<T> {
-  const items = rows.slice(0, limit).map(map);
-  const last = items[items.length - 1];
-  if (rows.length <= limit || last === undefined) return { items };
-  return { items, next: { createdTime: last.createdTime, id: last.id } };
-}
-
-function checkPositiveInteger(name: string, value: number): number {
-  if (!Number.isInteger(value) || value < 1) {
-    throw new RangeError(`${name} must be a positive integer, got ${value}`);
-  }
-  return value;
-}
-
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
+/** `column in (…)`, one parameter per value. */
+function anyOf(column: string, values: readonly string[]): Expression<SqlBool> {
+  return sql<SqlBool>`${sql.ref(column)} in (${sql.join(values)})`;
 }
 
 /** Reorders `rows` to follow `ids` (the order a claim selected them in). */
@@ -202,76 +168,46 @@ function byCreatedThenId(a: CallbackDelivery, b: CallbackDelivery): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
-function count(value: bigint | number | string | undefined): number {
-  return Number(value ?? 0);
+const SQLITE_PARTS: KyselyDialectParts<number, number> = {
+  rows: {
+    rowToQuery,
+    reportToRow,
+    rowToReport,
+    rowToExecution,
+    deliveryToRow,
+    rowToDelivery,
+    attemptToRow,
+    rowToAttempt,
+  },
+  instant: toMs,
+  bool: (value) => (value ? 1 : 0),
+  afterCursor,
+  anyOf,
+  idChunk: IN_CHUNK,
+  deliveryOrder: byCreatedThenId,
+};
+
+/** Inserts rows, skipping any whose (report_id, scheduled_time) exists; returns the number inserted. */
+function insertExecutions(db: Db, rows: readonly ExecutionsTable[]): Promise<number> {
+  return insertExecutionRows(db, rows, INSERT_CHUNK);
 }
 
-function sameScope(a: Scope, b: Scope): boolean {
-  return a.tenant === b.tenant && a.program === b.program;
-}
-
-class SqliteMetadataStore implements MetadataStore {
+class SqliteMetadataStore extends KyselyMetadataStore<number, number> implements MetadataStore {
   readonly capabilities = Object.freeze({ multiWriter: false, skipLocked: false });
-  readonly #db: Kysely<MetadataDatabase>;
   #closed = false;
 
   constructor(db: Kysely<MetadataDatabase>) {
-    this.#db = db;
+    super(db, SQLITE_PARTS);
   }
 
   // ── queries ───────────────────────────────────────────────────────────────
 
   async createQuery(query: StoredQuery, maxQueries: number): Promise<CreateOutcome> {
-    return this.#db.transaction().execute(async (trx) => {
-      const { n } = await trx
-        .selectFrom("report_queries")
-        .select((eb) => eb.fn.countAll<number>().as("n"))
-        .where("tenant", "=", query.tenant)
-        .where("program", "=", query.program)
-        .executeTakeFirstOrThrow();
-      if (count(n) >= maxQueries) return QUERY_QUOTA;
+    return this.db.transaction().execute(async (trx) => {
+      if ((await this.countQueries(trx, query)) >= maxQueries) return QUERY_QUOTA;
       await trx.insertInto("report_queries").values(queryToRow(query)).execute();
       return OK;
     });
-  }
-
-  async getQuery(scope: Scope, id: string): Promise<StoredQuery | undefined> {
-    const row = await this.#db
-      .selectFrom("report_queries")
-      .selectAll()
-      .where("tenant", "=", scope.tenant)
-      .where("program", "=", scope.program)
-      .where("id", "=", id)
-      .executeTakeFirst();
-    return row === undefined ? undefined : rowToQuery(row);
-  }
-
-  async listQueries(scope: Scope, filter: QueryFilter, page: PageRequest): Promise<Page<StoredQuery>> {
-    const limit = checkLimit(page);
-    let q = this.#db
-      .selectFrom("report_queries")
-      .selectAll()
-      .where("tenant", "=", scope.tenant)
-      .where("program", "=", scope.program);
-    if (filter.id !== undefined) q = q.where("id", "=", filter.id);
-    if (filter.name !== undefined) q = q.where("name_key", "=", foldName(filter.name));
-    if (page.after !== undefined) q = q.where(afterCursor(page.after));
-    const rows = await q
-      .orderBy("created_time")
-      .orderBy("id")
-      .limit(limit + 1)
-      .execute();
-    return toPage(rows, limit, rowToQuery);
-  }
-
-  async deleteQuery(scope: Scope, id: string): Promise<boolean> {
-    const result = await this.#db
-      .deleteFrom("report_queries")
-      .where("tenant", "=", scope.tenant)
-      .where("program", "=", scope.program)
-      .where("id", "=", id)
-      .executeTakeFirst();
-    return result.numDeletedRows > 0n;
   }
 
   // ── reports ───────────────────────────────────────────────────────────────
@@ -281,37 +217,18 @@ class SqliteMetadataStore implements MetadataStore {
     executions: readonly StoredExecution[],
     quotas: ReportQuotas,
   ): Promise<CreateOutcome> {
-    for (const e of executions) {
-      if (e.reportId !== report.id || !sameScope(e, report)) {
-        throw new Error(`Execution ${e.id} does not belong to report ${report.id}`);
-      }
-    }
-    return this.#db.transaction().execute(async (trx) => {
+    checkReportExecutions(report, executions);
+    return this.db.transaction().execute(async (trx) => {
       // Checked in this order, so a report over both limits is refused for `activeReports`.
       // A new Inactive report does not add to the active count.
       if (report.status !== "Inactive") {
-        const { n } = await trx
-          .selectFrom("reports")
-          .select((eb) => eb.fn.countAll<number>().as("n"))
-          .where("tenant", "=", report.tenant)
-          .where("program", "=", report.program)
-          .where("status", "!=", "Inactive")
-          .executeTakeFirstOrThrow();
-        if (count(n) >= quotas.maxActiveReports) return ACTIVE_QUOTA;
+        if ((await this.countActiveReports(trx, report)) >= quotas.maxActiveReports) return ACTIVE_QUOTA;
       }
       if (report.executeNow) {
         // Window (now - windowMs, now]; every status counts (a finished ExecuteNow report is Inactive).
         const end = toMs(quotas.now);
-        const { n } = await trx
-          .selectFrom("reports")
-          .select((eb) => eb.fn.countAll<number>().as("n"))
-          .where("tenant", "=", report.tenant)
-          .where("program", "=", report.program)
-          .where("execute_now", "=", 1)
-          .where("created_time", ">", end - quotas.executeNowWindowMs)
-          .where("created_time", "<=", end)
-          .executeTakeFirstOrThrow();
-        if (count(n) >= quotas.maxExecuteNow) return EXECUTE_NOW_QUOTA;
+        const n = await this.countExecuteNow(trx, report, end - quotas.executeNowWindowMs, end);
+        if (n >= quotas.maxExecuteNow) return EXECUTE_NOW_QUOTA;
       }
       await trx.insertInto("reports").values(reportToRow(report)).execute();
       await insertExecutions(trx, executions.map(executionToRow));
@@ -319,63 +236,8 @@ class SqliteMetadataStore implements MetadataStore {
     });
   }
 
-  async getReport(scope: Scope, id: string): Promise<StoredReport | undefined> {
-    const row = await this.#db
-      .selectFrom("reports")
-      .selectAll()
-      .where("tenant", "=", scope.tenant)
-      .where("program", "=", scope.program)
-      .where("id", "=", id)
-      .executeTakeFirst();
-    return row === undefined ? undefined : rowToReport(row);
-  }
-
-  async listReports(scope: Scope, filter: ReportFilter, page: PageRequest): Promise<Page<StoredReport>> {
-    const limit = checkLimit(page);
-    if (filter.ids !== undefined && filter.ids.length === 0) return { items: [] };
-    let q = this.#db
-      .selectFrom("reports")
-      .selectAll()
-      .where("tenant", "=", scope.tenant)
-      .where("program", "=", scope.program);
-    if (filter.ids !== undefined) q = q.where("id", "in", filter.ids);
-    if (filter.name !== undefined) q = q.where("name_key", "=", foldName(filter.name));
-    if (filter.queryId !== undefined) q = q.where("query_id", "=", filter.queryId);
-    if (page.after !== undefined) q = q.where(afterCursor(page.after));
-    const rows = await q
-      .orderBy("created_time")
-      .orderBy("id")
-      .limit(limit + 1)
-      .execute();
-    return toPage(rows, limit, rowToReport);
-  }
-
-  async countReportsUsingQuery(scope: Scope, queryId: string): Promise<number> {
-    const { n } = await this.#db
-      .selectFrom("reports")
-      .select((eb) => eb.fn.countAll<number>().as("n"))
-      .where("tenant", "=", scope.tenant)
-      .where("program", "=", scope.program)
-      .where("query_id", "=", queryId)
-      .where("status", "!=", "Inactive")
-      .executeTakeFirstOrThrow();
-    return count(n);
-  }
-
-  async updateReport(report: StoredReport): Promise<boolean> {
-    const { id, tenant, program, ...changes } = reportToRow(report);
-    const result = await this.#db
-      .updateTable("reports")
-      .set(changes)
-      .where("tenant", "=", tenant)
-      .where("program", "=", program)
-      .where("id", "=", id)
-      .executeTakeFirst();
-    return result.numUpdatedRows > 0n;
-  }
-
   async deleteReport(scope: Scope, id: string): Promise<{ deleted: boolean; fileKeys: string[] }> {
-    return this.#db.transaction().execute(async (trx) => {
+    return this.db.transaction().execute(async (trx) => {
       const keyed = await trx
         .selectFrom("executions")
         .select("file_key")
@@ -420,7 +282,7 @@ class SqliteMetadataStore implements MetadataStore {
 
   async createExecutions(executions: readonly StoredExecution[]): Promise<number> {
     if (executions.length === 0) return 0;
-    return this.#db.transaction().execute(async (trx) => {
+    return this.db.transaction().execute(async (trx) => {
       // An execution whose report is missing from its scope (deleted meanwhile, or another
       // tenant's id) is skipped like a duplicate slot.
       const known = new Map<string, boolean>();
@@ -445,75 +307,6 @@ class SqliteMetadataStore implements MetadataStore {
     });
   }
 
-  async listExecutions(
-    scope: Scope,
-    filter: ExecutionFilter,
-    page: PageRequest,
-  ): Promise<Page<StoredExecution>> {
-    const limit = checkLimit(page);
-    const { reportIds, executionIds, statuses } = filter;
-    if (reportIds.length === 0 || executionIds?.length === 0 || statuses?.length === 0) {
-      return { items: [] };
-    }
-    let matching = this.#db
-      .selectFrom("executions")
-      .selectAll()
-      .where("tenant", "=", scope.tenant)
-      .where("program", "=", scope.program)
-      .where("report_id", "in", reportIds);
-    if (executionIds !== undefined) matching = matching.where("id", "in", executionIds);
-    if (statuses !== undefined) matching = matching.where("status", "in", statuses);
-    if (filter.since !== undefined) matching = matching.where("scheduled_time", ">=", toMs(filter.since));
-
-    if (filter.latestOnly === true) {
-      // Slots are unique per report, so row_number() = 1 picks exactly one row per report.
-      const ranked = matching.select((eb) =>
-        eb.fn
-          .agg<number>("row_number")
-          .over((ob) => ob.partitionBy("report_id").orderBy("scheduled_time", "desc"))
-          .as("slot_rank"),
-      );
-      let q = this.#db.selectFrom(ranked.as("m")).selectAll("m").where("m.slot_rank", "=", 1);
-      if (page.after !== undefined) q = q.where(afterCursor(page.after));
-      const rows = await q
-        .orderBy("m.created_time")
-        .orderBy("m.id")
-        .limit(limit + 1)
-        .execute();
-      return toPage(rows, limit, rowToExecution);
-    }
-
-    if (page.after !== undefined) matching = matching.where(afterCursor(page.after));
-    const rows = await matching
-      .orderBy("created_time")
-      .orderBy("id")
-      .limit(limit + 1)
-      .execute();
-    return toPage(rows, limit, rowToExecution);
-  }
-
-  async findExecution(tenant: string, id: string): Promise<StoredExecution | undefined> {
-    const row = await this.#db
-      .selectFrom("executions")
-      .selectAll()
-      .where("tenant", "=", tenant)
-      .where("id", "=", id)
-      .executeTakeFirst();
-    return row === undefined ? undefined : rowToExecution(row);
-  }
-
-  async deleteWaitingExecutions(scope: Scope, reportId: string): Promise<number> {
-    const result = await this.#db
-      .deleteFrom("executions")
-      .where("tenant", "=", scope.tenant)
-      .where("program", "=", scope.program)
-      .where("report_id", "=", reportId)
-      .where("status", "in", ["Pending", "Paused"])
-      .where("attempts", "=", 0)
-      .executeTakeFirst();
-    return count(result.numDeletedRows);
-  }
-
   async setExecutionStatus(
     scope: Scope,
     reportId: string,
@@ -522,14 +315,14 @@ class SqliteMetadataStore implements MetadataStore {
     at: Date,
   ): Promise<number> {
     if (from.length === 0) return 0;
-    const result = await this.#db
-      .updateTable("executions")
-      .set({ status: to, modified_time: toMs(at) })
-      .where("tenant", "=", scope.tenant)
-      .where("program", "=", scope.program)
-      .where("report_id", "=", reportId)
-      .where("status", "in", from)
-      .executeTakeFirst();
+    const result = await this.executionStatusUpdate(
+      this.db,
+      scope,
+      reportId,
+      from,
+      to,
+      at,
+    ).executeTakeFirst();
     return count(result.numUpdatedRows);
   }
 
@@ -546,7 +339,7 @@ class SqliteMetadataStore implements MetadataStore {
     const nowMs = toMs(now);
     // BEGIN IMMEDIATE takes the write lock before the SELECT, so no other process can claim the
     // same rows between it and the UPDATE (and a stale read snapshot cannot fail the upgrade).
-    return this.#db.transaction().execute(async (trx) => {
+    return this.db.transaction().execute(async (trx) => {
       const due = await trx
         .selectFrom("executions as e")
         .select("e.id")
@@ -592,18 +385,6 @@ class SqliteMetadataStore implements MetadataStore {
     });
   }
 
-  async renewExecutionLease(id: string, owner: string, until: Date): Promise<boolean> {
-    // The owner may renew a little late, as long as nobody has reclaimed the execution since.
-    const result = await this.#db
-      .updateTable("executions")
-      .set({ lease_expires_at: toMs(until) })
-      .where("id", "=", id)
-      .where("status", "=", "Running")
-      .where("lease_owner", "=", owner)
-      .executeTakeFirst();
-    return result.numUpdatedRows > 0n;
-  }
-
   async moveExecutionToSlot(
     id: string,
     owner: string,
@@ -611,17 +392,7 @@ class SqliteMetadataStore implements MetadataStore {
     skippedSlots: number,
   ): Promise<boolean> {
     try {
-      const result = await this.#db
-        .updateTable("executions")
-        .set({
-          scheduled_time: toMs(scheduledTime),
-          next_attempt_at: toMs(scheduledTime),
-          skipped_slots: skippedSlots,
-        })
-        .where("id", "=", id)
-        .where("status", "=", "Running")
-        .where("lease_owner", "=", owner)
-        .executeTakeFirst();
+      const result = await this.moveToSlotUpdate(id, owner, scheduledTime, skippedSlots).executeTakeFirst();
       return result.numUpdatedRows > 0n;
     } catch (error) {
       // The slot is already taken (UNIQUE report_id, scheduled_time): leave the execution where it is.
@@ -630,110 +401,7 @@ class SqliteMetadataStore implements MetadataStore {
     }
   }
 
-  async finishExecution(
-    id: string,
-    owner: string,
-    outcome: ExecutionOutcome,
-    delivery: CallbackDelivery | null,
-  ): Promise<boolean> {
-    if (delivery !== null) {
-      if (outcome.status !== "Completed") {
-        throw new Error(
-          `Only a Completed execution enqueues a callback (execution ${id} is ${outcome.status})`,
-        );
-      }
-      if (delivery.executionId !== id) {
-        throw new Error(`Delivery ${delivery.id} belongs to execution ${delivery.executionId}, not ${id}`);
-      }
-    }
-    const at = toMs(outcome.at);
-    const cleared = { lease_owner: null, lease_expires_at: null, modified_time: at };
-    const changes =
-      outcome.status === "Completed"
-        ? {
-            ...cleared,
-            status: "Completed",
-            file_key: outcome.fileKey,
-            row_count: outcome.rowCount,
-            bytes: outcome.bytes,
-            sha256: outcome.sha256,
-            generated_time: at,
-            window_start: toMsOrNull(outcome.windowStart),
-            window_end: toMsOrNull(outcome.windowEnd),
-            failure_code: null,
-            failure_reason: null,
-          }
-        : outcome.status === "Retry"
-          ? {
-              ...cleared,
-              status: "Pending",
-              next_attempt_at: toMs(outcome.retryAt),
-              failure_code: outcome.code,
-              failure_reason: outcome.reason,
-            }
-          : { ...cleared, status: "Failed", failure_code: outcome.code, failure_reason: outcome.reason };
-    const deliveryRow = delivery === null ? null : deliveryToRow(delivery);
-    return this.#db.transaction().execute(async (trx) => {
-      const updated = await trx
-        .updateTable("executions")
-        .set(changes)
-        .where("id", "=", id)
-        .where("status", "=", "Running")
-        .where("lease_owner", "=", owner)
-        .returning(["report_id", "tenant", "program"])
-        .executeTakeFirst();
-      if (updated === undefined) return false;
-      if (deliveryRow !== null) {
-        if (
-          deliveryRow.report_id !== updated.report_id ||
-          deliveryRow.tenant !== updated.tenant ||
-          deliveryRow.program !== updated.program
-        ) {
-          // Throwing rolls the execution's update back too.
-          throw new Error(
-            `Delivery ${deliveryRow.id} does not match the report and scope of execution ${id}`,
-          );
-        }
-        await trx.insertInto("callback_deliveries").values(deliveryRow).execute();
-      }
-      return true;
-    });
-  }
-
   // ── the scheduler ─────────────────────────────────────────────────────────
-
-  async listReportsToPlan(limit: number, afterId?: string): Promise<StoredReport[]> {
-    checkPositiveInteger("limit", limit);
-    let q = this.#db
-      .selectFrom("reports as r")
-      .selectAll("r")
-      .where("r.status", "=", "Active")
-      .where((eb) =>
-        eb.not(
-          eb.exists(
-            eb
-              .selectFrom("executions as e")
-              .select("e.id")
-              .whereRef("e.report_id", "=", "r.id")
-              .where("e.status", "in", UNFINISHED),
-          ),
-        ),
-      );
-    if (afterId !== undefined) q = q.where("r.id", ">", afterId);
-    const rows = await q.orderBy("r.id").limit(limit).execute();
-    return rows.map(rowToReport);
-  }
-
-  async latestExecution(reportId: string): Promise<StoredExecution | undefined> {
-    const row = await this.#db
-      .selectFrom("executions")
-      .selectAll()
-      .where("report_id", "=", reportId)
-      .orderBy("scheduled_time", "desc")
-      .limit(1)
-      .executeTakeFirst();
-    return row === undefined ? undefined : rowToExecution(row);
-  }
 
   async setReportStatus(
     reportId: string,
@@ -742,26 +410,7 @@ class SqliteMetadataStore implements MetadataStore {
     at: Date,
   ): Promise<boolean> {
     if (from.length === 0) return false;
-    let update = this.#db
-      .updateTable("reports")
-      .set({ status: to, modified_time: toMs(at) })
-      .where("id", "=", reportId)
-      .where("status", "in", from);
-    if (to === "Inactive") {
-      // Never while work is queued: another scheduler may just have planned the next slot.
-      update = update.where((eb) =>
-        eb.not(
-          eb.exists(
-            eb
-              .selectFrom("executions as e")
-              .select("e.id")
-              .whereRef("e.report_id", "=", "reports.id")
-              .where("e.status", "in", ["Pending", "Paused", "Running"]),
-          ),
-        ),
-      );
-    }
-    const result = await update.executeTakeFirst();
+    const result = await this.reportStatusUpdate(this.db, reportId, from, to, at).executeTakeFirst();
     return result.numUpdatedRows > 0n;
   }
 
@@ -777,7 +426,7 @@ class SqliteMetadataStore implements MetadataStore {
     checkPositiveInteger("limit", limit);
     const nowMs = toMs(now);
     // A claimed delivery stays Pending; its lease says who is sending it, until when.
-    return this.#db.transaction().execute(async (trx) => {
+    return this.db.transaction().execute(async (trx) => {
       const due = await trx
         .selectFrom("callback_deliveries")
         .select("id")
@@ -806,78 +455,12 @@ class SqliteMetadataStore implements MetadataStore {
     });
   }
 
-  async recordDeliveryAttempt(
-    id: string,
-    owner: string,
-    attempt: DeliveryAttempt,
-    next: DeliveryNext,
-  ): Promise<boolean> {
-    if (attempt.deliveryId !== id) {
-      throw new Error(`Attempt of delivery ${attempt.deliveryId} recorded on delivery ${id}`);
-    }
-    const attemptRow = attemptToRow(attempt);
-    const changes = {
-      attempts: attempt.attempt,
-      last_status_code: attempt.statusCode,
-      last_error: attempt.error,
-      lease_owner: null,
-      lease_expires_at: null,
-      status: next.status,
-      ...(next.status === "Pending" ? { next_attempt_at: toMs(next.nextAttemptAt) } : {}),
-      ...(next.status === "Delivered" ? { delivered_at: attemptRow.at } : {}),
-    };
-    return this.#db.transaction().execute(async (trx) => {
-      const result = await trx
-        .updateTable("callback_deliveries")
-        .set(changes)
-        .where("id", "=", id)
-        .where("status", "=", "Pending")
-        .where("lease_owner", "=", owner)
-        .executeTakeFirst();
-      if (result.numUpdatedRows === 0n) return false;
-      // A duplicate attempt number fails here and rolls the update back.
-      await trx.insertInto("callback_attempts").values(attemptRow).execute();
-      return true;
-    });
-  }
-
-  async listDeliveries(
-    scope: Scope,
-    executionIds: readonly string[],
-  ): Promise<(CallbackDelivery & { readonly attemptLog: readonly DeliveryAttempt[] })[]> {
-    if (executionIds.length === 0) return [];
-    const deliveries = [];
-    for (const part of chunks([...new Set(executionIds)], IN_CHUNK)) {
-      const rows = await this.#db
-        .selectFrom("callback_deliveries")
-        .selectAll()
-        .where("tenant", "=", scope.tenant)
-        .where("program", "=", scope.program)
-        .where("execution_id", "in", part)
-        .execute();
-      deliveries.push(...rows.map(rowToDelivery));
-    }
-    deliveries.sort(byCreatedThenId);
-    const log = new Map<string, DeliveryAttempt[]>(deliveries.map((d) => [d.id, []]));
-    for (const part of chunks([...log.keys()], IN_CHUNK)) {
-      const rows = await this.#db
-        .selectFrom("callback_attempts")
-        .selectAll()
-        .where("delivery_id", "in", part)
-        .orderBy("delivery_id")
-        .orderBy("attempt")
-        .execute();
-      for (const row of rows) log.get(row.delivery_id)?.push(rowToAttempt(row));
-    }
-    return deliveries.map((d) => ({ ...d, attemptLog: log.get(d.id) ?? [] }));
-  }
-
   // ── retention ─────────────────────────────────────────────────────────────
 
   async purgeExecutions(before: Date, limit: number): Promise<string[]> {
     checkPositiveInteger("limit", limit);
     const beforeMs = toMs(before);
-    return this.#db.transaction().execute(async (trx) => {
+    return this.db.transaction().execute(async (trx) => {
       const doomed = await trx
         .selectFrom("executions")
         .select(["id", "file_key"])
@@ -918,20 +501,6 @@ class SqliteMetadataStore implements MetadataStore {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#db.destroy();
+    await this.db.destroy();
   }
-}
-
-/** Inserts rows, skipping any whose (report_id, scheduled_time) exists; returns the number inserted. */
-async function insertExecutions(db: Db, rows: readonly ExecutionsTable[]): Promise<number> {
-  let inserted = 0;
-  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-    const result = await db
-      .insertInto("executions")
-      .values(rows.slice(i, i + INSERT_CHUNK))
-      .onConflict((oc) => oc.columns(["report_id", "scheduled_time"]).doNothing())
-      .executeTakeFirst();
-    inserted += count(result.numInsertedOrUpdatedRows);
-  }
-  return inserted;
 }

@@ -1,0 +1,112 @@
+/**
+ * The metadata tables as Kysely sees them, shared by the SQLite and PostgreSQL adapters (column
+ * names are snake_case; the row ↔ entity mapping lives in `rows.ts`).
+ *
+ * The two engines agree on every column but the representation of instants (`I`) and booleans
+ * (`B`); each adapter's `schema.ts` fixes both and says why. `name_key` columns hold
+ * `foldName(name)` so case-insensitive name filters work for all of Unicode, identically on both
+ * engines, and can use an index.
+ */
+
+export interface ReportQueriesTable<I> {
+  id: string;
+  tenant: string;
+  program: string;
+  name: string;
+  name_key: string;
+  description: string;
+  query_text: string;
+  user_name: string;
+  created_time: I;
+  modified_time: I | null;
+}
+
+export interface ReportsTable<I, B> {
+  id: string;
+  tenant: string;
+  program: string;
+  name: string;
+  name_key: string;
+  description: string;
+  query_id: string;
+  query_text: string;
+  start_time: I;
+  recurrence_interval: number;
+  recurrence_count: number | null;
+  execute_now: B;
+  query_start_time: I | null;
+  query_end_time: I | null;
+  format: string;
+  compression: string;
+  callback_url: string | null;
+  callback_method: string | null;
+  status: string;
+  user_name: string;
+  created_time: I;
+  modified_time: I | null;
+}
+
+export interface ExecutionsTable<I> {
+  id: string;
+  report_id: string;
+  tenant: string;
+  program: string;
+  scheduled_time: I;
+  window_start: I | null;
+  window_end: I | null;
+  status: string;
+  lease_owner: string | null;
+  lease_expires_at: I | null;
+  attempts: number;
+  next_attempt_at: I;
+  file_key: string | null;
+  row_count: number | null;
+  bytes: number | null;
+  sha256: string | null;
+  generated_time: I | null;
+  failure_code: string | null;
+  failure_reason: string | null;
+  /** Added by `002_execution_queue` (existing rows: 0). */
+  skipped_slots: number;
+  created_time: I;
+  modified_time: I | null;
+}
+
+/** The callback outbox: one row per execution (`execution_id` is unique). */
+export interface CallbackDeliveriesTable<I> {
+  id: string;
+  execution_id: string;
+  report_id: string;
+  tenant: string;
+  program: string;
+  url: string;
+  method: string;
+  payload: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: I;
+  lease_owner: string | null;
+  lease_expires_at: I | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  delivered_at: I | null;
+  created_time: I;
+}
+
+/** One row per delivery attempt; primary key (delivery_id, attempt). */
+export interface CallbackAttemptsTable<I> {
+  delivery_id: string;
+  attempt: number;
+  at: I;
+  status_code: number | null;
+  error: string | null;
+  duration_ms: number;
+}
+
+export interface MetadataTables<I, B> {
+  report_queries: ReportQueriesTable<I>;
+  reports: ReportsTable<I, B>;
+  executions: ExecutionsTable<I>;
+  callback_deliveries: CallbackDeliveriesTable<I>;
+  callback_attempts: CallbackAttemptsTable<I>;
+}

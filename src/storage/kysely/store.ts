@@ -1,0 +1,659 @@
+/**
+ * The part of `MetadataStore` that is the same Kysely code on SQLite and PostgreSQL: reads,
+ * listing, filtering and paging, plus the plain single-statement writes. Each adapter extends
+ * `KyselyMetadataStore` and adds what is engine-specific (claims, quota locking, transactions
+ * that notify, retention, migrations), and supplies the few dialect differences as a
+ * `KyselyDialectParts`: how instants and booleans are bound, the keyset condition, and how a
+ * list of ids is matched.
+ */
+import type {
+  Expression,
+  Insertable,
+  InsertType,
+  Kysely,
+  Selectable,
+  SelectType,
+  SqlBool,
+  Updateable,
+  UpdateType,
+} from "kysely";
+import type { ExecutionOutcome, ExecutionStatus, StoredExecution } from "../../executions/model.js";
+import type { ReportStatus, StoredQuery, StoredReport } from "../../reports/model.js";
+import type { CallbackDelivery, DeliveryAttempt, DeliveryNext } from "../../webhooks/model.js";
+import type {
+  CreateOutcome,
+  Cursor,
+  ExecutionFilter,
+  Page,
+  PageRequest,
+  QueryFilter,
+  ReportFilter,
+  Scope,
+} from "../ports.js";
+import { foldName } from "./rows.js";
+import type {
+  CallbackAttemptsTable,
+  CallbackDeliveriesTable,
+  ExecutionsTable,
+  MetadataTables,
+  ReportQueriesTable,
+  ReportsTable,
+} from "./schema.js";
+
+export const OK: CreateOutcome = Object.freeze({ ok: true });
+export const QUERY_QUOTA: CreateOutcome = Object.freeze({ ok: false, reason: "queries" });
+export const ACTIVE_QUOTA: CreateOutcome = Object.freeze({ ok: false, reason: "activeReports" });
+export const EXECUTE_NOW_QUOTA: CreateOutcome = Object.freeze({ ok: false, reason: "executeNow" });
+/** Execution statuses that still wait for or hold a worker: the report is not ready to plan. */
+export const UNFINISHED: readonly ExecutionStatus[] = ["Pending", "Paused", "Running"];
+
+/** A column value as the engine binds it, usable where Kysely selects, inserts or updates it. */
+export type Bound<T> = SelectType<T> & InsertType<T> & UpdateType<T>;
+
+interface ScopedRow {
+  readonly report_id: string;
+  readonly tenant: string;
+  readonly program: string;
+}
+
+/** The row mappers (see `rows.ts`), as the shared queries see them. */
+export interface RowMappers<I, B> {
+  rowToQuery(r: Selectable<ReportQueriesTable<I>>): StoredQuery;
+  reportToRow(r: StoredReport): Updateable<ReportsTable<I, B>> & { readonly id: string };
+  rowToReport(r: Selectable<ReportsTable<I, B>>): StoredReport;
+  rowToExecution(r: Selectable<ExecutionsTable<I>>): StoredExecution;
+  deliveryToRow(
+    d: CallbackDelivery,
+  ): Insertable<CallbackDeliveriesTable<I>> & ScopedRow & { readonly id: string };
+  rowToDelivery(r: Selectable<CallbackDeliveriesTable<I>>): CallbackDelivery;
+  attemptToRow(a: DeliveryAttempt): Insertable<CallbackAttemptsTable<I>> & { readonly at: Bound<I> };
+  rowToAttempt(r: Selectable<CallbackAttemptsTable<I>>): DeliveryAttempt;
+}
+
+/** What differs between the engines in the shared queries. */
+export interface KyselyDialectParts<I, B> {
+  readonly rows: RowMappers<I, B>;
+  /** An instant as bound in a statement; rejects invalid dates. */
+  instant(date: Date): Bound<I>;
+  bool(value: boolean): Bound<B>;
+  /** `(created_time, id) > (cursor)`, the keyset condition of every list (unqualified columns). */
+  afterCursor(cursor: Cursor): Expression<SqlBool>;
+  /** `column` is one of `values` (a non-empty list of ids). */
+  anyOf(column: string, values: readonly string[]): Expression<SqlBool>;
+  /** At most this many ids go in one `anyOf`. */
+  readonly idChunk: number;
+  /**
+   * Orders listed deliveries in creation order when set; otherwise they keep the order the
+   * database returned them in (`created_time`, `id`), which is only right for one chunk of ids.
+   */
+  readonly deliveryOrder?: (a: CallbackDelivery, b: CallbackDelivery) => number;
+}
+
+export type DeliveryWithLog = CallbackDelivery & { readonly attemptLog: readonly DeliveryAttempt[] };
+
+export function checkLimit(page: PageRequest): number {
+  if (!Number.isInteger(page.limit) || page.limit < 1) {
+    throw new RangeError(`Page limit must be a positive integer, got ${page.limit}`);
+  }
+  return page.limit;
+}
+
+/** Rows were fetched with `limit + 1`: the extra row only says that more follow. */
+export function toPage<R, T extends { readonly createdTime: Date; readonly id: string }>(
+  rows: readonly R[],
+  limit: number,
+  map: (row: R) => T,
+): Page<T> {
+  const items = rows.slice(0, limit).map(map);
+  const last = items[items.length - 1];
+  if (rows.length <= limit || last === undefined) return { items };
+  return { items, next: { createdTime: last.createdTime, id: last.id } };
+}
+
+export function checkPositiveInteger(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new RangeError(`${name} must be a positive integer, got ${value}`);
+  }
+  return value;
+}
+
+export function count(value: bigint | number | string | undefined): number {
+  return Number(value ?? 0);
+}
+
+export function sameScope(a: Scope, b: Scope): boolean {
+  return a.tenant === b.tenant && a.program === b.program;
+}
+
+export function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** Refuses a report whose executions belong to another report or scope. */
+export function checkReportExecutions(report: StoredReport, executions: readonly StoredExecution[]): void {
+  for (const e of executions) {
+    if (e.reportId !== report.id || !sameScope(e, report)) {
+      throw new Error(`Execution ${e.id} does not belong to report ${report.id}`);
+    }
+  }
+}
+
+/** Refuses a callback delivery that a finishing execution may not enqueue. */
+function checkFinishDelivery(id: string, outcome: ExecutionOutcome, delivery: CallbackDelivery | null): void {
+  if (delivery === null) return;
+  if (outcome.status !== "Completed") {
+    throw new Error(`Only a Completed execution enqueues a callback (execution ${id} is ${outcome.status})`);
+  }
+  if (delivery.executionId !== id) {
+    throw new Error(`Delivery ${delivery.id} belongs to execution ${delivery.executionId}, not ${id}`);
+  }
+}
+
+/** Refuses a delivery whose report or scope differs from its (just finished) execution's. */
+
+function checkDeliveryMatches(
+  delivery: ScopedRow & { readonly id: string },
+  execution: ScopedRow,
+  executionId: string,
+): void {
+  if (
+    delivery.report_id !== execution.report_id ||
+    delivery.tenant !== execution.tenant ||
+    delivery.program !== execution.program
+  ) {
+    // Throwing rolls the execution's update back too.
+    throw new Error(
+      `Delivery ${delivery.id} does not match the report and scope of execution ${executionId}`,
+    );
+  }
+}
+
+export abstract class KyselyMetadataStore<I, B> {
+  protected readonly db: Kysely<MetadataTables<I, B>>;
+  protected readonly dialect: KyselyDialectParts<I, B>;
+
+  constructor(db: Kysely<MetadataTables<I, B>>, dialect: KyselyDialectParts<I, B>) {
+    this.db = db;
+    this.dialect = dialect;
+  }
+
+  // ── quota counts (run inside the adapter's create transaction) ───────────
+
+  protected async countQueries(db: Kysely<MetadataTables<I, B>>, scope: Scope): Promise<number> {
+    const { n } = await db
+      .selectFrom("report_queries")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("tenant", "=", scope.tenant)
+      .where("program", "=", scope.program)
+      .executeTakeFirstOrThrow();
+    return count(n);
+  }
+
+  protected async countActiveReports(db: Kysely<MetadataTables<I, B>>, scope: Scope): Promise<number> {
+    const { n } = await db
+      .selectFrom("reports")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("tenant", "=", scope.tenant)
+      .where("program", "=", scope.program)
+      .where("status", "!=", "Inactive")
+      .executeTakeFirstOrThrow();
+    return count(n);
+  }
+
+  /** ExecuteNow reports created in the window (after, end]: every status counts. */
+  protected async countExecuteNow(
+    db: Kysely<MetadataTables<I, B>>,
+    scope: Scope,
+    after: Bound<I>,
+    end: Bound<I>,
+  ): Promise<number> {
+    const { n } = await db
+      .selectFrom("reports")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("tenant", "=", scope.tenant)
+      .where("program", "=", scope.program)
+      .where("execute_now", "=", this.dialect.bool(true))
+      .where("created_time", ">", after)
+      .where("created_time", "<=", end)
+      .executeTakeFirstOrThrow();
+    return count(n);
+  }
+
+  // ── queries ───────────────────────────────────────────────────────────────
+
+  async getQuery(scope: Scope, id: string): Promise<StoredQuery | undefined> {
+    const row = await this.db
+      .selectFrom("report_queries")
+      .selectAll()
+      .where("tenant", "=", scope.tenant)
+      .where("program", "=", scope.program)
+      .where("id", "=", id)
+      .executeTakeFirst();
+    return row === undefined ? undefined : this.dialect.rows.rowToQuery(row);
+  }
+
+  async listQueries(scope: Scope, filter: QueryFilter, page: PageRequest): Promise<Page<StoredQuery>> {
+    const limit = checkLimit(page);
+    let q = this.db
+      .selectFrom("report_queries")
+      .selectAll()
+      .where("tenant", "=", scope.tenant)
+      .where("program", "=", scope.program);
+    if (filter.id !== undefined) q = q.where("id", "=", filter.id);
+    if (filter.name !== undefined) q = q.where("name_key", "=", foldName(filter.name));
+    if (page.after !== undefined) q = q.where(this.dialect.afterCursor(page.after));
+    const rows = await q
+      .orderBy("created_time")
+      .orderBy("id")
+      .limit(limit + 1)
+      .execute();
+    return toPage(rows, limit, this.dialect.rows.rowToQuery);
+  }
+
+  async deleteQuery(scope: Scope, id: string): Promise<boolean> {
+    const result = await this.db
+      .deleteFrom("report_queries")
+      .where("tenant", "=", scope.tenant)
+      .where("program", "=", scope.program)
+      .where("id", "=", id)
+      .executeTakeFirst();
+    return result.numDeletedRows > 0n;
+  }
+
+  // ── reports ───────────────────────────────────────────────────────────────
+
+  async getReport(scope: Scope, id: string): Promise<StoredReport | undefined> {
+    const row = await this.db
+      .selectFrom("reports")
+      .selectAll()
+      .where("tenant", "=", scope.tenant)
+      .where("program", "=", scope.program)
+      .where("id", "=", id)
+      .executeTakeFirst();
+    return row === undefined ? undefined : this.dialect.rows.rowToReport(row);
+  }
+
+  async listReports(scope: Scope, filter: ReportFilter, page: PageRequest): Promise<Page<StoredReport>> {
+    const limit = checkLimit(page);
+    if (filter.ids !== undefined && filter.ids.length === 0) return { items: [] };
+    let q = this.db
+      .selectFrom("reports")
+      .selectAll()
+      .where("tenant", "=", scope.tenant)
+      .where("program", "=", scope.program);
+    if (filter.ids !== undefined) q = q.where(this.dialect.anyOf("id", filter.ids));
+    if (filter.name !== undefined) q = q.where("name_key", "=", foldName(filter.name));
+    if (filter.queryId !== undefined) q = q.where("query_id", "=", filter.queryId);
+    if (page.after !== undefined) q = q.where(this.dialect.afterCursor(page.after));
+    const rows = await q
+      .orderBy("created_time")
+      .orderBy("id")
+      .limit(limit + 1)
+      .execute();
+    return toPage(rows, limit, this.dialect.rows.rowToReport);
+  }
+
+  async countReportsUsingQuery(scope: Scope, queryId: string): Promise<number> {
+    const { n } = await this.db
+      .selectFrom("reports")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("tenant", "=", scope.tenant)
+      .where("program", "=", scope.program)
+      .where("query_id", "=", queryId)
+      .where("status", "!=", "Inactive")
+      .executeTakeFirstOrThrow();
+    return count(n);
+  }
+
+  async updateReport(report: StoredReport): Promise<boolean> {
+    const { id, tenant, program, ...changes } = this.dialect.rows.reportToRow(report);
+    const result = await this.db
+      .updateTable("reports")
+      .set(changes)
+      .where("tenant", "=", report.tenant)
+      .where("program", "=", report.program)
+      .where("id", "=", id)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  // ── executions ────────────────────────────────────────────────────────────
+
+  async listExecutions(
+    scope: Scope,
+    filter: ExecutionFilter,
+    page: PageRequest,
+  ): Promise<Page<StoredExecution>> {
+    const limit = checkLimit(page);
+    const { reportIds, executionIds, statuses } = filter;
+    if (reportIds.length === 0 || executionIds?.length === 0 || statuses?.length === 0) {
+      return { items: [] };
+    }
+    const { afterCursor, anyOf, rows: mappers } = this.dialect;
+    let matching = this.db
+      .selectFrom("executions")
+      .selectAll()
+      .where("tenant", "=", scope.tenant)
+      .where("program", "=", scope.program)
+      .where(anyOf("report_id", reportIds));
+    if (executionIds !== undefined) matching = matching.where(anyOf("id", executionIds));
+    if (statuses !== undefined) matching = matching.where("status", "in", statuses);
+    if (filter.since !== undefined) {
+      matching = matching.where("scheduled_time", ">=", this.dialect.instant(filter.since));
+    }
+
+    if (filter.latestOnly === true) {
+      // Slots are unique per report, so row_number() = 1 picks exactly one row per report.
+      const ranked = matching.select((eb) =>
+        eb.fn
+          .agg<number>("row_number")
+          .over((ob) => ob.partitionBy("report_id").orderBy("scheduled_time", "desc"))
+          .as("slot_rank"),
+      );
+      let q = this.db.selectFrom(ranked.as("m")).selectAll("m").where("m.slot_rank", "=", 1);
+      if (page.after !== undefined) q = q.where(afterCursor(page.after));
+      const rows = await q
+        .orderBy("m.created_time")
+        .orderBy("m.id")
+        .limit(limit + 1)
+        .execute();
+      // Every column of `executions`, plus `slot_rank` (the mapper ignores it): Kysely cannot
+      // see through the derived table's row type while `I` is generic.
+      return toPage(rows as readonly Selectable<ExecutionsTable<I>>[], limit, mappers.rowToExecution);
+    }
+
+    if (page.after !== undefined) matching = matching.where(afterCursor(page.after));
+    const rows = await matching
+      .orderBy("created_time")
+      .orderBy("id")
+      .limit(limit + 1)
+      .execute();
+    return toPage(rows, limit, mappers.rowToExecution);
+  }
+
+  async findExecution(tenant: string, id: string): Promise<StoredExecution | undefined> {
+    const row = await this.db
+      .selectFrom("executions")
+      .selectAll()
+      .where("tenant", "=", tenant)
+      .where("id", "=", id)
+      .executeTakeFirst();
+    return row === undefined ? undefined : this.dialect.rows.rowToExecution(row);
+  }
+
+  async deleteWaitingExecutions(scope: Scope, reportId: string): Promise<number> {
+    const result = await this.db
+      .deleteFrom("executions")
+      .where("tenant", "=", scope.tenant)
+      .where("program", "=", scope.program)
+      .where("report_id", "=", reportId)
+      .where("status", "in", ["Pending", "Paused"])
+      .where("attempts", "=", 0)
+      .executeTakeFirst();
+    return count(result.numDeletedRows);
+  }
+
+  /** The update of `setExecutionStatus` (the adapter runs it, and may notify). */
+  protected executionStatusUpdate(
+    db: Kysely<MetadataTables<I, B>>,
+    scope: Scope,
+    reportId: string,
+    from: readonly ExecutionStatus[],
+    to: ExecutionStatus,
+    at: Date,
+  ) {
+    return db
+      .updateTable("executions")
+      .set({ status: to, modified_time: this.dialect.instant(at) })
+      .where("tenant", "=", scope.tenant)
+      .where("program", "=", scope.program)
+      .where("report_id", "=", reportId)
+      .where("status", "in", from);
+  }
+
+  // ── the execution queue ───────────────────────────────────────────────────
+
+  async renewExecutionLease(id: string, owner: string, until: Date): Promise<boolean> {
+    // The owner may renew a little late, as long as nobody has reclaimed the execution since.
+    const result = await this.db
+      .updateTable("executions")
+      .set({ lease_expires_at: this.dialect.instant(until) })
+      .where("id", "=", id)
+      .where("status", "=", "Running")
+      .where("lease_owner", "=", owner)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  /** The update of `moveExecutionToSlot` (the adapter runs it and recognises a taken slot). */
+  protected moveToSlotUpdate(id: string, owner: string, scheduledTime: Date, skippedSlots: number) {
+    const slot = this.dialect.instant(scheduledTime);
+    return this.db
+      .updateTable("executions")
+      .set({ scheduled_time: slot, next_attempt_at: slot, skipped_slots: skippedSlots })
+      .where("id", "=", id)
+      .where("status", "=", "Running")
+      .where("lease_owner", "=", owner);
+  }
+
+  async finishExecution(
+    id: string,
+    owner: string,
+    outcome: ExecutionOutcome,
+    delivery: CallbackDelivery | null,
+  ): Promise<boolean> {
+    checkFinishDelivery(id, outcome, delivery);
+    const changes = this.#outcomeChanges(outcome);
+    const deliveryRow = delivery === null ? null : this.dialect.rows.deliveryToRow(delivery);
+    return this.db.transaction().execute(async (trx) => {
+      const updated = await trx
+        .updateTable("executions")
+        .set(changes)
+        .where("id", "=", id)
+        .where("status", "=", "Running")
+        .where("lease_owner", "=", owner)
+        .returning(["report_id", "tenant", "program"])
+        .executeTakeFirst();
+      if (updated === undefined) return false;
+      if (deliveryRow !== null) {
+        checkDeliveryMatches(deliveryRow, updated, id);
+        await trx.insertInto("callback_deliveries").values(deliveryRow).execute();
+      }
+      await this.afterFinish(trx, outcome, deliveryRow !== null);
+      return true;
+    });
+  }
+
+  /** Runs in `finishExecution`'s transaction once the execution is finished (e.g. to notify). */
+  protected async afterFinish(
+    _trx: Kysely<MetadataTables<I, B>>,
+    _outcome: ExecutionOutcome,
+    _enqueuedDelivery: boolean,
+  ): Promise<void> {}
+
+  /** The column changes `finishExecution` makes (lease cleared, outcome recorded). */
+  #outcomeChanges(outcome: ExecutionOutcome) {
+    const { instant } = this.dialect;
+    const at = instant(outcome.at);
+    const cleared = { lease_owner: null, lease_expires_at: null, modified_time: at };
+    if (outcome.status === "Completed") {
+      return {
+        ...cleared,
+        status: "Completed",
+        file_key: outcome.fileKey,
+        row_count: outcome.rowCount,
+        bytes: outcome.bytes,
+        sha256: outcome.sha256,
+        generated_time: at,
+        window_start: outcome.windowStart === null ? null : instant(outcome.windowStart),
+        window_end: outcome.windowEnd === null ? null : instant(outcome.windowEnd),
+        failure_code: null,
+        failure_reason: null,
+      };
+    }
+    if (outcome.status === "Retry") {
+      return {
+        ...cleared,
+        status: "Pending",
+        next_attempt_at: instant(outcome.retryAt),
+        failure_code: outcome.code,
+        failure_reason: outcome.reason,
+      };
+    }
+    return { ...cleared, status: "Failed", failure_code: outcome.code, failure_reason: outcome.reason };
+  }
+
+  // ── the scheduler ─────────────────────────────────────────────────────────
+
+  async listReportsToPlan(limit: number, afterId?: string): Promise<StoredReport[]> {
+    checkPositiveInteger("limit", limit);
+    let q = this.db
+      .selectFrom("reports")
+      .selectAll()
+      .where("reports.status", "=", "Active")
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom("executions as e")
+              .select("e.id")
+              .whereRef("e.report_id", "=", "reports.id")
+              .where("e.status", "in", UNFINISHED),
+          ),
+        ),
+      );
+    if (afterId !== undefined) q = q.where("reports.id", ">", afterId);
+    const rows = await q.orderBy("reports.id").limit(limit).execute();
+    return rows.map(this.dialect.rows.rowToReport);
+  }
+
+  async latestExecution(reportId: string): Promise<StoredExecution | undefined> {
+    const row = await this.db
+      .selectFrom("executions")
+      .selectAll()
+      .where("report_id", "=", reportId)
+      .orderBy("scheduled_time", "desc")
+      .limit(1)
+      .executeTakeFirst();
+    return row === undefined ? undefined : this.dialect.rows.rowToExecution(row);
+  }
+
+  /** The update of `setReportStatus` (the adapter runs it, and may notify). */
+  protected reportStatusUpdate(
+    db: Kysely<MetadataTables<I, B>>,
+    reportId: string,
+    from: readonly ReportStatus[],
+    to: ReportStatus,
+    at: Date,
+  ) {
+    const update = db
+      .updateTable("reports")
+      .set({ status: to, modified_time: this.dialect.instant(at) })
+      .where("id", "=", reportId)
+      .where("status", "in", from);
+    if (to !== "Inactive") return update;
+    // Never while work is queued: another scheduler may just have planned the next slot.
+    return update.where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom("executions as e")
+            .select("e.id")
+            .whereRef("e.report_id", "=", "reports.id")
+            .where("e.status", "in", ["Pending", "Paused", "Running"]),
+        ),
+      ),
+    );
+  }
+
+  // ── the callback outbox ───────────────────────────────────────────────────
+
+  async recordDeliveryAttempt(
+    id: string,
+    owner: string,
+    attempt: DeliveryAttempt,
+    next: DeliveryNext,
+  ): Promise<boolean> {
+    if (attempt.deliveryId !== id) {
+      throw new Error(`Attempt of delivery ${attempt.deliveryId} recorded on delivery ${id}`);
+    }
+    const attemptRow = this.dialect.rows.attemptToRow(attempt);
+    const changes = {
+      attempts: attempt.attempt,
+      last_status_code: attempt.statusCode,
+      last_error: attempt.error,
+      lease_owner: null,
+      lease_expires_at: null,
+      status: next.status,
+      ...(next.status === "Pending" ? { next_attempt_at: this.dialect.instant(next.nextAttemptAt) } : {}),
+      ...(next.status === "Delivered" ? { delivered_at: attemptRow.at } : {}),
+    };
+    return this.db.transaction().execute(async (trx) => {
+      const result = await trx
+        .updateTable("callback_deliveries")
+        .set(changes)
+        .where("id", "=", id)
+        .where("status", "=", "Pending")
+        .where("lease_owner", "=", owner)
+        .executeTakeFirst();
+      if (result.numUpdatedRows === 0n) return false;
+      // A duplicate attempt number fails here and rolls the update back.
+      await trx.insertInto("callback_attempts").values(attemptRow).execute();
+      return true;
+    });
+  }
+
+  async listDeliveries(scope: Scope, executionIds: readonly string[]): Promise<DeliveryWithLog[]> {
+    if (executionIds.length === 0) return [];
+    const { anyOf, idChunk, deliveryOrder, rows: mappers } = this.dialect;
+    const deliveries: CallbackDelivery[] = [];
+    for (const part of chunks([...new Set(executionIds)], idChunk)) {
+      const rows = await this.db
+        .selectFrom("callback_deliveries")
+        .selectAll()
+        .where("tenant", "=", scope.tenant)
+        .where("program", "=", scope.program)
+        .where(anyOf("execution_id", part))
+        .orderBy("created_time")
+        .orderBy("id")
+        .execute();
+      deliveries.push(...rows.map(mappers.rowToDelivery));
+    }
+    if (deliveryOrder !== undefined) deliveries.sort(deliveryOrder);
+    const log = new Map<string, DeliveryAttempt[]>(deliveries.map((d) => [d.id, []]));
+    for (const part of chunks([...log.keys()], idChunk)) {
+      const rows = await this.db
+        .selectFrom("callback_attempts")
+        .selectAll()
+        .where(anyOf("delivery_id", part))
+        .orderBy("delivery_id")
+        .orderBy("attempt")
+        .execute();
+      for (const row of rows) log.get(row.delivery_id)?.push(mappers.rowToAttempt(row));
+    }
+    return deliveries.map((d) => ({ ...d, attemptLog: log.get(d.id) ?? [] }));
+  }
+}
+
+/**
+ * Inserts execution rows `chunk` at a time, skipping any whose (report_id, scheduled_time)
+ * exists; returns the number inserted.
+ */
+export async function insertExecutionRows<I, B>(
+  db: Kysely<MetadataTables<I, B>>,
+  rows: readonly Insertable<ExecutionsTable<I>>[],
+  chunk: number,
+): Promise<number> {
+  let inserted = 0;
+  for (const part of chunks(rows, chunk)) {
+    const result = await db
+      .insertInto("executions")
+      .values(part)
+      .onConflict((oc) => oc.columns(["report_id", "scheduled_time"]).doNothing())
+      .executeTakeFirst();
+    inserted += count(result.numInsertedOrUpdatedRows);
+  }
+  return inserted;
+}
