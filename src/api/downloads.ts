@@ -62,7 +62,7 @@ export function registerDownloadRoutes(app: FastifyInstance, deps: DownloadDeps)
     }
     const { executionId, tenant } = verified.claims;
     const execution = await deps.store.findExecution(tenant, executionId);
-    if (!execution || execution.status !== "Completed" || !execution.fileKey) return deny();
+    if (execution?.status !== "Completed" || !execution.fileKey) return deny();
     const report = await deps.store.getReport({ tenant, program: execution.program }, execution.reportId);
     const stat = await deps.files.stat(execution.fileKey);
     if (!report || !stat) {

@@ -1,11 +1,6 @@
-/** Shared helpers for the end-to-end API tests (test/api/*.test.ts). */
-import { writeFile } from "node:fs/promises";
-import path from "node:path";
 import { expect } from "vitest";
 import type { WireQuery, wireExecution, wireReport } from "../../src/api/wire.js";
-import { findDataset } from "../../src/datasets/catalog.js";
 import type { Program } from "../../src/datasets/types.js";
-import { loadFile } from "../../src/storage/duckdb/load.js";
 import type { TestApp } from "../support/app.js";
 
 export const MPN = "/insights/v1/mpn";

@@ -25,6 +25,7 @@ export interface TestApp {
     pathAndQuery: string,
     body?: unknown,
     headers?: Record<string, string>,
+    // biome-ignore lint/suspicious/noExplicitAny: tests read response bodies field by field
   ): Promise<{ status: number; body: any; headers: Headers }>;
   close(): Promise<void>;
 }
