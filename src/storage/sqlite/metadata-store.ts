@@ -112,6 +112,25 @@ class ImmediateSqliteDialect extends SqliteDialect {
   }
 }
 
+/**
+ * Kysely prepares each statement anew; most of a small query's cost is that preparation, and the
+ * service runs the same few dozen statements over and over. Statements are run synchronously, one
+ * at a time (no streaming), so one prepared statement per text can serve every call.
+ */
+function reusePreparedStatements(sqlite: Database.Database, limit = 1000): void {
+  const prepare = sqlite.prepare.bind(sqlite);
+  const cache = new Map<string, Database.Statement>();
+  sqlite.prepare = ((source: string) => {
+    let statement = cache.get(source);
+    if (!statement) {
+      if (cache.size >= limit) cache.clear();
+      statement = prepare(source);
+      cache.set(source, statement);
+    }
+    return statement;
+  }) as typeof sqlite.prepare;
+}
+
 export async function openSqliteMetadataStore(options: SqliteMetadataStoreOptions): Promise<MetadataStore> {
   const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
   if (!Number.isInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
@@ -124,6 +143,7 @@ export async function openSqliteMetadataStore(options: SqliteMetadataStoreOption
     sqlite.pragma("journal_mode = WAL");
     sqlite.pragma("synchronous = FULL");
     sqlite.pragma("foreign_keys = ON");
+    reusePreparedStatements(sqlite);
   } catch (error) {
     sqlite.close();
     throw error;
