@@ -15,7 +15,10 @@ export interface LoadJob {
 }
 
 export interface LoadResult {
+  /** Answers completed inside the measured window. */
   readonly requests: number;
+  /** Every answer completed, warm-up included (the server's work over the whole run). */
+  readonly answered: number;
   readonly non2xx: number;
   readonly errors: number;
   readonly seconds: number;
@@ -31,6 +34,7 @@ async function load(job: LoadJob): Promise<LoadResult> {
   let non2xx = 0;
   let errors = 0;
   let bytes = 0;
+  let answered = 0;
   const start = performance.now();
   const measureFrom = start + job.warmupSeconds * 1000;
   const stopAt = measureFrom + job.seconds * 1000;
@@ -54,6 +58,7 @@ async function load(job: LoadJob): Promise<LoadResult> {
           });
           response.on("end", () => {
             const done = performance.now();
+            answered++;
             if (done >= measureFrom && done <= stopAt) {
               latencies.push(done - sent);
               bytes += size;
@@ -85,6 +90,7 @@ async function load(job: LoadJob): Promise<LoadResult> {
   const mean = latencies.reduce((a, b) => a + b, 0) / Math.max(1, latencies.length);
   return {
     requests: latencies.length,
+    answered,
     non2xx,
     errors,
     seconds,

@@ -105,12 +105,15 @@ as JSON to \`bench-results/latest.json\`.
 |---|---|---|
 | Query language | \`bench/query-language.ts\` | How many queries per second the lexer, parser, validator and compiler handle. |
 | Engine overhead | \`bench/engine-overhead.ts\` | What our analytics path (prepareQuery, \`engine.stream\`, \`engine.exportTo\`) adds over DuckDB itself (target ≤ 1.15×). |
-| HTTP | \`bench/http.ts\`, \`bench/http-load.ts\` | Throughput and p99 latency of API routes beside a bare route of the same server (target ≥ 50%). |
-| ExecuteNow export | \`bench/execute-now.ts\`, \`bench/export-child.ts\` | One big export through the worker versus DuckDB's COPY: wall time (target ≤ 1.25×) and peak RSS (target < 300 MB). |
-| Queue | \`bench/queue.ts\`, \`bench/queue-child.ts\`, \`bench/stores.ts\` | Claims per second of the execution queue with 1, 2 and 4 worker processes; end-to-end small executions per second. |
+| HTTP | \`bench/http.ts\`, \`bench/http-load.ts\` | Throughput and p99 latency of API routes beside a bare route of the same server (target ≥ 50% of its rate), and what an API request costs: server CPU per answer, and its steps (token check, store calls, JSON) timed alone. |
+| ExecuteNow export | \`bench/execute-now.ts\`, \`bench/export-child.ts\` | One big export through the worker versus DuckDB's COPY under the service's settings: wall time (target ≤ 1.25×) and peak RSS (target < 300 MB). |
+| Queue | \`bench/queue.ts\`, \`bench/queue-child.ts\`, \`bench/stores.ts\` | Claims per second of the execution queue with 1, 2 and 4 worker processes, and end-to-end small executions per second, on SQLite and on PostgreSQL (no target: recorded for comparison). |
 
-Knobs: \`BENCH_ROWS\` (rows of the big dataset, default 10,000,000) and \`BENCH_QUICK=1\` (1,000,000
-rows and short durations, for a smoke run). The whole run is bounded to finish in well under ten
+Knobs: \`BENCH_ROWS\` (rows of the big dataset, default 10,000,000), \`BENCH_QUICK=1\` (1,000,000
+rows and short durations, for a smoke run) and \`BENCH_POSTGRES_URL\` (the PostgreSQL server the queue
+benchmark creates its throwaway \`oi_bench_*\` databases on and drops them from; default
+\`postgres://postgres@127.0.0.1:5432/postgres\`; when it is not reachable the PostgreSQL rows are
+skipped with a note). The whole run is bounded to finish in well under ten
 minutes on a 2-core machine. Numbers from a shared or busy machine are noisy: the section below
 records the load average at the start of its run.
 `;

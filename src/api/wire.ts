@@ -36,7 +36,19 @@ export interface WireQuery {
 export const SYSTEM_QUERY_USER = "System";
 export const SYSTEM_QUERY_CREATED = new Date("2021-07-14T00:00:00Z");
 
+const systemQueryCache = new WeakMap<SystemQueryDef, WireQuery>();
+
+/** System queries never change: each wire object is built once (fresh copies are not needed, nothing mutates them). */
 export function wireSystemQuery(query: SystemQueryDef): WireQuery {
+  let wire = systemQueryCache.get(query);
+  if (!wire) {
+    wire = buildSystemQuery(query);
+    systemQueryCache.set(query, wire);
+  }
+  return wire;
+}
+
+function buildSystemQuery(query: SystemQueryDef): WireQuery {
   return {
     queryId: query.id,
     name: query.name,

@@ -5,8 +5,7 @@
  * dies leaves a lease that expires, and the execution is claimed again.
  */
 import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
-import { mkdir, rm } from "node:fs/promises";
+import { type FileHandle, mkdir, open, rm } from "node:fs/promises";
 import path from "node:path";
 import { prepareQuery } from "../analytics/prepare.js";
 import { isAppError } from "../core/errors.js";
@@ -165,9 +164,20 @@ export class ExecutionWorker {
     }
 
     try {
-      const sha256 = await hashFile(scratch);
       const key = fileKey(execution, report);
-      const { bytes } = await this.deps.files.putFile(key, scratch, { contentType: contentType(report) });
+      // Hash while the file store takes the file: the open handle keeps reading even once the
+      // scratch file is moved or removed.
+      const handle = await open(scratch, "r");
+      let sha256: string;
+      let bytes: number;
+      try {
+        [sha256, { bytes }] = await Promise.all([
+          hashFile(handle),
+          this.deps.files.putFile(key, scratch, { contentType: contentType(report) }),
+        ]);
+      } finally {
+        await handle.close();
+      }
       return {
         status: "Completed",
         at: this.deps.now(),
@@ -265,9 +275,10 @@ function contentType(report: StoredReport): string {
   return report.format === "tsv" ? "text/tab-separated-values; charset=utf-8" : "text/csv; charset=utf-8";
 }
 
-async function hashFile(file: string): Promise<string> {
+async function hashFile(handle: FileHandle): Promise<string> {
   const hash = createHash("sha256");
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  const stream = handle.createReadStream({ highWaterMark: 1 << 20, autoClose: false, start: 0 });
+  for await (const chunk of stream) hash.update(chunk as Buffer);
   return hash.digest("hex");
 }
 
