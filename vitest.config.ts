@@ -10,6 +10,7 @@ export default defineConfig({
         test: {
           name: "postgres",
           include: ["test/api/**/*.test.ts", "test/executions/**/*.test.ts"],
+          exclude: ["test/executions/s3-files.test.ts"],
           env: { OPENINSIGHTS_TEST_BACKEND: "postgres" },
         },
       },
