@@ -16,6 +16,7 @@ import { constants, type Stats } from "node:fs";
 import { copyFile, mkdir, open, rename, rmdir, stat, unlink } from "node:fs/promises";
 import path from "node:path";
 import { AppError, ERROR_CODES } from "../../core/errors.js";
+import { checkRange, keySegments, sourceSize } from "../file-keys.js";
 import type { FileStore } from "../ports.js";
 
 export interface DiskFileStoreOptions {
@@ -30,12 +31,10 @@ export interface DiskFileStore extends FileStore {
   pathOf(key: string): string;
 }
 
-const MAX_KEY_LENGTH = 1024;
-
 export async function openDiskFileStore(options: DiskFileStoreOptions): Promise<DiskFileStore> {
   const root = path.resolve(options.root);
   await mkdir(root, { recursive: true, mode: 0o700 });
-  const pathOf = (key: string) => path.join(root, ...checkKey(key));
+  const pathOf = (key: string) => path.join(root, ...keySegments(key));
 
   return {
     root,
@@ -45,7 +44,7 @@ export async function openDiskFileStore(options: DiskFileStoreOptions): Promise<
     async putFile(key, localPath) {
       const final = pathOf(key);
       const source = path.resolve(localPath);
-      await statSource(source);
+      await sourceSize(source);
       const temp = `${final}.tmp-${randomBytes(12).toString("hex")}`;
       const moved = await moveIntoPlace(root, source, temp);
       try {
@@ -106,47 +105,6 @@ export async function openDiskFileStore(options: DiskFileStoreOptions): Promise<
       }
     },
   };
-}
-
-/** The key's path segments; throws invalid_argument for a key that is not a plain relative path. */
-function checkKey(key: string): string[] {
-  const bad = (why: string) =>
-    new AppError(ERROR_CODES.INVALID_ARGUMENT, `invalid file key ${JSON.stringify(key)}: ${why}`);
-  if (typeof key !== "string" || key === "") throw bad("it is empty");
-  if (key.length > MAX_KEY_LENGTH) throw bad(`it is longer than ${MAX_KEY_LENGTH} characters`);
-  if (key.includes("\0")) throw bad("it contains NUL");
-  if (key.includes("\\")) throw bad("it contains a backslash");
-  if (key.includes("..")) throw bad("it contains '..'");
-  if (key.startsWith("/") || path.isAbsolute(key)) throw bad("it is absolute");
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
-  if (/[\u0000-\u001f\u007f]/.test(key)) throw bad("it contains a control character");
-  const segments = key.split("/");
-  if (segments.some((segment) => segment === "" || segment === ".")) {
-    throw bad("it has an empty or '.' path segment");
-  }
-  return segments;
-}
-
-function checkRange(range: { readonly start: number; readonly end: number }): void {
-  const { start, end } = range;
-  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start) {
-    throw new AppError(
-      ERROR_CODES.INVALID_ARGUMENT,
-      `invalid byte range ${start}-${end}: need whole numbers 0 <= start <= end`,
-    );
-  }
-}
-
-async function statSource(source: string): Promise<void> {
-  let info: Stats;
-  try {
-    info = await stat(source);
-  } catch (error) {
-    throw new AppError(ERROR_CODES.INTERNAL, `cannot store ${source}: it cannot be read`, undefined, {
-      cause: error,
-    });
-  }
-  if (!info.isFile()) throw new AppError(ERROR_CODES.INTERNAL, `cannot store ${source}: it is not a file`);
 }
 
 /**

@@ -18,8 +18,8 @@
  * `.` segments, no control characters, no backslash), so a key that works on one works on the other.
  */
 
-import { createReadStream, type Stats } from "node:fs";
-import { stat, unlink } from "node:fs/promises";
+import { createReadStream } from "node:fs";
+import { unlink } from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import { PassThrough } from "node:stream";
@@ -34,6 +34,7 @@ import {
 import { Upload } from "@aws-sdk/lib-storage";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { AppError, ERROR_CODES } from "../../core/errors.js";
+import { checkRange, keySegments, sourceSize } from "../file-keys.js";
 import type { FileStore } from "../ports.js";
 
 export interface S3FileStoreOptions {
@@ -82,7 +83,6 @@ export interface S3FileStore extends FileStore {
   close(): Promise<void>;
 }
 
-const MAX_KEY_LENGTH = 1024;
 const MIB = 1024 * 1024;
 export const MIN_PART_SIZE = 8 * MIB;
 /** S3 allows at most 10,000 parts per upload; large files get bigger parts. */
@@ -126,7 +126,7 @@ export async function openS3FileStore(options: S3FileStoreOptions): Promise<S3Fi
     }
   }
 
-  const objectKey = (key: string) => prefix + checkKey(key);
+  const objectKey = (key: string) => prefix + keySegments(key).join("/");
 
   return {
     bucket,
@@ -137,7 +137,7 @@ export async function openS3FileStore(options: S3FileStoreOptions): Promise<S3Fi
     async putFile(key, localPath, { contentType }) {
       const Key = objectKey(key);
       const source = path.resolve(localPath);
-      const bytes = await statSource(source);
+      const bytes = await sourceSize(source);
       const upload = new Upload({
         client,
         params: { Bucket: bucket, Key, Body: createReadStream(source), ContentType: contentType },
@@ -266,58 +266,16 @@ export function contentDisposition(downloadName: string): string {
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
 }
 
-/** The key itself; throws invalid_argument for a key that is not a plain relative path. */
-function checkKey(key: string): string {
-  const bad = (why: string) =>
-    new AppError(ERROR_CODES.INVALID_ARGUMENT, `invalid file key ${JSON.stringify(key)}: ${why}`);
-  if (typeof key !== "string" || key === "") throw bad("it is empty");
-  if (key.length > MAX_KEY_LENGTH) throw bad(`it is longer than ${MAX_KEY_LENGTH} characters`);
-  if (key.includes("\0")) throw bad("it contains NUL");
-  if (key.includes("\\")) throw bad("it contains a backslash");
-  if (key.includes("..")) throw bad("it contains '..'");
-  if (key.startsWith("/") || path.isAbsolute(key)) throw bad("it is absolute");
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
-  if (/[\u0000-\u001f\u007f]/.test(key)) throw bad("it contains a control character");
-  if (key.split("/").some((segment) => segment === "" || segment === ".")) {
-    throw bad("it has an empty or '.' path segment");
-  }
-  return key;
-}
-
 function normalisePrefix(prefix: string): string {
   const trimmed = prefix.replace(/^\/+/, "");
   if (trimmed === "") return "";
   const withSlash = trimmed.endsWith("/") ? trimmed : `${trimmed}/`;
   try {
-    checkKey(withSlash.slice(0, -1));
+    keySegments(withSlash.slice(0, -1));
   } catch {
     throw invalid(`the S3 prefix ${JSON.stringify(prefix)} is not a plain relative path`);
   }
   return withSlash;
-}
-
-function checkRange(range: { readonly start: number; readonly end: number }): void {
-  const { start, end } = range;
-  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start) {
-    throw new AppError(
-      ERROR_CODES.INVALID_ARGUMENT,
-      `invalid byte range ${start}-${end}: need whole numbers 0 <= start <= end`,
-    );
-  }
-}
-
-/** The source file's size; internal error when it is missing or not a file (as the disk adapter). */
-async function statSource(source: string): Promise<number> {
-  let info: Stats;
-  try {
-    info = await stat(source);
-  } catch (error) {
-    throw new AppError(ERROR_CODES.INTERNAL, `cannot store ${source}: it cannot be read`, undefined, {
-      cause: error,
-    });
-  }
-  if (!info.isFile()) throw new AppError(ERROR_CODES.INTERNAL, `cannot store ${source}: it is not a file`);
-  return info.size;
 }
 
 function statusOf(error: unknown): number | undefined {
