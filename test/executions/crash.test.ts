@@ -11,6 +11,7 @@ import { DEMO_TENANTS } from "../../src/demo/tenants.js";
 import { startTestApp, type TestApp } from "../support/app.js";
 import { BIN } from "../support/cli.js";
 import { type Receiver, startReceiver } from "../support/receiver.js";
+import { until } from "../support/wait.js";
 
 const TENANT = DEMO_TENANTS[2]!.id;
 let t: TestApp;
@@ -39,21 +40,6 @@ function startWorker(): ChildProcess {
   );
   workers.push(child);
   return child;
-}
-
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs: number,
-  everyMs = 20,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 beforeAll(async () => {

@@ -17,6 +17,7 @@ import { startTestApp, type TestApp } from "../support/app.js";
 import { BIN } from "../support/cli.js";
 import { createTestDatabase, type TestDatabase } from "../support/postgres.js";
 import { type Receiver, startReceiver } from "../support/receiver.js";
+import { until } from "../support/wait.js";
 
 const TENANTS = DEMO_TENANTS.map((t) => t.id);
 const EXECUTE_NOW = 200;
@@ -50,21 +51,6 @@ function start(role: "worker" | "scheduler"): ChildProcess {
   );
   children.set(child.pid!, child);
   return child;
-}
-
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs: number,
-  everyMs = 50,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 beforeAll(async () => {
