@@ -8,6 +8,7 @@
  * same positions, so their order is the same under any collation.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { newExecution } from "../../src/executions/lifecycle.js";
 import type { ExecutionOutcome, ExecutionStatus, StoredExecution } from "../../src/executions/model.js";
 import type { StoredQuery, StoredReport } from "../../src/reports/model.js";
 import type {
@@ -83,31 +84,8 @@ function makeExecution(
   scheduledTime: Date,
   overrides: Partial<StoredExecution> = {},
 ): StoredExecution {
-  return {
-    id,
-    reportId: report.id,
-    tenant: report.tenant,
-    program: report.program,
-    scheduledTime,
-    windowStart: null,
-    windowEnd: null,
-    status: "Pending",
-    leaseOwner: null,
-    leaseExpiresAt: null,
-    attempts: 0,
-    nextAttemptAt: scheduledTime,
-    fileKey: null,
-    rowCount: null,
-    bytes: null,
-    sha256: null,
-    generatedTime: null,
-    failureCode: null,
-    failureReason: null,
-    skippedSlots: 0,
-    createdTime: at(0),
-    modifiedTime: null,
-    ...overrides,
-  };
+  // Pending whatever the report's status: the tests set statuses explicitly.
+  return { ...newExecution(report, scheduledTime, at(0), id), status: "Pending", ...overrides };
 }
 
 /** A Pending outbox row for a completed execution, due at `createdTime`. */

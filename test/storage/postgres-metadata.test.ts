@@ -8,6 +8,7 @@
 import { Kysely, PostgresDialect, sql } from "kysely";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { newExecution } from "../../src/executions/lifecycle.js";
 import type { StoredExecution } from "../../src/executions/model.js";
 import type { StoredReport } from "../../src/reports/model.js";
 import {
@@ -75,30 +76,7 @@ function report(id: string, overrides: Partial<StoredReport> = {}): StoredReport
 }
 
 function execution(r: StoredReport, id: string, scheduledTime: Date): StoredExecution {
-  return {
-    id,
-    reportId: r.id,
-    tenant: r.tenant,
-    program: r.program,
-    scheduledTime,
-    windowStart: null,
-    windowEnd: null,
-    status: "Pending",
-    leaseOwner: null,
-    leaseExpiresAt: null,
-    attempts: 0,
-    nextAttemptAt: scheduledTime,
-    fileKey: null,
-    rowCount: null,
-    bytes: null,
-    sha256: null,
-    generatedTime: null,
-    failureCode: null,
-    failureReason: null,
-    skippedSlots: 0,
-    createdTime: at(0),
-    modifiedTime: null,
-  };
+  return { ...newExecution(r, scheduledTime, at(0), id), status: "Pending" };
 }
 
 const roomy = { maxActiveReports: 1_000, maxExecuteNow: 1_000, executeNowWindowMs: HOUR, now: at(0) };

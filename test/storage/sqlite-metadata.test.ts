@@ -7,6 +7,7 @@ import { pathToFileURL } from "node:url";
 import Database from "better-sqlite3";
 import { Kysely, Migrator, SqliteDialect } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { newExecution } from "../../src/executions/lifecycle.js";
 import type { StoredExecution } from "../../src/executions/model.js";
 import type { StoredReport } from "../../src/reports/model.js";
 import { openSqliteMetadataStore } from "../../src/storage/sqlite/metadata-store.js";
@@ -310,31 +311,9 @@ async function databaseAt001(path: string): Promise<void> {
 }
 
 function execution(r: StoredReport, id: string, overrides: Partial<StoredExecution> = {}): StoredExecution {
-  return {
-    id,
-    reportId: r.id,
-    tenant: r.tenant,
-    program: r.program,
-    scheduledTime: new Date("2024-01-02T00:00:00.000Z"),
-    windowStart: null,
-    windowEnd: null,
-    status: "Pending",
-    leaseOwner: null,
-    leaseExpiresAt: null,
-    attempts: 0,
-    nextAttemptAt: new Date("2024-01-02T00:00:00.000Z"),
-    fileKey: null,
-    rowCount: null,
-    bytes: null,
-    sha256: null,
-    generatedTime: null,
-    failureCode: null,
-    failureReason: null,
-    skippedSlots: 0,
-    createdTime: new Date("2024-01-01T00:00:00.000Z"),
-    modifiedTime: null,
-    ...overrides,
-  };
+  const slot = new Date("2024-01-02T00:00:00.000Z");
+  const created = new Date("2024-01-01T00:00:00.000Z");
+  return { ...newExecution(r, slot, created, id), status: "Pending", ...overrides };
 }
 
 /**
