@@ -165,7 +165,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     now,
     authenticate: (headers, program) => authenticator.authenticate(headers, program),
     publicBase: (request) => config.publicUrl ?? `${request.protocol}://${request.host}`,
-    links: (request, execution) => downloadLink(downloads, context.publicBase(request), execution),
+    links: (request, execution, report) =>
+      downloadLink(downloads, context.publicBase(request), execution, report),
     callbackSecret,
   };
   const role = options.role ?? "all";

@@ -4,6 +4,7 @@ import type { Config } from "../config/config.js";
 import type { Program } from "../datasets/types.js";
 import type { ExecutionService } from "../executions/execution-service.js";
 import type { StoredExecution } from "../executions/model.js";
+import type { StoredReport } from "../reports/model.js";
 import type { QueryService } from "../reports/query-service.js";
 import type { ReportService } from "../reports/report-service.js";
 import type { AnalyticsEngine } from "../storage/ports.js";
@@ -32,7 +33,11 @@ export interface ApiContext {
   /** Scheme, host and port that absolute links start with. */
   publicBase(request: FastifyRequest): string;
   /** A fresh download link for a completed execution, or null. */
-  links(request: FastifyRequest, execution: StoredExecution): Promise<DownloadLink | null>;
+  links(
+    request: FastifyRequest,
+    execution: StoredExecution,
+    report: StoredReport,
+  ): Promise<DownloadLink | null>;
   /** The tenant's callback signing secret (whsec_…). */
   callbackSecret(tenant: string): string;
 }

@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { StoredExecution } from "../executions/model.js";
 import { contentTypeFor, downloadFileName, planDownload } from "../files/download.js";
 import { linkExpiry, signDownloadToken, verifyDownloadToken } from "../links/tokens.js";
+import type { StoredReport } from "../reports/model.js";
 import type { FileStore, MetadataStore } from "../storage/ports.js";
 import type { DownloadLink } from "./context.js";
 import { errorEnvelope } from "./envelope.js";
@@ -29,12 +30,14 @@ export async function downloadLink(
   deps: DownloadDeps,
   publicBase: string,
   execution: StoredExecution,
+  /** The execution's report, when the caller has it already (presigned links need its name). */
+  known?: StoredReport,
 ): Promise<DownloadLink | null> {
   if (execution.status !== "Completed" || !execution.fileKey) return null;
   const expiresAt = linkExpiry(deps.now(), deps.ttlHours);
   if (deps.presigned && deps.files.presignedUrl) {
     const scope = { tenant: execution.tenant, program: execution.program };
-    const report = await deps.store.getReport(scope, execution.reportId);
+    const report = known ?? (await deps.store.getReport(scope, execution.reportId));
     if (!report) return null;
     const name = downloadFileName(
       report.name,

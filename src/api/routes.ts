@@ -222,14 +222,11 @@ export function registerProgramRoutes(
         paging(params),
       );
       const value = await Promise.all(
-        page.items.map(async (execution) =>
-          wireExecution(
-            execution,
-            page.reports.get(execution.reportId)!,
-            await context.links(request, execution),
-            page.deliveries.get(execution.id),
-          ),
-        ),
+        page.items.map(async (execution) => {
+          const report = page.reports.get(execution.reportId)!;
+          const link = await context.links(request, execution, report);
+          return wireExecution(execution, report, link, page.deliveries.get(execution.id));
+        }),
       );
       return envelope(value, { nextLink: nextLink(request, page) });
     },
