@@ -5,7 +5,7 @@ import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from "fastify";
 import { AppError, ERROR_CODES } from "../core/errors.js";
 import type { ApiContext } from "./context.js";
-import { envelope, errorEnvelope } from "./envelope.js";
+import { envelope, errorEnvelope, serializeJson } from "./envelope.js";
 import { handleError } from "./errors.js";
 import { PROGRAM_BASES, registerProgramRoutes } from "./routes.js";
 
@@ -40,7 +40,8 @@ export async function buildServer(context: ApiContext, options: ServerOptions): 
 
   // Schemas document the API; the domain rules validate requests (case-insensitive fields, documented messages).
   app.setValidatorCompiler(() => () => true);
-  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  app.setSerializerCompiler(() => serializeJson);
+  app.setReplySerializer(serializeJson);
 
   // JSON bodies; an empty body (PUT pause/resume sent with a JSON content type) is no body.
   app.removeContentTypeParser(["application/json"]);

@@ -4,6 +4,7 @@ import type { StoredExecution } from "../executions/model.js";
 import type { StoredQuery, StoredReport } from "../reports/model.js";
 import type { CallbackDelivery, DeliveryAttempt } from "../webhooks/model.js";
 import type { DownloadLink } from "./context.js";
+import { JsonText } from "./envelope.js";
 
 export function wireTime(date: Date): string;
 export function wireTime(date: Date | null): string | null;
@@ -11,15 +12,26 @@ export function wireTime(date: Date | null): string | null {
   return date ? `${date.toISOString().slice(0, 19)}Z` : null;
 }
 
-export function wireDataset(dataset: DatasetDef) {
-  return {
-    datasetName: dataset.name,
-    selectableColumns: dataset.columns.map((c) => c.name),
-    availableMetrics: dataset.metrics.map((m) => m.name),
-    availableDateRanges: [...dataset.availableDateRanges],
-    minimumRecurrenceInterval: dataset.minimumRecurrenceInterval,
+/** Catalog entries never change: each one's JSON is made once. */
+function serializedOnce<K extends object>(build: (key: K) => unknown): (key: K) => JsonText {
+  const cache = new WeakMap<K, JsonText>();
+  return (key) => {
+    let text = cache.get(key);
+    if (!text) {
+      text = new JsonText(JSON.stringify(build(key)));
+      cache.set(key, text);
+    }
+    return text;
   };
 }
+
+export const wireDataset = serializedOnce((dataset: DatasetDef) => ({
+  datasetName: dataset.name,
+  selectableColumns: dataset.columns.map((c) => c.name),
+  availableMetrics: dataset.metrics.map((m) => m.name),
+  availableDateRanges: [...dataset.availableDateRanges],
+  minimumRecurrenceInterval: dataset.minimumRecurrenceInterval,
+}));
 
 export interface WireQuery {
   queryId: string;
@@ -36,20 +48,8 @@ export interface WireQuery {
 export const SYSTEM_QUERY_USER = "System";
 export const SYSTEM_QUERY_CREATED = new Date("2021-07-14T00:00:00Z");
 
-const systemQueryCache = new WeakMap<SystemQueryDef, WireQuery>();
-
-/** System queries never change: each wire object is built once (fresh copies are not needed, nothing mutates them). */
-export function wireSystemQuery(query: SystemQueryDef): WireQuery {
-  let wire = systemQueryCache.get(query);
-  if (!wire) {
-    wire = buildSystemQuery(query);
-    systemQueryCache.set(query, wire);
-  }
-  return wire;
-}
-
-function buildSystemQuery(query: SystemQueryDef): WireQuery {
-  return {
+export const wireSystemQuery = serializedOnce(
+  (query: SystemQueryDef): WireQuery => ({
     queryId: query.id,
     name: query.name,
     description: query.description,
@@ -58,8 +58,8 @@ function buildSystemQuery(query: SystemQueryDef): WireQuery {
     user: SYSTEM_QUERY_USER,
     createdTime: wireTime(SYSTEM_QUERY_CREATED),
     modifiedTime: null,
-  };
-}
+  }),
+);
 
 export function wireUserQuery(query: StoredQuery): WireQuery {
   return {

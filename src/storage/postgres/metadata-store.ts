@@ -44,7 +44,7 @@ import {
   OK,
   QUERY_QUOTA,
 } from "../kysely/store.js";
-import type { CreateOutcome, Cursor, MetadataStore, ReportQuotas, Scope } from "../ports.js";
+import type { CreateOutcome, MetadataStore, ReportQuotas, Scope } from "../ports.js";
 import { migrateToLatest } from "./migrations.js";
 import {
   attemptToRow,
@@ -168,8 +168,8 @@ function anyOf(column: string, values: readonly string[]): Expression<SqlBool> {
 }
 
 /** `(created_time, id) > (cursor)`, the keyset condition of every list (unqualified columns). */
-function afterCursor(cursor: Cursor): Expression<SqlBool> {
-  return sql<SqlBool>`(${sql.ref("created_time")}, ${sql.ref("id")}) > (${toDate(cursor.createdTime)}::timestamptz, ${cursor.id}::text)`;
+function afterCursor(createdTime: Date, id: string): Expression<SqlBool> {
+  return sql<SqlBool>`(${sql.ref("created_time")}, ${sql.ref("id")}) > (${createdTime}::timestamptz, ${id}::text)`;
 }
 
 function isUniqueViolation(error: unknown, constraint: string): boolean {

@@ -45,7 +45,7 @@ import {
   OK,
   QUERY_QUOTA,
 } from "../kysely/store.js";
-import type { CreateOutcome, Cursor, MetadataStore, ReportQuotas, Scope } from "../ports.js";
+import type { CreateOutcome, MetadataStore, ReportQuotas, Scope } from "../ports.js";
 import { migrateToLatest } from "./migrations.js";
 import {
   attemptToRow,
@@ -161,10 +161,9 @@ export async function openSqliteMetadataStore(options: SqliteMetadataStoreOption
 type Db = Kysely<MetadataDatabase>;
 
 /** `(created_time, id) > (cursor)`, the keyset condition of every list (unqualified columns). */
-function afterCursor(cursor: Cursor): Expression<SqlBool> {
-  const ms = toMs(cursor.createdTime);
+function afterCursor(ms: number, id: string): Expression<SqlBool> {
   const created = sql.ref("created_time");
-  return sql<SqlBool>`(${created} > ${ms} or (${created} = ${ms} and ${sql.ref("id")} > ${cursor.id}))`;
+  return sql<SqlBool>`(${created} > ${ms} or (${created} = ${ms} and ${sql.ref("id")} > ${id}))`;
 }
 
 /** `column in (…)`, one parameter per value. */
