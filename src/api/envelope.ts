@@ -1,12 +1,15 @@
 /** The response envelope every endpoint answers with, errors included (reference §1.3). */
 
 /**
- * A value already serialised to JSON. Catalog data (system queries, datasets) never changes, so
- * its JSON is made once; `serializeJson` splices it into the answer instead of serialising the
- * same 20 KB again on every request.
+ * A value already serialised to JSON (UTF-8 bytes). Catalog data (system queries, datasets) never
+ * changes, so its JSON is made once; `serializeJson` copies these bytes into the answer instead of
+ * serialising the same 20 KB again on every request.
  */
 export class JsonText {
-  constructor(readonly json: string) {}
+  readonly bytes: Buffer;
+  constructor(json: string) {
+    this.bytes = Buffer.from(json, "utf8");
+  }
 }
 
 export interface Envelope<T> {
@@ -48,13 +51,24 @@ export function errorEnvelope(
   return body;
 }
 
-/** JSON text of an answer; envelope values may hold `JsonText` items, spliced in as they are. */
-export function serializeJson(payload: unknown): string {
+const VALUE_OPEN = Buffer.from('{"value":[');
+const COMMA = Buffer.from(",");
+
+/**
+ * The JSON of an answer. Envelope values may hold `JsonText` items: such an answer is assembled
+ * as bytes, the stored items copied in as they are (one buffer, outside the JavaScript heap).
+ */
+export function serializeJson(payload: unknown): string | Buffer {
   if (!hasJsonText(payload)) return JSON.stringify(payload);
   const { value, ...rest } = payload;
-  const items = value.map((item) => (item instanceof JsonText ? item.json : JSON.stringify(item)));
+  const parts: Buffer[] = [VALUE_OPEN];
+  value.forEach((item, i) => {
+    if (i > 0) parts.push(COMMA);
+    parts.push(item instanceof JsonText ? item.bytes : Buffer.from(JSON.stringify(item), "utf8"));
+  });
   const tail = JSON.stringify(rest);
-  return `{"value":[${items.join(",")}]${tail === "{}" ? "}" : `,${tail.slice(1)}`}`;
+  parts.push(Buffer.from(tail === "{}" ? "]}" : `],${tail.slice(1)}`, "utf8"));
+  return Buffer.concat(parts);
 }
 
 function hasJsonText(payload: unknown): payload is Envelope<unknown> {

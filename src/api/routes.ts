@@ -11,7 +11,14 @@ import type { ApiContext } from "./context.js";
 import { envelope } from "./envelope.js";
 import { QueryParams } from "./params.js";
 import { SCHEMAS } from "./schemas.js";
-import { wireDataset, wireExecution, wireReport, wireSystemQuery, wireUserQuery } from "./wire.js";
+import {
+  listedUserQuery,
+  wireDataset,
+  wireExecution,
+  wireReport,
+  wireSystemQuery,
+  wireUserQuery,
+} from "./wire.js";
 
 /** Base paths: reference §1.1 (cmp also answers at the current Learn path v1.1). */
 export const PROGRAM_BASES: readonly { readonly base: string; readonly program: Program }[] = [
@@ -84,7 +91,7 @@ export function registerProgramRoutes(
       );
     }
     const value = page.items.map((item) =>
-      item.kind === "system" ? wireSystemQuery(item.query) : wireUserQuery(item.query),
+      item.kind === "system" ? wireSystemQuery(item.query) : listedUserQuery(item.query),
     );
     return envelope(value, { nextLink: nextLink(request, page) });
   });

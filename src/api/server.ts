@@ -40,8 +40,10 @@ export async function buildServer(context: ApiContext, options: ServerOptions): 
 
   // Schemas document the API; the domain rules validate requests (case-insensitive fields, documented messages).
   app.setValidatorCompiler(() => () => true);
-  app.setSerializerCompiler(() => serializeJson);
-  app.setReplySerializer(serializeJson);
+  // fastify sends the Buffer a serializer may return as it is; its types only say string.
+  const serialize = serializeJson as (payload: unknown) => string;
+  app.setSerializerCompiler(() => serialize);
+  app.setReplySerializer(serialize);
 
   // JSON bodies; an empty body (PUT pause/resume sent with a JSON content type) is no body.
   app.removeContentTypeParser(["application/json"]);

@@ -61,6 +61,27 @@ export const wireSystemQuery = serializedOnce(
   }),
 );
 
+/** How many user-defined queries keep their JSON (the oldest goes first). */
+const USER_QUERY_JSON_KEPT = 10_000;
+const userQueryJson = new Map<string, JsonText>();
+
+/**
+ * A user-defined query's JSON, made once: a query never changes after it is created (the API
+ * has no update) and its id is never reused, so what was made for an id stays right.
+ */
+export function listedUserQuery(query: StoredQuery): JsonText {
+  const key = `${query.tenant}/${query.program}/${query.id}`;
+  let text = userQueryJson.get(key);
+  if (!text) {
+    text = new JsonText(JSON.stringify(wireUserQuery(query)));
+    if (userQueryJson.size >= USER_QUERY_JSON_KEPT) {
+      userQueryJson.delete(userQueryJson.keys().next().value!);
+    }
+    userQueryJson.set(key, text);
+  }
+  return text;
+}
+
 export function wireUserQuery(query: StoredQuery): WireQuery {
   return {
     queryId: query.id,

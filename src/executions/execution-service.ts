@@ -63,13 +63,10 @@ export class ExecutionService {
     );
     if (result.items.length === 0 && !page.token)
       throw new AppError(ERROR_CODES.NOT_FOUND, NO_EXECUTIONS_MESSAGE);
+    // Only a Completed execution enqueues a callback: the others have no delivery to look up.
+    const completed = result.items.filter((e) => e.status === "Completed").map((e) => e.id);
     const deliveries = new Map(
-      (
-        await this.deps.store.listDeliveries(
-          scope,
-          result.items.map((e) => e.id),
-        )
-      ).map((d) => [d.executionId, d]),
+      (await this.deps.store.listDeliveries(scope, completed)).map((d) => [d.executionId, d]),
     );
     return {
       items: result.items,

@@ -295,6 +295,72 @@ describe("SQLite metadata store", () => {
   });
 });
 
+describe("SQLite metadata store: reads served again while nothing changed", () => {
+  const scope = { tenant: "t", program: "mpn" } as const;
+
+  it("sees its own writes at once, in every kept read", async () => {
+    const store = await openSqliteMetadataStore({ path: freshPath() });
+    try {
+      const r = report("r-1");
+      expect(await store.createReport(r, [], quotas)).toEqual({ ok: true });
+      expect((await store.getReport(scope, r.id))?.name).toBe("Report r-1");
+      expect((await store.getReport(scope, r.id))?.name).toBe("Report r-1");
+      expect(await store.updateReport({ ...r, name: "Renamed" })).toBe(true);
+      expect((await store.getReport(scope, r.id))?.name).toBe("Renamed");
+      expect(ids(await store.listReports(scope, {}, { limit: 10 }))).toEqual(["r-1"]);
+      expect(
+        await store.createReport(
+          { ...report("r-2"), createdTime: new Date("2025-01-01T00:00:00Z") },
+          [],
+          quotas,
+        ),
+      ).toEqual({ ok: true });
+      expect(ids(await store.listReports(scope, {}, { limit: 10 }))).toEqual(["r-1", "r-2"]);
+      await store.deleteReport(scope, "r-1");
+      expect(await store.getReport(scope, "r-1")).toBeUndefined();
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("sees another connection's commits (another process, or plain SQL)", async () => {
+    const path = freshPath();
+    const store = await openSqliteMetadataStore({ path });
+    const other = await openSqliteMetadataStore({ path });
+    const raw = new Database(path);
+    try {
+      const r = report("r-1");
+      expect(await store.createReport(r, [], quotas)).toEqual({ ok: true });
+      expect((await other.getReport(scope, r.id))?.name).toBe("Report r-1");
+      expect(await store.updateReport({ ...r, name: "From the first store" })).toBe(true);
+      expect((await other.getReport(scope, r.id))?.name).toBe("From the first store");
+      raw.prepare("update reports set name = 'From plain SQL' where id = 'r-1'").run();
+      expect((await store.getReport(scope, r.id))?.name).toBe("From plain SQL");
+      expect((await other.getReport(scope, r.id))?.name).toBe("From plain SQL");
+      expect(ids(await store.listReports(scope, {}, { limit: 10 }))).toEqual(["r-1"]);
+      raw.prepare("delete from reports where id = 'r-1'").run();
+      expect(ids(await store.listReports(scope, {}, { limit: 10 }))).toEqual([]);
+      expect(await other.getReport(scope, r.id)).toBeUndefined();
+    } finally {
+      raw.close();
+      await other.close();
+      await store.close();
+    }
+  });
+
+  it("hands out rows that callers cannot spoil for the next reader", async () => {
+    const store = await openSqliteMetadataStore({ path: freshPath() });
+    try {
+      expect(await store.createReport(report("r-1"), [], quotas)).toEqual({ ok: true });
+      const first = await store.getReport(scope, "r-1");
+      (first as { name: string }).name = "changed by a caller";
+      expect((await store.getReport(scope, "r-1"))?.name).toBe("Report r-1");
+    } finally {
+      await store.close();
+    }
+  });
+});
+
 /** Migrates a new file to `001_initial` only: a database from before the execution queue. */
 async function databaseAt001(path: string): Promise<void> {
   const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new Database(path) }) });

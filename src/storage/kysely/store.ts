@@ -40,7 +40,7 @@ import type {
   ReportQueriesTable,
   ReportsTable,
 } from "./schema.js";
-import { StatementTemplates } from "./templates.js";
+import { StatementTemplates, type TemplateOptions } from "./templates.js";
 
 export const OK: CreateOutcome = Object.freeze({ ok: true });
 export const QUERY_QUOTA: CreateOutcome = Object.freeze({ ok: false, reason: "queries" });
@@ -197,10 +197,14 @@ export abstract class KyselyMetadataStore<I, B> {
   /** The reads the API serves on every request run from statements compiled once. */
   protected readonly templates: StatementTemplates;
 
-  constructor(db: Kysely<MetadataTables<I, B>>, dialect: KyselyDialectParts<I, B>) {
+  constructor(
+    db: Kysely<MetadataTables<I, B>>,
+    dialect: KyselyDialectParts<I, B>,
+    templateOptions: TemplateOptions = {},
+  ) {
     this.db = db;
     this.dialect = dialect;
-    this.templates = new StatementTemplates(db as unknown as Kysely<unknown>);
+    this.templates = new StatementTemplates(db as unknown as Kysely<unknown>, templateOptions);
   }
 
   /** The keyset values of a page request, bound as the engine stores them. */

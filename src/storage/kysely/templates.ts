@@ -4,6 +4,10 @@
  * service's hot reads (a report, a page of executions, a page of queries) have a handful of
  * shapes. A template is built once with stand-in values, compiled, and then run with each call's
  * values put where the stand-ins were.
+ *
+ * With a freshness signal (a number that changes whenever the database may have changed; the
+ * SQLite adapter has one), results are also kept and served again while the number stays the
+ * same: clients poll the same report, execution and query lists over and over.
  */
 import type { Compilable, CompiledQuery, Kysely } from "kysely";
 
@@ -19,11 +23,24 @@ interface Template {
 /** Stand-ins are strings no caller can send: they start with a NUL character, which the API refuses. */
 const STAND_IN = "\u0000oi:";
 
+/** Bounds of the result cache: entries, and characters of string values held (about 2 bytes each). */
+const CACHE_ENTRIES = 1000;
+const CACHE_CHARACTERS = 8_000_000;
+
+export interface TemplateOptions {
+  /** Changes whenever the database may have changed; results are reused while it stays the same. */
+  readonly freshness?: () => number;
+}
+
 export class StatementTemplates {
   readonly #compiled = new Map<string, Template>();
+  readonly #results = new Map<string, readonly unknown[]>();
+  #resultsAt = Number.NaN;
+  #characters = 0;
 
   constructor(
     private readonly db: Kysely<unknown>,
+    private readonly options: TemplateOptions = {},
     /** Templates kept at most (shapes are few; the bound is a guard, not a tuning knob). */
     private readonly limit = 500,
   ) {}
@@ -46,9 +63,51 @@ export class StatementTemplates {
       this.#compiled.set(key, template);
     }
     const parameters = template.parameters.map((make) => make(values));
+    const { freshness } = this.options;
+    if (!freshness) return this.execute(template, parameters);
+
+    // The number is read before the statement runs: a change while it runs makes the kept rows stale at once.
+    const version = freshness();
+    if (version !== this.#resultsAt) this.forget(version);
+    const resultKey = `${key}\u0001${JSON.stringify(parameters)}`;
+    const kept = this.#results.get(resultKey);
+    if (kept) return kept as R[];
+    const rows = await this.execute<R>(template, parameters);
+    if (version === this.#resultsAt) this.keep(resultKey, rows);
+    return rows;
+  }
+
+  private async execute<R>(template: Template, parameters: readonly unknown[]): Promise<R[]> {
     const result = await this.db.executeQuery<R>({ ...template.query, parameters });
     return result.rows;
   }
+
+  private forget(version: number): void {
+    this.#results.clear();
+    this.#characters = 0;
+    this.#resultsAt = version;
+  }
+
+  private keep(resultKey: string, rows: readonly unknown[]): void {
+    const characters = stringCharacters(rows);
+    if (this.#results.size >= CACHE_ENTRIES || this.#characters + characters > CACHE_CHARACTERS) {
+      this.forget(this.#resultsAt);
+    }
+    if (characters > CACHE_CHARACTERS) return;
+    this.#results.set(resultKey, rows);
+    this.#characters += characters;
+  }
+}
+
+/** How many characters the rows' string values hold: what the cache's memory grows with. */
+function stringCharacters(rows: readonly unknown[]): number {
+  let characters = 0;
+  for (const row of rows) {
+    for (const value of Object.values(row as Record<string, unknown>)) {
+      if (typeof value === "string") characters += value.length;
+    }
+  }
+  return characters;
 }
 
 function shapeKey(name: string, values: TemplateValues): string {

@@ -113,13 +113,21 @@ class ImmediateSqliteDialect extends SqliteDialect {
 }
 
 /**
- * Kysely prepares each statement anew; most of a small query's cost is that preparation, and the
- * service runs the same few dozen statements over and over. Statements are run synchronously, one
- * at a time (no streaming), so one prepared statement per text can serve every call.
+ * The connection's statements, and a number that changes whenever the database may have changed.
+ *
+ * - Kysely prepares each statement anew; most of a small query's cost is that preparation, and
+ *   the service runs the same few dozen statements over and over. Statements are run
+ *   synchronously, one at a time (no streaming), so one prepared statement per text can serve
+ *   every call.
+ * - Every statement of this connection passes through `prepare` just before it runs, so a
+ *   statement that may write moves the number on. `PRAGMA data_version` changes when another
+ *   connection (another process) commits. Together they tell the store when results it kept
+ *   may be stale (`StatementTemplates`).
  */
-function reusePreparedStatements(sqlite: Database.Database, limit = 1000): void {
+function watchStatements(sqlite: Database.Database, limit = 1000): () => number {
   const prepare = sqlite.prepare.bind(sqlite);
   const cache = new Map<string, Database.Statement>();
+  let version = 0;
   sqlite.prepare = ((source: string) => {
     let statement = cache.get(source);
     if (!statement) {
@@ -127,8 +135,19 @@ function reusePreparedStatements(sqlite: Database.Database, limit = 1000): void 
       statement = prepare(source);
       cache.set(source, statement);
     }
+    if (!statement.readonly) version++;
     return statement;
   }) as typeof sqlite.prepare;
+  const dataVersion = prepare("pragma data_version").pluck();
+  let othersAt = dataVersion.get();
+  return () => {
+    const others = dataVersion.get();
+    if (others !== othersAt) {
+      othersAt = others;
+      version++;
+    }
+    return version;
+  };
 }
 
 export async function openSqliteMetadataStore(options: SqliteMetadataStoreOptions): Promise<MetadataStore> {
@@ -137,13 +156,14 @@ export async function openSqliteMetadataStore(options: SqliteMetadataStoreOption
     throw new RangeError(`busyTimeoutMs must be a non-negative integer, got ${busyTimeoutMs}`);
   }
   const sqlite = new Database(options.path);
+  let freshness: () => number;
   try {
     // busy_timeout first: switching to WAL itself needs a lock another process may hold.
     sqlite.pragma(`busy_timeout = ${busyTimeoutMs}`);
     sqlite.pragma("journal_mode = WAL");
     sqlite.pragma("synchronous = FULL");
     sqlite.pragma("foreign_keys = ON");
-    reusePreparedStatements(sqlite);
+    freshness = watchStatements(sqlite);
   } catch (error) {
     sqlite.close();
     throw error;
@@ -155,7 +175,7 @@ export async function openSqliteMetadataStore(options: SqliteMetadataStoreOption
     await db.destroy();
     throw error;
   }
-  return new SqliteMetadataStore(db);
+  return new SqliteMetadataStore(db, freshness);
 }
 
 type Db = Kysely<MetadataDatabase>;
@@ -215,8 +235,8 @@ class SqliteMetadataStore extends KyselyMetadataStore<number, number> implements
   readonly capabilities = Object.freeze({ multiWriter: false, skipLocked: false });
   #closed = false;
 
-  constructor(db: Kysely<MetadataDatabase>) {
-    super(db, SQLITE_PARTS);
+  constructor(db: Kysely<MetadataDatabase>, freshness: () => number) {
+    super(db, SQLITE_PARTS, { freshness });
   }
 
   // ── queries ───────────────────────────────────────────────────────────────
