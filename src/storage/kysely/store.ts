@@ -12,6 +12,7 @@ import {
   type InsertType,
   type Kysely,
   type Selectable,
+  type SelectQueryBuilder,
   type SelectType,
   type SqlBool,
   sql,
@@ -207,6 +208,25 @@ export abstract class KyselyMetadataStore<I, B> {
     this.templates = new StatementTemplates(db as unknown as Kysely<unknown>, templateOptions);
   }
 
+  /**
+   * A list's next page: rows after the keyset values (when given) in creation order, one more
+   * than the page holds (it tells whether more follow).
+   */
+  protected nextPage<DB, TB extends keyof DB, O>(
+    q: SelectQueryBuilder<DB, TB, O>,
+    keyset: { readonly afterTime?: Bound<I> | undefined; readonly afterId?: string | undefined },
+    limit: number,
+  ): SelectQueryBuilder<DB, TB, O> {
+    const after =
+      keyset.afterTime === undefined
+        ? q
+        : q.where(this.dialect.afterCursor(keyset.afterTime, keyset.afterId!));
+    return after
+      .orderBy(sql.ref("created_time"))
+      .orderBy(sql.ref("id"))
+      .limit(fixedLimit(limit + 1));
+  }
+
   /** The keyset values of a page request, bound as the engine stores them. */
   protected cursorValues(page: PageRequest): { afterTime?: Bound<I>; afterId?: string } {
     if (page.after === undefined) return {};
@@ -285,11 +305,7 @@ export abstract class KyselyMetadataStore<I, B> {
         .where("program", "=", v.program);
       if (v.id !== undefined) q = q.where("id", "=", v.id);
       if (v.nameKey !== undefined) q = q.where("name_key", "=", v.nameKey);
-      if (v.afterTime !== undefined) q = q.where(this.dialect.afterCursor(v.afterTime, v.afterId!));
-      return q
-        .orderBy("created_time")
-        .orderBy("id")
-        .limit(fixedLimit(limit + 1));
+      return this.nextPage(q, v, limit);
     });
     return toPage(rows, limit, this.dialect.rows.rowToQuery);
   }
@@ -337,11 +353,7 @@ export abstract class KyselyMetadataStore<I, B> {
       if (v.ids !== undefined) q = q.where(this.dialect.anyOf("id", v.ids));
       if (v.nameKey !== undefined) q = q.where("name_key", "=", v.nameKey);
       if (v.queryId !== undefined) q = q.where("query_id", "=", v.queryId);
-      if (v.afterTime !== undefined) q = q.where(this.dialect.afterCursor(v.afterTime, v.afterId!));
-      return q
-        .orderBy("created_time")
-        .orderBy("id")
-        .limit(fixedLimit(limit + 1));
+      return this.nextPage(q, v, limit);
     });
     return toPage(rows, limit, this.dialect.rows.rowToReport);
   }
@@ -391,14 +403,9 @@ export abstract class KyselyMetadataStore<I, B> {
       since: filter.since === undefined ? undefined : this.dialect.instant(filter.since),
       ...this.cursorValues(page),
     };
-    const rows = await this.templates.rows(`listExecutions limit ${limit + 1}`, values, (v) => {
-      let q = this.matchingExecutions(v);
-      if (v.afterTime !== undefined) q = q.where(this.dialect.afterCursor(v.afterTime, v.afterId!));
-      return q
-        .orderBy("created_time")
-        .orderBy("id")
-        .limit(fixedLimit(limit + 1));
-    });
+    const rows = await this.templates.rows(`listExecutions limit ${limit + 1}`, values, (v) =>
+      this.nextPage(this.matchingExecutions(v), v, limit),
+    );
     return toPage(rows, limit, this.dialect.rows.rowToExecution);
   }
 
