@@ -7,6 +7,7 @@ import { mkdir } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { FastifyInstance, FastifyServerOptions } from "fastify";
+import { AnswerCache } from "./api/answers.js";
 import type { ApiContext } from "./api/context.js";
 import { type DownloadDeps, downloadLink, registerDownloadRoutes } from "./api/downloads.js";
 import { buildServer } from "./api/server.js";
@@ -163,6 +164,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     services: { queries, reports, executions },
     engine,
     now,
+    answers: new AnswerCache(store.changeVersion),
     authenticate: (headers, program) => authenticator.authenticate(headers, program),
     publicBase: (request) => config.publicUrl ?? `${request.protocol}://${request.host}`,
     links: (request, execution, report) =>

@@ -8,6 +8,7 @@ import type { StoredReport } from "../reports/model.js";
 import type { QueryService } from "../reports/query-service.js";
 import type { ReportService } from "../reports/report-service.js";
 import type { AnalyticsEngine } from "../storage/ports.js";
+import type { AnswerCache } from "./answers.js";
 
 export interface Principal {
   readonly tenant: string;
@@ -28,6 +29,8 @@ export interface ApiContext {
   };
   readonly engine: AnalyticsEngine;
   readonly now: () => Date;
+  /** Answers that depend only on stored data and the request, kept while the store is unchanged. */
+  readonly answers: AnswerCache;
   /** Verifies the request's token; throws AppError unauthorized/forbidden. */
   authenticate(headers: FastifyRequest["headers"], program: Program): Promise<Principal>;
   /** Scheme, host and port that absolute links start with. */

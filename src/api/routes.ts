@@ -8,7 +8,7 @@ import type { Program } from "../datasets/types.js";
 import { EXECUTION_STATUSES, type ExecutionStatus } from "../executions/model.js";
 import type { Scope } from "../storage/ports.js";
 import type { ApiContext } from "./context.js";
-import { envelope } from "./envelope.js";
+import { envelope, serializeJson } from "./envelope.js";
 import { QueryParams } from "./params.js";
 import { SCHEMAS } from "./schemas.js";
 import {
@@ -19,6 +19,8 @@ import {
   wireSystemQuery,
   wireUserQuery,
 } from "./wire.js";
+
+const JSON_TYPE = "application/json; charset=utf-8";
 
 /** Base paths: reference §1.1 (cmp also answers at the current Learn path v1.1). */
 export const PROGRAM_BASES: readonly { readonly base: string; readonly program: Program }[] = [
@@ -69,8 +71,21 @@ export function registerProgramRoutes(
     return envelope([wireUserQuery(query)], { message: "Query created successfully" });
   });
 
-  app.get(`${base}/ScheduledQueries`, { schema: { ...SCHEMAS.listQueries, tags } }, async (request) => {
-    const { scope } = await scopeOf(request);
+  app.get(
+    `${base}/ScheduledQueries`,
+    { schema: { ...SCHEMAS.listQueries, tags } },
+    async (request, reply) => {
+      const { scope } = await scopeOf(request);
+      // A function of the stored queries and the request alone: kept while the store is unchanged.
+      const key = `${scope.tenant}\u0001${program}\u0001${context.publicBase(request)}${request.url}`;
+      const answer = await context.answers.remember(key, async () =>
+        serializeJson(await listQueries(request, scope)),
+      );
+      return reply.type(JSON_TYPE).send(answer);
+    },
+  );
+
+  const listQueries = async (request: FastifyRequest, scope: Scope) => {
     const params = new QueryParams(request.query);
     const queryId = params.string("queryId");
     const queryName = params.string("queryName");
@@ -94,7 +109,7 @@ export function registerProgramRoutes(
       item.kind === "system" ? wireSystemQuery(item.query) : listedUserQuery(item.query),
     );
     return envelope(value, { nextLink: nextLink(request, page) });
-  });
+  };
 
   app.get(
     `${base}/ScheduledQueries/testQueryResult`,

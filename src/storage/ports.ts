@@ -140,6 +140,12 @@ export interface ReportQuotas {
  */
 export interface MetadataStore {
   readonly capabilities: { readonly multiWriter: boolean; readonly skipLocked: boolean };
+  /**
+   * A number that changes whenever stored data may have changed (by this process or another);
+   * absent when the store cannot tell. Whatever was derived from the store while it stayed the
+   * same may be reused.
+   */
+  readonly changeVersion?: () => number;
 
   /** Inserts a query unless the scope already has `maxQueries` of them (checked atomically). */
   createQuery(query: StoredQuery, maxQueries: number): Promise<CreateOutcome>;

@@ -10,6 +10,7 @@
  * same: clients poll the same report, execution and query lists over and over.
  */
 import type { Compilable, CompiledQuery, Kysely } from "kysely";
+import { VersionedCache } from "../../core/versioned-cache.js";
 
 /** A statement's values by name; a list puts one value per element (its length is part of the shape). */
 export type TemplateValues = Readonly<Record<string, unknown>>;
@@ -23,10 +24,6 @@ interface Template {
 /** Stand-ins are strings no caller can send: they start with a NUL character, which the API refuses. */
 const STAND_IN = "\u0000oi:";
 
-/** Bounds of the result cache: entries, and characters of string values held (about 2 bytes each). */
-const CACHE_ENTRIES = 1000;
-const CACHE_CHARACTERS = 8_000_000;
-
 export interface TemplateOptions {
   /** Changes whenever the database may have changed; results are reused while it stays the same. */
   readonly freshness?: () => number;
@@ -34,21 +31,30 @@ export interface TemplateOptions {
 
 export class StatementTemplates {
   readonly #compiled = new Map<string, Template>();
-  readonly #results = new Map<string, readonly unknown[]>();
-  #resultsAt = Number.NaN;
-  #characters = 0;
+  readonly #results: VersionedCache<readonly unknown[]> | undefined;
 
   constructor(
     private readonly db: Kysely<unknown>,
-    private readonly options: TemplateOptions = {},
+    options: TemplateOptions = {},
     /** Templates kept at most (shapes are few; the bound is a guard, not a tuning knob). */
     private readonly limit = 500,
-  ) {}
+  ) {
+    this.#results =
+      options.freshness &&
+      new VersionedCache<readonly unknown[]>({
+        version: options.freshness,
+        maxEntries: 1000,
+        // Characters of string values held (about 2 bytes each).
+        maxSize: 8_000_000,
+        sizeOf: stringCharacters,
+      });
+  }
 
   /**
    * The rows of the statement `build` makes from `values`. `name` names the statement; the
    * shape of `values` (which names are present, how long each list is) completes its identity,
    * so `build` may branch on which values are present and on list lengths, but on nothing else.
+   * The rows may be kept and handed to later callers: map them, never change them.
    */
   async rows<R, V extends TemplateValues>(
     name: string,
@@ -63,39 +69,14 @@ export class StatementTemplates {
       this.#compiled.set(key, template);
     }
     const parameters = template.parameters.map((make) => make(values));
-    const { freshness } = this.options;
-    if (!freshness) return this.execute(template, parameters);
-
-    // The number is read before the statement runs: a change while it runs makes the kept rows stale at once.
-    const version = freshness();
-    if (version !== this.#resultsAt) this.forget(version);
+    if (!this.#results) return this.execute(template, parameters);
     const resultKey = `${key}\u0001${JSON.stringify(parameters)}`;
-    const kept = this.#results.get(resultKey);
-    if (kept) return kept as R[];
-    const rows = await this.execute<R>(template, parameters);
-    if (version === this.#resultsAt) this.keep(resultKey, rows);
-    return rows;
+    return (await this.#results.remember(resultKey, () => this.execute(template, parameters))) as R[];
   }
 
   private async execute<R>(template: Template, parameters: readonly unknown[]): Promise<R[]> {
     const result = await this.db.executeQuery<R>({ ...template.query, parameters });
     return result.rows;
-  }
-
-  private forget(version: number): void {
-    this.#results.clear();
-    this.#characters = 0;
-    this.#resultsAt = version;
-  }
-
-  private keep(resultKey: string, rows: readonly unknown[]): void {
-    const characters = stringCharacters(rows);
-    if (this.#results.size >= CACHE_ENTRIES || this.#characters + characters > CACHE_CHARACTERS) {
-      this.forget(this.#resultsAt);
-    }
-    if (characters > CACHE_CHARACTERS) return;
-    this.#results.set(resultKey, rows);
-    this.#characters += characters;
   }
 }
 

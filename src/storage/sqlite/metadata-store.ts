@@ -235,8 +235,11 @@ class SqliteMetadataStore extends KyselyMetadataStore<number, number> implements
   readonly capabilities = Object.freeze({ multiWriter: false, skipLocked: false });
   #closed = false;
 
-  constructor(db: Kysely<MetadataDatabase>, freshness: () => number) {
-    super(db, SQLITE_PARTS, { freshness });
+  constructor(
+    db: Kysely<MetadataDatabase>,
+    readonly changeVersion: () => number,
+  ) {
+    super(db, SQLITE_PARTS, { freshness: changeVersion });
   }
 
   // ── queries ───────────────────────────────────────────────────────────────
