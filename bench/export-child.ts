@@ -1,15 +1,23 @@
 /**
  * One side of the ExecuteNow benchmark, alone in its process so that its peak RSS is its own:
  * - "worker": createApp on the big data directory, an ExecuteNow report, `app.worker.runDue()` timed;
+ *   then, untimed, the stored file is read back and its SHA-256 checked against the manifest;
  * - "copy": DuckDB opened directly (read-only, same memory limit and threads), `COPY (same SQL) TO file`;
- * - "copy-unordered": the same with `preserve_insertion_order = false` (for reference: what that
- *   setting does to time and memory).
+ * - "copy-unordered": the same with `preserve_insertion_order = false` (the service's setting);
+ * - "copy-sha256": copy-unordered while the file is hashed as DuckDB writes it (the worker's hashing
+ *   alone, no fsync);
+ * - "copy-sha256-fsync": the same, also flushing the file while it is written and fsyncing it at the
+ *   end, as the worker does to make it durable: what the worker must do, without the app.
  */
-import { rm, stat } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { open, rm, stat } from "node:fs/promises";
 import path from "node:path";
-import { DuckDBInstance } from "@duckdb/node-api";
+import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { prepareQuery } from "../src/analytics/prepare.js";
-import { createApp } from "../src/app.js";
+import { type App, createApp } from "../src/app.js";
+import { digestWhileWriting } from "../src/executions/digest-while-writing.js";
+import { SCRATCH_FLUSH_BYTES } from "../src/executions/worker.js";
 import { quoteString } from "../src/storage/duckdb/sql.js";
 import { childMain } from "./common.js";
 import {
@@ -23,7 +31,7 @@ import {
 } from "./data.js";
 
 export interface ExportJob {
-  readonly mode: "worker" | "copy" | "copy-unordered";
+  readonly mode: "worker" | "copy" | "copy-unordered" | "copy-sha256" | "copy-sha256-fsync";
   readonly dataDir: string;
   readonly memoryLimit: string;
   readonly threads: number;
@@ -41,6 +49,39 @@ export interface ExportSideResult {
   /** Worker only: time inside engine.exportTo and inside files.putFile (its fsync included). */
   readonly exportMs?: number;
   readonly putFileMs?: number;
+  /**
+   * CPU time other processes used during the timed part (Linux: /proc/stat minus this process), in
+   * ms; null where it cannot be read. On 2 cores, anything sizeable skews the wall time.
+   */
+  readonly othersCpuMs: number | null;
+}
+
+/** Starts measuring the CPU time the rest of the machine uses; `stop()` returns it in ms (null off Linux). */
+function othersCpu(): { stop(): number | null } {
+  const busyMs = (): number | null => {
+    try {
+      // cpu  user nice system idle iowait irq softirq steal …, in 1/100 s
+      const [user, nice, system, , , irq, softirq, steal] = readFileSync("/proc/stat", "utf8")
+        .split("\n", 1)[0]!
+        .trim()
+        .split(/\s+/)
+        .slice(1)
+        .map(Number);
+      return ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) * 10;
+    } catch {
+      return null;
+    }
+  };
+  const busyBefore = busyMs();
+  const ownBefore = process.cpuUsage();
+  return {
+    stop() {
+      const busyAfter = busyMs();
+      if (busyBefore === null || busyAfter === null) return null;
+      const own = process.cpuUsage(ownBefore);
+      return Math.max(0, busyAfter - busyBefore - (own.user + own.system) / 1000);
+    },
+  };
 }
 
 async function worker(job: ExportJob, log: (m: string) => void): Promise<ExportSideResult> {
@@ -76,9 +117,13 @@ async function worker(job: ExportJob, log: (m: string) => void): Promise<ExportS
     };
     log("worker: report created, running it");
     const rssBeforeKb = process.memoryUsage.rss() / 1024;
+    const others = othersCpu();
     const started = performance.now();
     const ran = await app.worker.runDue();
     const ms = performance.now() - started;
+    const othersCpuMs = others.stop();
+    // Read now: the check below reads the whole file back and would raise the peak.
+    const maxRssKb = process.resourceUsage().maxRSS;
     if (ran !== 1) throw new Error(`runDue ran ${ran} executions`);
     const page = await app.store.listExecutions(
       { tenant: BENCH_TENANT, program: BIG_PROGRAM },
@@ -89,20 +134,64 @@ async function worker(job: ExportJob, log: (m: string) => void): Promise<ExportS
     if (execution?.status !== "Completed") {
       throw new Error(`the execution is ${execution?.status}: ${execution?.failureReason}`);
     }
-    if (execution.fileKey) await app.files.delete([execution.fileKey]);
+    if (!execution.fileKey) throw new Error("the completed execution has no file");
+    await checkStoredDigest(app, execution.fileKey, execution.sha256, execution.bytes);
+    await app.files.delete([execution.fileKey]);
     return {
       mode: "worker",
       ms,
       rows: execution.rowCount ?? 0,
       bytes: execution.bytes ?? 0,
-      maxRssKb: process.resourceUsage().maxRSS,
+      maxRssKb,
       rssBeforeKb,
       exportMs,
       putFileMs,
+      othersCpuMs,
     };
   } finally {
     await app.close();
   }
+}
+
+/** The stored file, read back whole, must have the manifest's SHA-256 and size (hashed while it was written). */
+async function checkStoredDigest(
+  app: App,
+  key: string,
+  sha256: string | null,
+  bytes: number | null,
+): Promise<void> {
+  const hash = createHash("sha256");
+  let read = 0;
+  for await (const chunk of await app.files.read(key)) {
+    hash.update(chunk as Buffer);
+    read += (chunk as Buffer).length;
+  }
+  const actual = hash.digest("hex");
+  if (actual !== sha256 || read !== bytes) {
+    throw new Error(
+      `the manifest says ${sha256} (${bytes} bytes) but the stored file is ${actual} (${read} bytes)`,
+    );
+  }
+}
+
+/** COPY, plus what the "copy-sha256*" modes add: the SHA-256 while DuckDB writes, flushes and fsync. */
+async function copyTo(con: DuckDBConnection, copySql: string, target: string, mode: ExportJob["mode"]) {
+  const copying = con.runAndReadAll(copySql);
+  if (mode !== "copy-sha256" && mode !== "copy-sha256-fsync") return copying;
+  const durable = mode === "copy-sha256-fsync";
+  const [reader] = await Promise.all([
+    copying,
+    digestWhileWriting(target, copying, { flushEvery: durable ? SCRATCH_FLUSH_BYTES : 0 }),
+  ]);
+  if (durable) {
+    const handle = await open(target, "r");
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  }
+  return reader;
 }
 
 async function copy(job: ExportJob, log: (m: string) => void): Promise<ExportSideResult> {
@@ -115,14 +204,19 @@ async function copy(job: ExportJob, log: (m: string) => void): Promise<ExportSid
   });
   const con = await instance.connect();
   try {
-    if (job.mode === "copy-unordered") await con.run("SET preserve_insertion_order = false");
+    if (job.mode !== "copy") await con.run("SET preserve_insertion_order = false");
     log(`${job.mode}: running COPY`);
     const rssBeforeKb = process.memoryUsage.rss() / 1024;
+    const others = othersCpu();
     const started = performance.now();
-    const reader = await con.runAndReadAll(
+    const reader = await copyTo(
+      con,
       `COPY (${inlineParams(sql.sql, sql.params)}) TO ${quoteString(target)} (HEADER)`,
+      target,
+      job.mode,
     );
     const ms = performance.now() - started;
+    const othersCpuMs = others.stop();
     const rows = Number(reader.getRows()[0]?.[0] ?? 0);
     const { size } = await stat(target);
     return {
@@ -132,6 +226,7 @@ async function copy(job: ExportJob, log: (m: string) => void): Promise<ExportSid
       bytes: size,
       maxRssKb: process.resourceUsage().maxRSS,
       rssBeforeKb,
+      othersCpuMs,
     };
   } finally {
     con.closeSync();

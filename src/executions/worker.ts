@@ -1,19 +1,20 @@
 /**
  * A worker runs claimed executions: the query at the execution's scheduled time, written by the
- * engine to a scratch file, moved whole into the file store, and only then marked Completed (with
- * its callback enqueued in the same transaction). The lease is renewed while it works; a worker that
- * dies leaves a lease that expires, and the execution is claimed again.
+ * engine to a scratch file (hashed, and flushed to disk, while the engine writes it), moved whole
+ * into the file store, and only then marked Completed (with its callback enqueued in the same
+ * transaction). The lease is renewed while it works; a worker that dies leaves a lease that
+ * expires, and the execution is claimed again.
  */
-import { createHash } from "node:crypto";
-import { type FileHandle, mkdir, open, rm } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { prepareQuery } from "../analytics/prepare.js";
 import { isAppError } from "../core/errors.js";
 import type { StoredReport } from "../reports/model.js";
 import { nextRunTimes } from "../scheduler/plan.js";
-import type { AnalyticsEngine, FileStore, MetadataStore } from "../storage/ports.js";
+import type { AnalyticsEngine, CompiledSql, FileStore, MetadataStore } from "../storage/ports.js";
 import type { CallbackDelivery } from "../webhooks/model.js";
 import { callbackTarget } from "../webhooks/url.js";
+import { digestWhileWriting, type FileDigest } from "./digest-while-writing.js";
 import type { ExecutionOutcome, StoredExecution } from "./model.js";
 
 export interface WorkerDeps {
@@ -39,8 +40,21 @@ export const FAILURE_CODES = {
   ENGINE_ERROR: "engine_error",
   STORAGE_ERROR: "storage_error",
 } as const;
+type FailureCode = (typeof FAILURE_CODES)[keyof typeof FAILURE_CODES];
+
+/** The scratch file written by the engine, with its digest, or why it could not be. */
+type ExportedFile =
+  | { readonly ok: true; readonly rowCount: number; readonly digest: FileDigest }
+  | { readonly ok: false; readonly code: FailureCode; readonly error: unknown };
 
 const RETRY_BASE_MS = 30_000;
+/**
+ * How often the scratch file is flushed to disk while it is written, when the file store keeps it as
+ * is. Measured on a 916 MB export on 2 cores: every 128 MB cost about what every 256 MB did and a
+ * little less than every 16–64 MB (each flush briefly holds up DuckDB's writes); one fsync at the
+ * end instead, which nothing overlaps, cost about 150 ms more.
+ */
+export const SCRATCH_FLUSH_BYTES = 128 << 20;
 
 export class ExecutionWorker {
   constructor(private readonly deps: WorkerDeps) {}
@@ -152,45 +166,61 @@ export class ExecutionWorker {
       return this.failure(FAILURE_CODES.INVALID_QUERY, reason, false, execution);
     }
 
-    let exported: { rowCount: number };
-    try {
-      await mkdir(this.deps.scratchDir, { recursive: true });
-      exported = await this.deps.engine.exportTo(prepared.sql, scratch, {
-        format: report.format,
-        gzip: report.compression === "gzip",
-      });
-    } catch (error) {
-      return this.failure(FAILURE_CODES.ENGINE_ERROR, describe(error), true, execution);
-    }
+    const written = await this.exportWithDigest(prepared.sql, scratch, report);
+    if (!written.ok) return this.failure(written.code, describe(written.error), true, execution);
 
     try {
       const key = fileKey(execution, report);
-      // Hash while the file store takes the file: the open handle keeps reading even once the
-      // scratch file is moved or removed.
-      const handle = await open(scratch, "r");
-      let sha256: string;
-      let bytes: number;
-      try {
-        [sha256, { bytes }] = await Promise.all([
-          hashFile(handle),
-          this.deps.files.putFile(key, scratch, { contentType: contentType(report) }),
-        ]);
-      } finally {
-        await handle.close();
+      const stored = await this.deps.files.putFile(key, scratch, { contentType: contentType(report) });
+      if (stored.bytes !== written.digest.bytes) {
+        throw new Error(`stored ${stored.bytes} bytes but hashed ${written.digest.bytes}`);
       }
       return {
         status: "Completed",
         at: this.deps.now(),
         fileKey: key,
-        rowCount: exported.rowCount,
-        bytes,
-        sha256,
+        rowCount: written.rowCount,
+        bytes: written.digest.bytes,
+        sha256: written.digest.sha256,
         windowStart: prepared.window.start,
         windowEnd: prepared.window.end,
       };
     } catch (error) {
       return this.failure(FAILURE_CODES.STORAGE_ERROR, describe(error), true, execution);
     }
+  }
+
+  /**
+   * Exports to `scratch` and hashes the file while the engine writes it, so that no second read is
+   * left once it is done. When the file store keeps this very file (a rename), its bytes are also
+   * flushed to disk as they come, so that the store's fsync has only the tail left.
+   */
+  private async exportWithDigest(
+    sql: CompiledSql,
+    scratch: string,
+    report: StoredReport,
+  ): Promise<ExportedFile> {
+    try {
+      await mkdir(this.deps.scratchDir, { recursive: true });
+    } catch (error) {
+      return { ok: false, code: FAILURE_CODES.ENGINE_ERROR, error };
+    }
+    const exporting = this.deps.engine.exportTo(sql, scratch, {
+      format: report.format,
+      gzip: report.compression === "gzip",
+    });
+    const digesting = digestWhileWriting(scratch, exporting, {
+      flushEvery: this.deps.files.capabilities.renamesLocalFiles ? SCRATCH_FLUSH_BYTES : 0,
+    });
+    // Both settle before either is looked at: no rejection goes unhandled, no read outlives the export.
+    const [exported, digest] = await Promise.allSettled([exporting, digesting]);
+    if (exported.status === "rejected") {
+      return { ok: false, code: FAILURE_CODES.ENGINE_ERROR, error: exported.reason };
+    }
+    if (digest.status === "rejected") {
+      return { ok: false, code: FAILURE_CODES.STORAGE_ERROR, error: digest.reason };
+    }
+    return { ok: true, rowCount: exported.value.rowCount, digest: digest.value };
   }
 
   private failure(
@@ -273,13 +303,6 @@ function fileExtension(report: StoredReport): string {
 function contentType(report: StoredReport): string {
   if (report.compression === "gzip") return "application/gzip";
   return report.format === "tsv" ? "text/tab-separated-values; charset=utf-8" : "text/csv; charset=utf-8";
-}
-
-async function hashFile(handle: FileHandle): Promise<string> {
-  const hash = createHash("sha256");
-  const stream = handle.createReadStream({ highWaterMark: 1 << 20, autoClose: false, start: 0 });
-  for await (const chunk of stream) hash.update(chunk as Buffer);
-  return hash.digest("hex");
 }
 
 function describe(error: unknown): string {

@@ -35,7 +35,11 @@ export interface AnalyticsEngine {
   ensureTables(program: Program, datasets: readonly DatasetDef[]): Promise<void>;
   /** Streams result rows in batches; memory stays bounded by the batch size. */
   stream(query: CompiledSql, options?: { signal?: AbortSignal }): AsyncIterable<Row[]>;
-  /** Writes the whole result to `path` (header row first) with the engine's own writer. */
+  /**
+   * Writes the whole result to `path` (header row first) with the engine's own writer, in place and
+   * front to back (it creates `path`, then only appends), so that a reader can follow the file
+   * while it is written (the worker hashes it that way).
+   */
   exportTo(
     query: CompiledSql,
     path: string,
@@ -53,7 +57,15 @@ export interface AnalyticsEngine {
 
 /** Report files: written whole under a key, read back (with ranges), deleted with their execution. */
 export interface FileStore {
-  readonly capabilities: { readonly presignedUrls: boolean };
+  readonly capabilities: {
+    readonly presignedUrls: boolean;
+    /**
+     * `putFile` keeps the local file's bytes where they are (a rename on the same filesystem) and
+     * flushes them to disk: bytes flushed before `putFile` need no second write, so a caller may
+     * flush a file while it is being written to shorten `putFile`. Absent means false.
+     */
+    readonly renamesLocalFiles?: boolean;
+  };
   /** Moves a finished local file into the store under `key`; readers see it only once whole. */
   putFile(
     key: string,

@@ -3,10 +3,14 @@
  * Completed, the callback arrives signed, and the downloaded file holds exactly what
  * `openinsights query` prints for the same query and instant.
  */
-import { createHash, createHmac } from "node:crypto";
+import { createHash, createHmac, randomUUID } from "node:crypto";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_TENANTS } from "../../src/demo/tenants.js";
+import { ExecutionWorker, fileKey } from "../../src/executions/worker.js";
 import { startTestApp, type TestApp } from "../support/app.js";
 import { runCli } from "../support/cli.js";
 import { type Receiver, startReceiver } from "../support/receiver.js";
@@ -70,6 +74,8 @@ async function cliQuery(format: "csv" | "tsv", at: string): Promise<Buffer> {
   expect(result.code).toBe(0);
   return result.stdout;
 }
+
+const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
 
 /** The header line, then the data lines sorted. */
 function sortedLines(file: Buffer): string[] {
@@ -276,6 +282,80 @@ describe("TSV and gzip", () => {
         compression === "gzip" ? "application/gzip" : "text/tab-separated-values; charset=utf-8",
       );
       expect(sortedLines(body)).toEqual(sortedLines(await cliQuery(cliFormat, at)));
+      // The manifest describes the stored bytes (compressed when gzip), hashed while DuckDB wrote them.
+      expect(execution.manifest).toMatchObject({ bytes: raw.length, sha256: sha256(raw) });
     },
   );
+});
+
+describe("an empty result", () => {
+  it.each(["none", "gzip"] as const)(
+    "with Compression %s is a header-only file whose manifest matches it",
+    async (compression) => {
+      const query = await t.call(TENANT, "POST", "/insights/v1/mpn/ScheduledQueries", {
+        Name: `Nothing ${compression}`,
+        Query:
+          "SELECT CustomerName, BilledRevenueUSD FROM CustomersAndTenants WHERE CustomerMarket = 'Nowhere' TIMESPAN LAST_6_MONTHS",
+      });
+      const created = await t.call(TENANT, "POST", "/insights/v1/mpn/ScheduledReport", {
+        ReportName: `Nothing ${compression}`,
+        QueryId: query.body.value[0].queryId,
+        ExecuteNow: true,
+        Compression: compression,
+      });
+      const id = created.body.value[0].reportId;
+      expect(await t.app.worker.runDue()).toBe(1);
+      const execution = (await t.call(TENANT, "GET", `/insights/v1/mpn/ScheduledReport/execution/${id}`)).body
+        .value[0];
+      expect(execution.executionStatus).toBe("Completed");
+      const raw = Buffer.from(await (await fetch(execution.reportAccessSecureLink)).arrayBuffer());
+      const body = compression === "gzip" ? gunzipSync(raw) : raw;
+      expect(body.toString("utf8")).toBe("CustomerName,BilledRevenueUSD\n");
+      expect(execution.manifest).toMatchObject({ rowCount: 0, bytes: raw.length, sha256: sha256(raw) });
+    },
+  );
+});
+
+describe("an export that fails", () => {
+  it("is retried later and leaves no file, no scratch file and no digest", async () => {
+    // Another tenant: the first has used up its ExecuteNow quota for the hour.
+    const queryId = await createQuery(OTHER);
+    const created = await t.call(OTHER, "POST", "/insights/v1/mpn/ScheduledReport", {
+      ReportName: "Fails",
+      QueryId: queryId,
+      ExecuteNow: true,
+    });
+    const reportId = created.body.value[0].reportId;
+    // A worker whose scratch directory DuckDB's sandbox refuses: exportTo fails before writing.
+    const scratchDir = await mkdtemp(path.join(os.tmpdir(), "oi-outside-"));
+    try {
+      const worker = new ExecutionWorker({
+        store: t.app.store,
+        engine: t.app.engine,
+        files: t.app.files,
+        now,
+        newId: randomUUID,
+        owner: "failing-worker",
+        leaseMs: 60_000,
+        maxAttempts: 3,
+        scratchDir,
+      });
+      expect(await worker.runDue()).toBe(1);
+      expect(await readdir(scratchDir)).toEqual([]);
+    } finally {
+      await rm(scratchDir, { recursive: true, force: true });
+    }
+    const scope = { tenant: OTHER, program: "mpn" } as const;
+    const [execution] = (await t.app.store.listExecutions(scope, { reportIds: [reportId] }, { limit: 5 }))
+      .items;
+    expect(execution).toMatchObject({
+      status: "Pending",
+      failureCode: "engine_error",
+      fileKey: null,
+      sha256: null,
+      bytes: null,
+    });
+    const report = await t.app.store.getReport(scope, reportId);
+    expect(await t.app.files.stat(fileKey(execution!, report!))).toBeUndefined();
+  });
 });

@@ -64,12 +64,15 @@ describe("disk file store", () => {
   it("keeps files under the root at the key's path and leaves no temporary file", async () => {
     const source = path.join(work, "out.csv");
     await writeFile(source, "a,b\n");
+    const { ino } = await stat(source);
     await store.putFile("mpn/t1/r1/e1.csv", source, { contentType: "text/csv" });
     expect(store.pathOf("mpn/t1/r1/e1.csv")).toBe(path.join(root, "mpn", "t1", "r1", "e1.csv"));
     expect(await readFile(path.join(root, "mpn/t1/r1/e1.csv"), "utf8")).toBe("a,b\n");
     expect(await listFiles(root)).toEqual(["mpn/t1/r1/e1.csv"]);
-    // Stored by rename: the source is moved, not copied.
+    // Stored by rename: the source is moved, not copied, so bytes flushed before putFile stay flushed.
     await expect(stat(source)).rejects.toMatchObject({ code: "ENOENT" });
+    expect((await stat(path.join(root, "mpn/t1/r1/e1.csv"))).ino).toBe(ino);
+    expect(store.capabilities.renamesLocalFiles).toBe(true);
   });
 
   it("copies a source from another filesystem, leaving no temporary file and never a partial one", async () => {

@@ -38,7 +38,7 @@ export async function openDiskFileStore(options: DiskFileStoreOptions): Promise<
 
   return {
     root,
-    capabilities: { presignedUrls: false },
+    capabilities: { presignedUrls: false, renamesLocalFiles: true },
     pathOf,
 
     async putFile(key, localPath) {

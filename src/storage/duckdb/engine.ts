@@ -259,7 +259,9 @@ export class DuckDbEngine implements AnalyticsEngine {
 
   /**
    * `COPY (query) TO file` with DuckDB's CSV writer. Parameters are bound (DuckDB 1.5 prepares COPY
-   * with `$n` placeholders inside the query), never inlined.
+   * with `$n` placeholders inside the query), never inlined. The file is written in place, front to
+   * back (USE_TMP_FILE false: DuckDB would otherwise write an existing target's replacement
+   * elsewhere and rename it at the end), so a reader can follow it while it grows (AnalyticsEngine).
    *
    * Output: header row; ',' or TAB; fields quoted with '"' only when they contain the delimiter, a
    * quote, CR or LF (TSV too, so a TAB or newline in a value never breaks a row), quotes doubled;
@@ -283,7 +285,8 @@ export class DuckDbEngine implements AnalyticsEngine {
     const copy =
       `COPY ${asSubquery(query.sql)} TO ${quoteString(target)} (FORMAT csv, HEADER true, ` +
       `DELIMITER ${quoteString(delimiter)}, QUOTE '"', ESCAPE '"', NULLSTR '', ` +
-      `TIMESTAMPFORMAT '%Y-%m-%dT%H:%M:%SZ', COMPRESSION '${options.gzip ? "gzip" : "none"}')`;
+      `TIMESTAMPFORMAT '%Y-%m-%dT%H:%M:%SZ', COMPRESSION '${options.gzip ? "gzip" : "none"}', ` +
+      "USE_TMP_FILE false)";
     const signal = options.signal;
     signal?.throwIfAborted();
     const con = await this.connect();
