@@ -22,7 +22,8 @@ export class AnswerCache {
       });
   }
 
-  remember(key: string, make: () => Promise<AnswerBody>): Promise<AnswerBody> {
-    return this.#cache ? this.#cache.remember(key, make) : make();
+  /** The answer kept for `key`, or the one `make` makes, kept when `keep` says so once made. */
+  remember(key: string, make: () => Promise<AnswerBody>, keep?: () => boolean): Promise<AnswerBody> {
+    return this.#cache ? this.#cache.remember(key, make, keep) : make();
   }
 }

@@ -19,15 +19,18 @@ export class VersionedCache<V> {
 
   constructor(private readonly options: VersionedCacheOptions<V>) {}
 
-  /** The value kept for `key`, or the one `make` makes (kept unless the version moved meanwhile). */
-  async remember(key: string, make: () => Promise<V>): Promise<V> {
+  /**
+   * The value kept for `key`, or the one `make` makes: kept when `keep` approves it and the
+   * version did not move meanwhile.
+   */
+  async remember(key: string, make: () => Promise<V>, keep: (value: V) => boolean = () => true): Promise<V> {
     // Read before making: a change while the value is made leaves it unkept.
     const version = this.options.version();
     if (version !== this.#at) this.forget(version);
     const kept = this.#values.get(key);
     if (kept !== undefined) return kept;
     const value = await make();
-    if (version === this.#at) this.keep(key, value);
+    if (version === this.#at && keep(value)) this.keep(key, value);
     return value;
   }
 

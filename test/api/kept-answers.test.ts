@@ -7,6 +7,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestApp, type TestApp } from "../support/app.js";
 import { BIN } from "../support/cli.js";
+import { Clock, HOUR, type Item } from "./helpers.js";
 
 const TENANT = "11111111-1111-1111-1111-111111111111";
 const OTHER_TENANT = "22222222-2222-2222-2222-222222222222";
@@ -116,5 +117,43 @@ describe("kept answers and reads", () => {
     expect(first.body.value.map((e: { executionStatus: string }) => e.executionStatus)).toEqual(["Pending"]);
     expect((await viaSecond("DELETE", `/insights/v1/mpn/ScheduledReport/${id}`)).status).toBe(200);
     expect((await t.call(TENANT, "GET", executions)).status).toBe(404);
+  });
+});
+
+describe("kept answers of the executions list", () => {
+  const clock = new Clock();
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp({ now: clock.now });
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it("show an execution's progress, and never keep an answer holding a download link", async () => {
+    const q = await app.call(TENANT, "POST", "/insights/v1/mpn/ScheduledQueries", query("Polled"));
+    const report = await app.call(TENANT, "POST", "/insights/v1/mpn/ScheduledReport", {
+      ReportName: "Polled",
+      QueryId: q.body.value[0].queryId,
+      ExecuteNow: true,
+    });
+    const id = report.body.value[0].reportId as string;
+    const latest = `/insights/v1/mpn/ScheduledReport/execution/${id}?executionStatus=Pending;Completed`;
+    for (let i = 0; i < 3; i++) {
+      const polled = await app.call(TENANT, "GET", latest);
+      expect(polled.body.value.map((e: Item) => e.executionStatus)).toEqual(["Pending"]);
+    }
+    expect(await app.app.worker.runDue()).toBe(1);
+    const done = await app.call(TENANT, "GET", latest);
+    expect(done.body.value.map((e: Item) => e.executionStatus)).toEqual(["Completed"]);
+    const first = done.body.value[0] as Item;
+    expect(first.reportAccessSecureLink).toMatch(/^http/);
+
+    // Nothing in the store changed, but the clock did: the next answer carries a fresh link.
+    clock.advance(HOUR);
+    const again = (await app.call(TENANT, "GET", latest)).body.value[0] as Item;
+    expect(again.reportExpiryTime).toBe(clock.in(24 * HOUR));
+    expect(again.reportExpiryTime).not.toBe(first.reportExpiryTime);
+    expect(again.reportAccessSecureLink).not.toBe(first.reportAccessSecureLink);
   });
 });

@@ -53,6 +53,15 @@ describe("VersionedCache", () => {
     expect(c.made()).toBe(1);
   });
 
+  it("keeps only what the caller approves", async () => {
+    const c = counting();
+    const odd = (value: string) => value.length % 2 === 1;
+    expect(await c.cache.remember("a", c.make("AA"), odd)).toBe("AA");
+    expect(await c.cache.remember("a", c.make("A"), odd)).toBe("A");
+    expect(await c.cache.remember("a", c.make("other"), odd)).toBe("A");
+    expect(c.made()).toBe(2);
+  });
+
   it("keeps nothing when making fails", async () => {
     const c = counting();
     await expect(
