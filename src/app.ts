@@ -184,9 +184,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const server = await buildServer(context, {
     api: serveApi,
     logger: options.logger ?? false,
-    readiness: [
-      async () => void (await store.listQueries({ tenant: "_", program: "mpn" }, {}, { limit: 1 })),
-    ],
+    readiness: [() => store.ping()],
   });
   if (serveApi) registerDownloadRoutes(server, downloads);
 

@@ -61,9 +61,11 @@ export const wireSystemQuery = serializedOnce(
   }),
 );
 
-/** How many user-defined queries keep their JSON (the oldest goes first). */
-const USER_QUERY_JSON_KEPT = 10_000;
+/** What the JSON of user-defined queries may hold at most: entries and bytes (then it starts over). */
+const USER_QUERY_JSON_ENTRIES = 10_000;
+const USER_QUERY_JSON_BYTES = 16 * 1024 * 1024;
 const userQueryJson = new Map<string, JsonText>();
+let userQueryJsonBytes = 0;
 
 /**
  * A user-defined query's JSON, made once: a query never changes after it is created (the API
@@ -74,10 +76,13 @@ export function listedUserQuery(query: StoredQuery): JsonText {
   let text = userQueryJson.get(key);
   if (!text) {
     text = new JsonText(JSON.stringify(wireUserQuery(query)));
-    if (userQueryJson.size >= USER_QUERY_JSON_KEPT) {
-      userQueryJson.delete(userQueryJson.keys().next().value!);
+    const bytes = text.bytes.length;
+    if (userQueryJson.size >= USER_QUERY_JSON_ENTRIES || userQueryJsonBytes + bytes > USER_QUERY_JSON_BYTES) {
+      userQueryJson.clear();
+      userQueryJsonBytes = 0;
     }
     userQueryJson.set(key, text);
+    userQueryJsonBytes += bytes;
   }
   return text;
 }

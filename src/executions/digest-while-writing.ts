@@ -28,6 +28,7 @@ export interface DigestOptions {
 
 const DEFAULT_CHUNK_BYTES = 4 << 20;
 const DEFAULT_POLL_MS = 3;
+const MAX_IDLE_POLL_MS = 100;
 
 /**
  * Follows `file` while `writing` runs. Resolves with the digest of the whole file once `writing`
@@ -70,6 +71,8 @@ export async function digestFile(file: string, chunkBytes = DEFAULT_CHUNK_BYTES)
 interface Settlement {
   /** Resolves (never rejects) once the watched promise settled. */
   readonly settled: Promise<void>;
+  /** Waits `ms`, or less when the watched promise settles first. */
+  sleep(ms: number): Promise<void>;
   state(): "running" | "resolved" | "rejected";
   /** The rejection reason (call once it rejected), or an error saying the writer made no file. */
   failure(): Promise<unknown>;
@@ -78,6 +81,9 @@ interface Settlement {
 function watchSettlement(writing: Promise<unknown>): Settlement {
   let state: "running" | "resolved" | "rejected" = "running";
   let reason: unknown;
+  // One listener for the whole follow: the sleep in progress, woken when the writer settles (a
+  // race per sleep would leave a listener on `settled` each time, kept until the export ends).
+  let wake: (() => void) | undefined;
   const settled = writing.then(
     () => {
       state = "resolved";
@@ -87,8 +93,21 @@ function watchSettlement(writing: Promise<unknown>): Settlement {
       reason = error;
     },
   );
+  void settled.then(() => wake?.());
   return {
     settled,
+    sleep(ms) {
+      if (state !== "running") return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          wake = undefined;
+          resolve();
+        };
+        const timer = setTimeout(done, ms);
+        wake = done;
+      });
+    },
     state: () => state,
     async failure() {
       await settled;
@@ -111,7 +130,7 @@ async function openOnceCreated(
       if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
     }
     if (lastChance) return undefined;
-    await pause(pollMs, writer.settled);
+    await writer.sleep(pollMs);
   }
 }
 
@@ -121,16 +140,21 @@ async function follow(handle: FileHandle, writer: Settlement, options: DigestOpt
   const buffer = Buffer.allocUnsafeSlow(options.chunkBytes ?? DEFAULT_CHUNK_BYTES);
   const flusher = new Flusher(handle, options.flushEvery ?? 0);
   const pollMs = options.pollMs ?? DEFAULT_POLL_MS;
+  let idleMs = pollMs;
   let position = 0;
   try {
     for (;;) {
       // Read the writer's state before reading: if it was done then, an empty read is the end for good.
       const state = writer.state();
       if (state === "rejected") throw await writer.failure();
+      const before = position;
       position = await readUntilEnd(handle, hash, buffer, position, (end) => flusher.wrote(end));
       flusher.check();
       if (state === "resolved") break;
-      await pause(pollMs, writer.settled);
+      // A writer that writes nothing for a while (a long aggregation before its first row) is
+      // polled less and less often, up to MAX_IDLE_POLL_MS; new bytes bring the pace back.
+      idleMs = position > before ? pollMs : Math.min(MAX_IDLE_POLL_MS, idleMs * 2);
+      await writer.sleep(idleMs);
     }
   } finally {
     await flusher.idle();
@@ -175,6 +199,7 @@ class Flusher {
   wrote(position: number): void {
     if (this.flushEvery <= 0 || this.running || this.failed) return;
     if (position - this.flushedTo < this.flushEvery) return;
+    // fdatasync through the read-only descriptor flushes the file's pages (Linux, the service's platform).
     this.running = this.handle.datasync().then(
       () => {
         this.flushedTo = position;
@@ -197,19 +222,12 @@ class Flusher {
   }
 }
 
-/** Whether the followed handle is the file now at `file` and was read to its end. */
+/**
+ * Whether the followed handle is the file now at `file` and was read to its end: a guard against a
+ * writer that wrote elsewhere and renamed, not against one that rewrites bytes in place (writers
+ * must only append, see the file comment).
+ */
 async function isWholeFile(handle: FileHandle, file: string, bytes: number): Promise<boolean> {
   const [followed, current] = await Promise.all([handle.stat(), stat(file)]);
   return followed.ino === current.ino && followed.dev === current.dev && current.size === bytes;
-}
-
-/** Waits `ms`, or less when `early` settles first. */
-function pause(ms: number, early: Promise<void>): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, ms);
-    }),
-    early,
-  ]).finally(() => clearTimeout(timer));
 }

@@ -158,6 +158,8 @@ export interface MetadataStore {
    * same may be reused.
    */
   readonly changeVersion?: () => number;
+  /** Reads from the database itself (never from kept results): for readiness checks. */
+  ping(): Promise<void>;
 
   /** Inserts a query unless the scope already has `maxQueries` of them (checked atomically). */
   createQuery(query: StoredQuery, maxQueries: number): Promise<CreateOutcome>;

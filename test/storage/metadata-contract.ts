@@ -181,6 +181,13 @@ export function describeMetadataStoreContract(name: string, open: () => Promise<
       return (await store.listExecutions(scope, { reportIds }, { limit: 1_000 })).items;
     }
 
+    it("answers a ping from the database while open, and fails it once closed", async () => {
+      await expect(store.ping()).resolves.toBeUndefined();
+      const other = await open();
+      await other.close();
+      await expect(other.ping()).rejects.toThrow();
+    });
+
     it("declares its capabilities as booleans", () => {
       expect(typeof store.capabilities.multiWriter).toBe("boolean");
       expect(typeof store.capabilities.skipLocked).toBe("boolean");
@@ -955,6 +962,34 @@ export function describeMetadataStoreContract(name: string, open: () => Promise<
         expect(
           (await store.listExecutions(B, { reportIds: [r1.id], latestOnly: true }, { limit: 5 })).items,
         ).toEqual([]);
+      });
+
+      it("latestOnly over many reports and long id lists (several statements), paged", async () => {
+        const reports: StoredReport[] = [];
+        const executions: StoredExecution[] = [];
+        for (let n = 10; n < 130; n++) {
+          const r = await addReport(makeReport(A, `ra-${n}`));
+          reports.push(r);
+          for (const slot of [1, 2, 3]) {
+            executions.push(
+              makeExecution(r, `ea-${n}-${slot}`, at(slot * HOUR), { createdTime: at(n * 10 + slot) }),
+            );
+          }
+        }
+        await store.createExecutions(executions);
+        // The second slot of every report, named among 240 ids: it is the latest that matches.
+        const named = executions.filter((e) => !e.id.endsWith("-3")).map((e) => e.id);
+        const pages = await readPages(
+          (p) =>
+            store.listExecutions(
+              A,
+              { reportIds: reports.map((r) => r.id), executionIds: named, latestOnly: true },
+              p,
+            ),
+          50,
+        );
+        expect(pages.map((p) => p.length)).toEqual([50, 50, 20]);
+        expect(pages.flat().map((e) => e.id)).toEqual(reports.map((r) => `${r.id.replace("ra-", "ea-")}-2`));
       });
 
       it("sets the status only of the report's executions in one of the given statuses", async () => {

@@ -103,8 +103,10 @@ function fixedLimit(rows: number) {
   return sql.lit(rows);
 }
 
-/** Reports whose latest executions one statement looks up (a UNION ALL of one lookup each). */
+/** Reports whose latest executions one statement looks up (a UNION ALL of one lookup each)… */
 const LATEST_CHUNK = 50;
+/** …and the parameters it may bind at most (SQLite allows 32,766). */
+const LATEST_PARAMETERS = 2000;
 
 /** Creation order, the order of every listing: created time, then id. */
 function compareKeys(a: Cursor, b: Cursor): number {
@@ -225,6 +227,10 @@ export abstract class KyselyMetadataStore<I, B> {
       .orderBy(sql.ref("created_time"))
       .orderBy(sql.ref("id"))
       .limit(fixedLimit(limit + 1));
+  }
+
+  async ping(): Promise<void> {
+    await this.db.selectFrom("report_queries").select("id").limit(1).execute();
   }
 
   /** The keyset values of a page request, bound as the engine stores them. */
@@ -424,7 +430,10 @@ export abstract class KyselyMetadataStore<I, B> {
     const { executionIds, statuses } = filter;
     const since = filter.since === undefined ? undefined : this.dialect.instant(filter.since);
     const latest: StoredExecution[] = [];
-    for (const part of chunks([...new Set(filter.reportIds)], LATEST_CHUNK)) {
+    // Each lookup carries the id and status lists: fewer lookups per statement when they are long.
+    const perLookup = 3 + (executionIds?.length ?? 0) + (statuses?.length ?? 0);
+    const chunk = Math.max(1, Math.min(LATEST_CHUNK, Math.floor(LATEST_PARAMETERS / perLookup)));
+    for (const part of chunks([...new Set(filter.reportIds)], chunk)) {
       const values = { ...scope, reportIds: part, executionIds, statuses, since };
       const rows = await this.templates.rows("latestExecutions", values, (v) => {
         const latestOf = (reportId: string) =>

@@ -120,10 +120,15 @@ class ImmediateSqliteDialect extends SqliteDialect {
  *   synchronously, one at a time (no streaming), so one prepared statement per text can serve
  *   every call.
  * - Every statement of this connection passes through `prepare` just before it runs, so a
- *   statement that may write moves the number on. `PRAGMA data_version` changes when another
+ *   statement that may write moves the number on. Transaction control does not: the writes in a
+ *   transaction move it themselves, before they run, and no read of this connection runs inside
+ *   another caller's transaction (Kysely holds the connection); so a claim that finds nothing to
+ *   claim (BEGIN IMMEDIATE, SELECT, COMMIT, every poll) drops nothing that was kept. `PRAGMA data_version` changes when another
  *   connection (another process) commits. Together they tell the store when results it kept
  *   may be stale (`StatementTemplates`).
  */
+const TRANSACTION_CONTROL = /^\s*(begin|commit|end|rollback|savepoint|release)\b/i;
+
 function watchStatements(sqlite: Database.Database, limit = 1000): () => number {
   const prepare = sqlite.prepare.bind(sqlite);
   const cache = new Map<string, Database.Statement>();
@@ -135,7 +140,7 @@ function watchStatements(sqlite: Database.Database, limit = 1000): () => number 
       statement = prepare(source);
       cache.set(source, statement);
     }
-    if (!statement.readonly) version++;
+    if (!statement.readonly && !TRANSACTION_CONTROL.test(source)) version++;
     return statement;
   }) as typeof sqlite.prepare;
   const dataVersion = prepare("pragma data_version").pluck();
