@@ -8,19 +8,296 @@
  * docs/datasets.md.
  */
 
-import type { DatasetDef, ProgramCatalog, SystemQueryDef } from "./types.js";
+import type { ColumnDef, DatasetDef, ProgramCatalog, SystemQueryDef } from "./types.js";
+
+/** Column definitions that several datasets share, word for word. */
+const COLUMN = {
+  MarketplaceSubscriptionId: {
+    name: "MarketplaceSubscriptionId",
+    type: "string",
+    description:
+      "The unique identifier associated with the Azure subscription the customer used to purchase your commercial marketplace offer.",
+  },
+  CustomerCompanyName1: {
+    name: "CustomerCompanyName",
+    type: "string",
+    description:
+      "The company name provided by the customer. Name could be different than the city in a customer's Azure subscription.",
+  },
+  CustomerCompanyName2: {
+    name: "CustomerCompanyName",
+    type: "string",
+    description:
+      "The company name provided by the customer. The name could be different than the name in a customer's Azure subscription.",
+  },
+  CustomerId: {
+    name: "CustomerId",
+    type: "string",
+    description:
+      "The unique identifier assigned to a customer. A customer may have zero or more Azure Marketplace subscriptions.",
+  },
+  BillingAccountId: {
+    name: "BillingAccountId",
+    type: "string",
+    description: "The identifier of the account on which billing is generated.",
+  },
+  OfferName1: {
+    name: "OfferName",
+    type: "string",
+    description: "The name of the commercial marketplace offer.",
+  },
+  OfferName2: {
+    name: "OfferName",
+    type: "string",
+    description: "The name of the commercial marketplace offering.",
+  },
+  SKU: { name: "SKU", type: "string", description: "The plan associated with the offer." },
+  PrivateOfferName: {
+    name: "PrivateOfferName",
+    type: "string",
+    description: "The name provided during private offer creation.",
+  },
+  PartnerInfo: {
+    name: "PartnerInfo",
+    type: "string",
+    description:
+      "Represents SellerID and name of the partners involved in a Multiparty private offer transaction.",
+  },
+  SalesNotes: {
+    name: "SalesNotes",
+    type: "string",
+    description:
+      "Sales note added by an ISV or a Channel partner during private offer creation. An ISV cannot view Channel Partner’s Sales notes and vice versa.",
+  },
+  MonthStartDate: {
+    name: "MonthStartDate",
+    type: "date",
+    description: "Month Start Date represents month of Purchase. The format is yyyy-mm-dd.",
+  },
+  OfferType: {
+    name: "OfferType",
+    type: "string",
+    description: "The type of commercial marketplace offering.",
+    values: ["SaaS", "Azure Applications", "vm core image", "Virtual Machine Licenses", "multisolution"],
+    decision:
+      "Values gathered from the OfferType filters of the CMP system queries (no dictionary lists them).",
+  },
+  AzureLicenseType: {
+    name: "AzureLicenseType",
+    type: "string",
+    description:
+      "The type of licensing agreement used by customers to purchase Azure. Also known as Channel.",
+    values: ["Cloud Solution Provider", "Enterprise", "Enterprise through Reseller", "Pay as You Go", "GTM"],
+  },
+  MarketplaceLicenseType: {
+    name: "MarketplaceLicenseType",
+    type: "string",
+    description:
+      "The billing method of the commercial marketplace offer. The possible values are: -Billed through Azure -Bring Your Own License -Free -Microsoft as Reseller.",
+    values: ["Billed through Azure", "Bring Your Own License", "Free", "Microsoft as Reseller"],
+  },
+  Sku: { name: "Sku", type: "string", description: "The plan associated with the offer." },
+  CustomerCountry: {
+    name: "CustomerCountry",
+    type: "string",
+    description:
+      "The country/region name provided by the customer. Country/region could be different than the country/region in a customer's Azure subscription.",
+  },
+  IsPreviewSKU: {
+    name: "IsPreviewSKU",
+    type: "string",
+    description: 'The value lets you know if you tagged the SKU as "preview".',
+    decision:
+      "Value domain not documented; kept as text (string) so either 'Yes'/'No' or 'True'/'False' fits.",
+  },
+  CloudInstanceName: {
+    name: "CloudInstanceName",
+    type: "string",
+    description: "The Microsoft Cloud in which a VM deployment occurred.",
+  },
+  IsNewCustomer: {
+    name: "IsNewCustomer",
+    type: "string",
+    description:
+      'The value identifies whether a new customer acquired one or more of your offers for the first time. Value is "Yes" if within the same calendar month for "Date Acquired".',
+    values: ["Yes", "No"],
+    decision:
+      'Textual flag: the Orders dictionary says the value is "Yes" for a new customer; "No" assumed for the rest.',
+  },
+  OrderStatus: {
+    name: "OrderStatus",
+    type: "string",
+    description: "The status of a commercial marketplace order at the time the data was last refreshed.",
+    values: ["Active", "Canceled", "Expired", "Abandoned", "Warning"],
+  },
+  OrderCancelDate: {
+    name: "OrderCancelDate",
+    type: "date",
+    description: "The date the commercial marketplace order was canceled.",
+  },
+  CustomerName: { name: "CustomerName", type: "string", description: "Name of the customer." },
+  OrderPurchaseDate: {
+    name: "OrderPurchaseDate",
+    type: "date",
+    description:
+      "The date the commercial marketplace order was created. The format is yyyy-mm-dd. For SaaS, it is the subscription activation date.",
+  },
+  TrialEndDate: {
+    name: "TrialEndDate",
+    type: "date",
+    description: "The date the trial period for this order ends or has ended.",
+  },
+  AssetId: {
+    name: "AssetId",
+    type: "string",
+    description:
+      "The unique identifier of the customer order for your commercial marketplace service. Virtual Machine usage-based offers aren't associated with an order.",
+  },
+  PurchaseRecordId: {
+    name: "PurchaseRecordId",
+    type: "string",
+    description: "The identifier of the purchase record for an order purchase.",
+  },
+  PurchaseRecordLineItemId: {
+    name: "PurchaseRecordLineItemId",
+    type: "string",
+    description: "The identifier of the purchase record line item related to this order.",
+  },
+  Quantity: {
+    name: "Quantity",
+    type: "integer",
+    description: "Number of assets associated with the order ID for active orders.",
+  },
+  TermStartDate: {
+    name: "TermStartDate",
+    type: "date",
+    description: "Indicates the start date of a term for an order.",
+  },
+  TermEndDate: {
+    name: "TermEndDate",
+    type: "date",
+    description: "Indicates the end date of a term for an order.",
+  },
+  BilledRevenue: {
+    name: "BilledRevenue",
+    type: "decimal",
+    description:
+      "The price the customer will be charged for all order units before taxation. This is calculated in customer transaction currency.",
+  },
+  Currency: { name: "Currency", type: "string", description: "Billing currency for the order purchase." },
+  IsTrial: {
+    name: "IsTrial",
+    type: "string",
+    description: "Represents whether an offer SKU is in trial period.",
+    values: ["True", "False"],
+    decision: "Textual flag: the Orders sample query filters IsTrial = 'True'.",
+  },
+  IsPrivateOffer: {
+    name: "IsPrivateOffer",
+    type: "integer",
+    description:
+      "Indicates whether a marketplace offer is private or a public offer -0 value indicates false -1 value indicates true Note: Private plans are different from Private offers.",
+    values: ["0", "1"],
+  },
+  BillingTerm: {
+    name: "BillingTerm",
+    type: "string",
+    description: "Indicates the term duration of the offer purchased by the customer.",
+  },
+  BillingPlan: {
+    name: "BillingPlan",
+    type: "string",
+    description: "Indicates the billing frequency of the offer purchased by the customer.",
+  },
+  HasTrial: {
+    name: "HasTrial",
+    type: "string",
+    description: "Represents whether an offer has trial period enabled.",
+    values: ["True", "False"],
+    decision: "Value domain not documented; 'True'/'False' by analogy with IsTrial.",
+  },
+  OrderAction: {
+    name: "OrderAction",
+    type: "string",
+    description:
+      "Indicates the customer action for an offer subscription. Possible values are: -Purchase: Order was purchased -Renewed: Order was renewed -Canceled: Order was canceled.",
+    values: ["Purchase", "Renewed", "Canceled"],
+  },
+  QuantityChanged: {
+    name: "QuantityChanged",
+    type: "integer",
+    description:
+      "The net change in seats added and seats removed for existing subscription orders. Same applies for sites (flat rate) pricing model.",
+  },
+  ReferenceId: {
+    name: "ReferenceId",
+    type: "string",
+    description:
+      "A key to link orders having usage details in usage report. Map this field value with the value for Reference ID key in usage report.",
+  },
+  PlanId: {
+    name: "PlanId",
+    type: "string",
+    description:
+      "The display name of the plan entered when the offer was created in Partner Center. PlanId was originally a numeric number.",
+  },
+  AutoRenew: {
+    name: "AutoRenew",
+    type: "string",
+    description:
+      "Indicates whether a subscription is due for an automatic renewal. Possible values are: -TRUE: Indicates that on the TermEnd the subscription renews automatically.",
+    values: ["TRUE", "FALSE"],
+  },
+  EventTimestamp: {
+    name: "EventTimestamp",
+    type: "datetime",
+    description:
+      "Indicates the timestamp of an order management event, such as an order purchase, cancelation, renewal, and so on.",
+  },
+  ListPriceUSD: {
+    name: "ListPriceUSD",
+    type: "decimal",
+    description: "The publicly listed price of the offer plan in U.S dollars.",
+  },
+  DiscountPriceUSD: {
+    name: "DiscountPriceUSD",
+    type: "decimal",
+    description: "The discounted price of the offer plan in U.S dollars.",
+  },
+  IsPrivatePlan: {
+    name: "IsPrivatePlan",
+    type: "integer",
+    description:
+      "Indicates whether an offer plan is private plan -0 value indicates false - 1 value indicates true.",
+    values: ["0", "1"],
+  },
+  OfferId: { name: "OfferId", type: "string", description: "ID to identify a marketplace offer." },
+  PrivateOfferId: {
+    name: "PrivateOfferId",
+    type: "string",
+    description: "ID to identify a private marketplace offer.",
+  },
+  BillingId: { name: "BillingId", type: "string", description: "The Billing ID of the enterprise customer." },
+  CustomerAdjustmentUSD: {
+    name: "CustomerAdjustmentUSD",
+    type: "decimal",
+    description: "The price offered by the Channel partner to the billed customer in U.S Dollars.",
+  },
+  MultiParty: {
+    name: "MultiParty",
+    type: "integer",
+    description:
+      "Flag indicating whether a private offer transaction involved multi-parties. -1 indicates both an ISV and a channel partner were involved.",
+    values: ["0", "1"],
+  },
+} satisfies Record<string, ColumnDef>;
 
 const isvCustomer: DatasetDef = {
   name: "ISVCustomer",
   description:
     "Commercial marketplace customers: one row per customer and marketplace subscription with contact and acquisition details.",
   columns: [
-    {
-      name: "MarketplaceSubscriptionId",
-      type: "string",
-      description:
-        "The unique identifier associated with the Azure subscription the customer used to purchase your commercial marketplace offer.",
-    },
+    COLUMN.MarketplaceSubscriptionId,
     {
       name: "DateAcquired",
       type: "date",
@@ -63,12 +340,7 @@ const isvCustomer: DatasetDef = {
       description:
         "The e-mail address provided by the end customer. Email could be different than the e-mail address in a customer's Azure subscription.",
     },
-    {
-      name: "CustomerCompanyName",
-      type: "string",
-      description:
-        "The company name provided by the customer. Name could be different than the city in a customer's Azure subscription.",
-    },
+    COLUMN.CustomerCompanyName1,
     {
       name: "CustomerCity",
       type: "string",
@@ -117,17 +389,8 @@ const isvCustomer: DatasetDef = {
       type: "string",
       description: "One Billing Account ID can be associated with multiple Customer IDs.",
     },
-    {
-      name: "CustomerId",
-      type: "string",
-      description:
-        "The unique identifier assigned to a customer. A customer may have zero or more Azure Marketplace subscriptions.",
-    },
-    {
-      name: "BillingAccountId",
-      type: "string",
-      description: "The identifier of the account on which billing is generated.",
-    },
+    COLUMN.CustomerId,
+    COLUMN.BillingAccountId,
     {
       name: "ID",
       type: "string",
@@ -149,13 +412,13 @@ const isvCustomer: DatasetDef = {
         "The value of this field signifies the type of the customer. The possible values are: - individual - organization.",
       values: ["individual", "organization"],
     },
-    { name: "OfferName", type: "string", description: "The name of the commercial marketplace offer." },
+    COLUMN.OfferName1,
     {
       name: "PlanID",
       type: "string",
       description: "The display name of the plan entered when the offer was created in Partner Center.",
     },
-    { name: "SKU", type: "string", description: "The plan associated with the offer." },
+    COLUMN.SKU,
     { name: "lastModifiedAt", type: "datetime", description: "The latest timestamp for customer purchases." },
     {
       name: "AddressLine1",
@@ -168,11 +431,7 @@ const isvCustomer: DatasetDef = {
       type: "string",
       description: "The ID to identify a private marketplace offer.",
     },
-    {
-      name: "PrivateOfferName",
-      type: "string",
-      description: "The name provided during private offer creation.",
-    },
+    COLUMN.PrivateOfferName,
     {
       name: "PurchaserEmail",
       type: "string",
@@ -200,18 +459,8 @@ const isvCustomer: DatasetDef = {
         "Flag indicating whether a private offer transaction involved multiple parties. -1 indicates both an ISV and a channel partner were involved.",
       values: ["0", "1"],
     },
-    {
-      name: "PartnerInfo",
-      type: "string",
-      description:
-        "Represents SellerID and name of the partners involved in a Multiparty private offer transaction.",
-    },
-    {
-      name: "SalesNotes",
-      type: "string",
-      description:
-        "Sales note added by an ISV or a Channel partner during private offer creation. An ISV cannot view Channel Partner’s Sales notes and vice versa.",
-    },
+    COLUMN.PartnerInfo,
+    COLUMN.SalesNotes,
   ],
   metrics: [],
   timeColumn: "DateAcquired",
@@ -225,59 +474,14 @@ const isvOrder: DatasetDef = {
   description:
     "Commercial marketplace orders: one row per order (asset) and month with status, quantity and billed revenue.",
   columns: [
-    {
-      name: "MarketplaceSubscriptionId",
-      type: "string",
-      description:
-        "The unique identifier associated with the Azure subscription the customer used to purchase your commercial marketplace offer.",
-    },
-    {
-      name: "MonthStartDate",
-      type: "date",
-      description: "Month Start Date represents month of Purchase. The format is yyyy-mm-dd.",
-    },
-    {
-      name: "OfferType",
-      type: "string",
-      description: "The type of commercial marketplace offering.",
-      values: ["SaaS", "Azure Applications", "vm core image", "Virtual Machine Licenses", "multisolution"],
-      decision:
-        "Values gathered from the OfferType filters of the CMP system queries (no dictionary lists them).",
-    },
-    {
-      name: "AzureLicenseType",
-      type: "string",
-      description:
-        "The type of licensing agreement used by customers to purchase Azure. Also known as Channel.",
-      values: [
-        "Cloud Solution Provider",
-        "Enterprise",
-        "Enterprise through Reseller",
-        "Pay as You Go",
-        "GTM",
-      ],
-    },
-    {
-      name: "MarketplaceLicenseType",
-      type: "string",
-      description:
-        "The billing method of the commercial marketplace offer. The possible values are: -Billed through Azure -Bring Your Own License -Free -Microsoft as Reseller.",
-      values: ["Billed through Azure", "Bring Your Own License", "Free", "Microsoft as Reseller"],
-    },
-    { name: "Sku", type: "string", description: "The plan associated with the offer." },
-    {
-      name: "CustomerCountry",
-      type: "string",
-      description:
-        "The country/region name provided by the customer. Country/region could be different than the country/region in a customer's Azure subscription.",
-    },
-    {
-      name: "IsPreviewSKU",
-      type: "string",
-      description: 'The value lets you know if you tagged the SKU as "preview".',
-      decision:
-        "Value domain not documented; kept as text (string) so either 'Yes'/'No' or 'True'/'False' fits.",
-    },
+    COLUMN.MarketplaceSubscriptionId,
+    COLUMN.MonthStartDate,
+    COLUMN.OfferType,
+    COLUMN.AzureLicenseType,
+    COLUMN.MarketplaceLicenseType,
+    COLUMN.Sku,
+    COLUMN.CustomerCountry,
+    COLUMN.IsPreviewSKU,
     {
       name: "OrderId",
       type: "string",
@@ -291,160 +495,36 @@ const isvOrder: DatasetDef = {
       description: "Number of units ordered (2021 name; the 2023 dictionary calls it Quantity).",
       decision: "2021 programmatic name; the 2023 dictionary calls it Quantity. Both kept.",
     },
-    {
-      name: "CloudInstanceName",
-      type: "string",
-      description: "The Microsoft Cloud in which a VM deployment occurred.",
-    },
-    {
-      name: "IsNewCustomer",
-      type: "string",
-      description:
-        'The value identifies whether a new customer acquired one or more of your offers for the first time. Value is "Yes" if within the same calendar month for "Date Acquired".',
-      values: ["Yes", "No"],
-      decision:
-        'Textual flag: the Orders dictionary says the value is "Yes" for a new customer; "No" assumed for the rest.',
-    },
-    {
-      name: "OrderStatus",
-      type: "string",
-      description: "The status of a commercial marketplace order at the time the data was last refreshed.",
-      values: ["Active", "Canceled", "Expired", "Abandoned", "Warning"],
-    },
-    {
-      name: "OrderCancelDate",
-      type: "date",
-      description: "The date the commercial marketplace order was canceled.",
-    },
-    {
-      name: "CustomerCompanyName",
-      type: "string",
-      description:
-        "The company name provided by the customer. Name could be different than the city in a customer's Azure subscription.",
-    },
-    { name: "CustomerName", type: "string", description: "Name of the customer." },
-    {
-      name: "OrderPurchaseDate",
-      type: "date",
-      description:
-        "The date the commercial marketplace order was created. The format is yyyy-mm-dd. For SaaS, it is the subscription activation date.",
-    },
-    { name: "OfferName", type: "string", description: "The name of the commercial marketplace offering." },
-    {
-      name: "TrialEndDate",
-      type: "date",
-      description: "The date the trial period for this order ends or has ended.",
-    },
-    {
-      name: "CustomerId",
-      type: "string",
-      description:
-        "The unique identifier assigned to a customer. A customer may have zero or more Azure Marketplace subscriptions.",
-    },
-    {
-      name: "BillingAccountId",
-      type: "string",
-      description: "The identifier of the account on which billing is generated.",
-    },
-    {
-      name: "AssetId",
-      type: "string",
-      description:
-        "The unique identifier of the customer order for your commercial marketplace service. Virtual Machine usage-based offers aren't associated with an order.",
-    },
-    {
-      name: "PurchaseRecordId",
-      type: "string",
-      description: "The identifier of the purchase record for an order purchase.",
-    },
-    {
-      name: "PurchaseRecordLineItemId",
-      type: "string",
-      description: "The identifier of the purchase record line item related to this order.",
-    },
-    {
-      name: "Quantity",
-      type: "integer",
-      description: "Number of assets associated with the order ID for active orders.",
-    },
-    { name: "TermStartDate", type: "date", description: "Indicates the start date of a term for an order." },
-    { name: "TermEndDate", type: "date", description: "Indicates the end date of a term for an order." },
-    {
-      name: "BilledRevenue",
-      type: "decimal",
-      description:
-        "The price the customer will be charged for all order units before taxation. This is calculated in customer transaction currency.",
-    },
-    { name: "Currency", type: "string", description: "Billing currency for the order purchase." },
-    {
-      name: "IsTrial",
-      type: "string",
-      description: "Represents whether an offer SKU is in trial period.",
-      values: ["True", "False"],
-      decision: "Textual flag: the Orders sample query filters IsTrial = 'True'.",
-    },
-    {
-      name: "IsPrivateOffer",
-      type: "integer",
-      description:
-        "Indicates whether a marketplace offer is private or a public offer -0 value indicates false -1 value indicates true Note: Private plans are different from Private offers.",
-      values: ["0", "1"],
-    },
-    {
-      name: "BillingTerm",
-      type: "string",
-      description: "Indicates the term duration of the offer purchased by the customer.",
-    },
-    {
-      name: "BillingPlan",
-      type: "string",
-      description: "Indicates the billing frequency of the offer purchased by the customer.",
-    },
-    {
-      name: "HasTrial",
-      type: "string",
-      description: "Represents whether an offer has trial period enabled.",
-      values: ["True", "False"],
-      decision: "Value domain not documented; 'True'/'False' by analogy with IsTrial.",
-    },
-    {
-      name: "OrderAction",
-      type: "string",
-      description:
-        "Indicates the customer action for an offer subscription. Possible values are: -Purchase: Order was purchased -Renewed: Order was renewed -Canceled: Order was canceled.",
-      values: ["Purchase", "Renewed", "Canceled"],
-    },
-    {
-      name: "QuantityChanged",
-      type: "integer",
-      description:
-        "The net change in seats added and seats removed for existing subscription orders. Same applies for sites (flat rate) pricing model.",
-    },
-    {
-      name: "ReferenceId",
-      type: "string",
-      description:
-        "A key to link orders having usage details in usage report. Map this field value with the value for Reference ID key in usage report.",
-    },
-    {
-      name: "PlanId",
-      type: "string",
-      description:
-        "The display name of the plan entered when the offer was created in Partner Center. PlanId was originally a numeric number.",
-    },
-    {
-      name: "AutoRenew",
-      type: "string",
-      description:
-        "Indicates whether a subscription is due for an automatic renewal. Possible values are: -TRUE: Indicates that on the TermEnd the subscription renews automatically.",
-      values: ["TRUE", "FALSE"],
-    },
-    {
-      name: "EventTimestamp",
-      type: "datetime",
-      description:
-        "Indicates the timestamp of an order management event, such as an order purchase, cancelation, renewal, and so on.",
-    },
+    COLUMN.CloudInstanceName,
+    COLUMN.IsNewCustomer,
+    COLUMN.OrderStatus,
+    COLUMN.OrderCancelDate,
+    COLUMN.CustomerCompanyName1,
+    COLUMN.CustomerName,
+    COLUMN.OrderPurchaseDate,
+    COLUMN.OfferName2,
+    COLUMN.TrialEndDate,
+    COLUMN.CustomerId,
+    COLUMN.BillingAccountId,
+    COLUMN.AssetId,
+    COLUMN.PurchaseRecordId,
+    COLUMN.PurchaseRecordLineItemId,
+    COLUMN.Quantity,
+    COLUMN.TermStartDate,
+    COLUMN.TermEndDate,
+    COLUMN.BilledRevenue,
+    COLUMN.Currency,
+    COLUMN.IsTrial,
+    COLUMN.IsPrivateOffer,
+    COLUMN.BillingTerm,
+    COLUMN.BillingPlan,
+    COLUMN.HasTrial,
+    COLUMN.OrderAction,
+    COLUMN.QuantityChanged,
+    COLUMN.ReferenceId,
+    COLUMN.PlanId,
+    COLUMN.AutoRenew,
+    COLUMN.EventTimestamp,
     {
       name: "OrderVersion",
       type: "integer",
@@ -452,55 +532,17 @@ const isvOrder: DatasetDef = {
         "A key to indicate updated versions of an order purchase. The highest value indicates latest key.",
       decision: "Integer: 'the highest value indicates the latest'.",
     },
-    {
-      name: "ListPriceUSD",
-      type: "decimal",
-      description: "The publicly listed price of the offer plan in U.S dollars.",
-    },
-    {
-      name: "DiscountPriceUSD",
-      type: "decimal",
-      description: "The discounted price of the offer plan in U.S dollars.",
-    },
-    {
-      name: "IsPrivatePlan",
-      type: "integer",
-      description:
-        "Indicates whether an offer plan is private plan -0 value indicates false - 1 value indicates true.",
-      values: ["0", "1"],
-    },
-    { name: "OfferId", type: "string", description: "ID to identify a marketplace offer." },
-    { name: "PrivateOfferId", type: "string", description: "ID to identify a private marketplace offer." },
-    {
-      name: "PrivateOfferName",
-      type: "string",
-      description: "The name provided during private offer creation.",
-    },
-    { name: "BillingId", type: "string", description: "The Billing ID of the enterprise customer." },
-    {
-      name: "CustomerAdjustmentUSD",
-      type: "decimal",
-      description: "The price offered by the Channel partner to the billed customer in U.S Dollars.",
-    },
-    {
-      name: "MultiParty",
-      type: "integer",
-      description:
-        "Flag indicating whether a private offer transaction involved multi-parties. -1 indicates both an ISV and a channel partner were involved.",
-      values: ["0", "1"],
-    },
-    {
-      name: "PartnerInfo",
-      type: "string",
-      description:
-        "Represents SellerID and name of the partners involved in a Multiparty private offer transaction.",
-    },
-    {
-      name: "SalesNotes",
-      type: "string",
-      description:
-        "Sales note added by an ISV or a Channel partner during private offer creation. An ISV cannot view Channel Partner’s Sales notes and vice versa.",
-    },
+    COLUMN.ListPriceUSD,
+    COLUMN.DiscountPriceUSD,
+    COLUMN.IsPrivatePlan,
+    COLUMN.OfferId,
+    COLUMN.PrivateOfferId,
+    COLUMN.PrivateOfferName,
+    COLUMN.BillingId,
+    COLUMN.CustomerAdjustmentUSD,
+    COLUMN.MultiParty,
+    COLUMN.PartnerInfo,
+    COLUMN.SalesNotes,
   ],
   metrics: [],
   timeColumn: "MonthStartDate",
@@ -515,59 +557,14 @@ const isvOrderV2: DatasetDef = {
   description:
     "Commercial marketplace orders, V2 schema (OrdersV2 system query): ISVOrder plus term dates, purchase record IDs, trial flags and estimated charges.",
   columns: [
-    {
-      name: "MarketplaceSubscriptionId",
-      type: "string",
-      description:
-        "The unique identifier associated with the Azure subscription the customer used to purchase your commercial marketplace offer.",
-    },
-    {
-      name: "MonthStartDate",
-      type: "date",
-      description: "Month Start Date represents month of Purchase. The format is yyyy-mm-dd.",
-    },
-    {
-      name: "OfferType",
-      type: "string",
-      description: "The type of commercial marketplace offering.",
-      values: ["SaaS", "Azure Applications", "vm core image", "Virtual Machine Licenses", "multisolution"],
-      decision:
-        "Values gathered from the OfferType filters of the CMP system queries (no dictionary lists them).",
-    },
-    {
-      name: "AzureLicenseType",
-      type: "string",
-      description:
-        "The type of licensing agreement used by customers to purchase Azure. Also known as Channel.",
-      values: [
-        "Cloud Solution Provider",
-        "Enterprise",
-        "Enterprise through Reseller",
-        "Pay as You Go",
-        "GTM",
-      ],
-    },
-    {
-      name: "MarketplaceLicenseType",
-      type: "string",
-      description:
-        "The billing method of the commercial marketplace offer. The possible values are: -Billed through Azure -Bring Your Own License -Free -Microsoft as Reseller.",
-      values: ["Billed through Azure", "Bring Your Own License", "Free", "Microsoft as Reseller"],
-    },
-    { name: "Sku", type: "string", description: "The plan associated with the offer." },
-    {
-      name: "CustomerCountry",
-      type: "string",
-      description:
-        "The country/region name provided by the customer. Country/region could be different than the country/region in a customer's Azure subscription.",
-    },
-    {
-      name: "IsPreviewSKU",
-      type: "string",
-      description: 'The value lets you know if you tagged the SKU as "preview".',
-      decision:
-        "Value domain not documented; kept as text (string) so either 'Yes'/'No' or 'True'/'False' fits.",
-    },
+    COLUMN.MarketplaceSubscriptionId,
+    COLUMN.MonthStartDate,
+    COLUMN.OfferType,
+    COLUMN.AzureLicenseType,
+    COLUMN.MarketplaceLicenseType,
+    COLUMN.Sku,
+    COLUMN.CustomerCountry,
+    COLUMN.IsPreviewSKU,
     {
       name: "OrderId",
       type: "string",
@@ -578,80 +575,22 @@ const isvOrderV2: DatasetDef = {
       type: "integer",
       description: "Number of units ordered (2021 name; the 2023 dictionary calls it Quantity).",
     },
-    {
-      name: "CloudInstanceName",
-      type: "string",
-      description: "The Microsoft Cloud in which a VM deployment occurred.",
-    },
-    {
-      name: "IsNewCustomer",
-      type: "string",
-      description:
-        'The value identifies whether a new customer acquired one or more of your offers for the first time. Value is "Yes" if within the same calendar month for "Date Acquired".',
-      values: ["Yes", "No"],
-      decision:
-        'Textual flag: the Orders dictionary says the value is "Yes" for a new customer; "No" assumed for the rest.',
-    },
-    {
-      name: "OrderStatus",
-      type: "string",
-      description: "The status of a commercial marketplace order at the time the data was last refreshed.",
-      values: ["Active", "Canceled", "Expired", "Abandoned", "Warning"],
-    },
-    {
-      name: "OrderCancelDate",
-      type: "date",
-      description: "The date the commercial marketplace order was canceled.",
-    },
-    {
-      name: "CustomerCompanyName",
-      type: "string",
-      description:
-        "The company name provided by the customer. Name could be different than the city in a customer's Azure subscription.",
-    },
-    { name: "CustomerName", type: "string", description: "Name of the customer." },
-    {
-      name: "OrderPurchaseDate",
-      type: "date",
-      description:
-        "The date the commercial marketplace order was created. The format is yyyy-mm-dd. For SaaS, it is the subscription activation date.",
-    },
-    { name: "OfferName", type: "string", description: "The name of the commercial marketplace offering." },
-    {
-      name: "TrialEndDate",
-      type: "date",
-      description: "The date the trial period for this order ends or has ended.",
-    },
-    {
-      name: "CustomerId",
-      type: "string",
-      description:
-        "The unique identifier assigned to a customer. A customer may have zero or more Azure Marketplace subscriptions.",
-    },
-    {
-      name: "BillingAccountId",
-      type: "string",
-      description: "The identifier of the account on which billing is generated.",
-    },
-    { name: "TermStartDate", type: "date", description: "Indicates the start date of a term for an order." },
-    { name: "TermEndDate", type: "date", description: "Indicates the end date of a term for an order." },
-    {
-      name: "PurchaseRecordId",
-      type: "string",
-      description: "The identifier of the purchase record for an order purchase.",
-    },
-    {
-      name: "PurchaseRecordLineItemId",
-      type: "string",
-      description: "The identifier of the purchase record line item related to this order.",
-    },
-    {
-      name: "HasTrial",
-      type: "string",
-      description: "Represents whether an offer has trial period enabled.",
-      values: ["True", "False"],
-      decision: "Value domain not documented; 'True'/'False' by analogy with IsTrial.",
-    },
+    COLUMN.CloudInstanceName,
+    COLUMN.IsNewCustomer,
+    COLUMN.OrderStatus,
+    COLUMN.OrderCancelDate,
+    COLUMN.CustomerCompanyName1,
+    COLUMN.CustomerName,
+    COLUMN.OrderPurchaseDate,
+    COLUMN.OfferName2,
+    COLUMN.TrialEndDate,
+    COLUMN.CustomerId,
+    COLUMN.BillingAccountId,
+    COLUMN.TermStartDate,
+    COLUMN.TermEndDate,
+    COLUMN.PurchaseRecordId,
+    COLUMN.PurchaseRecordLineItemId,
+    COLUMN.HasTrial,
     {
       name: "IsTrialDeployment",
       type: "string",
@@ -666,141 +605,37 @@ const isvOrderV2: DatasetDef = {
       decision:
         "System query spells it 'estimatedcharges'; catalog spelling is PascalCase (matching is case-insensitive). Decimal amount column, not a metric.",
     },
-    {
-      name: "AssetId",
-      type: "string",
-      description:
-        "The unique identifier of the customer order for your commercial marketplace service. Virtual Machine usage-based offers aren't associated with an order.",
-    },
-    {
-      name: "Quantity",
-      type: "integer",
-      description: "Number of assets associated with the order ID for active orders.",
-    },
-    {
-      name: "IsPrivateOffer",
-      type: "integer",
-      description:
-        "Indicates whether a marketplace offer is private or a public offer -0 value indicates false -1 value indicates true Note: Private plans are different from Private offers.",
-      values: ["0", "1"],
-    },
-    {
-      name: "BillingTerm",
-      type: "string",
-      description: "Indicates the term duration of the offer purchased by the customer.",
-    },
-    {
-      name: "BillingPlan",
-      type: "string",
-      description: "Indicates the billing frequency of the offer purchased by the customer.",
-    },
-    {
-      name: "BilledRevenue",
-      type: "decimal",
-      description:
-        "The price the customer will be charged for all order units before taxation. This is calculated in customer transaction currency.",
-    },
-    { name: "Currency", type: "string", description: "Billing currency for the order purchase." },
-    {
-      name: "IsTrial",
-      type: "string",
-      description: "Represents whether an offer SKU is in trial period.",
-      values: ["True", "False"],
-      decision: "Textual flag: the Orders sample query filters IsTrial = 'True'.",
-    },
-    {
-      name: "OrderAction",
-      type: "string",
-      description:
-        "Indicates the customer action for an offer subscription. Possible values are: -Purchase: Order was purchased -Renewed: Order was renewed -Canceled: Order was canceled.",
-      values: ["Purchase", "Renewed", "Canceled"],
-    },
-    {
-      name: "QuantityChanged",
-      type: "integer",
-      description:
-        "The net change in seats added and seats removed for existing subscription orders. Same applies for sites (flat rate) pricing model.",
-    },
-    {
-      name: "ReferenceId",
-      type: "string",
-      description:
-        "A key to link orders having usage details in usage report. Map this field value with the value for Reference ID key in usage report.",
-    },
-    {
-      name: "PlanId",
-      type: "string",
-      description:
-        "The display name of the plan entered when the offer was created in Partner Center. PlanId was originally a numeric number.",
-    },
-    {
-      name: "AutoRenew",
-      type: "string",
-      description:
-        "Indicates whether a subscription is due for an automatic renewal. Possible values are: -TRUE: Indicates that on the TermEnd the subscription renews automatically.",
-      values: ["TRUE", "FALSE"],
-    },
-    {
-      name: "EventTimestamp",
-      type: "datetime",
-      description:
-        "Indicates the timestamp of an order management event, such as an order purchase, cancelation, renewal, and so on.",
-    },
+    COLUMN.AssetId,
+    COLUMN.Quantity,
+    COLUMN.IsPrivateOffer,
+    COLUMN.BillingTerm,
+    COLUMN.BillingPlan,
+    COLUMN.BilledRevenue,
+    COLUMN.Currency,
+    COLUMN.IsTrial,
+    COLUMN.OrderAction,
+    COLUMN.QuantityChanged,
+    COLUMN.ReferenceId,
+    COLUMN.PlanId,
+    COLUMN.AutoRenew,
+    COLUMN.EventTimestamp,
     {
       name: "OrderVersion",
       type: "integer",
       description:
         "A key to indicate updated versions of an order purchase. The highest value indicates latest key.",
     },
-    {
-      name: "ListPriceUSD",
-      type: "decimal",
-      description: "The publicly listed price of the offer plan in U.S dollars.",
-    },
-    {
-      name: "DiscountPriceUSD",
-      type: "decimal",
-      description: "The discounted price of the offer plan in U.S dollars.",
-    },
-    {
-      name: "IsPrivatePlan",
-      type: "integer",
-      description:
-        "Indicates whether an offer plan is private plan -0 value indicates false - 1 value indicates true.",
-      values: ["0", "1"],
-    },
-    { name: "OfferId", type: "string", description: "ID to identify a marketplace offer." },
-    { name: "PrivateOfferId", type: "string", description: "ID to identify a private marketplace offer." },
-    {
-      name: "PrivateOfferName",
-      type: "string",
-      description: "The name provided during private offer creation.",
-    },
-    { name: "BillingId", type: "string", description: "The Billing ID of the enterprise customer." },
-    {
-      name: "CustomerAdjustmentUSD",
-      type: "decimal",
-      description: "The price offered by the Channel partner to the billed customer in U.S Dollars.",
-    },
-    {
-      name: "MultiParty",
-      type: "integer",
-      description:
-        "Flag indicating whether a private offer transaction involved multi-parties. -1 indicates both an ISV and a channel partner were involved.",
-      values: ["0", "1"],
-    },
-    {
-      name: "PartnerInfo",
-      type: "string",
-      description:
-        "Represents SellerID and name of the partners involved in a Multiparty private offer transaction.",
-    },
-    {
-      name: "SalesNotes",
-      type: "string",
-      description:
-        "Sales note added by an ISV or a Channel partner during private offer creation. An ISV cannot view Channel Partner’s Sales notes and vice versa.",
-    },
+    COLUMN.ListPriceUSD,
+    COLUMN.DiscountPriceUSD,
+    COLUMN.IsPrivatePlan,
+    COLUMN.OfferId,
+    COLUMN.PrivateOfferId,
+    COLUMN.PrivateOfferName,
+    COLUMN.BillingId,
+    COLUMN.CustomerAdjustmentUSD,
+    COLUMN.MultiParty,
+    COLUMN.PartnerInfo,
+    COLUMN.SalesNotes,
   ],
   metrics: [],
   timeColumn: "MonthStartDate",
@@ -849,13 +684,8 @@ const isvUsage: DatasetDef = {
         "The billing method of the commercial marketplace offer. The possible values are: -Billed Through Azure -Bring Your Own License -Free -Microsoft as Reseller.",
       values: ["Billed Through Azure", "Bring Your Own License", "Free", "Microsoft as Reseller"],
     },
-    { name: "SKU", type: "string", description: "The plan associated with the offer." },
-    {
-      name: "CustomerCountry",
-      type: "string",
-      description:
-        "The country/region name provided by the customer. Country/region could be different than the country/region in a customer's Azure subscription.",
-    },
+    COLUMN.SKU,
+    COLUMN.CustomerCountry,
     {
       name: "IsPreviewSKU",
       type: "string",
@@ -892,12 +722,7 @@ const isvUsage: DatasetDef = {
     { name: "OfferName", type: "string", description: "Name of the commercial marketplace offering." },
     { name: "DeploymentMethod", type: "string", description: "Deployment method of the offer." },
     { name: "CustomerName", type: "string", description: 'Name of the "billed to" customer.' },
-    {
-      name: "CustomerCompanyName",
-      type: "string",
-      description:
-        "The company name provided by the customer. The name could be different than the name in a customer's Azure subscription.",
-    },
+    COLUMN.CustomerCompanyName2,
     {
       name: "UsageDate",
       type: "date",
@@ -913,11 +738,7 @@ const isvUsage: DatasetDef = {
         'Textual flag: the Orders dictionary says the value is "Yes" for a new customer; "No" assumed for the rest.',
     },
     { name: "CoreSize", type: "integer", description: "Number of cores associated with the VM-based offer." },
-    {
-      name: "TrialEndDate",
-      type: "date",
-      description: "The date the trial period for this order ends or has ended.",
-    },
+    COLUMN.TrialEndDate,
     {
       name: "CustomerCurrencyCC",
       type: "string",
@@ -942,17 +763,8 @@ const isvUsage: DatasetDef = {
         "A concatenated GUID that is used to connect the Usage Report (in commercial marketplace analytics) with the Payout transaction report.",
     },
     { name: "UsageUnit", type: "string", description: "Unit of consumption associated with the plan." },
-    {
-      name: "CustomerId",
-      type: "string",
-      description:
-        "The unique identifier assigned to a customer. A customer may have zero or more Azure Marketplace subscriptions.",
-    },
-    {
-      name: "BillingAccountId",
-      type: "string",
-      description: "The identifier of the account on which billing is generated.",
-    },
+    COLUMN.CustomerId,
+    COLUMN.BillingAccountId,
     {
       name: "IsPrivateOffer",
       type: "integer",
@@ -1012,11 +824,7 @@ const isvUsage: DatasetDef = {
       description:
         "A key to link transactions of usage-based offers with corresponding transactions in the orders report. For SaaS offers with custom meters, this key represents the AssetId.",
     },
-    {
-      name: "ListPriceUSD",
-      type: "decimal",
-      description: "The publicly listed price of the offer plan in U.S dollars.",
-    },
+    COLUMN.ListPriceUSD,
     {
       name: "DiscountedPriceUSD",
       type: "decimal",
@@ -1029,14 +837,10 @@ const isvUsage: DatasetDef = {
         "Indicates whether an offer plan is private plan: -0 value indicates false -1 value indicates true.",
       values: ["0", "1"],
     },
-    { name: "OfferId", type: "string", description: "ID to identify a marketplace offer." },
-    { name: "PrivateOfferId", type: "string", description: "ID to identify a private marketplace offer." },
-    {
-      name: "PrivateOfferName",
-      type: "string",
-      description: "The name provided during private offer creation.",
-    },
-    { name: "BillingId", type: "string", description: "The Billing ID of the enterprise customer." },
+    COLUMN.OfferId,
+    COLUMN.PrivateOfferId,
+    COLUMN.PrivateOfferName,
+    COLUMN.BillingId,
     {
       name: "PlanType",
       type: "string",
@@ -1058,30 +862,10 @@ const isvUsage: DatasetDef = {
         "This column denotes if publisher access is Enabled or Disabled for deployment of Azure app.",
       values: ["Enabled", "Disabled"],
     },
-    {
-      name: "CustomerAdjustmentUSD",
-      type: "decimal",
-      description: "The price offered by the Channel partner to the billed customer in U.S Dollars.",
-    },
-    {
-      name: "MultiParty",
-      type: "integer",
-      description:
-        "Flag indicating whether a private offer transaction involved multi-parties. -1 indicates both an ISV and a channel partner were involved.",
-      values: ["0", "1"],
-    },
-    {
-      name: "PartnerInfo",
-      type: "string",
-      description:
-        "Represents SellerID and name of the partners involved in a Multiparty private offer transaction.",
-    },
-    {
-      name: "SalesNotes",
-      type: "string",
-      description:
-        "Sales note added by an ISV or a Channel partner during private offer creation. An ISV cannot view Channel Partner’s Sales notes and vice versa.",
-    },
+    COLUMN.CustomerAdjustmentUSD,
+    COLUMN.MultiParty,
+    COLUMN.PartnerInfo,
+    COLUMN.SalesNotes,
     {
       name: "IsCustomMeter",
       type: "string",
@@ -1164,7 +948,7 @@ const isvMarketplaceInsights: DatasetDef = {
       description:
         "The date of page visit and/or CTA click event generation on the offer’s page in Azure Marketplace and/or AppSource.",
     },
-    { name: "OfferName", type: "string", description: "The name of the commercial marketplace offering." },
+    COLUMN.OfferName2,
     {
       name: "ReferralDomain",
       type: "string",
@@ -1239,7 +1023,7 @@ const isvOfferRetention: DatasetDef = {
     "Customer retention: one row per customer, offer and day offset since first usage, with revenue generated.",
   columns: [
     { name: "OfferCategory", type: "string", description: "Azure Marketplace category for the offer." },
-    { name: "OfferName", type: "string", description: "The name of the commercial marketplace offer." },
+    COLUMN.OfferName1,
     { name: "ProductId", type: "string", description: "Unique identifier for the offer in the marketplace." },
     {
       name: "DeploymentMethod",
@@ -1255,19 +1039,9 @@ const isvOfferRetention: DatasetDef = {
       values: ["Free", "Paid"],
       decision: "Described as 'free or paid plan'; values as SKUBillingType.",
     },
-    {
-      name: "CustomerId",
-      type: "string",
-      description:
-        "The unique identifier assigned to a customer. A customer may have zero or more Azure Marketplace subscriptions.",
-    },
+    COLUMN.CustomerId,
     { name: "CustomerName", type: "string", description: "Name of the customer using the offer." },
-    {
-      name: "CustomerCompanyName",
-      type: "string",
-      description:
-        "The company name provided by the customer. The name could be different than the name in a customer's Azure subscription.",
-    },
+    COLUMN.CustomerCompanyName2,
     {
       name: "CustomerCountryName",
       type: "string",
@@ -1363,7 +1137,7 @@ const isvRevenue: DatasetDef = {
     { name: "CustomerCountry", type: "string", description: "Country/region of the customer." },
     { name: "CustomerEmail", type: "string", description: "E-mail address of the end customer." },
     { name: "CustomerId", type: "string", description: "Unique identifier of the customer." },
-    { name: "CustomerName", type: "string", description: "Name of the customer." },
+    COLUMN.CustomerName,
     { name: "CustomerState", type: "string", description: "State of the bill-to customer." },
     {
       name: "EarningAmountCC",
@@ -1531,7 +1305,7 @@ const isvQualityOfService: DatasetDef = {
     },
     { name: "SubscriptionId", type: "string", description: "Subscription ID of the customer." },
     { name: "CustomerTenantId", type: "string", description: "Tenant ID of the customer." },
-    { name: "CustomerName", type: "string", description: "Name of the customer." },
+    COLUMN.CustomerName,
     {
       name: "TemplateType",
       type: "string",

@@ -9,35 +9,288 @@
 
 import type { ColumnDef, DatasetDef, ProgramCatalog, SystemQueryDef } from "./types.js";
 
+/** Column definitions that several datasets share, word for word. */
+const COLUMN = {
+  PGAMpnId: { name: "PGAMpnId", type: "string", description: "Identifier of the partner global account." },
+  PartnerName: { name: "PartnerName", type: "string", description: "Name of the partner." },
+  CustomerName1: { name: "CustomerName", type: "string", description: "Name of the customer." },
+  CustomerName2: { name: "CustomerName", type: "string", description: "Customer name." },
+  CustomerTpid1: {
+    name: "CustomerTpid",
+    type: "string",
+    description: "Identifier of the customer top parent.",
+  },
+  CustomerTpid2: { name: "CustomerTpid", type: "string", description: "Customer top parent identifier." },
+  CustomerTpid3: { name: "CustomerTpid", type: "string", description: "Customer top parent ID." },
+  DUNSNumber: {
+    name: "DUNSNumber",
+    type: "string",
+    description: "Global Data Universal Number System Identifier of customer.",
+  },
+  CustomerSegment1: {
+    name: "CustomerSegment",
+    type: "string",
+    description: "Customer segment.",
+    values: ["Major Commercial", "Major Public Sector", "Small, Medium & Corporate Commercial"],
+    decision: "Values are the examples the Teams report definitions give; used for every PC CustomerSegment.",
+  },
+  CustomerSegment2: {
+    name: "CustomerSegment",
+    type: "string",
+    description: "Market segment of the customer.",
+    values: ["Major Commercial", "Major Public Sector", "Small, Medium & Corporate Commercial"],
+    decision: "Values are the examples the Teams report definitions give; used for every PC CustomerSegment.",
+  },
+  CustomerSegment3: {
+    name: "CustomerSegment",
+    type: "string",
+    description:
+      "Type of Customer segment, for example Major Commercial, Major Public Sector, Small, Medium & Corporate Commercial, and so on.",
+    values: ["Major Commercial", "Major Public Sector", "Small, Medium & Corporate Commercial"],
+    decision: "Values are the examples the Teams report definitions give; used for every PC CustomerSegment.",
+  },
+  TopSegment: {
+    name: "TopSegment",
+    type: "string",
+    description: "Higher-level segment classification of customer.",
+  },
+  CustomerMarket: {
+    name: "CustomerMarket",
+    type: "string",
+    description: "Geographical market of the customer.",
+  },
+  RawProductName: {
+    name: "RawProductName",
+    type: "string",
+    description: "Detailed product name sold to the customer.",
+  },
+  ProductPartNumber: {
+    name: "ProductPartNumber",
+    type: "string",
+    description: "Part number of the product.",
+  },
+  SKU1: { name: "SKU", type: "string", description: "Product SKU." },
+  SKU2: { name: "SKU", type: "string", description: "SKU of the product." },
+  Month1: { name: "Month", type: "date", description: "Month for which usage and revenue are reported." },
+  Month2: { name: "Month", type: "date", description: "Date aggregated by month." },
+  Month3: { name: "Month", type: "date", description: "Month for which usage is reported." },
+  PartnerLocationID: {
+    name: "PartnerLocationID",
+    type: "string",
+    description:
+      "Identifier of the partner location (2023 programmatic name; the download report has PartnerLocation).",
+  },
+  PartnerAttributionType: {
+    name: "PartnerAttributionType",
+    type: "string",
+    description: "Attribution type of the partner.",
+  },
+  AzureConsumedRevenueUSD: {
+    name: "AzureConsumedRevenueUSD",
+    type: "decimal",
+    description: "Azure Consumed Revenue in USD.",
+  },
+  PartnerLocation1: {
+    name: "PartnerLocation",
+    type: "string",
+    description: "Geographical location of partner.",
+  },
+  PartnerLocation2: {
+    name: "PartnerLocation",
+    type: "string",
+    description: "Geographical location of the partner.",
+  },
+  PartnerLocation3: {
+    name: "PartnerLocation",
+    type: "string",
+    description: "Geographical country/region location of the partner.",
+  },
+  IndustryName: {
+    name: "IndustryName",
+    type: "string",
+    description: "Type of Industry the customer belongs.",
+  },
+  VerticalName: {
+    name: "VerticalName",
+    type: "string",
+    description: "Business Vertical within the Industry of the Customer.",
+  },
+  EOU: {
+    name: "EOU",
+    type: "string",
+    description:
+      "Enterprise Organizational Unit, Focus areas for Subsidiary levels. For example, SMC Commercial, USA – Northeast, JPN - Kansai.",
+  },
+  CPORRevenue: {
+    name: "CPORRevenue",
+    type: "decimal",
+    description: "Revenue from the CPOR Partner attaches type.",
+  },
+  CPORPaidSeats: {
+    name: "CPORPaidSeats",
+    type: "integer",
+    description: "Paid seats with CPOR Partner attach type.",
+  },
+  CPORActiveUsers: {
+    name: "CPORActiveUsers",
+    type: "integer",
+    description: "Active users with CPOR Partner attach type.",
+  },
+  MpnId: { name: "MpnId", type: "string", description: "Microsoft AI Cloud Partner Program ID." },
+  SubscriptionId: { name: "SubscriptionId", type: "string", description: "GUID of the subscription." },
+  SubscriptionStartDate1: {
+    name: "SubscriptionStartDate",
+    type: "date",
+    description: "Start date of the subscription.",
+  },
+  SubscriptionStartDate2: {
+    name: "SubscriptionStartDate",
+    type: "date",
+    description: "The date of the start of the subscription.",
+  },
+  SubscriptionEndDate: {
+    name: "SubscriptionEndDate",
+    type: "date",
+    description: "End date of the subscription.",
+  },
+  EnrollmentNumber: {
+    name: "EnrollmentNumber",
+    type: "string",
+    description: "Enrollment number of the subscription.",
+  },
+  IsDuplicateRowForPGA: {
+    name: "IsDuplicateRowForPGA",
+    type: "integer",
+    description:
+      "For multiple partner attributions under single PGA, this value is set to 0 for only one PartnerID. If the value is set to 1, then it indicates a duplicate row.",
+    values: ["0", "1"],
+  },
+  ResellerID: { name: "ResellerID", type: "string", description: "ID of reseller." },
+  ResellerName: { name: "ResellerName", type: "string", description: "Reseller name." },
+  CustomerTenantId1: { name: "CustomerTenantId", type: "string", description: "Tenant ID of customer." },
+  CustomerTenantId2: { name: "CustomerTenantId", type: "string", description: "Tenant ID of the customer." },
+  CustomerTenantId3: {
+    name: "CustomerTenantId",
+    type: "string",
+    description: "GUID of the customer tenant.",
+  },
+  MPNId: { name: "MPNId", type: "string", description: "Identifier of Microsoft AI Cloud Partner Program." },
+  PaidAvailableUnits: {
+    name: "PaidAvailableUnits",
+    type: "integer",
+    description: "Number of paid available units.",
+  },
+  MonthlyActiveUsers: {
+    name: "MonthlyActiveUsers",
+    type: "integer",
+    description: "Number of monthly active users.",
+  },
+  SKUId: { name: "SKUId", type: "string", description: "SKU ID of the product." },
+  DetailedSalesModel: {
+    name: "DetailedSalesModel",
+    type: "string",
+    description: "Detailed sales model for the subscription.",
+  },
+  PartnerAttachType: {
+    name: "PartnerAttachType",
+    type: "string",
+    description: "Attribution type for the subscription.",
+  },
+  AvailableSeats: { name: "AvailableSeats", type: "integer", description: "Current paid available seats." },
+  AssignedSeats: { name: "AssignedSeats", type: "integer", description: "Current assigned seats." },
+  ActiveSeats: { name: "ActiveSeats", type: "integer", description: "Current active seats." },
+  DeploymentOpportunity: {
+    name: "DeploymentOpportunity",
+    type: "integer",
+    description: "Deployment opportunity is the number of seats that aren't assigned.",
+  },
+  ActiveUsagePercent: {
+    name: "ActiveUsagePercent",
+    type: "decimal",
+    description: "Current active usage as a percentage of available seats.",
+  },
+  CompetencyName: { name: "CompetencyName", type: "string", description: "Name of the competency." },
+  PartnerHierarchy: {
+    name: "PartnerHierarchy",
+    type: "string",
+    description: "Hierarchy of partner (HeadQuarters or Location)",
+    values: ["HeadQuarters", "Location"],
+  },
+  PGAMpnID: { name: "PGAMpnID", type: "string", description: "Identifier of the partner global account." },
+  HasGoogle: {
+    name: "HasGoogle",
+    type: "string",
+    description: "Identifies whether the customer shows competitive signals for owning Google products.",
+  },
+  HasAWS: {
+    name: "HasAWS",
+    type: "string",
+    description: "Identifies whether the customer shows competitive signals for owning AWS products.",
+  },
+  AzureCluster: {
+    name: "AzureCluster",
+    type: "string",
+    description:
+      "Identifies the customer's propensity to purchase Azure by consolidating the Fit and Intent recommendations into a cluster.",
+  },
+  D365FOCluster: {
+    name: "D365FOCluster",
+    type: "string",
+    description: "Identifies the customer's propensity to purchase Dynamics 365 Finance and Operations.",
+  },
+  D365CECluster: {
+    name: "D365CECluster",
+    type: "string",
+    description: "Identifies the customer's propensity to purchase Dynamics 365 Customer Engagement.",
+  },
+  D365BCCluster: {
+    name: "D365BCCluster",
+    type: "string",
+    description: "Identifies the customer's propensity to purchase Dynamics 365 Business Central.",
+  },
+  HasEA: {
+    name: "HasEA",
+    type: "string",
+    description: "Identifies whether a renewal is an EA or an EA subscription.",
+  },
+  HasOpen: {
+    name: "HasOpen",
+    type: "string",
+    description: "Identifies whether a renewal is an Open or Open Value agreement.",
+  },
+  Transactedinthelast36months: {
+    name: "Transactedinthelast36months",
+    type: "string",
+    description: "Identifies if the customer has purchased in the trailing 36 month period.",
+  },
+  CustomerCountry: { name: "CustomerCountry", type: "string", description: "Customer country/region." },
+  DateKey: { name: "DateKey", type: "date", description: "Date for which usage is reported." },
+  CustomerCountryCode: {
+    name: "CustomerCountryCode",
+    type: "string",
+    description: "Country Code of the customer.",
+  },
+  CustomerId: { name: "CustomerId", type: "string", description: "Identifier of the customer top parent." },
+} satisfies Record<string, ColumnDef>;
+
 const customersAndTenants: DatasetDef = {
   name: "CustomersAndTenants",
   description:
     "Customers and revenue: one row per customer, tenant, product/SKU and month with seats and billed revenue.",
   columns: [
-    { name: "PGAMpnId", type: "string", description: "Identifier of the partner global account." },
+    COLUMN.PGAMpnId,
     {
       name: "MpnId",
       type: "string",
       description: "Identifier of Microsoft AI Cloud Partner Program (formerly MPN)",
     },
-    { name: "PartnerName", type: "string", description: "Name of the partner." },
-    { name: "CustomerName", type: "string", description: "Name of the customer." },
-    { name: "CustomerTpid", type: "string", description: "Identifier of the customer top parent." },
-    {
-      name: "DUNSNumber",
-      type: "string",
-      description: "Global Data Universal Number System Identifier of customer.",
-    },
-    {
-      name: "CustomerSegment",
-      type: "string",
-      description: "Customer segment.",
-      values: ["Major Commercial", "Major Public Sector", "Small, Medium & Corporate Commercial"],
-      decision:
-        "Values are the examples the Teams report definitions give; used for every PC CustomerSegment.",
-    },
-    { name: "TopSegment", type: "string", description: "Higher-level segment classification of customer." },
-    { name: "CustomerMarket", type: "string", description: "Geographical market of the customer." },
+    COLUMN.PartnerName,
+    COLUMN.CustomerName1,
+    COLUMN.CustomerTpid1,
+    COLUMN.DUNSNumber,
+    COLUMN.CustomerSegment1,
+    COLUMN.TopSegment,
+    COLUMN.CustomerMarket,
     {
       name: "CustomerStatus",
       type: "string",
@@ -61,17 +314,12 @@ const customersAndTenants: DatasetDef = {
         "Microsoft Azure",
       ],
     },
-    { name: "RawProductName", type: "string", description: "Detailed product name sold to the customer." },
-    { name: "ProductPartNumber", type: "string", description: "Part number of the product." },
-    { name: "SKU", type: "string", description: "Product SKU." },
-    { name: "Month", type: "date", description: "Month for which usage and revenue are reported." },
-    {
-      name: "PartnerLocationID",
-      type: "string",
-      description:
-        "Identifier of the partner location (2023 programmatic name; the download report has PartnerLocation).",
-    },
-    { name: "PartnerAttributionType", type: "string", description: "Attribution type of the partner." },
+    COLUMN.RawProductName,
+    COLUMN.ProductPartNumber,
+    COLUMN.SKU1,
+    COLUMN.Month1,
+    COLUMN.PartnerLocationID,
+    COLUMN.PartnerAttributionType,
     { name: "SalesChannel", type: "string", description: "Sales Channel." },
     {
       name: "IsDuplicateRowForPGA",
@@ -82,23 +330,14 @@ const customersAndTenants: DatasetDef = {
     },
     { name: "AvailableSeats", type: "integer", description: "Available seats." },
     { name: "BilledRevenueUSD", type: "decimal", description: "Billed revenue in US dollar." },
-    { name: "AzureConsumedRevenueUSD", type: "decimal", description: "Azure Consumed Revenue in USD." },
-    { name: "PartnerLocation", type: "string", description: "Geographical location of partner." },
-    { name: "IndustryName", type: "string", description: "Type of Industry the customer belongs." },
-    {
-      name: "VerticalName",
-      type: "string",
-      description: "Business Vertical within the Industry of the Customer.",
-    },
-    {
-      name: "EOU",
-      type: "string",
-      description:
-        "Enterprise Organizational Unit, Focus areas for Subsidiary levels. For example, SMC Commercial, USA – Northeast, JPN - Kansai.",
-    },
-    { name: "CPORRevenue", type: "decimal", description: "Revenue from the CPOR Partner attaches type." },
-    { name: "CPORPaidSeats", type: "integer", description: "Paid seats with CPOR Partner attach type." },
-    { name: "CPORActiveUsers", type: "integer", description: "Active users with CPOR Partner attach type." },
+    COLUMN.AzureConsumedRevenueUSD,
+    COLUMN.PartnerLocation1,
+    COLUMN.IndustryName,
+    COLUMN.VerticalName,
+    COLUMN.EOU,
+    COLUMN.CPORRevenue,
+    COLUMN.CPORPaidSeats,
+    COLUMN.CPORActiveUsers,
   ],
   metrics: [],
   timeColumn: "Month",
@@ -110,11 +349,11 @@ const seatsSubscriptionsAndRevenue: DatasetDef = {
   name: "SeatsSubscriptionsAndRevenue",
   description: "Subscription details: one row per subscription and month with seats and revenue.",
   columns: [
-    { name: "PGAMpnId", type: "string", description: "Identifier of the partner global account." },
-    { name: "MpnId", type: "string", description: "Microsoft AI Cloud Partner Program ID." },
-    { name: "SubscriptionId", type: "string", description: "GUID of the subscription." },
-    { name: "SubscriptionStartDate", type: "date", description: "Start date of the subscription." },
-    { name: "SubscriptionEndDate", type: "date", description: "End date of the subscription." },
+    COLUMN.PGAMpnId,
+    COLUMN.MpnId,
+    COLUMN.SubscriptionId,
+    COLUMN.SubscriptionStartDate1,
+    COLUMN.SubscriptionEndDate,
     {
       name: "SubscriptionState",
       type: "string",
@@ -123,7 +362,7 @@ const seatsSubscriptionsAndRevenue: DatasetDef = {
       decision:
         "Definition says 'Active or Churned'; 'Disabled' added because the sample query filters SubscriptionState='Disabled'.",
     },
-    { name: "Month", type: "date", description: "Month for which usage and revenue are reported." },
+    COLUMN.Month1,
     {
       name: "IsAutoRenew",
       type: "string",
@@ -132,43 +371,27 @@ const seatsSubscriptionsAndRevenue: DatasetDef = {
       decision:
         "Definition says 'Yes or No' but the sample query filters IsAutoRenew='N'; values 'Y'/'N' follow the query.",
     },
-    { name: "CustomerName", type: "string", description: "Name of the customer." },
+    COLUMN.CustomerName1,
     { name: "CustomerTenantId", type: "string", description: "GUID of the customer." },
-    { name: "CustomerTpid", type: "string", description: "Customer top parent identifier." },
-    {
-      name: "DUNSNumber",
-      type: "string",
-      description: "Global Data Universal Number System Identifier of customer.",
-    },
-    {
-      name: "CustomerSegment",
-      type: "string",
-      description: "Market segment of the customer.",
-      values: ["Major Commercial", "Major Public Sector", "Small, Medium & Corporate Commercial"],
-      decision:
-        "Values are the examples the Teams report definitions give; used for every PC CustomerSegment.",
-    },
-    { name: "TopSegment", type: "string", description: "Higher-level segment classification of customer." },
-    { name: "CustomerMarket", type: "string", description: "Geographical market of the customer." },
+    COLUMN.CustomerTpid2,
+    COLUMN.DUNSNumber,
+    COLUMN.CustomerSegment2,
+    COLUMN.TopSegment,
+    COLUMN.CustomerMarket,
     { name: "ProductFamily", type: "string", description: "Product family (system-query column)." },
     { name: "ReportingProductName", type: "string", description: "Granular product name." },
     { name: "Product", type: "string", description: "Product sold to the customer by the partner." },
-    { name: "RawProductName", type: "string", description: "Detailed product name sold to the customer." },
-    { name: "ProductPartNumber", type: "string", description: "Part number of the product." },
-    { name: "SKU", type: "string", description: "SKU of the product." },
+    COLUMN.RawProductName,
+    COLUMN.ProductPartNumber,
+    COLUMN.SKU2,
     { name: "RevSumDivisionName", type: "string", description: "Revenue reporting product hierarchy name." },
-    { name: "PartnerName", type: "string", description: "Name of the partner." },
+    COLUMN.PartnerName,
     {
       name: "SolutionArea",
       type: "string",
       description: "Business application classification of the product.",
     },
-    {
-      name: "PartnerLocationID",
-      type: "string",
-      description:
-        "Identifier of the partner location (2023 programmatic name; the download report has PartnerLocation).",
-    },
+    COLUMN.PartnerLocationID,
     { name: "PartnerAttributionType", type: "string", description: "Attribution type for the subscription." },
     {
       name: "SalesChannel",
@@ -176,14 +399,8 @@ const seatsSubscriptionsAndRevenue: DatasetDef = {
       description: "Channel of the sales - Direct, CSP (Cloud Solution Provider), and so on.",
     },
     { name: "PricingLevel", type: "string", description: "Price point of the sale." },
-    { name: "EnrollmentNumber", type: "string", description: "Enrollment number of the subscription." },
-    {
-      name: "IsDuplicateRowForPGA",
-      type: "integer",
-      description:
-        "For multiple partner attributions under single PGA, this value is set to 0 for only one PartnerID. If the value is set to 1, then it indicates a duplicate row.",
-      values: ["0", "1"],
-    },
+    COLUMN.EnrollmentNumber,
+    COLUMN.IsDuplicateRowForPGA,
     {
       name: "SubscriptionStartMonth",
       type: "date",
@@ -191,31 +408,22 @@ const seatsSubscriptionsAndRevenue: DatasetDef = {
       decision: "First day of the start month (date).",
     },
     { name: "BilledRevenueUSD", type: "decimal", description: "Revenue in USD." },
-    { name: "AzureConsumedRevenueUSD", type: "decimal", description: "Azure Consumed Revenue in USD." },
-    { name: "PartnerLocation", type: "string", description: "Geographical location of the partner." },
-    { name: "IndustryName", type: "string", description: "Type of Industry the customer belongs." },
-    {
-      name: "VerticalName",
-      type: "string",
-      description: "Business Vertical within the Industry of the Customer.",
-    },
-    {
-      name: "EOU",
-      type: "string",
-      description:
-        "Enterprise Organizational Unit, Focus areas for Subsidiary levels. For example, SMC Commercial, USA – Northeast, JPN - Kansai.",
-    },
-    { name: "ResellerID", type: "string", description: "ID of reseller." },
-    { name: "ResellerName", type: "string", description: "Reseller name." },
+    COLUMN.AzureConsumedRevenueUSD,
+    COLUMN.PartnerLocation2,
+    COLUMN.IndustryName,
+    COLUMN.VerticalName,
+    COLUMN.EOU,
+    COLUMN.ResellerID,
+    COLUMN.ResellerName,
     {
       name: "AvailableSeatsEOP",
       type: "integer",
       description: "Overall Available seats until End of Period.",
     },
     { name: "AvailableSeats", type: "integer", description: "Available seat difference Month on month." },
-    { name: "CPORRevenue", type: "decimal", description: "Revenue from the CPOR Partner attaches type." },
-    { name: "CPORPaidSeats", type: "integer", description: "Paid seats with CPOR Partner attach type." },
-    { name: "CPORActiveUsers", type: "integer", description: "Active users with CPOR Partner attach type." },
+    COLUMN.CPORRevenue,
+    COLUMN.CPORPaidSeats,
+    COLUMN.CPORActiveUsers,
   ],
   measures: [
     {
@@ -257,13 +465,9 @@ const azureUsage: DatasetDef = {
   description:
     "Azure usage: one row per subscription, meter and month with usage quantity and Azure consumed revenue (ACR).",
   columns: [
-    { name: "PGAMpnId", type: "string", description: "Identifier of the partner global account." },
-    { name: "SubscriptionId", type: "string", description: "GUID of the subscription." },
-    {
-      name: "SubscriptionStartDate",
-      type: "date",
-      description: "The date of the start of the subscription.",
-    },
+    COLUMN.PGAMpnId,
+    COLUMN.SubscriptionId,
+    COLUMN.SubscriptionStartDate2,
     { name: "SubscriptionEndDate", type: "date", description: "The date of the end of the subscription." },
     { name: "FirstUseDate", type: "date", description: "Date when Azure services were used first." },
     {
@@ -271,7 +475,7 @@ const azureUsage: DatasetDef = {
       type: "string",
       description: "Current State of the subscription (Open, Closed Active or In Grace Period)",
     },
-    { name: "Month", type: "date", description: "Date aggregated by month." },
+    COLUMN.Month2,
     { name: "ServiceName", type: "string", description: "Azure service name (system-query column)." },
     {
       name: "MeterCategory",
@@ -286,9 +490,9 @@ const azureUsage: DatasetDef = {
         "The definition says 'number of units', but in Azure usage data this is the unit of measure (e.g. '1 Hour'); string holds either reading.",
     },
     { name: "UsageQuantity", type: "decimal", description: "Quantity of usage of resource." },
-    { name: "CustomerName", type: "string", description: "Name of the customer." },
-    { name: "CustomerTenantId", type: "string", description: "Tenant ID of customer." },
-    { name: "CustomerTpid", type: "string", description: "Customer top parent ID." },
+    COLUMN.CustomerName1,
+    COLUMN.CustomerTenantId1,
+    COLUMN.CustomerTpid3,
     {
       name: "CustomerSegment",
       type: "string",
@@ -297,22 +501,17 @@ const azureUsage: DatasetDef = {
       decision:
         "Values are the examples the Teams report definitions give; used for every PC CustomerSegment.",
     },
-    { name: "CustomerMarket", type: "string", description: "Geographical market of the customer." },
+    COLUMN.CustomerMarket,
     { name: "MpnId", type: "string", description: "PartnerID of the customer." },
-    { name: "PartnerName", type: "string", description: "Name of the partner." },
-    {
-      name: "PartnerLocationID",
-      type: "string",
-      description:
-        "Identifier of the partner location (2023 programmatic name; the download report has PartnerLocation).",
-    },
-    { name: "PartnerAttributionType", type: "string", description: "Attribution type of the partner." },
+    COLUMN.PartnerName,
+    COLUMN.PartnerLocationID,
+    COLUMN.PartnerAttributionType,
     {
       name: "SalesChannel",
       type: "string",
       description: "Channel of the sales (Direct/CSP, Indirect/CSP, Direct, and so on)",
     },
-    { name: "EnrollmentNumber", type: "string", description: "Enrollment number of the subscription." },
+    COLUMN.EnrollmentNumber,
     {
       name: "IsACRDuplicateAtPGALevel",
       type: "integer",
@@ -320,8 +519,8 @@ const azureUsage: DatasetDef = {
         "For multiple partner attributions under single PGA, this value is set to 0 for only one MPNId. If the value is set to 1, then it indicates a duplicate row.",
       values: ["0", "1"],
     },
-    { name: "ResellerID", type: "string", description: "ID of reseller." },
-    { name: "ResellerName", type: "string", description: "Reseller name." },
+    COLUMN.ResellerID,
+    COLUMN.ResellerName,
     {
       name: "ServiceLevel1",
       type: "string",
@@ -361,23 +560,10 @@ const azureUsage: DatasetDef = {
     },
     { name: "ComputeOS", type: "string", description: "Operating System for the Compute." },
     { name: "ComputeCoreSoftware", type: "string", description: "Compute Core Software." },
-    {
-      name: "PartnerLocation",
-      type: "string",
-      description: "Geographical country/region location of the partner.",
-    },
-    { name: "IndustryName", type: "string", description: "Type of Industry the customer belongs." },
-    {
-      name: "VerticalName",
-      type: "string",
-      description: "Business Vertical within the Industry of the Customer.",
-    },
-    {
-      name: "EOU",
-      type: "string",
-      description:
-        "Enterprise Organizational Unit, Focus areas for Subsidiary levels. For example, SMC Commercial, USA – Northeast, JPN - Kansai.",
-    },
+    COLUMN.PartnerLocation3,
+    COLUMN.IndustryName,
+    COLUMN.VerticalName,
+    COLUMN.EOU,
     {
       name: "AdminType",
       type: "string",
@@ -424,14 +610,14 @@ const msLearn: DatasetDef = {
     { name: "Products", type: "string", description: "Product for which the learning module is applicable." },
     { name: "Roles", type: "string", description: "Applicable roles of the training." },
     { name: "CompletionDate", type: "date", description: "Date of completion of the training." },
-    { name: "MPNId", type: "string", description: "Identifier of Microsoft AI Cloud Partner Program." },
-    { name: "PartnerName", type: "string", description: "Name of the partner." },
+    COLUMN.MPNId,
+    COLUMN.PartnerName,
     {
       name: "CustomerMarket",
       type: "string",
       description: "Market of the user (system-query column; not in the definitions).",
     },
-    { name: "PGAMpnId", type: "string", description: "Identifier of the partner global account." },
+    COLUMN.PGAMpnId,
     { name: "Country", type: "string", description: "Geographical country/region location of the partner." },
   ],
   metrics: [],
@@ -446,8 +632,8 @@ const officeUsage: DatasetDef = {
   description:
     "Office 365 license usage: one row per customer tenant, workload and month with paid units and monthly active users.",
   columns: [
-    { name: "CustomerTenantId", type: "string", description: "Tenant ID of the customer." },
-    { name: "CustomerTpid", type: "string", description: "Customer top parent ID." },
+    COLUMN.CustomerTenantId2,
+    COLUMN.CustomerTpid3,
     {
       name: "WorkloadName",
       type: "string",
@@ -455,57 +641,30 @@ const officeUsage: DatasetDef = {
       values: ["Exchange Online", "Skype for Business", "Teams"],
       decision: "Values are the examples the definition gives (Skype for Business, Teams, Exchange Online).",
     },
-    { name: "Month", type: "date", description: "Month for which usage is reported." },
-    { name: "PaidAvailableUnits", type: "integer", description: "Number of paid available units." },
-    { name: "MonthlyActiveUsers", type: "integer", description: "Number of monthly active users." },
-    { name: "CustomerName", type: "string", description: "Name of the customer." },
+    COLUMN.Month3,
+    COLUMN.PaidAvailableUnits,
+    COLUMN.MonthlyActiveUsers,
+    COLUMN.CustomerName1,
     {
       name: "CustomerMarket",
       type: "string",
       description: "Geographical country/region location of the customer's market.",
     },
-    {
-      name: "CustomerSegment",
-      type: "string",
-      description: "Customer segment.",
-      values: ["Major Commercial", "Major Public Sector", "Small, Medium & Corporate Commercial"],
-      decision:
-        "Values are the examples the Teams report definitions give; used for every PC CustomerSegment.",
-    },
+    COLUMN.CustomerSegment1,
     {
       name: "MPNId",
       type: "string",
       description: "Microsoft AI Cloud Partner Program (MPN) ID of the partner.",
     },
-    { name: "PartnerName", type: "string", description: "Name of the partner." },
-    {
-      name: "PartnerLocationID",
-      type: "string",
-      description:
-        "Identifier of the partner location (2023 programmatic name; the download report has PartnerLocation).",
-    },
-    { name: "PartnerAttributionType", type: "string", description: "Attribution type of the partner." },
-    {
-      name: "IsDuplicateRowForPGA",
-      type: "integer",
-      description:
-        "For multiple partner attributions under single PGA, this value is set to 0 for only one PartnerID. If the value is set to 1, then it indicates a duplicate row.",
-      values: ["0", "1"],
-    },
-    { name: "PartnerLocation", type: "string", description: "Geographical location of the partner." },
+    COLUMN.PartnerName,
+    COLUMN.PartnerLocationID,
+    COLUMN.PartnerAttributionType,
+    COLUMN.IsDuplicateRowForPGA,
+    COLUMN.PartnerLocation2,
     { name: "PGAPartnerID", type: "string", description: "Identifier of the partner global account." },
-    { name: "IndustryName", type: "string", description: "Type of Industry the customer belongs." },
-    {
-      name: "VerticalName",
-      type: "string",
-      description: "Business Vertical within the Industry of the Customer.",
-    },
-    {
-      name: "EOU",
-      type: "string",
-      description:
-        "Enterprise Organizational Unit, Focus areas for Subsidiary levels. For example, SMC Commercial, USA – Northeast, JPN - Kansai.",
-    },
+    COLUMN.IndustryName,
+    COLUMN.VerticalName,
+    COLUMN.EOU,
     { name: "PartnerID", type: "string", description: "Identifier of Microsoft AI Cloud Partner Program." },
   ],
   metrics: [
@@ -529,8 +688,8 @@ const profile: DatasetDef = {
   description:
     "Partner profile: the partner's MPN/PGA IDs, names, location and hierarchy level (snapshot, no TIMESPAN).",
   columns: [
-    { name: "MpnId", type: "string", description: "Microsoft AI Cloud Partner Program ID." },
-    { name: "PartnerName", type: "string", description: "Name of the partner." },
+    COLUMN.MpnId,
+    COLUMN.PartnerName,
     { name: "PGA_MPNId", type: "string", description: "Identifier of the partner global account." },
     { name: "PGA_PartnerName", type: "string", description: "Partner global account name." },
     { name: "City", type: "string", description: "City location of the partner." },
@@ -589,7 +748,7 @@ const trainingCompletions: DatasetDef = {
     },
     { name: "MCPID", type: "string", description: "MCP ID of the user." },
     { name: "MPNID", type: "string", description: "Identifier of Microsoft AI Cloud Partner Program." },
-    { name: "PartnerName", type: "string", description: "Name of the partner." },
+    COLUMN.PartnerName,
     {
       name: "PartnerCityLocation",
       type: "string",
@@ -600,7 +759,7 @@ const trainingCompletions: DatasetDef = {
       type: "string",
       description: "Geographical country/region location of the partner.",
     },
-    { name: "PGAMpnId", type: "string", description: "Identifier of the partner global account." },
+    COLUMN.PGAMpnId,
     { name: "IndividualFirstName", type: "string", description: "First name of the customer." },
     { name: "IndividualLastName", type: "string", description: "Last name of the customer." },
     { name: "Email", type: "string", description: "Personal email ID of the customer." },
@@ -619,15 +778,15 @@ const dynamicsUsage: DatasetDef = {
   description:
     "Dynamics 365 license usage: one row per subscription, SKU and month with available, assigned and active seats.",
   columns: [
-    { name: "SubscriptionId", type: "string", description: "GUID of the subscription." },
-    { name: "SubscriptionStartDate", type: "date", description: "Start date of the subscription." },
-    { name: "SubscriptionEndDate", type: "date", description: "End date of the subscription." },
+    COLUMN.SubscriptionId,
+    COLUMN.SubscriptionStartDate1,
+    COLUMN.SubscriptionEndDate,
     { name: "SubscriptionStatus", type: "string", description: "State of the subscription." },
-    { name: "Month", type: "date", description: "Month for which usage is reported." },
+    COLUMN.Month3,
     { name: "RevSumDivisionName", type: "string", description: "Name of the rev sum division." },
     { name: "RevSumCategoryName", type: "string", description: "Name of the rev sum category." },
-    { name: "SKU", type: "string", description: "SKU of the product." },
-    { name: "SKUId", type: "string", description: "SKU ID of the product." },
+    COLUMN.SKU2,
+    COLUMN.SKUId,
     {
       name: "FreeVsPaidSKU",
       type: "string",
@@ -640,59 +799,26 @@ const dynamicsUsage: DatasetDef = {
       type: "string",
       description: "Sales channel that's used for selling the subscription.",
     },
-    { name: "DetailedSalesModel", type: "string", description: "Detailed sales model for the subscription." },
-    { name: "CustomerName", type: "string", description: "Name of the customer." },
-    { name: "CustomerTenantId", type: "string", description: "GUID of the customer tenant." },
-    { name: "CustomerTpid", type: "string", description: "Customer top parent identifier." },
-    {
-      name: "CustomerSegment",
-      type: "string",
-      description: "Market segment of the customer.",
-      values: ["Major Commercial", "Major Public Sector", "Small, Medium & Corporate Commercial"],
-      decision:
-        "Values are the examples the Teams report definitions give; used for every PC CustomerSegment.",
-    },
-    { name: "CustomerMarket", type: "string", description: "Geographical market of the customer." },
-    { name: "MPNId", type: "string", description: "Identifier of Microsoft AI Cloud Partner Program." },
-    { name: "PartnerName", type: "string", description: "Name of the partner." },
-    {
-      name: "PartnerLocationID",
-      type: "string",
-      description:
-        "Identifier of the partner location (2023 programmatic name; the download report has PartnerLocation).",
-    },
-    { name: "PartnerAttachType", type: "string", description: "Attribution type for the subscription." },
-    { name: "AvailableSeats", type: "integer", description: "Current paid available seats." },
-    { name: "AssignedSeats", type: "integer", description: "Current assigned seats." },
-    { name: "ActiveSeats", type: "integer", description: "Current active seats." },
-    {
-      name: "DeploymentOpportunity",
-      type: "integer",
-      description: "Deployment opportunity is the number of seats that aren't assigned.",
-    },
-    {
-      name: "ActiveUsagePercent",
-      type: "decimal",
-      description: "Current active usage as a percentage of available seats.",
-    },
-    { name: "PGAMpnId", type: "string", description: "Identifier of the partner global account." },
-    {
-      name: "PartnerLocation",
-      type: "string",
-      description: "Geographical country/region location of the partner.",
-    },
-    { name: "IndustryName", type: "string", description: "Type of Industry the customer belongs." },
-    {
-      name: "VerticalName",
-      type: "string",
-      description: "Business Vertical within the Industry of the Customer.",
-    },
-    {
-      name: "EOU",
-      type: "string",
-      description:
-        "Enterprise Organizational Unit, Focus areas for Subsidiary levels. For example, SMC Commercial, USA – Northeast, JPN - Kansai.",
-    },
+    COLUMN.DetailedSalesModel,
+    COLUMN.CustomerName1,
+    COLUMN.CustomerTenantId3,
+    COLUMN.CustomerTpid2,
+    COLUMN.CustomerSegment2,
+    COLUMN.CustomerMarket,
+    COLUMN.MPNId,
+    COLUMN.PartnerName,
+    COLUMN.PartnerLocationID,
+    COLUMN.PartnerAttachType,
+    COLUMN.AvailableSeats,
+    COLUMN.AssignedSeats,
+    COLUMN.ActiveSeats,
+    COLUMN.DeploymentOpportunity,
+    COLUMN.ActiveUsagePercent,
+    COLUMN.PGAMpnId,
+    COLUMN.PartnerLocation3,
+    COLUMN.IndustryName,
+    COLUMN.VerticalName,
+    COLUMN.EOU,
   ],
   measures: [
     {
@@ -736,7 +862,7 @@ const competencySummaryHistory: DatasetDef = {
   description:
     "Competency summary and history (2021; removed from the 2023 docs): competencies with level, status and dates.",
   columns: [
-    { name: "CompetencyName", type: "string", description: "Name of the competency." },
+    COLUMN.CompetencyName,
     {
       name: "CompetencyLevel",
       type: "string",
@@ -764,18 +890,18 @@ const powerBIUsage: DatasetDef = {
   description:
     "Power BI license usage: one row per subscription, SKU and month with available, assigned and active seats.",
   columns: [
-    { name: "SubscriptionId", type: "string", description: "GUID of the subscription." },
-    { name: "SubscriptionStartDate", type: "date", description: "Start date of the subscription." },
-    { name: "SubscriptionEndDate", type: "date", description: "End date of the subscription." },
+    COLUMN.SubscriptionId,
+    COLUMN.SubscriptionStartDate1,
+    COLUMN.SubscriptionEndDate,
     {
       name: "SubscriptionStatus",
       type: "string",
       description: "State of the subscription (Active, Inactive, or In Grace Period)",
       values: ["Active", "Inactive", "In Grace Period"],
     },
-    { name: "Month", type: "date", description: "Date aggregated by month." },
-    { name: "SKU", type: "string", description: "SKU of the product." },
-    { name: "SKUId", type: "string", description: "SKU ID of the product." },
+    COLUMN.Month2,
+    COLUMN.SKU2,
+    COLUMN.SKUId,
     {
       name: "FreeVsPaidSKU",
       type: "string",
@@ -784,65 +910,27 @@ const powerBIUsage: DatasetDef = {
       decision: "Described as 'free or paid SKU'; values 'Free'/'Paid' assumed.",
     },
     { name: "SalesModel", type: "string", description: "Sales model that's used to sell the subscription." },
-    { name: "DetailedSalesModel", type: "string", description: "Detailed sales model for the subscription." },
-    { name: "CustomerName", type: "string", description: "Name of the customer." },
-    { name: "CustomerTenantId", type: "string", description: "GUID of the customer tenant." },
-    { name: "CustomerTpid", type: "string", description: "Identifier of the customer top parent." },
-    {
-      name: "CustomerSegment",
-      type: "string",
-      description: "Market segment of the customer.",
-      values: ["Major Commercial", "Major Public Sector", "Small, Medium & Corporate Commercial"],
-      decision:
-        "Values are the examples the Teams report definitions give; used for every PC CustomerSegment.",
-    },
-    { name: "CustomerMarket", type: "string", description: "Geographical market of the customer." },
-    { name: "MPNId", type: "string", description: "Identifier of Microsoft AI Cloud Partner Program." },
-    { name: "PartnerName", type: "string", description: "Name of the partner." },
-    {
-      name: "PartnerLocationID",
-      type: "string",
-      description:
-        "Identifier of the partner location (2023 programmatic name; the download report has PartnerLocation).",
-    },
-    { name: "PartnerAttachType", type: "string", description: "Attribution type for the subscription." },
-    {
-      name: "PartnerHierarchy",
-      type: "string",
-      description: "Hierarchy of partner (HeadQuarters or Location)",
-      values: ["HeadQuarters", "Location"],
-    },
-    { name: "AvailableSeats", type: "integer", description: "Current paid available seats." },
-    { name: "AssignedSeats", type: "integer", description: "Current assigned seats." },
-    { name: "ActiveSeats", type: "integer", description: "Current active seats." },
-    {
-      name: "DeploymentOpportunity",
-      type: "integer",
-      description: "Deployment opportunity is the number of seats that aren't assigned.",
-    },
-    {
-      name: "ActiveUsagePercent",
-      type: "decimal",
-      description: "Current active usage as a percentage of available seats.",
-    },
-    { name: "PGAMpnID", type: "string", description: "Identifier of the partner global account." },
-    { name: "IndustryName", type: "string", description: "Type of Industry the customer belongs." },
-    {
-      name: "VerticalName",
-      type: "string",
-      description: "Business Vertical within the Industry of the Customer.",
-    },
-    {
-      name: "EOU",
-      type: "string",
-      description:
-        "Enterprise Organizational Unit, Focus areas for Subsidiary levels. For example, SMC Commercial, USA – Northeast, JPN - Kansai.",
-    },
-    {
-      name: "PartnerLocation",
-      type: "string",
-      description: "Geographical country/region location of the partner.",
-    },
+    COLUMN.DetailedSalesModel,
+    COLUMN.CustomerName1,
+    COLUMN.CustomerTenantId3,
+    COLUMN.CustomerTpid1,
+    COLUMN.CustomerSegment2,
+    COLUMN.CustomerMarket,
+    COLUMN.MPNId,
+    COLUMN.PartnerName,
+    COLUMN.PartnerLocationID,
+    COLUMN.PartnerAttachType,
+    COLUMN.PartnerHierarchy,
+    COLUMN.AvailableSeats,
+    COLUMN.AssignedSeats,
+    COLUMN.ActiveSeats,
+    COLUMN.DeploymentOpportunity,
+    COLUMN.ActiveUsagePercent,
+    COLUMN.PGAMpnID,
+    COLUMN.IndustryName,
+    COLUMN.VerticalName,
+    COLUMN.EOU,
+    COLUMN.PartnerLocation3,
   ],
   metrics: [
     { name: "SubscriptionCount", aggregation: "countDistinct", source: "SubscriptionId" },
@@ -885,11 +973,7 @@ const emsUsage: DatasetDef = {
     "Enterprise Mobility + Security license usage: one row per subscription, SKU and month with paid units and active users per workload.",
   columns: [
     { name: "SubscriptionId", type: "string", description: "GUID of the Subscription." },
-    {
-      name: "SubscriptionStartDate",
-      type: "date",
-      description: "The date of the start of the subscription.",
-    },
+    COLUMN.SubscriptionStartDate2,
     { name: "SubscriptionEndDate", type: "date", description: "The date when the subscription ends." },
     {
       name: "SubscriptionStatus",
@@ -897,9 +981,9 @@ const emsUsage: DatasetDef = {
       description: "Current state of the subscription (Open, Closed, Active or In Grace Period)",
       values: ["Open", "Closed", "Active", "In Grace Period"],
     },
-    { name: "Month", type: "date", description: "Date aggregated by month." },
-    { name: "SKU", type: "string", description: "Product SKU." },
-    { name: "SKUId", type: "string", description: "SKU ID of the product." },
+    COLUMN.Month2,
+    COLUMN.SKU1,
+    COLUMN.SKUId,
     {
       name: "FreeVsPaidSKU",
       type: "string",
@@ -908,40 +992,23 @@ const emsUsage: DatasetDef = {
       decision: "Described as 'free or paid SKU'; values 'Free'/'Paid' assumed.",
     },
     { name: "SalesModel", type: "string", description: "Sales channel used for selling the subscription." },
-    { name: "DetailedSalesModel", type: "string", description: "Detailed sales model for the subscription." },
-    { name: "CustomerName", type: "string", description: "Name of the customer." },
-    { name: "CustomerTenantId", type: "string", description: "Tenant ID of customer." },
-    { name: "CustomerTpid", type: "string", description: "Customer top parent ID." },
-    {
-      name: "CustomerSegment",
-      type: "string",
-      description: "Customer segment.",
-      values: ["Major Commercial", "Major Public Sector", "Small, Medium & Corporate Commercial"],
-      decision:
-        "Values are the examples the Teams report definitions give; used for every PC CustomerSegment.",
-    },
+    COLUMN.DetailedSalesModel,
+    COLUMN.CustomerName1,
+    COLUMN.CustomerTenantId1,
+    COLUMN.CustomerTpid3,
+    COLUMN.CustomerSegment1,
     {
       name: "CustomerMarket",
       type: "string",
       description: "Geographical country/region location of the market of customer.",
     },
     { name: "MPNId", type: "string", description: "PartnerID." },
-    { name: "PartnerName", type: "string", description: "Name of the partner." },
-    {
-      name: "PartnerLocationID",
-      type: "string",
-      description:
-        "Identifier of the partner location (2023 programmatic name; the download report has PartnerLocation).",
-    },
-    { name: "PartnerAttachType", type: "string", description: "Attribution type for the subscription." },
-    {
-      name: "PartnerHierarchy",
-      type: "string",
-      description: "Hierarchy of partner (HeadQuarters or Location)",
-      values: ["HeadQuarters", "Location"],
-    },
-    { name: "PaidAvailableUnits", type: "integer", description: "Number of paid available units." },
-    { name: "MonthlyActiveUsers", type: "integer", description: "Number of monthly active users." },
+    COLUMN.PartnerName,
+    COLUMN.PartnerLocationID,
+    COLUMN.PartnerAttachType,
+    COLUMN.PartnerHierarchy,
+    COLUMN.PaidAvailableUnits,
+    COLUMN.MonthlyActiveUsers,
     {
       name: "AADPPaidAvailableUnits",
       type: "integer",
@@ -973,20 +1040,11 @@ const emsUsage: DatasetDef = {
       description:
         "Number of monthly active users for Azure Information Protection. It's a workload reported under EMS.",
     },
-    { name: "PGAMpnID", type: "string", description: "Identifier of the partner global account." },
-    { name: "IndustryName", type: "string", description: "Type of Industry the customer belongs." },
-    {
-      name: "VerticalName",
-      type: "string",
-      description: "Business Vertical within the Industry of the Customer.",
-    },
-    {
-      name: "EOU",
-      type: "string",
-      description:
-        "Enterprise Organizational Unit, Focus areas for Subsidiary levels. For example, SMC Commercial, USA – Northeast, JPN - Kansai.",
-    },
-    { name: "PartnerLocation", type: "string", description: "Geographical location of partner." },
+    COLUMN.PGAMpnID,
+    COLUMN.IndustryName,
+    COLUMN.VerticalName,
+    COLUMN.EOU,
+    COLUMN.PartnerLocation1,
     { name: "PartnerAttributionType", type: "string", description: "Attribution type of partner." },
     {
       name: "AATPActiveUsage",
@@ -1054,7 +1112,7 @@ const competencyPeformanceRequirement: DatasetDef = {
   description:
     "Competency performance requirements (2021; removed from the 2023 docs): monthly metric contributions against Gold/Silver thresholds.",
   columns: [
-    { name: "CompetencyName", type: "string", description: "Name of the competency." },
+    COLUMN.CompetencyName,
     {
       name: "CompetencyAttainmentOptionName",
       type: "string",
@@ -1115,7 +1173,7 @@ const resellerPerformance: DatasetDef = {
       type: "string",
       description: "Reseller Microsoft AI Cloud Partner Program identifier.",
     },
-    { name: "ResellerName", type: "string", description: "Reseller name." },
+    COLUMN.ResellerName,
     { name: "ResellerMarket", type: "string", description: "Reseller country/region of market." },
     {
       name: "IndirectProviderMPNId",
@@ -1129,31 +1187,15 @@ const resellerPerformance: DatasetDef = {
     { name: "AvailableSeats", type: "integer", description: "Number of seats available." },
     { name: "AssignedSeats", type: "integer", description: "Number of assigned seats." },
     { name: "BilledRevenueUSD", type: "decimal", description: "Billed revenue in US dollars." },
-    { name: "CustomerName", type: "string", description: "Name of the customer." },
+    COLUMN.CustomerName1,
     { name: "CustomerTPid", type: "string", description: "Identifier of the customer top parent." },
-    {
-      name: "CustomerSegment",
-      type: "string",
-      description: "Customer segment.",
-      values: ["Major Commercial", "Major Public Sector", "Small, Medium & Corporate Commercial"],
-      decision:
-        "Values are the examples the Teams report definitions give; used for every PC CustomerSegment.",
-    },
-    { name: "CustomerMarket", type: "string", description: "Geographical market of the customer." },
+    COLUMN.CustomerSegment1,
+    COLUMN.CustomerMarket,
     { name: "ResellerStatus", type: "string", description: "Reseller status." },
-    { name: "PGAMpnID", type: "string", description: "Identifier of the partner global account." },
-    { name: "IndustryName", type: "string", description: "Type of Industry the customer belongs." },
-    {
-      name: "VerticalName",
-      type: "string",
-      description: "Business Vertical within the Industry of the Customer.",
-    },
-    {
-      name: "EOU",
-      type: "string",
-      description:
-        "Enterprise Organizational Unit, Focus areas for Subsidiary levels. For example, SMC Commercial, USA – Northeast, JPN - Kansai.",
-    },
+    COLUMN.PGAMpnID,
+    COLUMN.IndustryName,
+    COLUMN.VerticalName,
+    COLUMN.EOU,
   ],
   metrics: [
     {
@@ -1354,37 +1396,12 @@ const clasAgreementRenewalsPropensity: DatasetDef = {
     "Cloud Ascent agreement-renewal propensity: one row per partner and customer agreement up for renewal.",
   columns: [
     ...CLAS_ACCOUNT_COLUMNS,
-    {
-      name: "HasGoogle",
-      type: "string",
-      description: "Identifies whether the customer shows competitive signals for owning Google products.",
-    },
-    {
-      name: "HasAWS",
-      type: "string",
-      description: "Identifies whether the customer shows competitive signals for owning AWS products.",
-    },
-    {
-      name: "AzureCluster",
-      type: "string",
-      description:
-        "Identifies the customer's propensity to purchase Azure by consolidating the Fit and Intent recommendations into a cluster.",
-    },
-    {
-      name: "D365FOCluster",
-      type: "string",
-      description: "Identifies the customer's propensity to purchase Dynamics 365 Finance and Operations.",
-    },
-    {
-      name: "D365CECluster",
-      type: "string",
-      description: "Identifies the customer's propensity to purchase Dynamics 365 Customer Engagement.",
-    },
-    {
-      name: "D365BCCluster",
-      type: "string",
-      description: "Identifies the customer's propensity to purchase Dynamics 365 Business Central.",
-    },
+    COLUMN.HasGoogle,
+    COLUMN.HasAWS,
+    COLUMN.AzureCluster,
+    COLUMN.D365FOCluster,
+    COLUMN.D365CECluster,
+    COLUMN.D365BCCluster,
     {
       name: "M365Cluster",
       type: "string",
@@ -1414,16 +1431,8 @@ const clasAgreementRenewalsPropensity: DatasetDef = {
       type: "decimal",
       description: "Revenue associated with expiring subscriptions.",
     },
-    {
-      name: "HasEA",
-      type: "string",
-      description: "Identifies whether a renewal is an EA or an EA subscription.",
-    },
-    {
-      name: "HasOpen",
-      type: "string",
-      description: "Identifies whether a renewal is an Open or Open Value agreement.",
-    },
+    COLUMN.HasEA,
+    COLUMN.HasOpen,
     {
       name: "M365UpsellCustomer",
       type: "string",
@@ -1581,12 +1590,7 @@ const clasAzurePropensity: DatasetDef = {
       description:
         "Signals related to social media and a customer's online behavior define Intent. Intent scoring is overlaid on Fit to define the clusters.",
     },
-    {
-      name: "AzureCluster",
-      type: "string",
-      description:
-        "Identifies the customer's propensity to purchase Azure by consolidating the Fit and Intent recommendations into a cluster.",
-    },
+    COLUMN.AzureCluster,
     {
       name: "WindowsServerDataCenter_HasOpenRenewal",
       type: "string",
@@ -1597,26 +1601,10 @@ const clasAzurePropensity: DatasetDef = {
       type: "string",
       description: "Identifies whether the customer has an open renewal for Windows Server Standard.",
     },
-    {
-      name: "HasGoogle",
-      type: "string",
-      description: "Identifies whether the customer shows competitive signals for owning Google products.",
-    },
-    {
-      name: "HasAWS",
-      type: "string",
-      description: "Identifies whether the customer shows competitive signals for owning AWS products.",
-    },
-    {
-      name: "HasEA",
-      type: "string",
-      description: "Identifies whether a renewal is an EA or an EA subscription.",
-    },
-    {
-      name: "HasOpen",
-      type: "string",
-      description: "Identifies whether a renewal is an Open or Open Value agreement.",
-    },
+    COLUMN.HasGoogle,
+    COLUMN.HasAWS,
+    COLUMN.HasEA,
+    COLUMN.HasOpen,
     {
       name: "NumberofExistingWorkloads",
       type: "integer",
@@ -1639,11 +1627,7 @@ const clasAzurePropensity: DatasetDef = {
       description:
         "The recommended Azure workloads that the customer could be targeted for based on their past purchase history and the propensity recommendations.",
     },
-    {
-      name: "Transactedinthelast36months",
-      type: "string",
-      description: "Identifies if the customer has purchased in the trailing 36 month period.",
-    },
+    COLUMN.Transactedinthelast36months,
   ],
   metrics: [],
   timeColumn: null,
@@ -1694,11 +1678,7 @@ const clasD365Propensity: DatasetDef = {
       type: "string",
     },
     { name: "OptimizeFinancialOperatingModelsTransformBusinessOperationsExperience", type: "string" },
-    {
-      name: "D365BCCluster",
-      type: "string",
-      description: "Identifies the customer's propensity to purchase Dynamics 365 Business Central.",
-    },
+    COLUMN.D365BCCluster,
     {
       name: "D365BCFit",
       type: "string",
@@ -1710,11 +1690,7 @@ const clasD365Propensity: DatasetDef = {
       description:
         "Signals related to social media and a customer's online behavior define Intent. Intent scoring is overlaid on Fit to define the clusters.",
     },
-    {
-      name: "D365FOCluster",
-      type: "string",
-      description: "Identifies the customer's propensity to purchase Dynamics 365 Finance and Operations.",
-    },
+    COLUMN.D365FOCluster,
     {
       name: "D365FOFit",
       type: "string",
@@ -1726,11 +1702,7 @@ const clasD365Propensity: DatasetDef = {
       description:
         "Signals related to social media and a customer's online behavior define Intent. Intent scoring is overlaid on Fit to define the clusters.",
     },
-    {
-      name: "D365CECluster",
-      type: "string",
-      description: "Identifies the customer's propensity to purchase Dynamics 365 Customer Engagement.",
-    },
+    COLUMN.D365CECluster,
     { name: "D365CEFit", type: "string", description: "Indicates Fit for Dynamics 365 Customer Engagement." },
     {
       name: "D365CEIntent",
@@ -1764,31 +1736,11 @@ const clasD365Propensity: DatasetDef = {
       type: "string",
       description: "Identifies whether the existing customer shows upsell propensity for Microsoft 365.",
     },
-    {
-      name: "HasGoogle",
-      type: "string",
-      description: "Identifies whether the customer shows competitive signals for owning Google products.",
-    },
-    {
-      name: "HasAWS",
-      type: "string",
-      description: "Identifies whether the customer shows competitive signals for owning AWS products.",
-    },
-    {
-      name: "HasEA",
-      type: "string",
-      description: "Identifies whether a renewal is an EA or an EA subscription.",
-    },
-    {
-      name: "HasOpen",
-      type: "string",
-      description: "Identifies whether a renewal is an Open or Open Value agreement.",
-    },
-    {
-      name: "Transactedinthelast36months",
-      type: "string",
-      description: "Identifies if the customer has purchased in the trailing 36 month period.",
-    },
+    COLUMN.HasGoogle,
+    COLUMN.HasAWS,
+    COLUMN.HasEA,
+    COLUMN.HasOpen,
+    COLUMN.Transactedinthelast36months,
   ],
   metrics: [],
   timeColumn: null,
@@ -1829,10 +1781,10 @@ const teamsUsage3PApps: DatasetDef = {
   description: "Teams third-party app usage: one row per customer, app and date with the app's user count.",
   columns: [
     { name: "CustomerId", type: "string", description: "Customer top parent ID." },
-    { name: "CustomerTenantId", type: "string", description: "Tenant ID of the customer." },
-    { name: "CustomerName", type: "string", description: "Customer name." },
-    { name: "CustomerCountry", type: "string", description: "Customer country/region." },
-    { name: "DateKey", type: "date", description: "Date for which usage is reported." },
+    COLUMN.CustomerTenantId2,
+    COLUMN.CustomerName2,
+    COLUMN.CustomerCountry,
+    COLUMN.DateKey,
     { name: "AppName", type: "string", description: "Name of the Teams app." },
     {
       name: "UserCount",
@@ -1840,29 +1792,12 @@ const teamsUsage3PApps: DatasetDef = {
       description: "Number of users for the app.",
       decision: "A data-definition column ('Usercount'), so a selectable column, not a metric.",
     },
-    { name: "PGAMpnID", type: "string", description: "Identifier of the partner global account." },
-    { name: "CustomerCountryCode", type: "string", description: "Country Code of the customer." },
-    {
-      name: "CustomerSegment",
-      type: "string",
-      description:
-        "Type of Customer segment, for example Major Commercial, Major Public Sector, Small, Medium & Corporate Commercial, and so on.",
-      values: ["Major Commercial", "Major Public Sector", "Small, Medium & Corporate Commercial"],
-      decision:
-        "Values are the examples the Teams report definitions give; used for every PC CustomerSegment.",
-    },
-    { name: "IndustryName", type: "string", description: "Type of Industry the customer belongs." },
-    {
-      name: "VerticalName",
-      type: "string",
-      description: "Business Vertical within the Industry of the Customer.",
-    },
-    {
-      name: "EOU",
-      type: "string",
-      description:
-        "Enterprise Organizational Unit, Focus areas for Subsidiary levels. For example, SMC Commercial, USA – Northeast, JPN - Kansai.",
-    },
+    COLUMN.PGAMpnID,
+    COLUMN.CustomerCountryCode,
+    COLUMN.CustomerSegment3,
+    COLUMN.IndustryName,
+    COLUMN.VerticalName,
+    COLUMN.EOU,
   ],
   metrics: [],
   timeColumn: "DateKey",
@@ -1875,8 +1810,8 @@ const teamsUsageWorkload: DatasetDef = {
   description:
     "Teams monthly usage: one row per customer, subworkload and month with desktop, web and mobile users.",
   columns: [
-    { name: "CustomerId", type: "string", description: "Identifier of the customer top parent." },
-    { name: "CustomerTenantId", type: "string", description: "Tenant ID of the customer." },
+    COLUMN.CustomerId,
+    COLUMN.CustomerTenantId2,
     { name: "MonthKey", type: "date", description: "Month for which usage is reported." },
     {
       name: "SubWorkload",
@@ -1895,31 +1830,14 @@ const teamsUsageWorkload: DatasetDef = {
       decision:
         "Misspelling used by the system query and kept as the programmatic name; the definition's 'AllUpParticipants' is not a separate column (the catalog has no column aliases).",
     },
-    { name: "PGAMpnID", type: "string", description: "Identifier of the partner global account." },
-    { name: "CustomerName", type: "string", description: "Customer name." },
-    { name: "CustomerCountryCode", type: "string", description: "Country Code of the customer." },
-    { name: "CustomerCountry", type: "string", description: "Customer country/region." },
-    {
-      name: "CustomerSegment",
-      type: "string",
-      description:
-        "Type of Customer segment, for example Major Commercial, Major Public Sector, Small, Medium & Corporate Commercial, and so on.",
-      values: ["Major Commercial", "Major Public Sector", "Small, Medium & Corporate Commercial"],
-      decision:
-        "Values are the examples the Teams report definitions give; used for every PC CustomerSegment.",
-    },
-    { name: "IndustryName", type: "string", description: "Type of Industry the customer belongs." },
-    {
-      name: "VerticalName",
-      type: "string",
-      description: "Business Vertical within the Industry of the Customer.",
-    },
-    {
-      name: "EOU",
-      type: "string",
-      description:
-        "Enterprise Organizational Unit, Focus areas for Subsidiary levels. For example, SMC Commercial, USA – Northeast, JPN - Kansai.",
-    },
+    COLUMN.PGAMpnID,
+    COLUMN.CustomerName2,
+    COLUMN.CustomerCountryCode,
+    COLUMN.CustomerCountry,
+    COLUMN.CustomerSegment3,
+    COLUMN.IndustryName,
+    COLUMN.VerticalName,
+    COLUMN.EOU,
   ],
   metrics: [],
   timeColumn: "MonthKey",
@@ -1932,9 +1850,9 @@ const teamsUsageMeetingsAndCalls: DatasetDef = {
   description:
     "Teams meetings and calls: one row per customer, subworkload and date with meeting count and duration.",
   columns: [
-    { name: "CustomerId", type: "string", description: "Identifier of the customer top parent." },
-    { name: "CustomerTenantId", type: "string", description: "Tenant ID of the customer." },
-    { name: "DateKey", type: "date", description: "Date for which usage is reported." },
+    COLUMN.CustomerId,
+    COLUMN.CustomerTenantId2,
+    COLUMN.DateKey,
     {
       name: "SubWorkload",
       type: "string",
@@ -1953,31 +1871,14 @@ const teamsUsageMeetingsAndCalls: DatasetDef = {
       description: "Total meeting duration in hours (definition: 'Meeting duration').",
       decision: "The definition's 'Meeting duration' without the space: a selectable column (decimal hours).",
     },
-    { name: "PGAMpnID", type: "string", description: "Identifier of the partner global account." },
-    { name: "CustomerName", type: "string", description: "Customer name." },
-    { name: "CustomerCountryCode", type: "string", description: "Country Code of the customer." },
-    { name: "CustomerCountry", type: "string", description: "Customer country/region." },
-    {
-      name: "CustomerSegment",
-      type: "string",
-      description:
-        "Type of Customer segment, for example Major Commercial, Major Public Sector, Small, Medium & Corporate Commercial, and so on.",
-      values: ["Major Commercial", "Major Public Sector", "Small, Medium & Corporate Commercial"],
-      decision:
-        "Values are the examples the Teams report definitions give; used for every PC CustomerSegment.",
-    },
-    { name: "IndustryName", type: "string", description: "Type of Industry the customer belongs." },
-    {
-      name: "VerticalName",
-      type: "string",
-      description: "Business Vertical within the Industry of the Customer.",
-    },
-    {
-      name: "EOU",
-      type: "string",
-      description:
-        "Enterprise Organizational Unit, Focus areas for Subsidiary levels. For example, SMC Commercial, USA – Northeast, JPN - Kansai.",
-    },
+    COLUMN.PGAMpnID,
+    COLUMN.CustomerName2,
+    COLUMN.CustomerCountryCode,
+    COLUMN.CustomerCountry,
+    COLUMN.CustomerSegment3,
+    COLUMN.IndustryName,
+    COLUMN.VerticalName,
+    COLUMN.EOU,
   ],
   metrics: [],
   timeColumn: "DateKey",
