@@ -108,8 +108,11 @@ const LATEST_CHUNK = 50;
 /** …and the parameters it may bind at most (SQLite allows 32,766). */
 const LATEST_PARAMETERS = 2000;
 
-/** Creation order, the order of every listing: created time, then id. */
-function compareKeys(a: Cursor, b: Cursor): number {
+/**
+ * Creation order, the order of every listing: created time, then id (compared by code unit, as
+ * SQLite's BINARY collation compares the ASCII ids the service makes).
+ */
+export function byCreationOrder(a: Cursor, b: Cursor): number {
   const byTime = a.createdTime.getTime() - b.createdTime.getTime();
   if (byTime !== 0) return byTime;
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
@@ -451,7 +454,9 @@ export abstract class KyselyMetadataStore<I, B> {
       latest.push(...typed.map(this.dialect.rows.rowToExecution));
     }
     const after = page.after;
-    const ordered = latest.filter((e) => after === undefined || compareKeys(e, after) > 0).sort(compareKeys);
+    const ordered = latest
+      .filter((e) => after === undefined || byCreationOrder(e, after) > 0)
+      .sort(byCreationOrder);
     return toPage(ordered, limit, (e) => e);
   }
 

@@ -34,6 +34,7 @@ import type { ReportStatus, StoredQuery, StoredReport } from "../../reports/mode
 import type { CallbackDelivery } from "../../webhooks/model.js";
 import {
   ACTIVE_QUOTA,
+  byCreationOrder,
   checkPositiveInteger,
   checkReportExecutions,
   chunks,
@@ -205,13 +206,6 @@ function inIdOrder<R extends { readonly id: string }>(ids: readonly string[], ro
   });
 }
 
-/** Creation order, the order deliveries are listed in (ids compared like SQLite's BINARY collation for ASCII). */
-function byCreatedThenId(a: CallbackDelivery, b: CallbackDelivery): number {
-  const dt = a.createdTime.getTime() - b.createdTime.getTime();
-  if (dt !== 0) return dt;
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-}
-
 const SQLITE_PARTS: KyselyDialectParts<number, number> = {
   rows: {
     rowToQuery,
@@ -228,7 +222,7 @@ const SQLITE_PARTS: KyselyDialectParts<number, number> = {
   afterCursor,
   anyOf,
   idChunk: IN_CHUNK,
-  deliveryOrder: byCreatedThenId,
+  deliveryOrder: byCreationOrder,
 };
 
 /** Inserts rows, skipping any whose (report_id, scheduled_time) exists; returns the number inserted. */
