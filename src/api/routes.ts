@@ -1,5 +1,5 @@
 /** The twelve operations (reference §1.4), registered once per program base path. */
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { runTestQuery } from "../analytics/test-query.js";
 import { AppError, ERROR_CODES } from "../core/errors.js";
 import type { PageResult } from "../core/paging.js";
@@ -8,7 +8,7 @@ import type { Program } from "../datasets/types.js";
 import { EXECUTION_STATUSES, type ExecutionStatus } from "../executions/model.js";
 import type { Scope } from "../storage/ports.js";
 import type { ApiContext } from "./context.js";
-import { envelope, serializeJson } from "./envelope.js";
+import { type Envelope, envelope, serializeJson } from "./envelope.js";
 import { QueryParams } from "./params.js";
 import { SCHEMAS } from "./schemas.js";
 import {
@@ -43,6 +43,30 @@ export function registerProgramRoutes(
   };
   const paging = (params: QueryParams) =>
     params.page(config.pagination.defaultPageSize, config.pagination.maxPageSize);
+  /**
+   * Sends the answer kept for this request (tenant, program, public base and URL) while the store
+   * is unchanged, or the one `make` makes, kept when `keep` approves its envelope.
+   */
+  const sendKept = async <T>(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    scope: Scope,
+    make: () => Promise<Envelope<T>>,
+    keep: (body: Envelope<T>) => boolean = () => true,
+  ) => {
+    const key = `${scope.tenant}\u0001${program}\u0001${context.publicBase(request)}${request.url}`;
+    let keepIt = true;
+    const answer = await context.answers.remember(
+      key,
+      async () => {
+        const body = await make();
+        keepIt = keep(body);
+        return serializeJson(body);
+      },
+      () => keepIt,
+    );
+    return reply.type(JSON_TYPE).send(answer);
+  };
   const nextLink = (request: FastifyRequest, page: PageResult<unknown>) =>
     page.nextToken ? linkWithToken(context.publicBase(request), request.url, page.nextToken) : null;
 
@@ -76,12 +100,8 @@ export function registerProgramRoutes(
     { schema: { ...SCHEMAS.listQueries, tags } },
     async (request, reply) => {
       const { scope } = await scopeOf(request);
-      // A function of the stored queries and the request alone: kept while the store is unchanged.
-      const key = `${scope.tenant}\u0001${program}\u0001${context.publicBase(request)}${request.url}`;
-      const answer = await context.answers.remember(key, async () =>
-        serializeJson(await listQueries(request, scope)),
-      );
-      return reply.type(JSON_TYPE).send(answer);
+      // A function of the stored queries and the request alone.
+      return sendKept(request, reply, scope, () => listQueries(request, scope));
     },
   );
 
@@ -229,20 +249,15 @@ export function registerProgramRoutes(
       const latestOnly = params.boolean("getLatestExecution", true);
       if (!latestOnly) return listExecutions(request, scope, params, latestOnly);
       // Clients poll the latest executions until one completes. Without download links (fresh on
-      // every GET) that answer is a function of the stored data and the request alone: kept while
-      // the store is unchanged. (The 90-day history moves with the clock: never kept.)
-      let linked = false;
-      const key = `${scope.tenant}\u0001${program}\u0001${context.publicBase(request)}${request.url}`;
-      const answer = await context.answers.remember(
-        key,
-        async () => {
-          const body = await listExecutions(request, scope, params, latestOnly);
-          linked = body.value.some((execution) => execution.reportAccessSecureLink !== null);
-          return serializeJson(body);
-        },
-        () => !linked,
+      // every GET) that answer is a function of the stored data and the request alone. (The 90-day
+      // history moves with the clock: never kept.)
+      return sendKept(
+        request,
+        reply,
+        scope,
+        () => listExecutions(request, scope, params, latestOnly),
+        (body) => body.value.every((execution) => execution.reportAccessSecureLink === null),
       );
-      return reply.type(JSON_TYPE).send(answer);
     },
   );
 
