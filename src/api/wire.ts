@@ -1,4 +1,5 @@
 /** Entities → the JSON objects of the real API (camelCase, times as yyyy-MM-ddTHH:mm:ssZ). */
+import { BoundedMap } from "../core/bounded-map.js";
 import type { DatasetDef, SystemQueryDef } from "../datasets/types.js";
 import type { StoredExecution } from "../executions/model.js";
 import type { StoredQuery, StoredReport } from "../reports/model.js";
@@ -61,11 +62,12 @@ export const wireSystemQuery = serializedOnce(
   }),
 );
 
-/** What the JSON of user-defined queries may hold at most: entries and bytes (then it starts over). */
-const USER_QUERY_JSON_ENTRIES = 10_000;
-const USER_QUERY_JSON_BYTES = 16 * 1024 * 1024;
-const userQueryJson = new Map<string, JsonText>();
-let userQueryJsonBytes = 0;
+/** The JSON of user-defined queries, bounded by entries and bytes. */
+const userQueryJson = new BoundedMap<JsonText>({
+  maxEntries: 10_000,
+  maxSize: 16 * 1024 * 1024,
+  sizeOf: (text) => text.bytes.length,
+});
 
 /**
  * A user-defined query's JSON, made once: a query never changes after it is created (the API
@@ -76,13 +78,7 @@ export function listedUserQuery(query: StoredQuery): JsonText {
   let text = userQueryJson.get(key);
   if (!text) {
     text = new JsonText(JSON.stringify(wireUserQuery(query)));
-    const bytes = text.bytes.length;
-    if (userQueryJson.size >= USER_QUERY_JSON_ENTRIES || userQueryJsonBytes + bytes > USER_QUERY_JSON_BYTES) {
-      userQueryJson.clear();
-      userQueryJsonBytes = 0;
-    }
     userQueryJson.set(key, text);
-    userQueryJsonBytes += bytes;
   }
   return text;
 }

@@ -1,23 +1,22 @@
 /**
  * Values kept while a version number stays the same. The number says when the source they were
  * derived from may have changed (see `MetadataStore.changeVersion`); at the first change every
- * kept value is dropped. Bounded by entries and by a size the caller measures.
+ * kept value is dropped. Bounded like a `BoundedMap`.
  */
-export interface VersionedCacheOptions<V> {
+import { BoundedMap, type MapBounds } from "./bounded-map.js";
+
+export interface VersionedCacheOptions<V> extends MapBounds<V> {
   /** Changes whenever the source may have changed. */
   readonly version: () => number;
-  readonly maxEntries: number;
-  /** The most `sizeOf` summed over the kept values; a larger value is never kept. */
-  readonly maxSize: number;
-  readonly sizeOf: (value: V) => number;
 }
 
 export class VersionedCache<V> {
-  readonly #values = new Map<string, V>();
+  readonly #values: BoundedMap<V>;
   #at = Number.NaN;
-  #size = 0;
 
-  constructor(private readonly options: VersionedCacheOptions<V>) {}
+  constructor(private readonly options: VersionedCacheOptions<V>) {
+    this.#values = new BoundedMap(options);
+  }
 
   /**
    * The value kept for `key`, or the one `make` makes: kept when `keep` approves it and the
@@ -26,26 +25,14 @@ export class VersionedCache<V> {
   async remember(key: string, make: () => Promise<V>, keep: (value: V) => boolean = () => true): Promise<V> {
     // Read before making: a change while the value is made leaves it unkept.
     const version = this.options.version();
-    if (version !== this.#at) this.forget(version);
+    if (version !== this.#at) {
+      this.#values.clear();
+      this.#at = version;
+    }
     const kept = this.#values.get(key);
     if (kept !== undefined) return kept;
     const value = await make();
-    if (version === this.#at && keep(value)) this.keep(key, value);
+    if (version === this.#at && keep(value)) this.#values.set(key, value);
     return value;
-  }
-
-  private forget(version: number): void {
-    this.#values.clear();
-    this.#size = 0;
-    this.#at = version;
-  }
-
-  private keep(key: string, value: V): void {
-    const { maxEntries, maxSize, sizeOf } = this.options;
-    const size = sizeOf(value);
-    if (size > maxSize) return;
-    if (this.#values.size >= maxEntries || this.#size + size > maxSize) this.forget(this.#at);
-    this.#values.set(key, value);
-    this.#size += size;
   }
 }
