@@ -92,6 +92,16 @@ export interface KyselyDialectParts<I, B> {
   readonly deliveryOrder?: (a: CallbackDelivery, b: CallbackDelivery) => number;
 }
 
+/** A listing's execution filters, with values bound as the engine stores them. */
+interface ExecutionMatch<I> {
+  readonly tenant: string;
+  readonly program: string;
+  readonly reportIds: readonly string[];
+  readonly executionIds?: readonly string[] | undefined;
+  readonly statuses?: readonly ExecutionStatus[] | undefined;
+  readonly since?: Bound<I> | undefined;
+}
+
 export type DeliveryWithLog = CallbackDelivery & { readonly attemptLog: readonly DeliveryAttempt[] };
 
 /**
@@ -403,15 +413,11 @@ export abstract class KyselyMetadataStore<I, B> {
     if (reportIds.length === 0 || executionIds?.length === 0 || statuses?.length === 0) {
       return { items: [] };
     }
-    if (filter.latestOnly === true) return this.latestExecutions(scope, filter, page, limit);
-    const values = {
-      ...scope,
-      reportIds,
-      executionIds,
-      statuses,
-      since: filter.since === undefined ? undefined : this.dialect.instant(filter.since),
-      ...this.cursorValues(page),
-    };
+    const since = filter.since === undefined ? undefined : this.dialect.instant(filter.since);
+    if (filter.latestOnly === true) {
+      return this.latestExecutions({ ...scope, reportIds, executionIds, statuses, since }, page, limit);
+    }
+    const values = { ...scope, reportIds, executionIds, statuses, since, ...this.cursorValues(page) };
     const rows = await this.templates.rows(`listExecutions limit ${limit + 1}`, values, (v) =>
       this.nextPage(this.matchingExecutions(v), v, limit),
     );
@@ -425,19 +431,17 @@ export abstract class KyselyMetadataStore<I, B> {
    * the keyset condition apply here.
    */
   private async latestExecutions(
-    scope: Scope,
-    filter: ExecutionFilter,
+    matching: ExecutionMatch<I>,
     page: PageRequest,
     limit: number,
   ): Promise<Page<StoredExecution>> {
-    const { executionIds, statuses } = filter;
-    const since = filter.since === undefined ? undefined : this.dialect.instant(filter.since);
+    const { executionIds, statuses } = matching;
     const latest: StoredExecution[] = [];
     // Each lookup carries the id and status lists: fewer lookups per statement when they are long.
     const perLookup = 3 + (executionIds?.length ?? 0) + (statuses?.length ?? 0);
     const chunk = Math.max(1, Math.min(LATEST_CHUNK, Math.floor(LATEST_PARAMETERS / perLookup)));
-    for (const part of chunks([...new Set(filter.reportIds)], chunk)) {
-      const values = { ...scope, reportIds: part, executionIds, statuses, since };
+    for (const part of chunks([...new Set(matching.reportIds)], chunk)) {
+      const values = { ...matching, reportIds: part };
       const rows = await this.templates.rows("latestExecutions", values, (v) => {
         const latestOf = (reportId: string) =>
           this.matchingExecutions({ ...v, reportIds: [reportId] })
@@ -460,15 +464,8 @@ export abstract class KyselyMetadataStore<I, B> {
     return toPage(ordered, limit, (e) => e);
   }
 
-  /** Executions of the scope matching a listing's filters (values bound as the engine stores them). */
-  private matchingExecutions(v: {
-    readonly tenant: string;
-    readonly program: string;
-    readonly reportIds: readonly string[];
-    readonly executionIds?: readonly string[] | undefined;
-    readonly statuses?: readonly ExecutionStatus[] | undefined;
-    readonly since?: Bound<I> | undefined;
-  }) {
+  /** Executions of the scope matching a listing's filters. */
+  private matchingExecutions(v: ExecutionMatch<I>) {
     const { anyOf } = this.dialect;
     let q = this.db
       .selectFrom("executions")

@@ -5,8 +5,8 @@
  * shapes. A template is built once with stand-in values, compiled, and then run with each call's
  * values put where the stand-ins were.
  *
- * With a freshness signal (a number that changes whenever the database may have changed; the
- * SQLite adapter has one), results are also kept and served again while the number stays the
+ * With a change version (a number that changes whenever the database may have changed; the
+ * SQLite adapter has one, see `MetadataStore.changeVersion`), results are also kept and served again while the number stays the
  * same: clients poll the same report, execution and query lists over and over.
  */
 import type { Compilable, CompiledQuery, Kysely } from "kysely";
@@ -26,7 +26,7 @@ const STAND_IN = "\u0000oi:";
 
 export interface TemplateOptions {
   /** Changes whenever the database may have changed; results are reused while it stays the same. */
-  readonly freshness?: () => number;
+  readonly changeVersion?: () => number;
 }
 
 export class StatementTemplates {
@@ -40,9 +40,9 @@ export class StatementTemplates {
     private readonly limit = 500,
   ) {
     this.#results =
-      options.freshness &&
+      options.changeVersion &&
       new VersionedCache<readonly unknown[]>({
-        version: options.freshness,
+        version: options.changeVersion,
         maxEntries: 1000,
         // Characters of string values held (about 2 bytes each).
         maxSize: 8_000_000,

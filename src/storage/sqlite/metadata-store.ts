@@ -113,8 +113,11 @@ class ImmediateSqliteDialect extends SqliteDialect {
   }
 }
 
+const TRANSACTION_CONTROL = /^\s*(begin|commit|end|rollback|savepoint|release)\b/i;
+
 /**
- * The connection's statements, and a number that changes whenever the database may have changed.
+ * The connection's statements, and its change version: a number that changes whenever the
+ * database may have changed.
  *
  * - Kysely prepares each statement anew; most of a small query's cost is that preparation, and
  *   the service runs the same few dozen statements over and over. Statements are run
@@ -124,12 +127,11 @@ class ImmediateSqliteDialect extends SqliteDialect {
  *   statement that may write moves the number on. Transaction control does not: the writes in a
  *   transaction move it themselves, before they run, and no read of this connection runs inside
  *   another caller's transaction (Kysely holds the connection); so a claim that finds nothing to
- *   claim (BEGIN IMMEDIATE, SELECT, COMMIT, every poll) drops nothing that was kept. `PRAGMA data_version` changes when another
- *   connection (another process) commits. Together they tell the store when results it kept
- *   may be stale (`StatementTemplates`).
+ *   claim (BEGIN IMMEDIATE, SELECT, COMMIT, every poll) drops nothing that was kept.
+ * - `PRAGMA data_version` changes when another connection (another process) commits.
+ *
+ * Together they tell the store when results it kept may be stale (`StatementTemplates`).
  */
-const TRANSACTION_CONTROL = /^\s*(begin|commit|end|rollback|savepoint|release)\b/i;
-
 function watchStatements(sqlite: Database.Database, limit = 1000): () => number {
   const prepare = sqlite.prepare.bind(sqlite);
   const cache = new Map<string, Database.Statement>();
@@ -162,14 +164,14 @@ export async function openSqliteMetadataStore(options: SqliteMetadataStoreOption
     throw new RangeError(`busyTimeoutMs must be a non-negative integer, got ${busyTimeoutMs}`);
   }
   const sqlite = new Database(options.path);
-  let freshness: () => number;
+  let changeVersion: () => number;
   try {
     // busy_timeout first: switching to WAL itself needs a lock another process may hold.
     sqlite.pragma(`busy_timeout = ${busyTimeoutMs}`);
     sqlite.pragma("journal_mode = WAL");
     sqlite.pragma("synchronous = FULL");
     sqlite.pragma("foreign_keys = ON");
-    freshness = watchStatements(sqlite);
+    changeVersion = watchStatements(sqlite);
   } catch (error) {
     sqlite.close();
     throw error;
@@ -181,7 +183,7 @@ export async function openSqliteMetadataStore(options: SqliteMetadataStoreOption
     await db.destroy();
     throw error;
   }
-  return new SqliteMetadataStore(db, freshness);
+  return new SqliteMetadataStore(db, changeVersion);
 }
 
 type Db = Kysely<MetadataDatabase>;
@@ -238,7 +240,7 @@ class SqliteMetadataStore extends KyselyMetadataStore<number, number> implements
     db: Kysely<MetadataDatabase>,
     readonly changeVersion: () => number,
   ) {
-    super(db, SQLITE_PARTS, { freshness: changeVersion });
+    super(db, SQLITE_PARTS, { changeVersion });
   }
 
   // ── queries ───────────────────────────────────────────────────────────────
