@@ -51,7 +51,8 @@ function makeQuery(scope: Scope, id: string, overrides: Partial<StoredQuery> = {
   };
 }
 
-function makeReport(scope: Scope, id: string, overrides: Partial<StoredReport> = {}): StoredReport {
+/** A report of the scope, with every field set (the adapters' own tests override what they check). */
+export function makeReport(scope: Scope, id: string, overrides: Partial<StoredReport> = {}): StoredReport {
   return {
     id,
     tenant: scope.tenant,

@@ -20,7 +20,7 @@ import {
 } from "../../src/storage/postgres/metadata-store.js";
 import { METADATA_MIGRATIONS } from "../../src/storage/postgres/migrations.js";
 import { createTestDatabase, randomSuffix, type TestDatabase } from "../support/postgres.js";
-import { describeMetadataStoreContract } from "./metadata-contract.js";
+import { describeMetadataStoreContract, makeReport } from "./metadata-contract.js";
 
 let database: TestDatabase;
 
@@ -49,30 +49,14 @@ const HOUR = 3_600_000;
 const at = (ms: number) => new Date(T0 + ms);
 
 function report(id: string, overrides: Partial<StoredReport> = {}): StoredReport {
-  return {
-    id,
-    tenant: "t",
-    program: "mpn",
-    name: `Report ${id}`,
-    description: "",
+  return makeReport({ tenant: "t", program: "mpn" }, id, {
     queryId: "q",
     queryText: "SELECT CustomerName FROM Customers",
     startTime: at(0),
-    recurrenceInterval: 24,
-    recurrenceCount: null,
-    executeNow: false,
-    queryStartTime: null,
-    queryEndTime: null,
-    format: "csv",
-    compression: "none",
-    callbackUrl: null,
-    callbackMethod: null,
-    status: "Active",
     user: "u",
     createdTime: at(0),
-    modifiedTime: null,
     ...overrides,
-  };
+  });
 }
 
 function execution(r: StoredReport, id: string, scheduledTime: Date): StoredExecution {

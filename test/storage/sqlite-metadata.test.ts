@@ -13,7 +13,7 @@ import type { StoredReport } from "../../src/reports/model.js";
 import { openSqliteMetadataStore } from "../../src/storage/sqlite/metadata-store.js";
 import { METADATA_MIGRATIONS, migrateToLatest } from "../../src/storage/sqlite/migrations.js";
 import { executionToRow, reportToRow } from "../../src/storage/sqlite/rows.js";
-import { describeMetadataStoreContract } from "./metadata-contract.js";
+import { describeMetadataStoreContract, makeReport } from "./metadata-contract.js";
 
 let dir: string;
 let counter = 0;
@@ -29,29 +29,14 @@ afterAll(async () => {
 describeMetadataStoreContract("sqlite", () => openSqliteMetadataStore({ path: freshPath() }));
 
 function report(id: string): StoredReport {
-  return {
-    id,
-    tenant: "t",
-    program: "mpn",
-    name: `Report ${id}`,
-    description: "",
+  return makeReport({ tenant: "t", program: "mpn" }, id, {
     queryId: "q",
     queryText: "SELECT CustomerName FROM Customers",
     startTime: new Date("2024-01-01T00:00:00.000Z"),
-    recurrenceInterval: 24,
-    recurrenceCount: null,
     executeNow: true,
-    queryStartTime: null,
-    queryEndTime: null,
-    format: "csv",
-    compression: "none",
-    callbackUrl: null,
-    callbackMethod: null,
-    status: "Active",
     user: "u",
     createdTime: new Date("2024-01-01T00:00:00.007Z"),
-    modifiedTime: null,
-  };
+  });
 }
 
 const ids = (page: { items: readonly { id: string }[] }) => page.items.map((i) => i.id);
