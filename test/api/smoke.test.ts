@@ -30,7 +30,7 @@ describe("API smoke", () => {
     expect(query.status).toBe(200);
     expect(query.body.message).toBe("Query created successfully");
     const queryId = query.body.value[0].queryId;
-    const start = new Date(Date.now() + 86_400_000).toISOString().slice(0, 19) + "Z";
+    const start = `${new Date(Date.now() + 86_400_000).toISOString().slice(0, 19)}Z`;
     const report = await t.call(TENANT, "POST", "/insights/v1/mpn/ScheduledReport", {
       reportName: "Daily",
       queryId,
