@@ -1,6 +1,7 @@
 /** What the HTTP edge needs from the rest of the service; `app.ts` builds it. */
 import type { FastifyRequest } from "fastify";
 import type { Config } from "../config/config.js";
+import type { CatalogSet } from "../datasets/catalog.js";
 import type { Program } from "../datasets/types.js";
 import type { ExecutionService } from "../executions/execution-service.js";
 import type { StoredExecution } from "../executions/model.js";
@@ -22,6 +23,8 @@ export interface DownloadLink {
 
 export interface ApiContext {
   readonly config: Config;
+  /** The programs served, each at `/insights/v1/{program}`. */
+  readonly catalogs: CatalogSet;
   readonly services: {
     readonly queries: QueryService;
     readonly reports: ReportService;

@@ -3,8 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { runTestQuery } from "../analytics/test-query.js";
 import { AppError, ERROR_CODES } from "../core/errors.js";
 import type { PageResult } from "../core/paging.js";
-import { catalogs, findDataset } from "../datasets/catalog.js";
-import type { Program } from "../datasets/types.js";
+import type { ProgramCatalog } from "../datasets/types.js";
 import { EXECUTION_STATUSES, type ExecutionStatus } from "../executions/model.js";
 import type { Scope } from "../storage/ports.js";
 import type { ApiContext } from "./context.js";
@@ -22,20 +21,19 @@ import {
 
 const JSON_TYPE = "application/json; charset=utf-8";
 
-/** Base paths: reference §1.1 (cmp also answers at the current Learn path v1.1). */
-export const PROGRAM_BASES: readonly { readonly base: string; readonly program: Program }[] = [
-  { base: "/insights/v1/mpn", program: "mpn" },
-  { base: "/insights/v1/cmp", program: "cmp" },
-  { base: "/insights/v1.1/cmp", program: "cmp" },
-];
+/** Where a program's operations are served: `/insights/v1/{program}` (reference §1.1), and any other base its catalog names. */
+export function programBases(catalog: ProgramCatalog): readonly string[] {
+  return [`/insights/v1/${catalog.program}`, ...(catalog.alsoServedAt ?? [])];
+}
 
 export function registerProgramRoutes(
   app: FastifyInstance,
   context: ApiContext,
   base: string,
-  program: Program,
+  catalog: ProgramCatalog,
 ): void {
-  const { services, config } = context;
+  const { services, config, catalogs } = context;
+  const { program } = catalog;
   const tags = [program];
   const scopeOf = async (request: FastifyRequest) => {
     const principal = await context.authenticate(request.headers, program);
@@ -74,11 +72,11 @@ export function registerProgramRoutes(
     await scopeOf(request);
     const name = new QueryParams(request.query).string("datasetName");
     if (name === undefined) {
-      return envelope(catalogs[program].datasets.map(wireDataset), {
+      return envelope(catalog.datasets.map(wireDataset), {
         message: "Dataset fetched successfully",
       });
     }
-    const dataset = findDataset(program, name);
+    const dataset = catalogs.findDataset(program, name);
     if (!dataset)
       throw new AppError(ERROR_CODES.INVALID_ARGUMENT, `Invalid table name: no dataset named '${name}'`);
     return envelope([wireDataset(dataset)], { message: "Dataset fetched successfully" });
@@ -157,7 +155,7 @@ export function registerProgramRoutes(
           throw new AppError(ERROR_CODES.INVALID_ARGUMENT, `Invalid QueryId: no query has id ${queryId}`);
         text = found.query.query;
       }
-      const rows = await runTestQuery(context.engine, text!, {
+      const rows = await runTestQuery(context.engine, catalog.datasets, text!, {
         program,
         tenant: scope.tenant,
         now: context.now(),

@@ -114,7 +114,10 @@ export async function createAuthenticator(
       const token = extractToken(headers);
       const payload = await verified.get(token, () => verifyToken(token, sources, verifyOptions));
       const principal = principalFrom(payload);
-      const required = config.requiredRoles[program];
+      // Own keys only: a catalog may name a program like an Object.prototype member.
+      const required = Object.hasOwn(config.requiredRoles, program)
+        ? config.requiredRoles[program]
+        : undefined;
       if (required !== undefined && !principal.roles.includes(required)) {
         throw new AppError(
           ERROR_CODES.FORBIDDEN,

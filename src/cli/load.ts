@@ -1,7 +1,7 @@
-import { openAnalytics } from "../app.js";
-import { catalogs, findDataset } from "../datasets/catalog.js";
+import { openAnalytics, openCatalogs } from "../app.js";
 import { type LoadFormat, loadFile } from "../storage/duckdb/load.js";
 import {
+  CATALOG_OPTION,
   type Command,
   configFrom,
   DATA_DIR_OPTION,
@@ -17,11 +17,12 @@ const FORMATS: readonly LoadFormat[] = ["csv", "tsv", "parquet"];
 export const loadCommand: Command = {
   name: "load",
   usage:
-    "load --program mpn|cmp --dataset <name> --tenant <tid> [--format csv|tsv|parquet] [--replace] [--data-dir D] FILE",
+    "load --program <program> --dataset <name> --tenant <tid> [--format csv|tsv|parquet] [--replace] [--data-dir D] [--catalog FILE]… FILE",
   summary:
     "Loads a CSV, TSV or Parquet file into a dataset for one tenant. Columns are checked against the catalog; the load is all or nothing; --replace first removes the tenant's rows of that dataset.",
   options: {
     ...DATA_DIR_OPTION,
+    ...CATALOG_OPTION,
     program: { type: "string" },
     dataset: { type: "string" },
     tenant: { type: "string" },
@@ -29,13 +30,15 @@ export const loadCommand: Command = {
     replace: { type: "boolean" },
   },
   async run(context) {
-    const program = programOption(context);
+    const config = configFrom(context);
+    const catalogs = await openCatalogs(config);
+    const { program, datasets } = programOption(context, catalogs);
     const datasetName = requiredOption(context, "dataset");
     const tenantId = requiredOption(context, "tenant");
-    const dataset = findDataset(program, datasetName);
+    const dataset = catalogs.findDataset(program, datasetName);
     if (!dataset) {
       throw new UsageError(
-        `--dataset '${datasetName}' is not a ${program} dataset; one of: ${catalogs[program].datasets.map((d) => d.name).join(", ")}`,
+        `--dataset '${datasetName}' is not a ${program} dataset; one of: ${datasets.map((d) => d.name).join(", ")}`,
       );
     }
     const format = stringOption(context, "format")?.toLowerCase();
@@ -43,7 +46,7 @@ export const loadCommand: Command = {
       throw new UsageError(`--format must be one of ${FORMATS.join(", ")}, not '${format}'`);
     }
     if (context.positionals.length !== 1) throw new UsageError("give exactly one FILE to load");
-    const engine = await openAnalytics(configFrom(context));
+    const engine = await openAnalytics(config, catalogs);
     try {
       const result = await loadFile(engine, {
         program,

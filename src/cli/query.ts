@@ -3,11 +3,12 @@ import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { prepareQuery } from "../analytics/prepare.js";
-import { openAnalytics } from "../app.js";
+import { openAnalytics, openCatalogs } from "../app.js";
 import { isAppError } from "../core/errors.js";
 import type { Diagnostic } from "../query/index.js";
 import { formatDiagnostics } from "../query/index.js";
 import {
+  CATALOG_OPTION,
   type Command,
   configFrom,
   DATA_DIR_OPTION,
@@ -22,18 +23,21 @@ const FORMATS = ["csv", "tsv", "json"] as const;
 export const queryCommand: Command = {
   name: "query",
   usage:
-    'query --program mpn|cmp --tenant <tid> [--data-dir D] [--format csv|tsv|json] [--now <ISO time>] "<query>"',
+    'query --program <program> --tenant <tid> [--data-dir D] [--catalog FILE]… [--format csv|tsv|json] [--now <ISO time>] "<query>"',
   summary:
     "Runs a report query for one tenant and prints the result, header row first (exit code 2 and the diagnostics for a bad query).",
   options: {
     ...DATA_DIR_OPTION,
+    ...CATALOG_OPTION,
     program: { type: "string" },
     tenant: { type: "string" },
     format: { type: "string" },
     now: { type: "string" },
   },
   async run(context) {
-    const program = programOption(context);
+    const config = configFrom(context);
+    const catalogs = await openCatalogs(config);
+    const catalog = programOption(context, catalogs);
     const tenant = requiredOption(context, "tenant");
     const format = (stringOption(context, "format") ?? "csv").toLowerCase();
     if (!FORMATS.includes(format as (typeof FORMATS)[number])) {
@@ -45,7 +49,7 @@ export const queryCommand: Command = {
 
     let prepared: ReturnType<typeof prepareQuery>;
     try {
-      prepared = prepareQuery(text, { program, tenant, now });
+      prepared = prepareQuery(text, catalog.datasets, { program: catalog.program, tenant, now });
     } catch (error) {
       if (isAppError(error) && error.code === "invalid_query") {
         context.io.stderr.write(`${formatDiagnostics(error.details as Diagnostic[])}\n`);
@@ -54,8 +58,7 @@ export const queryCommand: Command = {
       throw error;
     }
 
-    const config = configFrom(context);
-    const engine = await openAnalytics(config, { readOnly: true });
+    const engine = await openAnalytics(config, catalogs, { readOnly: true });
     try {
       if (format === "json") {
         const out = context.io.stdout;

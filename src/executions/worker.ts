@@ -8,7 +8,8 @@
 import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { prepareQuery } from "../analytics/prepare.js";
-import { isAppError } from "../core/errors.js";
+import { AppError, ERROR_CODES, isAppError } from "../core/errors.js";
+import type { CatalogSet } from "../datasets/catalog.js";
 import type { StoredReport } from "../reports/model.js";
 import { nextRunTimes } from "../scheduler/plan.js";
 import type { AnalyticsEngine, CompiledSql, FileStore, MetadataStore } from "../storage/ports.js";
@@ -19,6 +20,7 @@ import type { ExecutionOutcome, StoredExecution } from "./model.js";
 
 export interface WorkerDeps {
   readonly store: MetadataStore;
+  readonly catalogs: CatalogSet;
   readonly engine: AnalyticsEngine;
   readonly files: FileStore;
   readonly now: () => Date;
@@ -147,7 +149,15 @@ export class ExecutionWorker {
   ): Promise<ExecutionOutcome> {
     let prepared: ReturnType<typeof prepareQuery>;
     try {
-      prepared = prepareQuery(report.queryText, {
+      // The catalog may have changed since the query was saved (a restart with other catalog files).
+      const catalog = this.deps.catalogs.find(report.program);
+      if (!catalog) {
+        throw new AppError(
+          ERROR_CODES.INVALID_QUERY,
+          `No catalog defines the program ${report.program} any more`,
+        );
+      }
+      prepared = prepareQuery(report.queryText, catalog.datasets, {
         program: report.program,
         tenant: report.tenant,
         // TIMESPAN is evaluated at the slot's time, not when a worker happens to pick it up.

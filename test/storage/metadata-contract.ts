@@ -1129,6 +1129,22 @@ export function describeMetadataStoreContract(name: string, open: () => Promise<
       };
     }
 
+    it("keeps a program a catalog file defines, with its queries, reports, executions and callbacks", async () => {
+      const scope: Scope = { tenant: "tenant-a", program: "acme-sales" };
+      const q = await addQuery(makeQuery(scope, "q-acme"));
+      expect(await store.getQuery(scope, q.id)).toEqual(q);
+      expect(await store.getQuery(A, q.id)).toBeUndefined();
+      const r = await addReport(makeReport(scope, "r-acme"));
+      expect(await store.getReport(scope, r.id)).toEqual(r);
+      const [e] = await dueExecutions(r, 1);
+      const [claimed] = await store.claimExecutions("w", at(DAY), 1_000, 1);
+      expect(claimed?.program).toBe("acme-sales");
+      const delivery = makeDelivery(e!, "d-acme", at(DAY + 1));
+      expect(await store.finishExecution(e!.id, "w", completed(at(DAY + 1)), delivery)).toBe(true);
+      const [stored] = await store.listDeliveries(scope, [e!.id]);
+      expect(stored).toMatchObject({ id: delivery.id, program: "acme-sales", url: delivery.url });
+    });
+
     describe("the execution queue", () => {
       it("claims due Pending executions oldest first: Running, leased, attempts + 1", async () => {
         const r = await addReport(makeReport(A, "ra-01"));

@@ -78,9 +78,16 @@ describe("SQLite metadata store", () => {
 
   it("migrates an empty database to the full schema", async () => {
     const path = freshPath();
-    const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new Database(path) }) });
+    // As the store does: migration 003 edits the schema table, which defensive mode forbids.
+    const db = new Kysely<unknown>({
+      dialect: new SqliteDialect({ database: new Database(path).unsafeMode(true) }),
+    });
     try {
-      expect(await migrateToLatest(db)).toEqual(["001_initial", "002_execution_queue"]);
+      expect(await migrateToLatest(db)).toEqual([
+        "001_initial",
+        "002_execution_queue",
+        "003_catalog_programs",
+      ]);
     } finally {
       await db.destroy();
     }
@@ -436,7 +443,9 @@ describe("SQLite metadata store: the execution queue", () => {
     const applied = inspect(path, (db) =>
       db.prepare("select name from kysely_migration order by name").pluck().all(),
     );
-    expect(applied).toEqual(["001_initial", "002_execution_queue"]);
+    expect(applied).toEqual(Object.keys(METADATA_MIGRATIONS).sort());
+    // 003 edits table definitions in place: the file must stay sound.
+    expect(inspect(path, (db) => db.pragma("integrity_check", { simple: true }))).toBe("ok");
   });
 
   it("applies a failing migration not at all (one transaction), and again once the cause is gone", async () => {
@@ -463,7 +472,7 @@ describe("SQLite metadata store: the execution queue", () => {
     fix.close();
     await (await openSqliteMetadataStore({ path })).close();
     const fixed = state();
-    expect(fixed.migrations).toEqual(["001_initial", "002_execution_queue"]);
+    expect(fixed.migrations).toEqual(Object.keys(METADATA_MIGRATIONS).sort());
     expect(fixed.executionColumns).toContain("skipped_slots");
   });
 

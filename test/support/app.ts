@@ -2,10 +2,10 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { type App, createApp, openAnalytics } from "../../src/app.js";
+import { type App, createApp, openAnalytics, openCatalogs } from "../../src/app.js";
 import { issueLocalToken } from "../../src/auth/local-key.js";
 import { type Config, type Environment, loadConfig } from "../../src/config/config.js";
-import { catalogs, findDataset } from "../../src/datasets/catalog.js";
+import { BUILT_IN_DATASETS } from "../../src/datasets/catalog.js";
 import type { Program } from "../../src/datasets/types.js";
 import { generateDemoData } from "../../src/demo/generate.js";
 import { loadFile } from "../../src/storage/duckdb/load.js";
@@ -59,11 +59,12 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     { dataDir, port: "0" },
   );
   if (options.demoRows || options.rows?.length) {
-    const engine = await openAnalytics(config);
+    const catalogs = await openCatalogs(config);
+    const engine = await openAnalytics(config, catalogs);
     try {
       if (options.demoRows) {
         await generateDemoData(engine, {
-          catalogs: { mpn: catalogs.mpn.datasets, cmp: catalogs.cmp.datasets },
+          catalogs: BUILT_IN_DATASETS,
           rows: options.demoRows,
           now: options.demoNow ?? new Date(),
         });
@@ -71,7 +72,12 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       for (const [n, { program, dataset, tenant, csv }] of (options.rows ?? []).entries()) {
         const file = path.join(dataDir, `seed-${n}.csv`);
         await writeFile(file, csv);
-        await loadFile(engine, { program, dataset: findDataset(program, dataset)!, tenantId: tenant, file });
+        await loadFile(engine, {
+          program,
+          dataset: catalogs.findDataset(program, dataset)!,
+          tenantId: tenant,
+          file,
+        });
       }
     } finally {
       await engine.close();

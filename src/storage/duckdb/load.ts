@@ -192,6 +192,7 @@ const CSV_READ_TYPES: Record<PhysicalColumn["type"], string> = {
   decimal: "DOUBLE",
   date: "DATE",
   datetime: "VARCHAR",
+  boolean: "BOOLEAN",
 };
 
 async function csvPlan(file: string, dataset: DatasetDef, format: LoadFormat, gzip: boolean): Promise<Plan> {
@@ -315,6 +316,7 @@ const PARQUET_CHECKS: Record<
     ok: (x) => `TRY_CAST(${x} AS TIMESTAMPTZ) IS NOT NULL`,
     convert: (x) => `CAST(CAST(${x} AS TIMESTAMPTZ) AS TIMESTAMP)`,
   },
+  boolean: { ok: (x) => `TRY_CAST(${x} AS BOOLEAN) IS NOT NULL`, convert: (x) => `CAST(${x} AS BOOLEAN)` },
 };
 
 async function parquetPlan(engine: DuckDbEngine, file: string, dataset: DatasetDef): Promise<Plan> {
@@ -430,6 +432,8 @@ function describeType(type: string): string {
       return "date (YYYY-MM-DD)";
     case "datetime":
       return "timestamp (YYYY-MM-DDTHH:mm:ssZ)";
+    case "boolean":
+      return "boolean (true or false)";
     default:
       return type;
   }

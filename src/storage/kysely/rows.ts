@@ -3,7 +3,6 @@
  * only in how they represent instants and booleans (see each adapter's `schema.ts`); an adapter
  * passes a `ColumnCodec` for those and gets the mappers for its row types.
  */
-import type { Program } from "../../datasets/types.js";
 import type { ExecutionStatus, StoredExecution } from "../../executions/model.js";
 import type {
   CallbackMethod,
@@ -22,7 +21,6 @@ import type {
   ReportsTable,
 } from "./schema.js";
 
-const PROGRAM_VALUES = ["mpn", "cmp"] as const satisfies readonly Program[];
 const REPORT_STATUS_VALUES = ["Active", "Paused", "Inactive"] as const satisfies readonly ReportStatus[];
 const FORMAT_VALUES = ["csv", "tsv"] as const satisfies readonly ReportFormat[];
 const COMPRESSION_VALUES = ["none", "gzip"] as const satisfies readonly Compression[];
@@ -92,7 +90,7 @@ export function rowMapping<I, B>(codec: ColumnCodec<I, B>) {
       return {
         id: r.id,
         tenant: r.tenant,
-        program: oneOf(PROGRAM_VALUES, r.program, "report_queries.program"),
+        program: r.program,
         name: r.name,
         description: r.description,
         query: r.query_text,
@@ -133,7 +131,7 @@ export function rowMapping<I, B>(codec: ColumnCodec<I, B>) {
       return {
         id: r.id,
         tenant: r.tenant,
-        program: oneOf(PROGRAM_VALUES, r.program, "reports.program"),
+        program: r.program,
         name: r.name,
         description: r.description,
         queryId: r.query_id,
@@ -190,7 +188,7 @@ export function rowMapping<I, B>(codec: ColumnCodec<I, B>) {
         id: r.id,
         reportId: r.report_id,
         tenant: r.tenant,
-        program: oneOf(PROGRAM_VALUES, r.program, "executions.program"),
+        program: r.program,
         scheduledTime: fromInstant(r.scheduled_time),
         windowStart: fromInstantOrNull(r.window_start),
         windowEnd: fromInstantOrNull(r.window_end),
@@ -240,7 +238,7 @@ export function rowMapping<I, B>(codec: ColumnCodec<I, B>) {
         executionId: r.execution_id,
         reportId: r.report_id,
         tenant: r.tenant,
-        program: oneOf(PROGRAM_VALUES, r.program, "callback_deliveries.program"),
+        program: r.program,
         url: r.url,
         method: oneOf(METHOD_VALUES, r.method, "callback_deliveries.method"),
         payload: r.payload,

@@ -155,9 +155,17 @@ const m001_initial = statements(
   )`,
 );
 
+/** Programs come from catalog data (built-in and users' catalog files), no longer from a fixed list. */
+const m002_catalog_programs = statements(
+  "alter table report_queries drop constraint report_queries_program_check",
+  "alter table reports drop constraint reports_program_check",
+  "alter table callback_deliveries drop constraint callback_deliveries_program_check",
+);
+
 /** All migrations, by name. Append only. */
 export const METADATA_MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   "001_initial": m001_initial,
+  "002_catalog_programs": m002_catalog_programs,
 });
 
 /** The bookkeeping table: the layout of Kysely's `Migrator` (so either runner can take over). */

@@ -178,7 +178,10 @@ export async function openSqliteMetadataStore(options: SqliteMetadataStoreOption
   }
   const db = new Kysely<MetadataDatabase>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) });
   try {
+    // Migration 003 edits table definitions in the schema table, which defensive mode forbids.
+    sqlite.unsafeMode(true);
     await migrateToLatest(db);
+    sqlite.unsafeMode(false);
   } catch (error) {
     await db.destroy();
     throw error;

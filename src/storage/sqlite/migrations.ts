@@ -264,10 +264,44 @@ const m002_execution_queue: Migration = {
   },
 };
 
+/**
+ * Programs come from catalog data (built-in and users' catalog files), no longer from a fixed
+ * list: the three `program in ('mpn', 'cmp')` checks go. SQLite cannot drop a constraint; this is
+ * its documented procedure for removing a CHECK, which leaves the stored rows as they are: edit
+ * the table's definition in the schema table and bump the schema version (sqlite.org/lang_altertable.html,
+ * "making other kinds of table schema changes"). The store lifts defensive mode for it.
+ */
+const m003_catalog_programs: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    const checks = {
+      report_queries: "report_queries_program_check",
+      reports: "reports_program_check",
+      callback_deliveries: "callback_deliveries_program_check",
+    };
+    const { rows: version } = await sql<{ schema_version: number }>`pragma schema_version`.execute(db);
+    await sql`pragma writable_schema = on`.execute(db);
+    for (const [table, check] of Object.entries(checks)) {
+      const { rows } = await sql<{
+        sql: string;
+      }>`select sql from sqlite_schema where type = 'table' and name = ${table}`.execute(db);
+      const definition = rows[0]?.sql ?? "";
+      const pattern = new RegExp(`,\\s*constraint "${check}" check \\("program" in \\('mpn', 'cmp'\\)\\)`);
+      if (!pattern.test(definition))
+        throw new Error(`${table}: constraint ${check} not found in ${definition}`);
+      await sql`update sqlite_schema set sql = ${definition.replace(pattern, "")} where type = 'table' and name = ${table}`.execute(
+        db,
+      );
+    }
+    await sql.raw(`pragma schema_version = ${Number(version[0]!.schema_version) + 1}`).execute(db);
+    await sql`pragma writable_schema = off`.execute(db);
+  },
+};
+
 /** All migrations, by name. Append only. */
 export const METADATA_MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   "001_initial": m001_initial,
   "002_execution_queue": m002_execution_queue,
+  "003_catalog_programs": m003_catalog_programs,
 });
 
 /** An in-code provider (no directory scanning, so it works the same from `src/` and `dist/`). */
