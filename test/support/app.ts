@@ -12,6 +12,7 @@ import { loadFile } from "../../src/storage/duckdb/load.js";
 import { createTestDatabase } from "./postgres.js";
 
 export interface TestApp {
+  /** The running app (a new one after `restart`). */
   readonly app: App;
   readonly baseUrl: string;
   readonly dataDir: string;
@@ -27,6 +28,8 @@ export interface TestApp {
     headers?: Record<string, string>,
     // biome-ignore lint/suspicious/noExplicitAny: tests read response bodies field by field
   ): Promise<{ status: number; body: any; headers: Headers }>;
+  /** Stops the app and starts a new one on the same data directory and database (re-reading catalog files). */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -83,11 +86,14 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       await engine.close();
     }
   }
-  const app = await createApp(config, {
-    background: options.background ?? false,
-    ...(options.now ? { now: options.now } : {}),
-  });
-  const address = await app.listen(0, "127.0.0.1");
+  const start = async () => {
+    const started = await createApp(config, {
+      background: options.background ?? false,
+      ...(options.now ? { now: options.now } : {}),
+    });
+    return { app: started, address: await started.listen(0, "127.0.0.1") };
+  };
+  let { app, address } = await start();
   const token = (tenant: string, tokenOptions: { user?: string; ttlSeconds?: number } = {}) =>
     issueLocalToken({
       dataDir,
@@ -97,8 +103,12 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       audience: config.auth.audiences[0]!,
     });
   return {
-    app,
-    baseUrl: address,
+    get app() {
+      return app;
+    },
+    get baseUrl() {
+      return address;
+    },
     dataDir,
     config,
     token,
@@ -121,6 +131,10 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
         // not JSON: keep the text
       }
       return { status: response.status, body: parsed, headers: response.headers };
+    },
+    async restart() {
+      await app.close();
+      ({ app, address } = await start());
     },
     async close() {
       await app.close();
