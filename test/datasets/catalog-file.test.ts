@@ -264,7 +264,7 @@ describe("catalog files", () => {
     catalog.datasets[0].metrics[0].source = "Region";
     catalog.datasets[0].timeColumn = "Units";
     expect(() => parseCatalog(catalog, "shop.yaml")).toThrow(
-      /metrics\[0\]\.source: sum needs[^]*timeColumn: the time column must be/,
+      /metrics\[0\]\.source: sum needs[\s\S]*timeColumn: the time column must be/,
     );
   });
 
