@@ -183,6 +183,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     now,
     answers: new AnswerCache(store.changeVersion),
     authenticate: (headers, program) => authenticator.authenticate(headers, program),
+    authenticateAdmin: (headers) => authenticator.authenticateAdmin(headers),
     publicBase: (request) => config.publicUrl ?? `${request.protocol}://${request.host}`,
     links: (request, execution, report) =>
       downloadLink(downloads, context.publicBase(request), execution, report),

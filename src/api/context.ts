@@ -36,6 +36,8 @@ export interface ApiContext {
   readonly answers: AnswerCache;
   /** Verifies the request's token; throws AppError unauthorized/forbidden. */
   authenticate(headers: FastifyRequest["headers"], program: Program): Promise<Principal>;
+  /** Verifies an operator's token (role OpenInsights.Admin); throws AppError unauthorized/forbidden. */
+  authenticateAdmin(headers: FastifyRequest["headers"]): Promise<Principal>;
   /** Scheme, host and port that absolute links start with. */
   publicBase(request: FastifyRequest): string;
   /** A fresh download link for a completed execution, or null. */

@@ -4,6 +4,7 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from "fastify";
 import { AppError, ERROR_CODES } from "../core/errors.js";
+import { registerAdminRoutes } from "./admin.js";
 import type { ApiContext } from "./context.js";
 import { envelope, errorEnvelope, serializeJson } from "./envelope.js";
 import { handleError } from "./errors.js";
@@ -116,6 +117,7 @@ export async function buildServer(context: ApiContext, options: ServerOptions): 
     for (const catalog of context.catalogs.all) {
       for (const base of programBases(catalog)) registerProgramRoutes(app, context, base, catalog);
     }
+    registerAdminRoutes(app, context);
   }
   return app;
 }
