@@ -27,6 +27,57 @@ describe("openinsights", () => {
     expect(bad.stderr).toMatch(/Usage: openinsights query/);
   });
 
+  it("serve with a bad catalog file stops at once, naming file, path and what is allowed (exit 2)", async () => {
+    const file = path.join(dataDir, "bad-catalog.json");
+    const catalog = {
+      program: "shop",
+      datasets: [{ name: "Sales", columns: [{ name: "Day", type: "day" }] }],
+    };
+    await writeFile(file, JSON.stringify(catalog));
+    const serve = await cli("serve", "--port", "0", "--catalog", file);
+    expect(serve.code).toBe(2);
+    expect(serve.stderr.toString()).toContain(
+      `Invalid catalog ${file}:\n  datasets[0].columns[0].type: unknown type "day"; allowed: string, integer, decimal, date, datetime, boolean`,
+    );
+  });
+
+  it("query, load and tenants serve a catalog file's program (--catalog or OPENINSIGHTS_CATALOGS)", async () => {
+    const example = path.resolve("examples/acme-catalog.yaml");
+    const orders = path.resolve("examples/acme-orders.csv");
+    const load = await cli(
+      "load",
+      "--catalog",
+      example,
+      "--program",
+      "acme",
+      "--dataset",
+      "orders",
+      "--tenant",
+      TENANT,
+      orders,
+    );
+    expect(load.stderr.toString()).toContain("Loaded 5 rows");
+    expect(load.code).toBe(0);
+    const query = await runCli(
+      [
+        "query",
+        "--program",
+        "acme",
+        "--tenant",
+        TENANT,
+        "--data-dir",
+        dataDir,
+        "SELECT Country, Revenue FROM Orders WHERE IsRenewal = 'true' ORDER BY Revenue DESC TIMESPAN LIFETIME",
+      ],
+      { OPENINSIGHTS_DUCKDB_MEMORY_LIMIT: "512MB", OPENINSIGHTS_CATALOGS: example },
+    );
+    expect(query.stderr.toString()).toBe("");
+    expect(query.stdout.toString()).toBe("Country,Revenue\nUnited States,999.98\nGermany,499.99\n");
+    const unknown = await cli("query", "--program", "acme", "--tenant", TENANT, "SELECT Country FROM Orders");
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr.toString()).toContain("--program must be one of mpn, cmp, not 'acme'");
+  });
+
   it("demo generates deterministic data and tenants lists it", async () => {
     const demo = await cli("demo", "--rows", "20000", "--seed", "7");
     expect(demo.stderr).toMatch(/rows/);
