@@ -83,11 +83,7 @@ describe("SQLite metadata store", () => {
       dialect: new SqliteDialect({ database: new Database(path).unsafeMode(true) }),
     });
     try {
-      expect(await migrateToLatest(db)).toEqual([
-        "001_initial",
-        "002_execution_queue",
-        "003_catalog_programs",
-      ]);
+      expect(await migrateToLatest(db)).toEqual(Object.keys(METADATA_MIGRATIONS).sort());
     } finally {
       await db.destroy();
     }
@@ -100,6 +96,7 @@ describe("SQLite metadata store", () => {
         "callback_deliveries",
         "executions",
         "kysely_migration",
+        "loads",
         "report_queries",
         "reports",
       ]),

@@ -4,6 +4,7 @@
  * passes a `ColumnCodec` for those and gets the mappers for its row types.
  */
 import type { ExecutionStatus, StoredExecution } from "../../executions/model.js";
+import { LOAD_MODES, LOAD_STATUSES, type StoredLoad } from "../../loads/model.js";
 import type {
   CallbackMethod,
   Compression,
@@ -17,6 +18,7 @@ import type {
   CallbackAttemptsTable,
   CallbackDeliveriesTable,
   ExecutionsTable,
+  LoadsTable,
   ReportQueriesTable,
   ReportsTable,
 } from "./schema.js";
@@ -70,6 +72,38 @@ export function rowMapping<I, B>(codec: ColumnCodec<I, B>) {
 
   return {
     toInstantOrNull,
+
+    loadToRow(l: StoredLoad): LoadsTable<I> {
+      return {
+        id: l.id,
+        tenant: l.tenant,
+        program: l.program,
+        dataset: l.dataset,
+        mode: l.mode,
+        status: l.status,
+        row_count: l.rowCount,
+        bytes: l.bytes,
+        failure_reason: l.failureReason,
+        started_time: toInstant(l.startedAt),
+        finished_time: toInstantOrNull(l.finishedAt),
+      };
+    },
+
+    rowToLoad(r: LoadsTable<I>): StoredLoad {
+      return {
+        id: r.id,
+        tenant: r.tenant,
+        program: r.program,
+        dataset: r.dataset,
+        mode: oneOf(LOAD_MODES, r.mode, "loads.mode"),
+        status: oneOf(LOAD_STATUSES, r.status, "loads.status"),
+        rowCount: r.row_count === null ? null : Number(r.row_count),
+        bytes: r.bytes === null ? null : Number(r.bytes),
+        failureReason: r.failure_reason,
+        startedAt: fromInstant(r.started_time),
+        finishedAt: fromInstantOrNull(r.finished_time),
+      };
+    },
 
     queryToRow(q: StoredQuery): ReportQueriesTable<I> {
       return {

@@ -162,10 +162,30 @@ const m002_catalog_programs = statements(
   "alter table callback_deliveries drop constraint callback_deliveries_program_check",
 );
 
+/** Loads of rows into datasets (`src/loads/model.ts`). */
+const m003_loads = statements(
+  `create table loads (
+    id text collate "C" primary key,
+    tenant text not null,
+    program text not null,
+    dataset text not null,
+    mode text not null constraint loads_mode_check check (mode in ('append', 'replace')),
+    status text not null constraint loads_status_check check (status in ('Running', 'Completed', 'Failed')),
+    row_count bigint,
+    bytes bigint,
+    failure_reason text,
+    started_time timestamptz not null,
+    finished_time timestamptz
+  )`,
+  // Listing, newest first.
+  `create index loads_started_idx on loads (started_time, id)`,
+);
+
 /** All migrations, by name. Append only. */
 export const METADATA_MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   "001_initial": m001_initial,
   "002_catalog_programs": m002_catalog_programs,
+  "003_loads": m003_loads,
 });
 
 /** The bookkeeping table: the layout of Kysely's `Migrator` (so either runner can take over). */

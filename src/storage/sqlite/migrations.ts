@@ -297,11 +297,36 @@ const m003_catalog_programs: Migration = {
   },
 };
 
+/** Loads of rows into datasets (`src/loads/model.ts`). */
+const m004_loads: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable("loads")
+      .addColumn("id", T.text, (c) => c.primaryKey())
+      .addColumn("tenant", T.text, (c) => c.notNull())
+      .addColumn("program", T.text, (c) => c.notNull())
+      .addColumn("dataset", T.text, (c) => c.notNull())
+      .addColumn("mode", T.text, (c) => c.notNull())
+      .addColumn("status", T.text, (c) => c.notNull())
+      .addColumn("row_count", T.int)
+      .addColumn("bytes", T.int)
+      .addColumn("failure_reason", T.text)
+      .addColumn("started_time", T.instant, (c) => c.notNull())
+      .addColumn("finished_time", T.instant)
+      .addCheckConstraint("loads_mode_check", oneOf("mode", ["append", "replace"]))
+      .addCheckConstraint("loads_status_check", oneOf("status", ["Running", "Completed", "Failed"]))
+      .execute();
+    // Listing, newest first.
+    await db.schema.createIndex("loads_started_idx").on("loads").columns(["started_time", "id"]).execute();
+  },
+};
+
 /** All migrations, by name. Append only. */
 export const METADATA_MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   "001_initial": m001_initial,
   "002_execution_queue": m002_execution_queue,
   "003_catalog_programs": m003_catalog_programs,
+  "004_loads": m004_loads,
 });
 
 /** An in-code provider (no directory scanning, so it works the same from `src/` and `dist/`). */
