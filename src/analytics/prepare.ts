@@ -4,6 +4,7 @@
  */
 import { AppError, ERROR_CODES } from "../core/errors.js";
 import { catalogs } from "../datasets/catalog.js";
+import type { CompiledSql } from "../query/compiled.js";
 import {
   type CompileOptions,
   compileQuery,
@@ -11,7 +12,6 @@ import {
   type QueryPlan,
   type TimeWindow,
 } from "../query/index.js";
-import type { CompiledSql } from "../storage/ports.js";
 
 export interface PreparedQuery {
   readonly plan: QueryPlan;

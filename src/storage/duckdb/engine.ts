@@ -26,15 +26,8 @@ import {
 } from "@duckdb/node-api";
 import { AppError, isAppError } from "../../core/errors.js";
 import { type DatasetDef, type Program, TENANT_COLUMN } from "../../datasets/types.js";
-import type {
-  AnalyticsEngine,
-  CompiledSql,
-  ExportFormat,
-  ExportResult,
-  LoadResult,
-  Row,
-  SqlValue,
-} from "../ports.js";
+import type { CompiledSql, Row, SqlValue } from "../../query/compiled.js";
+import type { AnalyticsEngine, ExportFormat, ExportResult, LoadResult } from "../ports.js";
 import { type LoadOptions, loadFile } from "./load.js";
 import { asSubquery, physicalTables, quoteIdent, quoteString, tableName } from "./sql.js";
 import { chunkToRows, readerFor, ValueError, type Writer, writerFor } from "./values.js";
