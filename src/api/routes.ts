@@ -1,11 +1,11 @@
 /** The twelve operations (reference §1.4), registered once per program base path. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { runTestQuery } from "../analytics/test-query.js";
 import { AppError, ERROR_CODES } from "../core/errors.js";
 import type { PageResult } from "../core/paging.js";
 import { catalogs, findDataset } from "../datasets/catalog.js";
 import type { Program } from "../datasets/types.js";
 import { EXECUTION_STATUSES, type ExecutionStatus } from "../executions/model.js";
+import { runTestQuery } from "../reports/test-query.js";
 import type { Scope } from "../storage/ports.js";
 import type { ApiContext } from "./context.js";
 import { type Envelope, envelope, serializeJson } from "./envelope.js";

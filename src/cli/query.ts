@@ -2,11 +2,11 @@ import { createReadStream } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
-import { prepareQuery } from "../analytics/prepare.js";
 import { openAnalytics } from "../app.js";
 import { isAppError } from "../core/errors.js";
 import type { Diagnostic } from "../query/index.js";
 import { formatDiagnostics } from "../query/index.js";
+import { prepareQuery } from "../query/prepare.js";
 import {
   type Command,
   configFrom,

@@ -7,11 +7,11 @@
  */
 import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
-import { prepareQuery } from "../analytics/prepare.js";
 import { isAppError } from "../core/errors.js";
 import type { CompiledSql } from "../query/compiled.js";
+import { prepareQuery } from "../query/prepare.js";
 import type { StoredReport } from "../reports/model.js";
-import { nextRunTimes } from "../scheduler/plan.js";
+import { nextRunTimes } from "../reports/schedule.js";
 import type { AnalyticsEngine, FileStore, MetadataStore } from "../storage/ports.js";
 import type { CallbackDelivery } from "../webhooks/model.js";
 import { callbackTarget } from "../webhooks/url.js";

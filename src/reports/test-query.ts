@@ -2,8 +2,8 @@
 import { AppError, ERROR_CODES } from "../core/errors.js";
 import type { Program } from "../datasets/types.js";
 import type { Row } from "../query/compiled.js";
+import { prepareQuery } from "../query/prepare.js";
 import type { AnalyticsEngine } from "../storage/ports.js";
-import { prepareQuery } from "./prepare.js";
 
 export interface TestQueryOptions {
   readonly program: Program;
