@@ -10,6 +10,7 @@ import path from "node:path";
 import { isAppError } from "../core/errors.js";
 import type { CompiledSql } from "../query/compiled.js";
 import { prepareQuery } from "../query/prepare.js";
+import { reportContentType, reportFileExtension } from "../reports/formats.js";
 import type { StoredReport } from "../reports/model.js";
 import { nextRunTimes } from "../reports/schedule.js";
 import type { AnalyticsEngine, FileStore, MetadataStore } from "../storage/ports.js";
@@ -172,7 +173,9 @@ export class ExecutionWorker {
 
     try {
       const key = fileKey(execution, report);
-      const stored = await this.deps.files.putFile(key, scratch, { contentType: contentType(report) });
+      const stored = await this.deps.files.putFile(key, scratch, {
+        contentType: reportContentType(report.format, report.compression === "gzip"),
+      });
       if (stored.bytes !== written.digest.bytes) {
         throw new Error(`stored ${stored.bytes} bytes but hashed ${written.digest.bytes}`);
       }
@@ -298,12 +301,7 @@ export function fileKey(execution: StoredExecution, report: StoredReport): strin
 }
 
 function fileExtension(report: StoredReport): string {
-  return `.${report.format}${report.compression === "gzip" ? ".gz" : ""}`;
-}
-
-function contentType(report: StoredReport): string {
-  if (report.compression === "gzip") return "application/gzip";
-  return report.format === "tsv" ? "text/tab-separated-values; charset=utf-8" : "text/csv; charset=utf-8";
+  return reportFileExtension(report.format, report.compression === "gzip");
 }
 
 function describe(error: unknown): string {

@@ -6,10 +6,9 @@ import type { Page, PageRequest } from "../core/paging.js";
 import type { DatasetDef, Program } from "../datasets/types.js";
 import type { ExecutionOutcome, ExecutionStatus, StoredExecution } from "../executions/model.js";
 import type { CompiledSql, Row } from "../query/compiled.js";
+import type { ReportFormat } from "../reports/formats.js";
 import type { ReportStatus, StoredQuery, StoredReport } from "../reports/model.js";
 import type { CallbackDelivery, DeliveryAttempt, DeliveryNext } from "../webhooks/model.js";
-
-export type ExportFormat = "csv" | "tsv";
 
 export interface ExportResult {
   readonly rowCount: number;
@@ -33,7 +32,7 @@ export interface AnalyticsEngine {
   exportTo(
     query: CompiledSql,
     path: string,
-    options: { format: ExportFormat; gzip?: boolean },
+    options: { format: ReportFormat; gzip?: boolean },
   ): Promise<ExportResult>;
   /**
    * Calls back when another process queued work (a new execution, a retry, a callback), so idle

@@ -21,7 +21,8 @@ import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { AppError } from "../../core/errors.js";
 import { type DatasetDef, type Program, TENANT_COLUMN } from "../../datasets/types.js";
 import type { CompiledSql, Row } from "../../query/compiled.js";
-import type { AnalyticsEngine, ExportFormat, ExportResult, LoadResult } from "../ports.js";
+import type { ReportFormat } from "../../reports/formats.js";
+import type { AnalyticsEngine, ExportResult, LoadResult } from "../ports.js";
 import { type LoadOptions, loadFile } from "./load.js";
 import {
   appendColumns,
@@ -66,6 +67,19 @@ export interface DatasetRowCounts {
 
 /** Rows for `appendTenantData`/`replaceTenantData`: keys are physical column names (case-insensitive). */
 export type RowBatches = Iterable<readonly Row[]> | AsyncIterable<readonly Row[]>;
+
+/** COPY options per report format (see `exportTo`); a format added to the table needs its entry here. */
+const EXPORT_OPTIONS: Record<ReportFormat, string> = {
+  csv: delimitedTextOptions(","),
+  tsv: delimitedTextOptions("\t"),
+};
+
+function delimitedTextOptions(delimiter: string): string {
+  return (
+    `FORMAT csv, HEADER true, DELIMITER ${quoteString(delimiter)}, QUOTE '"', ESCAPE '"', NULLSTR '', ` +
+    "TIMESTAMPFORMAT '%Y-%m-%dT%H:%M:%SZ'"
+  );
+}
 
 const MEMORY_LIMIT_RE = /^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i;
 const openPaths = new Set<string>();
@@ -241,7 +255,7 @@ export class DuckDbEngine implements AnalyticsEngine {
   async exportTo(
     query: CompiledSql,
     filePath: string,
-    options: { format: ExportFormat; gzip?: boolean; signal?: AbortSignal },
+    options: { format: ReportFormat; gzip?: boolean; signal?: AbortSignal },
   ): Promise<ExportResult> {
     const resolved = path.resolve(filePath);
     const target = path.join(await canonicalDir(path.dirname(resolved)), path.basename(resolved));
@@ -251,12 +265,9 @@ export class DuckDbEngine implements AnalyticsEngine {
         `Export path ${target} is outside the analytics engine's allowed directories (${this.allowedDirectories.join(", ")})`,
       );
     }
-    const delimiter = options.format === "tsv" ? "\t" : ",";
     const copy =
-      `COPY ${asSubquery(query.sql)} TO ${quoteString(target)} (FORMAT csv, HEADER true, ` +
-      `DELIMITER ${quoteString(delimiter)}, QUOTE '"', ESCAPE '"', NULLSTR '', ` +
-      `TIMESTAMPFORMAT '%Y-%m-%dT%H:%M:%SZ', COMPRESSION '${options.gzip ? "gzip" : "none"}', ` +
-      "USE_TMP_FILE false)";
+      `COPY ${asSubquery(query.sql)} TO ${quoteString(target)} (${EXPORT_OPTIONS[options.format]}, ` +
+      `COMPRESSION '${options.gzip ? "gzip" : "none"}', USE_TMP_FILE false)`;
     const signal = options.signal;
     signal?.throwIfAborted();
     const con = await this.connect();
