@@ -8,7 +8,7 @@ import { registerAdminRoutes } from "./admin.js";
 import type { ApiContext } from "./context.js";
 import { envelope, errorEnvelope, serializeJson } from "./envelope.js";
 import { handleError } from "./errors.js";
-import { programBases, registerProgramRoutes } from "./routes.js";
+import { registerProgramRoutes } from "./routes/index.js";
 
 export interface ServerOptions {
   /** Serve the API routes (false: health endpoints only, for scheduler and worker processes). */
@@ -114,9 +114,7 @@ export async function buildServer(context: ApiContext, options: ServerOptions): 
   });
 
   if (options.api) {
-    for (const catalog of context.catalogs.all) {
-      for (const base of programBases(catalog)) registerProgramRoutes(app, context, base, catalog);
-    }
+    registerProgramRoutes(app, context);
     registerAdminRoutes(app, context);
   }
   return app;

@@ -19,17 +19,15 @@ import {
   type Updateable,
   type UpdateType,
 } from "kysely";
+import type { Cursor, Page, PageRequest } from "../../core/paging.js";
 import type { ExecutionOutcome, ExecutionStatus, StoredExecution } from "../../executions/model.js";
 import type { LoadOutcome, StoredLoad } from "../../loads/model.js";
 import type { ReportStatus, StoredQuery, StoredReport } from "../../reports/model.js";
 import type { CallbackDelivery, DeliveryAttempt, DeliveryNext } from "../../webhooks/model.js";
 import type {
   CreateOutcome,
-  Cursor,
   ExecutionFilter,
   LoadFilter,
-  Page,
-  PageRequest,
   QueryFilter,
   ReportFilter,
   Scope,

@@ -1,0 +1,27 @@
+/** The twelve operations (reference §1.4), one module per resource, registered once per program base path. */
+import type { FastifyInstance } from "fastify";
+import type { ApiContext } from "../context.js";
+import { registerCallbackSecretRoutes } from "./callback-secret.js";
+import { registerDatasetRoutes } from "./datasets.js";
+import { registerExecutionRoutes } from "./executions.js";
+import { type ProgramRoutes, programBases, programRoutes } from "./program.js";
+import { registerQueryRoutes } from "./queries.js";
+import { registerReportRoutes } from "./reports.js";
+
+/** In the order the reference lists them (the OpenAPI document follows it). */
+const RESOURCES: readonly ((routes: ProgramRoutes) => void)[] = [
+  registerDatasetRoutes,
+  registerCallbackSecretRoutes,
+  registerQueryRoutes,
+  registerReportRoutes,
+  registerExecutionRoutes,
+];
+
+export function registerProgramRoutes(app: FastifyInstance, context: ApiContext): void {
+  for (const catalog of context.catalogs.all) {
+    for (const base of programBases(catalog)) {
+      const routes = programRoutes(app, context, base, catalog);
+      for (const register of RESOURCES) register(routes);
+    }
+  }
+}
