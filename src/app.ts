@@ -20,6 +20,7 @@ import { ExecutionService } from "./executions/execution-service.js";
 import { ExecutionWorker } from "./executions/worker.js";
 import { deriveKey, loadMasterSecret } from "./keys/secrets.js";
 import { DOWNLOAD_TOKEN_PURPOSE } from "./links/tokens.js";
+import { LoadService } from "./loads/load-service.js";
 import { QueryService } from "./reports/query-service.js";
 import { ReportService } from "./reports/report-service.js";
 import { type LoopStep, Loops } from "./runtime/loops.js";
@@ -165,6 +166,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     onWork: () => loops.current?.wake(),
   });
   const executions = new ExecutionService({ store, now });
+  const loads = new LoadService({ store });
   const downloads: DownloadDeps = {
     store,
     files,
@@ -178,7 +180,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const context: ApiContext = {
     config,
     catalogs,
-    services: { queries, reports, executions },
+    services: { queries, reports, executions, loads },
     engine,
     now,
     answers: new AnswerCache(store.changeVersion),

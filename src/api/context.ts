@@ -5,6 +5,7 @@ import type { CatalogSet } from "../datasets/catalog.js";
 import type { Program } from "../datasets/types.js";
 import type { ExecutionService } from "../executions/execution-service.js";
 import type { StoredExecution } from "../executions/model.js";
+import type { LoadService } from "../loads/load-service.js";
 import type { StoredReport } from "../reports/model.js";
 import type { QueryService } from "../reports/query-service.js";
 import type { ReportService } from "../reports/report-service.js";
@@ -29,6 +30,7 @@ export interface ApiContext {
     readonly queries: QueryService;
     readonly reports: ReportService;
     readonly executions: ExecutionService;
+    readonly loads: LoadService;
   };
   readonly engine: AnalyticsEngine;
   readonly now: () => Date;

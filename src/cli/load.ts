@@ -1,4 +1,7 @@
-import { openAnalytics, openCatalogs } from "../app.js";
+import { randomUUID } from "node:crypto";
+import { stat } from "node:fs/promises";
+import { openAnalytics, openCatalogs, openMetadata } from "../app.js";
+import { recordLoad } from "../loads/record.js";
 import { type LoadFormat, loadFile } from "../storage/duckdb/load.js";
 import {
   CATALOG_OPTION,
@@ -46,22 +49,34 @@ export const loadCommand: Command = {
       throw new UsageError(`--format must be one of ${FORMATS.join(", ")}, not '${format}'`);
     }
     if (context.positionals.length !== 1) throw new UsageError("give exactly one FILE to load");
+    const file = context.positionals[0]!;
+    const replace = context.values.replace === true;
     const engine = await openAnalytics(config, catalogs);
+    const store = await openMetadata(config);
     try {
-      const result = await loadFile(engine, {
-        program,
-        dataset,
-        tenantId,
-        file: context.positionals[0]!,
-        ...(format ? { format: format as LoadFormat } : {}),
-        replace: context.values.replace === true,
-        onProgress: progressTo(context.io),
-      });
+      // A record like the load API's, so operators see every load (GET /admin/v1/loads) and E1 its time.
+      const load = await recordLoad(
+        { store, now: () => new Date(), newId: randomUUID },
+        { program, dataset: dataset.name, tenant: tenantId, mode: replace ? "replace" : "append" },
+        async () => {
+          const { rowCount } = await loadFile(engine, {
+            program,
+            dataset,
+            tenantId,
+            file,
+            ...(format ? { format: format as LoadFormat } : {}),
+            replace,
+            onProgress: progressTo(context.io),
+          });
+          return { rowCount, bytes: (await stat(file)).size };
+        },
+      );
       context.io.stdout.write(
-        `Loaded ${result.rowCount.toLocaleString("en-US")} rows into ${program} ${dataset.name} for tenant ${tenantId}\n`,
+        `Loaded ${load.rowCount!.toLocaleString("en-US")} rows into ${program} ${dataset.name} for tenant ${tenantId} (load ${load.id})\n`,
       );
       return 0;
     } finally {
+      await store.close();
       await engine.close();
     }
   },

@@ -252,6 +252,8 @@ export interface MetadataStore {
   finishLoad(id: string, outcome: LoadOutcome): Promise<boolean>;
   /** Loads newest first (started, then id, descending); `page.after` continues after an item. */
   listLoads(filter: LoadFilter, page: PageRequest): Promise<Page<StoredLoad>>;
+  /** When each dataset of the program last had a load of the tenant completed (datasets never loaded are absent). */
+  lastLoadTimes(tenant: string, program: Program): Promise<Map<string, Date>>;
 
   // --- Retention ---
 

@@ -7,6 +7,8 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { issueLocalToken } from "../../src/auth/local-key.js";
+import { ADMIN_ROLE } from "../../src/auth/roles.js";
 import { startTestApp, type TestApp } from "../support/app.js";
 
 const TENANT = "7d0c3e2a-1b4f-4c8e-9a6d-5e2f1b3c4d5a";
@@ -41,6 +43,17 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+function adminToken(): Promise<string> {
+  return issueLocalToken({
+    dataDir: t.dataDir,
+    tenant: "operators",
+    user: "ops@example.com",
+    ttlSeconds: 600,
+    audience: t.config.auth.audiences[0]!,
+    roles: [ADMIN_ROLE],
+  });
+}
+
 async function executionsOf(reportId: string) {
   const res = await t.call(
     TENANT,
@@ -74,6 +87,59 @@ describe("a program from a catalog file", () => {
       availableMetrics: ["Revenue", "Units", "OrderLines", "Customers", "AverageOrderUSD"],
       minimumRecurrenceInterval: 4,
     });
+  });
+
+  it("says in E1 when the calling tenant's rows of each dataset were last loaded (null: never)", async () => {
+    const mine = await t.call(TENANT, "GET", `${BASE}/ScheduledDataset`);
+    expect(mine.body.value.map((d: { lastRefreshedTime: string | null }) => d.lastRefreshedTime)).toEqual([
+      "2026-12-02T10:00:00Z",
+      null,
+    ]);
+    const theirs = await t.call(OTHER, "GET", `${BASE}/ScheduledDataset?datasetName=orders`);
+    expect(theirs.body.value).toMatchObject([{ datasetName: "Orders", lastRefreshedTime: null }]);
+  });
+
+  it("lists the load for operators, newest first, with filters", async () => {
+    const admin = { authorization: `Bearer ${await adminToken()}` };
+    const get = async (query: string) => {
+      const res = await fetch(`${t.baseUrl}/admin/v1/loads${query}`, { headers: admin });
+      return { status: res.status, body: await res.json() };
+    };
+    const all = await get("");
+    expect(all.status).toBe(200);
+    expect(all.body.value).toEqual([
+      {
+        loadId: expect.any(String),
+        program: "acme",
+        dataset: "Orders",
+        tenantId: TENANT,
+        mode: "append",
+        status: "Completed",
+        rowCount: 5,
+        bytes: expect.any(Number),
+        startedAt: "2026-12-02T10:00:00Z",
+        finishedAt: "2026-12-02T10:00:00Z",
+        failureReason: null,
+      },
+    ]);
+    expect(
+      (await get(`?program=ACME&dataset=orders&tenantId=${TENANT}&status=completed`)).body.value,
+    ).toHaveLength(1);
+    expect((await get(`?tenantId=${OTHER}`)).body.value).toEqual([]);
+    expect((await get("?program=mpn")).body.value).toEqual([]);
+    const unknown = await get("?program=shop");
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.message).toBe("program must be one of mpn, cmp, acme, not 'shop'");
+    expect((await get("?program=acme&dataset=Nope")).body.message).toContain(
+      "dataset must be one of acme's datasets",
+    );
+    expect((await get("?status=Done")).body.message).toBe(
+      "status must be one of Running, Completed, Failed, not 'Done'",
+    );
+    const tenant = await fetch(`${t.baseUrl}/admin/v1/loads`, {
+      headers: { authorization: `Bearer ${await t.token(TENANT)}` },
+    });
+    expect(tenant.status).toBe(403);
   });
 
   it("lists its system queries, and none of mpn's", async () => {

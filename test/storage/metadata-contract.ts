@@ -1189,6 +1189,26 @@ export function describeMetadataStoreContract(name: string, open: () => Promise<
         });
       });
 
+      it("knows when each dataset of a tenant last had a load completed", async () => {
+        const done = (id: string, atMs: number) =>
+          store.finishLoad(id, { status: "Completed", at: at(atMs), rowCount: 1, bytes: 1 });
+        await store.createLoad(load("l-1", at(0)));
+        await store.createLoad(load("l-2", at(10)));
+        await store.createLoad(load("l-3", at(20), { dataset: "Customers" }));
+        await store.createLoad(load("l-4", at(30)));
+        await store.createLoad(load("l-5", at(40), { tenant: "tenant-b" }));
+        await done("l-1", 1_000);
+        await done("l-2", 2_000);
+        await store.finishLoad("l-3", { status: "Failed", at: at(3_000), reason: "bad", bytes: null });
+        await done("l-5", 5_000);
+        // l-4 is still Running: it counts only once it completes.
+        expect(await store.lastLoadTimes("tenant-a", "acme")).toEqual(new Map([["Orders", at(2_000)]]));
+        await done("l-4", 4_000);
+        expect(await store.lastLoadTimes("tenant-a", "acme")).toEqual(new Map([["Orders", at(4_000)]]));
+        expect(await store.lastLoadTimes("tenant-b", "acme")).toEqual(new Map([["Orders", at(5_000)]]));
+        expect(await store.lastLoadTimes("tenant-a", "mpn")).toEqual(new Map());
+      });
+
       it("lists newest first, by filters, in pages that continue after a cursor", async () => {
         await store.createLoad(load("l-a", at(1_000)));
         await store.createLoad(load("l-c", at(3_000), { tenant: "tenant-b" }));

@@ -1,13 +1,16 @@
 /** Starts the real app on a loopback port with a fresh data directory, for end-to-end tests. */
+
+import { randomUUID } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { type App, createApp, openAnalytics, openCatalogs } from "../../src/app.js";
+import { type App, createApp, openAnalytics, openCatalogs, openMetadata } from "../../src/app.js";
 import { issueLocalToken } from "../../src/auth/local-key.js";
 import { type Config, type Environment, loadConfig } from "../../src/config/config.js";
 import { BUILT_IN_DATASETS } from "../../src/datasets/catalog.js";
 import type { Program } from "../../src/datasets/types.js";
 import { generateDemoData } from "../../src/demo/generate.js";
+import { recordLoad } from "../../src/loads/record.js";
 import { loadFile } from "../../src/storage/duckdb/load.js";
 import { createTestDatabase } from "./postgres.js";
 
@@ -72,15 +75,24 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
           now: options.demoNow ?? new Date(),
         });
       }
-      for (const [n, { program, dataset, tenant, csv }] of (options.rows ?? []).entries()) {
-        const file = path.join(dataDir, `seed-${n}.csv`);
-        await writeFile(file, csv);
-        await loadFile(engine, {
-          program,
-          dataset: catalogs.findDataset(program, dataset)!,
-          tenantId: tenant,
-          file,
-        });
+      const store = await openMetadata(config);
+      try {
+        // Recorded as an operator's load is (the CLI's path), so E1 and GET /admin/v1/loads show it.
+        for (const [n, { program, dataset, tenant, csv }] of (options.rows ?? []).entries()) {
+          const file = path.join(dataDir, `seed-${n}.csv`);
+          await writeFile(file, csv);
+          const def = catalogs.findDataset(program, dataset)!;
+          await recordLoad(
+            { store, now: options.now ?? (() => new Date()), newId: randomUUID },
+            { program, dataset: def.name, tenant, mode: "append" },
+            async () => ({
+              ...(await loadFile(engine, { program, dataset: def, tenantId: tenant, file })),
+              bytes: Buffer.byteLength(csv),
+            }),
+          );
+        }
+      } finally {
+        await store.close();
       }
     } finally {
       await engine.close();

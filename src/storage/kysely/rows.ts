@@ -64,6 +64,7 @@ export function rowMapping<I, B>(codec: ColumnCodec<I, B>) {
 
   return {
     toInstantOrNull,
+    fromInstant,
 
     loadToRow(l: StoredLoad): LoadsTable<I> {
       return {

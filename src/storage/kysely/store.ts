@@ -73,6 +73,8 @@ export interface RowMappers<I, B> {
   attemptToRow(a: DeliveryAttempt): Insertable<CallbackAttemptsTable<I>> & { readonly at: Bound<I> };
   rowToAttempt(r: Selectable<CallbackAttemptsTable<I>>): DeliveryAttempt;
   loadToRow(l: StoredLoad): Insertable<LoadsTable<I>>;
+  /** An instant as the engine returns it (for aggregates such as max). */
+  fromInstant(value: I): Date;
   rowToLoad(r: Selectable<LoadsTable<I>>): StoredLoad;
 }
 
@@ -362,6 +364,18 @@ export abstract class KyselyMetadataStore<I, B> {
       .where("status", "=", "Running")
       .executeTakeFirst();
     return result.numUpdatedRows > 0n;
+  }
+
+  async lastLoadTimes(tenant: string, program: string): Promise<Map<string, Date>> {
+    const rows = await this.db
+      .selectFrom("loads")
+      .select(["dataset", (eb) => eb.fn.max("finished_time").as("finished")])
+      .where("tenant", "=", tenant)
+      .where("program", "=", program)
+      .where("status", "=", "Completed")
+      .groupBy("dataset")
+      .execute();
+    return new Map(rows.map((row) => [row.dataset, this.dialect.rows.fromInstant(row.finished as I)]));
   }
 
   async listLoads(filter: LoadFilter, page: PageRequest): Promise<Page<StoredLoad>> {

@@ -28,6 +28,7 @@ export const {
   rowToAttempt,
   loadToRow,
   rowToLoad,
+  fromInstant,
 } = rowMapping<Date, boolean>({
   toInstant: toDate,
   // node-postgres returns `timestamptz` as a Date; a copy keeps rows and entities independent.

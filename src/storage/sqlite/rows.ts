@@ -27,6 +27,7 @@ export const {
   rowToAttempt,
   loadToRow,
   rowToLoad,
+  fromInstant,
 } = rowMapping<number, number>({
   toInstant: toMs,
   fromInstant: (ms) => new Date(ms),
