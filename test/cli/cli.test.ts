@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_TENANTS } from "../../src/demo/tenants.js";
+import { openSqliteMetadataStore } from "../../src/storage/sqlite/metadata-store.js";
 import { runCli } from "../support/cli.js";
 
 const TENANT = DEMO_TENANTS[0]!.id;
@@ -182,6 +183,22 @@ describe("openinsights", () => {
       good,
     );
     expect(unknownDataset.code).toBe(2);
+
+    // Each load that started is a record: the good one Completed, the refused one Failed with the reason.
+    const store = await openSqliteMetadataStore({ path: path.join(dataDir, "metadata.sqlite") });
+    try {
+      const { items } = await store.listLoads({ tenant }, { limit: 10 });
+      expect(items.map((l) => [l.dataset, l.status, l.rowCount])).toEqual([
+        ["Profile", "Failed", null],
+        ["Profile", "Completed", 2],
+      ]);
+      expect(items[0]!.failureReason).toContain("Nickname");
+      expect(items[1]!.bytes).toBe(
+        Buffer.byteLength("MPNId,PartnerName,Country\n100,Alpha,France\n200,Beta,Norway\n"),
+      );
+    } finally {
+      await store.close();
+    }
 
     const rows = await cli(
       "query",
