@@ -23,6 +23,8 @@ import {
 
 /** A URL path segment and a DuckDB schema name alike. */
 const PROGRAM_NAME = /^[a-z][a-z0-9_-]{0,39}$/;
+/** Names DuckDB gives its own catalogs and schemas: a program's schema must not be one of them. */
+const ENGINE_SCHEMAS = ["main", "temp", "system", "information_schema", "pg_catalog", "memory"];
 /** An identifier of the query language (names starting with '_' are reserved for hidden columns). */
 const IDENTIFIER = /^[A-Za-z][A-Za-z0-9_]{0,127}$/;
 const RESERVED = new Set(RESERVED_WORDS);
@@ -161,10 +163,16 @@ const systemQuerySchema = z.strictObject({
 
 const catalogSchema = z
   .strictObject({
-    program: z.string({ error: "program must be text" }).regex(PROGRAM_NAME, {
-      error:
-        "program must be 1 to 40 lower-case letters, digits, '-' or '_', starting with a letter (it is a URL path segment)",
-    }),
+    program: z
+      .string({ error: "program must be text" })
+      .regex(PROGRAM_NAME, {
+        error:
+          "program must be 1 to 40 lower-case letters, digits, '-' or '_', starting with a letter (it is a URL path segment)",
+      })
+      .refine((name) => !ENGINE_SCHEMAS.includes(name), {
+        error: (issue) =>
+          `${JSON.stringify(issue.input)} is reserved by the analytics engine (${listed(ENGINE_SCHEMAS)})`,
+      }),
     datasets: z.array(datasetSchema).min(1, { error: "a catalog needs at least one dataset" }),
     systemQueries: z.array(systemQuerySchema).default([]),
   })

@@ -197,6 +197,14 @@ const invalid: readonly {
       "program: program must be 1 to 40 lower-case letters, digits, '-' or '_', starting with a letter",
   },
   {
+    name: "a program name the analytics engine reserves",
+    change: (c) => {
+      c.program = "main";
+    },
+    message:
+      'program: "main" is reserved by the analytics engine (main, temp, system, information_schema, pg_catalog, memory)',
+  },
+  {
     name: "a system query that does not compile against its dataset",
     change: (c) => {
       c.systemQueries[0].query = "SELECT Region, Profit FROM Sales";
