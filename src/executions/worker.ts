@@ -8,7 +8,7 @@
 import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { prepareQuery } from "../analytics/prepare.js";
-import { isAppError } from "../core/errors.js";
+import { ERROR_CODES, isAppError } from "../core/errors.js";
 import type { StoredReport } from "../reports/model.js";
 import { nextRunTimes } from "../scheduler/plan.js";
 import type { AnalyticsEngine, CompiledSql, FileStore, MetadataStore } from "../storage/ports.js";
@@ -167,7 +167,9 @@ export class ExecutionWorker {
     }
 
     const written = await this.exportWithDigest(prepared.sql, scratch, report);
-    if (!written.ok) return this.failure(written.code, describe(written.error), true, execution);
+    if (!written.ok) {
+      return this.failure(written.code, describe(written.error), !willRecur(written.error), execution);
+    }
 
     try {
       const key = fileKey(execution, report);
@@ -303,6 +305,11 @@ function fileExtension(report: StoredReport): string {
 function contentType(report: StoredReport): string {
   if (report.compression === "gzip") return "application/gzip";
   return report.format === "tsv" ? "text/tab-separated-values; charset=utf-8" : "text/csv; charset=utf-8";
+}
+
+/** An engine error about the query or its values (invalid_argument) fails the same way on every attempt. */
+function willRecur(error: unknown): boolean {
+  return isAppError(error) && error.code === ERROR_CODES.INVALID_ARGUMENT;
 }
 
 function describe(error: unknown): string {

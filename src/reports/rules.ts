@@ -3,7 +3,7 @@
  * request body. Messages start with the real API's documented texts.
  */
 import { AppError, ERROR_CODES } from "../core/errors.js";
-import { FieldReader, parseWireTime } from "../core/fields.js";
+import { FieldReader, parseWireTime, wireTimeRangeProblem } from "../core/fields.js";
 import type { CallbackMethod, Compression, ReportFormat } from "./model.js";
 
 export const MIN_RECURRENCE_HOURS = 4;
@@ -189,6 +189,8 @@ function readTime(fields: FieldReader, name: string, prefix: string): Date | nul
     const label = name === "QueryEndTime" ? "EndTime" : "StartTime";
     throw invalid(`${prefix}${label} should follow format: yyyy-MM-ddTHH:mm:ssZ (${name} was '${text}')`);
   }
+  const outOfRange = wireTimeRangeProblem(name, time);
+  if (outOfRange) throw invalid(`${prefix}${outOfRange}`);
   return time;
 }
 
