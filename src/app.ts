@@ -153,6 +153,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     newId,
     quotas: config.quotas,
     startTimeLeadHours: config.startTimeLeadHours,
+    spreadsheetSafe: config.spreadsheetSafe,
     checkCallbackUrl: (url) => checkCallbackUrl(url, allow),
     deleteFiles: (keys) => files.delete(keys),
     onWork: () => loops.current?.wake(),

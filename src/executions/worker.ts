@@ -210,6 +210,7 @@ export class ExecutionWorker {
     const exporting = this.deps.engine.exportTo(sql, scratch, {
       format: report.format,
       gzip: report.compression === "gzip",
+      spreadsheetSafe: report.spreadsheetSafe,
     });
     const digesting = digestWhileWriting(scratch, exporting, {
       flushEvery: this.deps.files.capabilities.renamesLocalFiles ? SCRATCH_FLUSH_BYTES : 0,

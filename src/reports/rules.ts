@@ -23,6 +23,7 @@ export interface ReportDefinition {
   readonly description: string;
   readonly format: ReportFormat;
   readonly compression: Compression;
+  readonly spreadsheetSafe: boolean;
   readonly callbackUrl: string | null;
   readonly callbackMethod: CallbackMethod | null;
 }
@@ -40,6 +41,8 @@ export interface RuleContext {
   readonly now: Date;
   /** Minimum hours between now and StartTime (0: only "not in the past"). */
   readonly startTimeLeadHours: number;
+  /** SpreadsheetSafe when a new report does not say (OPENINSIGHTS_SPREADSHEET_SAFE). */
+  readonly spreadsheetSafeDefault: boolean;
 }
 
 const CREATE = "Invalid report parameters for creation - ";
@@ -47,7 +50,7 @@ const UPDATE = "Invalid report parameters for update - ";
 
 export function parseCreateReport(body: unknown, context: RuleContext): CreateReportInput {
   const fields = new FieldReader(body, CREATE);
-  const definition = readDefinition(fields, CREATE, undefined);
+  const definition = readDefinition(fields, CREATE, undefined, context);
   const queryId = fields.string("QueryId", { required: true }).trim();
   const executeNow = fields.boolean("ExecuteNow") ?? false;
   if (executeNow) {
@@ -95,7 +98,7 @@ export function parseUpdateReport(
   if (executeNow !== undefined && executeNow !== current.executeNow) {
     throw invalid(`${UPDATE}ExecuteNow cannot be changed: create a new report`);
   }
-  const definition = readDefinition(fields, UPDATE, current);
+  const definition = readDefinition(fields, UPDATE, current, context);
   if (current.executeNow) return definition;
   return { ...definition, schedule: readSchedule(fields, UPDATE, context, current) };
 }
@@ -104,6 +107,7 @@ function readDefinition(
   fields: FieldReader,
   prefix: string,
   current: ReportDefinition | undefined,
+  context: RuleContext,
 ): ReportDefinition {
   const name = fields.string("ReportName", { required: true }).trim();
   if (name.includes(";")) throw invalid(`${prefix}Invalid character (;) in ReportName`);
@@ -129,6 +133,13 @@ function readDefinition(
     if (value !== "none" && value !== "gzip") throw invalid(`${prefix}Compression should be none or gzip`);
     return value;
   });
+  const spreadsheetSafe = keep(
+    fields,
+    "SpreadsheetSafe",
+    current?.spreadsheetSafe,
+    context.spreadsheetSafeDefault,
+    () => fields.boolean("SpreadsheetSafe")!,
+  );
   const callbackUrl = keep(fields, "CallbackUrl", current?.callbackUrl, null, () => {
     const value = fields.string("CallbackUrl")!.trim();
     return value === "" ? null : checkCallbackUrl(value, prefix);
@@ -138,7 +149,15 @@ function readDefinition(
     if (value !== "GET" && value !== "POST") throw invalid(`${prefix}CallbackMethod can only be GET or POST`);
     return value;
   });
-  return { name, description, format, compression, callbackUrl, callbackMethod: callbackUrl ? method : null };
+  return {
+    name,
+    description,
+    format,
+    compression,
+    spreadsheetSafe,
+    callbackUrl,
+    callbackMethod: callbackUrl ? method : null,
+  };
 }
 
 function readSchedule(

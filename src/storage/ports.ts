@@ -21,6 +21,13 @@ export interface CompiledSql {
 export type Row = Record<string, unknown>;
 export type ExportFormat = "csv" | "tsv";
 
+export interface ExportOptions {
+  readonly format: ExportFormat;
+  readonly gzip?: boolean;
+  /** Prefix text cells a spreadsheet would run as a formula with `'` (docs/api.md, SpreadsheetSafe). */
+  readonly spreadsheetSafe?: boolean;
+}
+
 export interface ExportResult {
   readonly rowCount: number;
   readonly bytes: number;
@@ -40,11 +47,7 @@ export interface AnalyticsEngine {
    * front to back (it creates `path`, then only appends), so that a reader can follow the file
    * while it is written (the worker hashes it that way).
    */
-  exportTo(
-    query: CompiledSql,
-    path: string,
-    options: { format: ExportFormat; gzip?: boolean },
-  ): Promise<ExportResult>;
+  exportTo(query: CompiledSql, path: string, options: ExportOptions): Promise<ExportResult>;
   /**
    * Calls back when another process queued work (a new execution, a retry, a callback), so idle
    * workers wake at once instead of at their next poll; returns the unsubscribe function. Optional:

@@ -380,6 +380,7 @@ describe("an export that fails", () => {
       queryEndTime: new Date("9999-12-31T23:59:59Z"),
       format: "csv",
       compression: "none",
+      spreadsheetSafe: false,
       callbackUrl: null,
       callbackMethod: null,
       status: "Active",

@@ -23,6 +23,7 @@ import {
   DuckDBDataChunk,
   DuckDBInstance,
   type DuckDBPreparedStatement,
+  DuckDBTypeId,
 } from "@duckdb/node-api";
 import { AppError, isAppError } from "../../core/errors.js";
 import { type DatasetDef, type Program, TENANT_COLUMN } from "../../datasets/types.js";
@@ -30,6 +31,7 @@ import type {
   AnalyticsEngine,
   CompiledSql,
   ExportFormat,
+  ExportOptions,
   ExportResult,
   LoadResult,
   Row,
@@ -271,7 +273,7 @@ export class DuckDbEngine implements AnalyticsEngine {
   async exportTo(
     query: CompiledSql,
     filePath: string,
-    options: { format: ExportFormat; gzip?: boolean; signal?: AbortSignal },
+    options: ExportOptions & { signal?: AbortSignal },
   ): Promise<ExportResult> {
     const resolved = path.resolve(filePath);
     const target = path.join(await canonicalDir(path.dirname(resolved)), path.basename(resolved));
@@ -282,17 +284,20 @@ export class DuckDbEngine implements AnalyticsEngine {
       );
     }
     const delimiter = options.format === "tsv" ? "\t" : ",";
-    const copy =
-      `COPY ${asSubquery(query.sql)} TO ${quoteString(target)} (FORMAT csv, HEADER true, ` +
-      `DELIMITER ${quoteString(delimiter)}, QUOTE '"', ESCAPE '"', NULLSTR '', ` +
-      `TIMESTAMPFORMAT '%Y-%m-%dT%H:%M:%SZ', COMPRESSION '${options.gzip ? "gzip" : "none"}', ` +
-      "USE_TMP_FILE false)";
     const signal = options.signal;
     signal?.throwIfAborted();
     const con = await this.connect();
     const onAbort = () => con.interrupt();
     signal?.addEventListener("abort", onAbort, { once: true });
     try {
+      const source = options.spreadsheetSafe
+        ? await spreadsheetSafeSelect(con, query.sql)
+        : asSubquery(query.sql);
+      const copy =
+        `COPY ${source} TO ${quoteString(target)} (FORMAT csv, HEADER true, ` +
+        `DELIMITER ${quoteString(delimiter)}, QUOTE '"', ESCAPE '"', NULLSTR '', ` +
+        `TIMESTAMPFORMAT '%Y-%m-%dT%H:%M:%SZ', COMPRESSION '${options.gzip ? "gzip" : "none"}', ` +
+        "USE_TMP_FILE false)";
       const prepared = await this.prepare(con, copy, query.params);
       const reader = await prepared.runAndReadAll();
       const count = reader.getRows()[0]?.[0];
@@ -708,6 +713,25 @@ export function firstLine(error: unknown): string {
 }
 
 /** Wraps a driver error; AppErrors pass through. */
+/**
+ * `(SELECT …)` over `sql` with every text column's values that a spreadsheet would run as a formula
+ * — starting with =, +, -, @, TAB or CR — prefixed with `'` (OWASP's CSV-injection advice). The
+ * columns' types come from preparing `sql` (nothing runs); other types are written unchanged, as
+ * a number, date or time cannot hold a formula.
+ */
+async function spreadsheetSafeSelect(con: DuckDBConnection, sql: string): Promise<string> {
+  const described = await con.prepare(sql);
+  const columns = Array.from({ length: described.columnCount }, (_, i) => {
+    const column = quoteIdent(described.columnName(i));
+    if (described.columnTypeId(i) !== DuckDBTypeId.VARCHAR) return column;
+    return (
+      `CASE WHEN left(${column}, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) ` +
+      `THEN '''' || ${column} ELSE ${column} END AS ${column}`
+    );
+  });
+  return `(SELECT ${columns.join(", ")} FROM ${asSubquery(sql)} AS spreadsheet_safe)`;
+}
+
 export function toAppError(error: unknown, what: string): AppError {
   if (isAppError(error)) return error;
   const message = firstLine(error);

@@ -120,6 +120,7 @@ export function rowMapping<I, B>(codec: ColumnCodec<I, B>) {
         query_end_time: toInstantOrNull(r.queryEndTime),
         format: r.format,
         compression: r.compression,
+        spreadsheet_safe: codec.toBool(r.spreadsheetSafe),
         callback_url: r.callbackUrl,
         callback_method: r.callbackMethod,
         status: r.status,
@@ -146,6 +147,7 @@ export function rowMapping<I, B>(codec: ColumnCodec<I, B>) {
         queryEndTime: fromInstantOrNull(r.query_end_time),
         format: oneOf(FORMAT_VALUES, r.format, "reports.format"),
         compression: oneOf(COMPRESSION_VALUES, r.compression, "reports.compression"),
+        spreadsheetSafe: codec.fromBool(r.spreadsheet_safe),
         callbackUrl: r.callback_url,
         callbackMethod:
           r.callback_method === null

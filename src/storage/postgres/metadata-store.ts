@@ -156,7 +156,9 @@ export async function openPostgresMetadataStore(
         return new PgMetadataStore(db, current, connection);
       } catch (error) {
         // The database went away during start-up (a restart, a failover): start once it is back.
-        if (!isUnavailable(error) || Date.now() >= startBy) throw error;
+        if (!isUnavailable(error)) throw error;
+        // Still away: fail with the server's own error, which names the address and the cause.
+        if (Date.now() >= startBy) throw (error as AppError).cause ?? error;
         await new Promise((resolve) => setTimeout(resolve, STARTUP_RETRY_MS));
       }
     }
