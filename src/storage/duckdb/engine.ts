@@ -30,7 +30,6 @@ import { type DatasetDef, type Program, TENANT_COLUMN } from "../../datasets/typ
 import type {
   AnalyticsEngine,
   CompiledSql,
-  ExportFormat,
   ExportOptions,
   ExportResult,
   LoadResult,
