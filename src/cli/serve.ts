@@ -40,7 +40,11 @@ export const serveCommand: Command = {
         await engine.close();
       }
     }
-    const app = await createApp(config, { role, logger: { level: config.logLevel } });
+    const app = await createApp(config, {
+      role,
+      logger: { level: config.logLevel },
+      demo: context.values.demo === true,
+    });
 
     const address = await app.listen(config.port, config.host);
     progress(`OpenInsights (${role}) listening on ${address} (data in ${config.dataDir})`);
@@ -53,6 +57,7 @@ export const serveCommand: Command = {
         ttlSeconds: 3600,
         audience: config.auth.audiences[0]!,
       });
+      progress(`Console: ${address}/console`);
       progress(`API reference: ${address}/docs`);
       progress(
         `Try it (token for demo tenant ${tenant.name}, valid 1 hour; more with 'openinsights token --tenant <tid>'):`,
