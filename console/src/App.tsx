@@ -77,7 +77,15 @@ export function App() {
           <span class="tenant" title={`Tenant ${session.tenant}`}>
             {session.label ?? session.tenant}
           </span>
-          <button type="button" class="quiet" onClick={() => signOut()}>
+          <button
+            type="button"
+            class="quiet"
+            onClick={() => {
+              // The next person starts afresh, not on this one's page.
+              history.replaceState(null, "", location.pathname);
+              signOut();
+            }}
+          >
             Sign out
           </button>
         </div>
