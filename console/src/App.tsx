@@ -70,8 +70,8 @@ export function App() {
               onChange={(e) => setProgram(e.currentTarget.value as Program)}
               aria-label="Program"
             >
-              <option value="mpn">Partner Center (mpn)</option>
-              <option value="cmp">Marketplace (cmp)</option>
+              <option value="mpn">Partner Center</option>
+              <option value="cmp">Marketplace</option>
             </select>
           </label>
           <span class="tenant" title={`Tenant ${session.tenant}`}>

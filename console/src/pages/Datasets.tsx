@@ -55,18 +55,21 @@ export function DatasetsPage() {
               <dt>Shortest recurrence</dt>
               <dd>{dataset.minimumRecurrenceInterval} h</dd>
             </dl>
-            <h3>Columns</h3>
-            <ul class="chips">
-              {dataset.selectableColumns.map((column) => {
-                const metric = dataset.availableMetrics.includes(column);
-                return (
-                  <li key={column} class={metric ? "chip metric" : "chip"}>
-                    {column}
-                    {metric && <span class="visually-hidden"> (metric)</span>}
-                  </li>
-                );
-              })}
-            </ul>
+            {/* Open while searching, so that the matching columns show. */}
+            <details open={words.length > 0}>
+              <summary>Columns and metrics</summary>
+              <ul class="chips">
+                {dataset.selectableColumns.map((column) => {
+                  const metric = dataset.availableMetrics.includes(column);
+                  return (
+                    <li key={column} class={metric ? "chip metric" : "chip"}>
+                      {column}
+                      {metric && <span class="visually-hidden"> (metric)</span>}
+                    </li>
+                  );
+                })}
+              </ul>
+            </details>
             <h3>Date ranges</h3>
             <p class="ranges">{dataset.availableDateRanges.join(", ")}</p>
           </article>
