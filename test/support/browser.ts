@@ -1,12 +1,11 @@
 /**
- * A real Chromium (Debian's /usr/bin/chromium) driven by playwright-core, for the console's
- * end-to-end tests. No browser download: the path is fixed, or OPENINSIGHTS_TEST_CHROMIUM.
+ * A real Chromium (Debian's /usr/bin/chromium, a test service) driven by playwright-core, for the
+ * console's end-to-end tests. No browser download: playwright-core only drives a browser it is given.
  */
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
-
-export const CHROMIUM_PATH = process.env.OPENINSIGHTS_TEST_CHROMIUM ?? "/usr/bin/chromium";
+import { chromiumPath, requireService } from "./services.js";
 
 const FLAGS = [
   "--headless",
@@ -19,8 +18,9 @@ const FLAGS = [
   "--disable-sync",
 ];
 
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: FLAGS });
+export async function launchChromium(): Promise<Browser> {
+  await requireService("chromium");
+  return chromium.launch({ executablePath: chromiumPath(), args: FLAGS });
 }
 
 /** Where screenshots are kept for review (git-ignored). */
