@@ -12,7 +12,7 @@ export const serveCommand: Command = {
   name: "serve",
   usage: "serve [--port N] [--host H] [--data-dir D] [--demo] [--role all|api|scheduler|worker]",
   summary:
-    "Runs the service (env OPENINSIGHTS_PORT, default 8080). --role picks what this process runs: all (default: API, scheduler and workers), api, scheduler, or worker (executions and callbacks). --demo generates the demo data on first start.",
+    "Runs the service (env OPENINSIGHTS_PORT, default 8080). --role picks what this process runs: all (default: API, scheduler and workers), api, scheduler, or worker (executions and callbacks). --demo generates the demo data on first start and lets the console at /console sign in as a demo tenant (local key only).",
   options: {
     ...DATA_DIR_OPTION,
     port: { type: "string" },
