@@ -14,6 +14,7 @@ import { buildServer } from "./api/server.js";
 import { createAuthenticator } from "./auth/verifier.js";
 import type { Config } from "./config/config.js";
 import { defaultConsoleDir, loadConsoleAssets } from "./console/assets.js";
+import { consoleOidcSource } from "./console/oidc.js";
 import { registerConsoleRoutes } from "./console/routes.js";
 import { isAppError } from "./core/errors.js";
 import { catalogs } from "./datasets/catalog.js";
@@ -204,6 +205,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       demo: demoSignIn
         ? { dataDir: config.dataDir, audience: config.auth.audiences[0]!, ttlSeconds: DEMO_TOKEN_TTL_SECONDS }
         : null,
+      oidc: config.consoleOidc ? consoleOidcSource(config.consoleOidc) : null,
     });
   }
 

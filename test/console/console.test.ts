@@ -12,6 +12,7 @@ import { issueLocalToken } from "../../src/auth/local-key.js";
 import { DEMO_TENANTS } from "../../src/demo/tenants.js";
 import { startTestApp, type TestApp } from "../support/app.js";
 import { launchChromium, screenshot } from "../support/browser.js";
+import { startOidcProvider } from "../support/oidc-provider.js";
 
 const CONTOSO = DEMO_TENANTS[0]!;
 const FABRIKAM = DEMO_TENANTS[1]!;
@@ -96,8 +97,11 @@ describe("console: serving", () => {
   });
 
   it("mints demo tokens for demo tenants only", async () => {
-    const tenants = await t.call(null, "GET", "/console/demo/tenants");
-    expect(tenants.body.value.map((v: { name: string }) => v.name)).toEqual(DEMO_TENANTS.map((d) => d.name));
+    const options = await t.call(null, "GET", "/console/sign-in-options");
+    expect(options.body.value[0].demoTenants.map((v: { name: string }) => v.name)).toEqual(
+      DEMO_TENANTS.map((d) => d.name),
+    );
+    expect(options.body.value[0].oidc).toBeNull();
     const minted = await t.call(null, "POST", "/console/demo/tokens", { tenantId: FABRIKAM.id });
     const token = minted.body.value[0].token as string;
     const datasets = await fetch(`${t.baseUrl}/insights/v1/mpn/ScheduledDataset`, {
@@ -117,7 +121,8 @@ describe("console: serving", () => {
     ]) {
       const other = await startTestApp(options);
       try {
-        expect((await other.call(null, "GET", "/console/demo/tenants")).status).toBe(404);
+        const offered = await other.call(null, "GET", "/console/sign-in-options");
+        expect(offered.body.value[0].demoTenants).toEqual([]);
         const minted = await other.call(null, "POST", "/console/demo/tokens", { tenantId: CONTOSO.id });
         expect(minted.status).toBe(404);
       } finally {
@@ -331,6 +336,49 @@ describe("console in Chromium", () => {
       }
       await context.close();
     }
+  });
+});
+
+describe("console sign-in through an OpenID Connect issuer", () => {
+  it("signs in with the authorization-code flow and PKCE, and keeps no code in the address", async () => {
+    const audience = "api://openinsights";
+    const idp = await startOidcProvider({ clientId: "console", audience, tenant: FABRIKAM.id });
+    const other = await startTestApp({
+      env: {
+        OPENINSIGHTS_AUTH_ISSUERS: idp.issuer,
+        OPENINSIGHTS_AUTH_AUDIENCES: audience,
+        OPENINSIGHTS_CONSOLE_OIDC_CLIENT_ID: "console",
+      },
+    });
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      await page.goto(`${other.baseUrl}/console#/reports`);
+      const csp = (await page.request.get(`${other.baseUrl}/console`)).headers()["content-security-policy"];
+      expect(csp).toContain(`connect-src 'self' ${idp.issuer}`);
+      expect(await page.getByRole("button", { name: /^Sign in as / }).count()).toBe(0);
+      await screenshot(page, "signin-oidc-1280");
+      await page.getByRole("button", { name: `Sign in with ${new URL(idp.issuer).host}` }).click();
+      await page.getByRole("heading", { name: "Reports", level: 1 }).waitFor();
+      expect(page.url()).toBe(`${other.baseUrl}/console#/reports`);
+      expect(idp.refusals).toEqual([]);
+      const token = await page.evaluate(() => sessionStorage.getItem("openinsights.token"));
+      const claims = JSON.parse(Buffer.from(token!.split(".")[1]!, "base64url").toString());
+      expect(claims).toMatchObject({ iss: idp.issuer, tid: FABRIKAM.id });
+      expect(await page.evaluate(() => Object.keys(sessionStorage).includes("openinsights.oidc"))).toBe(
+        false,
+      );
+    } finally {
+      await context.close();
+      await other.close();
+      await idp.close();
+    }
+  });
+
+  it("refuses a console issuer the API does not trust", async () => {
+    await expect(startTestApp({ env: { OPENINSIGHTS_CONSOLE_OIDC_CLIENT_ID: "console" } })).rejects.toThrow(
+      /OPENINSIGHTS_CONSOLE_OIDC_ISSUER must be one of the issuers in OPENINSIGHTS_AUTH_ISSUERS/,
+    );
   });
 });
 

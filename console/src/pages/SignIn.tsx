@@ -1,15 +1,22 @@
 /**
- * Sign in with a bearer token (checked against the API before it is kept), or — when the service
- * runs with `serve --demo` — as a demo tenant in one click.
+ * Sign in through the configured OpenID Connect issuer, with a bearer token (checked against the
+ * API before it is kept), or — when the service runs with `serve --demo` — as a demo tenant in
+ * one click.
  */
 import { useEffect, useState } from "preact/hooks";
 import { ApiError, programPath, request } from "../api";
 import { ErrorNotice } from "../components/Status";
+import { beginOidcSignIn, completeOidcSignIn, hasOidcAnswer, type OidcOptions } from "../oidc";
 import { currentSession, signIn, signOut, takeNotice } from "../session";
 
 interface DemoTenant {
   tenantId: string;
   name: string;
+}
+
+interface SignInOptions {
+  demoTenants: DemoTenant[];
+  oidc: OidcOptions | null;
 }
 
 interface DemoToken {
@@ -22,15 +29,20 @@ export function SignInPage() {
   const [token, setToken] = useState("");
   const [problem, setProblem] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
-  const [demo, setDemo] = useState<DemoTenant[]>([]);
+  const [options, setOptions] = useState<SignInOptions>({ demoTenants: [], oidc: null });
+  const demo = options.demoTenants;
 
   useEffect(() => {
-    request<DemoTenant>("GET", "/console/demo/tenants").then(
-      (answer) => setDemo(answer.value),
-      (error: unknown) => {
-        // 404: no demo here, nothing to show. Anything else is worth saying.
-        if (!(error instanceof ApiError && error.status === 404)) setProblem(error);
-      },
+    if (hasOidcAnswer()) {
+      setBusy(true);
+      completeOidcSignIn().catch((error: unknown) => {
+        setProblem(error);
+        setBusy(false);
+      });
+    }
+    request<SignInOptions>("GET", "/console/sign-in-options").then(
+      (answer) => setOptions(answer.value[0]!),
+      (error: unknown) => setProblem(error),
     );
   }, []);
 
@@ -78,6 +90,24 @@ export function SignInPage() {
         </div>
       )}
       {problem !== null && <ErrorNotice error={problem} />}
+      {options.oidc && (
+        <section aria-labelledby="oidc-heading" class="card">
+          <h2 id="oidc-heading">Organisation account</h2>
+          <p>Sign in with your account at {new URL(options.oidc.issuer).host}.</p>
+          <div class="buttons">
+            <button
+              type="button"
+              disabled={busy}
+              onClick={() => {
+                setBusy(true);
+                void beginOidcSignIn(options.oidc!);
+              }}
+            >
+              Sign in with {new URL(options.oidc.issuer).host}
+            </button>
+          </div>
+        </section>
+      )}
       {demo.length > 0 && (
         <section aria-labelledby="demo-heading" class="card">
           <h2 id="demo-heading">Demo tenants</h2>
