@@ -6,7 +6,7 @@
  * Everything else the console shows, it reads from the public API like any client.
  */
 import type { FastifyInstance, FastifyReply } from "fastify";
-import { envelope, errorEnvelope } from "../api/envelope.js";
+import { envelope } from "../api/envelope.js";
 import { issueLocalToken } from "../auth/local-key.js";
 import { AppError, ERROR_CODES } from "../core/errors.js";
 import { DEMO_TENANTS } from "../demo/tenants.js";
@@ -52,13 +52,9 @@ export function registerConsoleRoutes(app: FastifyInstance, options: ConsoleOpti
   const send = (reply: FastifyReply, name: string) => {
     const asset = assets.get(name);
     if (!asset) {
-      const message =
-        assets.size === 0
-          ? "The console is not built: run npm run build"
-          : `No console file ${CONSOLE_PATH}/${name}`;
-      return reply
-        .status(assets.size === 0 ? 503 : 404)
-        .send(errorEnvelope(assets.size === 0 ? 503 : 404, message));
+      throw assets.size === 0
+        ? new AppError(ERROR_CODES.UNAVAILABLE, "The console is not built: run npm run build")
+        : new AppError(ERROR_CODES.NOT_FOUND, `No console file ${CONSOLE_PATH}/${name}`);
     }
     return reply
       .header("content-security-policy", consoleCsp(discovered?.tokenEndpoint))
