@@ -7,7 +7,7 @@ import { AppError, ERROR_CODES } from "../core/errors.js";
 import type { ApiContext } from "./context.js";
 import { envelope, errorEnvelope, serializeJson } from "./envelope.js";
 import { handleError } from "./errors.js";
-import { PROGRAM_BASES, registerProgramRoutes } from "./routes.js";
+import { registerProgramRoutes } from "./routes/index.js";
 
 export interface ServerOptions {
   /** Serve the API routes (false: health endpoints only, for scheduler and worker processes). */
@@ -112,8 +112,6 @@ export async function buildServer(context: ApiContext, options: ServerOptions): 
     }
   });
 
-  if (options.api) {
-    for (const { base, program } of PROGRAM_BASES) registerProgramRoutes(app, context, base, program);
-  }
+  if (options.api) registerProgramRoutes(app, context);
   return app;
 }

@@ -19,19 +19,11 @@ import {
   type Updateable,
   type UpdateType,
 } from "kysely";
+import type { Cursor, Page, PageRequest } from "../../core/paging.js";
 import type { ExecutionOutcome, ExecutionStatus, StoredExecution } from "../../executions/model.js";
 import type { ReportStatus, StoredQuery, StoredReport } from "../../reports/model.js";
 import type { CallbackDelivery, DeliveryAttempt, DeliveryNext } from "../../webhooks/model.js";
-import type {
-  CreateOutcome,
-  Cursor,
-  ExecutionFilter,
-  Page,
-  PageRequest,
-  QueryFilter,
-  ReportFilter,
-  Scope,
-} from "../ports.js";
+import type { CreateOutcome, ExecutionFilter, QueryFilter, ReportFilter, Scope } from "../ports.js";
 import { foldName } from "./rows.js";
 import type {
   CallbackAttemptsTable,
