@@ -6,42 +6,9 @@ import { Confirm } from "../components/Confirm";
 import { ErrorNotice, Loading } from "../components/Status";
 import { apiTime, shortTime } from "../format";
 import type { Query, Report } from "../model";
+import { type ReportField as Field, fieldOf } from "../report-fields";
 import { href } from "../router";
 import { useLoad } from "../useLoad";
-
-type Field =
-  | "ReportName"
-  | "Description"
-  | "QueryId"
-  | "QueryStartTime"
-  | "QueryEndTime"
-  | "StartTime"
-  | "RecurrenceInterval"
-  | "RecurrenceCount"
-  | "Format"
-  | "Compression"
-  | "CallbackUrl"
-  | "CallbackMethod";
-
-/** Which field an API message is about, most specific names first. */
-const FIELD_PATTERNS: readonly [Field, RegExp][] = [
-  ["QueryEndTime", /QueryEndTime/],
-  ["QueryStartTime", /QueryStartTime/],
-  ["QueryId", /QueryId|\bquery\b/i],
-  ["ReportName", /ReportName|Report name/i],
-  ["StartTime", /Start ?time/i],
-  ["RecurrenceInterval", /Recurrence ?Interval/i],
-  ["RecurrenceCount", /Recurrence ?count/i],
-  ["Format", /format/i],
-  ["Compression", /Compression/i],
-  ["CallbackUrl", /CallbackUrl/i],
-  ["CallbackMethod", /CallbackMethod/i],
-  ["Description", /Description/i],
-];
-
-export function fieldOf(message: string): Field | null {
-  return FIELD_PATTERNS.find(([, pattern]) => pattern.test(message))?.[0] ?? null;
-}
 
 type Form = Record<Field, string> & { ExecuteNow: boolean };
 
