@@ -421,6 +421,7 @@ describe("console failure paths", () => {
 
   it("says so when the server cannot be reached", async () => {
     const other = await startTestApp();
+    let stopped = false;
     const context = await browser.newContext();
     try {
       const page = await context.newPage();
@@ -428,13 +429,14 @@ describe("console failure paths", () => {
       await page.getByLabel("Access token").fill(await other.token(CONTOSO.id));
       await page.getByRole("button", { name: "Sign in", exact: true }).click();
       await page.getByRole("heading", { name: "Datasets", level: 1 }).waitFor();
-      await other.app.close();
+      stopped = true;
+      await other.close();
       await page.getByRole("link", { name: "Reports" }).click();
       await page.getByText("Service unreachable.").waitFor();
       await screenshot(page, "unreachable-1280");
     } finally {
       await context.close();
-      await other.close().catch(() => undefined);
+      if (!stopped) await other.close();
     }
   });
 });
