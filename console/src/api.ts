@@ -101,7 +101,3 @@ export async function requestAll<T>(path: string): Promise<T[]> {
   }
   return items;
 }
-
-export function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

@@ -18,7 +18,3 @@ export function useRoute(): string[] {
 export function href(...parts: string[]): string {
   return `#/${parts.map(encodeURIComponent).join("/")}`;
 }
-
-export function navigate(...parts: string[]): void {
-  location.hash = href(...parts);
-}

@@ -44,7 +44,7 @@ export function currentSession(): Session | null {
 }
 
 /** The payload of a JWT, or null when the text is not one. Not a verification: display only. */
-export function readClaims(token: string): Record<string, unknown> | null {
+function readClaims(token: string): Record<string, unknown> | null {
   const payload = token.split(".")[1];
   if (!payload) return null;
   try {

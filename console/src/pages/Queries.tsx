@@ -9,6 +9,7 @@ import { QueryEditor } from "../components/QueryEditor";
 import { RowsTable } from "../components/RowsTable";
 import { ErrorNotice, Loading } from "../components/Status";
 import type { Query } from "../model";
+import { href } from "../router";
 import { useLoad } from "../useLoad";
 
 /** Pause in typing before the API checks the text. */
@@ -211,7 +212,7 @@ export function QueriesPage() {
           {saved && (
             <div class="notice success" role="status">
               Saved “{saved.name}” (query id <code>{saved.queryId}</code>).{" "}
-              <a href="#/reports">Create a report</a> from it.
+              <a href={href("reports")}>Create a report</a> from it.
             </div>
           )}
           <div class="buttons">
