@@ -78,7 +78,7 @@ describe("SQLite metadata store", () => {
 
   it("migrates an empty database to the full schema", async () => {
     const path = freshPath();
-    // As the store does: migration 003 edits the schema table, which defensive mode forbids.
+    // As the store does: migration 004 edits the schema table, which defensive mode forbids.
     const db = new Kysely<unknown>({
       dialect: new SqliteDialect({ database: new Database(path).unsafeMode(true) }),
     });
@@ -421,7 +421,8 @@ describe("SQLite metadata store: the execution queue", () => {
               .join(", ")})`,
           )
           .run(...Object.values(row));
-      insert("reports", { ...reportToRow(r) });
+      const { spreadsheet_safe: _safe, ...report001 } = reportToRow(r);
+      insert("reports", report001);
       insert("executions", row001);
     } finally {
       raw.close();
@@ -441,7 +442,7 @@ describe("SQLite metadata store: the execution queue", () => {
       db.prepare("select name from kysely_migration order by name").pluck().all(),
     );
     expect(applied).toEqual(Object.keys(METADATA_MIGRATIONS).sort());
-    // 003 edits table definitions in place: the file must stay sound.
+    // 004 edits table definitions in place: the file must stay sound.
     expect(inspect(path, (db) => db.pragma("integrity_check", { simple: true }))).toBe("ok");
   });
 

@@ -155,15 +155,20 @@ const m001_initial = statements(
   )`,
 );
 
+/** Reports' SpreadsheetSafe extension; reports from before it are written as they always were. */
+const m002_spreadsheet_safe = statements(
+  "alter table reports add column spreadsheet_safe boolean not null default false",
+);
+
 /** Programs come from catalog data (built-in and users' catalog files), no longer from a fixed list. */
-const m002_catalog_programs = statements(
+const m003_catalog_programs = statements(
   "alter table report_queries drop constraint report_queries_program_check",
   "alter table reports drop constraint reports_program_check",
   "alter table callback_deliveries drop constraint callback_deliveries_program_check",
 );
 
 /** Loads of rows into datasets (`src/loads/model.ts`). */
-const m003_loads = statements(
+const m004_loads = statements(
   `create table loads (
     id text collate "C" primary key,
     tenant text not null,
@@ -184,8 +189,9 @@ const m003_loads = statements(
 /** All migrations, by name. Append only. */
 export const METADATA_MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   "001_initial": m001_initial,
-  "002_catalog_programs": m002_catalog_programs,
-  "003_loads": m003_loads,
+  "002_spreadsheet_safe": m002_spreadsheet_safe,
+  "003_catalog_programs": m003_catalog_programs,
+  "004_loads": m004_loads,
 });
 
 /** The bookkeeping table: the layout of Kysely's `Migrator` (so either runner can take over). */

@@ -264,6 +264,16 @@ const m002_execution_queue: Migration = {
   },
 };
 
+/** Reports' SpreadsheetSafe extension; reports from before it are written as they always were. */
+const m003_spreadsheet_safe: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .alterTable("reports")
+      .addColumn("spreadsheet_safe", T.bool, (c) => c.notNull().defaultTo(0))
+      .execute();
+  },
+};
+
 /**
  * Programs come from catalog data (built-in and users' catalog files), no longer from a fixed
  * list: the three `program in ('mpn', 'cmp')` checks go. SQLite cannot drop a constraint; this is
@@ -271,7 +281,7 @@ const m002_execution_queue: Migration = {
  * the table's definition in the schema table and bump the schema version (sqlite.org/lang_altertable.html,
  * "making other kinds of table schema changes"). The store lifts defensive mode for it.
  */
-const m003_catalog_programs: Migration = {
+const m004_catalog_programs: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {
     const checks = {
       report_queries: "report_queries_program_check",
@@ -298,7 +308,7 @@ const m003_catalog_programs: Migration = {
 };
 
 /** Loads of rows into datasets (`src/loads/model.ts`). */
-const m004_loads: Migration = {
+const m005_loads: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {
     await db.schema
       .createTable("loads")
@@ -325,8 +335,9 @@ const m004_loads: Migration = {
 export const METADATA_MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   "001_initial": m001_initial,
   "002_execution_queue": m002_execution_queue,
-  "003_catalog_programs": m003_catalog_programs,
-  "004_loads": m004_loads,
+  "003_spreadsheet_safe": m003_spreadsheet_safe,
+  "004_catalog_programs": m004_catalog_programs,
+  "005_loads": m005_loads,
 });
 
 /** An in-code provider (no directory scanning, so it works the same from `src/` and `dist/`). */
