@@ -3,7 +3,7 @@
  * wires them into the services, the background loops and the HTTP edge.
  */
 import { randomUUID } from "node:crypto";
-import { mkdir } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { FastifyInstance, FastifyServerOptions } from "fastify";
@@ -20,6 +20,7 @@ import { isAppError } from "./core/errors.js";
 import { catalogs } from "./datasets/catalog.js";
 import { PROGRAMS } from "./datasets/types.js";
 import { ExecutionService } from "./executions/execution-service.js";
+import { prepareScratchDir } from "./executions/scratch.js";
 import { ExecutionWorker } from "./executions/worker.js";
 import { deriveKey, loadMasterSecret } from "./keys/secrets.js";
 import { DOWNLOAD_TOKEN_PURPOSE } from "./links/tokens.js";
@@ -163,6 +164,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     newId,
     quotas: config.quotas,
     startTimeLeadHours: config.startTimeLeadHours,
+    spreadsheetSafe: config.spreadsheetSafe,
     checkCallbackUrl: (url) => checkCallbackUrl(url, allow),
     deleteFiles: (keys) => files.delete(keys),
     onWork: () => loops.current?.wake(),
@@ -211,6 +213,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
 
   const log = (message: string, fields?: Record<string, unknown>) => server.log.info(fields ?? {}, message);
   const leaseMs = config.executions.leaseSeconds * 1000;
+  // Partial exports of processes that crashed are removed here, once, before any worker runs.
+  const scratchDir = await prepareScratchDir(path.join(config.dataDir, "tmp"));
   const scheduler = new Scheduler({ store, now, newId, log });
   const newWorker = (n: number) =>
     new ExecutionWorker({
@@ -222,7 +226,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       owner: `${owner}:w${n}`,
       leaseMs,
       maxAttempts: config.executions.maxAttempts,
-      scratchDir: path.join(config.dataDir, "tmp"),
+      scratchDir,
       log,
     });
   const worker = newWorker(0);
@@ -306,6 +310,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       await store.close();
       await files.close?.();
       await engine.close();
+      await rm(scratchDir, { recursive: true, force: true });
     },
   };
 }

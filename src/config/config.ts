@@ -29,6 +29,8 @@ export interface Config {
   readonly testQuery: { readonly maxRows: number; readonly timeoutSeconds: number };
   /** Minimum hours between now and a scheduled report's StartTime (the real service uses 4). */
   readonly startTimeLeadHours: number;
+  /** The default of reports' SpreadsheetSafe (prefix formula-like text cells with '). */
+  readonly spreadsheetSafe: boolean;
   readonly pagination: { readonly defaultPageSize: number; readonly maxPageSize: number };
   readonly maxBodyBytes: number;
   readonly auth: AuthConfig;
@@ -116,6 +118,7 @@ export function loadConfig(env: Environment, overrides: ConfigOverrides = {}): C
       timeoutSeconds: number("OPENINSIGHTS_TEST_QUERY_TIMEOUT_SECONDS", 100, 1, 3600),
     },
     startTimeLeadHours: number("OPENINSIGHTS_START_TIME_LEAD_HOURS", 0, 0, 8760),
+    spreadsheetSafe: trueOrFalse("OPENINSIGHTS_SPREADSHEET_SAFE", env.OPENINSIGHTS_SPREADSHEET_SAFE, false),
     pagination: { defaultPageSize, maxPageSize },
     maxBodyBytes: number("OPENINSIGHTS_MAX_BODY_BYTES", 1_048_576, 1024, 1_073_741_824),
     auth,
@@ -149,6 +152,13 @@ function databaseUrl(raw: string | undefined): string | null {
     );
   }
   return value;
+}
+
+function trueOrFalse(name: string, raw: string | undefined, fallback: boolean): boolean {
+  const value = raw?.trim().toLowerCase();
+  if (!value) return fallback;
+  if (value !== "true" && value !== "false") throw invalid(`${name} must be true or false, not '${raw}'`);
+  return value === "true";
 }
 
 function s3Config(env: Environment): Config["s3"] {

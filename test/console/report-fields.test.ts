@@ -21,7 +21,7 @@ function without(body: Record<string, unknown>, name: string): Record<string, un
 
 function messageFor(body: Record<string, unknown>): string {
   try {
-    parseCreateReport(body, { now: NOW, startTimeLeadHours: 0 });
+    parseCreateReport(body, { now: NOW, startTimeLeadHours: 0, spreadsheetSafeDefault: false });
   } catch (error) {
     if (isAppError(error)) return error.message;
     throw error;

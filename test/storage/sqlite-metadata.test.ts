@@ -80,7 +80,11 @@ describe("SQLite metadata store", () => {
     const path = freshPath();
     const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new Database(path) }) });
     try {
-      expect(await migrateToLatest(db)).toEqual(["001_initial", "002_execution_queue"]);
+      expect(await migrateToLatest(db)).toEqual([
+        "001_initial",
+        "002_execution_queue",
+        "003_spreadsheet_safe",
+      ]);
     } finally {
       await db.destroy();
     }
@@ -417,7 +421,8 @@ describe("SQLite metadata store: the execution queue", () => {
               .join(", ")})`,
           )
           .run(...Object.values(row));
-      insert("reports", { ...reportToRow(r) });
+      const { spreadsheet_safe: _safe, ...report001 } = reportToRow(r);
+      insert("reports", report001);
       insert("executions", row001);
     } finally {
       raw.close();
@@ -436,7 +441,7 @@ describe("SQLite metadata store: the execution queue", () => {
     const applied = inspect(path, (db) =>
       db.prepare("select name from kysely_migration order by name").pluck().all(),
     );
-    expect(applied).toEqual(["001_initial", "002_execution_queue"]);
+    expect(applied).toEqual(["001_initial", "002_execution_queue", "003_spreadsheet_safe"]);
   });
 
   it("applies a failing migration not at all (one transaction), and again once the cause is gone", async () => {
@@ -463,7 +468,7 @@ describe("SQLite metadata store: the execution queue", () => {
     fix.close();
     await (await openSqliteMetadataStore({ path })).close();
     const fixed = state();
-    expect(fixed.migrations).toEqual(["001_initial", "002_execution_queue"]);
+    expect(fixed.migrations).toEqual(["001_initial", "002_execution_queue", "003_spreadsheet_safe"]);
     expect(fixed.executionColumns).toContain("skipped_slots");
   });
 

@@ -38,6 +38,7 @@ export interface ReportsTable<I, B> {
   query_end_time: I | null;
   format: string;
   compression: string;
+  spreadsheet_safe: B;
   callback_url: string | null;
   callback_method: string | null;
   status: string;

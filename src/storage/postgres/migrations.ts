@@ -155,9 +155,15 @@ const m001_initial = statements(
   )`,
 );
 
+/** Reports' SpreadsheetSafe extension; reports from before it are written as they always were. */
+const m002_spreadsheet_safe = statements(
+  "alter table reports add column spreadsheet_safe boolean not null default false",
+);
+
 /** All migrations, by name. Append only. */
 export const METADATA_MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   "001_initial": m001_initial,
+  "002_spreadsheet_safe": m002_spreadsheet_safe,
 });
 
 /** The bookkeeping table: the layout of Kysely's `Migrator` (so either runner can take over). */

@@ -264,10 +264,21 @@ const m002_execution_queue: Migration = {
   },
 };
 
+/** Reports' SpreadsheetSafe extension; reports from before it are written as they always were. */
+const m003_spreadsheet_safe: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .alterTable("reports")
+      .addColumn("spreadsheet_safe", T.bool, (c) => c.notNull().defaultTo(0))
+      .execute();
+  },
+};
+
 /** All migrations, by name. Append only. */
 export const METADATA_MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   "001_initial": m001_initial,
   "002_execution_queue": m002_execution_queue,
+  "003_spreadsheet_safe": m003_spreadsheet_safe,
 });
 
 /** An in-code provider (no directory scanning, so it works the same from `src/` and `dist/`). */
