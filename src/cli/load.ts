@@ -9,6 +9,7 @@ import {
   progressTo,
   requiredOption,
   stringOption,
+  tenantOption,
   UsageError,
 } from "./shared.js";
 
@@ -31,7 +32,7 @@ export const loadCommand: Command = {
   async run(context) {
     const program = programOption(context);
     const datasetName = requiredOption(context, "dataset");
-    const tenantId = requiredOption(context, "tenant");
+    const tenantId = tenantOption(context);
     const dataset = findDataset(program, datasetName);
     if (!dataset) {
       throw new UsageError(

@@ -20,8 +20,8 @@ import {
   configFrom,
   DATA_DIR_OPTION,
   programOption,
-  requiredOption,
   stringOption,
+  tenantOption,
   UsageError,
 } from "./shared.js";
 
@@ -42,7 +42,7 @@ export const queryCommand: Command = {
   },
   async run(context) {
     const program = programOption(context);
-    const tenant = requiredOption(context, "tenant");
+    const tenant = tenantOption(context);
     const format = formatOption(stringOption(context, "format") ?? DEFAULT_REPORT_FORMAT);
     const now = parseNow(stringOption(context, "now"));
     const text = context.positionals.join(" ").trim();
