@@ -2,6 +2,8 @@
  * JSON schemas of the routes, for the OpenAPI document. Requests are validated by the domain
  * rules (case-insensitive field names, documented messages), not by these schemas.
  */
+import { catalogs } from "../datasets/catalog.js";
+import type { Program } from "../datasets/types.js";
 import { COMPRESSIONS, REPORT_FORMAT_NAMES } from "../reports/formats.js";
 
 const envelopeOf = (item: object) => ({
@@ -268,3 +270,44 @@ export const SCHEMAS = {
     response: responses(execution),
   },
 } as const;
+
+/**
+ * Examples for the API reference that "Try it out" runs unedited against the demo data: the
+ * README's query (mpn) or a cmp query of the same kind, and an ExecuteNow report of the program's
+ * first system query.
+ */
+const EXAMPLE_QUERY: Record<Program, string> = {
+  mpn: "SELECT CustomerName, BilledRevenueUSD FROM CustomersAndTenants ORDER BY BilledRevenueUSD LIMIT 10 TIMESPAN LAST_MONTH",
+  cmp: "SELECT OfferName, NormalizedUsage FROM ISVUsage ORDER BY NormalizedUsage LIMIT 10 TIMESPAN LAST_MONTH",
+};
+
+/** The schemas of one program's routes, with that program's examples. */
+export function programSchemas(program: Program) {
+  const query = EXAMPLE_QUERY[program];
+  const { testQuery, createQuery, createReport } = SCHEMAS;
+  return {
+    createQuery: {
+      ...createQuery,
+      body: { ...createQuery.body, examples: [{ Name: "Top customers", Query: query }] },
+    },
+    testQuery: {
+      ...testQuery,
+      querystring: {
+        ...testQuery.querystring,
+        properties: {
+          ...testQuery.querystring.properties,
+          exportQuery: { type: "string", examples: [query] },
+        },
+      },
+    },
+    createReport: {
+      ...createReport,
+      body: {
+        ...createReport.body,
+        examples: [
+          { ReportName: "Run once now", QueryId: catalogs[program].systemQueries[0]!.id, ExecuteNow: true },
+        ],
+      },
+    },
+  };
+}
