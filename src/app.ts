@@ -88,13 +88,13 @@ export async function openMetadata(config: Config): Promise<MetadataStore> {
   return openSqliteMetadataStore({ path: path.join(config.dataDir, "metadata.sqlite") });
 }
 
-/** S3-compatible storage when OPENINSIGHTS_S3_BUCKET is set, else files/ in the data directory. */
+/** S3-compatible storage when OPENINSIGHTS_S3_BUCKET is set, else OPENINSIGHTS_FILES_DIR on disk. */
 export async function openFiles(config: Config): Promise<FileStore> {
   if (config.s3) {
     const { openS3FileStore } = await import("./storage/s3/file-store.js");
     return openS3FileStore({ ...config.s3 });
   }
-  return openDiskFileStore({ root: path.join(config.dataDir, "files") });
+  return openDiskFileStore({ root: config.filesDir });
 }
 
 export interface App {
