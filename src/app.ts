@@ -13,6 +13,9 @@ import { type DownloadDeps, downloadLink, registerDownloadRoutes } from "./api/d
 import { buildServer } from "./api/server.js";
 import { createAuthenticator } from "./auth/verifier.js";
 import type { Config } from "./config/config.js";
+import { defaultConsoleDir, loadConsoleAssets } from "./console/assets.js";
+import { consoleOidcSource } from "./console/oidc.js";
+import { registerConsoleRoutes } from "./console/routes.js";
 import { isAppError } from "./core/errors.js";
 import { catalogs } from "./datasets/catalog.js";
 import { PROGRAMS } from "./datasets/types.js";
@@ -129,7 +132,15 @@ export interface AppOptions {
   readonly logger?: FastifyServerOptions["logger"];
   /** Run the background loops once listening (default true); tests with a fake clock drive them by hand. */
   readonly background?: boolean;
+  /**
+   * `serve --demo`: the console offers one-click sign-in as a demo tenant, with tokens signed by
+   * the local key — only while no identity provider is configured.
+   */
+  readonly demo?: boolean;
 }
+
+/** Demo tokens last as long as the token `serve` prints. */
+const DEMO_TOKEN_TTL_SECONDS = 3600;
 
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
   const now = options.now ?? (() => new Date());
@@ -188,7 +199,17 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     logger: options.logger ?? false,
     readiness: [() => store.ping()],
   });
-  if (serveApi) registerDownloadRoutes(server, downloads);
+  if (serveApi) {
+    registerDownloadRoutes(server, downloads);
+    const demoSignIn = options.demo === true && config.auth.localKey && config.auth.issuers.length === 0;
+    registerConsoleRoutes(server, {
+      assets: await loadConsoleAssets(defaultConsoleDir()),
+      demo: demoSignIn
+        ? { dataDir: config.dataDir, audience: config.auth.audiences[0]!, ttlSeconds: DEMO_TOKEN_TTL_SECONDS }
+        : null,
+      oidc: config.consoleOidc ? consoleOidcSource(config.consoleOidc) : null,
+    });
+  }
 
   const log = (message: string, fields?: Record<string, unknown>) => server.log.info(fields ?? {}, message);
   const leaseMs = config.executions.leaseSeconds * 1000;

@@ -63,6 +63,17 @@ export interface Config {
   } | null;
   /** `service`: links on this service (default); `presigned`: the object store's presigned URLs (S3 only). */
   readonly downloadLinks: "service" | "presigned";
+  /** The web console's sign-in through an OpenID Connect issuer (authorization code + PKCE); null = off. */
+  readonly consoleOidc: ConsoleOidcConfig | null;
+}
+
+export interface ConsoleOidcConfig {
+  /** One of the trusted issuers (OPENINSIGHTS_AUTH_ISSUERS), so that its tokens are accepted. */
+  readonly issuer: string;
+  /** The console's client id at that issuer (a public client: no secret). */
+  readonly clientId: string;
+  /** Space-separated scopes asked for; they must yield an access token for this API's audience. */
+  readonly scopes: string;
 }
 
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -90,6 +101,7 @@ export function loadConfig(env: Environment, overrides: ConfigOverrides = {}): C
   if (defaultPageSize > maxPageSize)
     throw invalid("OPENINSIGHTS_PAGE_SIZE must not exceed OPENINSIGHTS_MAX_PAGE_SIZE");
 
+  const auth = parseAuthConfig(env);
   return deepFreeze({
     dataDir,
     port: integer("OPENINSIGHTS_PORT", overrides.port ?? read("OPENINSIGHTS_PORT", "8080"), 0, 65_535),
@@ -111,7 +123,7 @@ export function loadConfig(env: Environment, overrides: ConfigOverrides = {}): C
     spreadsheetSafe: trueOrFalse("OPENINSIGHTS_SPREADSHEET_SAFE", env.OPENINSIGHTS_SPREADSHEET_SAFE, false),
     pagination: { defaultPageSize, maxPageSize },
     maxBodyBytes: number("OPENINSIGHTS_MAX_BODY_BYTES", 1_048_576, 1024, 1_073_741_824),
-    auth: parseAuthConfig(env),
+    auth,
     secretKey: env.OPENINSIGHTS_SECRET_KEY?.trim() || null,
     links: { ttlHours: number("OPENINSIGHTS_LINK_TTL_HOURS", 24, 1, 8760) },
     executions: {
@@ -128,6 +140,7 @@ export function loadConfig(env: Environment, overrides: ConfigOverrides = {}): C
       : path.join(dataDir, "files"),
     s3: s3Config(env),
     downloadLinks: downloadLinks(env),
+    consoleOidc: consoleOidc(env, auth),
     callbacks: {
       allow: env.OPENINSIGHTS_CALLBACK_ALLOW?.trim() || null,
       timeoutMs: number("OPENINSIGHTS_CALLBACK_TIMEOUT_MS", 10_000, 100, 300_000),
@@ -181,6 +194,20 @@ function downloadLinks(env: Environment): Config["downloadLinks"] {
     throw invalid("OPENINSIGHTS_DOWNLOAD_LINKS=presigned needs S3 storage (OPENINSIGHTS_S3_BUCKET)");
   }
   return value;
+}
+
+function consoleOidc(env: Environment, auth: AuthConfig): ConsoleOidcConfig | null {
+  const clientId = env.OPENINSIGHTS_CONSOLE_OIDC_CLIENT_ID?.trim();
+  if (!clientId) return null;
+  const trusted = auth.issuers.filter((i) => i.discoveryUrl).map((i) => i.issuer!);
+  const issuer = env.OPENINSIGHTS_CONSOLE_OIDC_ISSUER?.trim() || trusted[0];
+  if (!issuer || !trusted.includes(issuer)) {
+    throw invalid(
+      `OPENINSIGHTS_CONSOLE_OIDC_ISSUER must be one of the issuers in OPENINSIGHTS_AUTH_ISSUERS (${trusted.join(", ") || "none set"}), so that the tokens the console gets are accepted`,
+    );
+  }
+  const scopes = env.OPENINSIGHTS_CONSOLE_OIDC_SCOPES?.trim() || "openid";
+  return { issuer, clientId, scopes };
 }
 
 function integer(name: string, raw: string, min: number, max: number): number {
