@@ -15,7 +15,7 @@ import { createAuthenticator } from "./auth/verifier.js";
 import type { Config } from "./config/config.js";
 import { defaultConsoleDir, loadConsoleAssets } from "./console/assets.js";
 import { consoleOidcSource } from "./console/oidc.js";
-import { registerConsoleRoutes } from "./console/routes.js";
+import { CONSOLE_PATH, registerConsoleRoutes } from "./console/routes.js";
 import { isAppError } from "./core/errors.js";
 import { catalogs } from "./datasets/catalog.js";
 import { PROGRAMS } from "./datasets/types.js";
@@ -196,6 +196,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const serveApi = role === "all" || role === "api";
   const server = await buildServer(context, {
     api: serveApi,
+    // The API role serves the console (below); the landing page links to it.
+    ...(serveApi ? { consolePath: CONSOLE_PATH } : {}),
     logger: options.logger ?? false,
     readiness: [() => store.ping()],
   });

@@ -27,7 +27,7 @@ describe("/", () => {
     const html = await response.text();
     expect(html).toContain("<title>OpenInsights</title>");
     expect(html).toContain(VERSION);
-    for (const href of ["/docs", "/openapi.json", "/healthz", "/readyz"])
+    for (const href of ["/console", "/docs", "/openapi.json", "/healthz", "/readyz"])
       expect(html).toContain(`href="${href}"`);
   });
 
@@ -36,6 +36,7 @@ describe("/", () => {
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ statusCode: 200, value: [{ name: "OpenInsights", version: VERSION }] });
     expect(res.body.value[0].links.map((link: { href: string }) => link.href)).toEqual([
+      "/console",
       "/docs",
       "/openapi.json",
       "/healthz",
