@@ -12,6 +12,7 @@ import {
   progressTo,
   requiredOption,
   stringOption,
+  tenantOption,
   UsageError,
 } from "./shared.js";
 
@@ -37,7 +38,7 @@ export const loadCommand: Command = {
     const catalogs = await openCatalogs(config);
     const { program, datasets } = programOption(context, catalogs);
     const datasetName = requiredOption(context, "dataset");
-    const tenantId = requiredOption(context, "tenant");
+    const tenantId = tenantOption(context);
     const dataset = catalogs.findDataset(program, datasetName);
     if (!dataset) {
       throw new UsageError(
