@@ -71,7 +71,7 @@ const report = {
     compression: {
       type: "string",
       enum: COMPRESSIONS,
-      description: "Extension: gzip-compressed report files",
+      description: "Extension: report files compressed whole with gzip or zstd (not Parquet)",
     },
   },
 };

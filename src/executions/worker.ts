@@ -176,7 +176,7 @@ export class ExecutionWorker {
     try {
       const key = fileKey(execution, report);
       const stored = await this.deps.files.putFile(key, scratch, {
-        contentType: reportContentType(report.format, report.compression === "gzip"),
+        contentType: reportContentType(report.format, report.compression),
       });
       if (stored.bytes !== written.digest.bytes) {
         throw new Error(`stored ${stored.bytes} bytes but hashed ${written.digest.bytes}`);
@@ -213,7 +213,7 @@ export class ExecutionWorker {
     }
     const exporting = this.deps.engine.exportTo(sql, scratch, {
       format: report.format,
-      gzip: report.compression === "gzip",
+      compression: report.compression,
     });
     const digesting = digestWhileWriting(scratch, exporting, {
       flushEvery: this.deps.files.capabilities.renamesLocalFiles ? SCRATCH_FLUSH_BYTES : 0,
@@ -303,7 +303,7 @@ export function fileKey(execution: StoredExecution, report: StoredReport): strin
 }
 
 function fileExtension(report: StoredReport): string {
-  return reportFileExtension(report.format, report.compression === "gzip");
+  return reportFileExtension(report.format, report.compression);
 }
 
 function describe(error: unknown): string {

@@ -7,7 +7,9 @@ import { FieldReader, parseWireTime } from "../core/fields.js";
 import {
   COMPRESSIONS,
   type Compression,
+  compressionApplies,
   DEFAULT_REPORT_FORMAT,
+  isCompression,
   isReportFormat,
   REPORT_FORMAT_NAMES,
   type ReportFormat,
@@ -139,8 +141,10 @@ function readDefinition(
     if (!isCompression(value)) throw invalid(`${prefix}Compression should be ${COMPRESSIONS.join(" or ")}`);
     return value;
   });
-  if (compression === "gzip" && !reportFormatRow(format).gzip) {
-    throw invalid(`${prefix}Compression gzip does not apply to format ${format}; use none`);
+  if (!compressionApplies(format, compression)) {
+    throw invalid(
+      `${prefix}Compression ${compression} does not apply to format ${format}; use ${reportFormatRow(format).compressions.join(" or ")}`,
+    );
   }
   const callbackUrl = keep(fields, "CallbackUrl", current?.callbackUrl, null, () => {
     const value = fields.string("CallbackUrl")!.trim();
@@ -222,8 +226,4 @@ function checkCallbackUrl(value: string, prefix: string): string {
 
 function invalid(message: string): AppError {
   return new AppError(ERROR_CODES.INVALID_ARGUMENT, message);
-}
-
-function isCompression(value: string): value is Compression {
-  return (COMPRESSIONS as readonly string[]).includes(value);
 }

@@ -6,7 +6,7 @@ import type { Page, PageRequest } from "../core/paging.js";
 import type { DatasetDef, Program } from "../datasets/types.js";
 import type { ExecutionOutcome, ExecutionStatus, StoredExecution } from "../executions/model.js";
 import type { CompiledSql, Row } from "../query/compiled.js";
-import type { ReportFormat } from "../reports/formats.js";
+import type { Compression, ReportFormat } from "../reports/formats.js";
 import type { ReportStatus, StoredQuery, StoredReport } from "../reports/model.js";
 import type { CallbackDelivery, DeliveryAttempt, DeliveryNext } from "../webhooks/model.js";
 
@@ -32,7 +32,7 @@ export interface AnalyticsEngine {
   exportTo(
     query: CompiledSql,
     path: string,
-    options: { format: ReportFormat; gzip?: boolean },
+    options: { format: ReportFormat; compression?: Compression },
   ): Promise<ExportResult>;
   /**
    * Calls back when another process queued work (a new execution, a retry, a callback), so idle

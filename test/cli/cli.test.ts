@@ -39,7 +39,7 @@ describe("openinsights", () => {
     expect(text).toMatch(/mpn {2}CustomersAndTenants +\d/);
   });
 
-  it("query prints CSV, TSV and JSON with the header first", async () => {
+  it("query prints CSV and TSV with the header first, JSON one object per line", async () => {
     const text =
       "SELECT CustomerMarket, TotalRevenue FROM ResellerPerformance ORDER BY CustomerMarket ASC TIMESPAN LIFETIME";
     const csv = await cli("query", "--program", "mpn", "--tenant", TENANT, text);
@@ -50,9 +50,9 @@ describe("openinsights", () => {
     const tsv = await cli("query", "--program", "mpn", "--tenant", TENANT, "--format", "tsv", text);
     expect(tsv.stdout.toString().split("\n")[0]).toBe("CustomerMarket\tTotalRevenue");
     const json = await cli("query", "--program", "mpn", "--tenant", TENANT, "--format", "json", text);
-    const rows = JSON.parse(json.stdout.toString());
+    const rows = ndjson(json.stdout);
     expect(rows).toHaveLength(lines.length - 1);
-    expect(Object.keys(rows[0])).toEqual(["CustomerMarket", "TotalRevenue"]);
+    expect(Object.keys(rows[0]!)).toEqual(["CustomerMarket", "TotalRevenue"]);
     // Another tenant's rows are not this tenant's.
     const other = await cli(
       "query",
@@ -142,9 +142,18 @@ describe("openinsights", () => {
       "json",
       "SELECT MPNId, Country FROM Profile ORDER BY MPNId ASC",
     );
-    expect(JSON.parse(rows.stdout.toString())).toEqual([
+    expect(ndjson(rows.stdout)).toEqual([
       { MpnId: "100", Country: "France" },
       { MpnId: "200", Country: "Norway" },
     ]);
   });
 });
+
+/** Newline-delimited JSON: one object per line. */
+function ndjson(output: Buffer): Record<string, unknown>[] {
+  return output
+    .toString()
+    .trimEnd()
+    .split("\n")
+    .map((line) => JSON.parse(line));
+}

@@ -393,6 +393,15 @@ export function describeMetadataStoreContract(name: string, open: () => Promise<
         expect(got?.startTime.getTime()).toBe(r.startTime.getTime());
       });
 
+      it.each([
+        ["parquet", "none"],
+        ["json", "zstd"],
+        ["csv", "zstd"],
+      ] as const)("round-trips format %s with compression %s", async (format, compression) => {
+        const r = await addReport(makeReport(A, "ra-01", { format, compression }));
+        expect(await store.getReport(A, r.id)).toEqual(r);
+      });
+
       it("round-trips every nullable field as null, executeNow false", async () => {
         const r = makeReport(A, "ra-01", {
           recurrenceCount: null,

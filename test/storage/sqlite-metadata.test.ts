@@ -80,7 +80,7 @@ describe("SQLite metadata store", () => {
     const path = freshPath();
     const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new Database(path) }) });
     try {
-      expect(await migrateToLatest(db)).toEqual(["001_initial", "002_execution_queue"]);
+      expect(await migrateToLatest(db)).toEqual(Object.keys(METADATA_MIGRATIONS).sort());
     } finally {
       await db.destroy();
     }
@@ -346,19 +346,26 @@ describe("SQLite metadata store: reads served again while nothing changed", () =
   });
 });
 
-/** Migrates a new file to `001_initial` only: a database from before the execution queue. */
-async function databaseAt001(path: string): Promise<void> {
+/** Migrates a new file up to `last` only, e.g. `001_initial`: a database from before the execution queue. */
+async function databaseAt(path: string, last: string): Promise<void> {
   const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new Database(path) }) });
   try {
-    const migrator = new Migrator({
-      db,
-      provider: { getMigrations: async () => ({ "001_initial": METADATA_MIGRATIONS["001_initial"]! }) },
-    });
+    const migrations = Object.fromEntries(
+      Object.entries(METADATA_MIGRATIONS).filter(([name]) => name <= last),
+    );
+    const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
     const { error } = await migrator.migrateToLatest();
     expect(error).toBeUndefined();
   } finally {
     await db.destroy();
   }
+}
+
+function insertRow(db: Database.Database, table: string, row: Record<string, unknown>): void {
+  const columns = Object.keys(row);
+  db.prepare(
+    `insert into ${table} (${columns.join(", ")}) values (${columns.map(() => "?").join(", ")})`,
+  ).run(...Object.values(row));
 }
 
 function execution(r: StoredReport, id: string, overrides: Partial<StoredExecution> = {}): StoredExecution {
@@ -403,22 +410,14 @@ function childScript(body: string): string {
 describe("SQLite metadata store: the execution queue", () => {
   it("adds 002_execution_queue to a 001 database, keeping its executions (skippedSlots 0)", async () => {
     const path = freshPath();
-    await databaseAt001(path);
+    await databaseAt(path, "001_initial");
     const r = report("r-1");
     const e = execution(r, "e-1", { status: "Completed", attempts: 1, fileKey: "k" });
     const raw = new Database(path);
     try {
       const { skipped_slots: _skipped, ...row001 } = executionToRow(e);
-      const insert = (table: string, row: Record<string, unknown>) =>
-        raw
-          .prepare(
-            `insert into ${table} (${Object.keys(row).join(", ")}) values (${Object.keys(row)
-              .map(() => "?")
-              .join(", ")})`,
-          )
-          .run(...Object.values(row));
-      insert("reports", { ...reportToRow(r) });
-      insert("executions", row001);
+      insertRow(raw, "reports", { ...reportToRow(r) });
+      insertRow(raw, "executions", row001);
     } finally {
       raw.close();
     }
@@ -436,12 +435,12 @@ describe("SQLite metadata store: the execution queue", () => {
     const applied = inspect(path, (db) =>
       db.prepare("select name from kysely_migration order by name").pluck().all(),
     );
-    expect(applied).toEqual(["001_initial", "002_execution_queue"]);
+    expect(applied).toEqual(Object.keys(METADATA_MIGRATIONS).sort());
   });
 
   it("applies a failing migration not at all (one transaction), and again once the cause is gone", async () => {
     const path = freshPath();
-    await databaseAt001(path);
+    await databaseAt(path, "001_initial");
     // A table in the way of the migration's last step.
     const raw = new Database(path);
     raw.exec("create table callback_attempts (blocker integer)");
@@ -463,7 +462,7 @@ describe("SQLite metadata store: the execution queue", () => {
     fix.close();
     await (await openSqliteMetadataStore({ path })).close();
     const fixed = state();
-    expect(fixed.migrations).toEqual(["001_initial", "002_execution_queue"]);
+    expect(fixed.migrations).toEqual(Object.keys(METADATA_MIGRATIONS).sort());
     expect(fixed.executionColumns).toContain("skipped_slots");
   });
 
@@ -641,6 +640,60 @@ describe("SQLite metadata store: the execution queue", () => {
       }
     } finally {
       await store.close();
+    }
+  });
+});
+
+describe("SQLite metadata store: 003_report_formats", () => {
+  it("rebuilds reports with the wider formats, keeping rows, indexes and the executions' cascade", async () => {
+    const path = freshPath();
+    await databaseAt(path, "002_execution_queue");
+    const r = report("r-1");
+    const e = execution(r, "e-1");
+    const schemaOf = (db: Database.Database) =>
+      db
+        .prepare(
+          "select name, sql from sqlite_master where tbl_name = 'reports' and type = 'index' order by name",
+        )
+        .all();
+    const raw = new Database(path);
+    const indexesBefore = schemaOf(raw);
+    try {
+      insertRow(raw, "reports", { ...reportToRow(r) });
+      insertRow(raw, "executions", { ...executionToRow(e) });
+      expect(() => insertRow(raw, "reports", { ...reportToRow(report("r-2")), format: "parquet" })).toThrow(
+        /CHECK constraint failed/,
+      );
+    } finally {
+      raw.close();
+    }
+    const store = await openSqliteMetadataStore({ path });
+    try {
+      const scope = { tenant: "t", program: "mpn" } as const;
+      expect(await store.getReport(scope, r.id)).toEqual(r);
+      expect((await store.listExecutions(scope, { reportIds: [r.id] }, { limit: 5 })).items).toEqual([e]);
+      const wide = { ...report("r-2"), format: "parquet" as const };
+      const zstd = { ...report("r-3"), format: "json" as const, compression: "zstd" as const };
+      expect(await store.createReport(wide, [], quotas)).toEqual({ ok: true });
+      expect(await store.createReport(zstd, [], quotas)).toEqual({ ok: true });
+      expect(await store.getReport(scope, "r-3")).toEqual(zstd);
+    } finally {
+      await store.close();
+    }
+    const after = new Database(path);
+    try {
+      expect(schemaOf(after)).toEqual(indexesBefore);
+      expect(after.pragma("foreign_key_check")).toEqual([]);
+      expect(
+        after.prepare(`select "table", on_delete from pragma_foreign_key_list('executions')`).all(),
+      ).toContainEqual({ table: "reports", on_delete: "CASCADE" });
+      expect(() => insertRow(after, "reports", { ...reportToRow(report("r-4")), format: "xlsx" })).toThrow(
+        /CHECK constraint failed/,
+      );
+      after.prepare("delete from reports where id = ?").run(r.id);
+      expect(after.prepare("select count(*) from executions").pluck().get()).toBe(0);
+    } finally {
+      after.close();
     }
   });
 });

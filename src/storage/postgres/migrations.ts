@@ -155,9 +155,18 @@ const m001_initial = statements(
   )`,
 );
 
+/** Report formats `parquet` and `json`, compression `zstd` (issue #14): the two CHECKs widened. */
+const m002_report_formats = statements(
+  `alter table reports drop constraint reports_format_check,
+    add constraint reports_format_check check (format in ('csv', 'tsv', 'parquet', 'json'))`,
+  `alter table reports drop constraint reports_compression_check,
+    add constraint reports_compression_check check (compression in ('none', 'gzip', 'zstd'))`,
+);
+
 /** All migrations, by name. Append only. */
 export const METADATA_MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   "001_initial": m001_initial,
+  "002_report_formats": m002_report_formats,
 });
 
 /** The bookkeeping table: the layout of Kysely's `Migrator` (so either runner can take over). */

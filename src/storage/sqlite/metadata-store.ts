@@ -170,7 +170,8 @@ export async function openSqliteMetadataStore(options: SqliteMetadataStoreOption
     sqlite.pragma(`busy_timeout = ${busyTimeoutMs}`);
     sqlite.pragma("journal_mode = WAL");
     sqlite.pragma("synchronous = FULL");
-    sqlite.pragma("foreign_keys = ON");
+    // Off while migrations run (a table rebuild must not cascade), on for everything after.
+    sqlite.pragma("foreign_keys = OFF");
     changeVersion = watchStatements(sqlite);
   } catch (error) {
     sqlite.close();
@@ -179,6 +180,9 @@ export async function openSqliteMetadataStore(options: SqliteMetadataStoreOption
   const db = new Kysely<MetadataDatabase>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) });
   try {
     await migrateToLatest(db);
+    const broken = sqlite.pragma("foreign_key_check") as unknown[];
+    if (broken.length > 0) throw new Error(`Metadata migrations broke ${broken.length} foreign keys`);
+    sqlite.pragma("foreign_keys = ON");
   } catch (error) {
     await db.destroy();
     throw error;

@@ -264,10 +264,53 @@ const m002_execution_queue: Migration = {
   },
 };
 
+/**
+ * Report formats `parquet` and `json`, compression `zstd` (issue #14): widens two CHECKs of `reports`.
+ * SQLite cannot alter a CHECK, so the table is rebuilt from its own stored definition with the two
+ * lists widened, rows copied, indexes recreated (https://sqlite.org/lang_altertable.html#otheralter).
+ * Foreign keys are off while migrations run (`openSqliteMetadataStore`), so dropping the old table
+ * deletes no execution, and the executions' foreign key names the rebuilt table once it is renamed.
+ */
+const m003_report_formats: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await rebuildWithDefinition(db, "reports", [
+      [`"format" in ('csv', 'tsv')`, `"format" in ('csv', 'tsv', 'parquet', 'json')`],
+      [`"compression" in ('none', 'gzip')`, `"compression" in ('none', 'gzip', 'zstd')`],
+    ]);
+  },
+};
+
+/** Rebuilds `table` with its stored CREATE TABLE text edited by `edits` (each must apply). */
+async function rebuildWithDefinition(
+  db: Kysely<unknown>,
+  table: string,
+  edits: readonly (readonly [from: string, to: string])[],
+): Promise<void> {
+  const { rows } = await sql<{ type: string; sql: string }>`
+    select type, sql from sqlite_schema where tbl_name = ${table} and sql is not null`.execute(db);
+  let definition = rows.find((row) => row.type === "table")?.sql;
+  if (definition === undefined) throw new Error(`No table ${table} to rebuild`);
+  for (const [from, to] of edits) {
+    if (!definition.includes(from)) throw new Error(`The definition of ${table} has no ${from}`);
+    definition = definition.replace(from, to);
+  }
+  const rebuilt = `${table}_rebuilt`;
+  // SQLite stores the statement as written, keywords upper-cased.
+  const head = `create table "${table}"`;
+  if (definition.slice(0, head.length).toLowerCase() !== head)
+    throw new Error(`The definition of ${table} does not start with ${head}`);
+  await sql.raw(`create table "${rebuilt}"${definition.slice(head.length)}`).execute(db);
+  await sql.raw(`insert into "${rebuilt}" select * from "${table}"`).execute(db);
+  await sql.raw(`drop table "${table}"`).execute(db);
+  await sql.raw(`alter table "${rebuilt}" rename to "${table}"`).execute(db);
+  for (const index of rows.filter((row) => row.type === "index")) await sql.raw(index.sql).execute(db);
+}
+
 /** All migrations, by name. Append only. */
 export const METADATA_MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   "001_initial": m001_initial,
   "002_execution_queue": m002_execution_queue,
+  "003_report_formats": m003_report_formats,
 });
 
 /** An in-code provider (no directory scanning, so it works the same from `src/` and `dist/`). */
