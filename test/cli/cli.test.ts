@@ -4,6 +4,9 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_TENANTS } from "../../src/demo/tenants.js";
+import { prepareQuery } from "../../src/query/prepare.js";
+import { openDuckDb } from "../../src/storage/duckdb/engine.js";
+import { all } from "../storage/duckdb/helpers.js";
 import { runCli } from "../support/cli.js";
 
 const TENANT = DEMO_TENANTS[0]!.id;
@@ -63,6 +66,32 @@ describe("openinsights", () => {
       text,
     );
     expect(other.stdout.toString().trimEnd()).toBe("CustomerMarket,TotalRevenue");
+  });
+
+  it("query returns each combination of the selected columns once when no metric is selected", async () => {
+    const text = "SELECT CustomerMarket FROM CustomersAndTenants TIMESPAN LAST_6_MONTHS";
+    const now = "2026-01-15T00:00:00Z";
+    const result = await cli("query", "--program", "mpn", "--tenant", TENANT, "--now", now, text);
+    expect(result.code).toBe(0);
+    const [header, ...markets] = result.stdout.toString().trimEnd().split("\n");
+    expect(header).toBe("CustomerMarket");
+    // Oracle: the stored rows of the same window, read straight from the analytics database.
+    const { window } = prepareQuery(text, { program: "mpn", tenant: TENANT, now: new Date(now) });
+    const engine = await openDuckDb({ path: path.join(dataDir, "analytics.duckdb"), readOnly: true });
+    try {
+      const where = `FROM mpn."CustomersAndTenants" WHERE _tenant_id = $1 AND "Month" >= $2::DATE AND "Month" < $3::DATE`;
+      const params = [TENANT, ...[window.start!, window.end!].map((at) => at.toISOString().slice(0, 10))];
+      const [stored] = await all(engine, `SELECT count(*) AS "rows" ${where}`, params);
+      const distinct = await all(
+        engine,
+        `SELECT DISTINCT coalesce("CustomerMarket", '') AS "m" ${where}`,
+        params,
+      );
+      expect(markets.length).toBeLessThan(Number(stored!.rows));
+      expect([...markets].sort()).toEqual(distinct.map((row) => row.m).sort());
+    } finally {
+      await engine.close();
+    }
   });
 
   it("query exits 2 with every diagnostic for a bad query", async () => {
