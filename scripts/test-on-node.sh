@@ -3,7 +3,8 @@
 # the dependencies say about newer Node versions is checked, not assumed. Node comes from the npm
 # registry's `node` package (official binaries); the suite runs in a copy of this checkout under
 # .tmp/node<major>/app whose native addons (better-sqlite3) are rebuilt for that Node.
-# Writes vitest's JSON report to .tmp/vitest-report-node<major>.json.
+# Usage: test-on-node.sh [MAJOR] [vitest filters…]. Writes vitest's JSON report to
+# .tmp/vitest-report-node<major>.json.
 set -euo pipefail
 major="${1:-22}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -22,4 +23,4 @@ rsync -a --delete --exclude .git --exclude .tmp --exclude data "$root/" "$work/a
 cd "$work/app"
 npm rebuild better-sqlite3 >/dev/null
 node -e 'new (require("better-sqlite3"))(":memory:").close()' 
-npx vitest run --outputFile.json="$root/.tmp/vitest-report-node$major.json"
+npx vitest run --outputFile.json="$root/.tmp/vitest-report-node$major.json" "${@:2}"
