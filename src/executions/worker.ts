@@ -149,6 +149,7 @@ export class ExecutionWorker {
     report: StoredReport,
     scratch: string,
   ): Promise<ExecutionOutcome> {
+    const override = await this.explicitWindow(execution, report);
     let prepared: ReturnType<typeof prepareQuery>;
     try {
       prepared = prepareQuery(report.queryText, {
@@ -156,14 +157,7 @@ export class ExecutionWorker {
         tenant: report.tenant,
         // TIMESPAN is evaluated at the slot's time, not when a worker happens to pick it up.
         now: execution.scheduledTime,
-        ...(report.executeNow && (report.queryStartTime || report.queryEndTime)
-          ? {
-              override: {
-                ...(report.queryStartTime ? { start: report.queryStartTime } : {}),
-                ...(report.queryEndTime ? { end: report.queryEndTime } : {}),
-              },
-            }
-          : {}),
+        ...(override ? { override } : {}),
       });
     } catch (error) {
       const reason = isAppError(error) ? error.message : String(error);
@@ -194,6 +188,35 @@ export class ExecutionWorker {
     } catch (error) {
       return this.failure(FAILURE_CODES.STORAGE_ERROR, describe(error), true, execution);
     }
+  }
+
+  /**
+   * The run's explicit data window, if any (else TIMESPAN at the slot): an ExecuteNow report's
+   * QueryStartTime/QueryEndTime; with `QueryWindow: SinceLastSuccess`, from the end of the window
+   * of the report's latest Completed execution to this slot, so consecutive successful runs cover
+   * adjacent windows whatever failed or was skipped between them. (An override's end is inclusive
+   * to the second, hence the slot minus one second: the window ends at the slot.)
+   */
+  private async explicitWindow(
+    execution: StoredExecution,
+    report: StoredReport,
+  ): Promise<{ start?: Date; end?: Date } | undefined> {
+    if (report.executeNow) {
+      if (!report.queryStartTime && !report.queryEndTime) return undefined;
+      return {
+        ...(report.queryStartTime ? { start: report.queryStartTime } : {}),
+        ...(report.queryEndTime ? { end: report.queryEndTime } : {}),
+      };
+    }
+    if (report.queryWindow !== "SinceLastSuccess") return undefined;
+    const previous = await this.deps.store.listExecutions(
+      { tenant: report.tenant, program: report.program },
+      { reportIds: [report.id], statuses: ["Completed"], latestOnly: true },
+      { limit: 1 },
+    );
+    const since = previous.items[0]?.windowEnd;
+    if (!since) return undefined;
+    return { start: since, end: new Date(execution.scheduledTime.getTime() - 1000) };
   }
 
   /**

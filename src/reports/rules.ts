@@ -15,7 +15,7 @@ import {
   type ReportFormat,
   reportFormatRow,
 } from "./formats.js";
-import type { CallbackMethod } from "./model.js";
+import { type CallbackMethod, QUERY_WINDOWS, type QueryWindow } from "./model.js";
 
 export const MIN_RECURRENCE_HOURS = 4;
 export const MAX_RECURRENCE_HOURS = 2160;
@@ -27,6 +27,7 @@ export interface ScheduleFields {
   readonly startTime: Date;
   readonly recurrenceInterval: number;
   readonly recurrenceCount: number | null;
+  readonly queryWindow: QueryWindow | null;
 }
 
 export interface ReportDefinition {
@@ -62,6 +63,7 @@ export function parseCreateReport(body: unknown, context: RuleContext): CreateRe
   const queryId = fields.string("QueryId", { required: true }).trim();
   const executeNow = fields.boolean("ExecuteNow") ?? false;
   if (executeNow) {
+    refuseQueryWindow(fields, CREATE);
     const queryStartTime = readTime(fields, "QueryStartTime", CREATE);
     const queryEndTime = readTime(fields, "QueryEndTime", CREATE);
     if (queryStartTime && queryEndTime && queryEndTime.getTime() <= queryStartTime.getTime()) {
@@ -107,7 +109,10 @@ export function parseUpdateReport(
     throw invalid(`${UPDATE}ExecuteNow cannot be changed: create a new report`);
   }
   const definition = readDefinition(fields, UPDATE, current);
-  if (current.executeNow) return definition;
+  if (current.executeNow) {
+    refuseQueryWindow(fields, UPDATE);
+    return definition;
+  }
   return { ...definition, schedule: readSchedule(fields, UPDATE, context, current) };
 }
 
@@ -189,7 +194,23 @@ function readSchedule(
     if (value < 1) throw invalid(`${prefix}Recurrence count has to be a positive integer value`);
     return value;
   });
-  return { startTime, recurrenceInterval, recurrenceCount };
+  const queryWindow = keep(fields, "QueryWindow", current?.queryWindow, null, () => {
+    const value = fields.string("QueryWindow")!.trim();
+    const known = QUERY_WINDOWS.find((window) => window.toLowerCase() === value.toLowerCase());
+    if (!known)
+      throw invalid(`${prefix}QueryWindow should be ${QUERY_WINDOWS.join(" or ")} (or null for TIMESPAN)`);
+    return known;
+  });
+  return { startTime, recurrenceInterval, recurrenceCount, queryWindow };
+}
+
+/** ExecuteNow reports take their window from QueryStartTime/QueryEndTime. */
+function refuseQueryWindow(fields: FieldReader, prefix: string): void {
+  if (fields.has("QueryWindow")) {
+    throw invalid(
+      `${prefix}QueryWindow applies only to scheduled reports; ExecuteNow reports take QueryStartTime/QueryEndTime`,
+    );
+  }
 }
 
 /** An absent field keeps `current` (updates) or takes `fallback` (creation); null always resets it. */

@@ -61,6 +61,7 @@ export function makeReport(scope: Scope, id: string, overrides: Partial<StoredRe
     executeNow: false,
     queryStartTime: null,
     queryEndTime: null,
+    queryWindow: null,
     format: "csv",
     compression: "none",
     callbackUrl: null,
@@ -397,10 +398,15 @@ export function describeMetadataStoreContract(name: string, open: () => Promise<
         ["parquet", "none"],
         ["json", "zstd"],
         ["csv", "zstd"],
-      ] as const)("round-trips format %s with compression %s", async (format, compression) => {
-        const r = await addReport(makeReport(A, "ra-01", { format, compression }));
-        expect(await store.getReport(A, r.id)).toEqual(r);
-      });
+      ] as const)(
+        "round-trips format %s with compression %s, and a query window",
+        async (format, compression) => {
+          const r = await addReport(
+            makeReport(A, "ra-01", { format, compression, queryWindow: "SinceLastSuccess" }),
+          );
+          expect(await store.getReport(A, r.id)).toEqual(r);
+        },
+      );
 
       it("round-trips every nullable field as null, executeNow false", async () => {
         const r = makeReport(A, "ra-01", {

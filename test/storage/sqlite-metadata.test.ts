@@ -361,6 +361,12 @@ async function databaseAt(path: string, last: string): Promise<void> {
   }
 }
 
+/** A report's row as tables before `004_query_window` hold it. */
+function reportRowBefore004(r: StoredReport): Record<string, unknown> {
+  const { query_window: _added, ...row } = reportToRow(r);
+  return row;
+}
+
 function insertRow(db: Database.Database, table: string, row: Record<string, unknown>): void {
   const columns = Object.keys(row);
   db.prepare(
@@ -416,7 +422,7 @@ describe("SQLite metadata store: the execution queue", () => {
     const raw = new Database(path);
     try {
       const { skipped_slots: _skipped, ...row001 } = executionToRow(e);
-      insertRow(raw, "reports", { ...reportToRow(r) });
+      insertRow(raw, "reports", reportRowBefore004(r));
       insertRow(raw, "executions", row001);
     } finally {
       raw.close();
@@ -659,11 +665,11 @@ describe("SQLite metadata store: 003_report_formats", () => {
     const raw = new Database(path);
     const indexesBefore = schemaOf(raw);
     try {
-      insertRow(raw, "reports", { ...reportToRow(r) });
+      insertRow(raw, "reports", reportRowBefore004(r));
       insertRow(raw, "executions", { ...executionToRow(e) });
-      expect(() => insertRow(raw, "reports", { ...reportToRow(report("r-2")), format: "parquet" })).toThrow(
-        /CHECK constraint failed/,
-      );
+      expect(() =>
+        insertRow(raw, "reports", { ...reportRowBefore004(report("r-2")), format: "parquet" }),
+      ).toThrow(/CHECK constraint failed/);
     } finally {
       raw.close();
     }

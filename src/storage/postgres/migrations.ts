@@ -163,10 +163,17 @@ const m002_report_formats = statements(
     add constraint reports_compression_check check (compression in ('none', 'gzip', 'zstd'))`,
 );
 
+/** Extension `QueryWindow` of scheduled reports (issue #14): null = TIMESPAN, as before. */
+const m003_query_window = statements(
+  `alter table reports add column query_window text constraint reports_query_window_check
+    check (query_window is null or query_window in ('SinceLastSuccess'))`,
+);
+
 /** All migrations, by name. Append only. */
 export const METADATA_MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   "001_initial": m001_initial,
   "002_report_formats": m002_report_formats,
+  "003_query_window": m003_query_window,
 });
 
 /** The bookkeeping table: the layout of Kysely's `Migrator` (so either runner can take over). */

@@ -306,11 +306,24 @@ async function rebuildWithDefinition(
   for (const index of rows.filter((row) => row.type === "index")) await sql.raw(index.sql).execute(db);
 }
 
+/** Extension `QueryWindow` of scheduled reports (issue #14): null = TIMESPAN, as before. */
+const m004_query_window: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .alterTable("reports")
+      .addColumn("query_window", T.text, (c) =>
+        c.check(sql`${sql.ref("query_window")} is null or ${oneOf("query_window", ["SinceLastSuccess"])}`),
+      )
+      .execute();
+  },
+};
+
 /** All migrations, by name. Append only. */
 export const METADATA_MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   "001_initial": m001_initial,
   "002_execution_queue": m002_execution_queue,
   "003_report_formats": m003_report_formats,
+  "004_query_window": m004_query_window,
 });
 
 /** An in-code provider (no directory scanning, so it works the same from `src/` and `dist/`). */
