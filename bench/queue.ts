@@ -53,6 +53,7 @@ function dummyReport(now: Date): StoredReport {
     queryWindow: null,
     format: "csv",
     compression: "none",
+    spreadsheetSafe: false,
     callbackUrl: null,
     callbackMethod: null,
     status: "Active",

@@ -74,6 +74,11 @@ const report = {
       description: "Extension: report files compressed whole with gzip or zstd (not Parquet)",
     },
     queryWindow: { type: ["string", "null"], enum: ["SinceLastSuccess", null], description: "Extension" },
+    spreadsheetSafe: {
+      type: "boolean",
+      description:
+        "Extension: text cells starting with =, +, -, @, TAB or CR are prefixed with ' so spreadsheets do not run them as formulas",
+    },
   },
 };
 
@@ -148,6 +153,10 @@ const reportBody = {
       description: "Any case; Parquet and JSON are extensions",
     },
     Compression: { type: "string", enum: COMPRESSIONS },
+    SpreadsheetSafe: {
+      type: "boolean",
+      description: "Prefix formula-like text cells with ' (default: OPENINSIGHTS_SPREADSHEET_SAFE, off)",
+    },
     CallbackUrl: { type: "string" },
     CallbackMethod: { type: "string", enum: ["GET", "POST"] },
     QueryWindow: {

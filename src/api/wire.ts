@@ -120,6 +120,8 @@ export function wireReport(report: StoredReport) {
     compression: report.compression,
     /** Extension: "SinceLastSuccess", or null (TIMESPAN). */
     queryWindow: report.queryWindow,
+    /** Extension: formula-like text cells prefixed with '. */
+    spreadsheetSafe: report.spreadsheetSafe,
   };
 }
 

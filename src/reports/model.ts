@@ -46,6 +46,8 @@ export interface StoredReport {
   readonly queryWindow: QueryWindow | null;
   readonly format: ReportFormat;
   readonly compression: Compression;
+  /** Extension: text cells a spreadsheet would run as a formula are prefixed with '. */
+  readonly spreadsheetSafe: boolean;
   readonly callbackUrl: string | null;
   readonly callbackMethod: CallbackMethod | null;
   readonly status: ReportStatus;

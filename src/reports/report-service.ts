@@ -18,6 +18,8 @@ export interface ReportServiceDeps {
   readonly newId: () => string;
   readonly quotas: Quotas;
   readonly startTimeLeadHours: number;
+  /** SpreadsheetSafe of reports that do not say (OPENINSIGHTS_SPREADSHEET_SAFE). */
+  readonly spreadsheetSafe: boolean;
   /** The address policy for callback URLs (throws AppError invalid_argument). */
   readonly checkCallbackUrl: (url: string) => void;
   /** Removes a deleted report's files. */
@@ -61,6 +63,7 @@ export class ReportService {
       queryWindow: input.schedule?.queryWindow ?? null,
       format: input.format,
       compression: input.compression,
+      spreadsheetSafe: input.spreadsheetSafe,
       callbackUrl: input.callbackUrl,
       callbackMethod: input.callbackMethod,
       status: "Active",
@@ -130,6 +133,7 @@ export class ReportService {
       description: input.description,
       format: input.format,
       compression: input.compression,
+      spreadsheetSafe: input.spreadsheetSafe,
       callbackUrl: input.callbackUrl,
       callbackMethod: input.callbackMethod,
       ...(input.schedule ?? {}),
@@ -204,7 +208,11 @@ export class ReportService {
   }
 
   private ruleContext(now: Date): RuleContext {
-    return { now, startTimeLeadHours: this.deps.startTimeLeadHours };
+    return {
+      now,
+      startTimeLeadHours: this.deps.startTimeLeadHours,
+      spreadsheetSafeDefault: this.deps.spreadsheetSafe,
+    };
   }
 
   /** RecurrenceInterval must also respect the dataset's minimumRecurrenceInterval. */

@@ -10,6 +10,14 @@ import type { Compression, ReportFormat } from "../reports/formats.js";
 import type { ReportStatus, StoredQuery, StoredReport } from "../reports/model.js";
 import type { CallbackDelivery, DeliveryAttempt, DeliveryNext } from "../webhooks/model.js";
 
+export interface ExportOptions {
+  readonly format: ReportFormat;
+  /** Whole-file compression (none when absent); one the format takes (reports/formats.ts). */
+  readonly compression?: Compression;
+  /** Prefix text cells a spreadsheet would run as a formula with `'` (docs/api.md, SpreadsheetSafe). */
+  readonly spreadsheetSafe?: boolean;
+}
+
 export interface ExportResult {
   readonly rowCount: number;
   readonly bytes: number;
@@ -29,11 +37,7 @@ export interface AnalyticsEngine {
    * front to back (it creates `path`, then only appends), so that a reader can follow the file
    * while it is written (the worker hashes it that way).
    */
-  exportTo(
-    query: CompiledSql,
-    path: string,
-    options: { format: ReportFormat; compression?: Compression },
-  ): Promise<ExportResult>;
+  exportTo(query: CompiledSql, path: string, options: ExportOptions): Promise<ExportResult>;
   /**
    * Calls back when another process queued work (a new execution, a retry, a callback), so idle
    * workers wake at once instead of at their next poll; returns the unsubscribe function. Optional:

@@ -126,6 +126,7 @@ describe("3 workers and 2 schedulers on one PostgreSQL", () => {
           queryWindow: null,
           format: "csv",
           compression: "none",
+          spreadsheetSafe: false,
           callbackUrl: `${receiver.url}/done`,
           callbackMethod: "GET",
           status: "Active",

@@ -64,6 +64,7 @@ export function makeReport(scope: Scope, id: string, overrides: Partial<StoredRe
     queryWindow: null,
     format: "csv",
     compression: "none",
+    spreadsheetSafe: false,
     callbackUrl: null,
     callbackMethod: null,
     status: "Active",

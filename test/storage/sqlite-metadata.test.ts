@@ -361,9 +361,10 @@ async function databaseAt(path: string, last: string): Promise<void> {
   }
 }
 
-/** A report's row as tables before `004_query_window` hold it. */
-function reportRowBefore004(r: StoredReport): Record<string, unknown> {
-  const { query_window: _added, ...row } = reportToRow(r);
+/** A report's row without the columns later migrations added (for tables from before them). */
+function reportRowWithout(r: StoredReport, ...added: string[]): Record<string, unknown> {
+  const row: Record<string, unknown> = { ...reportToRow(r) };
+  for (const column of added) delete row[column];
   return row;
 }
 
@@ -422,7 +423,7 @@ describe("SQLite metadata store: the execution queue", () => {
     const raw = new Database(path);
     try {
       const { skipped_slots: _skipped, ...row001 } = executionToRow(e);
-      insertRow(raw, "reports", reportRowBefore004(r));
+      insertRow(raw, "reports", reportRowWithout(r, "spreadsheet_safe", "query_window"));
       insertRow(raw, "executions", row001);
     } finally {
       raw.close();
@@ -650,10 +651,10 @@ describe("SQLite metadata store: the execution queue", () => {
   });
 });
 
-describe("SQLite metadata store: 003_report_formats", () => {
+describe("SQLite metadata store: 004_report_formats", () => {
   it("rebuilds reports with the wider formats, keeping rows, indexes and the executions' cascade", async () => {
     const path = freshPath();
-    await databaseAt(path, "002_execution_queue");
+    await databaseAt(path, "003_spreadsheet_safe");
     const r = report("r-1");
     const e = execution(r, "e-1");
     const schemaOf = (db: Database.Database) =>
@@ -665,10 +666,10 @@ describe("SQLite metadata store: 003_report_formats", () => {
     const raw = new Database(path);
     const indexesBefore = schemaOf(raw);
     try {
-      insertRow(raw, "reports", reportRowBefore004(r));
+      insertRow(raw, "reports", reportRowWithout(r, "query_window"));
       insertRow(raw, "executions", { ...executionToRow(e) });
       expect(() =>
-        insertRow(raw, "reports", { ...reportRowBefore004(report("r-2")), format: "parquet" }),
+        insertRow(raw, "reports", { ...reportRowWithout(report("r-2"), "query_window"), format: "parquet" }),
       ).toThrow(/CHECK constraint failed/);
     } finally {
       raw.close();

@@ -119,6 +119,7 @@ export function rowMapping<I, B>(codec: ColumnCodec<I, B>) {
         query_window: r.queryWindow,
         format: r.format,
         compression: r.compression,
+        spreadsheet_safe: codec.toBool(r.spreadsheetSafe),
         callback_url: r.callbackUrl,
         callback_method: r.callbackMethod,
         status: r.status,
@@ -147,6 +148,7 @@ export function rowMapping<I, B>(codec: ColumnCodec<I, B>) {
           r.query_window === null ? null : oneOf(QUERY_WINDOWS, r.query_window, "reports.query_window"),
         format: oneOf(REPORT_FORMAT_NAMES, r.format, "reports.format"),
         compression: oneOf(COMPRESSIONS, r.compression, "reports.compression"),
+        spreadsheetSafe: codec.fromBool(r.spreadsheet_safe),
         callbackUrl: r.callback_url,
         callbackMethod:
           r.callback_method === null

@@ -39,6 +39,7 @@ export interface ReportsTable<I, B> {
   query_window: string | null;
   format: string;
   compression: string;
+  spreadsheet_safe: B;
   callback_url: string | null;
   callback_method: string | null;
   status: string;

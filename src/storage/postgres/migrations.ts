@@ -155,8 +155,13 @@ const m001_initial = statements(
   )`,
 );
 
+/** Reports' SpreadsheetSafe extension; reports from before it are written as they always were. */
+const m002_spreadsheet_safe = statements(
+  "alter table reports add column spreadsheet_safe boolean not null default false",
+);
+
 /** Report formats `parquet` and `json`, compression `zstd` (issue #14): the two CHECKs widened. */
-const m002_report_formats = statements(
+const m003_report_formats = statements(
   `alter table reports drop constraint reports_format_check,
     add constraint reports_format_check check (format in ('csv', 'tsv', 'parquet', 'json'))`,
   `alter table reports drop constraint reports_compression_check,
@@ -164,7 +169,7 @@ const m002_report_formats = statements(
 );
 
 /** Extension `QueryWindow` of scheduled reports (issue #14): null = TIMESPAN, as before. */
-const m003_query_window = statements(
+const m004_query_window = statements(
   `alter table reports add column query_window text constraint reports_query_window_check
     check (query_window is null or query_window in ('SinceLastSuccess'))`,
 );
@@ -172,8 +177,9 @@ const m003_query_window = statements(
 /** All migrations, by name. Append only. */
 export const METADATA_MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   "001_initial": m001_initial,
-  "002_report_formats": m002_report_formats,
-  "003_query_window": m003_query_window,
+  "002_spreadsheet_safe": m002_spreadsheet_safe,
+  "003_report_formats": m003_report_formats,
+  "004_query_window": m004_query_window,
 });
 
 /** The bookkeeping table: the layout of Kysely's `Migrator` (so either runner can take over). */

@@ -264,6 +264,16 @@ const m002_execution_queue: Migration = {
   },
 };
 
+/** Reports' SpreadsheetSafe extension; reports from before it are written as they always were. */
+const m003_spreadsheet_safe: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .alterTable("reports")
+      .addColumn("spreadsheet_safe", T.bool, (c) => c.notNull().defaultTo(0))
+      .execute();
+  },
+};
+
 /**
  * Report formats `parquet` and `json`, compression `zstd` (issue #14): widens two CHECKs of `reports`.
  * SQLite cannot alter a CHECK, so the table is rebuilt from its own stored definition with the two
@@ -271,7 +281,7 @@ const m002_execution_queue: Migration = {
  * Foreign keys are off while migrations run (`openSqliteMetadataStore`), so dropping the old table
  * deletes no execution, and the executions' foreign key names the rebuilt table once it is renamed.
  */
-const m003_report_formats: Migration = {
+const m004_report_formats: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {
     await rebuildWithDefinition(db, "reports", [
       [`"format" in ('csv', 'tsv')`, `"format" in ('csv', 'tsv', 'parquet', 'json')`],
@@ -307,7 +317,7 @@ async function rebuildWithDefinition(
 }
 
 /** Extension `QueryWindow` of scheduled reports (issue #14): null = TIMESPAN, as before. */
-const m004_query_window: Migration = {
+const m005_query_window: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {
     await db.schema
       .alterTable("reports")
@@ -322,8 +332,9 @@ const m004_query_window: Migration = {
 export const METADATA_MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   "001_initial": m001_initial,
   "002_execution_queue": m002_execution_queue,
-  "003_report_formats": m003_report_formats,
-  "004_query_window": m004_query_window,
+  "003_spreadsheet_safe": m003_spreadsheet_safe,
+  "004_report_formats": m004_report_formats,
+  "005_query_window": m005_query_window,
 });
 
 /** An in-code provider (no directory scanning, so it works the same from `src/` and `dist/`). */
