@@ -4,6 +4,7 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from "fastify";
 import { AppError, ERROR_CODES } from "../core/errors.js";
+import { registerAdminRoutes } from "./admin.js";
 import { answerClientError } from "./client-errors.js";
 import type { ApiContext } from "./context.js";
 import { envelope, errorEnvelope, serializeJson } from "./envelope.js";
@@ -120,6 +121,9 @@ export async function buildServer(context: ApiContext, options: ServerOptions): 
     }
   });
 
-  if (options.api) registerProgramRoutes(app, context);
+  if (options.api) {
+    registerProgramRoutes(app, context);
+    registerAdminRoutes(app, context);
+  }
   return app;
 }

@@ -1,7 +1,10 @@
-import { openAnalytics } from "../app.js";
-import { catalogs, findDataset } from "../datasets/catalog.js";
+import { randomUUID } from "node:crypto";
+import { stat } from "node:fs/promises";
+import { openAnalytics, openCatalogs, openMetadata } from "../app.js";
+import { recordLoad } from "../loads/record.js";
 import { type LoadFormat, loadFile } from "../storage/duckdb/load.js";
 import {
+  CATALOG_OPTION,
   type Command,
   configFrom,
   DATA_DIR_OPTION,
@@ -17,11 +20,12 @@ const FORMATS: readonly LoadFormat[] = ["csv", "tsv", "parquet"];
 export const loadCommand: Command = {
   name: "load",
   usage:
-    "load --program mpn|cmp --dataset <name> --tenant <tid> [--format csv|tsv|parquet] [--replace] [--data-dir D] FILE",
+    "load --program <program> --dataset <name> --tenant <tid> [--format csv|tsv|parquet] [--replace] [--data-dir D] [--catalog FILE]… FILE",
   summary:
     "Loads a CSV, TSV or Parquet file into a dataset for one tenant. Columns are checked against the catalog; the load is all or nothing; --replace first removes the tenant's rows of that dataset.",
   options: {
     ...DATA_DIR_OPTION,
+    ...CATALOG_OPTION,
     program: { type: "string" },
     dataset: { type: "string" },
     tenant: { type: "string" },
@@ -29,13 +33,15 @@ export const loadCommand: Command = {
     replace: { type: "boolean" },
   },
   async run(context) {
-    const program = programOption(context);
+    const config = configFrom(context);
+    const catalogs = await openCatalogs(config);
+    const { program, datasets } = programOption(context, catalogs);
     const datasetName = requiredOption(context, "dataset");
     const tenantId = requiredOption(context, "tenant");
-    const dataset = findDataset(program, datasetName);
+    const dataset = catalogs.findDataset(program, datasetName);
     if (!dataset) {
       throw new UsageError(
-        `--dataset '${datasetName}' is not a ${program} dataset; one of: ${catalogs[program].datasets.map((d) => d.name).join(", ")}`,
+        `--dataset '${datasetName}' is not a ${program} dataset; one of: ${datasets.map((d) => d.name).join(", ")}`,
       );
     }
     const format = stringOption(context, "format")?.toLowerCase();
@@ -43,22 +49,34 @@ export const loadCommand: Command = {
       throw new UsageError(`--format must be one of ${FORMATS.join(", ")}, not '${format}'`);
     }
     if (context.positionals.length !== 1) throw new UsageError("give exactly one FILE to load");
-    const engine = await openAnalytics(configFrom(context));
+    const file = context.positionals[0]!;
+    const replace = context.values.replace === true;
+    const engine = await openAnalytics(config, catalogs);
+    const store = await openMetadata(config);
     try {
-      const result = await loadFile(engine, {
-        program,
-        dataset,
-        tenantId,
-        file: context.positionals[0]!,
-        ...(format ? { format: format as LoadFormat } : {}),
-        replace: context.values.replace === true,
-        onProgress: progressTo(context.io),
-      });
+      // A record like the load API's, so operators see every load (GET /admin/v1/loads) and E1 its time.
+      const load = await recordLoad(
+        { store, now: () => new Date(), newId: randomUUID },
+        { program, dataset: dataset.name, tenant: tenantId, mode: replace ? "replace" : "append" },
+        async () => {
+          const { rowCount } = await loadFile(engine, {
+            program,
+            dataset,
+            tenantId,
+            file,
+            ...(format ? { format: format as LoadFormat } : {}),
+            replace,
+            onProgress: progressTo(context.io),
+          });
+          return { rowCount, bytes: (await stat(file)).size };
+        },
+      );
       context.io.stdout.write(
-        `Loaded ${result.rowCount.toLocaleString("en-US")} rows into ${program} ${dataset.name} for tenant ${tenantId}\n`,
+        `Loaded ${load.rowCount!.toLocaleString("en-US")} rows into ${program} ${dataset.name} for tenant ${tenantId} (load ${load.id})\n`,
       );
       return 0;
     } finally {
+      await store.close();
       await engine.close();
     }
   },

@@ -3,9 +3,11 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { builtInCatalogs } from "../../src/datasets/catalog.js";
 import { DEMO_TENANTS } from "../../src/demo/tenants.js";
 import { prepareQuery } from "../../src/query/prepare.js";
 import { openDuckDb } from "../../src/storage/duckdb/engine.js";
+import { openSqliteMetadataStore } from "../../src/storage/sqlite/metadata-store.js";
 import { all } from "../storage/duckdb/helpers.js";
 import { runCli } from "../support/cli.js";
 
@@ -28,6 +30,57 @@ describe("openinsights", () => {
     const bad = await runCli(["query", "--nope"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/Usage: openinsights query/);
+  });
+
+  it("serve with a bad catalog file stops at once, naming file, path and what is allowed (exit 2)", async () => {
+    const file = path.join(dataDir, "bad-catalog.json");
+    const catalog = {
+      program: "shop",
+      datasets: [{ name: "Sales", columns: [{ name: "Day", type: "day" }] }],
+    };
+    await writeFile(file, JSON.stringify(catalog));
+    const serve = await cli("serve", "--port", "0", "--catalog", file);
+    expect(serve.code).toBe(2);
+    expect(serve.stderr.toString()).toContain(
+      `Invalid catalog ${file}:\n  datasets[0].columns[0].type: unknown type "day"; allowed: string, integer, decimal, date, datetime, boolean`,
+    );
+  });
+
+  it("query, load and tenants serve a catalog file's program (--catalog or OPENINSIGHTS_CATALOGS)", async () => {
+    const example = path.resolve("examples/acme-catalog.yaml");
+    const orders = path.resolve("examples/acme-orders.csv");
+    const load = await cli(
+      "load",
+      "--catalog",
+      example,
+      "--program",
+      "acme",
+      "--dataset",
+      "orders",
+      "--tenant",
+      TENANT,
+      orders,
+    );
+    expect(load.stderr.toString()).toContain("Loaded 5 rows");
+    expect(load.code).toBe(0);
+    const query = await runCli(
+      [
+        "query",
+        "--program",
+        "acme",
+        "--tenant",
+        TENANT,
+        "--data-dir",
+        dataDir,
+        "SELECT Country, Revenue FROM Orders WHERE IsRenewal = 'true' ORDER BY Revenue DESC TIMESPAN LIFETIME",
+      ],
+      { OPENINSIGHTS_DUCKDB_MEMORY_LIMIT: "512MB", OPENINSIGHTS_CATALOGS: example },
+    );
+    expect(query.stderr.toString()).toBe("");
+    expect(query.stdout.toString()).toBe("Country,Revenue\nUnited States,999.98\nGermany,499.99\n");
+    const unknown = await cli("query", "--program", "acme", "--tenant", TENANT, "SELECT Country FROM Orders");
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr.toString()).toContain("--program must be one of mpn, cmp, not 'acme'");
   });
 
   it("demo generates deterministic data and tenants lists it", async () => {
@@ -76,7 +129,11 @@ describe("openinsights", () => {
     const [header, ...markets] = result.stdout.toString().trimEnd().split("\n");
     expect(header).toBe("CustomerMarket");
     // Oracle: the stored rows of the same window, read straight from the analytics database.
-    const { window } = prepareQuery(text, { program: "mpn", tenant: TENANT, now: new Date(now) });
+    const { window } = prepareQuery(text, builtInCatalogs.get("mpn").datasets, {
+      program: "mpn",
+      tenant: TENANT,
+      now: new Date(now),
+    });
     const engine = await openDuckDb({ path: path.join(dataDir, "analytics.duckdb"), readOnly: true });
     try {
       const where = `FROM mpn."CustomersAndTenants" WHERE _tenant_id = $1 AND "Month" >= $2::DATE AND "Month" < $3::DATE`;
@@ -160,6 +217,22 @@ describe("openinsights", () => {
       good,
     );
     expect(unknownDataset.code).toBe(2);
+
+    // Each load that started is a record: the good one Completed, the refused one Failed with the reason.
+    const store = await openSqliteMetadataStore({ path: path.join(dataDir, "metadata.sqlite") });
+    try {
+      const { items } = await store.listLoads({ tenant }, { limit: 10 });
+      expect(items.map((l) => [l.dataset, l.status, l.rowCount])).toEqual([
+        ["Profile", "Failed", null],
+        ["Profile", "Completed", 2],
+      ]);
+      expect(items[0]!.failureReason).toContain("Nickname");
+      expect(items[1]!.bytes).toBe(
+        Buffer.byteLength("MPNId,PartnerName,Country\n100,Alpha,France\n200,Beta,Norway\n"),
+      );
+    } finally {
+      await store.close();
+    }
 
     const rows = await cli(
       "query",

@@ -131,6 +131,7 @@ describe("PostgreSQL metadata store", () => {
         "callback_deliveries",
         "executions",
         "kysely_migration",
+        "loads",
         "report_queries",
         "reports",
       ]);

@@ -78,7 +78,10 @@ describe("SQLite metadata store", () => {
 
   it("migrates an empty database to the full schema", async () => {
     const path = freshPath();
-    const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new Database(path) }) });
+    // As the store does: migrations 004 and 008 edit the schema table, which defensive mode forbids.
+    const db = new Kysely<unknown>({
+      dialect: new SqliteDialect({ database: new Database(path).unsafeMode(true) }),
+    });
     try {
       expect(await migrateToLatest(db)).toEqual(Object.keys(METADATA_MIGRATIONS).sort());
     } finally {
@@ -93,6 +96,7 @@ describe("SQLite metadata store", () => {
         "callback_deliveries",
         "executions",
         "kysely_migration",
+        "loads",
         "report_queries",
         "reports",
       ]),
@@ -348,7 +352,10 @@ describe("SQLite metadata store: reads served again while nothing changed", () =
 
 /** Migrates a new file up to `last` only, e.g. `001_initial`: a database from before the execution queue. */
 async function databaseAt(path: string, last: string): Promise<void> {
-  const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new Database(path) }) });
+  // Unsafe mode as the store's: some migrations edit the schema table.
+  const db = new Kysely<unknown>({
+    dialect: new SqliteDialect({ database: new Database(path).unsafeMode(true) }),
+  });
   try {
     const migrations = Object.fromEntries(
       Object.entries(METADATA_MIGRATIONS).filter(([name]) => name <= last),
@@ -443,6 +450,8 @@ describe("SQLite metadata store: the execution queue", () => {
       db.prepare("select name from kysely_migration order by name").pluck().all(),
     );
     expect(applied).toEqual(Object.keys(METADATA_MIGRATIONS).sort());
+    // 004 and 008 edit table definitions in place: the file must stay sound.
+    expect(inspect(path, (db) => db.pragma("integrity_check", { simple: true }))).toBe("ok");
   });
 
   it("applies a failing migration not at all (one transaction), and again once the cause is gone", async () => {
@@ -651,10 +660,10 @@ describe("SQLite metadata store: the execution queue", () => {
   });
 });
 
-describe("SQLite metadata store: 004_report_formats", () => {
-  it("rebuilds reports with the wider formats, keeping rows, indexes and the executions' cascade", async () => {
+describe("SQLite metadata store: 008_report_formats", () => {
+  it("widens the reports' format and compression CHECKs in place, keeping rows, indexes and the executions' cascade", async () => {
     const path = freshPath();
-    await databaseAt(path, "003_spreadsheet_safe");
+    await databaseAt(path, "005_loads");
     const r = report("r-1");
     const e = execution(r, "e-1");
     const schemaOf = (db: Database.Database) =>
@@ -689,6 +698,7 @@ describe("SQLite metadata store: 004_report_formats", () => {
     }
     const after = new Database(path);
     try {
+      expect(after.pragma("integrity_check", { simple: true })).toBe("ok");
       expect(schemaOf(after)).toEqual(indexesBefore);
       expect(after.pragma("foreign_key_check")).toEqual([]);
       expect(
@@ -697,6 +707,9 @@ describe("SQLite metadata store: 004_report_formats", () => {
       expect(() => insertRow(after, "reports", { ...reportToRow(report("r-4")), format: "xlsx" })).toThrow(
         /CHECK constraint failed/,
       );
+      expect(() =>
+        insertRow(after, "reports", { ...reportToRow(report("r-5")), compression: "brotli" }),
+      ).toThrow(/CHECK constraint failed/);
       after.prepare("delete from reports where id = ?").run(r.id);
       expect(after.prepare("select count(*) from executions").pluck().get()).toBe(0);
     } finally {

@@ -4,7 +4,7 @@ import type { ApiContext } from "../context.js";
 import { registerCallbackSecretRoutes } from "./callback-secret.js";
 import { registerDatasetRoutes } from "./datasets.js";
 import { registerExecutionRoutes } from "./executions.js";
-import { PROGRAM_BASES, type ProgramRoutes, programRoutes } from "./program.js";
+import { type ProgramRoutes, programBases, programRoutes } from "./program.js";
 import { registerQueryRoutes } from "./queries.js";
 import { registerReportRoutes } from "./reports.js";
 
@@ -18,8 +18,10 @@ const RESOURCES: readonly ((routes: ProgramRoutes) => void)[] = [
 ];
 
 export function registerProgramRoutes(app: FastifyInstance, context: ApiContext): void {
-  for (const { base, program } of PROGRAM_BASES) {
-    const routes = programRoutes(app, context, base, program);
-    for (const register of RESOURCES) register(routes);
+  for (const catalog of context.catalogs.all) {
+    for (const base of programBases(catalog)) {
+      const routes = programRoutes(app, context, base, catalog);
+      for (const register of RESOURCES) register(routes);
+    }
   }
 }

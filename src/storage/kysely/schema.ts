@@ -105,7 +105,23 @@ export interface CallbackAttemptsTable<I> {
   duration_ms: number;
 }
 
+/** Loads of rows into datasets (`src/loads/model.ts`), newest first by (started_time, id). */
+export interface LoadsTable<I> {
+  id: string;
+  tenant: string;
+  program: string;
+  dataset: string;
+  mode: string;
+  status: string;
+  row_count: number | null;
+  bytes: number | null;
+  failure_reason: string | null;
+  started_time: I;
+  finished_time: I | null;
+}
+
 export interface MetadataTables<I, B> {
+  loads: LoadsTable<I>;
   report_queries: ReportQueriesTable<I>;
   reports: ReportsTable<I, B>;
   executions: ExecutionsTable<I>;

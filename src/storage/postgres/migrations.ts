@@ -160,8 +160,34 @@ const m002_spreadsheet_safe = statements(
   "alter table reports add column spreadsheet_safe boolean not null default false",
 );
 
+/** Programs come from catalog data (built-in and users' catalog files), no longer from a fixed list. */
+const m003_catalog_programs = statements(
+  "alter table report_queries drop constraint report_queries_program_check",
+  "alter table reports drop constraint reports_program_check",
+  "alter table callback_deliveries drop constraint callback_deliveries_program_check",
+);
+
+/** Loads of rows into datasets (`src/loads/model.ts`). */
+const m004_loads = statements(
+  `create table loads (
+    id text collate "C" primary key,
+    tenant text not null,
+    program text not null,
+    dataset text not null,
+    mode text not null constraint loads_mode_check check (mode in ('append', 'replace')),
+    status text not null constraint loads_status_check check (status in ('Running', 'Completed', 'Failed')),
+    row_count bigint,
+    bytes bigint,
+    failure_reason text,
+    started_time timestamptz not null,
+    finished_time timestamptz
+  )`,
+  // Listing, newest first.
+  `create index loads_started_idx on loads (started_time, id)`,
+);
+
 /** Report formats `parquet` and `json`, compression `zstd` (issue #14): the two CHECKs widened. */
-const m003_report_formats = statements(
+const m008_report_formats = statements(
   `alter table reports drop constraint reports_format_check,
     add constraint reports_format_check check (format in ('csv', 'tsv', 'parquet', 'json'))`,
   `alter table reports drop constraint reports_compression_check,
@@ -169,7 +195,7 @@ const m003_report_formats = statements(
 );
 
 /** Extension `QueryWindow` of scheduled reports (issue #14): null = TIMESPAN, as before. */
-const m004_query_window = statements(
+const m009_query_window = statements(
   `alter table reports add column query_window text constraint reports_query_window_check
     check (query_window is null or query_window in ('SinceLastSuccess'))`,
 );
@@ -178,8 +204,10 @@ const m004_query_window = statements(
 export const METADATA_MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   "001_initial": m001_initial,
   "002_spreadsheet_safe": m002_spreadsheet_safe,
-  "003_report_formats": m003_report_formats,
-  "004_query_window": m004_query_window,
+  "003_catalog_programs": m003_catalog_programs,
+  "004_loads": m004_loads,
+  "008_report_formats": m008_report_formats,
+  "009_query_window": m009_query_window,
 });
 
 /** The bookkeeping table: the layout of Kysely's `Migrator` (so either runner can take over). */

@@ -26,6 +26,9 @@ export const {
   rowToDelivery,
   attemptToRow,
   rowToAttempt,
+  loadToRow,
+  rowToLoad,
+  fromInstant,
 } = rowMapping<Date, boolean>({
   toInstant: toDate,
   // node-postgres returns `timestamptz` as a Date; a copy keeps rows and entities independent.

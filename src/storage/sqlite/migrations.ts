@@ -275,49 +275,104 @@ const m003_spreadsheet_safe: Migration = {
 };
 
 /**
- * Report formats `parquet` and `json`, compression `zstd` (issue #14): widens two CHECKs of `reports`.
- * SQLite cannot alter a CHECK, so the table is rebuilt from its own stored definition with the two
- * lists widened, rows copied, indexes recreated (https://sqlite.org/lang_altertable.html#otheralter).
- * Foreign keys are off while migrations run (`openSqliteMetadataStore`), so dropping the old table
- * deletes no execution, and the executions' foreign key names the rebuilt table once it is renamed.
+ * Programs come from catalog data (built-in and users' catalog files), no longer from a fixed
+ * list: the three `program in ('mpn', 'cmp')` checks go. SQLite cannot drop a constraint; this is
+ * its documented procedure for removing a CHECK, which leaves the stored rows as they are: edit
+ * the table's definition in the schema table and bump the schema version (sqlite.org/lang_altertable.html,
+ * "making other kinds of table schema changes"). The store lifts defensive mode for it.
  */
-const m004_report_formats: Migration = {
+const m004_catalog_programs: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {
-    await rebuildWithDefinition(db, "reports", [
-      [`"format" in ('csv', 'tsv')`, `"format" in ('csv', 'tsv', 'parquet', 'json')`],
-      [`"compression" in ('none', 'gzip')`, `"compression" in ('none', 'gzip', 'zstd')`],
+    const checks = {
+      report_queries: "report_queries_program_check",
+      reports: "reports_program_check",
+      callback_deliveries: "callback_deliveries_program_check",
+    };
+    await editTableDefinitions(
+      db,
+      Object.entries(checks).map(([table, check]) => [
+        table,
+        (definition) => {
+          const pattern = new RegExp(
+            `,\\s*constraint "${check}" check \\("program" in \\('mpn', 'cmp'\\)\\)`,
+          );
+          if (!pattern.test(definition))
+            throw new Error(`${table}: constraint ${check} not found in ${definition}`);
+          return definition.replace(pattern, "");
+        },
+      ]),
+    );
+  },
+};
+
+/**
+ * Edits the stored CREATE TABLE text of each table in place, in order, and bumps the schema
+ * version so every connection reads the new definitions (sqlite.org/lang_altertable.html, "making
+ * other kinds of table schema changes"). Sound only for edits the stored rows already satisfy
+ * (removing or widening a CHECK); the store lifts defensive mode while migrations run.
+ */
+async function editTableDefinitions(
+  db: Kysely<unknown>,
+  edits: readonly (readonly [table: string, edit: (definition: string) => string])[],
+): Promise<void> {
+  const { rows: version } = await sql<{ schema_version: number }>`pragma schema_version`.execute(db);
+  await sql`pragma writable_schema = on`.execute(db);
+  for (const [table, edit] of edits) {
+    const { rows } = await sql<{
+      sql: string;
+    }>`select sql from sqlite_schema where type = 'table' and name = ${table}`.execute(db);
+    const definition = rows[0]?.sql ?? "";
+    await sql`update sqlite_schema set sql = ${edit(definition)} where type = 'table' and name = ${table}`.execute(
+      db,
+    );
+  }
+  await sql.raw(`pragma schema_version = ${Number(version[0]!.schema_version) + 1}`).execute(db);
+  await sql`pragma writable_schema = off`.execute(db);
+}
+
+/** Loads of rows into datasets (`src/loads/model.ts`). */
+const m005_loads: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable("loads")
+      .addColumn("id", T.text, (c) => c.primaryKey())
+      .addColumn("tenant", T.text, (c) => c.notNull())
+      .addColumn("program", T.text, (c) => c.notNull())
+      .addColumn("dataset", T.text, (c) => c.notNull())
+      .addColumn("mode", T.text, (c) => c.notNull())
+      .addColumn("status", T.text, (c) => c.notNull())
+      .addColumn("row_count", T.int)
+      .addColumn("bytes", T.int)
+      .addColumn("failure_reason", T.text)
+      .addColumn("started_time", T.instant, (c) => c.notNull())
+      .addColumn("finished_time", T.instant)
+      .addCheckConstraint("loads_mode_check", oneOf("mode", ["append", "replace"]))
+      .addCheckConstraint("loads_status_check", oneOf("status", ["Running", "Completed", "Failed"]))
+      .execute();
+    // Listing, newest first.
+    await db.schema.createIndex("loads_started_idx").on("loads").columns(["started_time", "id"]).execute();
+  },
+};
+
+/**
+ * Report formats `parquet` and `json`, compression `zstd` (issue #14): widens two CHECKs of
+ * `reports` in place, as 004 removed one (every stored row already satisfies the wider lists).
+ */
+const m008_report_formats: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    const widen = (from: string, to: string) => (definition: string) => {
+      if (!definition.includes(from)) throw new Error(`reports: ${from} not found in ${definition}`);
+      return definition.replace(from, to);
+    };
+    await editTableDefinitions(db, [
+      ["reports", widen(`"format" in ('csv', 'tsv')`, `"format" in ('csv', 'tsv', 'parquet', 'json')`)],
+      ["reports", widen(`"compression" in ('none', 'gzip')`, `"compression" in ('none', 'gzip', 'zstd')`)],
     ]);
   },
 };
 
-/** Rebuilds `table` with its stored CREATE TABLE text edited by `edits` (each must apply). */
-async function rebuildWithDefinition(
-  db: Kysely<unknown>,
-  table: string,
-  edits: readonly (readonly [from: string, to: string])[],
-): Promise<void> {
-  const { rows } = await sql<{ type: string; sql: string }>`
-    select type, sql from sqlite_schema where tbl_name = ${table} and sql is not null`.execute(db);
-  let definition = rows.find((row) => row.type === "table")?.sql;
-  if (definition === undefined) throw new Error(`No table ${table} to rebuild`);
-  for (const [from, to] of edits) {
-    if (!definition.includes(from)) throw new Error(`The definition of ${table} has no ${from}`);
-    definition = definition.replace(from, to);
-  }
-  const rebuilt = `${table}_rebuilt`;
-  // SQLite stores the statement as written, keywords upper-cased.
-  const head = `create table "${table}"`;
-  if (definition.slice(0, head.length).toLowerCase() !== head)
-    throw new Error(`The definition of ${table} does not start with ${head}`);
-  await sql.raw(`create table "${rebuilt}"${definition.slice(head.length)}`).execute(db);
-  await sql.raw(`insert into "${rebuilt}" select * from "${table}"`).execute(db);
-  await sql.raw(`drop table "${table}"`).execute(db);
-  await sql.raw(`alter table "${rebuilt}" rename to "${table}"`).execute(db);
-  for (const index of rows.filter((row) => row.type === "index")) await sql.raw(index.sql).execute(db);
-}
-
 /** Extension `QueryWindow` of scheduled reports (issue #14): null = TIMESPAN, as before. */
-const m005_query_window: Migration = {
+const m009_query_window: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {
     await db.schema
       .alterTable("reports")
@@ -333,8 +388,10 @@ export const METADATA_MIGRATIONS: Readonly<Record<string, Migration>> = Object.f
   "001_initial": m001_initial,
   "002_execution_queue": m002_execution_queue,
   "003_spreadsheet_safe": m003_spreadsheet_safe,
-  "004_report_formats": m004_report_formats,
-  "005_query_window": m005_query_window,
+  "004_catalog_programs": m004_catalog_programs,
+  "005_loads": m005_loads,
+  "008_report_formats": m008_report_formats,
+  "009_query_window": m009_query_window,
 });
 
 /** An in-code provider (no directory scanning, so it works the same from `src/` and `dist/`). */

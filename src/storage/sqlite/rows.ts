@@ -25,6 +25,9 @@ export const {
   rowToDelivery,
   attemptToRow,
   rowToAttempt,
+  loadToRow,
+  rowToLoad,
+  fromInstant,
 } = rowMapping<number, number>({
   toInstant: toMs,
   fromInstant: (ms) => new Date(ms),
