@@ -12,6 +12,7 @@ import { type Config, loadConfig } from "../src/config/config.js";
 import { builtInCatalogs } from "../src/datasets/catalog.js";
 import { type DatasetDef, TENANT_COLUMN } from "../src/datasets/types.js";
 import { DEMO_TENANTS } from "../src/demo/tenants.js";
+import type { ReportFormat } from "../src/reports/formats.js";
 import type { DuckDbEngine } from "../src/storage/duckdb/engine.js";
 import { physicalColumns, quoteIdent, quoteString, tableName } from "../src/storage/duckdb/sql.js";
 import { progress, timed } from "./common.js";
@@ -218,12 +219,13 @@ export async function api(
   return response.json() as { value: Record<string, unknown>[] };
 }
 
-/** Creates a query and an ExecuteNow report on it; returns the report id. */
+/** Creates a query and an ExecuteNow report on it (CSV unless `format` says otherwise); returns the report id. */
 export async function createExecuteNowReport(
   app: App,
   authorization: string,
   query: string,
   name: string,
+  format: ReportFormat = "csv",
 ): Promise<string> {
   const created = await api(app, authorization, "POST", `/insights/v1/${BIG_PROGRAM}/ScheduledQueries`, {
     Name: name,
@@ -234,6 +236,7 @@ export async function createExecuteNowReport(
     ReportName: name,
     QueryId: queryId,
     ExecuteNow: true,
+    Format: format,
   });
   return String(report.value[0]!.reportId);
 }

@@ -86,6 +86,7 @@ export const executeNowBenchmark: Benchmark = {
         progress(`execute-now: round ${round + 1}/${rounds}, ${mode}`);
         const job: ExportJob = {
           mode,
+          format: "csv",
           dataDir: bigDataDir,
           memoryLimit: settings.exportMemoryLimit,
           threads: THREADS,

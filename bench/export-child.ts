@@ -19,6 +19,7 @@ import { builtInCatalogs } from "../src/datasets/catalog.js";
 import { digestWhileWriting } from "../src/executions/digest-while-writing.js";
 import { SCRATCH_FLUSH_BYTES } from "../src/executions/worker.js";
 import { prepareQuery } from "../src/query/prepare.js";
+import { type ReportFormat, reportFileExtension } from "../src/reports/formats.js";
 import { quoteString } from "../src/storage/duckdb/sql.js";
 import { childMain } from "./common.js";
 import {
@@ -33,6 +34,8 @@ import {
 
 export interface ExportJob {
   readonly mode: "worker" | "copy" | "copy-unordered" | "copy-sha256" | "copy-sha256-fsync";
+  /** The report format; the COPY sides write the same format with DuckDB's defaults (COPY_OPTIONS). */
+  readonly format: ReportFormat;
   readonly dataDir: string;
   readonly memoryLimit: string;
   readonly threads: number;
@@ -85,6 +88,14 @@ function othersCpu(): { stop(): number | null } {
   };
 }
 
+/** DuckDB's own COPY to each report format, with its defaults (Parquet: the service's zstd). */
+const COPY_OPTIONS: Record<ReportFormat, string> = {
+  csv: "HEADER",
+  tsv: "HEADER, DELIMITER '\t'",
+  parquet: "FORMAT parquet, COMPRESSION 'zstd'",
+  json: "FORMAT json",
+};
+
 async function worker(job: ExportJob, log: (m: string) => void): Promise<ExportSideResult> {
   const config = benchConfig(job.dataDir, {
     OPENINSIGHTS_DUCKDB_MEMORY_LIMIT: job.memoryLimit,
@@ -94,7 +105,13 @@ async function worker(job: ExportJob, log: (m: string) => void): Promise<ExportS
   const app = await createApp(config, { background: false });
   try {
     const authorization = await bearer(config, BENCH_TENANT);
-    const reportId = await createExecuteNowReport(app, authorization, EXPORT_QUERY, `Export ${Date.now()}`);
+    const reportId = await createExecuteNowReport(
+      app,
+      authorization,
+      EXPORT_QUERY,
+      `Export ${Date.now()}`,
+      job.format,
+    );
     // Time the worker's two big steps by wrapping the very objects it calls.
     let exportMs = 0;
     let putFileMs = 0;
@@ -201,7 +218,7 @@ async function copy(job: ExportJob, log: (m: string) => void): Promise<ExportSid
     tenant: BENCH_TENANT,
     now: new Date(),
   }).sql;
-  const target = path.join(job.dataDir, `raw-copy-${process.pid}.csv`);
+  const target = path.join(job.dataDir, `raw-copy-${process.pid}${reportFileExtension(job.format, "none")}`);
   const instance = await DuckDBInstance.create(path.join(job.dataDir, "analytics.duckdb"), {
     access_mode: "READ_ONLY",
     memory_limit: job.memoryLimit,
@@ -216,7 +233,7 @@ async function copy(job: ExportJob, log: (m: string) => void): Promise<ExportSid
     const started = performance.now();
     const reader = await copyTo(
       con,
-      `COPY (${inlineParams(sql.sql, sql.params)}) TO ${quoteString(target)} (HEADER)`,
+      `COPY (${inlineParams(sql.sql, sql.params)}) TO ${quoteString(target)} (${COPY_OPTIONS[job.format]})`,
       target,
       job.mode,
     );

@@ -50,6 +50,7 @@ function dummyReport(now: Date): StoredReport {
     executeNow: false,
     queryStartTime: null,
     queryEndTime: null,
+    queryWindow: null,
     format: "csv",
     compression: "none",
     spreadsheetSafe: false,

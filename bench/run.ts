@@ -19,6 +19,7 @@ import { consoleBenchmark } from "./console.js";
 import { prepareBigData } from "./data.js";
 import { engineOverheadBenchmark } from "./engine-overhead.js";
 import { executeNowBenchmark } from "./execute-now.js";
+import { formatExportsBenchmark } from "./format-exports.js";
 import { httpBenchmark } from "./http.js";
 import { queryLanguageBenchmark } from "./query-language.js";
 import { queueBenchmark } from "./queue.js";
@@ -100,6 +101,7 @@ async function main(): Promise<number> {
       failures.push({ id: "data", title: "Big dataset generation", error: text });
     }
     if (dataReady) await runOne(executeNowBenchmark, base);
+    if (dataReady) await runOne(formatExportsBenchmark, base);
     await runOne(httpBenchmark, base);
     await runOne(queueBenchmark, base);
   } finally {

@@ -39,12 +39,7 @@ export async function downloadLink(
     const scope = { tenant: execution.tenant, program: execution.program };
     const report = known ?? (await deps.store.getReport(scope, execution.reportId));
     if (!report) return null;
-    const name = downloadFileName(
-      report.name,
-      execution.scheduledTime,
-      report.format,
-      report.compression === "gzip",
-    );
+    const name = downloadFileName(report.name, execution.scheduledTime, report.format, report.compression);
     return { url: await deps.files.presignedUrl(execution.fileKey, expiresAt, name), expiresAt };
   }
   const token = signDownloadToken(deps.linkKey, {
@@ -77,7 +72,7 @@ export function registerDownloadRoutes(app: FastifyInstance, deps: DownloadDeps)
       report.name,
       execution.scheduledTime,
       report.format,
-      report.compression === "gzip",
+      report.compression,
     );
     const method = request.method === "HEAD" ? "HEAD" : "GET";
     const plan = planDownload({

@@ -78,8 +78,9 @@ const report = {
     compression: {
       type: "string",
       enum: COMPRESSIONS,
-      description: "Extension: gzip-compressed report files",
+      description: "Extension: report files compressed whole with gzip or zstd (not Parquet)",
     },
+    queryWindow: { type: ["string", "null"], enum: ["SinceLastSuccess", null], description: "Extension" },
     spreadsheetSafe: {
       type: "boolean",
       description:
@@ -153,7 +154,11 @@ const reportBody = {
     QueryEndTime: { type: "string" },
     RecurrenceInterval: { type: "integer", minimum: 4, maximum: 2160 },
     RecurrenceCount: { type: "integer", minimum: 1 },
-    Format: { type: "string", enum: ["CSV", "TSV"] },
+    Format: {
+      type: "string",
+      enum: ["CSV", "TSV", "Parquet", "JSON"],
+      description: "Any case; Parquet and JSON are extensions",
+    },
     Compression: { type: "string", enum: COMPRESSIONS },
     SpreadsheetSafe: {
       type: "boolean",
@@ -161,6 +166,12 @@ const reportBody = {
     },
     CallbackUrl: { type: "string" },
     CallbackMethod: { type: "string", enum: ["GET", "POST"] },
+    QueryWindow: {
+      type: ["string", "null"],
+      enum: ["SinceLastSuccess", null],
+      description:
+        "Extension, scheduled reports: each run covers from the previous completed run's window end to its slot",
+    },
   },
   required: ["ReportName", "QueryId"],
 };

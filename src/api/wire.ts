@@ -138,8 +138,10 @@ export function wireReport(report: StoredReport) {
     callbackUrl: report.callbackUrl,
     callbackMethod: report.callbackMethod,
     format: report.format,
-    /** Extension: "none" or "gzip". */
+    /** Extension: "none", "gzip" or "zstd". */
     compression: report.compression,
+    /** Extension: "SinceLastSuccess", or null (TIMESPAN). */
+    queryWindow: report.queryWindow,
     /** Extension: formula-like text cells prefixed with '. */
     spreadsheetSafe: report.spreadsheetSafe,
   };

@@ -26,12 +26,9 @@ import {
   UsageError,
 } from "./shared.js";
 
-/** The report formats (the engine's own writer), plus JSON lines written here. */
-const FORMATS = [...REPORT_FORMAT_NAMES, "json"] as const;
-
 export const queryCommand: Command = {
   name: "query",
-  usage: `query --program <program> --tenant <tid> [--data-dir D] [--catalog FILE]… [--format ${FORMATS.join("|")}] [--now <ISO time>] "<query>"`,
+  usage: `query --program <program> --tenant <tid> [--data-dir D] [--catalog FILE]… [--format ${REPORT_FORMAT_NAMES.join("|")}] [--now <ISO time>] "<query>"`,
   summary:
     "Runs a report query for one tenant and prints the result, header row first (exit code 2 and the diagnostics for a bad query).",
   options: {
@@ -65,22 +62,9 @@ export const queryCommand: Command = {
 
     const engine = await openAnalytics(config, catalogs, { readOnly: true });
     try {
-      if (format === "json") {
-        const out = context.io.stdout;
-        out.write("[");
-        let first = true;
-        for await (const batch of engine.stream(prepared.sql)) {
-          for (const row of batch) {
-            out.write(`${first ? "\n" : ",\n"}${JSON.stringify(row)}`);
-            first = false;
-          }
-        }
-        out.write(first ? "]\n" : "\n]\n");
-        return 0;
-      }
       // The engine's own writer, so the output is byte for byte what a report file holds.
       const scratch = await prepareScratchDir(path.join(config.dataDir, "tmp"));
-      const file = path.join(scratch, `query${reportFileExtension(format, false)}`);
+      const file = path.join(scratch, `query${reportFileExtension(format, "none")}`);
       try {
         await engine.exportTo(prepared.sql, file, { format });
         await pipeline(createReadStream(file), context.io.stdout, { end: false });
@@ -103,8 +87,8 @@ function parseNow(raw: string | undefined): Date {
   return value;
 }
 
-function formatOption(value: string): ReportFormat | "json" {
+function formatOption(value: string): ReportFormat {
   const format = value.toLowerCase();
-  if (format === "json" || isReportFormat(format)) return format;
-  throw new UsageError(`--format must be one of ${FORMATS.join(", ")}, not '${format}'`);
+  if (isReportFormat(format)) return format;
+  throw new UsageError(`--format must be one of ${REPORT_FORMAT_NAMES.join(", ")}, not '${format}'`);
 }

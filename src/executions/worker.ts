@@ -151,6 +151,7 @@ export class ExecutionWorker {
     report: StoredReport,
     scratch: string,
   ): Promise<ExecutionOutcome> {
+    const override = await this.explicitWindow(execution, report);
     let prepared: ReturnType<typeof prepareQuery>;
     try {
       // The catalog may have changed since the query was saved (a restart with other catalog files).
@@ -166,14 +167,7 @@ export class ExecutionWorker {
         tenant: report.tenant,
         // TIMESPAN is evaluated at the slot's time, not when a worker happens to pick it up.
         now: execution.scheduledTime,
-        ...(report.executeNow && (report.queryStartTime || report.queryEndTime)
-          ? {
-              override: {
-                ...(report.queryStartTime ? { start: report.queryStartTime } : {}),
-                ...(report.queryEndTime ? { end: report.queryEndTime } : {}),
-              },
-            }
-          : {}),
+        ...(override ? { override } : {}),
       });
     } catch (error) {
       const reason = isAppError(error) ? error.message : String(error);
@@ -188,7 +182,7 @@ export class ExecutionWorker {
     try {
       const key = fileKey(execution, report);
       const stored = await this.deps.files.putFile(key, scratch, {
-        contentType: reportContentType(report.format, report.compression === "gzip"),
+        contentType: reportContentType(report.format, report.compression),
       });
       if (stored.bytes !== written.digest.bytes) {
         throw new Error(`stored ${stored.bytes} bytes but hashed ${written.digest.bytes}`);
@@ -209,6 +203,35 @@ export class ExecutionWorker {
   }
 
   /**
+   * The run's explicit data window, if any (else TIMESPAN at the slot): an ExecuteNow report's
+   * QueryStartTime/QueryEndTime; with `QueryWindow: SinceLastSuccess`, from the end of the window
+   * of the report's latest Completed execution to this slot, so consecutive successful runs cover
+   * adjacent windows whatever failed or was skipped between them. (An override's end is inclusive
+   * to the second, hence the slot minus one second: the window ends at the slot.)
+   */
+  private async explicitWindow(
+    execution: StoredExecution,
+    report: StoredReport,
+  ): Promise<{ start?: Date; end?: Date } | undefined> {
+    if (report.executeNow) {
+      if (!report.queryStartTime && !report.queryEndTime) return undefined;
+      return {
+        ...(report.queryStartTime ? { start: report.queryStartTime } : {}),
+        ...(report.queryEndTime ? { end: report.queryEndTime } : {}),
+      };
+    }
+    if (report.queryWindow !== "SinceLastSuccess") return undefined;
+    const previous = await this.deps.store.listExecutions(
+      { tenant: report.tenant, program: report.program },
+      { reportIds: [report.id], statuses: ["Completed"], latestOnly: true },
+      { limit: 1 },
+    );
+    const since = previous.items[0]?.windowEnd;
+    if (!since) return undefined;
+    return { start: since, end: new Date(execution.scheduledTime.getTime() - 1000) };
+  }
+
+  /**
    * Exports to `scratch` and hashes the file while the engine writes it, so that no second read is
    * left once it is done. When the file store keeps this very file (a rename), its bytes are also
    * flushed to disk as they come, so that the store's fsync has only the tail left.
@@ -225,7 +248,7 @@ export class ExecutionWorker {
     }
     const exporting = this.deps.engine.exportTo(sql, scratch, {
       format: report.format,
-      gzip: report.compression === "gzip",
+      compression: report.compression,
       spreadsheetSafe: report.spreadsheetSafe,
     });
     const digesting = digestWhileWriting(scratch, exporting, {
@@ -316,7 +339,7 @@ export function fileKey(execution: StoredExecution, report: StoredReport): strin
 }
 
 function fileExtension(report: StoredReport): string {
-  return reportFileExtension(report.format, report.compression === "gzip");
+  return reportFileExtension(report.format, report.compression);
 }
 
 /** An engine error about the query or its values (invalid_argument) fails the same way on every attempt. */

@@ -10,7 +10,12 @@
  * - HEAD ignores Range (range handling is defined for GET only) and answers the headers of a whole GET.
  * - The caller sends no body for HEAD or 416; for GET it streams `range` (inclusive) or the whole file.
  */
-import { contentTypeOfFileName, type ReportFormat, reportFileExtension } from "../reports/formats.js";
+import {
+  type Compression,
+  contentTypeOfFileName,
+  type ReportFormat,
+  reportFileExtension,
+} from "../reports/formats.js";
 
 export interface DownloadRequest {
   readonly method: "GET" | "HEAD";
@@ -122,7 +127,7 @@ export function contentTypeFor(fileName: string): string {
 }
 
 /**
- * The name a report file downloads as: `<report name>_<scheduled time>.<format>[.gz]`, e.g.
+ * The name a report file downloads as: `<report name>_<scheduled time>.<extension>[.gz|.zst]`, e.g.
  * `Daily revenue_2024-06-01T00-00-00Z.csv.gz`. Characters unsafe in file names on common systems
  * (`/ \ : * ? " < > |`, control characters) become `_`; runs of whitespace become one space;
  * leading dots and surrounding spaces are dropped; the report-name part keeps at most 100 characters; an empty name becomes `report`.
@@ -131,7 +136,7 @@ export function downloadFileName(
   reportName: string,
   scheduledTime: Date,
   format: ReportFormat,
-  gzip: boolean,
+  compression: Compression,
 ): string {
   let name = wellFormed(reportName)
     .normalize("NFC")
@@ -149,7 +154,7 @@ export function downloadFileName(
         .replace(/\.\d{3}Z$/, "Z")
         .replace(/:/g, "-")
     : "unknown-time";
-  return `${name}_${time}${reportFileExtension(format, gzip)}`;
+  return `${name}_${time}${reportFileExtension(format, compression)}`;
 }
 
 /** Printable ASCII without `"`, `\` and `%` (which some clients decode); other characters become `_`. */

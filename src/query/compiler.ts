@@ -54,18 +54,30 @@ export function compile(plan: QueryPlan, context: CompileContext): CompiledSql {
   }
 
   const selectList = plan.select.map((field) => `${fieldSql(field)} AS ${quoteIdentifier(field.name)}`);
-  const grouping = plan.aggregated ? plan.select.filter((f) => f.kind === "column") : [];
-  let sql = `SELECT ${plan.distinct && !plan.aggregated ? "DISTINCT " : ""}${selectList.join(", ")}`;
+  // Rows are distinct in the selected columns, metric or not (documented): the selected columns group.
+  const grouping = plan.select.filter((f) => f.kind === "column");
+  const grouped = new Set(grouping.map((f) => f.name));
+  let sql = `SELECT ${selectList.join(", ")}`;
   sql += ` FROM ${tableReference(context.program, plan.dataset)}`;
   sql += ` WHERE ${rowFilters.join(" AND ")}`;
   if (grouping.length > 0) sql += ` GROUP BY ${grouping.map(fieldSql).join(", ")}`;
   if (groupFilters.length > 0) sql += ` HAVING ${groupFilters.join(" AND ")}`;
   if (plan.orderBy.length > 0) {
     // Ordering by the expression, not the output name: a metric may share its name with the measure it sums.
-    sql += ` ORDER BY ${plan.orderBy.map((o) => `${fieldSql(o.field)} ${o.direction}`).join(", ")}`;
+    sql += ` ORDER BY ${plan.orderBy.map((o) => `${orderSql(o.field, o.direction, grouped)} ${o.direction}`).join(", ")}`;
   }
   if (plan.limit !== undefined) sql += ` LIMIT ${plan.limit}`;
   return { sql, params, columns: plan.select.map((f) => f.name) };
+}
+
+/**
+ * An ORDER BY key. A column that is not selected (only without metrics: the validator refuses it
+ * with them) orders each distinct row by the first of its rows' values in that direction: the
+ * smallest ascending, the largest descending.
+ */
+function orderSql(field: Field, direction: "ASC" | "DESC", grouped: ReadonlySet<string>): string {
+  if (field.kind === "metric" || grouped.has(field.name)) return fieldSql(field);
+  return `${direction === "ASC" ? "min" : "max"}(${fieldSql(field)})`;
 }
 
 function fieldSql(field: Field): string {

@@ -32,14 +32,16 @@ export interface PlanCondition {
 
 export interface QueryPlan {
   readonly dataset: DatasetDef;
-  readonly distinct: boolean;
   readonly select: readonly Field[];
   readonly where: readonly PlanCondition[];
   readonly orderBy: readonly { readonly field: Field; readonly direction: "ASC" | "DESC" }[];
   readonly limit?: number;
   /** The effective TIMESPAN; null when the dataset has no time column. */
   readonly timespan: Timespan | null;
-  /** True when any metric is referenced: selected columns then form the groups. */
+  /**
+   * True when any metric is referenced: selected columns then form the groups. Either way the rows
+   * are distinct in the selected columns (`DISTINCT` changes nothing; docs/query-language.md).
+   */
   readonly aggregated: boolean;
 }
 
@@ -98,13 +100,13 @@ export function validate(
   const aggregated = [...select, ...where.map((c) => c.field), ...orderFields.map((o) => o.field)].some(
     (f) => f.kind === "metric",
   );
-  if (aggregated || ast.distinct) {
+  if (aggregated) {
     for (const { field, name } of orderFields) {
       if (field.kind === "column" && !selectedNames.has(field.name)) {
         diagnostics.push(
           diagnostic(
             "ORDER_BY_NOT_GROUPED",
-            `ORDER BY ${field.name} needs ${field.name} in the SELECT list, because rows are ${aggregated ? "grouped by the selected columns" : "made distinct"}`,
+            `ORDER BY ${field.name} needs ${field.name} in the SELECT list, because rows are grouped by the selected columns`,
             name.span,
             name.text,
           ),
@@ -120,7 +122,6 @@ export function validate(
   return {
     plan: {
       dataset,
-      distinct: ast.distinct,
       select,
       where,
       orderBy: orderFields.map(({ field, direction }) => ({ field, direction })),

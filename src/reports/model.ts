@@ -15,6 +15,13 @@ export interface StoredQuery {
 }
 
 export type ReportStatus = "Active" | "Paused" | "Inactive";
+
+/**
+ * Extension `QueryWindow`: `SinceLastSuccess` makes each run cover from the end of the report's
+ * previous completed run's window to its own slot (docs/scheduling.md); null = TIMESPAN as today.
+ */
+export const QUERY_WINDOWS = ["SinceLastSuccess"] as const;
+export type QueryWindow = (typeof QUERY_WINDOWS)[number];
 export type CallbackMethod = "GET" | "POST";
 
 export interface StoredReport {
@@ -35,6 +42,8 @@ export interface StoredReport {
   readonly executeNow: boolean;
   readonly queryStartTime: Date | null;
   readonly queryEndTime: Date | null;
+  /** Extension; null = each run's window is the query's TIMESPAN at its slot. */
+  readonly queryWindow: QueryWindow | null;
   readonly format: ReportFormat;
   readonly compression: Compression;
   /** Extension: text cells a spreadsheet would run as a formula are prefixed with '. */

@@ -60,6 +60,7 @@ export class ReportService {
       executeNow: input.executeNow,
       queryStartTime: input.queryStartTime,
       queryEndTime: input.queryEndTime,
+      queryWindow: input.schedule?.queryWindow ?? null,
       format: input.format,
       compression: input.compression,
       spreadsheetSafe: input.spreadsheetSafe,

@@ -7,13 +7,15 @@ import { FieldReader, parseWireTime, wireTimeRangeProblem } from "../core/fields
 import {
   COMPRESSIONS,
   type Compression,
+  compressionApplies,
   DEFAULT_REPORT_FORMAT,
+  isCompression,
   isReportFormat,
   REPORT_FORMAT_NAMES,
   type ReportFormat,
   reportFormatRow,
 } from "./formats.js";
-import type { CallbackMethod } from "./model.js";
+import { type CallbackMethod, QUERY_WINDOWS, type QueryWindow } from "./model.js";
 
 export const MIN_RECURRENCE_HOURS = 4;
 export const MAX_RECURRENCE_HOURS = 2160;
@@ -25,6 +27,7 @@ export interface ScheduleFields {
   readonly startTime: Date;
   readonly recurrenceInterval: number;
   readonly recurrenceCount: number | null;
+  readonly queryWindow: QueryWindow | null;
 }
 
 export interface ReportDefinition {
@@ -63,6 +66,7 @@ export function parseCreateReport(body: unknown, context: RuleContext): CreateRe
   const queryId = fields.string("QueryId", { required: true }).trim();
   const executeNow = fields.boolean("ExecuteNow") ?? false;
   if (executeNow) {
+    refuseQueryWindow(fields, CREATE);
     const queryStartTime = readTime(fields, "QueryStartTime", CREATE);
     const queryEndTime = readTime(fields, "QueryEndTime", CREATE);
     if (queryStartTime && queryEndTime && queryEndTime.getTime() <= queryStartTime.getTime()) {
@@ -108,7 +112,10 @@ export function parseUpdateReport(
     throw invalid(`${UPDATE}ExecuteNow cannot be changed: create a new report`);
   }
   const definition = readDefinition(fields, UPDATE, current, context);
-  if (current.executeNow) return definition;
+  if (current.executeNow) {
+    refuseQueryWindow(fields, UPDATE);
+    return definition;
+  }
   return { ...definition, schedule: readSchedule(fields, UPDATE, context, current) };
 }
 
@@ -143,8 +150,10 @@ function readDefinition(
     if (!isCompression(value)) throw invalid(`${prefix}Compression should be ${COMPRESSIONS.join(" or ")}`);
     return value;
   });
-  if (compression === "gzip" && !reportFormatRow(format).gzip) {
-    throw invalid(`${prefix}Compression gzip does not apply to format ${format}; use none`);
+  if (!compressionApplies(format, compression)) {
+    throw invalid(
+      `${prefix}Compression ${compression} does not apply to format ${format}; use ${reportFormatRow(format).compressions.join(" or ")}`,
+    );
   }
   const spreadsheetSafe = keep(
     fields,
@@ -204,7 +213,23 @@ function readSchedule(
     if (value < 1) throw invalid(`${prefix}Recurrence count has to be a positive integer value`);
     return value;
   });
-  return { startTime, recurrenceInterval, recurrenceCount };
+  const queryWindow = keep(fields, "QueryWindow", current?.queryWindow, null, () => {
+    const value = fields.string("QueryWindow")!.trim();
+    const known = QUERY_WINDOWS.find((window) => window.toLowerCase() === value.toLowerCase());
+    if (!known)
+      throw invalid(`${prefix}QueryWindow should be ${QUERY_WINDOWS.join(" or ")} (or null for TIMESPAN)`);
+    return known;
+  });
+  return { startTime, recurrenceInterval, recurrenceCount, queryWindow };
+}
+
+/** ExecuteNow reports take their window from QueryStartTime/QueryEndTime. */
+function refuseQueryWindow(fields: FieldReader, prefix: string): void {
+  if (fields.has("QueryWindow")) {
+    throw invalid(
+      `${prefix}QueryWindow applies only to scheduled reports; ExecuteNow reports take QueryStartTime/QueryEndTime`,
+    );
+  }
 }
 
 /** An absent field keeps `current` (updates) or takes `fallback` (creation); null always resets it. */
@@ -243,8 +268,4 @@ function checkCallbackUrl(value: string, prefix: string): string {
 
 function invalid(message: string): AppError {
   return new AppError(ERROR_CODES.INVALID_ARGUMENT, message);
-}
-
-function isCompression(value: string): value is Compression {
-  return (COMPRESSIONS as readonly string[]).includes(value);
 }

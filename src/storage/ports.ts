@@ -7,13 +7,14 @@ import type { DatasetDef, Program } from "../datasets/types.js";
 import type { ExecutionOutcome, ExecutionStatus, StoredExecution } from "../executions/model.js";
 import type { LoadOutcome, LoadStatus, StoredLoad } from "../loads/model.js";
 import type { CompiledSql, Row } from "../query/compiled.js";
-import type { ReportFormat } from "../reports/formats.js";
+import type { Compression, ReportFormat } from "../reports/formats.js";
 import type { ReportStatus, StoredQuery, StoredReport } from "../reports/model.js";
 import type { CallbackDelivery, DeliveryAttempt, DeliveryNext } from "../webhooks/model.js";
 
 export interface ExportOptions {
   readonly format: ReportFormat;
-  readonly gzip?: boolean;
+  /** Whole-file compression (none when absent); one the format takes (reports/formats.ts). */
+  readonly compression?: Compression;
   /** Prefix text cells a spreadsheet would run as a formula with `'` (docs/api.md, SpreadsheetSafe). */
   readonly spreadsheetSafe?: boolean;
 }

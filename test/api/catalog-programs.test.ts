@@ -9,6 +9,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { issueLocalToken } from "../../src/auth/local-key.js";
 import { ADMIN_ROLE } from "../../src/auth/roles.js";
+import { all, makeEngine } from "../storage/duckdb/helpers.js";
 import { startTestApp, type TestApp } from "../support/app.js";
 
 const TENANT = "7d0c3e2a-1b4f-4c8e-9a6d-5e2f1b3c4d5a";
@@ -192,6 +193,53 @@ describe("a program from a catalog file", () => {
       "United States,999.98,2",
       "Germany,599.99,5",
     ]);
+  });
+
+  it("exports its boolean column as BOOLEAN in Parquet and as true/false in JSON", async () => {
+    const saved = await t.call(TENANT, "POST", `${BASE}/ScheduledQueries`, {
+      Name: "Renewal flags",
+      Query: "SELECT OrderId, IsRenewal FROM Orders ORDER BY OrderId ASC TIMESPAN LAST_MONTH",
+    });
+    expect(saved.status).toBe(200);
+    const download = async (format: string): Promise<Buffer> => {
+      const created = await t.call(TENANT, "POST", `${BASE}/ScheduledReport`, {
+        ReportName: `Flags ${format}`,
+        QueryId: saved.body.value[0].queryId,
+        ExecuteNow: true,
+        Format: format,
+      });
+      expect(created.status).toBe(200);
+      expect(await t.app.worker.runDue()).toBe(1);
+      const [execution] = await executionsOf(created.body.value[0].reportId);
+      expect(execution).toMatchObject({ executionStatus: "Completed", format });
+      return Buffer.from(await (await fetch(execution.reportAccessSecureLink)).arrayBuffer());
+    };
+    const flags = [
+      { OrderId: "A-1001", IsRenewal: false },
+      { OrderId: "A-1002", IsRenewal: true },
+      { OrderId: "A-1003", IsRenewal: false },
+      { OrderId: "A-1004", IsRenewal: true },
+      { OrderId: "A-1005", IsRenewal: false },
+    ];
+    const json = (await download("json")).toString("utf8").trimEnd().split("\n");
+    expect(json.map((line) => JSON.parse(line))).toEqual(flags);
+    expect(json[1]).toBe('{"OrderId":"A-1002","IsRenewal":true}');
+
+    const reader = await makeEngine();
+    try {
+      const file = path.join(reader.exportDir, "flags.parquet");
+      await writeFile(file, await download("parquet"));
+      const types = await all(reader.engine, `DESCRIBE SELECT * FROM read_parquet('${file}')`);
+      expect(types.map((row) => [row.column_name, row.column_type])).toEqual([
+        ["OrderId", "VARCHAR"],
+        ["IsRenewal", "BOOLEAN"],
+      ]);
+      expect(await all(reader.engine, `SELECT * FROM read_parquet('${file}') ORDER BY OrderId`)).toEqual(
+        flags,
+      );
+    } finally {
+      await reader.cleanup();
+    }
   });
 
   // Last: it changes the catalog file and restarts the app.

@@ -381,9 +381,13 @@ describe("E6 create report", () => {
       [
         "Format xlsx",
         () => ({ ...base(), Format: "xlsx" }),
-        `${CREATE_PREFIX}Report format should be csv/tsv`,
+        `${CREATE_PREFIX}Report format should be csv/tsv/parquet/json`,
       ],
-      ["Format empty", () => ({ ...base(), Format: "" }), `${CREATE_PREFIX}Report format should be csv/tsv`],
+      [
+        "Format empty",
+        () => ({ ...base(), Format: "" }),
+        `${CREATE_PREFIX}Report format should be csv/tsv/parquet/json`,
+      ],
       [
         "ReportName with ;",
         () => ({ ...base(), ReportName: "a;b" }),
@@ -623,7 +627,7 @@ describe("E8 update report", () => {
     [
       "Format pdf",
       () => ({ ReportName: "x", StartTime: clock.in(24 * HOUR), Format: "pdf" }),
-      `${UPDATE_PREFIX}Report format should be csv/tsv`,
+      `${UPDATE_PREFIX}Report format should be csv/tsv/parquet/json`,
     ],
     [
       "ReportName with ;",

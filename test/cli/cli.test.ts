@@ -3,8 +3,12 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { builtInCatalogs } from "../../src/datasets/catalog.js";
 import { DEMO_TENANTS } from "../../src/demo/tenants.js";
+import { prepareQuery } from "../../src/query/prepare.js";
+import { openDuckDb } from "../../src/storage/duckdb/engine.js";
 import { openSqliteMetadataStore } from "../../src/storage/sqlite/metadata-store.js";
+import { all } from "../storage/duckdb/helpers.js";
 import { runCli } from "../support/cli.js";
 
 const TENANT = DEMO_TENANTS[0]!.id;
@@ -91,7 +95,7 @@ describe("openinsights", () => {
     expect(text).toMatch(/mpn {2}CustomersAndTenants +\d/);
   });
 
-  it("query prints CSV, TSV and JSON with the header first", async () => {
+  it("query prints CSV and TSV with the header first, JSON one object per line", async () => {
     const text =
       "SELECT CustomerMarket, TotalRevenue FROM ResellerPerformance ORDER BY CustomerMarket ASC TIMESPAN LIFETIME";
     const csv = await cli("query", "--program", "mpn", "--tenant", TENANT, text);
@@ -102,9 +106,9 @@ describe("openinsights", () => {
     const tsv = await cli("query", "--program", "mpn", "--tenant", TENANT, "--format", "tsv", text);
     expect(tsv.stdout.toString().split("\n")[0]).toBe("CustomerMarket\tTotalRevenue");
     const json = await cli("query", "--program", "mpn", "--tenant", TENANT, "--format", "json", text);
-    const rows = JSON.parse(json.stdout.toString());
+    const rows = ndjson(json.stdout);
     expect(rows).toHaveLength(lines.length - 1);
-    expect(Object.keys(rows[0])).toEqual(["CustomerMarket", "TotalRevenue"]);
+    expect(Object.keys(rows[0]!)).toEqual(["CustomerMarket", "TotalRevenue"]);
     // Another tenant's rows are not this tenant's.
     const other = await cli(
       "query",
@@ -115,6 +119,36 @@ describe("openinsights", () => {
       text,
     );
     expect(other.stdout.toString().trimEnd()).toBe("CustomerMarket,TotalRevenue");
+  });
+
+  it("query returns each combination of the selected columns once when no metric is selected", async () => {
+    const text = "SELECT CustomerMarket FROM CustomersAndTenants TIMESPAN LAST_6_MONTHS";
+    const now = "2026-01-15T00:00:00Z";
+    const result = await cli("query", "--program", "mpn", "--tenant", TENANT, "--now", now, text);
+    expect(result.code).toBe(0);
+    const [header, ...markets] = result.stdout.toString().trimEnd().split("\n");
+    expect(header).toBe("CustomerMarket");
+    // Oracle: the stored rows of the same window, read straight from the analytics database.
+    const { window } = prepareQuery(text, builtInCatalogs.get("mpn").datasets, {
+      program: "mpn",
+      tenant: TENANT,
+      now: new Date(now),
+    });
+    const engine = await openDuckDb({ path: path.join(dataDir, "analytics.duckdb"), readOnly: true });
+    try {
+      const where = `FROM mpn."CustomersAndTenants" WHERE _tenant_id = $1 AND "Month" >= $2::DATE AND "Month" < $3::DATE`;
+      const params = [TENANT, ...[window.start!, window.end!].map((at) => at.toISOString().slice(0, 10))];
+      const [stored] = await all(engine, `SELECT count(*) AS "rows" ${where}`, params);
+      const distinct = await all(
+        engine,
+        `SELECT DISTINCT coalesce("CustomerMarket", '') AS "m" ${where}`,
+        params,
+      );
+      expect(markets.length).toBeLessThan(Number(stored!.rows));
+      expect([...markets].sort()).toEqual(distinct.map((row) => row.m).sort());
+    } finally {
+      await engine.close();
+    }
   });
 
   it("query exits 2 with every diagnostic for a bad query", async () => {
@@ -210,9 +244,18 @@ describe("openinsights", () => {
       "json",
       "SELECT MPNId, Country FROM Profile ORDER BY MPNId ASC",
     );
-    expect(JSON.parse(rows.stdout.toString())).toEqual([
+    expect(ndjson(rows.stdout)).toEqual([
       { MpnId: "100", Country: "France" },
       { MpnId: "200", Country: "Norway" },
     ]);
   });
 });
+
+/** Newline-delimited JSON: one object per line. */
+function ndjson(output: Buffer): Record<string, unknown>[] {
+  return output
+    .toString()
+    .trimEnd()
+    .split("\n")
+    .map((line) => JSON.parse(line));
+}

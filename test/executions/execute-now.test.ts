@@ -4,7 +4,7 @@
  * `openinsights query` prints for the same query and instant.
  */
 import { createHash, createHmac, randomUUID } from "node:crypto";
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
@@ -13,6 +13,7 @@ import { DEMO_TENANTS } from "../../src/demo/tenants.js";
 import { newExecution } from "../../src/executions/lifecycle.js";
 import { ExecutionWorker, fileKey } from "../../src/executions/worker.js";
 import type { StoredReport } from "../../src/reports/model.js";
+import { all, makeEngine, sql, type TestEngine } from "../storage/duckdb/helpers.js";
 import { startTestApp, type TestApp } from "../support/app.js";
 import { runCli } from "../support/cli.js";
 import { type Receiver, startReceiver } from "../support/receiver.js";
@@ -33,7 +34,8 @@ beforeAll(async () => {
     now,
     demoRows: 30_000,
     demoNow: clock,
-    env: { OPENINSIGHTS_CALLBACK_ALLOW: "127.0.0.1,::1" },
+    // More ExecuteNow reports than the default quota allows in an hour: one per format case.
+    env: { OPENINSIGHTS_CALLBACK_ALLOW: "127.0.0.1,::1", OPENINSIGHTS_QUOTA_EXECUTE_NOW: "50" },
   });
 });
 afterAll(async () => {
@@ -290,6 +292,135 @@ describe("TSV and gzip", () => {
   );
 });
 
+describe("Parquet and JSON", () => {
+  let reader: TestEngine;
+  beforeAll(async () => {
+    reader = await makeEngine();
+  });
+  afterAll(async () => {
+    await reader?.cleanup();
+  });
+
+  /** Creates an ExecuteNow report, runs it; the execution, its download and the CLI's CSV at its time. */
+  async function exported(format: string, compression: string) {
+    const created = await t.call(TENANT, "POST", "/insights/v1/mpn/ScheduledReport", {
+      ReportName: `Revenue ${format} ${compression}`,
+      QueryId: await createQuery(),
+      ExecuteNow: true,
+      Format: format,
+      Compression: compression,
+    });
+    expect(created.status).toBe(200);
+    const id = created.body.value[0].reportId;
+    const csv = await cliQuery("csv", clock.toISOString());
+    expect(await t.app.worker.runDue()).toBe(1);
+    const execution = (await t.call(TENANT, "GET", `/insights/v1/mpn/ScheduledReport/execution/${id}`)).body
+      .value[0];
+    const response = await fetch(execution.reportAccessSecureLink);
+    const raw = Buffer.from(await response.arrayBuffer());
+    // The manifest describes the stored bytes, hashed while DuckDB wrote them, and counts the rows.
+    expect(execution.manifest).toMatchObject({
+      rowCount: sortedLines(csv).length - 1,
+      bytes: raw.length,
+      sha256: sha256(raw),
+    });
+    return { execution, response, raw, csv };
+  }
+
+  /** The file read back by DuckDB (`source` of `file`), written again as the report CSV. */
+  async function asCsv(raw: Buffer, extension: string, source: (file: string) => string): Promise<Buffer> {
+    const file = path.join(reader.exportDir, `${randomUUID()}${extension}`);
+    const csv = path.join(reader.exportDir, `${randomUUID()}.csv`);
+    await writeFile(file, raw);
+    await reader.engine.exportTo(sql(`SELECT * FROM ${source(file)}`), csv, { format: "csv" });
+    return readFile(csv);
+  }
+
+  it("Parquet: zstd inside, the catalog's types, the same rows as the CSV", async () => {
+    const { execution, response, raw, csv } = await exported("Parquet", "none");
+    expect(execution.format).toBe("parquet");
+    expect(response.headers.get("content-type")).toBe("application/vnd.apache.parquet");
+    expect(response.headers.get("content-disposition")).toMatch(/\.parquet"?$/);
+    expect(raw.subarray(0, 4).toString("latin1")).toBe("PAR1");
+    const file = path.join(reader.exportDir, `${randomUUID()}.parquet`);
+    await writeFile(file, raw);
+    const types = await all(reader.engine, `DESCRIBE SELECT * FROM read_parquet('${file}')`);
+    expect(types.map((row) => [row.column_name, row.column_type])).toEqual([
+      ["CustomerName", "VARCHAR"],
+      ["CustomerMarket", "VARCHAR"],
+      ["Product", "VARCHAR"],
+      ["BilledRevenueUSD", "DOUBLE"],
+      ["Month", "DATE"],
+    ]);
+    const codecs = await all(reader.engine, `SELECT DISTINCT compression FROM parquet_metadata('${file}')`);
+    expect(codecs).toEqual([{ compression: "ZSTD" }]);
+    const back = await asCsv(raw, ".parquet", (f) => `read_parquet('${f}')`);
+    expect(sortedLines(back)).toEqual(sortedLines(csv));
+  });
+
+  it("JSON: one object per line, keys in select order, numbers as numbers, the same rows as the CSV", async () => {
+    const { execution, response, raw, csv } = await exported("json", "none");
+    expect(execution.format).toBe("json");
+    expect(response.headers.get("content-type")).toBe("application/x-ndjson");
+    expect(response.headers.get("content-disposition")).toMatch(/\.ndjson"?$/);
+    const text = raw.toString("utf8");
+    expect(text.endsWith("}\n")).toBe(true);
+    const objects = text
+      .trimEnd()
+      .split("\n")
+      .map((line) => JSON.parse(line));
+    expect(objects.length).toBe(sortedLines(csv).length - 1);
+    expect(Object.keys(objects[0])).toEqual([
+      "CustomerName",
+      "CustomerMarket",
+      "Product",
+      "BilledRevenueUSD",
+      "Month",
+    ]);
+    expect(typeof objects[0].BilledRevenueUSD).toBe("number");
+    expect(objects[0].Month).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    const back = await asCsv(raw, ".ndjson", (f) => `read_json('${f}', format = 'newline_delimited')`);
+    expect(sortedLines(back)).toEqual(sortedLines(csv));
+  });
+
+  // Node 20 has no zstd: DuckDB decompresses.
+  it.each([
+    [
+      "json",
+      ".ndjson.zst",
+      (f: string) => `read_json('${f}', format = 'newline_delimited', compression = 'zstd')`,
+    ],
+    [
+      "csv",
+      ".csv.zst",
+      (f: string) => `read_csv('${f}', header = true, all_varchar = true, compression = 'zstd')`,
+    ],
+  ] as const)("%s with Compression zstd holds the same rows", async (format, extension, source) => {
+    const { response, raw, csv } = await exported(format, "zstd");
+    expect(response.headers.get("content-type")).toBe("application/zstd");
+    expect(response.headers.get("content-disposition")).toContain(`${extension}`);
+    expect(raw.readUInt32LE(0)).toBe(0xfd2fb528);
+    expect(sortedLines(await asCsv(raw, extension, source))).toEqual(sortedLines(csv));
+  });
+
+  it.each(["gzip", "zstd"])(
+    "refuses Parquet with Compression %s (400, naming the rule)",
+    async (compression) => {
+      const created = await t.call(TENANT, "POST", "/insights/v1/mpn/ScheduledReport", {
+        ReportName: "Parquet compressed",
+        QueryId: await createQuery(),
+        ExecuteNow: true,
+        Format: "parquet",
+        Compression: compression,
+      });
+      expect(created.status).toBe(400);
+      expect(JSON.stringify(created.body)).toContain(
+        `Compression ${compression} does not apply to format parquet; use none`,
+      );
+    },
+  );
+});
+
 describe("an empty result", () => {
   it.each(["none", "gzip"] as const)(
     "with Compression %s is a header-only file whose manifest matches it",
@@ -379,6 +510,7 @@ describe("an export that fails", () => {
       executeNow: true,
       queryStartTime: new Date("2024-01-01T00:00:00Z"),
       queryEndTime: new Date("9999-12-31T23:59:59Z"),
+      queryWindow: null,
       format: "csv",
       compression: "none",
       spreadsheetSafe: false,

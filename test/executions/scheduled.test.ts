@@ -192,6 +192,56 @@ describe("scheduled reports", () => {
     ]);
   });
 
+  it("QueryWindow SinceLastSuccess: each run from the previous completed run's window end to its slot, across downtime", async () => {
+    clock = new Date("2024-11-01T00:00:00Z");
+    const reportId = await createReport({
+      ReportName: "Since last success",
+      StartTime: wire(clock),
+      RecurrenceInterval: 4,
+      QueryWindow: "sincelastsuccess",
+    });
+    const report = await t.call(TENANT, "GET", `${BASE}/ScheduledReport?reportId=${reportId}`);
+    expect(report.body.value[0].queryWindow).toBe("SinceLastSuccess");
+    await turn(); // 00:00 runs (the first run: TIMESPAN LAST_MONTH), 04:00 is queued
+    advance(4 * HOUR + 60_000);
+    await turn(); // 04:00 runs
+    advance(12 * HOUR); // down from 04:01 to 16:01: 08:00 is moved to 16:00, 12:00 skipped
+    await turn();
+    const runs = await executions(reportId);
+    expect(
+      runs.map((e) => [
+        e.scheduledTime,
+        e.executionStatus,
+        e.manifest?.dataWindowStart,
+        e.manifest?.dataWindowEnd,
+      ]),
+    ).toEqual([
+      ["2024-11-01T00:00:00Z", "Completed", "2024-10-01T00:00:00Z", "2024-11-01T00:00:00Z"],
+      ["2024-11-01T04:00:00Z", "Completed", "2024-11-01T00:00:00Z", "2024-11-01T04:00:00Z"],
+      ["2024-11-01T16:00:00Z", "Completed", "2024-11-01T04:00:00Z", "2024-11-01T16:00:00Z"],
+      ["2024-11-01T20:00:00Z", "Pending", undefined, undefined],
+    ]);
+  });
+
+  it.each([
+    [{ QueryWindow: "Yesterday" }, "QueryWindow should be SinceLastSuccess"],
+    [{ QueryWindow: "SinceLastSuccess", ExecuteNow: true }, "QueryWindow applies only to scheduled reports"],
+  ])("refuses %j with a 400 naming the problem", async (fields, message) => {
+    const query = await t.call(TENANT, "POST", `${BASE}/ScheduledQueries`, {
+      Name: "Usage",
+      Query: "SELECT UsageDate, NormalizedUsage FROM ISVUsage TIMESPAN LAST_MONTH",
+    });
+    const created = await t.call(TENANT, "POST", `${BASE}/ScheduledReport`, {
+      QueryId: query.body.value[0].queryId,
+      ReportName: "Bad window",
+      StartTime: wire(clock),
+      RecurrenceInterval: 4,
+      ...fields,
+    });
+    expect(created.status).toBe(400);
+    expect(JSON.stringify(created.body)).toContain(message);
+  });
+
   it("never creates two executions for one slot, however many ticks run", async () => {
     clock = new Date("2024-10-01T00:00:00Z");
     const reportId = await createReport({

@@ -155,6 +155,9 @@ describe("contentTypeFor", () => {
     ["a.tsv", "text/tab-separated-values; charset=utf-8"],
     ["a.csv.gz", "application/gzip"],
     ["a.tsv.gz", "application/gzip"],
+    ["a.ndjson", "application/x-ndjson"],
+    ["a.ndjson.zst", "application/zstd"],
+    ["a.PARQUET", "application/vnd.apache.parquet"],
     ["a.bin", "application/octet-stream"],
     ["noextension", "application/octet-stream"],
   ])("%s → %s", (name, type) => {
@@ -166,31 +169,33 @@ describe("downloadFileName", () => {
   const at = new Date("2024-06-01T00:00:00.000Z");
 
   it.each([
-    ["Daily revenue", "csv", true, "Daily revenue_2024-06-01T00-00-00Z.csv.gz"],
-    ["Daily revenue", "tsv", false, "Daily revenue_2024-06-01T00-00-00Z.tsv"],
-    ['a/b\\c:d*e?f"g<h>i|j', "csv", false, "a_b_c_d_e_f_g_h_i_j_2024-06-01T00-00-00Z.csv"],
-    ["  ..hidden  ", "csv", false, "hidden_2024-06-01T00-00-00Z.csv"],
-    ["tab\there\nnewline", "csv", false, "tab here newline_2024-06-01T00-00-00Z.csv"],
-    ["", "csv", false, "report_2024-06-01T00-00-00Z.csv"],
-    ["...", "csv", false, "report_2024-06-01T00-00-00Z.csv"],
-    ["Résumé 日本", "csv", false, "Résumé 日本_2024-06-01T00-00-00Z.csv"],
-    ["ctrl\u0001\u007fchars", "csv", false, "ctrl__chars_2024-06-01T00-00-00Z.csv"],
-  ] as const)("%j (%s, gzip %s) → %j", (name, format, gzip, expected) => {
-    expect(downloadFileName(name, at, format, gzip)).toBe(expected);
+    ["Daily revenue", "csv", "gzip", "Daily revenue_2024-06-01T00-00-00Z.csv.gz"],
+    ["Daily revenue", "json", "zstd", "Daily revenue_2024-06-01T00-00-00Z.ndjson.zst"],
+    ["Daily revenue", "parquet", "none", "Daily revenue_2024-06-01T00-00-00Z.parquet"],
+    ["Daily revenue", "tsv", "none", "Daily revenue_2024-06-01T00-00-00Z.tsv"],
+    ['a/b\\c:d*e?f"g<h>i|j', "csv", "none", "a_b_c_d_e_f_g_h_i_j_2024-06-01T00-00-00Z.csv"],
+    ["  ..hidden  ", "csv", "none", "hidden_2024-06-01T00-00-00Z.csv"],
+    ["tab\there\nnewline", "csv", "none", "tab here newline_2024-06-01T00-00-00Z.csv"],
+    ["", "csv", "none", "report_2024-06-01T00-00-00Z.csv"],
+    ["...", "csv", "none", "report_2024-06-01T00-00-00Z.csv"],
+    ["Résumé 日本", "csv", "none", "Résumé 日本_2024-06-01T00-00-00Z.csv"],
+    ["ctrl\u0001\u007fchars", "csv", "none", "ctrl__chars_2024-06-01T00-00-00Z.csv"],
+  ] as const)("%j (%s, compression %s) → %j", (name, format, compression, expected) => {
+    expect(downloadFileName(name, at, format, compression)).toBe(expected);
   });
 
   it("drops milliseconds and keeps the UTC time", () => {
-    expect(downloadFileName("r", new Date("2024-12-31T23:59:58.999Z"), "csv", false)).toBe(
+    expect(downloadFileName("r", new Date("2024-12-31T23:59:58.999Z"), "csv", "none")).toBe(
       "r_2024-12-31T23-59-58Z.csv",
     );
   });
 
   it("shortens long names to 100 characters without splitting a character", () => {
-    const name = downloadFileName("😀".repeat(150), at, "csv", false);
+    const name = downloadFileName("😀".repeat(150), at, "csv", "none");
     expect([...name.split("_")[0]!]).toHaveLength(100);
   });
 
   it("replaces lone surrogates", () => {
-    expect(downloadFileName("a\uD800b", at, "csv", false)).toBe("a\uFFFDb_2024-06-01T00-00-00Z.csv");
+    expect(downloadFileName("a\uD800b", at, "csv", "none")).toBe("a\uFFFDb_2024-06-01T00-00-00Z.csv");
   });
 });

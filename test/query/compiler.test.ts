@@ -89,14 +89,37 @@ describe("compiler: SQL", () => {
 });
 
 describe("compiler: rows from a real engine", () => {
-  it("returns raw rows when no metric is selected, distinct rows with DISTINCT", async () => {
-    expect(await rowsOf("SELECT Market FROM Sales WHERE Market = 'united states' TIMESPAN LIFETIME")).toEqual(
-      [["United States"], ["United States"]],
-    );
-    expect(
-      await rowsOf("SELECT DISTINCT Market FROM Sales WHERE Market = 'United States' TIMESPAN LIFETIME"),
-    ).toEqual([["United States"]]);
+  it("returns distinct rows when no metric is selected, with or without DISTINCT", async () => {
+    for (const select of ["SELECT", "SELECT DISTINCT"]) {
+      expect(
+        await rowsOf(`${select} Market FROM Sales WHERE Market = 'united states' TIMESPAN LIFETIME`),
+      ).toEqual([["United States"]]);
+      expect(
+        await rowsOf(`${select} Market, Month FROM Sales ORDER BY Month ASC LIMIT 3 TIMESPAN LIFETIME`),
+      ).toEqual([
+        [null, new Date("2023-01-01T00:00:00.000Z")],
+        ["Ireland", new Date("2024-04-01T00:00:00.000Z")],
+        ["United States", new Date("2024-05-01T00:00:00.000Z")],
+      ]);
+    }
+    expect(compiled("SELECT Market FROM Sales").sql).toContain('GROUP BY "Market"');
   });
+
+  it.each([
+    // Each market by its earliest month ascending (no market: 2023-01, Ireland: 2024-04, United
+    // States: 2024-05, France: 2024-06), by its latest descending (France: 2024-07, United States: 2024-06).
+    ["ASC", [null, "Ireland", "United States", "France"]],
+    ["DESC", ["France", "United States", "Ireland", null]],
+  ])(
+    "orders distinct rows by an unselected column %s: the first value in that direction",
+    async (direction, markets) => {
+      expect(
+        (
+          await rowsOf(`SELECT Market FROM Sales ORDER BY Month ${direction}, Market ASC TIMESPAN LIFETIME`)
+        ).map((r) => r[0]),
+      ).toEqual(markets);
+    },
+  );
 
   it("groups by the selected columns and aggregates metrics", async () => {
     expect(
@@ -123,9 +146,9 @@ describe("compiler: rows from a real engine", () => {
 
   it("applies TIMESPAN as whole calendar months before now, leaving the current month out", async () => {
     const names = async (timespan: string) =>
-      (await rowsOf(`SELECT CustomerName FROM Sales ORDER BY CustomerName ASC TIMESPAN ${timespan}`)).map(
-        (r) => r[0],
-      );
+      (
+        await rowsOf(`SELECT CustomerName, Month FROM Sales ORDER BY CustomerName ASC TIMESPAN ${timespan}`)
+      ).map((r) => r[0]);
     expect(await names("LAST_MONTH")).toEqual(["Contoso", "Fabrikam"]);
     expect(await names("LAST_3_MONTHS")).toEqual(["Contoso", "Contoso", "Fabrikam", "O'Brien & Sons"]);
     expect(await names("LIFETIME")).toHaveLength(6);

@@ -123,6 +123,7 @@ describe("3 workers and 2 schedulers on one PostgreSQL", () => {
           executeNow: false,
           queryStartTime: null,
           queryEndTime: null,
+          queryWindow: null,
           format: "csv",
           compression: "none",
           spreadsheetSafe: false,

@@ -62,6 +62,7 @@ export function makeReport(scope: Scope, id: string, overrides: Partial<StoredRe
     executeNow: false,
     queryStartTime: null,
     queryEndTime: null,
+    queryWindow: null,
     format: "csv",
     compression: "none",
     spreadsheetSafe: false,
@@ -394,6 +395,20 @@ export function describeMetadataStoreContract(name: string, open: () => Promise<
         expect(got?.executeNow).toBe(true);
         expect(got?.startTime.getTime()).toBe(r.startTime.getTime());
       });
+
+      it.each([
+        ["parquet", "none"],
+        ["json", "zstd"],
+        ["csv", "zstd"],
+      ] as const)(
+        "round-trips format %s with compression %s, and a query window",
+        async (format, compression) => {
+          const r = await addReport(
+            makeReport(A, "ra-01", { format, compression, queryWindow: "SinceLastSuccess" }),
+          );
+          expect(await store.getReport(A, r.id)).toEqual(r);
+        },
+      );
 
       it("round-trips every nullable field as null, executeNow false", async () => {
         const r = makeReport(A, "ra-01", {

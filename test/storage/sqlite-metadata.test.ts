@@ -78,7 +78,7 @@ describe("SQLite metadata store", () => {
 
   it("migrates an empty database to the full schema", async () => {
     const path = freshPath();
-    // As the store does: migration 004 edits the schema table, which defensive mode forbids.
+    // As the store does: migrations 004 and 008 edit the schema table, which defensive mode forbids.
     const db = new Kysely<unknown>({
       dialect: new SqliteDialect({ database: new Database(path).unsafeMode(true) }),
     });
@@ -350,19 +350,36 @@ describe("SQLite metadata store: reads served again while nothing changed", () =
   });
 });
 
-/** Migrates a new file to `001_initial` only: a database from before the execution queue. */
-async function databaseAt001(path: string): Promise<void> {
-  const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new Database(path) }) });
+/** Migrates a new file up to `last` only, e.g. `001_initial`: a database from before the execution queue. */
+async function databaseAt(path: string, last: string): Promise<void> {
+  // Unsafe mode as the store's: some migrations edit the schema table.
+  const db = new Kysely<unknown>({
+    dialect: new SqliteDialect({ database: new Database(path).unsafeMode(true) }),
+  });
   try {
-    const migrator = new Migrator({
-      db,
-      provider: { getMigrations: async () => ({ "001_initial": METADATA_MIGRATIONS["001_initial"]! }) },
-    });
+    const migrations = Object.fromEntries(
+      Object.entries(METADATA_MIGRATIONS).filter(([name]) => name <= last),
+    );
+    const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
     const { error } = await migrator.migrateToLatest();
     expect(error).toBeUndefined();
   } finally {
     await db.destroy();
   }
+}
+
+/** A report's row without the columns later migrations added (for tables from before them). */
+function reportRowWithout(r: StoredReport, ...added: string[]): Record<string, unknown> {
+  const row: Record<string, unknown> = { ...reportToRow(r) };
+  for (const column of added) delete row[column];
+  return row;
+}
+
+function insertRow(db: Database.Database, table: string, row: Record<string, unknown>): void {
+  const columns = Object.keys(row);
+  db.prepare(
+    `insert into ${table} (${columns.join(", ")}) values (${columns.map(() => "?").join(", ")})`,
+  ).run(...Object.values(row));
 }
 
 function execution(r: StoredReport, id: string, overrides: Partial<StoredExecution> = {}): StoredExecution {
@@ -407,23 +424,14 @@ function childScript(body: string): string {
 describe("SQLite metadata store: the execution queue", () => {
   it("adds 002_execution_queue to a 001 database, keeping its executions (skippedSlots 0)", async () => {
     const path = freshPath();
-    await databaseAt001(path);
+    await databaseAt(path, "001_initial");
     const r = report("r-1");
     const e = execution(r, "e-1", { status: "Completed", attempts: 1, fileKey: "k" });
     const raw = new Database(path);
     try {
       const { skipped_slots: _skipped, ...row001 } = executionToRow(e);
-      const insert = (table: string, row: Record<string, unknown>) =>
-        raw
-          .prepare(
-            `insert into ${table} (${Object.keys(row).join(", ")}) values (${Object.keys(row)
-              .map(() => "?")
-              .join(", ")})`,
-          )
-          .run(...Object.values(row));
-      const { spreadsheet_safe: _safe, ...report001 } = reportToRow(r);
-      insert("reports", report001);
-      insert("executions", row001);
+      insertRow(raw, "reports", reportRowWithout(r, "spreadsheet_safe", "query_window"));
+      insertRow(raw, "executions", row001);
     } finally {
       raw.close();
     }
@@ -442,13 +450,13 @@ describe("SQLite metadata store: the execution queue", () => {
       db.prepare("select name from kysely_migration order by name").pluck().all(),
     );
     expect(applied).toEqual(Object.keys(METADATA_MIGRATIONS).sort());
-    // 004 edits table definitions in place: the file must stay sound.
+    // 004 and 008 edit table definitions in place: the file must stay sound.
     expect(inspect(path, (db) => db.pragma("integrity_check", { simple: true }))).toBe("ok");
   });
 
   it("applies a failing migration not at all (one transaction), and again once the cause is gone", async () => {
     const path = freshPath();
-    await databaseAt001(path);
+    await databaseAt(path, "001_initial");
     // A table in the way of the migration's last step.
     const raw = new Database(path);
     raw.exec("create table callback_attempts (blocker integer)");
@@ -648,6 +656,64 @@ describe("SQLite metadata store: the execution queue", () => {
       }
     } finally {
       await store.close();
+    }
+  });
+});
+
+describe("SQLite metadata store: 008_report_formats", () => {
+  it("widens the reports' format and compression CHECKs in place, keeping rows, indexes and the executions' cascade", async () => {
+    const path = freshPath();
+    await databaseAt(path, "005_loads");
+    const r = report("r-1");
+    const e = execution(r, "e-1");
+    const schemaOf = (db: Database.Database) =>
+      db
+        .prepare(
+          "select name, sql from sqlite_master where tbl_name = 'reports' and type = 'index' order by name",
+        )
+        .all();
+    const raw = new Database(path);
+    const indexesBefore = schemaOf(raw);
+    try {
+      insertRow(raw, "reports", reportRowWithout(r, "query_window"));
+      insertRow(raw, "executions", { ...executionToRow(e) });
+      expect(() =>
+        insertRow(raw, "reports", { ...reportRowWithout(report("r-2"), "query_window"), format: "parquet" }),
+      ).toThrow(/CHECK constraint failed/);
+    } finally {
+      raw.close();
+    }
+    const store = await openSqliteMetadataStore({ path });
+    try {
+      const scope = { tenant: "t", program: "mpn" } as const;
+      expect(await store.getReport(scope, r.id)).toEqual(r);
+      expect((await store.listExecutions(scope, { reportIds: [r.id] }, { limit: 5 })).items).toEqual([e]);
+      const wide = { ...report("r-2"), format: "parquet" as const };
+      const zstd = { ...report("r-3"), format: "json" as const, compression: "zstd" as const };
+      expect(await store.createReport(wide, [], quotas)).toEqual({ ok: true });
+      expect(await store.createReport(zstd, [], quotas)).toEqual({ ok: true });
+      expect(await store.getReport(scope, "r-3")).toEqual(zstd);
+    } finally {
+      await store.close();
+    }
+    const after = new Database(path);
+    try {
+      expect(after.pragma("integrity_check", { simple: true })).toBe("ok");
+      expect(schemaOf(after)).toEqual(indexesBefore);
+      expect(after.pragma("foreign_key_check")).toEqual([]);
+      expect(
+        after.prepare(`select "table", on_delete from pragma_foreign_key_list('executions')`).all(),
+      ).toContainEqual({ table: "reports", on_delete: "CASCADE" });
+      expect(() => insertRow(after, "reports", { ...reportToRow(report("r-4")), format: "xlsx" })).toThrow(
+        /CHECK constraint failed/,
+      );
+      expect(() =>
+        insertRow(after, "reports", { ...reportToRow(report("r-5")), compression: "brotli" }),
+      ).toThrow(/CHECK constraint failed/);
+      after.prepare("delete from reports where id = ?").run(r.id);
+      expect(after.prepare("select count(*) from executions").pluck().get()).toBe(0);
+    } finally {
+      after.close();
     }
   });
 });

@@ -21,7 +21,7 @@ import { type DuckDBConnection, DuckDBInstance, DuckDBTypeId } from "@duckdb/nod
 import { AppError } from "../../core/errors.js";
 import { type DatasetDef, type Program, TENANT_COLUMN } from "../../datasets/types.js";
 import type { CompiledSql, Row } from "../../query/compiled.js";
-import type { ReportFormat } from "../../reports/formats.js";
+import { type Compression, compressionApplies, type ReportFormat } from "../../reports/formats.js";
 import type { AnalyticsEngine, ExportOptions, ExportResult, LoadResult } from "../ports.js";
 import { type LoadOptions, loadFile } from "./load.js";
 import {
@@ -68,16 +68,25 @@ export interface DatasetRowCounts {
 /** Rows for `appendTenantData`/`replaceTenantData`: keys are physical column names (case-insensitive). */
 export type RowBatches = Iterable<readonly Row[]> | AsyncIterable<readonly Row[]>;
 
-/** COPY options per report format (see `exportTo`); a format added to the table needs its entry here. */
-const EXPORT_OPTIONS: Record<ReportFormat, string> = {
-  csv: delimitedTextOptions(","),
-  tsv: delimitedTextOptions("\t"),
+/** Timestamps in text formats: second precision, UTC, ISO 8601 with `Z` (the fraction is dropped). */
+const TIMESTAMP_OPTION = "TIMESTAMPFORMAT '%Y-%m-%dT%H:%M:%SZ'";
+
+/**
+ * COPY options per report format and whole-file compression (see `exportTo`); a format added to the
+ * table needs its entry here. Parquet takes no whole-file compression (the report rules refuse one):
+ * its `COMPRESSION` is the codec of its column chunks, always zstd.
+ */
+const EXPORT_OPTIONS: Record<ReportFormat, (compression: Compression) => string> = {
+  csv: (compression) => delimitedTextOptions(",", compression),
+  tsv: (compression) => delimitedTextOptions("\t", compression),
+  json: (compression) => `FORMAT json, ${TIMESTAMP_OPTION}, COMPRESSION '${compression}'`,
+  parquet: () => "FORMAT parquet, COMPRESSION 'zstd'",
 };
 
-function delimitedTextOptions(delimiter: string): string {
+function delimitedTextOptions(delimiter: string, compression: Compression): string {
   return (
     `FORMAT csv, HEADER true, DELIMITER ${quoteString(delimiter)}, QUOTE '"', ESCAPE '"', NULLSTR '', ` +
-    "TIMESTAMPFORMAT '%Y-%m-%dT%H:%M:%SZ'"
+    `${TIMESTAMP_OPTION}, COMPRESSION '${compression}'`
   );
 }
 
@@ -253,7 +262,7 @@ export class DuckDbEngine implements AnalyticsEngine {
   }
 
   /**
-   * `COPY (query) TO file` with DuckDB's CSV writer. Parameters are bound (DuckDB 1.5 prepares COPY
+   * `COPY (query) TO file` with DuckDB's own writer of the format (CSV, JSON or Parquet). Parameters are bound (DuckDB 1.5 prepares COPY
    * with `$n` placeholders inside the query), never inlined. The file is written in place, front to
    * back (USE_TMP_FILE false: DuckDB would otherwise write an existing target's replacement
    * elsewhere and rename it at the end), so a reader can follow it while it grows (AnalyticsEngine).
@@ -262,12 +271,22 @@ export class DuckDbEngine implements AnalyticsEngine {
    * quote, CR or LF (TSV too, so a TAB or newline in a value never breaks a row), quotes doubled;
    * NULL → empty field, empty string → `""`; lines end with LF; DATE → YYYY-MM-DD; TIMESTAMP →
    * YYYY-MM-DDTHH:MM:SSZ (fraction dropped); DOUBLE → shortest round-trip digits (100.0, 0.1, 1e+20).
+   *
+   * JSON (newline-delimited): one object per row, keys the column names in select order, each line
+   * ending with LF; NULL → null; numbers as JSON numbers; DATE and TIMESTAMP as the strings above.
+   *
+   * Parquet: the result's own types (the catalog's: VARCHAR, BIGINT, DOUBLE, DATE, TIMESTAMP; metrics
+   * BIGINT or DOUBLE), column chunks compressed with zstd, row groups written as they fill.
    */
   async exportTo(
     query: CompiledSql,
     filePath: string,
     options: ExportOptions & { signal?: AbortSignal },
   ): Promise<ExportResult> {
+    const compression = options.compression ?? "none";
+    if (!compressionApplies(options.format, compression)) {
+      throw new AppError("internal", `Compression ${compression} does not apply to format ${options.format}`);
+    }
     const resolved = path.resolve(filePath);
     const target = path.join(await canonicalDir(path.dirname(resolved)), path.basename(resolved));
     if (!this.isAllowedPath(target)) {
@@ -286,8 +305,8 @@ export class DuckDbEngine implements AnalyticsEngine {
         ? await spreadsheetSafeSelect(con, query.sql)
         : asSubquery(query.sql);
       const copy =
-        `COPY ${source} TO ${quoteString(target)} (${EXPORT_OPTIONS[options.format]}, ` +
-        `COMPRESSION '${options.gzip ? "gzip" : "none"}', USE_TMP_FILE false)`;
+        `COPY ${source} TO ${quoteString(target)} (${EXPORT_OPTIONS[options.format](compression)}, ` +
+        "USE_TMP_FILE false)";
       const prepared = await prepareStatement(con, copy, query.params);
       const reader = await prepared.runAndReadAll();
       const count = reader.getRows()[0]?.[0];

@@ -6,7 +6,13 @@
 import type { ExecutionStatus, StoredExecution } from "../../executions/model.js";
 import { LOAD_MODES, LOAD_STATUSES, type StoredLoad } from "../../loads/model.js";
 import { COMPRESSIONS, REPORT_FORMAT_NAMES } from "../../reports/formats.js";
-import type { CallbackMethod, ReportStatus, StoredQuery, StoredReport } from "../../reports/model.js";
+import {
+  type CallbackMethod,
+  QUERY_WINDOWS,
+  type ReportStatus,
+  type StoredQuery,
+  type StoredReport,
+} from "../../reports/model.js";
 import type { CallbackDelivery, DeliveryAttempt, DeliveryStatus } from "../../webhooks/model.js";
 import type {
   CallbackAttemptsTable,
@@ -143,6 +149,7 @@ export function rowMapping<I, B>(codec: ColumnCodec<I, B>) {
         execute_now: codec.toBool(r.executeNow),
         query_start_time: toInstantOrNull(r.queryStartTime),
         query_end_time: toInstantOrNull(r.queryEndTime),
+        query_window: r.queryWindow,
         format: r.format,
         compression: r.compression,
         spreadsheet_safe: codec.toBool(r.spreadsheetSafe),
@@ -170,6 +177,8 @@ export function rowMapping<I, B>(codec: ColumnCodec<I, B>) {
         executeNow: codec.fromBool(r.execute_now),
         queryStartTime: fromInstantOrNull(r.query_start_time),
         queryEndTime: fromInstantOrNull(r.query_end_time),
+        queryWindow:
+          r.query_window === null ? null : oneOf(QUERY_WINDOWS, r.query_window, "reports.query_window"),
         format: oneOf(REPORT_FORMAT_NAMES, r.format, "reports.format"),
         compression: oneOf(COMPRESSIONS, r.compression, "reports.compression"),
         spreadsheetSafe: codec.fromBool(r.spreadsheet_safe),

@@ -36,6 +36,7 @@ export interface ReportsTable<I, B> {
   execute_now: B;
   query_start_time: I | null;
   query_end_time: I | null;
+  query_window: string | null;
   format: string;
   compression: string;
   spreadsheet_safe: B;

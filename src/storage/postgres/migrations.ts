@@ -186,12 +186,28 @@ const m004_loads = statements(
   `create index loads_started_idx on loads (started_time, id)`,
 );
 
+/** Report formats `parquet` and `json`, compression `zstd` (issue #14): the two CHECKs widened. */
+const m008_report_formats = statements(
+  `alter table reports drop constraint reports_format_check,
+    add constraint reports_format_check check (format in ('csv', 'tsv', 'parquet', 'json'))`,
+  `alter table reports drop constraint reports_compression_check,
+    add constraint reports_compression_check check (compression in ('none', 'gzip', 'zstd'))`,
+);
+
+/** Extension `QueryWindow` of scheduled reports (issue #14): null = TIMESPAN, as before. */
+const m009_query_window = statements(
+  `alter table reports add column query_window text constraint reports_query_window_check
+    check (query_window is null or query_window in ('SinceLastSuccess'))`,
+);
+
 /** All migrations, by name. Append only. */
 export const METADATA_MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   "001_initial": m001_initial,
   "002_spreadsheet_safe": m002_spreadsheet_safe,
   "003_catalog_programs": m003_catalog_programs,
   "004_loads": m004_loads,
+  "008_report_formats": m008_report_formats,
+  "009_query_window": m009_query_window,
 });
 
 /** The bookkeeping table: the layout of Kysely's `Migrator` (so either runner can take over). */

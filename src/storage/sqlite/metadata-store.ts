@@ -181,7 +181,7 @@ export async function openSqliteMetadataStore(options: SqliteMetadataStoreOption
   }
   const db = new Kysely<MetadataDatabase>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) });
   try {
-    // Migration 004 edits table definitions in the schema table, which defensive mode forbids.
+    // Migrations 004 and 008 edit table definitions in the schema table, which defensive mode forbids.
     sqlite.unsafeMode(true);
     await migrateToLatest(db);
     sqlite.unsafeMode(false);

@@ -288,24 +288,47 @@ const m004_catalog_programs: Migration = {
       reports: "reports_program_check",
       callback_deliveries: "callback_deliveries_program_check",
     };
-    const { rows: version } = await sql<{ schema_version: number }>`pragma schema_version`.execute(db);
-    await sql`pragma writable_schema = on`.execute(db);
-    for (const [table, check] of Object.entries(checks)) {
-      const { rows } = await sql<{
-        sql: string;
-      }>`select sql from sqlite_schema where type = 'table' and name = ${table}`.execute(db);
-      const definition = rows[0]?.sql ?? "";
-      const pattern = new RegExp(`,\\s*constraint "${check}" check \\("program" in \\('mpn', 'cmp'\\)\\)`);
-      if (!pattern.test(definition))
-        throw new Error(`${table}: constraint ${check} not found in ${definition}`);
-      await sql`update sqlite_schema set sql = ${definition.replace(pattern, "")} where type = 'table' and name = ${table}`.execute(
-        db,
-      );
-    }
-    await sql.raw(`pragma schema_version = ${Number(version[0]!.schema_version) + 1}`).execute(db);
-    await sql`pragma writable_schema = off`.execute(db);
+    await editTableDefinitions(
+      db,
+      Object.entries(checks).map(([table, check]) => [
+        table,
+        (definition) => {
+          const pattern = new RegExp(
+            `,\\s*constraint "${check}" check \\("program" in \\('mpn', 'cmp'\\)\\)`,
+          );
+          if (!pattern.test(definition))
+            throw new Error(`${table}: constraint ${check} not found in ${definition}`);
+          return definition.replace(pattern, "");
+        },
+      ]),
+    );
   },
 };
+
+/**
+ * Edits the stored CREATE TABLE text of each table in place, in order, and bumps the schema
+ * version so every connection reads the new definitions (sqlite.org/lang_altertable.html, "making
+ * other kinds of table schema changes"). Sound only for edits the stored rows already satisfy
+ * (removing or widening a CHECK); the store lifts defensive mode while migrations run.
+ */
+async function editTableDefinitions(
+  db: Kysely<unknown>,
+  edits: readonly (readonly [table: string, edit: (definition: string) => string])[],
+): Promise<void> {
+  const { rows: version } = await sql<{ schema_version: number }>`pragma schema_version`.execute(db);
+  await sql`pragma writable_schema = on`.execute(db);
+  for (const [table, edit] of edits) {
+    const { rows } = await sql<{
+      sql: string;
+    }>`select sql from sqlite_schema where type = 'table' and name = ${table}`.execute(db);
+    const definition = rows[0]?.sql ?? "";
+    await sql`update sqlite_schema set sql = ${edit(definition)} where type = 'table' and name = ${table}`.execute(
+      db,
+    );
+  }
+  await sql.raw(`pragma schema_version = ${Number(version[0]!.schema_version) + 1}`).execute(db);
+  await sql`pragma writable_schema = off`.execute(db);
+}
 
 /** Loads of rows into datasets (`src/loads/model.ts`). */
 const m005_loads: Migration = {
@@ -331,6 +354,35 @@ const m005_loads: Migration = {
   },
 };
 
+/**
+ * Report formats `parquet` and `json`, compression `zstd` (issue #14): widens two CHECKs of
+ * `reports` in place, as 004 removed one (every stored row already satisfies the wider lists).
+ */
+const m008_report_formats: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    const widen = (from: string, to: string) => (definition: string) => {
+      if (!definition.includes(from)) throw new Error(`reports: ${from} not found in ${definition}`);
+      return definition.replace(from, to);
+    };
+    await editTableDefinitions(db, [
+      ["reports", widen(`"format" in ('csv', 'tsv')`, `"format" in ('csv', 'tsv', 'parquet', 'json')`)],
+      ["reports", widen(`"compression" in ('none', 'gzip')`, `"compression" in ('none', 'gzip', 'zstd')`)],
+    ]);
+  },
+};
+
+/** Extension `QueryWindow` of scheduled reports (issue #14): null = TIMESPAN, as before. */
+const m009_query_window: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .alterTable("reports")
+      .addColumn("query_window", T.text, (c) =>
+        c.check(sql`${sql.ref("query_window")} is null or ${oneOf("query_window", ["SinceLastSuccess"])}`),
+      )
+      .execute();
+  },
+};
+
 /** All migrations, by name. Append only. */
 export const METADATA_MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   "001_initial": m001_initial,
@@ -338,6 +390,8 @@ export const METADATA_MIGRATIONS: Readonly<Record<string, Migration>> = Object.f
   "003_spreadsheet_safe": m003_spreadsheet_safe,
   "004_catalog_programs": m004_catalog_programs,
   "005_loads": m005_loads,
+  "008_report_formats": m008_report_formats,
+  "009_query_window": m009_query_window,
 });
 
 /** An in-code provider (no directory scanning, so it works the same from `src/` and `dist/`). */

@@ -390,8 +390,8 @@ describe("exportTo", () => {
     const zipped = path.join(t.exportDir, "zipped.csv.gz");
     const notZipped = path.join(t.exportDir, "looks-zipped.csv.gz");
     await t.engine.exportTo(sql(TRICKY), plain, { format: "csv" });
-    const result = await t.engine.exportTo(sql(TRICKY), zipped, { format: "csv", gzip: true });
-    await t.engine.exportTo(sql(TRICKY), notZipped, { format: "csv", gzip: false });
+    const result = await t.engine.exportTo(sql(TRICKY), zipped, { format: "csv", compression: "gzip" });
+    await t.engine.exportTo(sql(TRICKY), notZipped, { format: "csv", compression: "none" });
     const gz = await fs.readFile(zipped);
     expect(gz.subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
     expect(gunzipSync(gz).toString("utf8")).toBe(await fs.readFile(plain, "utf8"));
