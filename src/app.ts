@@ -20,6 +20,8 @@ import { ExecutionService } from "./executions/execution-service.js";
 import { ExecutionWorker } from "./executions/worker.js";
 import { deriveKey, loadMasterSecret } from "./keys/secrets.js";
 import { DOWNLOAD_TOKEN_PURPOSE } from "./links/tokens.js";
+import { Metrics } from "./metrics/metrics.js";
+import { type MetricsListener, serveMetrics } from "./metrics/serve.js";
 import { QueryService } from "./reports/query-service.js";
 import { ReportService } from "./reports/report-service.js";
 import { type LoopStep, Loops } from "./runtime/loops.js";
@@ -35,6 +37,7 @@ import { tenantCallbackSecret } from "./webhooks/signing.js";
 const CALLBACK_SECRET_PURPOSE = "openinsights/callback-secrets/v1";
 const RETENTION_INTERVAL_MS = 3_600_000;
 const PURGE_BATCH = 500;
+const OVERDUE_CHECK_INTERVAL_MS = 60_000;
 
 /**
  * The analytics database of a data directory, with every dataset table present. Writers (demo,
@@ -105,12 +108,18 @@ export interface App {
   /** A worker that tests (and the loops) run: `runDue()` claims and runs due executions. */
   readonly worker: ExecutionWorker;
   readonly dispatcher: CallbackDispatcher;
+  readonly metrics: Metrics;
   /** The tenant's callback signing secret (whsec_…). */
   callbackSecret(tenant: string): string;
   /** One retention pass (the loop runs it hourly): deletes expired executions and files. */
   purgeExpired(): Promise<number>;
-  /** Starts listening; absolute links outside requests (callbacks) use this address unless OPENINSIGHTS_PUBLIC_URL is set. */
+  /**
+   * Starts listening (and serving /metrics on OPENINSIGHTS_METRICS_PORT when set); absolute links
+   * outside requests (callbacks) use this address unless OPENINSIGHTS_PUBLIC_URL is set.
+   */
   listen(port: number, host: string): Promise<string>;
+  /** The address of the separate metrics listener, once listening; null without OPENINSIGHTS_METRICS_PORT. */
+  metricsAddress(): string | null;
   /** Starts the scheduler, worker, callback and retention loops (done by `listen` unless `background: false`). */
   startBackground(): void;
   close(): Promise<void>;
@@ -179,12 +188,20 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       downloadLink(downloads, context.publicBase(request), execution, report),
     callbackSecret,
   };
+  const overdueMs = config.overdueMinutes * 60_000;
+  const metrics = new Metrics({
+    queue: () => store.queueStats(now(), new Date(now().getTime() - overdueMs)),
+    ...(store.poolStats ? { pool: () => store.poolStats!() } : {}),
+    now,
+  });
   const role = options.role ?? "all";
   const serveApi = role === "all" || role === "api";
   const server = await buildServer(context, {
     api: serveApi,
     logger: options.logger ?? false,
     readiness: [() => store.ping()],
+    metrics,
+    metricsPath: config.metricsPort === null,
   });
   if (serveApi) registerDownloadRoutes(server, downloads);
 
@@ -203,6 +220,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       maxAttempts: config.executions.maxAttempts,
       scratchDir: path.join(config.dataDir, "tmp"),
       log,
+      metrics,
     });
   const worker = newWorker(0);
   const dispatcher = new CallbackDispatcher({
@@ -215,6 +233,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     secretFor: callbackSecret,
     linkFor: (execution) => downloadLink(downloads, publicUrl, execution),
     log,
+    metrics,
   });
 
   /** Deletes executions (and their files) older than the retention period; returns how many files went. */
@@ -225,6 +244,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     return keys.length;
   };
 
+  let metricsListener: MetricsListener | undefined;
+
   const startBackground = () => {
     if (loops.current) return;
     const { pollIntervalMs, schedulerIntervalMs, workers } = config.executions;
@@ -233,6 +254,20 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         name: "scheduler",
         idleMs: schedulerIntervalMs,
         run: async () => (await scheduler.tick()).created > 0,
+      },
+      {
+        name: "overdue",
+        idleMs: OVERDUE_CHECK_INTERVAL_MS,
+        run: async () => {
+          const { overdue } = await store.queueStats(now(), new Date(now().getTime() - overdueMs));
+          if (overdue > 0) {
+            server.log.warn(
+              { overdue, overdueMinutes: config.overdueMinutes },
+              "executions overdue: not started the overdue threshold after their slot (add workers?)",
+            );
+          }
+          return false;
+        },
       },
       {
         name: "retention",
@@ -270,17 +305,22 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     scheduler,
     worker,
     dispatcher,
+    metrics,
     callbackSecret,
     purgeExpired,
     async listen(port, host) {
       const address = await server.listen({ port, host });
       publicUrl = config.publicUrl ?? address;
+      if (config.metricsPort !== null)
+        metricsListener = await serveMetrics(metrics, config.metricsPort, host);
       if (options.background ?? true) startBackground();
       return address;
     },
+    metricsAddress: () => metricsListener?.address ?? null,
     startBackground,
     async close() {
       await loops.current?.stop();
+      await metricsListener?.close();
       await server.close();
       await store.close();
       await files.close?.();

@@ -5,6 +5,7 @@ import { AppError, ERROR_CODES } from "../core/errors.js";
 import type { PageResult } from "../core/paging.js";
 import { catalogs, findDataset } from "../datasets/catalog.js";
 import type { Program } from "../datasets/types.js";
+import { isOverdue } from "../executions/lifecycle.js";
 import { EXECUTION_STATUSES, type ExecutionStatus } from "../executions/model.js";
 import type { Scope } from "../storage/ports.js";
 import type { ApiContext } from "./context.js";
@@ -249,14 +250,20 @@ export function registerProgramRoutes(
       const latestOnly = params.boolean("getLatestExecution", true);
       if (!latestOnly) return listExecutions(request, scope, params, latestOnly);
       // Clients poll the latest executions until one completes. Without download links (fresh on
-      // every GET) that answer is a function of the stored data and the request alone. (The 90-day
-      // history moves with the clock: never kept.)
+      // every GET) and executions waiting to start (they become overdue as time passes), that
+      // answer is a function of the stored data and the request alone. (The 90-day history moves
+      // with the clock: never kept.)
       return sendKept(
         request,
         reply,
         scope,
         () => listExecutions(request, scope, params, latestOnly),
-        (body) => body.value.every((execution) => execution.reportAccessSecureLink === null),
+        (body) =>
+          body.value.every(
+            (execution) =>
+              execution.reportAccessSecureLink === null &&
+              !(execution.executionStatus === "Pending" && execution.attempts === 0),
+          ),
       );
     },
   );
@@ -288,7 +295,8 @@ export function registerProgramRoutes(
       page.items.map(async (execution) => {
         const report = page.reports.get(execution.reportId)!;
         const link = await context.links(request, execution, report);
-        return wireExecution(execution, report, link, page.deliveries.get(execution.id));
+        const overdue = isOverdue(execution, context.now(), config.overdueMinutes * 60_000);
+        return wireExecution(execution, report, link, page.deliveries.get(execution.id), overdue);
       }),
     );
     return envelope(value, { nextLink: nextLink(request, page) });

@@ -4,6 +4,7 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from "fastify";
 import { AppError, ERROR_CODES } from "../core/errors.js";
+import type { Metrics } from "../metrics/metrics.js";
 import type { ApiContext } from "./context.js";
 import { envelope, errorEnvelope, serializeJson } from "./envelope.js";
 import { handleError } from "./errors.js";
@@ -15,6 +16,9 @@ export interface ServerOptions {
   readonly logger: FastifyServerOptions["logger"];
   /** Extra readiness checks (databases reachable); each throws when not ready. */
   readonly readiness: readonly (() => Promise<void>)[];
+  /** Counts every answer; serves `/metrics` too unless `metricsPath` is false (a separate port serves it). */
+  readonly metrics: Metrics;
+  readonly metricsPath: boolean;
 }
 
 export async function buildServer(context: ApiContext, options: ServerOptions): Promise<FastifyInstance> {
@@ -79,6 +83,12 @@ export async function buildServer(context: ApiContext, options: ServerOptions): 
     }
     done();
   });
+  // Route templates (never raw URLs) keep the label set bounded.
+  app.addHook("onResponse", (request, reply, done) => {
+    const route = request.routeOptions.url ?? "unmatched";
+    options.metrics.httpRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
+    done();
+  });
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((request, reply) => {
     reply.status(404).send(errorEnvelope(404, `No route for ${request.method} ${request.url.split("?")[0]}`));
@@ -111,6 +121,13 @@ export async function buildServer(context: ApiContext, options: ServerOptions): 
       return reply.status(503).send(errorEnvelope(503, `Not ready: ${(error as Error).message}`));
     }
   });
+
+  if (options.metricsPath) {
+    app.get("/metrics", { schema: { hide: true } }, async (_request, reply) => {
+      const { contentType, body } = await options.metrics.scrape();
+      return reply.type(contentType).send(body);
+    });
+  }
 
   if (options.api) {
     for (const { base, program } of PROGRAM_BASES) registerProgramRoutes(app, context, base, program);

@@ -127,7 +127,8 @@ export function wireExecution(
   execution: StoredExecution,
   report: StoredReport,
   link: DownloadLink | null,
-  delivery?: DeliveryView,
+  delivery: DeliveryView | undefined,
+  overdue: boolean,
 ) {
   const completed = execution.status === "Completed";
   return {
@@ -147,6 +148,7 @@ export function wireExecution(
     scheduledTime: wireTime(execution.scheduledTime),
     attempts: execution.attempts,
     skippedSlots: execution.skippedSlots,
+    overdue,
     manifest: completed
       ? {
           rowCount: execution.rowCount,

@@ -59,6 +59,10 @@ export interface Config {
   } | null;
   /** `service`: links on this service (default); `presigned`: the object store's presigned URLs (S3 only). */
   readonly downloadLinks: "service" | "presigned";
+  /** OPENINSIGHTS_METRICS_PORT: serve /metrics on this port (same host) instead of the API port; null = API port. */
+  readonly metricsPort: number | null;
+  /** An execution not started this many minutes after its slot is overdue (OPENINSIGHTS_OVERDUE_MINUTES). */
+  readonly overdueMinutes: number;
 }
 
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -120,6 +124,11 @@ export function loadConfig(env: Environment, overrides: ConfigOverrides = {}): C
     databaseUrl: databaseUrl(env.OPENINSIGHTS_DATABASE_URL),
     s3: s3Config(env),
     downloadLinks: downloadLinks(env),
+    metricsPort:
+      env.OPENINSIGHTS_METRICS_PORT === undefined
+        ? null
+        : integer("OPENINSIGHTS_METRICS_PORT", env.OPENINSIGHTS_METRICS_PORT, 0, 65_535),
+    overdueMinutes: number("OPENINSIGHTS_OVERDUE_MINUTES", 15, 1, 525_600),
     callbacks: {
       allow: env.OPENINSIGHTS_CALLBACK_ALLOW?.trim() || null,
       timeoutMs: number("OPENINSIGHTS_CALLBACK_TIMEOUT_MS", 10_000, 100, 300_000),

@@ -7,8 +7,10 @@
  */
 import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
+import { performance } from "node:perf_hooks";
 import { prepareQuery } from "../analytics/prepare.js";
 import { isAppError } from "../core/errors.js";
+import type { Metrics } from "../metrics/metrics.js";
 import type { StoredReport } from "../reports/model.js";
 import { nextRunTimes } from "../scheduler/plan.js";
 import type { AnalyticsEngine, CompiledSql, FileStore, MetadataStore } from "../storage/ports.js";
@@ -31,6 +33,7 @@ export interface WorkerDeps {
   /** Where files are written before they are handed to the file store. */
   readonly scratchDir: string;
   readonly log?: (message: string, fields?: Record<string, unknown>) => void;
+  readonly metrics?: Pick<Metrics, "executionFinished">;
 }
 
 /** Failure codes shown on executions (failureCode). */
@@ -128,11 +131,14 @@ export class ExecutionWorker {
       `${execution.id}.${this.deps.newId()}${fileExtension(report)}`,
     );
     try {
+      const started = performance.now();
       const outcome = await this.produce(execution, report, scratch);
+      const seconds = (performance.now() - started) / 1000;
       await this.finish(
         execution,
         outcome,
         outcome.status === "Completed" ? this.delivery(execution, report, outcome) : null,
+        seconds,
       );
     } finally {
       clearInterval(renewal);
@@ -278,8 +284,18 @@ export class ExecutionWorker {
     execution: StoredExecution,
     outcome: ExecutionOutcome,
     delivery: CallbackDelivery | null = null,
+    seconds = 0,
   ) {
     const recorded = await this.deps.store.finishExecution(execution.id, this.deps.owner, outcome, delivery);
+    if (recorded && outcome.status === "Completed") {
+      this.deps.metrics?.executionFinished(execution.program, "Completed", {
+        rows: outcome.rowCount,
+        bytes: outcome.bytes,
+        seconds,
+      });
+    } else if (recorded && outcome.status === "Failed") {
+      this.deps.metrics?.executionFinished(execution.program, "Failed");
+    }
     this.deps.log?.(recorded ? "execution finished" : "execution lease lost; outcome dropped", {
       executionId: execution.id,
       reportId: execution.reportId,

@@ -146,6 +146,12 @@ export interface ReportQuotas {
   readonly now: Date;
 }
 
+export interface QueueStats {
+  readonly due: number;
+  readonly oldestDueAt: Date | null;
+  readonly overdue: number;
+}
+
 /**
  * Metadata: user-defined queries, reports and executions. Implemented per engine
  * (`storage/sqlite`, later `storage/postgres`) and checked by one contract suite.
@@ -264,6 +270,16 @@ export interface MetadataStore {
     scope: Scope,
     executionIds: readonly string[],
   ): Promise<(CallbackDelivery & { readonly attemptLog: readonly DeliveryAttempt[] })[]>;
+
+  // --- Operations ---
+
+  /**
+   * The queue at `now`: Pending executions due (and when the oldest became due), and those never
+   * started whose slot is at or before `overdueBefore`.
+   */
+  queueStats(now: Date, overdueBefore: Date): Promise<QueueStats>;
+  /** Connections of the store's pool, when it has one (PostgreSQL). */
+  poolStats?(): { readonly total: number; readonly idle: number; readonly waiting: number };
 
   // --- Retention ---
 

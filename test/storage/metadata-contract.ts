@@ -1158,6 +1158,36 @@ export function describeMetadataStoreContract(name: string, open: () => Promise<
         expect(await store.claimExecutions("worker-2", now, 30_000, 10)).toEqual([]);
       });
 
+      it("counts the queue: due Pending executions, the oldest due time, never-started overdue ones", async () => {
+        expect(await store.queueStats(at(DAY), at(0))).toEqual({ due: 0, oldestDueAt: null, overdue: 0 });
+        const r = await addReport(makeReport(A, "ra-01"));
+        const other = await addReport(makeReport(B, "rb-01"));
+        await store.createExecutions([
+          // Due, never started, slot long ago: due and overdue.
+          makeExecution(r, "ea-01", at(HOUR)),
+          // A retry (started once), due since 3 h: due, not overdue.
+          makeExecution(r, "ea-02", at(2 * HOUR), { attempts: 1, nextAttemptAt: at(3 * HOUR) }),
+          // Not due yet.
+          makeExecution(r, "ea-03", at(9 * HOUR)),
+          // Another tenant's, due exactly now (counts) and slot at the overdue bound (counts).
+          makeExecution(other, "eb-01", at(4 * HOUR)),
+          // Paused and Running executions are not waiting to be claimed.
+          makeExecution(r, "ea-04", at(30 * MINUTE), { status: "Paused" }),
+        ]);
+        expect(await store.queueStats(at(4 * HOUR), at(4 * HOUR))).toEqual({
+          due: 3,
+          oldestDueAt: at(HOUR),
+          overdue: 2,
+        });
+        expect(await store.queueStats(at(4 * HOUR), at(2 * HOUR))).toMatchObject({ overdue: 1 });
+        await store.claimExecutions("w", at(4 * HOUR), 60_000, 1);
+        expect(await store.queueStats(at(4 * HOUR), at(4 * HOUR))).toEqual({
+          due: 2,
+          oldestDueAt: at(3 * HOUR),
+          overdue: 1,
+        });
+      });
+
       it("claims at most `limit`, and the next call continues", async () => {
         const r = await addReport(makeReport(A, "ra-01"));
         await dueExecutions(r, 5);

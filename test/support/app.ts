@@ -2,7 +2,7 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { type App, createApp, openAnalytics } from "../../src/app.js";
+import { type App, createApp, openAnalytics, type Role } from "../../src/app.js";
 import { issueLocalToken } from "../../src/auth/local-key.js";
 import { type Config, type Environment, loadConfig } from "../../src/config/config.js";
 import { catalogs, findDataset } from "../../src/datasets/catalog.js";
@@ -36,6 +36,8 @@ export interface TestAppOptions {
   readonly now?: () => Date;
   /** Run the scheduler/worker/callback loops (default false: tests drive them through `app`). */
   readonly background?: boolean;
+  /** What the process runs (default all). */
+  readonly role?: Role;
   /** Demo rows generated into the data directory before the app starts (none by default). */
   readonly demoRows?: number;
   /** The instant the demo data is generated around (default: now). */
@@ -79,6 +81,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   }
   const app = await createApp(config, {
     background: options.background ?? false,
+    ...(options.role ? { role: options.role } : {}),
     ...(options.now ? { now: options.now } : {}),
   });
   const address = await app.listen(0, "127.0.0.1");

@@ -29,6 +29,7 @@ import type {
   Page,
   PageRequest,
   QueryFilter,
+  QueueStats,
   ReportFilter,
   Scope,
 } from "../ports.js";
@@ -672,6 +673,31 @@ export abstract class KyselyMetadataStore<I, B> {
         ),
       ),
     );
+  }
+
+  // ── operations ─────────────────────────────────────────────────────────────
+
+  async queueStats(now: Date, overdueBefore: Date): Promise<QueueStats> {
+    const due = this.db
+      .selectFrom("executions")
+      .where("status", "=", "Pending")
+      .where("next_attempt_at", "<=", this.dialect.instant(now));
+    const [{ n }, oldest, { overdue }] = await Promise.all([
+      due.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
+      due.selectAll().orderBy("next_attempt_at").limit(1).executeTakeFirst(),
+      this.db
+        .selectFrom("executions")
+        .select((eb) => eb.fn.countAll<number>().as("overdue"))
+        .where("status", "=", "Pending")
+        .where("attempts", "=", 0)
+        .where("scheduled_time", "<=", this.dialect.instant(overdueBefore))
+        .executeTakeFirstOrThrow(),
+    ]);
+    return {
+      due: count(n),
+      oldestDueAt: oldest === undefined ? null : this.dialect.rows.rowToExecution(oldest).nextAttemptAt,
+      overdue: count(overdue),
+    };
   }
 
   // ── the callback outbox ───────────────────────────────────────────────────

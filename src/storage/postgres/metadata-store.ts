@@ -148,7 +148,7 @@ export async function openPostgresMetadataStore(
       }
     }
     await migrateToLatest(db, current, [LOCK_MIGRATE, lockKey(current)]);
-    return new PgMetadataStore(db, current, connection);
+    return new PgMetadataStore(db, current, connection, pool);
   } catch (error) {
     await db.destroy();
     throw error;
@@ -379,12 +379,18 @@ class PgMetadataStore extends KyselyMetadataStore<Date, boolean> implements Post
   readonly capabilities = Object.freeze({ multiWriter: true, skipLocked: true });
   readonly schema: string;
   readonly #listener: WorkListener;
+  readonly #pool: pg.Pool;
   #closed = false;
 
-  constructor(db: Kysely<MetadataDatabase>, schema: string, connection: pg.ClientConfig) {
+  constructor(db: Kysely<MetadataDatabase>, schema: string, connection: pg.ClientConfig, pool: pg.Pool) {
     super(db, POSTGRES_PARTS);
     this.schema = schema;
     this.#listener = new WorkListener(connection, schema);
+    this.#pool = pool;
+  }
+
+  poolStats() {
+    return { total: this.#pool.totalCount, idle: this.#pool.idleCount, waiting: this.#pool.waitingCount };
   }
 
   onWork(callback: (kind: WorkKind) => void): () => void {
