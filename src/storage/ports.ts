@@ -134,7 +134,9 @@ export interface ExecutionFilter {
 
 export type CreateOutcome =
   | { readonly ok: true }
-  | { readonly ok: false; readonly reason: "queries" | "activeReports" | "executeNow" };
+  | { readonly ok: false; readonly reason: "queries" | "activeReports" }
+  /** `nextAllowedAt`: when enough ExecuteNow reports will have left the window for one more. */
+  | { readonly ok: false; readonly reason: "executeNow"; readonly nextAllowedAt: Date };
 
 export interface ReportQuotas {
   /** Active (not Inactive) reports per tenant and program. */

@@ -543,9 +543,17 @@ export function describeMetadataStoreContract(name: string, open: () => Promise<
 
         const en = (id: string) => makeReport(A, id, { executeNow: true, createdTime: now });
         expect(await store.createReport(en("ra-04"), [], quotas)).toEqual({ ok: true });
+        // One more fits once ra-02 has left the window.
         expect(await store.createReport(en("ra-05"), [], quotas)).toEqual({
           ok: false,
           reason: "executeNow",
+          nextAllowedAt: at(10.5 * HOUR),
+        });
+        // With the limit lowered under the count, the oldest that must leave is the second.
+        expect(await store.createReport(en("ra-05"), [], { ...quotas, maxExecuteNow: 1 })).toEqual({
+          ok: false,
+          reason: "executeNow",
+          nextAllowedAt: at(11 * HOUR),
         });
         expect(await store.getReport(A, "ra-05")).toBeUndefined();
         // Scheduled reports are not limited by the ExecuteNow quota.
@@ -578,6 +586,7 @@ export function describeMetadataStoreContract(name: string, open: () => Promise<
         expect(await store.createReport(makeReport(A, "ra-02", { executeNow: true }), [], quotas)).toEqual({
           ok: false,
           reason: "executeNow",
+          nextAllowedAt: new Date(first.createdTime.getTime() + quotas.executeNowWindowMs),
         });
         expect(await store.createReport(makeReport(A, "ra-02"), [], quotas)).toEqual({ ok: true });
       });

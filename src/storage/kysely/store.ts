@@ -47,7 +47,6 @@ import { StatementTemplates, type TemplateOptions } from "./templates.js";
 export const OK: CreateOutcome = Object.freeze({ ok: true });
 export const QUERY_QUOTA: CreateOutcome = Object.freeze({ ok: false, reason: "queries" });
 export const ACTIVE_QUOTA: CreateOutcome = Object.freeze({ ok: false, reason: "activeReports" });
-export const EXECUTE_NOW_QUOTA: CreateOutcome = Object.freeze({ ok: false, reason: "executeNow" });
 /** Execution statuses that still wait for or hold a worker: the report is not ready to plan. */
 export const UNFINISHED: readonly ExecutionStatus[] = ["Pending", "Paused", "Running"];
 
@@ -276,23 +275,37 @@ export abstract class KyselyMetadataStore<I, B> {
     return count(n);
   }
 
-  /** ExecuteNow reports created in the window (after, end]: every status counts. */
-  protected async countExecuteNow(
+  /**
+   * The refusal of one more ExecuteNow report when the window (after, end] already holds `max` of
+   * them (every status counts), with the instant enough of them will have left it; null when allowed.
+   */
+  protected async executeNowRefusal(
     db: Kysely<MetadataTables<I, B>>,
     scope: Scope,
     after: Bound<I>,
     end: Bound<I>,
-  ): Promise<number> {
-    const { n } = await db
+    max: number,
+    windowMs: number,
+  ): Promise<CreateOutcome | null> {
+    const inWindow = db
       .selectFrom("reports")
-      .select((eb) => eb.fn.countAll<number>().as("n"))
       .where("tenant", "=", scope.tenant)
       .where("program", "=", scope.program)
       .where("execute_now", "=", this.dialect.bool(true))
       .where("created_time", ">", after)
-      .where("created_time", "<=", end)
+      .where("created_time", "<=", end);
+    const { n } = await inWindow.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+    if (count(n) < max) return null;
+    // One more is allowed once all but max - 1 have left: when the (n - max + 1)th oldest does.
+    const leaving = await inWindow
+      .selectAll()
+      .orderBy("created_time")
+      .orderBy("id")
+      .offset(count(n) - max)
+      .limit(1)
       .executeTakeFirstOrThrow();
-    return count(n);
+    const createdTime = this.dialect.rows.rowToReport(leaving).createdTime;
+    return { ok: false, reason: "executeNow", nextAllowedAt: new Date(createdTime.getTime() + windowMs) };
   }
 
   // ── queries ───────────────────────────────────────────────────────────────

@@ -37,7 +37,6 @@ import {
   checkPositiveInteger,
   checkReportExecutions,
   count,
-  EXECUTE_NOW_QUOTA,
   insertExecutionRows,
   type KyselyDialectParts,
   KyselyMetadataStore,
@@ -441,8 +440,15 @@ class PgMetadataStore extends KyselyMetadataStore<Date, boolean> implements Post
       if (report.executeNow) {
         // Window (now - windowMs, now]; every status counts (a finished ExecuteNow report is Inactive).
         const after = new Date(end - quotas.executeNowWindowMs);
-        const n = await this.countExecuteNow(trx, report, after, new Date(end));
-        if (n >= quotas.maxExecuteNow) return EXECUTE_NOW_QUOTA;
+        const refusal = await this.executeNowRefusal(
+          trx,
+          report,
+          after,
+          new Date(end),
+          quotas.maxExecuteNow,
+          quotas.executeNowWindowMs,
+        );
+        if (refusal) return refusal;
       }
       await trx.insertInto("reports").values(reportRow).execute();
       const inserted = await insertExecutions(trx, executionRows);

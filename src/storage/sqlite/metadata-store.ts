@@ -39,7 +39,6 @@ import {
   checkReportExecutions,
   chunks,
   count,
-  EXECUTE_NOW_QUOTA,
   insertExecutionRows,
   type KyselyDialectParts,
   KyselyMetadataStore,
@@ -270,8 +269,15 @@ class SqliteMetadataStore extends KyselyMetadataStore<number, number> implements
       if (report.executeNow) {
         // Window (now - windowMs, now]; every status counts (a finished ExecuteNow report is Inactive).
         const end = toMs(quotas.now);
-        const n = await this.countExecuteNow(trx, report, end - quotas.executeNowWindowMs, end);
-        if (n >= quotas.maxExecuteNow) return EXECUTE_NOW_QUOTA;
+        const refusal = await this.executeNowRefusal(
+          trx,
+          report,
+          end - quotas.executeNowWindowMs,
+          end,
+          quotas.maxExecuteNow,
+          quotas.executeNowWindowMs,
+        );
+        if (refusal) return refusal;
       }
       await trx.insertInto("reports").values(reportToRow(report)).execute();
       await insertExecutions(trx, executions.map(executionToRow));
