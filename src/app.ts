@@ -10,6 +10,7 @@ import type { FastifyInstance, FastifyServerOptions } from "fastify";
 import { AnswerCache } from "./api/answers.js";
 import type { ApiContext } from "./api/context.js";
 import { type DownloadDeps, downloadLink, registerDownloadRoutes } from "./api/downloads.js";
+import { RateLimits } from "./api/rate-limit.js";
 import { buildServer } from "./api/server.js";
 import { createAuthenticator } from "./auth/verifier.js";
 import type { Config } from "./config/config.js";
@@ -22,6 +23,7 @@ import { deriveKey, loadMasterSecret } from "./keys/secrets.js";
 import { DOWNLOAD_TOKEN_PURPOSE } from "./links/tokens.js";
 import { Metrics } from "./metrics/metrics.js";
 import { type MetricsListener, serveMetrics } from "./metrics/serve.js";
+import { MemoryBuckets } from "./ratelimit/memory-buckets.js";
 import { QueryService } from "./reports/query-service.js";
 import { ReportService } from "./reports/report-service.js";
 import { type LoopStep, Loops } from "./runtime/loops.js";
@@ -176,8 +178,25 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   };
   const callbackSecret = (tenant: string) => tenantCallbackSecret(callbackKey, tenant);
 
+  const overdueMs = config.overdueMinutes * 60_000;
+  const metrics = new Metrics({
+    queue: () => store.queueStats(now(), new Date(now().getTime() - overdueMs)),
+    ...(store.poolStats ? { pool: () => store.poolStats!() } : {}),
+    now,
+  });
+  const memoryBuckets = new MemoryBuckets();
+  const rateLimits = new RateLimits(
+    config.rateLimit,
+    // One bucket per tenant in the database when it has them (every process shares it), else here.
+    store.takeRateToken
+      ? (bucket, perMinute, at) => store.takeRateToken!(bucket, perMinute, at)
+      : (bucket, perMinute, at) => memoryBuckets.take(bucket, perMinute, at),
+    now,
+    (operation) => metrics.requestLimited(operation),
+  );
   const context: ApiContext = {
     config,
+    rateLimits,
     services: { queries, reports, executions },
     engine,
     now,
@@ -188,12 +207,6 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       downloadLink(downloads, context.publicBase(request), execution, report),
     callbackSecret,
   };
-  const overdueMs = config.overdueMinutes * 60_000;
-  const metrics = new Metrics({
-    queue: () => store.queueStats(now(), new Date(now().getTime() - overdueMs)),
-    ...(store.poolStats ? { pool: () => store.poolStats!() } : {}),
-    now,
-  });
   const role = options.role ?? "all";
   const serveApi = role === "all" || role === "api";
   const server = await buildServer(context, {

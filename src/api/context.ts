@@ -9,6 +9,7 @@ import type { QueryService } from "../reports/query-service.js";
 import type { ReportService } from "../reports/report-service.js";
 import type { AnalyticsEngine } from "../storage/ports.js";
 import type { AnswerCache } from "./answers.js";
+import type { RateLimits } from "./rate-limit.js";
 
 export interface Principal {
   readonly tenant: string;
@@ -31,6 +32,8 @@ export interface ApiContext {
   readonly now: () => Date;
   /** Answers that depend only on stored data and the request, kept while the store is unchanged. */
   readonly answers: AnswerCache;
+  /** The per-tenant request rate limit: `admit` once the tenant is known. */
+  readonly rateLimits: RateLimits;
   /** Verifies the request's token; throws AppError unauthorized/forbidden. */
   authenticate(headers: FastifyRequest["headers"], program: Program): Promise<Principal>;
   /** Scheme, host and port that absolute links start with. */

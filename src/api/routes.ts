@@ -40,6 +40,7 @@ export function registerProgramRoutes(
   const tags = [program];
   const scopeOf = async (request: FastifyRequest) => {
     const principal = await context.authenticate(request.headers, program);
+    await context.rateLimits.admit(request, principal.tenant);
     return { scope: { tenant: principal.tenant, program } satisfies Scope, user: principal.user };
   };
   const paging = (params: QueryParams) =>

@@ -83,6 +83,10 @@ export async function buildServer(context: ApiContext, options: ServerOptions): 
     }
     done();
   });
+  app.addHook("onSend", (request, reply, payload, done) => {
+    context.rateLimits.addHeaders(request, reply);
+    done(null, payload);
+  });
   // Route templates (never raw URLs) keep the label set bounded.
   app.addHook("onResponse", (request, reply, done) => {
     const route = request.routeOptions.url ?? "unmatched";

@@ -4,6 +4,7 @@
  */
 import type { DatasetDef, Program } from "../datasets/types.js";
 import type { ExecutionOutcome, ExecutionStatus, StoredExecution } from "../executions/model.js";
+import type { TokenTaken } from "../ratelimit/bucket.js";
 import type { ReportStatus, StoredQuery, StoredReport } from "../reports/model.js";
 import type { CallbackDelivery, DeliveryAttempt, DeliveryNext } from "../webhooks/model.js";
 
@@ -280,6 +281,11 @@ export interface MetadataStore {
    * started whose slot is at or before `overdueBefore`.
    */
   queueStats(now: Date, overdueBefore: Date): Promise<QueueStats>;
+  /**
+   * Takes a token from the rate-limit bucket `bucket` (refilled at `perMinute`, holding as many),
+   * shared by every process using the store. Absent: each process limits on its own.
+   */
+  takeRateToken?(bucket: string, perMinute: number, now: Date): Promise<TokenTaken>;
   /** Connections of the store's pool, when it has one (PostgreSQL). */
   poolStats?(): { readonly total: number; readonly idle: number; readonly waiting: number };
 

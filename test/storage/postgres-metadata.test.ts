@@ -127,6 +127,7 @@ describe("PostgreSQL metadata store", () => {
         "callback_deliveries",
         "executions",
         "kysely_migration",
+        "rate_limit_buckets",
         "report_queries",
         "reports",
       ]);

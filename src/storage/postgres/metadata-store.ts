@@ -30,6 +30,7 @@ import {
 } from "kysely";
 import pg from "pg";
 import type { ExecutionOutcome, ExecutionStatus, StoredExecution } from "../../executions/model.js";
+import type { TokenTaken } from "../../ratelimit/bucket.js";
 import type { ReportStatus, StoredQuery, StoredReport } from "../../reports/model.js";
 import type { CallbackDelivery } from "../../webhooks/model.js";
 import {
@@ -85,6 +86,8 @@ export interface PostgresMetadataStore extends MetadataStore {
    * Best effort: keep polling too. Returns an unsubscribe function.
    */
   onWork(callback: (kind: WorkKind) => void): () => void;
+  /** Rate-limit buckets are rows of the database: every process shares them. */
+  takeRateToken(bucket: string, perMinute: number, now: Date): Promise<TokenTaken>;
 }
 
 /** The LISTEN/NOTIFY channel; the payload is `<kind>:<schema>`. */
@@ -386,6 +389,26 @@ class PgMetadataStore extends KyselyMetadataStore<Date, boolean> implements Post
     this.schema = schema;
     this.#listener = new WorkListener(connection, schema);
     this.#pool = pool;
+  }
+
+  /**
+   * The token bucket (ratelimit/bucket.ts) in one statement: the row is locked by the upsert, so
+   * concurrent requests of a tenant, from any process, take tokens one after the other.
+   */
+  async takeRateToken(bucket: string, perMinute: number, now: Date): Promise<TokenTaken> {
+    const at = toDate(now);
+    const rate = sql`${perMinute}::double precision`;
+    const refilled = sql`least(${rate}, greatest(0, b.tokens) +
+      greatest(0, extract(epoch from (${at}::timestamptz - b.updated_at)) * 1000) * ${rate} / 60000)`;
+    const { rows } = await sql<TokenTaken>`
+      insert into rate_limit_buckets as b (bucket, tokens, updated_at, allowed)
+      values (${bucket}, ${rate} - 1, ${at}::timestamptz, true)
+      on conflict (bucket) do update set
+        tokens = case when ${refilled} >= 1 then ${refilled} - 1 else ${refilled} end,
+        allowed = ${refilled} >= 1,
+        updated_at = greatest(b.updated_at, ${at}::timestamptz)
+      returning allowed, tokens`.execute(this.db);
+    return rows[0]!;
   }
 
   poolStats() {

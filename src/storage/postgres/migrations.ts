@@ -155,9 +155,24 @@ const m001_initial = statements(
   )`,
 );
 
+/**
+ * Rate-limit token buckets shared by every process (docs/operations.md): one row per tenant, or
+ * per tenant and operation for operations with a rate of their own. PostgreSQL only: with SQLite
+ * there is one process, which keeps its buckets in memory.
+ */
+const m002_rate_limits = statements(
+  `create table rate_limit_buckets (
+    bucket text collate "C" primary key,
+    tokens double precision not null,
+    updated_at timestamptz not null,
+    allowed boolean not null
+  )`,
+);
+
 /** All migrations, by name. Append only. */
 export const METADATA_MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   "001_initial": m001_initial,
+  "002_rate_limits": m002_rate_limits,
 });
 
 /** The bookkeeping table: the layout of Kysely's `Migrator` (so either runner can take over). */
