@@ -54,6 +54,7 @@ function dummyReport(now: Date): StoredReport {
     compression: "none",
     callbackUrl: null,
     callbackMethod: null,
+    callbackOnFailure: false,
     status: "Active",
     user: "bench@example.com",
     createdTime: now,

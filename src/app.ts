@@ -33,6 +33,7 @@ import { type DuckDbEngine, openDuckDb } from "./storage/duckdb/engine.js";
 import type { FileStore, MetadataStore } from "./storage/ports.js";
 import { openSqliteMetadataStore } from "./storage/sqlite/metadata-store.js";
 import { checkCallbackUrl, parseAllowList } from "./webhooks/address-policy.js";
+import { DeliveryService } from "./webhooks/delivery-service.js";
 import { CallbackDispatcher } from "./webhooks/dispatcher.js";
 import { tenantCallbackSecret } from "./webhooks/signing.js";
 
@@ -197,7 +198,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const context: ApiContext = {
     config,
     rateLimits,
-    services: { queries, reports, executions },
+    services: {
+      queries,
+      reports,
+      executions,
+      deliveries: new DeliveryService({ store, now, onWork: () => loops.current?.wake() }),
+    },
     engine,
     now,
     answers: new AnswerCache(store.changeVersion),

@@ -8,6 +8,7 @@ import type { StoredReport } from "../reports/model.js";
 import type { QueryService } from "../reports/query-service.js";
 import type { ReportService } from "../reports/report-service.js";
 import type { AnalyticsEngine } from "../storage/ports.js";
+import type { DeliveryService } from "../webhooks/delivery-service.js";
 import type { AnswerCache } from "./answers.js";
 import type { RateLimits } from "./rate-limit.js";
 
@@ -27,6 +28,7 @@ export interface ApiContext {
     readonly queries: QueryService;
     readonly reports: ReportService;
     readonly executions: ExecutionService;
+    readonly deliveries: DeliveryService;
   };
   readonly engine: AnalyticsEngine;
   readonly now: () => Date;

@@ -17,6 +17,8 @@ const OPERATIONS_BY_ROUTE: Readonly<Record<string, string>> = {
   "PUT /ScheduledReport/pause/:reportId": "pauseReport",
   "PUT /ScheduledReport/resume/:reportId": "resumeReport",
   "GET /ScheduledReport/execution/:reportId": "executions",
+  "GET /ScheduledReport/execution/:reportId/deliveries": "listDeliveries",
+  "POST /ScheduledReport/execution/:reportId/deliveries/:executionId/redeliver": "redeliver",
 };
 
 export const OPERATION_NAMES: readonly string[] = Object.values(OPERATIONS_BY_ROUTE);

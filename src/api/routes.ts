@@ -12,6 +12,7 @@ import type { ApiContext } from "./context.js";
 import { type Envelope, envelope, serializeJson } from "./envelope.js";
 import { QueryParams } from "./params.js";
 import { SCHEMAS } from "./schemas.js";
+import { requestScope } from "./scope.js";
 import {
   listedUserQuery,
   wireDataset,
@@ -38,11 +39,7 @@ export function registerProgramRoutes(
 ): void {
   const { services, config } = context;
   const tags = [program];
-  const scopeOf = async (request: FastifyRequest) => {
-    const principal = await context.authenticate(request.headers, program);
-    await context.rateLimits.admit(request, principal.tenant);
-    return { scope: { tenant: principal.tenant, program } satisfies Scope, user: principal.user };
-  };
+  const scopeOf = (request: FastifyRequest) => requestScope(context, request, program);
   const paging = (params: QueryParams) =>
     params.page(config.pagination.defaultPageSize, config.pagination.maxPageSize);
   /**

@@ -66,6 +66,10 @@ const report = {
     recurrenceCount: { type: ["integer", "null"] },
     callbackUrl: { type: ["string", "null"] },
     callbackMethod: { type: ["string", "null"], enum: ["GET", "POST", null] },
+    callbackOnFailure: {
+      type: "boolean",
+      description: "Extension: also called back when an execution fails for good",
+    },
     format: { type: "string", enum: ["csv", "tsv"] },
     compression: {
       type: "string",
@@ -144,6 +148,11 @@ const reportBody = {
     Compression: { type: "string", enum: ["none", "gzip"] },
     CallbackUrl: { type: "string" },
     CallbackMethod: { type: "string", enum: ["GET", "POST"] },
+    CallbackOnFailure: {
+      type: "boolean",
+      default: false,
+      description: "Extension: also call back, signed, when an execution fails for good (docs/callbacks.md)",
+    },
   },
   required: ["ReportName", "QueryId"],
 };

@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOpt
 import { AppError, ERROR_CODES } from "../core/errors.js";
 import type { Metrics } from "../metrics/metrics.js";
 import type { ApiContext } from "./context.js";
+import { registerDeliveryRoutes } from "./deliveries.js";
 import { envelope, errorEnvelope, serializeJson } from "./envelope.js";
 import { handleError } from "./errors.js";
 import { PROGRAM_BASES, registerProgramRoutes } from "./routes.js";
@@ -134,7 +135,10 @@ export async function buildServer(context: ApiContext, options: ServerOptions): 
   }
 
   if (options.api) {
-    for (const { base, program } of PROGRAM_BASES) registerProgramRoutes(app, context, base, program);
+    for (const { base, program } of PROGRAM_BASES) {
+      registerProgramRoutes(app, context, base, program);
+      registerDeliveryRoutes(app, context, base, program);
+    }
   }
   return app;
 }

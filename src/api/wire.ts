@@ -115,6 +115,8 @@ export function wireReport(report: StoredReport) {
     recurrenceCount: report.recurrenceCount,
     callbackUrl: report.callbackUrl,
     callbackMethod: report.callbackMethod,
+    /** Extension: also called back when an execution fails for good. */
+    callbackOnFailure: report.callbackOnFailure,
     format: report.format,
     /** Extension: "none" or "gzip". */
     compression: report.compression,
@@ -165,21 +167,34 @@ export function wireExecution(
           willRetry: execution.status === "Pending",
         }
       : null,
-    callbackDelivery: delivery
-      ? {
-          status: delivery.status,
-          url: delivery.url,
-          method: delivery.method,
-          deliveredTime: wireTime(delivery.deliveredAt),
-          nextAttemptTime: delivery.status === "Pending" ? wireTime(delivery.nextAttemptAt) : null,
-          attempts: delivery.attemptLog.map((attempt) => ({
-            attempt: attempt.attempt,
-            time: wireTime(attempt.at),
-            statusCode: attempt.statusCode,
-            error: attempt.error,
-            durationMs: attempt.durationMs,
-          })),
-        }
-      : null,
+    callbackDelivery: delivery ? wireDelivery(delivery) : null,
+  };
+}
+
+/** A callback delivery and its attempts, oldest first. */
+export function wireDelivery(delivery: DeliveryView) {
+  return {
+    status: delivery.status,
+    url: delivery.url,
+    method: delivery.method,
+    deliveredTime: wireTime(delivery.deliveredAt),
+    nextAttemptTime: delivery.status === "Pending" ? wireTime(delivery.nextAttemptAt) : null,
+    attempts: delivery.attemptLog.map((attempt) => ({
+      attempt: attempt.attempt,
+      time: wireTime(attempt.at),
+      statusCode: attempt.statusCode,
+      error: attempt.error,
+      durationMs: attempt.durationMs,
+    })),
+  };
+}
+
+/** A delivery as the deliveries route lists it: whose callback it is, then the delivery. */
+export function wireReportDelivery(delivery: DeliveryView) {
+  return {
+    reportId: delivery.reportId,
+    executionId: delivery.executionId,
+    webhookId: delivery.id,
+    ...wireDelivery(delivery),
   };
 }

@@ -14,6 +14,7 @@ import type { Metrics } from "../metrics/metrics.js";
 import type { StoredReport } from "../reports/model.js";
 import { nextRunTimes } from "../scheduler/plan.js";
 import type { AnalyticsEngine, CompiledSql, FileStore, MetadataStore } from "../storage/ports.js";
+import type { StoredPayload } from "../webhooks/dispatcher.js";
 import type { CallbackDelivery } from "../webhooks/model.js";
 import { callbackTarget } from "../webhooks/url.js";
 import { digestWhileWriting, type FileDigest } from "./digest-while-writing.js";
@@ -134,12 +135,7 @@ export class ExecutionWorker {
       const started = performance.now();
       const outcome = await this.produce(execution, report, scratch);
       const seconds = (performance.now() - started) / 1000;
-      await this.finish(
-        execution,
-        outcome,
-        outcome.status === "Completed" ? this.delivery(execution, report, outcome) : null,
-        seconds,
-      );
+      await this.finish(execution, outcome, this.delivery(execution, report, outcome), seconds);
     } finally {
       clearInterval(renewal);
       await rm(scratch, { force: true });
@@ -243,12 +239,15 @@ export class ExecutionWorker {
     return { status: "Failed", at, code, reason };
   }
 
+  /** The callback of a Completed execution, or of a Failed one when the report asks (CallbackOnFailure). */
   private delivery(
     execution: StoredExecution,
     report: StoredReport,
-    outcome: ExecutionOutcome & { status: "Completed" },
+    outcome: ExecutionOutcome,
   ): CallbackDelivery | null {
-    if (!report.callbackUrl) return null;
+    if (!report.callbackUrl || outcome.status === "Retry") return null;
+    if (outcome.status === "Failed" && !report.callbackOnFailure) return null;
+    const completed = outcome.status === "Completed";
     const method = report.callbackMethod ?? "POST";
     return {
       id: this.deps.newId(),
@@ -262,12 +261,13 @@ export class ExecutionWorker {
       payload: JSON.stringify({
         reportId: report.id,
         executionId: execution.id,
-        status: "Completed",
-        reportGeneratedTime: outcome.at.toISOString(),
-        rowCount: outcome.rowCount,
-        bytes: outcome.bytes,
-        sha256: outcome.sha256,
-      }),
+        status: outcome.status,
+        reportGeneratedTime: completed ? outcome.at.toISOString() : null,
+        rowCount: completed ? outcome.rowCount : null,
+        bytes: completed ? outcome.bytes : null,
+        sha256: completed ? outcome.sha256 : null,
+        failure: completed ? null : { code: outcome.code, reason: outcome.reason },
+      } satisfies StoredPayload),
       status: "Pending",
       attempts: 0,
       nextAttemptAt: outcome.at,

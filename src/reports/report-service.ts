@@ -62,6 +62,7 @@ export class ReportService {
       compression: input.compression,
       callbackUrl: input.callbackUrl,
       callbackMethod: input.callbackMethod,
+      callbackOnFailure: input.callbackOnFailure,
       status: "Active",
       user,
       createdTime: now,
@@ -136,6 +137,7 @@ export class ReportService {
       compression: input.compression,
       callbackUrl: input.callbackUrl,
       callbackMethod: input.callbackMethod,
+      callbackOnFailure: input.callbackOnFailure,
       ...(input.schedule ?? {}),
       // A new schedule brings a finished report back to life.
       status: rescheduled && current.status === "Inactive" ? "Active" : current.status,

@@ -25,6 +25,7 @@ export interface ReportDefinition {
   readonly compression: Compression;
   readonly callbackUrl: string | null;
   readonly callbackMethod: CallbackMethod | null;
+  readonly callbackOnFailure: boolean;
 }
 
 export interface CreateReportInput extends ReportDefinition {
@@ -138,7 +139,18 @@ function readDefinition(
     if (value !== "GET" && value !== "POST") throw invalid(`${prefix}CallbackMethod can only be GET or POST`);
     return value;
   });
-  return { name, description, format, compression, callbackUrl, callbackMethod: callbackUrl ? method : null };
+  const callbackOnFailure = keep(fields, "CallbackOnFailure", current?.callbackOnFailure, false, () =>
+    Boolean(fields.boolean("CallbackOnFailure")),
+  );
+  return {
+    name,
+    description,
+    format,
+    compression,
+    callbackUrl,
+    callbackMethod: callbackUrl ? method : null,
+    callbackOnFailure,
+  };
 }
 
 function readSchedule(

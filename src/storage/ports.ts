@@ -228,7 +228,8 @@ export interface MetadataStore {
   moveExecutionToSlot(id: string, owner: string, scheduledTime: Date, skippedSlots: number): Promise<boolean>;
   /**
    * Records how a claimed execution ended, only while `owner` still holds its lease (else false,
-   * and nothing changes). A Completed outcome enqueues `delivery` (if any) in the same transaction.
+   * and nothing changes). A Completed or Failed outcome enqueues `delivery` (if any) in the same
+   * transaction (a Failed one when the report asks for CallbackOnFailure).
    */
   finishExecution(
     id: string,
@@ -268,6 +269,16 @@ export interface MetadataStore {
     attempt: DeliveryAttempt,
     next: DeliveryNext,
   ): Promise<boolean>;
+  /** The deliveries (with every attempt, oldest first) of a report's executions, oldest first. */
+  listReportDeliveries(
+    scope: Scope,
+    reportId: string,
+  ): Promise<(CallbackDelivery & { readonly attemptLog: readonly DeliveryAttempt[] })[]>;
+  /**
+   * Sends an execution's callback again: its delivery becomes Pending, due at `now` (its attempts
+   * go on counting). `busy` while an attempt holds its lease; `missing` when it has no delivery.
+   */
+  redeliver(scope: Scope, executionId: string, now: Date): Promise<"queued" | "busy" | "missing">;
   /** The deliveries (with every attempt, oldest first) of some executions of the scope. */
   listDeliveries(
     scope: Scope,

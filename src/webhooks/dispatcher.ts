@@ -35,6 +35,8 @@ export interface StoredPayload {
   readonly rowCount: number | null;
   readonly bytes: number | null;
   readonly sha256: string | null;
+  /** Absent in rows stored before CallbackOnFailure existed. */
+  readonly failure?: { readonly code: string; readonly reason: string } | null;
 }
 
 const DELIVERY_OUTCOMES = { Delivered: "delivered", Pending: "retry", Failed: "failed" } as const;
@@ -60,6 +62,7 @@ export class CallbackDispatcher {
       reportAccessSecureLink: link?.url ?? null,
       reportExpiryTime: link?.expiresAt ?? null,
       reportGeneratedTime: stored.reportGeneratedTime ? new Date(stored.reportGeneratedTime) : null,
+      failure: stored.failure ?? null,
     });
     const result = await deliverOnce(
       { ...delivery, payload },

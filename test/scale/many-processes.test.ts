@@ -127,6 +127,7 @@ describe("3 workers and 2 schedulers on one PostgreSQL", () => {
           compression: "none",
           callbackUrl: `${receiver.url}/done`,
           callbackMethod: "GET",
+          callbackOnFailure: false,
           status: "Active",
           user: "test",
           createdTime: new Date(now),

@@ -71,6 +71,7 @@ export function makeReport(scope: Scope, id: string, overrides: Partial<StoredRe
     compression: "none",
     callbackUrl: null,
     callbackMethod: null,
+    callbackOnFailure: false,
     status: "Active",
     user: "user@example.com",
     createdTime: at(0),
@@ -388,6 +389,7 @@ export function describeMetadataStoreContract(name: string, open: () => Promise<
           compression: "gzip",
           callbackUrl: "https://example.com/hook?x=1&y=ü",
           callbackMethod: "POST",
+          callbackOnFailure: true,
           status: "Paused",
           createdTime: new Date("2024-06-01T00:00:00.123Z"),
           modifiedTime: new Date("2024-06-02T00:00:00.456Z"),
@@ -1635,6 +1637,35 @@ export function describeMetadataStoreContract(name: string, open: () => Promise<
         expect(reclaimed).toEqual([{ ...deliveries[0], leaseOwner: "w2", leaseExpiresAt: at(DAY + 2_001) }]);
         await expect(store.claimDeliveries("w", now, 1_000, 0)).rejects.toThrow(RangeError);
         await expect(store.claimDeliveries("w", now, -1, 1)).rejects.toThrow(RangeError);
+      });
+
+      it("redelivers: due again at once, never while an attempt holds the lease; lists a report's deliveries", async () => {
+        const { executions, deliveries } = await completedWithDeliveries(A, "ra-01", 2);
+        const d = deliveries[0]!;
+        const e = executions[0]!;
+        expect(ids(await store.listReportDeliveries(A, "ra-01"))).toEqual(ids(deliveries));
+        expect(await store.listReportDeliveries(B, "ra-01")).toEqual([]);
+        await store.claimDeliveries("w", at(2 * DAY), 60_000, 1);
+        expect(await store.redeliver(A, e.id, at(2 * DAY + 1))).toBe("busy");
+        expect(
+          await store.recordDeliveryAttempt(d.id, "w", attempt(d.id, 1, { statusCode: 200 }), {
+            status: "Delivered",
+          }),
+        ).toBe(true);
+        expect(await store.redeliver(B, e.id, at(3 * DAY))).toBe("missing");
+        expect(await store.redeliver(A, "no-such-execution", at(3 * DAY))).toBe("missing");
+        expect(await store.redeliver(A, e.id, at(3 * DAY))).toBe("queued");
+        const [again] = await store.listDeliveries(A, [e.id]);
+        expect(again).toMatchObject({
+          status: "Pending",
+          attempts: 1,
+          nextAttemptAt: at(3 * DAY),
+          deliveredAt: null,
+        });
+        expect(again!.attemptLog).toHaveLength(1);
+        expect(ids(await store.claimDeliveries("w2", at(3 * DAY), 60_000, 5))).toContain(d.id);
+        // A lease that has expired does not hold a redelivery back.
+        expect(await store.redeliver(A, e.id, at(3 * DAY + 60_000))).toBe("queued");
       });
 
       it("gives each delivery to exactly one of many concurrent claimers", async () => {

@@ -80,7 +80,11 @@ describe("SQLite metadata store", () => {
     const path = freshPath();
     const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new Database(path) }) });
     try {
-      expect(await migrateToLatest(db)).toEqual(["001_initial", "002_execution_queue"]);
+      expect(await migrateToLatest(db)).toEqual([
+        "001_initial",
+        "002_execution_queue",
+        "003_callback_on_failure",
+      ]);
     } finally {
       await db.destroy();
     }
@@ -401,7 +405,7 @@ function childScript(body: string): string {
 }
 
 describe("SQLite metadata store: the execution queue", () => {
-  it("adds 002_execution_queue to a 001 database, keeping its executions (skippedSlots 0)", async () => {
+  it("adds 002_execution_queue and 003 to a 001 database, keeping its executions (skippedSlots 0) and reports (callbackOnFailure false)", async () => {
     const path = freshPath();
     await databaseAt001(path);
     const r = report("r-1");
@@ -417,7 +421,8 @@ describe("SQLite metadata store: the execution queue", () => {
               .join(", ")})`,
           )
           .run(...Object.values(row));
-      insert("reports", { ...reportToRow(r) });
+      const { callback_on_failure: _onFailure, ...report001 } = reportToRow(r);
+      insert("reports", report001);
       insert("executions", row001);
     } finally {
       raw.close();
@@ -430,13 +435,17 @@ describe("SQLite metadata store: the execution queue", () => {
         { limit: 5 },
       );
       expect(page.items).toEqual([e]);
+      expect(await store.getReport({ tenant: "t", program: "mpn" }, r.id)).toEqual({
+        ...r,
+        callbackOnFailure: false,
+      });
     } finally {
       await store.close();
     }
     const applied = inspect(path, (db) =>
       db.prepare("select name from kysely_migration order by name").pluck().all(),
     );
-    expect(applied).toEqual(["001_initial", "002_execution_queue"]);
+    expect(applied).toEqual(["001_initial", "002_execution_queue", "003_callback_on_failure"]);
   });
 
   it("applies a failing migration not at all (one transaction), and again once the cause is gone", async () => {
@@ -463,7 +472,7 @@ describe("SQLite metadata store: the execution queue", () => {
     fix.close();
     await (await openSqliteMetadataStore({ path })).close();
     const fixed = state();
-    expect(fixed.migrations).toEqual(["001_initial", "002_execution_queue"]);
+    expect(fixed.migrations).toEqual(["001_initial", "002_execution_queue", "003_callback_on_failure"]);
     expect(fixed.executionColumns).toContain("skipped_slots");
   });
 

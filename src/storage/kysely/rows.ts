@@ -122,6 +122,7 @@ export function rowMapping<I, B>(codec: ColumnCodec<I, B>) {
         compression: r.compression,
         callback_url: r.callbackUrl,
         callback_method: r.callbackMethod,
+        callback_on_failure: codec.toBool(r.callbackOnFailure),
         status: r.status,
         user_name: r.user,
         created_time: toInstant(r.createdTime),
@@ -151,6 +152,7 @@ export function rowMapping<I, B>(codec: ColumnCodec<I, B>) {
           r.callback_method === null
             ? null
             : oneOf(METHOD_VALUES, r.callback_method, "reports.callback_method"),
+        callbackOnFailure: codec.fromBool(r.callback_on_failure),
         status: oneOf(REPORT_STATUS_VALUES, r.status, "reports.status"),
         user: r.user_name,
         createdTime: fromInstant(r.created_time),

@@ -40,6 +40,8 @@ export interface ReportsTable<I, B> {
   compression: string;
   callback_url: string | null;
   callback_method: string | null;
+  /** Added by `003_callback_on_failure` (existing rows: false). */
+  callback_on_failure: B;
   status: string;
   user_name: string;
   created_time: I;

@@ -180,8 +180,8 @@ export function checkReportExecutions(report: StoredReport, executions: readonly
 /** Refuses a callback delivery that a finishing execution may not enqueue. */
 function checkFinishDelivery(id: string, outcome: ExecutionOutcome, delivery: CallbackDelivery | null): void {
   if (delivery === null) return;
-  if (outcome.status !== "Completed") {
-    throw new Error(`Only a Completed execution enqueues a callback (execution ${id} is ${outcome.status})`);
+  if (outcome.status === "Retry") {
+    throw new Error(`Only a finished execution enqueues a callback (execution ${id} will be retried)`);
   }
   if (delivery.executionId !== id) {
     throw new Error(`Delivery ${delivery.id} belongs to execution ${delivery.executionId}, not ${id}`);
@@ -749,6 +749,55 @@ export abstract class KyselyMetadataStore<I, B> {
       return true;
     });
   }
+
+  async listReportDeliveries(scope: Scope, reportId: string): Promise<DeliveryWithLog[]> {
+    const rows = await this.db
+      .selectFrom("callback_deliveries")
+      .select("execution_id")
+      .where("tenant", "=", scope.tenant)
+      .where("program", "=", scope.program)
+      .where("report_id", "=", reportId)
+      .execute();
+    return this.listDeliveries(
+      scope,
+      rows.map((r) => r.execution_id),
+    );
+  }
+
+  async redeliver(scope: Scope, executionId: string, now: Date): Promise<"queued" | "busy" | "missing"> {
+    const at = this.dialect.instant(now);
+    return this.db.transaction().execute(async (trx) => {
+      const result = await trx
+        .updateTable("callback_deliveries")
+        .set({
+          status: "Pending",
+          next_attempt_at: at,
+          delivered_at: null,
+          lease_owner: null,
+          lease_expires_at: null,
+        })
+        .where("tenant", "=", scope.tenant)
+        .where("program", "=", scope.program)
+        .where("execution_id", "=", executionId)
+        .where((eb) => eb.or([eb("lease_owner", "is", null), eb("lease_expires_at", "<=", at)]))
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) > 0) {
+        await this.afterRedeliver(trx);
+        return "queued";
+      }
+      const exists = await trx
+        .selectFrom("callback_deliveries")
+        .select("id")
+        .where("tenant", "=", scope.tenant)
+        .where("program", "=", scope.program)
+        .where("execution_id", "=", executionId)
+        .executeTakeFirst();
+      return exists ? "busy" : "missing";
+    });
+  }
+
+  /** Runs in `redeliver`'s transaction once a delivery is due again (e.g. to notify). */
+  protected async afterRedeliver(_trx: Kysely<MetadataTables<I, B>>): Promise<void> {}
 
   async listDeliveries(scope: Scope, executionIds: readonly string[]): Promise<DeliveryWithLog[]> {
     if (executionIds.length === 0) return [];

@@ -592,6 +592,10 @@ class PgMetadataStore extends KyselyMetadataStore<Date, boolean> implements Post
     if (outcome.status === "Retry") await this.#notify(trx, "executions");
   }
 
+  protected override async afterRedeliver(trx: Kysely<MetadataDatabase>): Promise<void> {
+    await this.#notify(trx, "deliveries");
+  }
+
   // ── the scheduler ─────────────────────────────────────────────────────────
 
   async setReportStatus(

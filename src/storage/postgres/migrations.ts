@@ -169,10 +169,16 @@ const m002_rate_limits = statements(
   )`,
 );
 
+/** Reports gain `callback_on_failure` (the CallbackOnFailure extension); existing reports: false. */
+const m003_callback_on_failure = statements(
+  "alter table reports add column callback_on_failure boolean not null default false",
+);
+
 /** All migrations, by name. Append only. */
 export const METADATA_MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   "001_initial": m001_initial,
   "002_rate_limits": m002_rate_limits,
+  "003_callback_on_failure": m003_callback_on_failure,
 });
 
 /** The bookkeeping table: the layout of Kysely's `Migrator` (so either runner can take over). */

@@ -264,10 +264,21 @@ const m002_execution_queue: Migration = {
   },
 };
 
+/** Reports gain `callback_on_failure` (the CallbackOnFailure extension); existing reports: 0. */
+const m003_callback_on_failure: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .alterTable("reports")
+      .addColumn("callback_on_failure", T.bool, (c) => c.notNull().defaultTo(0))
+      .execute();
+  },
+};
+
 /** All migrations, by name. Append only. */
 export const METADATA_MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   "001_initial": m001_initial,
   "002_execution_queue": m002_execution_queue,
+  "003_callback_on_failure": m003_callback_on_failure,
 });
 
 /** An in-code provider (no directory scanning, so it works the same from `src/` and `dist/`). */
