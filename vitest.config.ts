@@ -15,6 +15,8 @@ export default defineConfig({
         },
       },
     ],
+    // Starts or installs what the tests need (PostgreSQL, the local S3 server) before any test runs.
+    globalSetup: ["test/support/global-setup.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // The JSON report lets .ci/run print the plain "N passed, N failed" line CI counts.

@@ -8,7 +8,7 @@
  *   ... s3.endpoint, s3.credentials, s3.createBucket("name") ...
  *   await s3.stop();
  *
- * `scripts/ensure-s3-server.sh` installs the packages (radosgw, ceph-mon, ceph-osd).
+ * The test set-up installs the packages (`test/support/services.ts`, `scripts/ensure-s3-server.sh`).
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
@@ -18,6 +18,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import { testService, unavailableLine } from "../support/services.js";
 
 const run = promisify(execFile);
 
@@ -33,8 +34,6 @@ export interface LocalS3 {
   /** Kills the daemons and removes the directory. */
   stop(): Promise<void>;
 }
-
-const BINARIES = ["monmaptool", "ceph-mon", "ceph-osd", "radosgw", "radosgw-admin", "ceph"] as const;
 
 /** Starts the server; a second attempt follows a failed first one (a start-up race in Ceph). */
 export async function startLocalS3(
@@ -55,22 +54,10 @@ export async function startLocalS3(
 
 async function startOnce(timeoutMs: number): Promise<LocalS3> {
   const deadline = Date.now() + timeoutMs;
-  const missing: string[] = [];
-  for (const binary of BINARIES) {
-    try {
-      await run("sh", ["-c", `command -v ${binary}`]);
-    } catch {
-      missing.push(binary);
-    }
-  }
-  if (missing.length > 0) {
-    throw Object.assign(
-      new Error(
-        `The local S3 server (Ceph RADOS Gateway) is not installed: ${missing.join(", ")} not found. ` +
-          "Run `bash scripts/ensure-s3-server.sh` (apt-get install radosgw ceph-mon ceph-osd).",
-      ),
-      { notInstalled: true },
-    );
+  const service = testService("s3");
+  const problem = await service.problem();
+  if (problem !== undefined) {
+    throw Object.assign(new Error(unavailableLine(service, problem)), { notInstalled: true });
   }
 
   const dir = await mkdtemp(path.join(tmpdir(), "openinsights-rgw-"));

@@ -395,7 +395,9 @@ describe("the PostgreSQL test helper", () => {
     process.env.OPENINSIGHTS_TEST_DATABASE_URL = "postgres://postgres@127.0.0.1:1/postgres";
     try {
       const { createTestDatabase: create } = await import("../support/postgres.js");
-      await expect(create()).rejects.toThrow(/PostgreSQL is not reachable at postgres:\/\/…@127\.0\.0\.1:1/);
+      await expect(create()).rejects.toThrow(
+        /^test services: PostgreSQL is not reachable at postgres:\/\/postgres@127\.0\.0\.1:1\/postgres \(.*\): run `sudo bash scripts\/ensure-postgres\.sh`/,
+      );
     } finally {
       if (saved === undefined) delete process.env.OPENINSIGHTS_TEST_DATABASE_URL;
       else process.env.OPENINSIGHTS_TEST_DATABASE_URL = saved;

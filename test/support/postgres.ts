@@ -6,20 +6,16 @@
  *   afterAll(async () => { await db.drop(); });
  *
  * The server comes from OPENINSIGHTS_TEST_DATABASE_URL (any database on it; the test databases
- * are created beside it), default postgres://postgres@127.0.0.1:5432/postgres. A server that is
- * not reachable fails the tests with a message saying so: CI must start PostgreSQL, and a skipped
- * suite would hide that.
+ * are created beside it), default postgres://postgres@127.0.0.1:5432/postgres. The test set-up starts
+ * it (`services.ts`); a server that is still not reachable fails the tests with the line `npm test`
+ * printed at the start, never skips them.
  */
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-
-const DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/postgres";
+import { testDatabaseUrl, testService, unavailableLine } from "./services.js";
 
 /** The URL of the test server's administrative database. */
-export function postgresUrl(): string {
-  const fromEnv = process.env.OPENINSIGHTS_TEST_DATABASE_URL;
-  return fromEnv !== undefined && fromEnv !== "" ? fromEnv : DEFAULT_URL;
-}
+export const postgresUrl = testDatabaseUrl;
 
 /** `url` with its database name replaced. */
 export function withDatabase(url: string, database: string): string {
@@ -47,12 +43,10 @@ async function admin<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
   try {
     await client.connect();
   } catch (error) {
-    const safe = url.replace(/\/\/[^@/]*@/, "//…@");
-    throw new Error(
-      `PostgreSQL is not reachable at ${safe} (${(error as Error).message}). The PostgreSQL tests need a ` +
-        "running server: start it (see DEPENDENCIES.md, 'PostgreSQL in CI') or set OPENINSIGHTS_TEST_DATABASE_URL.",
-      { cause: error },
-    );
+    const service = testService("postgres");
+    throw new Error(unavailableLine(service, (await service.problem()) ?? (error as Error).message), {
+      cause: error,
+    });
   }
   // A failure after connecting ends the connection too.
   client.on("error", () => {});
