@@ -8,10 +8,12 @@ import os from "node:os";
 import path from "node:path";
 import type { FastifyInstance, FastifyServerOptions } from "fastify";
 import { AnswerCache } from "./api/answers.js";
+import { AuditTrail } from "./api/audit-trail.js";
 import type { ApiContext } from "./api/context.js";
 import { type DownloadDeps, downloadLink, registerDownloadRoutes } from "./api/downloads.js";
 import { RateLimits } from "./api/rate-limit.js";
 import { buildServer } from "./api/server.js";
+import { AuditService } from "./audit/audit-service.js";
 import { createAuthenticator } from "./auth/verifier.js";
 import type { Config } from "./config/config.js";
 import { isAppError } from "./core/errors.js";
@@ -114,8 +116,11 @@ export interface App {
   readonly metrics: Metrics;
   /** The tenant's callback signing secret (whsec_…). */
   callbackSecret(tenant: string): string;
-  /** One retention pass (the loop runs it hourly): deletes expired executions and files. */
-  purgeExpired(): Promise<number>;
+  /**
+   * One retention pass (the loop runs it hourly): deletes a batch of expired executions (and their
+   * files) and of expired audit entries; says how many files and entries went.
+   */
+  purgeExpired(): Promise<{ readonly files: number; readonly auditEntries: number }>;
   /**
    * Starts listening (and serving /metrics on OPENINSIGHTS_METRICS_PORT when set); absolute links
    * outside requests (callbacks) use this address unless OPENINSIGHTS_PUBLIC_URL is set.
@@ -185,6 +190,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     ...(store.poolStats ? { pool: () => store.poolStats!() } : {}),
     now,
   });
+  const audit = new AuditService({ store });
   const memoryBuckets = new MemoryBuckets();
   const rateLimits = new RateLimits(
     config.rateLimit,
@@ -203,7 +209,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       reports,
       executions,
       deliveries: new DeliveryService({ store, now, onWork: () => loops.current?.wake() }),
+      audit,
     },
+    auditTrail: new AuditTrail(audit, now),
     engine,
     now,
     answers: new AnswerCache(store.changeVersion),
@@ -255,12 +263,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     metrics,
   });
 
-  /** Deletes executions (and their files) older than the retention period; returns how many files went. */
+  /** Deletes executions (and their files) and audit entries older than the retention period. */
   const purgeExpired = async () => {
     const before = new Date(now().getTime() - config.executions.retentionDays * 86_400_000);
     const keys = await store.purgeExecutions(before, PURGE_BATCH);
     await files.delete(keys);
-    return keys.length;
+    return { files: keys.length, auditEntries: await store.purgeAudit(before, PURGE_BATCH) };
   };
 
   let metricsListener: MetricsListener | undefined;
@@ -291,7 +299,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       {
         name: "retention",
         idleMs: RETENTION_INTERVAL_MS,
-        run: async () => (await purgeExpired()) === PURGE_BATCH,
+        run: async () => {
+          const { files: purgedFiles, auditEntries } = await purgeExpired();
+          return purgedFiles === PURGE_BATCH || auditEntries === PURGE_BATCH;
+        },
       },
     ];
     const working: LoopStep[] = [

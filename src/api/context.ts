@@ -1,5 +1,6 @@
 /** What the HTTP edge needs from the rest of the service; `app.ts` builds it. */
 import type { FastifyRequest } from "fastify";
+import type { AuditService } from "../audit/audit-service.js";
 import type { Config } from "../config/config.js";
 import type { Program } from "../datasets/types.js";
 import type { ExecutionService } from "../executions/execution-service.js";
@@ -10,11 +11,14 @@ import type { ReportService } from "../reports/report-service.js";
 import type { AnalyticsEngine } from "../storage/ports.js";
 import type { DeliveryService } from "../webhooks/delivery-service.js";
 import type { AnswerCache } from "./answers.js";
+import type { AuditTrail } from "./audit-trail.js";
 import type { RateLimits } from "./rate-limit.js";
 
 export interface Principal {
   readonly tenant: string;
   readonly user: string;
+  /** The `roles` and `scp` claims. */
+  readonly roles: readonly string[];
 }
 
 export interface DownloadLink {
@@ -29,6 +33,7 @@ export interface ApiContext {
     readonly reports: ReportService;
     readonly executions: ExecutionService;
     readonly deliveries: DeliveryService;
+    readonly audit: AuditService;
   };
   readonly engine: AnalyticsEngine;
   readonly now: () => Date;
@@ -36,8 +41,13 @@ export interface ApiContext {
   readonly answers: AnswerCache;
   /** The per-tenant request rate limit: `admit` once the tenant is known. */
   readonly rateLimits: RateLimits;
-  /** Verifies the request's token; throws AppError unauthorized/forbidden. */
-  authenticate(headers: FastifyRequest["headers"], program: Program): Promise<Principal>;
+  /**
+   * Verifies the request's token (and the role the program requires; none for null); throws
+   * AppError unauthorized/forbidden.
+   */
+  authenticate(headers: FastifyRequest["headers"], program: Program | null): Promise<Principal>;
+  /** Records each change a request asks for (`noteActor` once the request is admitted). */
+  readonly auditTrail: AuditTrail;
   /** Scheme, host and port that absolute links start with. */
   publicBase(request: FastifyRequest): string;
   /** A fresh download link for a completed execution, or null. */

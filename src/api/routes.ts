@@ -315,7 +315,7 @@ function parseStatuses(values: readonly string[]): ExecutionStatus[] {
 }
 
 /** The same request URL with skipToken replaced, absolute. */
-function linkWithToken(publicBase: string, requestUrl: string, token: string): string {
+export function linkWithToken(publicBase: string, requestUrl: string, token: string): string {
   const url = new URL(requestUrl, publicBase);
   for (const key of [...url.searchParams.keys()]) {
     if (key.toLowerCase() === "skiptoken") url.searchParams.delete(key);

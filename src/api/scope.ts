@@ -1,4 +1,7 @@
-/** Who a program request is for: its token's tenant and user, once the tenant's rate limit admits it. */
+/**
+ * Who a program request is for: its token's tenant and user, once the tenant's rate limit admits
+ * it (then the audit trail knows who asked).
+ */
 import type { FastifyRequest } from "fastify";
 import type { Program } from "../datasets/types.js";
 import type { Scope } from "../storage/ports.js";
@@ -11,5 +14,6 @@ export async function requestScope(
 ): Promise<{ readonly scope: Scope; readonly user: string }> {
   const principal = await context.authenticate(request.headers, program);
   await context.rateLimits.admit(request, principal.tenant);
+  context.auditTrail.noteActor(request, { tenant: principal.tenant, user: principal.user, program });
   return { scope: { tenant: principal.tenant, program }, user: principal.user };
 }

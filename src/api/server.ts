@@ -5,6 +5,7 @@ import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from "fastify";
 import { AppError, ERROR_CODES } from "../core/errors.js";
 import type { Metrics } from "../metrics/metrics.js";
+import { registerAdminRoutes } from "./admin.js";
 import type { ApiContext } from "./context.js";
 import { registerDeliveryRoutes } from "./deliveries.js";
 import { envelope, errorEnvelope, serializeJson } from "./envelope.js";
@@ -84,9 +85,15 @@ export async function buildServer(context: ApiContext, options: ServerOptions): 
     }
     done();
   });
-  app.addHook("onSend", (request, reply, payload, done) => {
+  app.addHook("onSend", async (request, reply, payload) => {
     context.rateLimits.addHeaders(request, reply);
-    done(null, payload);
+    try {
+      await context.auditTrail.record(request, reply, payload);
+    } catch (error) {
+      // The change is made (or refused) already: answer it, and say loudly what was not recorded.
+      request.log.error({ err: error, url: request.url }, "audit entry not recorded");
+    }
+    return payload;
   });
   // Route templates (never raw URLs) keep the label set bounded.
   app.addHook("onResponse", (request, reply, done) => {
@@ -135,6 +142,7 @@ export async function buildServer(context: ApiContext, options: ServerOptions): 
   }
 
   if (options.api) {
+    registerAdminRoutes(app, context);
     for (const { base, program } of PROGRAM_BASES) {
       registerProgramRoutes(app, context, base, program);
       registerDeliveryRoutes(app, context, base, program);

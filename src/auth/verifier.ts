@@ -42,7 +42,8 @@ export interface Principal {
 export type RequestHeaders = Record<string, string | string[] | undefined>;
 
 export interface Authenticator {
-  authenticate(headers: RequestHeaders, program: AuthProgram): Promise<Principal>;
+  /** `program` null: no program role is required (the /admin/ routes check roles themselves). */
+  authenticate(headers: RequestHeaders, program: AuthProgram | null): Promise<Principal>;
 }
 
 export interface AuthenticatorOptions {
@@ -114,7 +115,7 @@ export async function createAuthenticator(
       const token = extractToken(headers);
       const payload = await verified.get(token, () => verifyToken(token, sources, verifyOptions));
       const principal = principalFrom(payload);
-      const required = config.requiredRoles[program];
+      const required = program === null ? undefined : config.requiredRoles[program];
       if (required !== undefined && !principal.roles.includes(required)) {
         throw new AppError(
           ERROR_CODES.FORBIDDEN,

@@ -2,6 +2,7 @@
  * Ports: what the core needs from storage engines. Adapters live in sibling folders
  * (`duckdb/`, later `sqlite/`, `postgres/`, `disk/`, `s3/`) and never import each other.
  */
+import type { AuditEntry, AuditFilter } from "../audit/model.js";
 import type { DatasetDef, Program } from "../datasets/types.js";
 import type { ExecutionOutcome, ExecutionStatus, StoredExecution } from "../executions/model.js";
 import type { TokenTaken } from "../ratelimit/bucket.js";
@@ -286,6 +287,12 @@ export interface MetadataStore {
   ): Promise<(CallbackDelivery & { readonly attemptLog: readonly DeliveryAttempt[] })[]>;
 
   // --- Operations ---
+
+  recordAudit(entry: AuditEntry): Promise<void>;
+  /** Audit entries matching every given filter, in (createdTime, id) order. */
+  listAudit(filter: AuditFilter, page: PageRequest): Promise<Page<AuditEntry>>;
+  /** Deletes up to `limit` audit entries older than `before`; returns how many. */
+  purgeAudit(before: Date, limit: number): Promise<number>;
 
   /**
    * The queue at `now`: Pending executions due (and when the oldest became due), and those never

@@ -123,6 +123,7 @@ describe("PostgreSQL metadata store", () => {
         db,
       );
       expect(tables.rows.map((r) => r.table_name)).toEqual([
+        "audit_log",
         "callback_attempts",
         "callback_deliveries",
         "executions",

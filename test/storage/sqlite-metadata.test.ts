@@ -84,6 +84,7 @@ describe("SQLite metadata store", () => {
         "001_initial",
         "002_execution_queue",
         "003_callback_on_failure",
+        "004_audit_log",
       ]);
     } finally {
       await db.destroy();
@@ -445,7 +446,12 @@ describe("SQLite metadata store: the execution queue", () => {
     const applied = inspect(path, (db) =>
       db.prepare("select name from kysely_migration order by name").pluck().all(),
     );
-    expect(applied).toEqual(["001_initial", "002_execution_queue", "003_callback_on_failure"]);
+    expect(applied).toEqual([
+      "001_initial",
+      "002_execution_queue",
+      "003_callback_on_failure",
+      "004_audit_log",
+    ]);
   });
 
   it("applies a failing migration not at all (one transaction), and again once the cause is gone", async () => {
@@ -472,7 +478,12 @@ describe("SQLite metadata store: the execution queue", () => {
     fix.close();
     await (await openSqliteMetadataStore({ path })).close();
     const fixed = state();
-    expect(fixed.migrations).toEqual(["001_initial", "002_execution_queue", "003_callback_on_failure"]);
+    expect(fixed.migrations).toEqual([
+      "001_initial",
+      "002_execution_queue",
+      "003_callback_on_failure",
+      "004_audit_log",
+    ]);
     expect(fixed.executionColumns).toContain("skipped_slots");
   });
 

@@ -17,7 +17,7 @@ export interface TestApp {
   readonly dataDir: string;
   readonly config: Config;
   /** A valid token for a tenant (local key). */
-  token(tenant: string, options?: { user?: string; ttlSeconds?: number }): Promise<string>;
+  token(tenant: string, options?: TokenOptions): Promise<string>;
   /** fetch against the app with a tenant's token. */
   call(
     tenant: string | null,
@@ -28,6 +28,13 @@ export interface TestApp {
     // biome-ignore lint/suspicious/noExplicitAny: tests read response bodies field by field
   ): Promise<{ status: number; body: any; headers: Headers }>;
   close(): Promise<void>;
+}
+
+export interface TokenOptions {
+  readonly user?: string;
+  readonly ttlSeconds?: number;
+  /** The `roles` claim (e.g. OpenInsights.Admin). */
+  readonly roles?: readonly string[];
 }
 
 export interface TestAppOptions {
@@ -85,13 +92,14 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     ...(options.now ? { now: options.now } : {}),
   });
   const address = await app.listen(0, "127.0.0.1");
-  const token = (tenant: string, tokenOptions: { user?: string; ttlSeconds?: number } = {}) =>
+  const token = (tenant: string, tokenOptions: TokenOptions = {}) =>
     issueLocalToken({
       dataDir,
       tenant,
       user: tokenOptions.user ?? "tester@example.com",
       ttlSeconds: tokenOptions.ttlSeconds ?? 3600,
       audience: config.auth.audiences[0]!,
+      ...(tokenOptions.roles ? { roles: tokenOptions.roles } : {}),
     });
   return {
     app,

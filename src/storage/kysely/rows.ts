@@ -3,6 +3,7 @@
  * only in how they represent instants and booleans (see each adapter's `schema.ts`); an adapter
  * passes a `ColumnCodec` for those and gets the mappers for its row types.
  */
+import { AUDIT_OUTCOMES, type AuditEntry } from "../../audit/model.js";
 import type { Program } from "../../datasets/types.js";
 import type { ExecutionStatus, StoredExecution } from "../../executions/model.js";
 import type {
@@ -15,6 +16,7 @@ import type {
 } from "../../reports/model.js";
 import type { CallbackDelivery, DeliveryAttempt, DeliveryStatus } from "../../webhooks/model.js";
 import type {
+  AuditLogTable,
   CallbackAttemptsTable,
   CallbackDeliveriesTable,
   ExecutionsTable,
@@ -266,6 +268,38 @@ export function rowMapping<I, B>(codec: ColumnCodec<I, B>) {
         status_code: a.statusCode,
         error: a.error,
         duration_ms: a.durationMs,
+      };
+    },
+
+    auditToRow(e: AuditEntry): AuditLogTable<I> {
+      return {
+        id: e.id,
+        created_time: toInstant(e.createdTime),
+        tenant: e.tenant,
+        actor: e.actor,
+        request_id: e.requestId,
+        action: e.action,
+        program: e.program,
+        target: e.target,
+        outcome: e.outcome,
+        status_code: e.statusCode,
+        detail: e.detail,
+      };
+    },
+
+    rowToAudit(r: AuditLogTable<I>): AuditEntry {
+      return {
+        id: r.id,
+        createdTime: fromInstant(r.created_time),
+        tenant: r.tenant,
+        actor: r.actor,
+        requestId: r.request_id,
+        action: r.action,
+        program: r.program === null ? null : oneOf(PROGRAM_VALUES, r.program, "audit_log.program"),
+        target: r.target,
+        outcome: oneOf(AUDIT_OUTCOMES, r.outcome, "audit_log.outcome"),
+        statusCode: r.status_code,
+        detail: r.detail,
       };
     },
 

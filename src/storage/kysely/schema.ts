@@ -105,10 +105,26 @@ export interface CallbackAttemptsTable<I> {
   duration_ms: number;
 }
 
+/** The audit log (`004_audit_log`). */
+export interface AuditLogTable<I> {
+  id: string;
+  created_time: I;
+  tenant: string;
+  actor: string;
+  request_id: string | null;
+  action: string;
+  program: string | null;
+  target: string | null;
+  outcome: string;
+  status_code: number | null;
+  detail: string | null;
+}
+
 export interface MetadataTables<I, B> {
   report_queries: ReportQueriesTable<I>;
   reports: ReportsTable<I, B>;
   executions: ExecutionsTable<I>;
   callback_deliveries: CallbackDeliveriesTable<I>;
   callback_attempts: CallbackAttemptsTable<I>;
+  audit_log: AuditLogTable<I>;
 }

@@ -19,6 +19,7 @@ import {
   type Updateable,
   type UpdateType,
 } from "kysely";
+import type { AuditEntry, AuditFilter } from "../../audit/model.js";
 import type { ExecutionOutcome, ExecutionStatus, StoredExecution } from "../../executions/model.js";
 import type { ReportStatus, StoredQuery, StoredReport } from "../../reports/model.js";
 import type { CallbackDelivery, DeliveryAttempt, DeliveryNext } from "../../webhooks/model.js";
@@ -35,6 +36,7 @@ import type {
 } from "../ports.js";
 import { foldName } from "./rows.js";
 import type {
+  AuditLogTable,
   CallbackAttemptsTable,
   CallbackDeliveriesTable,
   ExecutionsTable,
@@ -71,6 +73,8 @@ export interface RowMappers<I, B> {
   rowToDelivery(r: Selectable<CallbackDeliveriesTable<I>>): CallbackDelivery;
   attemptToRow(a: DeliveryAttempt): Insertable<CallbackAttemptsTable<I>> & { readonly at: Bound<I> };
   rowToAttempt(r: Selectable<CallbackAttemptsTable<I>>): DeliveryAttempt;
+  auditToRow(e: AuditEntry): Insertable<AuditLogTable<I>>;
+  rowToAudit(r: Selectable<AuditLogTable<I>>): AuditEntry;
 }
 
 /** What differs between the engines in the shared queries. */
@@ -689,6 +693,36 @@ export abstract class KyselyMetadataStore<I, B> {
   }
 
   // ── operations ─────────────────────────────────────────────────────────────
+
+  async recordAudit(entry: AuditEntry): Promise<void> {
+    await this.db.insertInto("audit_log").values(this.dialect.rows.auditToRow(entry)).execute();
+  }
+
+  async listAudit(filter: AuditFilter, page: PageRequest): Promise<Page<AuditEntry>> {
+    const limit = checkLimit(page);
+    const { instant } = this.dialect;
+    let q = this.db.selectFrom("audit_log").selectAll();
+    if (filter.tenant !== undefined) q = q.where("tenant", "=", filter.tenant);
+    if (filter.actor !== undefined) q = q.where("actor", "=", filter.actor);
+    if (filter.action !== undefined) q = q.where("action", "=", filter.action);
+    if (filter.outcome !== undefined) q = q.where("outcome", "=", filter.outcome);
+    if (filter.since !== undefined) q = q.where("created_time", ">=", instant(filter.since));
+    if (filter.until !== undefined) q = q.where("created_time", "<", instant(filter.until));
+    const rows = await this.nextPage(q, this.cursorValues(page), limit).execute();
+    return toPage(rows, limit, this.dialect.rows.rowToAudit);
+  }
+
+  async purgeAudit(before: Date, limit: number): Promise<number> {
+    checkPositiveInteger("limit", limit);
+    const doomed = this.db
+      .selectFrom("audit_log")
+      .select("id")
+      .where("created_time", "<", this.dialect.instant(before))
+      .orderBy("created_time")
+      .limit(limit);
+    const result = await this.db.deleteFrom("audit_log").where("id", "in", doomed).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
 
   async queueStats(now: Date, overdueBefore: Date): Promise<QueueStats> {
     const due = this.db

@@ -48,11 +48,13 @@ import type { CreateOutcome, MetadataStore, ReportQuotas, Scope } from "../ports
 import { migrateToLatest } from "./migrations.js";
 import {
   attemptToRow,
+  auditToRow,
   deliveryToRow,
   executionToRow,
   queryToRow,
   reportToRow,
   rowToAttempt,
+  rowToAudit,
   rowToDelivery,
   rowToExecution,
   rowToQuery,
@@ -189,6 +191,8 @@ const POSTGRES_PARTS: KyselyDialectParts<Date, boolean> = {
     rowToDelivery,
     attemptToRow,
     rowToAttempt,
+    auditToRow,
+    rowToAudit,
   },
   instant: toDate,
   bool: (value) => value,

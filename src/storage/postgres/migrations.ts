@@ -174,11 +174,31 @@ const m003_callback_on_failure = statements(
   "alter table reports add column callback_on_failure boolean not null default false",
 );
 
+/** The audit log (docs/operations.md): listed by time, filtered by tenant; purged by time. */
+const m004_audit_log = statements(
+  `create table audit_log (
+    id text collate "C" primary key,
+    created_time timestamptz not null,
+    tenant text not null,
+    actor text not null,
+    request_id text,
+    action text not null,
+    program text,
+    target text,
+    outcome text not null constraint audit_log_outcome_check check (outcome in ('success', 'failure')),
+    status_code integer,
+    detail text
+  )`,
+  "create index audit_log_time_idx on audit_log (created_time, id)",
+  "create index audit_log_tenant_idx on audit_log (tenant, created_time, id)",
+);
+
 /** All migrations, by name. Append only. */
 export const METADATA_MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   "001_initial": m001_initial,
   "002_rate_limits": m002_rate_limits,
   "003_callback_on_failure": m003_callback_on_failure,
+  "004_audit_log": m004_audit_log,
 });
 
 /** The bookkeeping table: the layout of Kysely's `Migrator` (so either runner can take over). */

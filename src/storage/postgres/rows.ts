@@ -26,6 +26,8 @@ export const {
   rowToDelivery,
   attemptToRow,
   rowToAttempt,
+  auditToRow,
+  rowToAudit,
 } = rowMapping<Date, boolean>({
   toInstant: toDate,
   // node-postgres returns `timestamptz` as a Date; a copy keeps rows and entities independent.

@@ -49,11 +49,13 @@ import type { CreateOutcome, MetadataStore, ReportQuotas, Scope } from "../ports
 import { migrateToLatest } from "./migrations.js";
 import {
   attemptToRow,
+  auditToRow,
   deliveryToRow,
   executionToRow,
   queryToRow,
   reportToRow,
   rowToAttempt,
+  rowToAudit,
   rowToDelivery,
   rowToExecution,
   rowToQuery,
@@ -217,6 +219,8 @@ const SQLITE_PARTS: KyselyDialectParts<number, number> = {
     rowToDelivery,
     attemptToRow,
     rowToAttempt,
+    auditToRow,
+    rowToAudit,
   },
   instant: toMs,
   bool: (value) => (value ? 1 : 0),

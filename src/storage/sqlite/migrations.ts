@@ -274,11 +274,43 @@ const m003_callback_on_failure: Migration = {
   },
 };
 
+/** The audit log (docs/operations.md): listed by time, filtered by tenant; purged by time. */
+const m004_audit_log: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable("audit_log")
+      .addColumn("id", T.text, (c) => c.primaryKey())
+      .addColumn("created_time", T.instant, (c) => c.notNull())
+      .addColumn("tenant", T.text, (c) => c.notNull())
+      .addColumn("actor", T.text, (c) => c.notNull())
+      .addColumn("request_id", T.text)
+      .addColumn("action", T.text, (c) => c.notNull())
+      .addColumn("program", T.text)
+      .addColumn("target", T.text)
+      .addColumn("outcome", T.text, (c) => c.notNull())
+      .addColumn("status_code", T.int)
+      .addColumn("detail", T.text)
+      .addCheckConstraint("audit_log_outcome_check", oneOf("outcome", ["success", "failure"]))
+      .execute();
+    await db.schema
+      .createIndex("audit_log_time_idx")
+      .on("audit_log")
+      .columns(["created_time", "id"])
+      .execute();
+    await db.schema
+      .createIndex("audit_log_tenant_idx")
+      .on("audit_log")
+      .columns(["tenant", "created_time", "id"])
+      .execute();
+  },
+};
+
 /** All migrations, by name. Append only. */
 export const METADATA_MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   "001_initial": m001_initial,
   "002_execution_queue": m002_execution_queue,
   "003_callback_on_failure": m003_callback_on_failure,
+  "004_audit_log": m004_audit_log,
 });
 
 /** An in-code provider (no directory scanning, so it works the same from `src/` and `dist/`). */

@@ -25,6 +25,8 @@ export const {
   rowToDelivery,
   attemptToRow,
   rowToAttempt,
+  auditToRow,
+  rowToAudit,
 } = rowMapping<number, number>({
   toInstant: toMs,
   fromInstant: (ms) => new Date(ms),
