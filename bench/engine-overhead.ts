@@ -7,7 +7,7 @@
  */
 import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
-import { prepareQuery } from "../src/analytics/prepare.js";
+import { prepareQuery } from "../src/query/prepare.js";
 import type { DuckDbEngine } from "../src/storage/duckdb/engine.js";
 import { quoteString } from "../src/storage/duckdb/sql.js";
 import { type Benchmark, fmtInt, fmtMs, fmtRatio, median, progress, timed } from "./common.js";

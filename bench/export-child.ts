@@ -14,10 +14,10 @@ import { readFileSync } from "node:fs";
 import { open, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
-import { prepareQuery } from "../src/analytics/prepare.js";
 import { type App, createApp } from "../src/app.js";
 import { digestWhileWriting } from "../src/executions/digest-while-writing.js";
 import { SCRATCH_FLUSH_BYTES } from "../src/executions/worker.js";
+import { prepareQuery } from "../src/query/prepare.js";
 import { quoteString } from "../src/storage/duckdb/sql.js";
 import { childMain } from "./common.js";
 import {

@@ -6,7 +6,7 @@ import { AppError, ERROR_CODES } from "../core/errors.js";
 import type { ApiContext } from "./context.js";
 import { envelope } from "./envelope.js";
 import { QueryParams } from "./params.js";
-import { linkWithToken } from "./routes.js";
+import { linkWithToken } from "./routes/program.js";
 import { wireTime } from "./wire.js";
 
 export const AUDIT_PATH = "/admin/v1/audit";

@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { StoredExecution } from "../executions/model.js";
-import { contentTypeFor, downloadFileName, planDownload } from "../files/download.js";
+import { contentTypeFor, downloadFileName, planDownload } from "../links/download.js";
 import { linkExpiry, signDownloadToken, verifyDownloadToken } from "../links/tokens.js";
 import type { StoredReport } from "../reports/model.js";
 import type { FileStore, MetadataStore } from "../storage/ports.js";

@@ -2,6 +2,7 @@
  * JSON schemas of the routes, for the OpenAPI document. Requests are validated by the domain
  * rules (case-insensitive field names, documented messages), not by these schemas.
  */
+import { COMPRESSIONS, REPORT_FORMAT_NAMES } from "../reports/formats.js";
 
 const envelopeOf = (item: object) => ({
   type: "object",
@@ -70,10 +71,10 @@ const report = {
       type: "boolean",
       description: "Extension: also called back when an execution fails for good",
     },
-    format: { type: "string", enum: ["csv", "tsv"] },
+    format: { type: "string", enum: REPORT_FORMAT_NAMES },
     compression: {
       type: "string",
-      enum: ["none", "gzip"],
+      enum: COMPRESSIONS,
       description: "Extension: gzip-compressed report files",
     },
   },
@@ -145,7 +146,7 @@ const reportBody = {
     RecurrenceInterval: { type: "integer", minimum: 4, maximum: 2160 },
     RecurrenceCount: { type: "integer", minimum: 1 },
     Format: { type: "string", enum: ["CSV", "TSV"] },
-    Compression: { type: "string", enum: ["none", "gzip"] },
+    Compression: { type: "string", enum: COMPRESSIONS },
     CallbackUrl: { type: "string" },
     CallbackMethod: { type: "string", enum: ["GET", "POST"] },
     CallbackOnFailure: {

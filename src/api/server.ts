@@ -7,10 +7,9 @@ import { AppError, ERROR_CODES } from "../core/errors.js";
 import type { Metrics } from "../metrics/metrics.js";
 import { registerAdminRoutes } from "./admin.js";
 import type { ApiContext } from "./context.js";
-import { registerDeliveryRoutes } from "./deliveries.js";
 import { envelope, errorEnvelope, serializeJson } from "./envelope.js";
 import { handleError } from "./errors.js";
-import { PROGRAM_BASES, registerProgramRoutes } from "./routes.js";
+import { registerProgramRoutes } from "./routes/index.js";
 
 export interface ServerOptions {
   /** Serve the API routes (false: health endpoints only, for scheduler and worker processes). */
@@ -143,10 +142,7 @@ export async function buildServer(context: ApiContext, options: ServerOptions): 
 
   if (options.api) {
     registerAdminRoutes(app, context);
-    for (const { base, program } of PROGRAM_BASES) {
-      registerProgramRoutes(app, context, base, program);
-      registerDeliveryRoutes(app, context, base, program);
-    }
+    registerProgramRoutes(app, context);
   }
   return app;
 }

@@ -2,11 +2,18 @@ import { createReadStream } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
-import { prepareQuery } from "../analytics/prepare.js";
 import { openAnalytics } from "../app.js";
 import { isAppError } from "../core/errors.js";
 import type { Diagnostic } from "../query/index.js";
 import { formatDiagnostics } from "../query/index.js";
+import { prepareQuery } from "../query/prepare.js";
+import {
+  DEFAULT_REPORT_FORMAT,
+  isReportFormat,
+  REPORT_FORMAT_NAMES,
+  type ReportFormat,
+  reportFileExtension,
+} from "../reports/formats.js";
 import {
   type Command,
   configFrom,
@@ -17,12 +24,12 @@ import {
   UsageError,
 } from "./shared.js";
 
-const FORMATS = ["csv", "tsv", "json"] as const;
+/** The report formats (the engine's own writer), plus JSON lines written here. */
+const FORMATS = [...REPORT_FORMAT_NAMES, "json"] as const;
 
 export const queryCommand: Command = {
   name: "query",
-  usage:
-    'query --program mpn|cmp --tenant <tid> [--data-dir D] [--format csv|tsv|json] [--now <ISO time>] "<query>"',
+  usage: `query --program mpn|cmp --tenant <tid> [--data-dir D] [--format ${FORMATS.join("|")}] [--now <ISO time>] "<query>"`,
   summary:
     "Runs a report query for one tenant and prints the result, header row first (exit code 2 and the diagnostics for a bad query).",
   options: {
@@ -35,10 +42,7 @@ export const queryCommand: Command = {
   async run(context) {
     const program = programOption(context);
     const tenant = requiredOption(context, "tenant");
-    const format = (stringOption(context, "format") ?? "csv").toLowerCase();
-    if (!FORMATS.includes(format as (typeof FORMATS)[number])) {
-      throw new UsageError(`--format must be one of ${FORMATS.join(", ")}, not '${format}'`);
-    }
+    const format = formatOption(stringOption(context, "format") ?? DEFAULT_REPORT_FORMAT);
     const now = parseNow(stringOption(context, "now"));
     const text = context.positionals.join(" ").trim();
     if (!text) throw new UsageError("the query text is missing");
@@ -73,9 +77,12 @@ export const queryCommand: Command = {
       // The engine's own writer, so the output is byte for byte what a report file holds.
       const scratch = path.join(config.dataDir, "tmp");
       await mkdir(scratch, { recursive: true });
-      const file = path.join(scratch, `query-${process.pid}-${Date.now()}.${format}`);
+      const file = path.join(
+        scratch,
+        `query-${process.pid}-${Date.now()}${reportFileExtension(format, false)}`,
+      );
       try {
-        await engine.exportTo(prepared.sql, file, { format: format as "csv" | "tsv" });
+        await engine.exportTo(prepared.sql, file, { format });
         await pipeline(createReadStream(file), context.io.stdout, { end: false });
       } finally {
         await rm(file, { force: true });
@@ -94,4 +101,10 @@ function parseNow(raw: string | undefined): Date {
     throw new UsageError(`--now must be an ISO time such as 2024-06-30T00:00:00Z, not '${raw}'`);
   }
   return value;
+}
+
+function formatOption(value: string): ReportFormat | "json" {
+  const format = value.toLowerCase();
+  if (format === "json" || isReportFormat(format)) return format;
+  throw new UsageError(`--format must be one of ${FORMATS.join(", ")}, not '${format}'`);
 }

@@ -1,6 +1,24 @@
-/** Opaque continuation tokens for keyset pagination (base64url JSON), and page requests. */
-import type { Cursor } from "../storage/ports.js";
+/** Keyset pagination: the page a store returns, and the opaque continuation tokens (base64url JSON) the API hands out. */
 import { AppError, ERROR_CODES } from "./errors.js";
+
+/** Stable ordering key for keyset pagination: (createdTime, id) ascending. */
+export interface Cursor {
+  readonly createdTime: Date;
+  readonly id: string;
+}
+
+export interface PageRequest {
+  /** Continue after this item; omitted for the first page. */
+  readonly after?: Cursor;
+  /** At most this many items. */
+  readonly limit: number;
+}
+
+export interface Page<T> {
+  readonly items: T[];
+  /** Present when more items follow the last one returned. */
+  readonly next?: Cursor;
+}
 
 export interface PageParams {
   readonly pageSize: number;

@@ -14,7 +14,8 @@
  */
 import { AppError } from "../core/errors.js";
 import { type DatasetDef, PROGRAMS, type Program, TENANT_COLUMN } from "../datasets/types.js";
-import type { DuckDbEngine, DuckDbSession } from "../storage/duckdb/engine.js";
+import type { DuckDbEngine } from "../storage/duckdb/engine.js";
+import type { DuckDbSession } from "../storage/duckdb/session.js";
 import { quoteIdent, quoteString, tableName } from "../storage/duckdb/sql.js";
 import { type ColumnPlan, planDataset } from "./columns.js";
 import {

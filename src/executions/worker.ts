@@ -8,17 +8,20 @@
 import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { prepareQuery } from "../analytics/prepare.js";
 import { isAppError } from "../core/errors.js";
 import type { Metrics } from "../metrics/metrics.js";
+import type { CompiledSql } from "../query/compiled.js";
+import { prepareQuery } from "../query/prepare.js";
+import { reportContentType, reportFileExtension } from "../reports/formats.js";
 import type { StoredReport } from "../reports/model.js";
-import { nextRunTimes } from "../scheduler/plan.js";
-import type { AnalyticsEngine, CompiledSql, FileStore, MetadataStore } from "../storage/ports.js";
+import { nextRunTimes } from "../reports/schedule.js";
+import type { AnalyticsEngine, FileStore, MetadataStore } from "../storage/ports.js";
 import type { StoredPayload } from "../webhooks/dispatcher.js";
 import type { CallbackDelivery } from "../webhooks/model.js";
 import { callbackTarget } from "../webhooks/url.js";
 import { digestWhileWriting, type FileDigest } from "./digest-while-writing.js";
 import type { ExecutionOutcome, StoredExecution } from "./model.js";
+import { nextRetryAt } from "./retry.js";
 
 export interface WorkerDeps {
   readonly store: MetadataStore;
@@ -33,6 +36,8 @@ export interface WorkerDeps {
   readonly maxAttempts: number;
   /** Where files are written before they are handed to the file store. */
   readonly scratchDir: string;
+  /** The jitter of retry waits, [0, 1) (Math.random unless a test fixes it). */
+  readonly random?: () => number;
   readonly log?: (message: string, fields?: Record<string, unknown>) => void;
   readonly metrics?: Pick<Metrics, "executionFinished">;
 }
@@ -51,7 +56,6 @@ type ExportedFile =
   | { readonly ok: true; readonly rowCount: number; readonly digest: FileDigest }
   | { readonly ok: false; readonly code: FailureCode; readonly error: unknown };
 
-const RETRY_BASE_MS = 30_000;
 /**
  * How often the scratch file is flushed to disk while it is written, when the file store keeps it as
  * is. Measured on a 916 MB export on 2 cores: every 128 MB cost about what every 256 MB did and a
@@ -173,7 +177,9 @@ export class ExecutionWorker {
 
     try {
       const key = fileKey(execution, report);
-      const stored = await this.deps.files.putFile(key, scratch, { contentType: contentType(report) });
+      const stored = await this.deps.files.putFile(key, scratch, {
+        contentType: reportContentType(report.format, report.compression === "gzip"),
+      });
       if (stored.bytes !== written.digest.bytes) {
         throw new Error(`stored ${stored.bytes} bytes but hashed ${written.digest.bytes}`);
       }
@@ -232,10 +238,10 @@ export class ExecutionWorker {
     execution: StoredExecution,
   ): ExecutionOutcome {
     const at = this.deps.now();
-    if (transient && execution.attempts < this.deps.maxAttempts) {
-      const delay = RETRY_BASE_MS * 2 ** (execution.attempts - 1) * (0.5 + Math.random());
-      return { status: "Retry", at, code, reason, retryAt: new Date(at.getTime() + delay) };
-    }
+    const retryAt = transient
+      ? nextRetryAt(execution.attempts, this.deps.maxAttempts, at, this.deps.random ?? Math.random)
+      : null;
+    if (retryAt) return { status: "Retry", at, code, reason, retryAt };
     return { status: "Failed", at, code, reason };
   }
 
@@ -313,12 +319,7 @@ export function fileKey(execution: StoredExecution, report: StoredReport): strin
 }
 
 function fileExtension(report: StoredReport): string {
-  return `.${report.format}${report.compression === "gzip" ? ".gz" : ""}`;
-}
-
-function contentType(report: StoredReport): string {
-  if (report.compression === "gzip") return "application/gzip";
-  return report.format === "tsv" ? "text/tab-separated-values; charset=utf-8" : "text/csv; charset=utf-8";
+  return reportFileExtension(report.format, report.compression === "gzip");
 }
 
 function describe(error: unknown): string {

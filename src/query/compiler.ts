@@ -4,7 +4,7 @@
  * parameters. The tenant filter is always the first condition.
  */
 import { type DatasetDef, type Program, TENANT_COLUMN } from "../datasets/types.js";
-import type { CompiledSql, SqlValue } from "../storage/ports.js";
+import type { CompiledSql, SqlValue } from "./compiled.js";
 import type { TimeWindow } from "./timespan.js";
 import type { Field, PlanCondition, PlanValue, QueryPlan } from "./validator.js";
 

@@ -4,7 +4,7 @@
  * for one tenant and one point in time.
  */
 import type { DatasetDef, Program } from "../datasets/types.js";
-import type { CompiledSql } from "../storage/ports.js";
+import type { CompiledSql } from "./compiled.js";
 import { compile } from "./compiler.js";
 import type { Diagnostic } from "./diagnostics.js";
 import { parse } from "./parser.js";

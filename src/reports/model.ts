@@ -1,5 +1,6 @@
 /** Report queries and reports as the service stores them. All times are UTC instants. */
 import type { Program } from "../datasets/types.js";
+import type { Compression, ReportFormat } from "./formats.js";
 
 export interface StoredQuery {
   readonly id: string;
@@ -14,8 +15,6 @@ export interface StoredQuery {
 }
 
 export type ReportStatus = "Active" | "Paused" | "Inactive";
-export type ReportFormat = "csv" | "tsv";
-export type Compression = "none" | "gzip";
 export type CallbackMethod = "GET" | "POST";
 
 export interface StoredReport {

@@ -1,6 +1,5 @@
 /** Report queries: user-defined ones in the metadata store, system ones from the catalog (E2–E4). */
 
-import { invalidQueryError } from "../analytics/prepare.js";
 import { AppError, ERROR_CODES } from "../core/errors.js";
 import { FieldReader } from "../core/fields.js";
 import {
@@ -15,6 +14,7 @@ import {
 import { catalogs, findSystemQuery } from "../datasets/catalog.js";
 import type { SystemQueryDef } from "../datasets/types.js";
 import { analyzeQuery } from "../query/index.js";
+import { invalidQueryError } from "../query/prepare.js";
 import type { MetadataStore, Scope } from "../storage/ports.js";
 import type { StoredQuery } from "./model.js";
 import { MAX_NAME_LENGTH } from "./rules.js";

@@ -5,11 +5,11 @@ import { AppError, ERROR_CODES } from "../core/errors.js";
 import { decodeCursor, decodeToken, encodeCursor, type PageParams, type PageResult } from "../core/paging.js";
 import { newExecution } from "../executions/lifecycle.js";
 import type { StoredExecution } from "../executions/model.js";
-import { nextRunTimes } from "../scheduler/plan.js";
 import type { MetadataStore, Scope } from "../storage/ports.js";
 import type { StoredReport } from "./model.js";
 import { checkQueryText, type QueryService } from "./query-service.js";
 import { type CreateReportInput, parseCreateReport, parseUpdateReport, type RuleContext } from "./rules.js";
+import { nextRunTimes } from "./schedule.js";
 
 export interface ReportServiceDeps {
   readonly store: MetadataStore;

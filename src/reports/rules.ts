@@ -4,7 +4,16 @@
  */
 import { AppError, ERROR_CODES } from "../core/errors.js";
 import { FieldReader, parseWireTime } from "../core/fields.js";
-import type { CallbackMethod, Compression, ReportFormat } from "./model.js";
+import {
+  COMPRESSIONS,
+  type Compression,
+  DEFAULT_REPORT_FORMAT,
+  isReportFormat,
+  REPORT_FORMAT_NAMES,
+  type ReportFormat,
+  reportFormatRow,
+} from "./formats.js";
+import type { CallbackMethod } from "./model.js";
 
 export const MIN_RECURRENCE_HOURS = 4;
 export const MAX_RECURRENCE_HOURS = 2160;
@@ -120,16 +129,20 @@ function readDefinition(
       `${prefix}Limit ReportName and Description length to ${MAX_NAME_LENGTH} characters or less`,
     );
   }
-  const format = keep(fields, "Format", current?.format, "csv", () => {
+  const format = keep(fields, "Format", current?.format, DEFAULT_REPORT_FORMAT, () => {
     const value = fields.string("Format")!.trim().toLowerCase();
-    if (value !== "csv" && value !== "tsv") throw invalid(`${prefix}Report format should be csv/tsv`);
+    if (!isReportFormat(value))
+      throw invalid(`${prefix}Report format should be ${REPORT_FORMAT_NAMES.join("/")}`);
     return value;
   });
   const compression = keep(fields, "Compression", current?.compression, "none", () => {
     const value = fields.string("Compression")!.trim().toLowerCase();
-    if (value !== "none" && value !== "gzip") throw invalid(`${prefix}Compression should be none or gzip`);
+    if (!isCompression(value)) throw invalid(`${prefix}Compression should be ${COMPRESSIONS.join(" or ")}`);
     return value;
   });
+  if (compression === "gzip" && !reportFormatRow(format).gzip) {
+    throw invalid(`${prefix}Compression gzip does not apply to format ${format}; use none`);
+  }
   const callbackUrl = keep(fields, "CallbackUrl", current?.callbackUrl, null, () => {
     const value = fields.string("CallbackUrl")!.trim();
     return value === "" ? null : checkCallbackUrl(value, prefix);
@@ -221,4 +234,8 @@ function checkCallbackUrl(value: string, prefix: string): string {
 
 function invalid(message: string): AppError {
   return new AppError(ERROR_CODES.INVALID_ARGUMENT, message);
+}
+
+function isCompression(value: string): value is Compression {
+  return (COMPRESSIONS as readonly string[]).includes(value);
 }

@@ -5,8 +5,8 @@
  */
 import { newExecution } from "../executions/lifecycle.js";
 import type { StoredReport } from "../reports/model.js";
+import { nextRunTimes } from "../reports/schedule.js";
 import type { MetadataStore } from "../storage/ports.js";
-import { nextRunTimes } from "./plan.js";
 
 export interface SchedulerDeps {
   readonly store: MetadataStore;

@@ -3,25 +3,14 @@
  * (`duckdb/`, later `sqlite/`, `postgres/`, `disk/`, `s3/`) and never import each other.
  */
 import type { AuditEntry, AuditFilter } from "../audit/model.js";
+import type { Page, PageRequest } from "../core/paging.js";
 import type { DatasetDef, Program } from "../datasets/types.js";
 import type { ExecutionOutcome, ExecutionStatus, StoredExecution } from "../executions/model.js";
+import type { CompiledSql, Row } from "../query/compiled.js";
 import type { TokenTaken } from "../ratelimit/bucket.js";
+import type { ReportFormat } from "../reports/formats.js";
 import type { ReportStatus, StoredQuery, StoredReport } from "../reports/model.js";
 import type { CallbackDelivery, DeliveryAttempt, DeliveryNext } from "../webhooks/model.js";
-
-/** A value bound to a `$n` / `?` placeholder. */
-export type SqlValue = string | number | bigint | boolean | null;
-
-/** SQL produced by the query compiler: identifiers come from the catalog, every value is in `params`. */
-export interface CompiledSql {
-  readonly sql: string;
-  readonly params: readonly SqlValue[];
-  /** Output column names, in SELECT order, spelled as the catalog spells them. */
-  readonly columns: readonly string[];
-}
-
-export type Row = Record<string, unknown>;
-export type ExportFormat = "csv" | "tsv";
 
 export interface ExportResult {
   readonly rowCount: number;
@@ -45,7 +34,7 @@ export interface AnalyticsEngine {
   exportTo(
     query: CompiledSql,
     path: string,
-    options: { format: ExportFormat; gzip?: boolean },
+    options: { format: ReportFormat; gzip?: boolean },
   ): Promise<ExportResult>;
   /**
    * Calls back when another process queued work (a new execution, a retry, a callback), so idle
@@ -83,25 +72,6 @@ export interface FileStore {
   presignedUrl?(key: string, expiresAt: Date, downloadName: string): Promise<string>;
   /** Releases connections, when the store holds any. */
   close?(): Promise<void>;
-}
-
-/** Stable ordering key for keyset pagination: (createdTime, id) ascending. */
-export interface Cursor {
-  readonly createdTime: Date;
-  readonly id: string;
-}
-
-export interface PageRequest {
-  /** Continue after this item; omitted for the first page. */
-  readonly after?: Cursor;
-  /** At most this many items. */
-  readonly limit: number;
-}
-
-export interface Page<T> {
-  readonly items: T[];
-  /** Present when more items follow the last one returned. */
-  readonly next?: Cursor;
 }
 
 /** Who owns a row: every read and write is scoped to one tenant and one program. */

@@ -4,8 +4,8 @@ import { planColumn } from "../../src/demo/columns.js";
 import { DEMO_MONTHS, generateDemoData } from "../../src/demo/generate.js";
 import { Random } from "../../src/demo/random.js";
 import { DEMO_TENANTS } from "../../src/demo/tenants.js";
+import type { Row } from "../../src/query/compiled.js";
 import type { DuckDbEngine } from "../../src/storage/duckdb/engine.js";
-import type { Row } from "../../src/storage/ports.js";
 import { FIXTURE_CATALOGS, PROFILE, SALES, USAGE } from "../fixtures/analytics-datasets.js";
 import { all, makeEngine, type TestEngine } from "../storage/duckdb/helpers.js";
 

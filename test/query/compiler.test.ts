@@ -1,8 +1,8 @@
 import type { DuckDBValue } from "@duckdb/node-api";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { CompiledSql } from "../../src/query/compiled.js";
 import { compileQuery } from "../../src/query/index.js";
-import type { CompiledSql } from "../../src/storage/ports.js";
 import { fixtureDatasets } from "./fixture.js";
 
 const TENANT = "tenant-a";

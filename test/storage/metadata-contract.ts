@@ -8,17 +8,11 @@
  * same positions, so their order is the same under any collation.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { Cursor, Page, PageRequest } from "../../src/core/paging.js";
 import { newExecution } from "../../src/executions/lifecycle.js";
 import type { ExecutionOutcome, ExecutionStatus, StoredExecution } from "../../src/executions/model.js";
 import type { StoredQuery, StoredReport } from "../../src/reports/model.js";
-import type {
-  Cursor,
-  MetadataStore,
-  Page,
-  PageRequest,
-  ReportQuotas,
-  Scope,
-} from "../../src/storage/ports.js";
+import type { MetadataStore, ReportQuotas, Scope } from "../../src/storage/ports.js";
 import type { CallbackDelivery, DeliveryAttempt } from "../../src/webhooks/model.js";
 
 // ── fixtures ────────────────────────────────────────────────────────────────

@@ -17,27 +17,23 @@
 import { randomUUID } from "node:crypto";
 import { promises as fs } from "node:fs";
 import path from "node:path";
-import {
-  type DuckDBAppender,
-  type DuckDBConnection,
-  DuckDBDataChunk,
-  DuckDBInstance,
-  type DuckDBPreparedStatement,
-} from "@duckdb/node-api";
-import { AppError, isAppError } from "../../core/errors.js";
+import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import { AppError } from "../../core/errors.js";
 import { type DatasetDef, type Program, TENANT_COLUMN } from "../../datasets/types.js";
-import type {
-  AnalyticsEngine,
-  CompiledSql,
-  ExportFormat,
-  ExportResult,
-  LoadResult,
-  Row,
-  SqlValue,
-} from "../ports.js";
+import type { CompiledSql, Row } from "../../query/compiled.js";
+import type { ReportFormat } from "../../reports/formats.js";
+import type { AnalyticsEngine, ExportResult, LoadResult } from "../ports.js";
 import { type LoadOptions, loadFile } from "./load.js";
+import {
+  appendColumns,
+  ConnectionSession,
+  type DuckDbSession,
+  firstLine,
+  prepareStatement,
+  toAppError,
+} from "./session.js";
 import { asSubquery, physicalTables, quoteIdent, quoteString, tableName } from "./sql.js";
-import { chunkToRows, readerFor, ValueError, type Writer, writerFor } from "./values.js";
+import { chunkToRows, readerFor } from "./values.js";
 
 export interface DuckDbOptions {
   /** Database file (created if missing), or ':memory:' (tests). */
@@ -72,33 +68,21 @@ export interface DatasetRowCounts {
 /** Rows for `appendTenantData`/`replaceTenantData`: keys are physical column names (case-insensitive). */
 export type RowBatches = Iterable<readonly Row[]> | AsyncIterable<readonly Row[]>;
 
-/** A column of values for `DuckDbSession.append`; typed arrays are the fast path for numbers. */
-export type ColumnValues = ArrayLike<unknown>;
+/** COPY options per report format (see `exportTo`); a format added to the table needs its entry here. */
+const EXPORT_OPTIONS: Record<ReportFormat, string> = {
+  csv: delimitedTextOptions(","),
+  tsv: delimitedTextOptions("\t"),
+};
 
-/** What `transaction()` hands its callback: one connection inside BEGIN … COMMIT. */
-export interface DuckDbSession {
-  /** Runs one statement with bound `$n` parameters; returns the number of rows changed. */
-  run(sql: string, params?: readonly SqlValue[]): Promise<number>;
-  /** Runs a query and returns all rows (small results only), converted like `stream()`. */
-  query(sql: string, params?: readonly SqlValue[]): Promise<Row[]>;
-  /**
-   * Appends `rowCount` rows to a table through the DuckDB Appender. `columns` holds one array per
-   * table column, in table order. Values: see `values.ts` (DATE also takes epoch days).
-   */
-  append(
-    target: { schema: string; table: string; catalog?: string },
-    columns: readonly ColumnValues[],
-    rowCount: number,
-  ): Promise<void>;
-  /** Progress of the statement running on this session's connection, 0–100, or -1 when unknown. */
-  progress(): number;
-  /** BEGIN … COMMIT around `fn` (ROLLBACK when it throws). Transactions do not nest. */
-  transaction<T>(fn: () => Promise<T>): Promise<T>;
+function delimitedTextOptions(delimiter: string): string {
+  return (
+    `FORMAT csv, HEADER true, DELIMITER ${quoteString(delimiter)}, QUOTE '"', ESCAPE '"', NULLSTR '', ` +
+    "TIMESTAMPFORMAT '%Y-%m-%dT%H:%M:%SZ'"
+  );
 }
 
 const MEMORY_LIMIT_RE = /^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i;
 const openPaths = new Set<string>();
-const VECTOR_SIZE = 2048;
 
 export async function openDuckDb(options: DuckDbOptions): Promise<DuckDbEngine> {
   const memoryLimit = options.memoryLimit ?? "1GB";
@@ -238,7 +222,7 @@ export class DuckDbEngine implements AnalyticsEngine {
     const onAbort = () => con.interrupt();
     signal?.addEventListener("abort", onAbort, { once: true });
     try {
-      const prepared = await this.prepare(con, query.sql, query.params);
+      const prepared = await prepareStatement(con, query.sql, query.params);
       const result = await prepared.stream();
       const names = result.deduplicatedColumnNames();
       const readers = result.columnTypes().map(readerFor);
@@ -271,7 +255,7 @@ export class DuckDbEngine implements AnalyticsEngine {
   async exportTo(
     query: CompiledSql,
     filePath: string,
-    options: { format: ExportFormat; gzip?: boolean; signal?: AbortSignal },
+    options: { format: ReportFormat; gzip?: boolean; signal?: AbortSignal },
   ): Promise<ExportResult> {
     const resolved = path.resolve(filePath);
     const target = path.join(await canonicalDir(path.dirname(resolved)), path.basename(resolved));
@@ -281,19 +265,16 @@ export class DuckDbEngine implements AnalyticsEngine {
         `Export path ${target} is outside the analytics engine's allowed directories (${this.allowedDirectories.join(", ")})`,
       );
     }
-    const delimiter = options.format === "tsv" ? "\t" : ",";
     const copy =
-      `COPY ${asSubquery(query.sql)} TO ${quoteString(target)} (FORMAT csv, HEADER true, ` +
-      `DELIMITER ${quoteString(delimiter)}, QUOTE '"', ESCAPE '"', NULLSTR '', ` +
-      `TIMESTAMPFORMAT '%Y-%m-%dT%H:%M:%SZ', COMPRESSION '${options.gzip ? "gzip" : "none"}', ` +
-      "USE_TMP_FILE false)";
+      `COPY ${asSubquery(query.sql)} TO ${quoteString(target)} (${EXPORT_OPTIONS[options.format]}, ` +
+      `COMPRESSION '${options.gzip ? "gzip" : "none"}', USE_TMP_FILE false)`;
     const signal = options.signal;
     signal?.throwIfAborted();
     const con = await this.connect();
     const onAbort = () => con.interrupt();
     signal?.addEventListener("abort", onAbort, { once: true });
     try {
-      const prepared = await this.prepare(con, copy, query.params);
+      const prepared = await prepareStatement(con, copy, query.params);
       const reader = await prepared.runAndReadAll();
       const count = reader.getRows()[0]?.[0];
       const stat = await fs.stat(target);
@@ -415,7 +396,7 @@ export class DuckDbEngine implements AnalyticsEngine {
     const run = async () => {
       const con = await this.connect();
       try {
-        return await fn(new SessionImpl(this, con));
+        return await fn(new ConnectionSession(con));
       } finally {
         this.release(con);
       }
@@ -451,7 +432,7 @@ export class DuckDbEngine implements AnalyticsEngine {
   ): Promise<LoadResult> {
     const table = tableName(dataset);
     return this.transaction(async (session) => {
-      const con = (session as SessionImpl).con;
+      const con = (session as ConnectionSession).con;
       const columns = await tableColumns(con, program, table);
       if (columns.length === 0) {
         throw new AppError("internal", `Table ${program}.${table} does not exist; call ensureTables first`);
@@ -507,170 +488,9 @@ export class DuckDbEngine implements AnalyticsEngine {
   release(con: DuckDBConnection): void {
     if (this.connections.delete(con)) con.closeSync();
   }
-
-  /** @internal */
-  async prepare(
-    con: DuckDBConnection,
-    sql: string,
-    params: readonly SqlValue[],
-  ): Promise<DuckDBPreparedStatement> {
-    const prepared = await con.prepare(sql);
-    if (prepared.parameterCount !== params.length) {
-      throw new AppError(
-        "internal",
-        `The statement has ${prepared.parameterCount} parameter(s) but ${params.length} value(s) were given`,
-      );
-    }
-    params.forEach((value, i) => {
-      bindParam(prepared, i + 1, value);
-    });
-    return prepared;
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
-
-class SessionImpl implements DuckDbSession {
-  constructor(
-    private readonly engine: DuckDbEngine,
-    readonly con: DuckDBConnection,
-  ) {}
-
-  async run(sql: string, params: readonly SqlValue[] = []): Promise<number> {
-    const prepared = await this.engine.prepare(this.con, sql, params);
-    const result = await prepared.run();
-    return result.rowsChanged;
-  }
-
-  async query(sql: string, params: readonly SqlValue[] = []): Promise<Row[]> {
-    const prepared = await this.engine.prepare(this.con, sql, params);
-    const result = await prepared.run();
-    const names = result.deduplicatedColumnNames();
-    const readers = result.columnTypes().map(readerFor);
-    const rows: Row[] = [];
-    for (;;) {
-      const chunk = await result.fetchChunk();
-      if (!chunk || chunk.rowCount === 0) break;
-      rows.push(...chunkToRows(chunk, names, readers));
-    }
-    return rows;
-  }
-
-  async append(
-    target: { schema: string; table: string; catalog?: string },
-    columns: readonly ColumnValues[],
-    rowCount: number,
-  ): Promise<void> {
-    const appender = await this.con.createAppender(target.table, target.schema, target.catalog ?? null);
-    try {
-      appendColumns(appender, columns, rowCount, null, 0);
-      appender.closeSync();
-    } catch (error) {
-      appender.clear();
-      throw error;
-    }
-  }
-
-  progress(): number {
-    return this.con.progress.percentage;
-  }
-
-  async transaction<T>(fn: () => Promise<T>): Promise<T> {
-    await this.con.run("BEGIN TRANSACTION");
-    try {
-      const result = await fn();
-      await this.con.run("COMMIT");
-      return result;
-    } catch (error) {
-      await this.con.run("ROLLBACK").catch(() => undefined);
-      throw error;
-    }
-  }
-}
-
-/**
- * Appends column arrays through data chunks of 2048 rows. `names` (for error messages) and
- * `firstRow` (to number rows across batches) are optional context.
- */
-function appendColumns(
-  appender: DuckDBAppender,
-  columns: readonly ColumnValues[],
-  rowCount: number,
-  names: readonly string[] | null,
-  firstRow: number,
-): void {
-  const count = appender.columnCount;
-  if (columns.length !== count) {
-    throw new AppError("internal", `The appender expects ${count} columns, got ${columns.length}`);
-  }
-  const types = Array.from({ length: count }, (_, i) => appender.columnType(i));
-  const writers: Writer[] = types.map(writerFor);
-  const chunk = DuckDBDataChunk.create(types);
-  for (let offset = 0; offset < rowCount; offset += VECTOR_SIZE) {
-    const n = Math.min(VECTOR_SIZE, rowCount - offset);
-    chunk.reset();
-    chunk.rowCount = n;
-    for (let c = 0; c < count; c++) {
-      const vector = chunk.getColumnVector(c);
-      const source = columns[c]!;
-      const write = writers[c]!;
-      for (let r = 0; r < n; r++) {
-        const value = source[offset + r];
-        if (value === null || value === undefined) {
-          vector.setItem(r, null);
-          continue;
-        }
-        try {
-          vector.setItem(r, write(value));
-        } catch (error) {
-          if (error instanceof ValueError) {
-            const column = names?.[c] ?? `#${c + 1}`;
-            throw new AppError(
-              "invalid_data",
-              `Invalid value for column ${column} in row ${firstRow + offset + r + 1}: ${error.message}`,
-              { column, row: firstRow + offset + r + 1 },
-            );
-          }
-          throw error;
-        }
-      }
-      vector.flush();
-    }
-    appender.appendDataChunk(chunk);
-  }
-}
-
-function bindParam(prepared: DuckDBPreparedStatement, index: number, value: SqlValue): void {
-  if (value === null) {
-    prepared.bindNull(index);
-    return;
-  }
-  switch (typeof value) {
-    case "string":
-      prepared.bindVarchar(index, value);
-      return;
-    case "boolean":
-      prepared.bindBoolean(index, value);
-      return;
-    case "bigint":
-      if (value >= -(2n ** 63n) && value < 2n ** 63n) prepared.bindBigInt(index, value);
-      else prepared.bindHugeInt(index, value);
-      return;
-    case "number":
-      if (!Number.isFinite(value)) {
-        throw new AppError("invalid_argument", `Parameter $${index} must be a finite number`);
-      }
-      if (Number.isSafeInteger(value)) {
-        if (Math.abs(value) <= 2_147_483_647) prepared.bindInteger(index, value);
-        else prepared.bindBigInt(index, BigInt(value));
-      } else {
-        prepared.bindDouble(index, value);
-      }
-      return;
-    default:
-      throw new AppError("invalid_argument", `Parameter $${index} has unsupported type ${typeof value}`);
-  }
-}
 
 async function tableExists(con: DuckDBConnection, program: string, table: string): Promise<boolean> {
   const reader = await con.runAndReadAll(
@@ -700,22 +520,4 @@ async function canonicalDir(dir: string): Promise<string> {
 
 function withSep(dir: string): string {
   return dir.endsWith(path.sep) ? dir : `${dir}${path.sep}`;
-}
-
-export function firstLine(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.split("\n")[0] ?? message;
-}
-
-/** Wraps a driver error; AppErrors pass through. */
-export function toAppError(error: unknown, what: string): AppError {
-  if (isAppError(error)) return error;
-  const message = firstLine(error);
-  if (message.startsWith("INTERRUPT Error")) {
-    return new AppError("unavailable", `${what}: the query was interrupted`, undefined, { cause: error });
-  }
-  if (message.startsWith("Out of Memory Error")) {
-    return new AppError("unavailable", `${what}: ${message}`, undefined, { cause: error });
-  }
-  return new AppError("internal", `${what}: ${message}`, undefined, { cause: error });
 }

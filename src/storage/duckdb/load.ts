@@ -16,12 +16,26 @@
 import { createReadStream, promises as fs } from "node:fs";
 import path from "node:path";
 import { createGunzip } from "node:zlib";
+import type { DuckDBConnection } from "@duckdb/node-api";
 import { AppError, isAppError } from "../../core/errors.js";
 import { type DatasetDef, type Program, TENANT_COLUMN } from "../../datasets/types.js";
 import type { LoadResult } from "../ports.js";
-import type { DuckDbEngine, DuckDbSession } from "./engine.js";
-import { firstLine, toAppError } from "./engine.js";
+import { type DuckDbSession, firstLine, toAppError } from "./session.js";
 import { type PhysicalColumn, physicalColumns, quoteIdent, quoteString, tableName } from "./sql.js";
+
+/** What loading needs of the engine (the DuckDB engine provides it; the loader does not import it). */
+export interface LoadTarget {
+  ensureTables(program: Program, datasets: readonly DatasetDef[]): Promise<void>;
+  /** Whether the engine's sandbox lets it read `file` in place. */
+  isAllowedPath(file: string): boolean;
+  /** A fresh path the engine may read, for a copy of a file it may not. */
+  stagingPath(extension: string): Promise<string>;
+  /** One transaction on one connection, holding the engine's write lock. */
+  transaction<T>(fn: (session: DuckDbSession) => Promise<T>): Promise<T>;
+  /** A connection outside the write lock (reading a file's schema), returned with `release`. */
+  connect(): Promise<DuckDBConnection>;
+  release(con: DuckDBConnection): void;
+}
 
 export type LoadFormat = "csv" | "tsv" | "parquet";
 
@@ -52,7 +66,7 @@ interface Mapping {
   readonly target: PhysicalColumn;
 }
 
-export async function loadFile(engine: DuckDbEngine, options: LoadOptions): Promise<LoadResult> {
+export async function loadFile(engine: LoadTarget, options: LoadOptions): Promise<LoadResult> {
   const { program, dataset, tenantId, replace = false } = options;
   const progress = options.onProgress ?? (() => undefined);
   if (typeof tenantId !== "string" || tenantId.trim() === "") {
@@ -317,7 +331,7 @@ const PARQUET_CHECKS: Record<
   },
 };
 
-async function parquetPlan(engine: DuckDbEngine, file: string, dataset: DatasetDef): Promise<Plan> {
+async function parquetPlan(engine: LoadTarget, file: string, dataset: DatasetDef): Promise<Plan> {
   const from = `read_parquet(${quoteString(file)}, file_row_number = true)`;
   // Reading the schema needs no write lock, but a session gives us the query helper.
   const columns = await describe(engine, `SELECT * EXCLUDE (file_row_number) FROM ${from}`);
@@ -331,7 +345,7 @@ async function parquetPlan(engine: DuckDbEngine, file: string, dataset: DatasetD
   return { mappings, expressions, from };
 }
 
-async function describe(engine: DuckDbEngine, select: string): Promise<string[]> {
+async function describe(engine: LoadTarget, select: string): Promise<string[]> {
   const con = await engine.connect();
   try {
     const reader = await con.runAndReadAll(`DESCRIBE ${select}`);

@@ -6,14 +6,8 @@
 import { AUDIT_OUTCOMES, type AuditEntry } from "../../audit/model.js";
 import type { Program } from "../../datasets/types.js";
 import type { ExecutionStatus, StoredExecution } from "../../executions/model.js";
-import type {
-  CallbackMethod,
-  Compression,
-  ReportFormat,
-  ReportStatus,
-  StoredQuery,
-  StoredReport,
-} from "../../reports/model.js";
+import { COMPRESSIONS, REPORT_FORMAT_NAMES } from "../../reports/formats.js";
+import type { CallbackMethod, ReportStatus, StoredQuery, StoredReport } from "../../reports/model.js";
 import type { CallbackDelivery, DeliveryAttempt, DeliveryStatus } from "../../webhooks/model.js";
 import type {
   AuditLogTable,
@@ -26,8 +20,6 @@ import type {
 
 const PROGRAM_VALUES = ["mpn", "cmp"] as const satisfies readonly Program[];
 const REPORT_STATUS_VALUES = ["Active", "Paused", "Inactive"] as const satisfies readonly ReportStatus[];
-const FORMAT_VALUES = ["csv", "tsv"] as const satisfies readonly ReportFormat[];
-const COMPRESSION_VALUES = ["none", "gzip"] as const satisfies readonly Compression[];
 const METHOD_VALUES = ["GET", "POST"] as const satisfies readonly CallbackMethod[];
 const EXECUTION_STATUS_VALUES = [
   "Pending",
@@ -147,8 +139,8 @@ export function rowMapping<I, B>(codec: ColumnCodec<I, B>) {
         executeNow: codec.fromBool(r.execute_now),
         queryStartTime: fromInstantOrNull(r.query_start_time),
         queryEndTime: fromInstantOrNull(r.query_end_time),
-        format: oneOf(FORMAT_VALUES, r.format, "reports.format"),
-        compression: oneOf(COMPRESSION_VALUES, r.compression, "reports.compression"),
+        format: oneOf(REPORT_FORMAT_NAMES, r.format, "reports.format"),
+        compression: oneOf(COMPRESSIONS, r.compression, "reports.compression"),
         callbackUrl: r.callback_url,
         callbackMethod:
           r.callback_method === null

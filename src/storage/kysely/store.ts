@@ -20,15 +20,13 @@ import {
   type UpdateType,
 } from "kysely";
 import type { AuditEntry, AuditFilter } from "../../audit/model.js";
+import type { Cursor, Page, PageRequest } from "../../core/paging.js";
 import type { ExecutionOutcome, ExecutionStatus, StoredExecution } from "../../executions/model.js";
 import type { ReportStatus, StoredQuery, StoredReport } from "../../reports/model.js";
 import type { CallbackDelivery, DeliveryAttempt, DeliveryNext } from "../../webhooks/model.js";
 import type {
   CreateOutcome,
-  Cursor,
   ExecutionFilter,
-  Page,
-  PageRequest,
   QueryFilter,
   QueueStats,
   ReportFilter,

@@ -1,8 +1,8 @@
 import { promises as fs } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import type { CompiledSql, Row, SqlValue } from "../../../src/query/compiled.js";
 import { type DuckDbEngine, type DuckDbOptions, openDuckDb } from "../../../src/storage/duckdb/engine.js";
-import type { CompiledSql, Row, SqlValue } from "../../../src/storage/ports.js";
 
 export interface TestEngine {
   readonly engine: DuckDbEngine;

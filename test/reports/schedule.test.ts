@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type CatchUp, nextRunTimes, type Schedule } from "../../src/scheduler/plan.js";
+import { type CatchUp, nextRunTimes, type Schedule } from "../../src/reports/schedule.js";
 
 const T0 = "2024-03-01T00:00:00.000Z";
 const at = (iso: string) => new Date(iso);

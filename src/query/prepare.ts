@@ -4,14 +4,14 @@
  */
 import { AppError, ERROR_CODES } from "../core/errors.js";
 import { catalogs } from "../datasets/catalog.js";
+import type { CompiledSql } from "./compiled.js";
 import {
   type CompileOptions,
   compileQuery,
   type Diagnostic,
   type QueryPlan,
   type TimeWindow,
-} from "../query/index.js";
-import type { CompiledSql } from "../storage/ports.js";
+} from "./index.js";
 
 export interface PreparedQuery {
   readonly plan: QueryPlan;

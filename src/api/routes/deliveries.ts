@@ -2,25 +2,16 @@
  * Callback deliveries of a report (extension, docs/callbacks.md): the list with every attempt, and
  * a route that sends an execution's callback again.
  */
-import type { FastifyInstance } from "fastify";
-import type { Program } from "../datasets/types.js";
-import type { ApiContext } from "./context.js";
-import { envelope } from "./envelope.js";
-import { requestScope } from "./scope.js";
-import { wireReportDelivery } from "./wire.js";
+import { envelope } from "../envelope.js";
+import { wireReportDelivery } from "../wire.js";
+import type { ProgramRoutes, ReportParams } from "./program.js";
 
 const reportIdParam = { type: "object", properties: { reportId: { type: "string" } } };
 
-export function registerDeliveryRoutes(
-  app: FastifyInstance,
-  context: ApiContext,
-  base: string,
-  program: Program,
-): void {
-  const tags = [program];
+export function registerDeliveryRoutes({ app, context, base, tags, scopeOf }: ProgramRoutes): void {
   const { deliveries } = context.services;
 
-  app.get<{ Params: { reportId: string } }>(
+  app.get<ReportParams>(
     `${base}/ScheduledReport/execution/:reportId/deliveries`,
     {
       schema: {
@@ -30,7 +21,7 @@ export function registerDeliveryRoutes(
       },
     },
     async (request) => {
-      const { scope } = await requestScope(context, request, program);
+      const { scope } = await scopeOf(request);
       const list = await deliveries.list(scope, request.params.reportId);
       return envelope(list.map(wireReportDelivery));
     },
@@ -49,7 +40,7 @@ export function registerDeliveryRoutes(
       },
     },
     async (request) => {
-      const { scope } = await requestScope(context, request, program);
+      const { scope } = await scopeOf(request);
       const { reportId, executionId } = request.params;
       const delivery = await deliveries.redeliver(scope, reportId, executionId);
       return envelope([wireReportDelivery(delivery)], { message: "Callback queued for redelivery" });

@@ -3,14 +3,14 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { prepareQuery } from "../../src/analytics/prepare.js";
-import { runTestQuery } from "../../src/analytics/test-query.js";
 import { openAnalytics } from "../../src/app.js";
 import { loadConfig } from "../../src/config/config.js";
 import { catalogs } from "../../src/datasets/catalog.js";
 import { PROGRAMS } from "../../src/datasets/types.js";
 import { generateDemoData } from "../../src/demo/generate.js";
 import { DEMO_TENANTS } from "../../src/demo/tenants.js";
+import { prepareQuery } from "../../src/query/prepare.js";
+import { runTestQuery } from "../../src/reports/test-query.js";
 import type { DuckDbEngine } from "../../src/storage/duckdb/engine.js";
 
 const NOW = new Date("2025-03-10T08:00:00Z");

@@ -1,8 +1,9 @@
 /** Trying a query (E5): the first rows of a query for the caller's tenant, with a row cap and a timeout. */
 import { AppError, ERROR_CODES } from "../core/errors.js";
 import type { Program } from "../datasets/types.js";
-import type { AnalyticsEngine, Row } from "../storage/ports.js";
-import { prepareQuery } from "./prepare.js";
+import type { Row } from "../query/compiled.js";
+import { prepareQuery } from "../query/prepare.js";
+import type { AnalyticsEngine } from "../storage/ports.js";
 
 export interface TestQueryOptions {
   readonly program: Program;

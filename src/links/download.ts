@@ -10,7 +10,7 @@
  * - HEAD ignores Range (range handling is defined for GET only) and answers the headers of a whole GET.
  * - The caller sends no body for HEAD or 416; for GET it streams `range` (inclusive) or the whole file.
  */
-import type { ExportFormat } from "../storage/ports.js";
+import { contentTypeOfFileName, type ReportFormat, reportFileExtension } from "../reports/formats.js";
 
 export interface DownloadRequest {
   readonly method: "GET" | "HEAD";
@@ -118,11 +118,7 @@ export function contentDisposition(fileName: string): string {
 
 /** The media type of a report file, from its name. */
 export function contentTypeFor(fileName: string): string {
-  const name = fileName.toLowerCase();
-  if (name.endsWith(".gz")) return "application/gzip";
-  if (name.endsWith(".csv")) return "text/csv; charset=utf-8";
-  if (name.endsWith(".tsv")) return "text/tab-separated-values; charset=utf-8";
-  return "application/octet-stream";
+  return contentTypeOfFileName(fileName) ?? "application/octet-stream";
 }
 
 /**
@@ -134,7 +130,7 @@ export function contentTypeFor(fileName: string): string {
 export function downloadFileName(
   reportName: string,
   scheduledTime: Date,
-  format: ExportFormat,
+  format: ReportFormat,
   gzip: boolean,
 ): string {
   let name = wellFormed(reportName)
@@ -153,7 +149,7 @@ export function downloadFileName(
         .replace(/\.\d{3}Z$/, "Z")
         .replace(/:/g, "-")
     : "unknown-time";
-  return `${name}_${time}.${format}${gzip ? ".gz" : ""}`;
+  return `${name}_${time}${reportFileExtension(format, gzip)}`;
 }
 
 /** Printable ASCII without `"`, `\` and `%` (which some clients decode); other characters become `_`. */

@@ -5,7 +5,7 @@ import {
   downloadFileName,
   parseRange,
   planDownload,
-} from "../../src/files/download.js";
+} from "../../src/links/download.js";
 
 const base = {
   method: "GET" as const,

@@ -1,0 +1,27 @@
+/** The twelve operations (reference §1.4), one module per resource, registered once per program base path. */
+import type { FastifyInstance } from "fastify";
+import type { ApiContext } from "../context.js";
+import { registerCallbackSecretRoutes } from "./callback-secret.js";
+import { registerDatasetRoutes } from "./datasets.js";
+import { registerDeliveryRoutes } from "./deliveries.js";
+import { registerExecutionRoutes } from "./executions.js";
+import { PROGRAM_BASES, type ProgramRoutes, programRoutes } from "./program.js";
+import { registerQueryRoutes } from "./queries.js";
+import { registerReportRoutes } from "./reports.js";
+
+/** In the order the reference lists them (the OpenAPI document follows it). */
+const RESOURCES: readonly ((routes: ProgramRoutes) => void)[] = [
+  registerDatasetRoutes,
+  registerCallbackSecretRoutes,
+  registerQueryRoutes,
+  registerReportRoutes,
+  registerExecutionRoutes,
+  registerDeliveryRoutes,
+];
+
+export function registerProgramRoutes(app: FastifyInstance, context: ApiContext): void {
+  for (const { base, program } of PROGRAM_BASES) {
+    const routes = programRoutes(app, context, base, program);
+    for (const register of RESOURCES) register(routes);
+  }
+}
