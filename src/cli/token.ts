@@ -1,4 +1,5 @@
 import { DEFAULT_LOCAL_USER, issueLocalToken, localKeyPath } from "../auth/local-key.js";
+import { ADMIN_ROLE } from "../auth/roles.js";
 import {
   type Command,
   configFrom,
@@ -13,14 +14,15 @@ const MAX_TTL_SECONDS = 366 * 86_400;
 
 export const tokenCommand: Command = {
   name: "token",
-  usage: "token --tenant <tid> [--user <name>] [--ttl 1h] [--data-dir D]",
+  usage: "token --tenant <tid> [--user <name>] [--ttl 1h] [--admin] [--data-dir D]",
   summary:
-    "Prints an access token signed with the service's local key (made on first use in <data-dir>/keys/), for the Authorization: Bearer header.",
+    "Prints an access token signed with the service's local key (made on first use in <data-dir>/keys/), for the Authorization: Bearer header. --admin adds the OpenInsights.Admin role (the /admin/ routes).",
   options: {
     ...DATA_DIR_OPTION,
     tenant: { type: "string" },
     user: { type: "string" },
     ttl: { type: "string" },
+    admin: { type: "boolean" },
   },
   async run(context) {
     const tenant = requiredOption(context, "tenant").trim();
@@ -32,7 +34,12 @@ export const tokenCommand: Command = {
     const config = configFrom(context);
     const auth = config.auth;
     const audience = auth.audiences[0]!;
-    const roles = [...new Set(Object.values(auth.requiredRoles).filter((role) => role !== undefined))];
+    const roles = [
+      ...new Set([
+        ...Object.values(auth.requiredRoles).filter((role) => role !== undefined),
+        ...(context.values.admin ? [ADMIN_ROLE] : []),
+      ]),
+    ];
     const now = new Date();
     const token = await issueLocalToken({
       dataDir: config.dataDir,

@@ -2,6 +2,7 @@ import { PassThrough } from "node:stream";
 import { decodeJwt } from "jose";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseAuthConfig } from "../../src/auth/config.js";
+import { ADMIN_ROLE, isAdmin } from "../../src/auth/roles.js";
 import { createAuthenticator } from "../../src/auth/verifier.js";
 import type { OptionValues } from "../../src/cli/shared.js";
 import { UsageError } from "../../src/cli/shared.js";
@@ -82,6 +83,15 @@ describe("openinsights token", () => {
         tenant: "t",
       });
     }
+  });
+
+  it("--admin adds the OpenInsights.Admin role", async () => {
+    const { code, stdout } = await run({ tenant: "t", admin: true });
+    expect(code).toBe(0);
+    const auth = await createAuthenticator(parseAuthConfig({}), { dataDir: dir });
+    const principal = await auth.authenticate({ authorization: `Bearer ${stdout.trim()}` }, null);
+    expect(isAdmin(principal)).toBe(true);
+    expect(principal.roles).toEqual([ADMIN_ROLE]);
   });
 
   it("warns when local authentication is off", async () => {
