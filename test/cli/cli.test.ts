@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_TENANTS } from "../../src/demo/tenants.js";
+import { openSqliteMetadataStore } from "../../src/storage/sqlite/metadata-store.js";
 import { runCli } from "../support/cli.js";
 
 const TENANT = DEMO_TENANTS[0]!.id;
@@ -119,6 +120,18 @@ describe("openinsights", () => {
     );
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/Nickname/);
+
+    // Both loads are in the audit log (docs/operations.md), the refused one with its reason.
+    const store = await openSqliteMetadataStore({ path: path.join(dataDir, "metadata.sqlite") });
+    try {
+      const { items } = await store.listAudit({ tenant, action: "load" }, { limit: 10 });
+      expect(items.map((e) => [e.actor, e.program, e.target, e.outcome, e.detail])).toEqual([
+        [`cli:${os.userInfo().username}`, "mpn", "Profile", "success", "2 rows"],
+        [`cli:${os.userInfo().username}`, "mpn", "Profile", "failure", expect.stringMatching(/Nickname/)],
+      ]);
+    } finally {
+      await store.close();
+    }
 
     const unknownDataset = await cli(
       "load",
