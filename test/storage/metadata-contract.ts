@@ -1424,7 +1424,7 @@ export function describeMetadataStoreContract(name: string, open: () => Promise<
         expect(ids(await store.listDeliveries(A, [e!.id, f!.id]))).toEqual(["d-dup", "d-two"]);
       });
 
-      it("refuses a delivery that does not belong to the execution, or with an outcome other than Completed", async () => {
+      it("refuses a delivery that does not belong to the execution, or with a Retry outcome", async () => {
         const r = await addReport(makeReport(A, "ra-01"));
         const [e, f] = await dueExecutions(r, 2);
         await store.claimExecutions("w", at(DAY), 1_000, 2);
@@ -1444,13 +1444,23 @@ export function describeMetadataStoreContract(name: string, open: () => Promise<
           store.finishExecution(
             e!.id,
             "w",
-            { status: "Failed", at: at(DAY), code: "x", reason: "y" },
+            { status: "Retry", at: at(DAY), code: "x", reason: "y", retryAt: at(2 * DAY) },
             makeDelivery(e!, "d-3", at(DAY)),
           ),
         ).rejects.toThrow();
         expect(await stored(e!)).toEqual(before);
         expect(await store.listDeliveries(A, [e!.id, f!.id])).toEqual([]);
         expect(await store.listDeliveries(B, [e!.id])).toEqual([]);
+      });
+
+      it("enqueues the delivery of a Failed outcome (CallbackOnFailure)", async () => {
+        const r = await addReport(makeReport(A, "ra-01"));
+        const [e] = await dueExecutions(r, 1);
+        await store.claimExecutions("w", at(DAY), 1_000, 1);
+        const delivery = makeDelivery(e!, "d-1", at(DAY));
+        const failed: ExecutionOutcome = { status: "Failed", at: at(DAY), code: "x", reason: "y" };
+        expect(await store.finishExecution(e!.id, "w", failed, delivery)).toBe(true);
+        expect(await store.listDeliveries(A, [e!.id])).toEqual([{ ...delivery, attemptLog: [] }]);
       });
 
       it("finishes Retry: back to Pending at retryAt with the failure, claimable from retryAt", async () => {
