@@ -9,6 +9,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyCallback } from "../../src/webhooks/signing.js";
 import { startTestApp, type TestApp } from "../support/app.js";
+import { sampleValue } from "../support/metrics.js";
 import { type Receiver, startReceiver } from "../support/receiver.js";
 import { Clock, expectError, expectOk, MPN, UNKNOWN_ID } from "./helpers.js";
 
@@ -171,6 +172,16 @@ describe("deliveries and redeliver", () => {
     expect(delivery.attempts.map((a: { statusCode: number | null }) => a.statusCode)).toEqual([
       503, 200, 200,
     ]);
+  });
+
+  it("counts failed executions and callback outcomes in the metrics", async () => {
+    const text = await (await fetch(`${t.baseUrl}/metrics`)).text();
+    // Two failed executions (above), and the callback attempts of this file.
+    expect(
+      sampleValue(text, "openinsights_executions_finished_total", { program: "mpn", status: "Failed" }),
+    ).toBe(2);
+    expect(sampleValue(text, "openinsights_callback_deliveries_total", { outcome: "retry" })).toBe(1);
+    expect(sampleValue(text, "openinsights_callback_deliveries_total", { outcome: "delivered" })).toBe(3);
   });
 
   it("answers 404 for another report's execution, an unknown one, or another tenant", async () => {
