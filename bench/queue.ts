@@ -52,6 +52,7 @@ function dummyReport(now: Date): StoredReport {
     queryEndTime: null,
     format: "csv",
     compression: "none",
+    spreadsheetSafe: false,
     callbackUrl: null,
     callbackMethod: null,
     callbackOnFailure: false,

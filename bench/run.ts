@@ -15,6 +15,7 @@ import {
   readSettings,
   TempDirs,
 } from "./common.js";
+import { consoleBenchmark } from "./console.js";
 import { prepareBigData } from "./data.js";
 import { engineOverheadBenchmark } from "./engine-overhead.js";
 import { executeNowBenchmark } from "./execute-now.js";
@@ -79,6 +80,7 @@ async function main(): Promise<number> {
     const base: BenchContext = { settings, bigDataDir, tempDir: (label) => dirs.make(label) };
 
     await runOne(queryLanguageBenchmark, base);
+    await runOne(consoleBenchmark, base);
 
     progress(`--- Generating ${settings.rows.toLocaleString("en-US")} rows of the big dataset`);
     let dataReady = false;

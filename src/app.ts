@@ -3,7 +3,7 @@
  * wires them into the services, the background loops and the HTTP edge.
  */
 import { randomUUID } from "node:crypto";
-import { mkdir } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { FastifyInstance, FastifyServerOptions } from "fastify";
@@ -16,10 +16,14 @@ import { buildServer } from "./api/server.js";
 import { AuditService } from "./audit/audit-service.js";
 import { createAuthenticator } from "./auth/verifier.js";
 import type { Config } from "./config/config.js";
+import { defaultConsoleDir, loadConsoleAssets } from "./console/assets.js";
+import { consoleOidcSource } from "./console/oidc.js";
+import { registerConsoleRoutes } from "./console/routes.js";
 import { isAppError } from "./core/errors.js";
 import { catalogs } from "./datasets/catalog.js";
 import { PROGRAMS } from "./datasets/types.js";
 import { ExecutionService } from "./executions/execution-service.js";
+import { prepareScratchDir } from "./executions/scratch.js";
 import { ExecutionWorker } from "./executions/worker.js";
 import { deriveKey, loadMasterSecret } from "./keys/secrets.js";
 import { DOWNLOAD_TOKEN_PURPOSE } from "./links/tokens.js";
@@ -145,7 +149,15 @@ export interface AppOptions {
   readonly logger?: FastifyServerOptions["logger"];
   /** Run the background loops once listening (default true); tests with a fake clock drive them by hand. */
   readonly background?: boolean;
+  /**
+   * `serve --demo`: the console offers one-click sign-in as a demo tenant, with tokens signed by
+   * the local key — only while no identity provider is configured.
+   */
+  readonly demo?: boolean;
 }
+
+/** Demo tokens last as long as the token `serve` prints. */
+const DEMO_TOKEN_TTL_SECONDS = 3600;
 
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
   const now = options.now ?? (() => new Date());
@@ -169,6 +181,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     newId,
     quotas: config.quotas,
     startTimeLeadHours: config.startTimeLeadHours,
+    spreadsheetSafe: config.spreadsheetSafe,
     checkCallbackUrl: (url) => checkCallbackUrl(url, allow),
     deleteFiles: (keys) => files.delete(keys),
     onWork: () => loops.current?.wake(),
@@ -230,10 +243,22 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     metrics,
     metricsPath: config.metricsPort === null,
   });
-  if (serveApi) registerDownloadRoutes(server, downloads);
+  if (serveApi) {
+    registerDownloadRoutes(server, downloads);
+    const demoSignIn = options.demo === true && config.auth.localKey && config.auth.issuers.length === 0;
+    registerConsoleRoutes(server, {
+      assets: await loadConsoleAssets(defaultConsoleDir()),
+      demo: demoSignIn
+        ? { dataDir: config.dataDir, audience: config.auth.audiences[0]!, ttlSeconds: DEMO_TOKEN_TTL_SECONDS }
+        : null,
+      oidc: config.consoleOidc ? consoleOidcSource(config.consoleOidc) : null,
+    });
+  }
 
   const log = (message: string, fields?: Record<string, unknown>) => server.log.info(fields ?? {}, message);
   const leaseMs = config.executions.leaseSeconds * 1000;
+  // Partial exports of processes that crashed are removed here, once, before any worker runs.
+  const scratchDir = await prepareScratchDir(path.join(config.dataDir, "tmp"));
   const scheduler = new Scheduler({ store, now, newId, log });
   const newWorker = (n: number) =>
     new ExecutionWorker({
@@ -245,7 +270,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       owner: `${owner}:w${n}`,
       leaseMs,
       maxAttempts: config.executions.maxAttempts,
-      scratchDir: path.join(config.dataDir, "tmp"),
+      scratchDir,
       log,
       metrics,
     });
@@ -355,6 +380,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       await store.close();
       await files.close?.();
       await engine.close();
+      await rm(scratchDir, { recursive: true, force: true });
     },
   };
 }

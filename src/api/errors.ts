@@ -37,6 +37,7 @@ export function handleError(
     if (status >= 500) request.log.error({ err: error }, "request failed");
     else if (error.details && error.code !== "invalid_query")
       request.log.info({ details: error.details }, error.message);
+    if (error.code === "unauthorized") reply.header("www-authenticate", bearerChallenge(error));
     const diagnostics = error.code === "invalid_query" ? error.details : undefined;
     return reply.status(status).send(errorEnvelope(status, error.message, diagnostics));
   }
@@ -48,4 +49,11 @@ export function handleError(
   }
   request.log.error({ err: error }, "unexpected error");
   return reply.status(500).send(errorEnvelope(500, "Service unavailable"));
+}
+
+/** RFC 6750's challenge for a refused token, naming the class of problem (never its details). */
+function bearerChallenge(error: AppError): string {
+  const description = (error.details as { description?: unknown } | undefined)?.description;
+  const text = typeof description === "string" ? description : "The access token is not accepted";
+  return `Bearer realm="OpenInsights", error="invalid_token", error_description="${text.replace(/["\\]/g, "")}"`;
 }

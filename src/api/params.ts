@@ -1,6 +1,6 @@
 /** Query-string parameters: case-insensitive names, precise 400s for bad values. */
 import { AppError, ERROR_CODES } from "../core/errors.js";
-import { parseWireTime } from "../core/fields.js";
+import { parseWireTime, wireTimeRangeProblem } from "../core/fields.js";
 import type { PageParams } from "../core/paging.js";
 
 export class QueryParams {
@@ -47,6 +47,8 @@ export class QueryParams {
     if (value === undefined) return undefined;
     const time = parseWireTime(value);
     if (!time) throw invalid(`${name} should follow format: yyyy-MM-ddTHH:mm:ssZ, not '${value}'`);
+    const outOfRange = wireTimeRangeProblem(name, time);
+    if (outOfRange) throw invalid(outOfRange);
     return time;
   }
 

@@ -77,6 +77,11 @@ const report = {
       enum: COMPRESSIONS,
       description: "Extension: gzip-compressed report files",
     },
+    spreadsheetSafe: {
+      type: "boolean",
+      description:
+        "Extension: text cells starting with =, +, -, @, TAB or CR are prefixed with ' so spreadsheets do not run them as formulas",
+    },
   },
 };
 
@@ -147,6 +152,10 @@ const reportBody = {
     RecurrenceCount: { type: "integer", minimum: 1 },
     Format: { type: "string", enum: ["CSV", "TSV"] },
     Compression: { type: "string", enum: COMPRESSIONS },
+    SpreadsheetSafe: {
+      type: "boolean",
+      description: "Prefix formula-like text cells with ' (default: OPENINSIGHTS_SPREADSHEET_SAFE, off)",
+    },
     CallbackUrl: { type: "string" },
     CallbackMethod: { type: "string", enum: ["GET", "POST"] },
     CallbackOnFailure: {

@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOpt
 import { AppError, ERROR_CODES } from "../core/errors.js";
 import type { Metrics } from "../metrics/metrics.js";
 import { registerAdminRoutes } from "./admin.js";
+import { answerClientError } from "./client-errors.js";
 import type { ApiContext } from "./context.js";
 import { envelope, errorEnvelope, serializeJson } from "./envelope.js";
 import { handleError } from "./errors.js";
@@ -35,6 +36,9 @@ export async function buildServer(context: ApiContext, options: ServerOptions): 
       // `;`-separated report ids in the path (E12) can be long.
       maxParamLength: 8192,
     },
+    clientErrorHandler: answerClientError,
+    // Node answers a request without Host with a bare 400 of its own; the hook below answers it.
+    http: { requireHostHeader: false },
     // Errors raised before routing (bad percent-encoding, …) answer in the envelope too.
     frameworkErrors: (error, request, reply) => {
       const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 400;
@@ -76,6 +80,10 @@ export async function buildServer(context: ApiContext, options: ServerOptions): 
   // one costs a promise each time.)
   app.addHook("onRequest", (request, reply, done) => {
     reply.header("x-request-id", request.id);
+    if (request.headers.host === undefined && request.raw.httpVersion !== "1.0") {
+      done(new AppError(ERROR_CODES.INVALID_ARGUMENT, "The Host header is required (HTTP/1.1)"));
+      return;
+    }
     if (request.url.includes("%00")) {
       done(
         new AppError(ERROR_CODES.INVALID_ARGUMENT, "The request URL must not contain NUL characters (%00)"),

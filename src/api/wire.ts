@@ -120,6 +120,8 @@ export function wireReport(report: StoredReport) {
     format: report.format,
     /** Extension: "none" or "gzip". */
     compression: report.compression,
+    /** Extension: formula-like text cells prefixed with '. */
+    spreadsheetSafe: report.spreadsheetSafe,
   };
 }
 

@@ -3,7 +3,8 @@
  * the route belongs to; get back who is calling, or an AppError.
  *
  * - 401 `UNAUTHORIZED`, message exactly "Unauthorized", for anything wrong with the token. Why is
- *   in `details.reason`, for server logs only.
+ *   in `details.reason`, for server logs only; `details.description` names the class of problem
+ *   for the client (`TOKEN_PROBLEMS`, sent in `WWW-Authenticate`).
  * - 403 `FORBIDDEN` for a valid token without the role/scope the program requires.
  * - 503 `UNAVAILABLE` ("The identity provider is unavailable") when a configured identity
  *   provider's discovery document or key set cannot be fetched, so that an outage does not
@@ -159,17 +160,17 @@ export function extractToken(headers: RequestHeaders): string {
   const authorization = header(headers, "authorization");
   if (authorization !== undefined) {
     const match = /^Bearer[ \t]+([^\s]+)[ \t]*$/i.exec(authorization);
-    if (!match?.[1]) throw unauthorized("Authorization header is not 'Bearer <token>'");
+    if (!match?.[1]) throw unauthorized("Authorization header is not 'Bearer <token>'", "malformed");
     return checkedLength(match[1]);
   }
   const ticket = header(headers, "x-aaduserticket")
     ?.trim()
     .replace(/^Bearer[ \t]+/i, "");
   if (ticket) {
-    if (/\s/.test(ticket)) throw unauthorized("X-AadUserTicket header is not a token");
+    if (/\s/.test(ticket)) throw unauthorized("X-AadUserTicket header is not a token", "malformed");
     return checkedLength(ticket);
   }
-  throw unauthorized("no Authorization or X-AadUserTicket header");
+  throw unauthorized("no Authorization or X-AadUserTicket header", "missing");
 }
 
 interface ResolvedSource {
@@ -266,15 +267,15 @@ async function verifyToken(
     alg = decodeProtectedHeader(token).alg;
     claims = decodeJwt(token);
   } catch {
-    throw unauthorized("malformed token");
+    throw unauthorized("malformed token", "malformed");
   }
   if (typeof alg !== "string" || !ACCEPTED_ALGORITHMS.includes(alg as JWSAlgorithm)) {
-    throw unauthorized(`algorithm '${String(alg)}' not accepted`);
+    throw unauthorized(`algorithm '${String(alg)}' not accepted`, "malformed");
   }
   const iss = typeof claims.iss === "string" ? claims.iss : undefined;
   const tid = typeof claims.tid === "string" ? claims.tid : undefined;
 
-  const rejections: string[] = [];
+  const rejections: Rejection[] = [];
   const outages: string[] = [];
   let candidates = 0;
   for (const source of sources) {
@@ -296,16 +297,22 @@ async function verifyToken(
       return result.payload;
     } catch (error) {
       if (isOutage(error)) outages.push(`${source.label}: ${describe(error)}`);
-      else rejections.push(`${source.label}: ${rejection(error)}`);
+      else {
+        const { reason, problem } = rejection(error);
+        rejections.push({ reason: `${source.label}: ${reason}`, problem });
+      }
     }
   }
-  if (rejections.length > 0) throw unauthorized(rejections.join("; "));
+  if (rejections.length > 0) {
+    throw unauthorized(rejections.map((r) => r.reason).join("; "), rejections[0]!.problem);
+  }
   if (outages.length > 0) {
     throw new AppError(ERROR_CODES.UNAVAILABLE, "The identity provider is unavailable", {
       reason: outages.join("; "),
     });
   }
-  throw unauthorized(candidates === 0 ? `untrusted issuer '${iss ?? "(none)"}'` : "token not accepted");
+  if (candidates === 0) throw unauthorized(`untrusted issuer '${iss ?? "(none)"}'`, "audienceOrIssuer");
+  throw unauthorized("token not accepted", "rejected");
 }
 
 function expectedIssuer(issuer: string | undefined, tid: string | undefined): string | undefined {
@@ -316,12 +323,12 @@ function expectedIssuer(issuer: string | undefined, tid: string | undefined): st
 
 function principalFrom(claims: JWTPayload): Principal {
   const tenant = nonEmptyString(claims.tid);
-  if (tenant === undefined) throw unauthorized("no tid claim");
+  if (tenant === undefined) throw unauthorized("no tid claim", "claims");
   const user = ["upn", "preferred_username", "unique_name", "oid", "sub"]
     .map((name) => nonEmptyString(claims[name]))
     .find((value) => value !== undefined);
   if (user === undefined)
-    throw unauthorized("no user claim (upn, preferred_username, unique_name, oid, sub)");
+    throw unauthorized("no user claim (upn, preferred_username, unique_name, oid, sub)", "claims");
   const roles = new Set<string>();
   const rolesClaim = claims.roles;
   for (const role of Array.isArray(rolesClaim) ? rolesClaim : [rolesClaim]) {
@@ -341,19 +348,29 @@ function isOutage(error: unknown): boolean {
   return true; // fetch failures (TypeError "fetch failed", AbortError)
 }
 
-function rejection(error: unknown): string {
-  if (error instanceof errors.JWTExpired) return "token expired";
+interface Rejection {
+  readonly reason: string;
+  readonly problem: TokenProblem;
+}
+
+function rejection(error: unknown): Rejection {
+  const as = (reason: string, problem: TokenProblem) => ({ reason, problem });
+  if (error instanceof errors.JWTExpired) return as("token expired", "expired");
   if (error instanceof errors.JWTClaimValidationFailed) {
-    if (error.claim === "nbf") return "token not yet valid";
-    if (error.reason === "missing") return `no ${error.claim} claim`;
-    return `${error.claim} claim not accepted`;
+    if (error.claim === "nbf") return as("token not yet valid", "notYetValid");
+    const problem = error.claim === "aud" || error.claim === "iss" ? "audienceOrIssuer" : "claims";
+    if (error.reason === "missing") return as(`no ${error.claim} claim`, problem);
+    return as(`${error.claim} claim not accepted`, problem);
   }
-  if (error instanceof errors.JWSSignatureVerificationFailed) return "signature invalid";
-  if (error instanceof errors.JWKSNoMatchingKey) return "no key matches the token's kid/alg";
-  if (error instanceof errors.JWKSMultipleMatchingKeys) return "several keys match the token's kid";
-  if (error instanceof errors.JOSEAlgNotAllowed) return "algorithm not accepted";
-  if (error instanceof errors.JOSEError) return `${error.code}: ${error.message}`;
-  return describe(error);
+  if (error instanceof errors.JWSSignatureVerificationFailed) return as("signature invalid", "signature");
+  if (error instanceof errors.JWKSNoMatchingKey)
+    return as("no key matches the token's kid/alg", "unknownKey");
+  if (error instanceof errors.JWKSMultipleMatchingKeys) {
+    return as("several keys match the token's kid", "unknownKey");
+  }
+  if (error instanceof errors.JOSEAlgNotAllowed) return as("algorithm not accepted", "malformed");
+  if (error instanceof errors.JOSEError) return as(`${error.code}: ${error.message}`, "rejected");
+  return as(describe(error), "rejected");
 }
 
 function describe(error: unknown): string {
@@ -366,19 +383,19 @@ function header(headers: RequestHeaders, name: string): string | undefined {
   let found: string | string[] | undefined;
   for (const [key, value] of Object.entries(headers)) {
     if (key.toLowerCase() === name && value !== undefined) {
-      if (found !== undefined) throw unauthorized(`several ${name} headers`);
+      if (found !== undefined) throw unauthorized(`several ${name} headers`, "malformed");
       found = value;
     }
   }
   if (Array.isArray(found)) {
-    if (found.length > 1) throw unauthorized(`several ${name} headers`);
+    if (found.length > 1) throw unauthorized(`several ${name} headers`, "malformed");
     found = found[0];
   }
   return found;
 }
 
 function checkedLength(token: string): string {
-  if (token.length > MAX_TOKEN_LENGTH) throw unauthorized("token too long");
+  if (token.length > MAX_TOKEN_LENGTH) throw unauthorized("token too long", "malformed");
   return token;
 }
 
@@ -386,6 +403,26 @@ function nonEmptyString(value: unknown): string | undefined {
   return typeof value === "string" && value.trim() !== "" ? value : undefined;
 }
 
-function unauthorized(reason: string): AppError {
-  return new AppError(ERROR_CODES.UNAUTHORIZED, "Unauthorized", { reason });
+/**
+ * The classes of token problem a 401 names to the client (RFC 6750 `error_description`, see
+ * `api/errors.ts`): what to fix, never a key, a claim's value or which key source said what.
+ */
+export const TOKEN_PROBLEMS = {
+  missing: "No access token: send Authorization: Bearer <token>",
+  malformed: "The access token is malformed",
+  expired: "The access token has expired",
+  notYetValid: "The access token is not yet valid",
+  audienceOrIssuer: "The access token's audience or issuer is not accepted",
+  unknownKey: "The access token is signed by an unknown key",
+  signature: "The access token's signature is invalid",
+  claims: "The access token lacks a required claim (tid, a user claim, exp)",
+  rejected: "The access token is not accepted",
+} as const;
+export type TokenProblem = keyof typeof TOKEN_PROBLEMS;
+
+function unauthorized(reason: string, problem: TokenProblem): AppError {
+  return new AppError(ERROR_CODES.UNAUTHORIZED, "Unauthorized", {
+    reason,
+    description: TOKEN_PROBLEMS[problem],
+  });
 }

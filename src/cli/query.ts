@@ -1,9 +1,10 @@
 import { createReadStream } from "node:fs";
-import { mkdir, rm } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { openAnalytics } from "../app.js";
 import { isAppError } from "../core/errors.js";
+import { prepareScratchDir } from "../executions/scratch.js";
 import type { Diagnostic } from "../query/index.js";
 import { formatDiagnostics } from "../query/index.js";
 import { prepareQuery } from "../query/prepare.js";
@@ -75,17 +76,13 @@ export const queryCommand: Command = {
         return 0;
       }
       // The engine's own writer, so the output is byte for byte what a report file holds.
-      const scratch = path.join(config.dataDir, "tmp");
-      await mkdir(scratch, { recursive: true });
-      const file = path.join(
-        scratch,
-        `query-${process.pid}-${Date.now()}${reportFileExtension(format, false)}`,
-      );
+      const scratch = await prepareScratchDir(path.join(config.dataDir, "tmp"));
+      const file = path.join(scratch, `query${reportFileExtension(format, false)}`);
       try {
         await engine.exportTo(prepared.sql, file, { format });
         await pipeline(createReadStream(file), context.io.stdout, { end: false });
       } finally {
-        await rm(file, { force: true });
+        await rm(scratch, { recursive: true, force: true });
       }
       return 0;
     } finally {

@@ -12,7 +12,7 @@ export const serveCommand: Command = {
   name: "serve",
   usage: "serve [--port N] [--host H] [--data-dir D] [--demo] [--role all|api|scheduler|worker]",
   summary:
-    "Runs the service (env OPENINSIGHTS_PORT, default 8080). --role picks what this process runs: all (default: API, scheduler and workers), api, scheduler, or worker (executions and callbacks). --demo generates the demo data on first start.",
+    "Runs the service (env OPENINSIGHTS_PORT, default 8080). --role picks what this process runs: all (default: API, scheduler and workers), api, scheduler, or worker (executions and callbacks). --demo generates the demo data on first start and lets the console at /console sign in as a demo tenant (local key only).",
   options: {
     ...DATA_DIR_OPTION,
     port: { type: "string" },
@@ -40,7 +40,11 @@ export const serveCommand: Command = {
         await engine.close();
       }
     }
-    const app = await createApp(config, { role, logger: { level: config.logLevel } });
+    const app = await createApp(config, {
+      role,
+      logger: { level: config.logLevel },
+      demo: context.values.demo === true,
+    });
 
     const address = await app.listen(config.port, config.host);
     progress(`OpenInsights (${role}) listening on ${address} (data in ${config.dataDir})`);
@@ -53,6 +57,7 @@ export const serveCommand: Command = {
         ttlSeconds: 3600,
         audience: config.auth.audiences[0]!,
       });
+      progress(`Console: ${address}/console`);
       progress(`API reference: ${address}/docs`);
       progress(
         `Try it (token for demo tenant ${tenant.name}, valid 1 hour; more with 'openinsights token --tenant <tid>'):`,

@@ -30,6 +30,8 @@ export interface Config {
   readonly testQuery: { readonly maxRows: number; readonly timeoutSeconds: number };
   /** Minimum hours between now and a scheduled report's StartTime (the real service uses 4). */
   readonly startTimeLeadHours: number;
+  /** The default of reports' SpreadsheetSafe (prefix formula-like text cells with '). */
+  readonly spreadsheetSafe: boolean;
   readonly pagination: { readonly defaultPageSize: number; readonly maxPageSize: number };
   readonly maxBodyBytes: number;
   readonly auth: AuthConfig;
@@ -71,6 +73,17 @@ export interface Config {
     /** OPENINSIGHTS_RATE_LIMIT_OPERATIONS: operations with a rate (and a bucket) of their own. */
     readonly operations: Readonly<Record<string, number>>;
   };
+  /** The web console's sign-in through an OpenID Connect issuer (authorization code + PKCE); null = off. */
+  readonly consoleOidc: ConsoleOidcConfig | null;
+}
+
+export interface ConsoleOidcConfig {
+  /** One of the trusted issuers (OPENINSIGHTS_AUTH_ISSUERS), so that its tokens are accepted. */
+  readonly issuer: string;
+  /** The console's client id at that issuer (a public client: no secret). */
+  readonly clientId: string;
+  /** Space-separated scopes asked for; they must yield an access token for this API's audience. */
+  readonly scopes: string;
 }
 
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -98,6 +111,7 @@ export function loadConfig(env: Environment, overrides: ConfigOverrides = {}): C
   if (defaultPageSize > maxPageSize)
     throw invalid("OPENINSIGHTS_PAGE_SIZE must not exceed OPENINSIGHTS_MAX_PAGE_SIZE");
 
+  const auth = parseAuthConfig(env);
   return deepFreeze({
     dataDir,
     port: integer("OPENINSIGHTS_PORT", overrides.port ?? read("OPENINSIGHTS_PORT", "8080"), 0, 65_535),
@@ -116,9 +130,10 @@ export function loadConfig(env: Environment, overrides: ConfigOverrides = {}): C
       timeoutSeconds: number("OPENINSIGHTS_TEST_QUERY_TIMEOUT_SECONDS", 100, 1, 3600),
     },
     startTimeLeadHours: number("OPENINSIGHTS_START_TIME_LEAD_HOURS", 0, 0, 8760),
+    spreadsheetSafe: trueOrFalse("OPENINSIGHTS_SPREADSHEET_SAFE", env.OPENINSIGHTS_SPREADSHEET_SAFE, false),
     pagination: { defaultPageSize, maxPageSize },
     maxBodyBytes: number("OPENINSIGHTS_MAX_BODY_BYTES", 1_048_576, 1024, 1_073_741_824),
-    auth: parseAuthConfig(env),
+    auth,
     secretKey: env.OPENINSIGHTS_SECRET_KEY?.trim() || null,
     links: { ttlHours: number("OPENINSIGHTS_LINK_TTL_HOURS", 24, 1, 8760) },
     executions: {
@@ -141,6 +156,7 @@ export function loadConfig(env: Environment, overrides: ConfigOverrides = {}): C
       perMinute: number("OPENINSIGHTS_RATE_LIMIT_PER_MINUTE", 1200, 0, 10_000_000),
       operations: operationRates(env.OPENINSIGHTS_RATE_LIMIT_OPERATIONS),
     },
+    consoleOidc: consoleOidc(env, auth),
     callbacks: {
       allow: env.OPENINSIGHTS_CALLBACK_ALLOW?.trim() || null,
       timeoutMs: number("OPENINSIGHTS_CALLBACK_TIMEOUT_MS", 10_000, 100, 300_000),
@@ -157,6 +173,13 @@ function databaseUrl(raw: string | undefined): string | null {
     );
   }
   return value;
+}
+
+function trueOrFalse(name: string, raw: string | undefined, fallback: boolean): boolean {
+  const value = raw?.trim().toLowerCase();
+  if (!value) return fallback;
+  if (value !== "true" && value !== "false") throw invalid(`${name} must be true or false, not '${raw}'`);
+  return value === "true";
 }
 
 function s3Config(env: Environment): Config["s3"] {
@@ -206,6 +229,20 @@ function operationRates(raw: string | undefined): Record<string, number> {
     rates[operation] = integer(`OPENINSIGHTS_RATE_LIMIT_OPERATIONS (${operation})`, value, 0, 10_000_000);
   }
   return rates;
+}
+
+function consoleOidc(env: Environment, auth: AuthConfig): ConsoleOidcConfig | null {
+  const clientId = env.OPENINSIGHTS_CONSOLE_OIDC_CLIENT_ID?.trim();
+  if (!clientId) return null;
+  const trusted = auth.issuers.filter((i) => i.discoveryUrl).map((i) => i.issuer!);
+  const issuer = env.OPENINSIGHTS_CONSOLE_OIDC_ISSUER?.trim() || trusted[0];
+  if (!issuer || !trusted.includes(issuer)) {
+    throw invalid(
+      `OPENINSIGHTS_CONSOLE_OIDC_ISSUER must be one of the issuers in OPENINSIGHTS_AUTH_ISSUERS (${trusted.join(", ") || "none set"}), so that the tokens the console gets are accepted`,
+    );
+  }
+  const scopes = env.OPENINSIGHTS_CONSOLE_OIDC_SCOPES?.trim() || "openid";
+  return { issuer, clientId, scopes };
 }
 
 function integer(name: string, raw: string, min: number, max: number): number {

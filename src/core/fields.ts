@@ -80,6 +80,24 @@ function missing(name: string): AppError {
   return new AppError(ERROR_CODES.INVALID_ARGUMENT, `Null or missing value: ${name} is required`);
 }
 
+/**
+ * The instants the API accepts (both included). Later ones would overflow the engine's dates: an
+ * end time's bound is one second, and a date column's one day, past it. Users wanting no end
+ * leave the end time out.
+ */
+export const WIRE_TIME_RANGE = {
+  first: new Date("1900-01-01T00:00:00Z"),
+  last: new Date("9998-12-31T23:59:59Z"),
+} as const;
+
+/** Why `time`, the value of `name`, is refused, or undefined when it is in `WIRE_TIME_RANGE`. */
+export function wireTimeRangeProblem(name: string, time: Date): string | undefined {
+  const { first, last } = WIRE_TIME_RANGE;
+  if (time.getTime() >= first.getTime() && time.getTime() <= last.getTime()) return undefined;
+  const text = (date: Date) => date.toISOString().replace(".000Z", "Z");
+  return `${name} must be from ${text(first)} to ${text(last)}, not ${text(time)} (leave an end time out for no end)`;
+}
+
 /** UTC times as the API writes them: yyyy-MM-ddTHH:mm:ssZ (fractions and a space for T are tolerated). */
 const WIRE_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(\.\d{1,3})?Z$/;
 

@@ -8,7 +8,7 @@
 import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { isAppError } from "../core/errors.js";
+import { ERROR_CODES, isAppError } from "../core/errors.js";
 import type { Metrics } from "../metrics/metrics.js";
 import type { CompiledSql } from "../query/compiled.js";
 import { prepareQuery } from "../query/prepare.js";
@@ -173,7 +173,9 @@ export class ExecutionWorker {
     }
 
     const written = await this.exportWithDigest(prepared.sql, scratch, report);
-    if (!written.ok) return this.failure(written.code, describe(written.error), true, execution);
+    if (!written.ok) {
+      return this.failure(written.code, describe(written.error), !willRecur(written.error), execution);
+    }
 
     try {
       const key = fileKey(execution, report);
@@ -216,6 +218,7 @@ export class ExecutionWorker {
     const exporting = this.deps.engine.exportTo(sql, scratch, {
       format: report.format,
       gzip: report.compression === "gzip",
+      spreadsheetSafe: report.spreadsheetSafe,
     });
     const digesting = digestWhileWriting(scratch, exporting, {
       flushEvery: this.deps.files.capabilities.renamesLocalFiles ? SCRATCH_FLUSH_BYTES : 0,
@@ -320,6 +323,11 @@ export function fileKey(execution: StoredExecution, report: StoredReport): strin
 
 function fileExtension(report: StoredReport): string {
   return reportFileExtension(report.format, report.compression === "gzip");
+}
+
+/** An engine error about the query or its values (invalid_argument) fails the same way on every attempt. */
+function willRecur(error: unknown): boolean {
+  return isAppError(error) && error.code === ERROR_CODES.INVALID_ARGUMENT;
 }
 
 function describe(error: unknown): string {

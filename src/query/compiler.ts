@@ -91,18 +91,30 @@ function fieldSql(field: Field): string {
 
 /**
  * String comparisons are case-insensitive (the language is). Negative conditions (!=, NOT IN,
- * NOT LIKE) keep rows whose value is empty, as a user reading "not X" expects.
+ * NOT LIKE) keep rows whose value is empty, as a user reading "not X" expects. A value that does
+ * not convert to the column's type (validated as text) is compared with the column's text form;
+ * in a list, each element on its own.
  */
 function conditionSql(condition: PlanCondition, bind: (value: SqlValue) => string): string {
   const { field, operator, values } = condition;
   const column = fieldSql(field);
-  const asText = values.some((v) => v.kind === "text") || field.type === "string";
-  const subject = asText ? `lower(CAST(${column} AS VARCHAR))` : column;
+  const textual = (value: PlanValue) => value.kind === "text" || field.type === "string";
+  const textForm = `lower(CAST(${column} AS VARCHAR))`;
+  const subject = values.some(textual) ? textForm : column;
   const operand = (value: PlanValue): string => {
-    if (value.kind === "text" || field.type === "string") return bind(String(value.value).toLowerCase());
+    if (textual(value)) return bind(String(value.value).toLowerCase());
     if (field.type === "date") return `CAST(${bind(value.value)} AS DATE)`;
     if (field.type === "datetime") return `CAST(${bind(value.value)} AS TIMESTAMP)`;
     return bind(value.value);
+  };
+  const inList = () => {
+    const texts = values.filter(textual);
+    const typed = values.filter((value) => !textual(value));
+    const parts = [
+      ...(texts.length > 0 ? [`${textForm} IN (${texts.map(operand).join(", ")})`] : []),
+      ...(typed.length > 0 ? [`${column} IN (${typed.map(operand).join(", ")})`] : []),
+    ];
+    return parts.length === 1 ? parts[0]! : `(${parts.join(" OR ")})`;
   };
   const first = values[0]!;
   switch (operator) {
@@ -119,9 +131,9 @@ function conditionSql(condition: PlanCondition, bind: (value: SqlValue) => strin
     case "NOT LIKE":
       return `(${column} IS NULL OR CAST(${column} AS VARCHAR) NOT ILIKE ${bind(String(first.value))})`;
     case "IN":
-      return `${subject} IN (${values.map(operand).join(", ")})`;
+      return inList();
     case "NOT IN":
-      return `(${column} IS NULL OR ${subject} NOT IN (${values.map(operand).join(", ")}))`;
+      return `(${column} IS NULL OR NOT ${inList()})`;
   }
 }
 

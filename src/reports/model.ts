@@ -37,6 +37,8 @@ export interface StoredReport {
   readonly queryEndTime: Date | null;
   readonly format: ReportFormat;
   readonly compression: Compression;
+  /** Extension: text cells a spreadsheet would run as a formula are prefixed with '. */
+  readonly spreadsheetSafe: boolean;
   readonly callbackUrl: string | null;
   readonly callbackMethod: CallbackMethod | null;
   /** Extension: also call back when an execution fails for good (docs/callbacks.md). */

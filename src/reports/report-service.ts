@@ -18,6 +18,8 @@ export interface ReportServiceDeps {
   readonly newId: () => string;
   readonly quotas: Quotas;
   readonly startTimeLeadHours: number;
+  /** SpreadsheetSafe of reports that do not say (OPENINSIGHTS_SPREADSHEET_SAFE). */
+  readonly spreadsheetSafe: boolean;
   /** The address policy for callback URLs (throws AppError invalid_argument). */
   readonly checkCallbackUrl: (url: string) => void;
   /** Removes a deleted report's files. */
@@ -60,6 +62,7 @@ export class ReportService {
       queryEndTime: input.queryEndTime,
       format: input.format,
       compression: input.compression,
+      spreadsheetSafe: input.spreadsheetSafe,
       callbackUrl: input.callbackUrl,
       callbackMethod: input.callbackMethod,
       callbackOnFailure: input.callbackOnFailure,
@@ -135,6 +138,7 @@ export class ReportService {
       description: input.description,
       format: input.format,
       compression: input.compression,
+      spreadsheetSafe: input.spreadsheetSafe,
       callbackUrl: input.callbackUrl,
       callbackMethod: input.callbackMethod,
       callbackOnFailure: input.callbackOnFailure,
@@ -210,7 +214,11 @@ export class ReportService {
   }
 
   private ruleContext(now: Date): RuleContext {
-    return { now, startTimeLeadHours: this.deps.startTimeLeadHours };
+    return {
+      now,
+      startTimeLeadHours: this.deps.startTimeLeadHours,
+      spreadsheetSafeDefault: this.deps.spreadsheetSafe,
+    };
   }
 
   /** RecurrenceInterval must also respect the dataset's minimumRecurrenceInterval. */

@@ -3,7 +3,7 @@
  * request body. Messages start with the real API's documented texts.
  */
 import { AppError, ERROR_CODES } from "../core/errors.js";
-import { FieldReader, parseWireTime } from "../core/fields.js";
+import { FieldReader, parseWireTime, wireTimeRangeProblem } from "../core/fields.js";
 import {
   COMPRESSIONS,
   type Compression,
@@ -32,6 +32,7 @@ export interface ReportDefinition {
   readonly description: string;
   readonly format: ReportFormat;
   readonly compression: Compression;
+  readonly spreadsheetSafe: boolean;
   readonly callbackUrl: string | null;
   readonly callbackMethod: CallbackMethod | null;
   readonly callbackOnFailure: boolean;
@@ -50,6 +51,8 @@ export interface RuleContext {
   readonly now: Date;
   /** Minimum hours between now and StartTime (0: only "not in the past"). */
   readonly startTimeLeadHours: number;
+  /** SpreadsheetSafe when a new report does not say (OPENINSIGHTS_SPREADSHEET_SAFE). */
+  readonly spreadsheetSafeDefault: boolean;
 }
 
 const CREATE = "Invalid report parameters for creation - ";
@@ -57,7 +60,7 @@ const UPDATE = "Invalid report parameters for update - ";
 
 export function parseCreateReport(body: unknown, context: RuleContext): CreateReportInput {
   const fields = new FieldReader(body, CREATE);
-  const definition = readDefinition(fields, CREATE, undefined);
+  const definition = readDefinition(fields, CREATE, undefined, context);
   const queryId = fields.string("QueryId", { required: true }).trim();
   const executeNow = fields.boolean("ExecuteNow") ?? false;
   if (executeNow) {
@@ -105,7 +108,7 @@ export function parseUpdateReport(
   if (executeNow !== undefined && executeNow !== current.executeNow) {
     throw invalid(`${UPDATE}ExecuteNow cannot be changed: create a new report`);
   }
-  const definition = readDefinition(fields, UPDATE, current);
+  const definition = readDefinition(fields, UPDATE, current, context);
   if (current.executeNow) return definition;
   return { ...definition, schedule: readSchedule(fields, UPDATE, context, current) };
 }
@@ -114,6 +117,7 @@ function readDefinition(
   fields: FieldReader,
   prefix: string,
   current: ReportDefinition | undefined,
+  context: RuleContext,
 ): ReportDefinition {
   const name = fields.string("ReportName", { required: true }).trim();
   if (name.includes(";")) throw invalid(`${prefix}Invalid character (;) in ReportName`);
@@ -143,6 +147,13 @@ function readDefinition(
   if (compression === "gzip" && !reportFormatRow(format).gzip) {
     throw invalid(`${prefix}Compression gzip does not apply to format ${format}; use none`);
   }
+  const spreadsheetSafe = keep(
+    fields,
+    "SpreadsheetSafe",
+    current?.spreadsheetSafe,
+    context.spreadsheetSafeDefault,
+    () => fields.boolean("SpreadsheetSafe")!,
+  );
   const callbackUrl = keep(fields, "CallbackUrl", current?.callbackUrl, null, () => {
     const value = fields.string("CallbackUrl")!.trim();
     return value === "" ? null : checkCallbackUrl(value, prefix);
@@ -152,14 +163,19 @@ function readDefinition(
     if (value !== "GET" && value !== "POST") throw invalid(`${prefix}CallbackMethod can only be GET or POST`);
     return value;
   });
-  const callbackOnFailure = keep(fields, "CallbackOnFailure", current?.callbackOnFailure, false, () =>
-    Boolean(fields.boolean("CallbackOnFailure")),
+  const callbackOnFailure = keep(
+    fields,
+    "CallbackOnFailure",
+    current?.callbackOnFailure,
+    false,
+    () => fields.boolean("CallbackOnFailure")!,
   );
   return {
     name,
     description,
     format,
     compression,
+    spreadsheetSafe,
     callbackUrl,
     callbackMethod: callbackUrl ? method : null,
     callbackOnFailure,
@@ -214,6 +230,8 @@ function readTime(fields: FieldReader, name: string, prefix: string): Date | nul
     const label = name === "QueryEndTime" ? "EndTime" : "StartTime";
     throw invalid(`${prefix}${label} should follow format: yyyy-MM-ddTHH:mm:ssZ (${name} was '${text}')`);
   }
+  const outOfRange = wireTimeRangeProblem(name, time);
+  if (outOfRange) throw invalid(`${prefix}${outOfRange}`);
   return time;
 }
 

@@ -12,6 +12,13 @@ import type { ReportFormat } from "../reports/formats.js";
 import type { ReportStatus, StoredQuery, StoredReport } from "../reports/model.js";
 import type { CallbackDelivery, DeliveryAttempt, DeliveryNext } from "../webhooks/model.js";
 
+export interface ExportOptions {
+  readonly format: ReportFormat;
+  readonly gzip?: boolean;
+  /** Prefix text cells a spreadsheet would run as a formula with `'` (docs/api.md, SpreadsheetSafe). */
+  readonly spreadsheetSafe?: boolean;
+}
+
 export interface ExportResult {
   readonly rowCount: number;
   readonly bytes: number;
@@ -31,11 +38,7 @@ export interface AnalyticsEngine {
    * front to back (it creates `path`, then only appends), so that a reader can follow the file
    * while it is written (the worker hashes it that way).
    */
-  exportTo(
-    query: CompiledSql,
-    path: string,
-    options: { format: ReportFormat; gzip?: boolean },
-  ): Promise<ExportResult>;
+  exportTo(query: CompiledSql, path: string, options: ExportOptions): Promise<ExportResult>;
   /**
    * Calls back when another process queued work (a new execution, a retry, a callback), so idle
    * workers wake at once instead of at their next poll; returns the unsubscribe function. Optional:

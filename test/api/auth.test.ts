@@ -3,6 +3,7 @@ import { generateKeyPair } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_AUDIENCE } from "../../src/auth/config.js";
 import { ensureLocalKey, issueLocalToken, LOCAL_ISSUER } from "../../src/auth/local-key.js";
+import { TOKEN_PROBLEMS } from "../../src/auth/verifier.js";
 import { nowSeconds, sign } from "../auth/helpers.js";
 import { startTestApp, type TestApp } from "../support/app.js";
 import {
@@ -101,8 +102,10 @@ async function callOp(base: string, op: (typeof OPS)[number], headers: Record<st
 type Headers = () => Promise<Record<string, string>>;
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
-const failures: [string, Headers][] = [
-  ["no credentials", async () => ({})],
+const P = TOKEN_PROBLEMS;
+/** A way a request's credentials fail, and the class of problem its 401 names. */
+const failures: [string, Headers, string][] = [
+  ["no credentials", async () => ({}), P.missing],
   [
     "an expired token",
     async () =>
@@ -116,6 +119,7 @@ const failures: [string, Headers][] = [
           now: new Date(Date.now() - 2 * HOUR),
         }),
       ),
+    P.expired,
   ],
   [
     "a token signed with the wrong key",
@@ -129,6 +133,7 @@ const failures: [string, Headers][] = [
         }),
       );
     },
+    P.signature,
   ],
   [
     "a token for the wrong audience",
@@ -142,10 +147,44 @@ const failures: [string, Headers][] = [
           roles: [CMP_ROLE],
         }),
       ),
+    P.audienceOrIssuer,
   ],
-  ["a malformed token", async () => bearer("not.a.jwt")],
-  ["a Basic scheme", async () => ({ authorization: `Basic ${Buffer.from("u:p").toString("base64")}` })],
-  ["Bearer without a token", async () => ({ authorization: "Bearer " })],
+  [
+    "a token naming a key id nobody has",
+    async () => {
+      const { privateKey } = await generateKeyPair("ES256");
+      const claims = { iss: LOCAL_ISSUER, aud: DEFAULT_AUDIENCE, tid: TENANT, upn: "u", roles: [CMP_ROLE] };
+      return bearer(
+        await sign({ ...claims, iat: nowSeconds(), exp: nowSeconds() + 600 }, privateKey, {
+          alg: "ES256",
+          kid: "no-such-key",
+        }),
+      );
+    },
+    P.unknownKey,
+  ],
+  ["a malformed token", async () => bearer("not.a.jwt"), P.malformed],
+  [
+    "a Basic scheme",
+    async () => ({ authorization: `Basic ${Buffer.from("u:p").toString("base64")}` }),
+    P.malformed,
+  ],
+  ["Bearer without a token", async () => ({ authorization: "Bearer " }), P.malformed],
+  [
+    "a token not yet valid (nbf in an hour)",
+    async () => {
+      const key = await ensureLocalKey(t.dataDir);
+      const claims = { iss: LOCAL_ISSUER, aud: DEFAULT_AUDIENCE, tid: TENANT, upn: "u", roles: [CMP_ROLE] };
+      const nbf = nowSeconds() + 3600;
+      return bearer(
+        await sign({ ...claims, iat: nowSeconds(), nbf, exp: nbf + 600 }, key.privateKey, {
+          alg: "ES256",
+          kid,
+        }),
+      );
+    },
+    P.notYetValid,
+  ],
   [
     "an unsigned token (alg none)",
     async () => {
@@ -159,6 +198,7 @@ const failures: [string, Headers][] = [
       };
       return bearer(`${part({ alg: "none", typ: "JWT" })}.${part(claims)}.`);
     },
+    P.malformed,
   ],
   [
     "a token from another issuer (local key, wrong iss)",
@@ -172,6 +212,7 @@ const failures: [string, Headers][] = [
         }),
       );
     },
+    P.audienceOrIssuer,
   ],
   [
     "a token without a tenant (tid)",
@@ -185,6 +226,7 @@ const failures: [string, Headers][] = [
         }),
       );
     },
+    P.claims,
   ],
 ];
 
@@ -198,11 +240,15 @@ describe.each([MPN, CMP11])("401 Unauthorized at %s", (base) => {
     expect(await snapshotWith(base)).toEqual(before);
   });
 
-  describe.each(failures)("with %s", (_label, headers) => {
+  describe.each(failures)("with %s", (_label, headers, problem) => {
     it.each(OPS)("%s", async (op) => {
       const res = await callOp(base, op, await headers());
       expectError(res, 401, "Unauthorized");
       expect(res.body.message).toBe("Unauthorized");
+      // RFC 6750: the challenge names the class of problem, and nothing about keys.
+      expect(res.headers.get("www-authenticate")).toBe(
+        `Bearer realm="OpenInsights", error="invalid_token", error_description="${problem}"`,
+      );
     });
   });
 });

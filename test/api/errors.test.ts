@@ -212,6 +212,38 @@ describe("malformed dates → 400", () => {
     expectError(b, 400, `${CREATE_PREFIX}EndTime should follow format: yyyy-MM-ddTHH:mm:ssZ`);
   });
 
+  it.each(["9999-12-31T23:59:59Z", "1899-12-31T23:59:59Z"])(
+    "times outside the accepted range (%s) → 400 naming the range",
+    async (date) => {
+      const range = "from 1900-01-01T00:00:00Z to 9998-12-31T23:59:59Z";
+      for (const field of ["QueryStartTime", "QueryEndTime"]) {
+        const res = await t.call(TENANT, "POST", `${MPN}/ScheduledReport`, {
+          ReportName: "R",
+          QueryId: queryId,
+          ExecuteNow: true,
+          [field]: date,
+        });
+        expectError(res, 400, `${CREATE_PREFIX}${field} must be ${range}, not ${date}`);
+      }
+      const scheduled = await t.call(TENANT, "POST", `${MPN}/ScheduledReport`, {
+        ReportName: "R",
+        QueryId: queryId,
+        StartTime: date,
+        RecurrenceInterval: 24,
+      });
+      expectError(scheduled, 400, `${CREATE_PREFIX}StartTime must be ${range}`);
+      const q = encodeURIComponent("SELECT CustomerTenantId FROM OfficeUsage");
+      for (const param of ["startTime", "endTime"]) {
+        const res = await t.call(
+          TENANT,
+          "GET",
+          `${MPN}/ScheduledQueries/testQueryResult?exportQuery=${q}&${param}=${encodeURIComponent(date)}`,
+        );
+        expectError(res, 400, `${param} must be ${range}`);
+      }
+    },
+  );
+
   it.each(dates)("update StartTime %s", async (date) => {
     const res = await t.call(TENANT, "PUT", `${MPN}/ScheduledReport/${report.reportId}`, {
       ReportName: "R",

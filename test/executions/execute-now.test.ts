@@ -10,7 +10,9 @@ import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_TENANTS } from "../../src/demo/tenants.js";
+import { newExecution } from "../../src/executions/lifecycle.js";
 import { ExecutionWorker, fileKey } from "../../src/executions/worker.js";
+import type { StoredReport } from "../../src/reports/model.js";
 import { startTestApp, type TestApp } from "../support/app.js";
 import { runCli } from "../support/cli.js";
 import { type Receiver, startReceiver } from "../support/receiver.js";
@@ -357,5 +359,48 @@ describe("an export that fails", () => {
     });
     const report = await t.app.store.getReport(scope, reportId);
     expect(await t.app.files.stat(fileKey(execution!, report!))).toBeUndefined();
+  });
+
+  it("fails at once, not retried, when the engine error will recur", async () => {
+    // A report saved before end times were range-checked: its window's end overflows the engine's dates.
+    const at = now();
+    const report: StoredReport = {
+      id: randomUUID(),
+      tenant: OTHER,
+      program: "mpn",
+      name: "Far future",
+      description: "",
+      queryId: randomUUID(),
+      queryText: QUERY,
+      startTime: at,
+      recurrenceInterval: -1,
+      recurrenceCount: 1,
+      executeNow: true,
+      queryStartTime: new Date("2024-01-01T00:00:00Z"),
+      queryEndTime: new Date("9999-12-31T23:59:59Z"),
+      format: "csv",
+      compression: "none",
+      spreadsheetSafe: false,
+      callbackUrl: null,
+      callbackMethod: null,
+      callbackOnFailure: false,
+      status: "Active",
+      user: "test",
+      createdTime: at,
+      modifiedTime: null,
+    };
+    const execution = newExecution(report, at, at, randomUUID());
+    const created = await t.app.store.createReport(report, [execution], {
+      maxActiveReports: 1000,
+      maxExecuteNow: 1000,
+      executeNowWindowMs: 3_600_000,
+      now: at,
+    });
+    expect(created.ok).toBe(true);
+    expect(await t.app.worker.runDue()).toBe(1);
+    const failed = await t.app.store.findExecution(OTHER, execution.id);
+    expect(failed).toMatchObject({ status: "Failed", attempts: 1, failureCode: "engine_error" });
+    expect(failed?.failureReason).toMatch(/Error/);
+    expect(await t.app.worker.runDue()).toBe(0);
   });
 });

@@ -173,6 +173,13 @@ describe("compiler: rows from a real engine", () => {
     expect(await names("SoldAt > '2024-06-03T10:00:00Z'")).toEqual(["Current Month Co", "Fabrikam"]);
     expect(await names("IsTrial = 'False'")).toEqual([]);
     expect(await names("IsTrial IN (1, '1')")).toEqual(["Contoso"]);
+    // Per list element: 'abc' matches no seat count, 10 matches Contoso's.
+    expect(await names("Seats IN ('abc', 10)")).toEqual(["Contoso"]);
+    expect(await names("Seats IN ('abc', 'xyz')")).toEqual([]);
+    const notTen = await names("Seats != 10");
+    expect(notTen.length).toBeGreaterThan(1);
+    expect(await names("Seats NOT IN ('abc', 10)")).toEqual(notTen);
+    expect(await names("Seats NOT IN ('abc')")).toEqual(await names("Seats != 'abc'"));
   });
 
   it("never returns another tenant's rows", async () => {

@@ -125,6 +125,7 @@ describe("3 workers and 2 schedulers on one PostgreSQL", () => {
           queryEndTime: null,
           format: "csv",
           compression: "none",
+          spreadsheetSafe: false,
           callbackUrl: `${receiver.url}/done`,
           callbackMethod: "GET",
           callbackOnFailure: false,

@@ -63,6 +63,7 @@ export function makeReport(scope: Scope, id: string, overrides: Partial<StoredRe
     queryEndTime: null,
     format: "csv",
     compression: "none",
+    spreadsheetSafe: false,
     callbackUrl: null,
     callbackMethod: null,
     callbackOnFailure: false,

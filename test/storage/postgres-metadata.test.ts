@@ -104,7 +104,11 @@ describe("PostgreSQL metadata store", () => {
 
   it("fails to open with the server's error when it cannot connect", async () => {
     await expect(
-      openPostgresMetadataStore({ url: "postgres://postgres@127.0.0.1:1/none", schema: freshSchema() }),
+      openPostgresMetadataStore({
+        url: "postgres://postgres@127.0.0.1:1/none",
+        schema: freshSchema(),
+        startupWaitMs: 0,
+      }),
     ).rejects.toThrow(/ECONNREFUSED/);
   });
 

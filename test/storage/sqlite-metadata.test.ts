@@ -83,8 +83,9 @@ describe("SQLite metadata store", () => {
       expect(await migrateToLatest(db)).toEqual([
         "001_initial",
         "002_execution_queue",
-        "003_callback_on_failure",
-        "004_audit_log",
+        "003_spreadsheet_safe",
+        "004_callback_on_failure",
+        "005_audit_log",
       ]);
     } finally {
       await db.destroy();
@@ -422,7 +423,7 @@ describe("SQLite metadata store: the execution queue", () => {
               .join(", ")})`,
           )
           .run(...Object.values(row));
-      const { callback_on_failure: _onFailure, ...report001 } = reportToRow(r);
+      const { spreadsheet_safe: _safe, callback_on_failure: _onFailure, ...report001 } = reportToRow(r);
       insert("reports", report001);
       insert("executions", row001);
     } finally {
@@ -449,8 +450,9 @@ describe("SQLite metadata store: the execution queue", () => {
     expect(applied).toEqual([
       "001_initial",
       "002_execution_queue",
-      "003_callback_on_failure",
-      "004_audit_log",
+      "003_spreadsheet_safe",
+      "004_callback_on_failure",
+      "005_audit_log",
     ]);
   });
 
@@ -481,8 +483,9 @@ describe("SQLite metadata store: the execution queue", () => {
     expect(fixed.migrations).toEqual([
       "001_initial",
       "002_execution_queue",
-      "003_callback_on_failure",
-      "004_audit_log",
+      "003_spreadsheet_safe",
+      "004_callback_on_failure",
+      "005_audit_log",
     ]);
     expect(fixed.executionColumns).toContain("skipped_slots");
   });

@@ -51,6 +51,8 @@ export interface TestAppOptions {
   readonly demoNow?: Date;
   /** CSV rows loaded into datasets before the app starts (the serving app opens the analytics database read-only). */
   readonly rows?: readonly { program: Program; dataset: string; tenant: string; csv: string }[];
+  /** As `serve --demo`: the console's demo sign-in is on (while only the local key is trusted). */
+  readonly demo?: boolean;
 }
 
 /** Metadata backend of end-to-end tests: the `postgres` vitest project sets OPENINSIGHTS_TEST_BACKEND. */
@@ -89,6 +91,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const app = await createApp(config, {
     background: options.background ?? false,
     ...(options.role ? { role: options.role } : {}),
+    demo: options.demo ?? false,
     ...(options.now ? { now: options.now } : {}),
   });
   const address = await app.listen(0, "127.0.0.1");

@@ -1,11 +1,17 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { requireService, testService, unavailableLine } from "./services.js";
 
-const saved = { url: process.env.OPENINSIGHTS_TEST_DATABASE_URL, path: process.env.PATH };
+const saved = {
+  url: process.env.OPENINSIGHTS_TEST_DATABASE_URL,
+  path: process.env.PATH,
+  chromium: process.env.OPENINSIGHTS_TEST_CHROMIUM,
+};
 afterEach(() => {
   if (saved.url === undefined) delete process.env.OPENINSIGHTS_TEST_DATABASE_URL;
   else process.env.OPENINSIGHTS_TEST_DATABASE_URL = saved.url;
   process.env.PATH = saved.path;
+  if (saved.chromium === undefined) delete process.env.OPENINSIGHTS_TEST_CHROMIUM;
+  else process.env.OPENINSIGHTS_TEST_CHROMIUM = saved.chromium;
 });
 
 describe("test services", () => {
@@ -31,8 +37,16 @@ describe("test services", () => {
     expect(unavailableLine(service, problem as string)).toContain("sudo bash scripts/ensure-s3-server.sh");
   });
 
+  it("names the browser it cannot run and the script that installs it", async () => {
+    process.env.OPENINSIGHTS_TEST_CHROMIUM = "/nonexistent/chromium";
+    const problem = await testService("chromium").problem();
+    expect(problem).toMatch(/^not usable at \/nonexistent\/chromium \(.*ENOENT/);
+    await expect(requireService("chromium")).rejects.toThrow("sudo bash scripts/ensure-chromium.sh");
+  });
+
   it("passes when the service is there", async () => {
     await expect(requireService("postgres")).resolves.toBeUndefined();
     await expect(requireService("s3")).resolves.toBeUndefined();
+    await expect(requireService("chromium")).resolves.toBeUndefined();
   });
 });

@@ -12,7 +12,7 @@ import pg from "pg";
 
 const run = promisify(execFile);
 
-export type ServiceName = "postgres" | "s3";
+export type ServiceName = "postgres" | "s3" | "chromium";
 
 export interface TestService {
   readonly name: ServiceName;
@@ -39,6 +39,12 @@ export function testDatabaseUrl(): string {
 /** `url` without its password, for messages. */
 function safeUrl(url: string): string {
   return url.replace(/\/\/([^:@/]*):[^@/]*@/, "//$1:…@");
+}
+
+/** Debian's Chromium, or another build at OPENINSIGHTS_TEST_CHROMIUM. */
+export function chromiumPath(): string {
+  const fromEnv = process.env.OPENINSIGHTS_TEST_CHROMIUM;
+  return fromEnv !== undefined && fromEnv !== "" ? fromEnv : "/usr/bin/chromium";
 }
 
 const S3_BINARIES = ["monmaptool", "ceph-mon", "ceph-osd", "radosgw", "radosgw-admin", "ceph"] as const;
@@ -84,6 +90,24 @@ export const TEST_SERVICES: readonly TestService[] = [
     },
     fix() {
       return `run \`sudo bash ${this.ensureScript}\` (apt-get install radosgw ceph-mon ceph-osd)`;
+    },
+  },
+  {
+    name: "chromium",
+    title: "Chromium",
+    neededBy: "the console's browser tests (playwright-core drives it)",
+    ensureScript: "scripts/ensure-chromium.sh",
+    async problem() {
+      const browser = chromiumPath();
+      try {
+        await run(browser, ["--version"]);
+        return undefined;
+      } catch (error) {
+        return `not usable at ${browser} (${(error as Error).message.split("\n")[0]})`;
+      }
+    },
+    fix() {
+      return `run \`sudo bash ${this.ensureScript}\` (apt-get install chromium) or set OPENINSIGHTS_TEST_CHROMIUM`;
     },
   },
 ];

@@ -17,12 +17,12 @@
 import { randomUUID } from "node:crypto";
 import { promises as fs } from "node:fs";
 import path from "node:path";
-import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import { type DuckDBConnection, DuckDBInstance, DuckDBTypeId } from "@duckdb/node-api";
 import { AppError } from "../../core/errors.js";
 import { type DatasetDef, type Program, TENANT_COLUMN } from "../../datasets/types.js";
 import type { CompiledSql, Row } from "../../query/compiled.js";
 import type { ReportFormat } from "../../reports/formats.js";
-import type { AnalyticsEngine, ExportResult, LoadResult } from "../ports.js";
+import type { AnalyticsEngine, ExportOptions, ExportResult, LoadResult } from "../ports.js";
 import { type LoadOptions, loadFile } from "./load.js";
 import {
   appendColumns,
@@ -255,7 +255,7 @@ export class DuckDbEngine implements AnalyticsEngine {
   async exportTo(
     query: CompiledSql,
     filePath: string,
-    options: { format: ReportFormat; gzip?: boolean; signal?: AbortSignal },
+    options: ExportOptions & { signal?: AbortSignal },
   ): Promise<ExportResult> {
     const resolved = path.resolve(filePath);
     const target = path.join(await canonicalDir(path.dirname(resolved)), path.basename(resolved));
@@ -265,15 +265,18 @@ export class DuckDbEngine implements AnalyticsEngine {
         `Export path ${target} is outside the analytics engine's allowed directories (${this.allowedDirectories.join(", ")})`,
       );
     }
-    const copy =
-      `COPY ${asSubquery(query.sql)} TO ${quoteString(target)} (${EXPORT_OPTIONS[options.format]}, ` +
-      `COMPRESSION '${options.gzip ? "gzip" : "none"}', USE_TMP_FILE false)`;
     const signal = options.signal;
     signal?.throwIfAborted();
     const con = await this.connect();
     const onAbort = () => con.interrupt();
     signal?.addEventListener("abort", onAbort, { once: true });
     try {
+      const source = options.spreadsheetSafe
+        ? await spreadsheetSafeSelect(con, query.sql)
+        : asSubquery(query.sql);
+      const copy =
+        `COPY ${source} TO ${quoteString(target)} (${EXPORT_OPTIONS[options.format]}, ` +
+        `COMPRESSION '${options.gzip ? "gzip" : "none"}', USE_TMP_FILE false)`;
       const prepared = await prepareStatement(con, copy, query.params);
       const reader = await prepared.runAndReadAll();
       const count = reader.getRows()[0]?.[0];
@@ -520,4 +523,23 @@ async function canonicalDir(dir: string): Promise<string> {
 
 function withSep(dir: string): string {
   return dir.endsWith(path.sep) ? dir : `${dir}${path.sep}`;
+}
+
+/**
+ * `(SELECT …)` over `sql` with every text column's values that a spreadsheet would run as a formula
+ * — starting with =, +, -, @, TAB or CR — prefixed with `'` (OWASP's CSV-injection advice). The
+ * columns' types come from preparing `sql` (nothing runs); other types are written unchanged, as
+ * a number, date or time cannot hold a formula.
+ */
+async function spreadsheetSafeSelect(con: DuckDBConnection, sql: string): Promise<string> {
+  const described = await con.prepare(sql);
+  const columns = Array.from({ length: described.columnCount }, (_, i) => {
+    const column = quoteIdent(described.columnName(i));
+    if (described.columnTypeId(i) !== DuckDBTypeId.VARCHAR) return column;
+    return (
+      `CASE WHEN left(${column}, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) ` +
+      `THEN '''' || ${column} ELSE ${column} END AS ${column}`
+    );
+  });
+  return `(SELECT ${columns.join(", ")} FROM ${asSubquery(sql)} AS spreadsheet_safe)`;
 }

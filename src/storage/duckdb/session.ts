@@ -213,5 +213,15 @@ export function toAppError(error: unknown, what: string): AppError {
   if (message.startsWith("Out of Memory Error")) {
     return new AppError("unavailable", `${what}: ${message}`, undefined, { cause: error });
   }
+  if (RECURRING_ERRORS.test(message)) {
+    return new AppError("invalid_argument", `${what}: ${message}`, undefined, { cause: error });
+  }
   return new AppError("internal", `${what}: ${message}`, undefined, { cause: error });
 }
+
+/**
+ * DuckDB errors about the statement or its values rather than the engine's state: running the
+ * same query on the same data fails the same way, so they are the caller's (4xx), never retried.
+ */
+const RECURRING_ERRORS =
+  /^(Conversion|Binder|Catalog|Parser|Invalid Input|Out of Range|Not implemented) Error/;

@@ -114,6 +114,7 @@ export function rowMapping<I, B>(codec: ColumnCodec<I, B>) {
         query_end_time: toInstantOrNull(r.queryEndTime),
         format: r.format,
         compression: r.compression,
+        spreadsheet_safe: codec.toBool(r.spreadsheetSafe),
         callback_url: r.callbackUrl,
         callback_method: r.callbackMethod,
         callback_on_failure: codec.toBool(r.callbackOnFailure),
@@ -141,6 +142,7 @@ export function rowMapping<I, B>(codec: ColumnCodec<I, B>) {
         queryEndTime: fromInstantOrNull(r.query_end_time),
         format: oneOf(REPORT_FORMAT_NAMES, r.format, "reports.format"),
         compression: oneOf(COMPRESSIONS, r.compression, "reports.compression"),
+        spreadsheetSafe: codec.fromBool(r.spreadsheet_safe),
         callbackUrl: r.callback_url,
         callbackMethod:
           r.callback_method === null

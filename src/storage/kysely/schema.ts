@@ -38,9 +38,10 @@ export interface ReportsTable<I, B> {
   query_end_time: I | null;
   format: string;
   compression: string;
+  spreadsheet_safe: B;
   callback_url: string | null;
   callback_method: string | null;
-  /** Added by `003_callback_on_failure` (existing rows: false). */
+  /** Added by `004_callback_on_failure` (existing rows: false). */
   callback_on_failure: B;
   status: string;
   user_name: string;
@@ -105,7 +106,7 @@ export interface CallbackAttemptsTable<I> {
   duration_ms: number;
 }
 
-/** The audit log (`004_audit_log`). */
+/** The audit log (`005_audit_log`). */
 export interface AuditLogTable<I> {
   id: string;
   created_time: I;

@@ -23,12 +23,15 @@ import {
   type Expression,
   Kysely,
   PostgresDialect,
+  type PostgresPool,
+  type PostgresPoolClient,
   type RawBuilder,
   type SqlBool,
   sql,
   type Transaction,
 } from "kysely";
 import pg from "pg";
+import { AppError, ERROR_CODES } from "../../core/errors.js";
 import type { ExecutionOutcome, ExecutionStatus, StoredExecution } from "../../executions/model.js";
 import type { TokenTaken } from "../../ratelimit/bucket.js";
 import type { ReportStatus, StoredQuery, StoredReport } from "../../reports/model.js";
@@ -73,6 +76,8 @@ export interface PostgresMetadataStoreOptions {
   readonly schema?: string;
   /** Connections in the pool; default 10. */
   readonly poolSize?: number;
+  /** How long opening retries while the database is away (refuses or drops connections); default 30 s. */
+  readonly startupWaitMs?: number;
 }
 
 /** What kind of work a notification announces. */
@@ -137,26 +142,104 @@ export async function openPostgresMetadataStore(
   const types = new pg.TypeOverrides();
   types.setTypeParser(pg.types.builtins.INT8, parseInt8);
   const pool = new pg.Pool({ ...connection, types, max: poolSize });
-  // An idle connection that breaks (server restart) is dropped by the pool; without a listener
-  // the 'error' event would crash the process.
+  // A connection that breaks (server restart, failover, terminated backend) emits 'error'; without
+  // a listener that event crashes the process. The pool listens on idle connections only, so every
+  // connection gets its own listener too, for the time it is checked out: the query in progress
+  // fails with the error, and the pool drops the broken connection on release.
   pool.on("error", () => {});
-  const db = new Kysely<MetadataDatabase>({ dialect: new PostgresDialect({ pool }) });
+  pool.on("connect", (client) => client.on("error", () => {}));
+  const db = new Kysely<MetadataDatabase>({
+    dialect: new PostgresDialect({ pool: reportingConnectionLoss(pool) }),
+  });
+  const startBy = Date.now() + (options.startupWaitMs ?? STARTUP_WAIT_MS);
   try {
-    // The schema to migrate: the option, or the connection's current one.
-    let current = schema;
-    if (current === undefined) {
-      const { rows } = await sql<{ name: string | null }>`select current_schema() as name`.execute(db);
-      current = rows[0]?.name ?? undefined;
-      if (current === undefined) {
-        throw new Error("No schema on the connection's search_path to create the tables in");
+    for (;;) {
+      try {
+        const current = schema ?? (await currentSchema(db));
+        await migrateToLatest(db, current, [LOCK_MIGRATE, lockKey(current)]);
+        return new PgMetadataStore(db, current, connection, pool);
+      } catch (error) {
+        // The database went away during start-up (a restart, a failover): start once it is back.
+        if (!isUnavailable(error)) throw error;
+        // Still away: fail with the server's own error, which names the address and the cause.
+        if (Date.now() >= startBy) throw (error as AppError).cause ?? error;
+        await new Promise((resolve) => setTimeout(resolve, STARTUP_RETRY_MS));
       }
     }
-    await migrateToLatest(db, current, [LOCK_MIGRATE, lockKey(current)]);
-    return new PgMetadataStore(db, current, connection, pool);
   } catch (error) {
     await db.destroy();
     throw error;
   }
+}
+
+/** The schema to migrate when none is given: the connection's current one. */
+async function currentSchema(db: Kysely<MetadataDatabase>): Promise<string> {
+  const { rows } = await sql<{ name: string | null }>`select current_schema() as name`.execute(db);
+  const name = rows[0]?.name ?? undefined;
+  if (name === undefined)
+    throw new Error("No schema on the connection's search_path to create the tables in");
+  return name;
+}
+
+/** How long start-up waits for a database that is away (refuses or drops connections). */
+const STARTUP_WAIT_MS = 30_000;
+const STARTUP_RETRY_MS = 500;
+
+/**
+ * PostgreSQL error codes of a lost or refused connection: class 08 (connection exception), the
+ * server shutting down or terminating the backend (57P01–57P03), too many connections (53300).
+ */
+const CONNECTION_LOSS_STATES = new Set(["57P01", "57P02", "57P03", "53300"]);
+/** Node's socket errors and pg's own messages for a connection that broke or could not be made. */
+const SOCKET_ERRORS = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "EAI_AGAIN",
+]);
+const PG_CONNECTION_MESSAGES = /Connection terminated|not queryable|timeout exceeded when trying to connect/;
+
+/** True when `error` says the database is away rather than that the statement is wrong. */
+export function isConnectionLoss(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  if (typeof code === "string") {
+    if (code.startsWith("08") || CONNECTION_LOSS_STATES.has(code) || SOCKET_ERRORS.has(code)) return true;
+  }
+  return typeof message === "string" && PG_CONNECTION_MESSAGES.test(message);
+}
+
+function isUnavailable(error: unknown): boolean {
+  return error instanceof AppError && error.code === ERROR_CODES.UNAVAILABLE;
+}
+
+/** Rethrows a connection loss as `unavailable` (503 for requests; loops log it and retry). */
+function rethrowConnectionLoss(error: unknown): never {
+  if (!isConnectionLoss(error)) throw error;
+  throw new AppError(
+    ERROR_CODES.UNAVAILABLE,
+    "The metadata database is unavailable; retry in a few seconds",
+    undefined,
+    { cause: error },
+  );
+}
+
+/** `pool` for Kysely, with every connection loss (on checkout or in a query) reported as `unavailable`. */
+function reportingConnectionLoss(pool: pg.Pool): PostgresPool {
+  return {
+    async connect(): Promise<PostgresPoolClient> {
+      const client = await pool.connect().catch(rethrowConnectionLoss);
+      const query = (text: string, parameters: readonly unknown[]) =>
+        client.query(text, [...parameters]).catch(rethrowConnectionLoss);
+      // Kysely runs no cursors here (none is configured): only the (text, parameters) form is called.
+      return {
+        query: query as unknown as PostgresPoolClient["query"],
+        release: (destroy) => client.release(destroy),
+      };
+    },
+    end: () => pool.end(),
+  };
 }
 
 type Db = Kysely<MetadataDatabase> | Transaction<MetadataDatabase>;

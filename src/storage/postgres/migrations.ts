@@ -155,12 +155,17 @@ const m001_initial = statements(
   )`,
 );
 
+/** Reports' SpreadsheetSafe extension; reports from before it are written as they always were. */
+const m002_spreadsheet_safe = statements(
+  "alter table reports add column spreadsheet_safe boolean not null default false",
+);
+
 /**
  * Rate-limit token buckets shared by every process (docs/operations.md): one row per tenant, or
  * per tenant and operation for operations with a rate of their own. PostgreSQL only: with SQLite
  * there is one process, which keeps its buckets in memory.
  */
-const m002_rate_limits = statements(
+const m003_rate_limits = statements(
   `create table rate_limit_buckets (
     bucket text collate "C" primary key,
     tokens double precision not null,
@@ -170,12 +175,12 @@ const m002_rate_limits = statements(
 );
 
 /** Reports gain `callback_on_failure` (the CallbackOnFailure extension); existing reports: false. */
-const m003_callback_on_failure = statements(
+const m004_callback_on_failure = statements(
   "alter table reports add column callback_on_failure boolean not null default false",
 );
 
 /** The audit log (docs/operations.md): listed by time, filtered by tenant; purged by time. */
-const m004_audit_log = statements(
+const m005_audit_log = statements(
   `create table audit_log (
     id text collate "C" primary key,
     created_time timestamptz not null,
@@ -196,9 +201,10 @@ const m004_audit_log = statements(
 /** All migrations, by name. Append only. */
 export const METADATA_MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   "001_initial": m001_initial,
-  "002_rate_limits": m002_rate_limits,
-  "003_callback_on_failure": m003_callback_on_failure,
-  "004_audit_log": m004_audit_log,
+  "002_spreadsheet_safe": m002_spreadsheet_safe,
+  "003_rate_limits": m003_rate_limits,
+  "004_callback_on_failure": m004_callback_on_failure,
+  "005_audit_log": m005_audit_log,
 });
 
 /** The bookkeeping table: the layout of Kysely's `Migrator` (so either runner can take over). */

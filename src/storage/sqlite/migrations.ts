@@ -264,8 +264,18 @@ const m002_execution_queue: Migration = {
   },
 };
 
+/** Reports' SpreadsheetSafe extension; reports from before it are written as they always were. */
+const m003_spreadsheet_safe: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .alterTable("reports")
+      .addColumn("spreadsheet_safe", T.bool, (c) => c.notNull().defaultTo(0))
+      .execute();
+  },
+};
+
 /** Reports gain `callback_on_failure` (the CallbackOnFailure extension); existing reports: 0. */
-const m003_callback_on_failure: Migration = {
+const m004_callback_on_failure: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {
     await db.schema
       .alterTable("reports")
@@ -275,7 +285,7 @@ const m003_callback_on_failure: Migration = {
 };
 
 /** The audit log (docs/operations.md): listed by time, filtered by tenant; purged by time. */
-const m004_audit_log: Migration = {
+const m005_audit_log: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {
     await db.schema
       .createTable("audit_log")
@@ -309,8 +319,9 @@ const m004_audit_log: Migration = {
 export const METADATA_MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   "001_initial": m001_initial,
   "002_execution_queue": m002_execution_queue,
-  "003_callback_on_failure": m003_callback_on_failure,
-  "004_audit_log": m004_audit_log,
+  "003_spreadsheet_safe": m003_spreadsheet_safe,
+  "004_callback_on_failure": m004_callback_on_failure,
+  "005_audit_log": m005_audit_log,
 });
 
 /** An in-code provider (no directory scanning, so it works the same from `src/` and `dist/`). */

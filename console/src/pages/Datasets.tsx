@@ -1,0 +1,80 @@
+/** Every dataset of the program: columns, metrics, date ranges; searchable by any of them. */
+import { useState } from "preact/hooks";
+import { programPath, request } from "../api";
+import { ErrorNotice, Loading } from "../components/Status";
+import type { Dataset } from "../model";
+import { currentProgram } from "../session";
+import { useLoad } from "../useLoad";
+
+export function DatasetsPage() {
+  const datasets = useLoad(
+    async () => (await request<Dataset>("GET", programPath("/ScheduledDataset"))).value,
+  );
+  const [search, setSearch] = useState("");
+  const words = search.toLowerCase().split(/\s+/).filter(Boolean);
+  const shown = (datasets.data ?? []).filter((dataset) => {
+    const text = [dataset.datasetName, ...dataset.selectableColumns, ...dataset.availableDateRanges]
+      .join(" ")
+      .toLowerCase();
+    return words.every((word) => text.includes(word));
+  });
+  return (
+    <section>
+      <div class="heading">
+        <h1>Datasets</h1>
+        <span class="badge">{currentProgram()}</span>
+      </div>
+      <label for="dataset-search">Search datasets, columns and date ranges</label>
+      <input
+        id="dataset-search"
+        type="search"
+        value={search}
+        placeholder="e.g. revenue"
+        onInput={(e) => setSearch(e.currentTarget.value)}
+      />
+      {datasets.error !== undefined && <ErrorNotice error={datasets.error} onRetry={datasets.reload} />}
+      {datasets.loading && !datasets.data && <Loading what="datasets" />}
+      {datasets.data && (
+        <p role="status" class="help">
+          {shown.length} of {datasets.data.length} datasets
+        </p>
+      )}
+      <div class="grid">
+        {shown.map((dataset) => (
+          <article
+            class="card dataset"
+            key={dataset.datasetName}
+            aria-labelledby={`ds-${dataset.datasetName}`}
+          >
+            <h2 id={`ds-${dataset.datasetName}`}>{dataset.datasetName}</h2>
+            <dl class="facts">
+              <dt>Columns</dt>
+              <dd>{dataset.selectableColumns.length}</dd>
+              <dt>Metrics</dt>
+              <dd>{dataset.availableMetrics.length}</dd>
+              <dt>Shortest recurrence</dt>
+              <dd>{dataset.minimumRecurrenceInterval} h</dd>
+            </dl>
+            {/* Open while searching, so that the matching columns show. */}
+            <details open={words.length > 0}>
+              <summary>Columns and metrics</summary>
+              <ul class="chips">
+                {dataset.selectableColumns.map((column) => {
+                  const metric = dataset.availableMetrics.includes(column);
+                  return (
+                    <li key={column} class={metric ? "chip metric" : "chip"}>
+                      {column}
+                      {metric && <span class="visually-hidden"> (metric)</span>}
+                    </li>
+                  );
+                })}
+              </ul>
+            </details>
+            <h3>Date ranges</h3>
+            <p class="ranges">{dataset.availableDateRanges.join(", ")}</p>
+          </article>
+        ))}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,164 @@
+/**
+ * One report's executions, newest first: status, data window, rows, size, failure, the file's
+ * download and manifest, callback attempts, and charts of rows and time to file per run.
+ */
+import { useEffect } from "preact/hooks";
+import { programPath, request, requestAll } from "../api";
+import { BarChart } from "../components/RunChart";
+import { ErrorNotice, Loading } from "../components/Status";
+import { bytes, count, shortTime } from "../format";
+import { EXECUTION_STATUSES, type Execution, type Report } from "../model";
+import { href } from "../router";
+import { useLoad } from "../useLoad";
+
+/** While a run is pending or running, the page asks again this often. */
+const REFRESH_MS = 1500;
+
+export function ExecutionsPage({ reportId }: { reportId: string }) {
+  const report = useLoad(
+    async () =>
+      (
+        await request<Report>(
+          "GET",
+          `${programPath("/ScheduledReport")}?reportId=${encodeURIComponent(reportId)}`,
+        )
+      ).value[0] ?? null,
+    [reportId],
+  );
+  const executions = useLoad(async () => {
+    const all = await requestAll<Execution>(
+      `${programPath(`/ScheduledReport/execution/${encodeURIComponent(reportId)}`)}?getLatestExecution=false&executionStatus=${EXECUTION_STATUSES.join(";")}`,
+    );
+    return all.sort((a, b) => (b.scheduledTime ?? "").localeCompare(a.scheduledTime ?? ""));
+  }, [reportId]);
+  const unfinished = (executions.data ?? []).some(
+    (e) => e.executionStatus === "Pending" || e.executionStatus === "Running",
+  );
+  const { reload } = executions;
+  useEffect(() => {
+    if (!unfinished) return;
+    const timer = setTimeout(reload, REFRESH_MS);
+    return () => clearTimeout(timer);
+  }, [unfinished, executions.data, reload]);
+
+  const completed = (executions.data ?? []).filter((e) => e.manifest).reverse();
+  const rows = completed.map((e) => ({ label: e.scheduledTime ?? "", value: e.manifest!.rowCount }));
+  const seconds = completed.map((e) => ({
+    label: e.scheduledTime ?? "",
+    value: Math.max(
+      0,
+      Math.round((Date.parse(e.reportGeneratedTime ?? "") - Date.parse(e.scheduledTime ?? "")) / 1000),
+    ),
+  }));
+
+  return (
+    <section>
+      <p>
+        <a href={href("reports")}>← Reports</a>
+      </p>
+      <h1>Executions{report.data ? ` of ${report.data.reportName}` : ""}</h1>
+      {report.data === null && <ErrorNotice error={new Error(`No report with id ${reportId}`)} />}
+      {report.data && (
+        <p class="help">
+          Query <code>{report.data.query}</code> · {report.data.reportStatus} ·{" "}
+          {report.data.executeNow ? "ExecuteNow" : `every ${report.data.recurrenceInterval} h`}
+        </p>
+      )}
+      {executions.error !== undefined && <ErrorNotice error={executions.error} onRetry={executions.reload} />}
+      {executions.loading && !executions.data && <Loading what="executions" />}
+      {unfinished && (
+        <p class="help" role="status">
+          Waiting for runs to finish…
+        </p>
+      )}
+      {completed.length > 0 && (
+        <div class="charts">
+          <BarChart title="Rows per run" unit="rows" points={rows} />
+          <BarChart title="Seconds from slot to file" unit="s" points={seconds} />
+        </div>
+      )}
+      {executions.data && executions.data.length === 0 && <p class="help">No executions yet.</p>}
+      <ol class="executions">
+        {(executions.data ?? []).map((execution) => (
+          <li key={execution.executionId} class="card execution">
+            <div class="execution-head">
+              <span class={`status s-${execution.executionStatus.toLowerCase()}`}>
+                {execution.executionStatus}
+              </span>
+              <span>Slot {shortTime(execution.scheduledTime)}</span>
+              {execution.reportAccessSecureLink && (
+                <a class="button small" href={execution.reportAccessSecureLink} download>
+                  Download
+                  <span class="visually-hidden"> the file of {shortTime(execution.scheduledTime)}</span>
+                </a>
+              )}
+            </div>
+            <dl class="facts">
+              <dt>Data window</dt>
+              <dd>
+                {execution.manifest
+                  ? `${shortTime(execution.manifest.dataWindowStart)} – ${shortTime(execution.manifest.dataWindowEnd)}`
+                  : "—"}
+              </dd>
+              <dt>Rows</dt>
+              <dd>{count(execution.manifest?.rowCount)}</dd>
+              <dt>Size</dt>
+              <dd>{bytes(execution.manifest?.bytes)}</dd>
+              <dt>Generated</dt>
+              <dd>{shortTime(execution.reportGeneratedTime)}</dd>
+              <dt>Attempts</dt>
+              <dd>{execution.attempts}</dd>
+            </dl>
+            {execution.failure && (
+              <p class="notice error">
+                <strong>{execution.failure.code}</strong>: {execution.failure.reason}
+                {execution.failure.willRetry ? " (will retry)" : ""}
+              </p>
+            )}
+            {execution.manifest && (
+              <details>
+                <summary>Manifest</summary>
+                <dl class="facts">
+                  <dt>SHA-256</dt>
+                  <dd>
+                    <code class="hash">{execution.manifest.sha256}</code>
+                  </dd>
+                  <dt>Link expires</dt>
+                  <dd>{shortTime(execution.reportExpiryTime)}</dd>
+                  <dt>Execution id</dt>
+                  <dd>
+                    <code>{execution.executionId}</code>
+                  </dd>
+                </dl>
+              </details>
+            )}
+            {execution.callbackDelivery && (
+              <details>
+                <summary>
+                  Callback: {execution.callbackDelivery.status} ({execution.callbackDelivery.attempts.length}{" "}
+                  attempts)
+                </summary>
+                <p class="help">
+                  {execution.callbackDelivery.method} {execution.callbackDelivery.url}
+                  {execution.callbackDelivery.nextAttemptTime &&
+                    ` · next attempt ${shortTime(execution.callbackDelivery.nextAttemptTime)}`}
+                </p>
+                <ul>
+                  {execution.callbackDelivery.attempts.map((attempt) => (
+                    <li key={attempt.attempt}>
+                      #{attempt.attempt} {shortTime(attempt.time)}:{" "}
+                      {attempt.statusCode !== null
+                        ? `HTTP ${attempt.statusCode}`
+                        : (attempt.error ?? "no answer")}{" "}
+                      in {attempt.durationMs} ms
+                    </li>
+                  ))}
+                </ul>
+              </details>
+            )}
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}

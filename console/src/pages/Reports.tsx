@@ -1,0 +1,325 @@
+/** Reports: the list with pause, resume and delete, and the form that creates one. */
+import { cloneElement, type JSX } from "preact";
+import { useState } from "preact/hooks";
+import { ApiError, programPath, request, requestAll } from "../api";
+import { Confirm } from "../components/Confirm";
+import { ErrorNotice, Loading } from "../components/Status";
+import { apiTime, shortTime } from "../format";
+import type { Query, Report } from "../model";
+import { type ReportField as Field, fieldOf } from "../report-fields";
+import { href } from "../router";
+import { useLoad } from "../useLoad";
+
+type Form = Record<Field, string> & { ExecuteNow: boolean };
+
+const EMPTY: Form = {
+  ReportName: "",
+  Description: "",
+  QueryId: "",
+  ExecuteNow: true,
+  QueryStartTime: "",
+  QueryEndTime: "",
+  StartTime: "",
+  RecurrenceInterval: "24",
+  RecurrenceCount: "",
+  Format: "csv",
+  Compression: "none",
+  CallbackUrl: "",
+  CallbackMethod: "POST",
+};
+
+/** The request body: the fields given, numbers as numbers (other text as typed, for the API to judge). */
+function bodyOf(form: Form): Record<string, unknown> {
+  const number = (value: string) => (/^-?\d+$/.test(value.trim()) ? Number(value) : value);
+  const body: Record<string, unknown> = {
+    ReportName: form.ReportName,
+    QueryId: form.QueryId,
+    ExecuteNow: form.ExecuteNow,
+    Format: form.Format,
+    Compression: form.Compression,
+  };
+  if (form.Description) body.Description = form.Description;
+  if (form.ExecuteNow) {
+    if (form.QueryStartTime) body.QueryStartTime = apiTime(form.QueryStartTime);
+    if (form.QueryEndTime) body.QueryEndTime = apiTime(form.QueryEndTime);
+  } else {
+    if (form.StartTime) body.StartTime = apiTime(form.StartTime);
+    if (form.RecurrenceInterval) body.RecurrenceInterval = number(form.RecurrenceInterval);
+    if (form.RecurrenceCount) body.RecurrenceCount = number(form.RecurrenceCount);
+  }
+  if (form.CallbackUrl) {
+    body.CallbackUrl = form.CallbackUrl;
+    body.CallbackMethod = form.CallbackMethod;
+  }
+  return body;
+}
+
+export function ReportsPage() {
+  const reports = useLoad(() => requestAll<Report>(programPath("/ScheduledReport")));
+  const queries = useLoad(() => requestAll<Query>(programPath("/ScheduledQueries")));
+  const [form, setForm] = useState<Form>(EMPTY);
+  const [formError, setFormError] = useState<{ field: Field | null; message: string } | null>(null);
+  const [created, setCreated] = useState<Report | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [actionError, setActionError] = useState<unknown>(null);
+  const [deleting, setDeleting] = useState<Report | null>(null);
+
+  const set = (field: keyof Form, value: string | boolean) => setForm((f) => ({ ...f, [field]: value }));
+  const create = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setFormError(null);
+    setCreated(null);
+    try {
+      const answer = await request<Report>("POST", programPath("/ScheduledReport"), bodyOf(form));
+      setCreated(answer.value[0]!);
+      setForm(EMPTY);
+      reports.reload();
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      setFormError({ field: error instanceof ApiError ? fieldOf(message) : null, message });
+    } finally {
+      setBusy(false);
+    }
+  };
+  const act = async (method: "PUT" | "DELETE", path: string) => {
+    setActionError(null);
+    try {
+      await request(method, programPath(path));
+      reports.reload();
+    } catch (error) {
+      setActionError(error);
+    }
+  };
+
+  const field = (name: Field, label: string, input: JSX.Element, help?: string) => {
+    const invalid = formError?.field === name;
+    const describedBy = [help ? `${name}-help` : "", invalid ? `${name}-error` : ""]
+      .filter(Boolean)
+      .join(" ");
+    return (
+      <div class="field">
+        <label for={`report-${name}`}>{label}</label>
+        {cloneElement(input, {
+          id: `report-${name}`,
+          "aria-invalid": invalid,
+          "aria-describedby": describedBy || undefined,
+        })}
+        {help && (
+          <p id={`${name}-help`} class="help">
+            {help}
+          </p>
+        )}
+        {invalid && (
+          <p id={`${name}-error`} class="field-error" role="alert">
+            {formError.message}
+          </p>
+        )}
+      </div>
+    );
+  };
+  /** A text input; numbers and URLs stay text so that the API, not the browser, judges them. */
+  const text = (name: Field, inputMode?: "numeric" | "url") => (
+    <input
+      type="text"
+      inputMode={inputMode}
+      value={form[name]}
+      onInput={(e) => set(name, e.currentTarget.value)}
+    />
+  );
+  const time = (name: Field) => (
+    <input type="datetime-local" value={form[name]} onInput={(e) => set(name, e.currentTarget.value)} />
+  );
+
+  return (
+    <section>
+      <h1>Reports</h1>
+      {actionError !== null && <ErrorNotice error={actionError} />}
+      {reports.error !== undefined && <ErrorNotice error={reports.error} onRetry={reports.reload} />}
+      {reports.loading && !reports.data && <Loading what="reports" />}
+      {reports.data && reports.data.length === 0 && <p class="help">No reports yet: create one below.</p>}
+      {reports.data && reports.data.length > 0 && (
+        <div class="table-scroll">
+          <table class="reports">
+            <caption class="visually-hidden">Your reports</caption>
+            <thead>
+              <tr>
+                <th scope="col">Report</th>
+                <th scope="col">Status</th>
+                <th scope="col">Schedule</th>
+                <th scope="col">Format</th>
+                <th scope="col">Actions</th>
+              </tr>
+            </thead>
+            <tbody>
+              {reports.data.map((report) => (
+                <tr key={report.reportId}>
+                  <td>
+                    <a href={href("executions", report.reportId)}>{report.reportName}</a>
+                    <div class="help">{report.description}</div>
+                  </td>
+                  <td>
+                    <span class={`status s-${report.reportStatus.toLowerCase()}`}>{report.reportStatus}</span>
+                  </td>
+                  <td>
+                    {report.executeNow
+                      ? "Once, now"
+                      : `Every ${report.recurrenceInterval} h from ${shortTime(report.startTime)}${
+                          report.recurrenceCount ? `, ${report.recurrenceCount} times` : ""
+                        }`}
+                  </td>
+                  <td>
+                    {report.format}
+                    {report.compression === "gzip" ? " (gzip)" : ""}
+                  </td>
+                  <td class="actions">
+                    <a class="button quiet small" href={href("executions", report.reportId)}>
+                      Executions<span class="visually-hidden"> of {report.reportName}</span>
+                    </a>
+                    {report.reportStatus === "Active" && !report.executeNow && (
+                      <button
+                        type="button"
+                        class="quiet small"
+                        onClick={() => act("PUT", `/ScheduledReport/pause/${report.reportId}`)}
+                      >
+                        Pause<span class="visually-hidden"> {report.reportName}</span>
+                      </button>
+                    )}
+                    {report.reportStatus === "Paused" && (
+                      <button
+                        type="button"
+                        class="quiet small"
+                        onClick={() => act("PUT", `/ScheduledReport/resume/${report.reportId}`)}
+                      >
+                        Resume<span class="visually-hidden"> {report.reportName}</span>
+                      </button>
+                    )}
+                    <button type="button" class="quiet small" onClick={() => setDeleting(report)}>
+                      Delete<span class="visually-hidden"> {report.reportName}</span>
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+
+      <h2 id="create-heading">New report</h2>
+      <form class="card" onSubmit={create} aria-labelledby="create-heading" noValidate>
+        {created && (
+          <div class="notice success" role="status">
+            Report “{created.reportName}” created.{" "}
+            <a href={href("executions", created.reportId)}>See its executions</a>.
+          </div>
+        )}
+        {formError && formError.field === null && (
+          <div class="notice error" role="alert">
+            {formError.message}
+          </div>
+        )}
+        <div class="fields">
+          {field("ReportName", "Name", text("ReportName"))}
+          {field(
+            "QueryId",
+            "Query",
+            <select value={form.QueryId} onChange={(e) => set("QueryId", e.currentTarget.value)}>
+              <option value="">Choose a query…</option>
+              {(queries.data ?? []).map((q) => (
+                <option key={q.queryId} value={q.queryId}>
+                  {q.name}
+                  {q.type === "system" ? " (system)" : ""}
+                </option>
+              ))}
+            </select>,
+          )}
+          {field("Description", "Description", text("Description"))}
+        </div>
+        <fieldset>
+          <legend>When</legend>
+          <label class="inline">
+            <input
+              type="radio"
+              name="when"
+              checked={form.ExecuteNow}
+              onChange={() => set("ExecuteNow", true)}
+            />{" "}
+            Once, now (ExecuteNow)
+          </label>
+          <label class="inline">
+            <input
+              type="radio"
+              name="when"
+              checked={!form.ExecuteNow}
+              onChange={() => set("ExecuteNow", false)}
+            />{" "}
+            On a schedule
+          </label>
+          <div class="fields">
+            {form.ExecuteNow ? (
+              <>
+                {field("QueryStartTime", "Data from (UTC, optional)", time("QueryStartTime"))}
+                {field("QueryEndTime", "Data until (UTC, optional)", time("QueryEndTime"))}
+              </>
+            ) : (
+              <>
+                {field("StartTime", "First run (UTC)", time("StartTime"))}
+                {field("RecurrenceInterval", "Every (hours)", text("RecurrenceInterval", "numeric"))}
+                {field("RecurrenceCount", "Runs (empty: no end)", text("RecurrenceCount", "numeric"))}
+              </>
+            )}
+          </div>
+        </fieldset>
+        <div class="fields">
+          {field(
+            "Format",
+            "Format",
+            <select value={form.Format} onChange={(e) => set("Format", e.currentTarget.value)}>
+              <option value="csv">CSV</option>
+              <option value="tsv">TSV</option>
+            </select>,
+          )}
+          {field(
+            "Compression",
+            "Compression",
+            <select value={form.Compression} onChange={(e) => set("Compression", e.currentTarget.value)}>
+              <option value="none">None</option>
+              <option value="gzip">gzip</option>
+            </select>,
+          )}
+          {field("CallbackUrl", "Callback URL (optional)", text("CallbackUrl", "url"))}
+          {field(
+            "CallbackMethod",
+            "Callback method",
+            <select
+              value={form.CallbackMethod}
+              onChange={(e) => set("CallbackMethod", e.currentTarget.value)}
+            >
+              <option value="POST">POST</option>
+              <option value="GET">GET</option>
+            </select>,
+          )}
+        </div>
+        <div class="buttons">
+          <button type="submit" disabled={busy}>
+            {busy ? "Creating…" : "Create report"}
+          </button>
+        </div>
+      </form>
+      {deleting && (
+        <Confirm
+          title="Delete this report?"
+          confirmLabel="Delete report"
+          onConfirm={() => {
+            const report = deleting;
+            setDeleting(null);
+            void act("DELETE", `/ScheduledReport/${report.reportId}`);
+          }}
+          onCancel={() => setDeleting(null)}
+        >
+          <p>“{deleting.reportName}” and its executions and files will be deleted.</p>
+        </Confirm>
+      )}
+    </section>
+  );
+}

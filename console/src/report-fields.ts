@@ -1,0 +1,43 @@
+/**
+ * Which field of the report form an API message is about. The API's validation messages name the
+ * field ("Recurrence Interval must be between …", "CallbackUrl must use http or https"); the form
+ * shows the message under that field. Pure, so the test can check it against the API's own rules.
+ */
+export type ReportField =
+  | "ReportName"
+  | "Description"
+  | "QueryId"
+  | "QueryStartTime"
+  | "QueryEndTime"
+  | "StartTime"
+  | "RecurrenceInterval"
+  | "RecurrenceCount"
+  | "Format"
+  | "Compression"
+  | "CallbackUrl"
+  | "CallbackMethod";
+
+/**
+ * Most specific names first ("QueryStartTime" before "StartTime"); a message about the name and
+ * the description together (their shared length limit) belongs to neither: it goes above the form.
+ */
+const FIELD_PATTERNS: readonly [ReportField | null, RegExp][] = [
+  [null, /ReportName and Description/],
+  ["QueryEndTime", /QueryEndTime/],
+  ["QueryStartTime", /QueryStartTime/],
+  ["QueryId", /QueryId|\bquery\b/i],
+  ["ReportName", /ReportName|Report name/i],
+  ["StartTime", /Start ?time/i],
+  ["RecurrenceInterval", /Recurrence ?Interval/i],
+  ["RecurrenceCount", /Recurrence ?count/i],
+  ["Format", /format/i],
+  ["Compression", /Compression/i],
+  ["CallbackUrl", /CallbackUrl/i],
+  ["CallbackMethod", /CallbackMethod/i],
+  ["Description", /Description/i],
+];
+
+/** The field a message names, or null when it names none (shown above the form). */
+export function fieldOf(message: string): ReportField | null {
+  return FIELD_PATTERNS.find(([, pattern]) => pattern.test(message))?.[0] ?? null;
+}

@@ -1,0 +1,461 @@
+/**
+ * The console in a real Chromium against the real app over loopback: sign-in, the query editor's
+ * diagnostics, reports and their files, tenant isolation, the keyboard, accessibility, failure
+ * paths. Screenshots of every page at 1280 and 390 px go to .tmp/console-screenshots/.
+ */
+
+import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { issueLocalToken } from "../../src/auth/local-key.js";
+import { DEMO_TENANTS } from "../../src/demo/tenants.js";
+import { startTestApp, type TestApp } from "../support/app.js";
+import { launchChromium, screenshot } from "../support/browser.js";
+import { startOidcProvider } from "../support/oidc-provider.js";
+
+const CONTOSO = DEMO_TENANTS[0]!;
+const FABRIKAM = DEMO_TENANTS[1]!;
+const AXE_SOURCE = await readFile(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+let t: TestApp;
+let browser: Browser;
+
+beforeAll(async () => {
+  [t, browser] = await Promise.all([
+    startTestApp({
+      demo: true,
+      demoRows: 3000,
+      background: true,
+      env: { OPENINSIGHTS_POLL_INTERVAL_MS: "50", OPENINSIGHTS_SCHEDULER_INTERVAL_MS: "50" },
+    }),
+    launchChromium(),
+  ]);
+});
+afterAll(async () => {
+  await browser?.close();
+  await t?.close();
+});
+
+async function openConsole(width = 1280): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport: { width, height: 900 }, acceptDownloads: true });
+  const page = await context.newPage();
+  await page.goto(`${t.baseUrl}/console`);
+  return { context, page };
+}
+
+async function signInAs(page: Page, tenant: { name: string }): Promise<void> {
+  await page.getByRole("button", { name: `Sign in as ${tenant.name}` }).click();
+  await page.getByRole("heading", { name: "Datasets", level: 1 }).waitFor();
+}
+
+/** Saves a query through the editor and returns its id (read from the confirmation). */
+async function saveQuery(page: Page, name: string, text: string): Promise<string> {
+  await page.goto(`${t.baseUrl}/console#/queries`);
+  await page.locator("#query-text").fill(text);
+  await page.getByLabel("Name", { exact: true }).fill(name);
+  await page.getByRole("button", { name: "Save query" }).click();
+  return (await page.locator(".notice.success code").textContent())!;
+}
+
+/** Fills and submits the new-report form on the reports page. */
+async function createReport(
+  page: Page,
+  fields: { name: string; query: string; schedule?: { start: string; every: string } },
+): Promise<void> {
+  await page.goto(`${t.baseUrl}/console#/reports`);
+  await page.getByLabel("Name", { exact: true }).fill(fields.name);
+  await page.getByLabel("Query", { exact: true }).selectOption({ label: fields.query });
+  if (fields.schedule) {
+    await page.getByLabel("On a schedule").check();
+    await page.getByLabel("First run (UTC)").fill(fields.schedule.start);
+    await page.getByLabel("Every (hours)").fill(fields.schedule.every);
+  }
+  await page.getByRole("button", { name: "Create report" }).click();
+}
+
+/** A datetime-local value a day from now. */
+function tomorrow(): string {
+  return new Date(Date.now() + 86_400_000).toISOString().slice(0, 16);
+}
+
+describe("console: serving", () => {
+  it("serves the page and its files under a strict Content-Security-Policy", async () => {
+    const page = await fetch(`${t.baseUrl}/console`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-type")).toContain("text/html");
+    const csp = page.headers.get("content-security-policy")!;
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain("unsafe");
+    const html = await page.text();
+    const script = html.match(/src="(\/console\/assets\/[^"]+\.js)"/)![1]!;
+    const asset = await fetch(`${t.baseUrl}${script}`);
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get("cache-control")).toContain("immutable");
+    expect((await fetch(`${t.baseUrl}/console/assets/nothing.js`)).status).toBe(404);
+  });
+
+  it("mints demo tokens for demo tenants only", async () => {
+    const options = await t.call(null, "GET", "/console/sign-in-options");
+    expect(options.body.value[0].demoTenants.map((v: { name: string }) => v.name)).toEqual(
+      DEMO_TENANTS.map((d) => d.name),
+    );
+    expect(options.body.value[0].oidc).toBeNull();
+    const minted = await t.call(null, "POST", "/console/demo/tokens", { tenantId: FABRIKAM.id });
+    const token = minted.body.value[0].token as string;
+    const datasets = await fetch(`${t.baseUrl}/insights/v1/mpn/ScheduledDataset`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(datasets.status).toBe(200);
+    const other = await t.call(null, "POST", "/console/demo/tokens", {
+      tenantId: "11111111-2222-4333-8444-555555555555",
+    });
+    expect(other.status).toBe(400);
+  });
+
+  it("has no demo sign-in without --demo, nor when an identity provider is configured", async () => {
+    for (const options of [
+      { demo: false },
+      { demo: true, env: { OPENINSIGHTS_AUTH_JWKS_URLS: "http://127.0.0.1:9/keys" } },
+    ]) {
+      const other = await startTestApp(options);
+      try {
+        const offered = await other.call(null, "GET", "/console/sign-in-options");
+        expect(offered.body.value[0].demoTenants).toEqual([]);
+        const minted = await other.call(null, "POST", "/console/demo/tokens", { tenantId: CONTOSO.id });
+        expect(minted.status).toBe(404);
+      } finally {
+        await other.close();
+      }
+    }
+  });
+});
+
+describe("console in Chromium", () => {
+  it("signs in as a demo tenant and searches the datasets", async () => {
+    const { context, page } = await openConsole();
+    await screenshot(page, "signin-1280");
+    await signInAs(page, CONTOSO);
+    await expect.poll(() => page.locator("article.dataset").count()).toBeGreaterThan(3);
+    await screenshot(page, "datasets-1280");
+    await page.getByLabel("Search datasets, columns and date ranges").fill("BilledRevenueUSD");
+    const names = await page.locator("article.dataset h2").allTextContents();
+    expect(names).toContain("CustomersAndTenants");
+    expect(names.length).toBeLessThan(5);
+    // The token lives in session storage, never in the address.
+    expect(page.url()).not.toContain("eyJ");
+    expect(await page.evaluate(() => sessionStorage.getItem("openinsights.token"))).toMatch(/^eyJ/);
+    await context.close();
+  });
+
+  it("shows a misspelt column's diagnostic at its column, and the suggestion fixes it", async () => {
+    const { context, page } = await openConsole();
+    await signInAs(page, CONTOSO);
+    await page.getByRole("link", { name: "Queries" }).click();
+    await page
+      .locator("#query-text")
+      .fill("SELECT CustomerName, BilledRevenueUSDD\nFROM CustomersAndTenants\nTIMESPAN LAST_MONTH");
+    const diagnostic = page.locator(".diagnostic");
+    await expect.poll(() => diagnostic.count()).toBe(1);
+    expect(await diagnostic.locator(".where").textContent()).toBe("Line 1, column 22");
+    expect(await page.locator(".marked").first().textContent()).toBe("BilledRevenueUSDD");
+    await screenshot(page, "queries-diagnostic-1280");
+    await page.getByRole("button", { name: "Use BilledRevenueUSD" }).click();
+    expect(await page.locator("#query-text").inputValue()).toBe(
+      "SELECT CustomerName, BilledRevenueUSD\nFROM CustomersAndTenants\nTIMESPAN LAST_MONTH",
+    );
+    await page.getByText("The API accepts this query.").waitFor();
+    await page.getByRole("button", { name: "Try query" }).click();
+    await page.getByRole("heading", { name: "Preview" }).waitFor();
+    expect(await page.locator("table th").allTextContents()).toEqual(["CustomerName", "BilledRevenueUSD"]);
+    expect(await page.locator("table tbody tr").count()).toBeGreaterThan(0);
+    await screenshot(page, "queries-preview-1280");
+    await context.close();
+  });
+
+  it("creates an ExecuteNow report, sees it Completed and downloads the API's file byte for byte", async () => {
+    const { context, page } = await openConsole();
+    await signInAs(page, CONTOSO);
+    const queryId = await saveQuery(
+      page,
+      "Revenue by customer",
+      "SELECT CustomerName, BilledRevenueUSD FROM CustomersAndTenants TIMESPAN LAST_1_YEAR",
+    );
+    await createReport(page, { name: "Revenue now", query: "Revenue by customer" });
+    await page.getByRole("link", { name: "See its executions" }).click();
+    const download = page.getByRole("link", { name: /^Download/ });
+    await download.waitFor({ timeout: 30_000 });
+    expect(await page.locator(".execution .status").first().textContent()).toBe("Completed");
+    await screenshot(page, "executions-1280");
+    const [file] = await Promise.all([page.waitForEvent("download"), download.click()]);
+    const inBrowser = await readFile((await file.path())!);
+
+    const reports = await t.call(CONTOSO.id, "GET", `/insights/v1/mpn/ScheduledReport?queryId=${queryId}`);
+    const reportId = reports.body.value[0].reportId;
+    const executions = await t.call(
+      CONTOSO.id,
+      "GET",
+      `/insights/v1/mpn/ScheduledReport/execution/${reportId}`,
+    );
+    const fromApi = Buffer.from(
+      await (await fetch(executions.body.value[0].reportAccessSecureLink)).arrayBuffer(),
+    );
+    expect(inBrowser.length).toBeGreaterThan(0);
+    expect(inBrowser.equals(fromApi)).toBe(true);
+    await page.getByText("Manifest").click();
+    expect(await page.locator("code.hash").textContent()).toBe(executions.body.value[0].manifest.sha256);
+    await context.close();
+  });
+
+  it("pauses and resumes a scheduled report, and deletes one after confirmation", async () => {
+    const { context, page } = await openConsole();
+    await signInAs(page, CONTOSO);
+    await saveQuery(
+      page,
+      "Daily revenue",
+      "SELECT CustomerName, BilledRevenueUSD FROM CustomersAndTenants TIMESPAN LAST_MONTH",
+    );
+    await createReport(page, {
+      name: "Daily",
+      query: "Daily revenue",
+      schedule: { start: tomorrow(), every: "24" },
+    });
+    await page.getByText("Report “Daily” created.").waitFor();
+    const row = page.locator("tr", { has: page.getByRole("link", { name: "Daily", exact: true }) });
+    await row.getByRole("button", { name: "Pause Daily" }).click();
+    await row.locator(".status", { hasText: "Paused" }).waitFor();
+    await screenshot(page, "reports-1280");
+    await row.getByRole("button", { name: "Resume Daily" }).click();
+    await row.locator(".status", { hasText: "Active" }).waitFor();
+    const stored = await t.call(CONTOSO.id, "GET", "/insights/v1/mpn/ScheduledReport?reportName=Daily");
+    expect(stored.body.value[0].reportStatus).toBe("Active");
+
+    await row.getByRole("button", { name: "Delete Daily" }).click();
+    await screenshot(page, "reports-delete-dialog-1280");
+    await page.getByRole("dialog").getByRole("button", { name: "Delete report" }).click();
+    await row.waitFor({ state: "detached" });
+    const gone = await t.call(CONTOSO.id, "GET", "/insights/v1/mpn/ScheduledReport?reportName=Daily");
+    expect(gone.body.value).toEqual([]);
+    await context.close();
+  });
+
+  it("shows a second tenant none of the first tenant's queries or reports", async () => {
+    const { context, page } = await openConsole();
+    await signInAs(page, CONTOSO);
+    await saveQuery(page, "Contoso only", "SELECT CustomerName FROM CustomersAndTenants TIMESPAN LAST_MONTH");
+    await createReport(page, { name: "Contoso report", query: "Contoso only" });
+    await page.getByText("Report “Contoso report” created.").waitFor();
+    await page.getByRole("button", { name: "Sign out" }).click();
+
+    await signInAs(page, FABRIKAM);
+    await page.getByRole("link", { name: "Queries" }).click();
+    await page.getByRole("heading", { name: "System", exact: false }).waitFor();
+    expect(await page.getByRole("heading", { name: "Yours (0)" }).count()).toBe(1);
+    expect(await page.getByText("Contoso only").count()).toBe(0);
+    await page.getByRole("link", { name: "Reports" }).click();
+    await page.getByText("No reports yet").waitFor();
+    expect(await page.getByText("Contoso report").count()).toBe(0);
+    await context.close();
+  });
+
+  it("runs the main flow by keyboard alone", async () => {
+    const { context, page } = await openConsole();
+    /** Presses Tab until the focused element's text or label matches. */
+    const tabTo = async (name: RegExp) => {
+      for (let i = 0; i < 60; i++) {
+        await page.keyboard.press("Tab");
+        const focused = await page.evaluate(() => {
+          const el = document.activeElement as HTMLElement | null;
+          const label = el?.id ? document.querySelector(`label[for="${el.id}"]`)?.textContent : "";
+          return `${el?.textContent?.trim() ?? ""}|${label ?? ""}`;
+        });
+        if (name.test(focused)) return;
+      }
+      throw new Error(`nothing matching ${name} could be reached with Tab`);
+    };
+    await tabTo(/^Sign in as Contoso/);
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { name: "Datasets", level: 1 }).waitFor();
+    await tabTo(/^Reports\|/);
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { name: "New report" }).waitFor();
+    await tabTo(/\|Name$/);
+    await page.keyboard.type("Keyboard report");
+    await tabTo(/\|Query$/);
+    await page.keyboard.press("ArrowDown");
+    await tabTo(/^Create report/);
+    await page.keyboard.press("Enter");
+    await page.getByText("Report “Keyboard report” created.").waitFor();
+    await tabTo(/^See its executions/);
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { name: "Executions of Keyboard report" }).waitFor();
+    await context.close();
+  });
+
+  it("has no serious or critical accessibility violations on any page, at 1280 and 390 px", async () => {
+    for (const width of [1280, 390]) {
+      const { context, page } = await openConsole(width);
+      const pages: [string, () => Promise<void>][] = [
+        ["signin", async () => page.getByRole("button", { name: "Sign in as Contoso" }).waitFor()],
+        ["datasets", async () => signInAs(page, CONTOSO)],
+        [
+          "queries",
+          async () => {
+            await page.goto(`${t.baseUrl}/console#/queries`);
+            await page
+              .locator("#query-text")
+              .fill("SELECT CustmerName FROM CustomersAndTenants TIMESPAN LAST_MONTH");
+            await page.locator(".diagnostic").waitFor();
+          },
+        ],
+        [
+          "reports",
+          async () => {
+            await page.goto(`${t.baseUrl}/console#/reports`);
+            await page.getByRole("heading", { name: "New report" }).waitFor();
+          },
+        ],
+        [
+          "executions",
+          async () => {
+            await page
+              .getByRole("link", { name: /^Executions of / })
+              .first()
+              .click();
+            await page.getByRole("heading", { name: /^Executions of / }).waitFor();
+            await page.locator(".execution").first().waitFor();
+          },
+        ],
+      ];
+      for (const [name, show] of pages) {
+        await show();
+        const serious = await axeViolations(page);
+        expect(serious, `${name} at ${width} px`).toEqual([]);
+        await screenshot(page, `${name}-${width}`);
+      }
+      await context.close();
+    }
+  });
+});
+
+describe("console sign-in through an OpenID Connect issuer", () => {
+  it("signs in with the authorization-code flow and PKCE, and keeps no code in the address", async () => {
+    const audience = "api://openinsights";
+    const idp = await startOidcProvider({ clientId: "console", audience, tenant: FABRIKAM.id });
+    const other = await startTestApp({
+      env: {
+        OPENINSIGHTS_AUTH_ISSUERS: idp.issuer,
+        OPENINSIGHTS_AUTH_AUDIENCES: audience,
+        OPENINSIGHTS_CONSOLE_OIDC_CLIENT_ID: "console",
+      },
+    });
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      await page.goto(`${other.baseUrl}/console#/reports`);
+      const csp = (await page.request.get(`${other.baseUrl}/console`)).headers()["content-security-policy"];
+      expect(csp).toContain(`connect-src 'self' ${idp.issuer}`);
+      expect(await page.getByRole("button", { name: /^Sign in as / }).count()).toBe(0);
+      await screenshot(page, "signin-oidc-1280");
+      await page.getByRole("button", { name: `Sign in with ${new URL(idp.issuer).host}` }).click();
+      await page.getByRole("heading", { name: "Reports", level: 1 }).waitFor();
+      expect(page.url()).toBe(`${other.baseUrl}/console#/reports`);
+      expect(idp.refusals).toEqual([]);
+      const token = await page.evaluate(() => sessionStorage.getItem("openinsights.token"));
+      const claims = JSON.parse(Buffer.from(token!.split(".")[1]!, "base64url").toString());
+      expect(claims).toMatchObject({ iss: idp.issuer, tid: FABRIKAM.id });
+      expect(await page.evaluate(() => Object.keys(sessionStorage).includes("openinsights.oidc"))).toBe(
+        false,
+      );
+    } finally {
+      await context.close();
+      await other.close();
+      await idp.close();
+    }
+  });
+
+  it("refuses a console issuer the API does not trust", async () => {
+    await expect(startTestApp({ env: { OPENINSIGHTS_CONSOLE_OIDC_CLIENT_ID: "console" } })).rejects.toThrow(
+      /OPENINSIGHTS_CONSOLE_OIDC_ISSUER must be one of the issuers in OPENINSIGHTS_AUTH_ISSUERS/,
+    );
+  });
+});
+
+describe("console failure paths", () => {
+  it("goes back to sign-in with a message when the token expires", async () => {
+    const { context, page } = await openConsole();
+    await signInAs(page, CONTOSO);
+    const expired = await issueLocalToken({
+      dataDir: t.dataDir,
+      tenant: CONTOSO.id,
+      ttlSeconds: 60,
+      audience: t.config.auth.audiences[0]!,
+      now: new Date(Date.now() - 3_600_000),
+    });
+    await page.evaluate((token) => sessionStorage.setItem("openinsights.token", token), expired);
+    await page.getByRole("link", { name: "Reports" }).click();
+    await page.getByText("Your session has ended").waitFor();
+    expect(await page.getByRole("heading", { name: "Bearer token" }).count()).toBe(1);
+    await screenshot(page, "signin-expired-1280");
+    await context.close();
+  });
+
+  it("shows the API's 4xx message next to the field it is about", async () => {
+    const { context, page } = await openConsole();
+    await signInAs(page, CONTOSO);
+    await page.goto(`${t.baseUrl}/console#/reports`);
+    await page.getByLabel("Name", { exact: true }).fill("Too often");
+    await page.getByLabel("Query", { exact: true }).selectOption({ index: 1 });
+    await page.getByLabel("On a schedule").check();
+    await page.getByLabel("First run (UTC)").fill(tomorrow());
+    await page.getByLabel("Every (hours)").fill("0");
+    await page.getByRole("button", { name: "Create report" }).click();
+    const error = page.locator("#RecurrenceInterval-error");
+    await error.waitFor();
+    expect(await error.textContent()).toContain("Recurrence Interval must be between");
+    expect(await page.getByLabel("Every (hours)").getAttribute("aria-invalid")).toBe("true");
+    await screenshot(page, "reports-field-error-1280");
+    await context.close();
+  });
+
+  it("says so when the server cannot be reached", async () => {
+    const other = await startTestApp();
+    let stopped = false;
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      await page.goto(`${other.baseUrl}/console`);
+      await page.getByLabel("Access token").fill(await other.token(CONTOSO.id));
+      await page.getByRole("button", { name: "Sign in", exact: true }).click();
+      await page.getByRole("heading", { name: "Datasets", level: 1 }).waitFor();
+      stopped = true;
+      await other.close();
+      await page.getByRole("link", { name: "Reports" }).click();
+      await page.getByText("Service unreachable.").waitFor();
+      await screenshot(page, "unreachable-1280");
+    } finally {
+      await context.close();
+      if (!stopped) await other.close();
+    }
+  });
+});
+
+/** axe-core's serious and critical violations on the page as it is now. */
+async function axeViolations(page: Page): Promise<string[]> {
+  // Evaluated through the DevTools protocol: the page's CSP (no inline scripts) stays as it is.
+  await page.evaluate(AXE_SOURCE);
+  return page.evaluate(async () => {
+    const axe = (
+      window as unknown as {
+        axe: {
+          run(): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }>;
+        };
+      }
+    ).axe;
+    const result = await axe.run();
+    return result.violations
+      .filter((v) => v.impact === "serious" || v.impact === "critical")
+      .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+  });
+}
