@@ -37,6 +37,7 @@ export interface Report {
   callbackMethod: string | null;
   format: string;
   compression: string;
+  spreadsheetSafe: boolean;
 }
 
 export interface Execution {

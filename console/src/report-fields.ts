@@ -14,6 +14,7 @@ export type ReportField =
   | "RecurrenceCount"
   | "Format"
   | "Compression"
+  | "SpreadsheetSafe"
   | "CallbackUrl"
   | "CallbackMethod";
 
@@ -30,8 +31,9 @@ const FIELD_PATTERNS: readonly [ReportField | null, RegExp][] = [
   ["StartTime", /Start ?time/i],
   ["RecurrenceInterval", /Recurrence ?Interval/i],
   ["RecurrenceCount", /Recurrence ?count/i],
-  ["Format", /format/i],
   ["Compression", /Compression/i],
+  ["SpreadsheetSafe", /SpreadsheetSafe/i],
+  ["Format", /format/i],
   ["CallbackUrl", /CallbackUrl/i],
   ["CallbackMethod", /CallbackMethod/i],
   ["Description", /Description/i],

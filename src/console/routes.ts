@@ -80,15 +80,7 @@ export function registerConsoleRoutes(app: FastifyInstance, options: ConsoleOpti
     return envelope([
       {
         demoTenants: demo ? DEMO_TENANTS.map((tenant) => ({ tenantId: tenant.id, name: tenant.name })) : [],
-        oidc: discovered
-          ? {
-              issuer: discovered.issuer,
-              clientId: discovered.clientId,
-              scopes: discovered.scopes,
-              authorizationEndpoint: discovered.authorizationEndpoint,
-              tokenEndpoint: discovered.tokenEndpoint,
-            }
-          : null,
+        oidc: discovered ?? null,
       },
     ]);
   });

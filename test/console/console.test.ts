@@ -13,6 +13,7 @@ import { DEMO_TENANTS } from "../../src/demo/tenants.js";
 import { startTestApp, type TestApp } from "../support/app.js";
 import { launchChromium, screenshot } from "../support/browser.js";
 import { startOidcProvider } from "../support/oidc-provider.js";
+import { startReceiver } from "../support/receiver.js";
 
 const CONTOSO = DEMO_TENANTS[0]!;
 const FABRIKAM = DEMO_TENANTS[1]!;
@@ -27,7 +28,11 @@ beforeAll(async () => {
       demo: true,
       demoRows: 3000,
       background: true,
-      env: { OPENINSIGHTS_POLL_INTERVAL_MS: "50", OPENINSIGHTS_SCHEDULER_INTERVAL_MS: "50" },
+      env: {
+        OPENINSIGHTS_POLL_INTERVAL_MS: "50",
+        OPENINSIGHTS_SCHEDULER_INTERVAL_MS: "50",
+        OPENINSIGHTS_CALLBACK_ALLOW: "127.0.0.1",
+      },
     }),
     launchChromium(),
   ]);
@@ -61,11 +66,12 @@ async function saveQuery(page: Page, name: string, text: string): Promise<string
 /** Fills and submits the new-report form on the reports page. */
 async function createReport(
   page: Page,
-  fields: { name: string; query: string; schedule?: { start: string; every: string } },
+  fields: { name: string; query: string; schedule?: { start: string; every: string }; callbackUrl?: string },
 ): Promise<void> {
   await page.goto(`${t.baseUrl}/console#/reports`);
   await page.getByLabel("Name", { exact: true }).fill(fields.name);
   await page.getByLabel("Query", { exact: true }).selectOption({ label: fields.query });
+  if (fields.callbackUrl) await page.getByLabel("Callback URL (optional)").fill(fields.callbackUrl);
   if (fields.schedule) {
     await page.getByLabel("On a schedule").check();
     await page.getByLabel("First run (UTC)").fill(fields.schedule.start);
@@ -174,7 +180,7 @@ describe("console in Chromium", () => {
     await context.close();
   });
 
-  it("creates an ExecuteNow report, sees it Completed and downloads the API's file byte for byte", async () => {
+  it("creates an ExecuteNow report, sees it Completed with its callback, and downloads the API's file byte for byte", async () => {
     const { context, page } = await openConsole();
     await signInAs(page, CONTOSO);
     const queryId = await saveQuery(
@@ -182,11 +188,24 @@ describe("console in Chromium", () => {
       "Revenue by customer",
       "SELECT CustomerName, BilledRevenueUSD FROM CustomersAndTenants TIMESPAN LAST_1_YEAR",
     );
-    await createReport(page, { name: "Revenue now", query: "Revenue by customer" });
+    const receiver = await startReceiver();
+    await createReport(page, {
+      name: "Revenue now",
+      query: "Revenue by customer",
+      callbackUrl: `${receiver.url}/ready`,
+    });
     await page.getByRole("link", { name: "See its executions" }).click();
     const download = page.getByRole("link", { name: /^Download/ });
     await download.waitFor({ timeout: 30_000 });
     expect(await page.locator(".execution .status").first().textContent()).toBe("Completed");
+    // The page follows the callback until it is delivered, and shows its attempt.
+    const callback = page.getByText("Callback: Delivered (1 attempt)");
+    await callback.waitFor({ timeout: 30_000 });
+    expect(receiver.received).toHaveLength(1);
+    expect(receiver.received[0]!.url).toMatch(/^\/ready/);
+    await receiver.close();
+    await callback.click();
+    await page.getByText(/#1 .*: HTTP 200 in \d+ ms/).waitFor();
     await screenshot(page, "executions-1280");
     const [file] = await Promise.all([page.waitForEvent("download"), download.click()]);
     const inBrowser = await readFile((await file.path())!);

@@ -40,6 +40,7 @@ const CASES: [ReportField, Record<string, unknown>][] = [
   ["RecurrenceCount", { ...SCHEDULED, RecurrenceCount: 0 }],
   ["Format", { ...SCHEDULED, Format: "xml" }],
   ["Compression", { ...SCHEDULED, Compression: "zip" }],
+  ["SpreadsheetSafe", { ...SCHEDULED, SpreadsheetSafe: "maybe" }],
   ["CallbackUrl", { ...SCHEDULED, CallbackUrl: "ftp://example.com/x" }],
   ["CallbackMethod", { ...SCHEDULED, CallbackUrl: "https://example.com/x", CallbackMethod: "PUT" }],
   ["QueryStartTime", { ...EXECUTE_NOW, QueryStartTime: "yesterday" }],

@@ -11,7 +11,7 @@ import { EXECUTION_STATUSES, type Execution, type Report } from "../model";
 import { href } from "../router";
 import { useLoad } from "../useLoad";
 
-/** While a run is pending or running, the page asks again this often. */
+/** While a run or a callback is under way, the page asks again this often. */
 const REFRESH_MS = 1500;
 
 export function ExecutionsPage({ reportId }: { reportId: string }) {
@@ -31,8 +31,12 @@ export function ExecutionsPage({ reportId }: { reportId: string }) {
     );
     return all.sort((a, b) => (b.scheduledTime ?? "").localeCompare(a.scheduledTime ?? ""));
   }, [reportId]);
+  /** A run or its callback still on its way: the page asks again. */
   const unfinished = (executions.data ?? []).some(
-    (e) => e.executionStatus === "Pending" || e.executionStatus === "Running",
+    (e) =>
+      e.executionStatus === "Pending" ||
+      e.executionStatus === "Running" ||
+      e.callbackDelivery?.status === "Pending",
   );
   const { reload } = executions;
   useEffect(() => {
@@ -68,7 +72,7 @@ export function ExecutionsPage({ reportId }: { reportId: string }) {
       {executions.loading && !executions.data && <Loading what="executions" />}
       {unfinished && (
         <p class="help" role="status">
-          Waiting for runs to finish…
+          Waiting for runs and callbacks to finish…
         </p>
       )}
       {completed.length > 0 && (
@@ -136,7 +140,7 @@ export function ExecutionsPage({ reportId }: { reportId: string }) {
               <details>
                 <summary>
                   Callback: {execution.callbackDelivery.status} ({execution.callbackDelivery.attempts.length}{" "}
-                  attempts)
+                  {execution.callbackDelivery.attempts.length === 1 ? "attempt" : "attempts"})
                 </summary>
                 <p class="help">
                   {execution.callbackDelivery.method} {execution.callbackDelivery.url}

@@ -24,6 +24,7 @@ const EMPTY: Form = {
   RecurrenceCount: "",
   Format: "csv",
   Compression: "none",
+  SpreadsheetSafe: "",
   CallbackUrl: "",
   CallbackMethod: "POST",
 };
@@ -39,6 +40,8 @@ function bodyOf(form: Form): Record<string, unknown> {
     Compression: form.Compression,
   };
   if (form.Description) body.Description = form.Description;
+  // Empty: the service's default (OPENINSIGHTS_SPREADSHEET_SAFE).
+  if (form.SpreadsheetSafe) body.SpreadsheetSafe = form.SpreadsheetSafe === "true";
   if (form.ExecuteNow) {
     if (form.QueryStartTime) body.QueryStartTime = apiTime(form.QueryStartTime);
     if (form.QueryEndTime) body.QueryEndTime = apiTime(form.QueryEndTime);
@@ -171,6 +174,7 @@ export function ReportsPage() {
                   <td>
                     {report.format}
                     {report.compression === "gzip" ? " (gzip)" : ""}
+                    {report.spreadsheetSafe ? ", spreadsheet-safe" : ""}
                   </td>
                   <td class="actions">
                     <a class="button quiet small" href={href("executions", report.reportId)}>
@@ -286,6 +290,19 @@ export function ReportsPage() {
               <option value="none">None</option>
               <option value="gzip">gzip</option>
             </select>,
+          )}
+          {field(
+            "SpreadsheetSafe",
+            "Spreadsheet-safe text cells",
+            <select
+              value={form.SpreadsheetSafe}
+              onChange={(e) => set("SpreadsheetSafe", e.currentTarget.value)}
+            >
+              <option value="">Service default</option>
+              <option value="true">Yes</option>
+              <option value="false">No</option>
+            </select>,
+            "Yes: text cells that a spreadsheet would run as a formula are written as text.",
           )}
           {field("CallbackUrl", "Callback URL (optional)", text("CallbackUrl", "url"))}
           {field(
