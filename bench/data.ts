@@ -9,7 +9,7 @@
 import { type App, openAnalytics } from "../src/app.js";
 import { issueLocalToken } from "../src/auth/local-key.js";
 import { type Config, loadConfig } from "../src/config/config.js";
-import { findDataset } from "../src/datasets/catalog.js";
+import { builtInCatalogs } from "../src/datasets/catalog.js";
 import { type DatasetDef, TENANT_COLUMN } from "../src/datasets/types.js";
 import { DEMO_TENANTS } from "../src/demo/tenants.js";
 import type { DuckDbEngine } from "../src/storage/duckdb/engine.js";
@@ -48,7 +48,7 @@ const MARKETS = [
 ];
 
 export function bigDataset(): DatasetDef {
-  const dataset = findDataset(BIG_PROGRAM, BIG_DATASET);
+  const dataset = builtInCatalogs.findDataset(BIG_PROGRAM, BIG_DATASET);
   if (!dataset) throw new Error(`No dataset ${BIG_DATASET}`);
   return dataset;
 }
@@ -166,7 +166,7 @@ export async function prepareBigData(
   dataDir: string,
   rows: number,
 ): Promise<{ engine: DuckDbEngine; ms: number }> {
-  const engine = await openAnalytics(benchConfig(dataDir));
+  const engine = await openAnalytics(benchConfig(dataDir), builtInCatalogs);
   try {
     const { ms } = await timed(async () => {
       await fill(engine, rows, BENCH_TENANT, 0);

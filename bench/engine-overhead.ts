@@ -7,6 +7,7 @@
  */
 import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
+import { builtInCatalogs } from "../src/datasets/catalog.js";
 import { prepareQuery } from "../src/query/prepare.js";
 import type { DuckDbEngine } from "../src/storage/duckdb/engine.js";
 import { quoteString } from "../src/storage/duckdb/sql.js";
@@ -45,16 +46,17 @@ async function alternate(
 export async function runEngineOverhead(engine: DuckDbEngine, rows: number) {
   const now = new Date();
   const options = { program: BIG_PROGRAM, tenant: BENCH_TENANT, now };
+  const { datasets } = builtInCatalogs.get(BIG_PROGRAM);
   const dir = path.join(engine.dataDir!, "bench-export");
   await mkdir(dir, { recursive: true });
   const con = await engine.connect();
   try {
     // (a) aggregation
-    const aggregation = prepareQuery(AGGREGATION_QUERY, options).sql;
+    const aggregation = prepareQuery(AGGREGATION_QUERY, datasets, options).sql;
     let ourRows = 0;
     let rawRows = 0;
     const ours = async () => {
-      const prepared = prepareQuery(AGGREGATION_QUERY, options);
+      const prepared = prepareQuery(AGGREGATION_QUERY, datasets, options);
       const collected: unknown[] = [];
       for await (const batch of engine.stream(prepared.sql)) collected.push(...batch);
       ourRows = collected.length;
@@ -69,14 +71,14 @@ export async function runEngineOverhead(engine: DuckDbEngine, rows: number) {
     if (ourRows !== rawRows) throw new Error(`aggregation rows differ: ${ourRows} vs ${rawRows}`);
 
     // (b) export
-    const exportSql = prepareQuery(EXPORT_QUERY, options).sql;
+    const exportSql = prepareQuery(EXPORT_QUERY, datasets, options).sql;
     const ourFile = path.join(dir, "ours.csv");
     const rawFile = path.join(dir, "raw.csv");
     const copy = `COPY (${inlineParams(exportSql.sql, exportSql.params)}) TO ${quoteString(rawFile)} (HEADER)`;
     let ourExport = { rowCount: 0, bytes: 0 };
     let rawCount = 0;
     const ourSide = async () => {
-      const prepared = prepareQuery(EXPORT_QUERY, options);
+      const prepared = prepareQuery(EXPORT_QUERY, datasets, options);
       ourExport = await engine.exportTo(prepared.sql, ourFile, { format: "csv" });
       await rm(ourFile, { force: true });
     };

@@ -15,6 +15,7 @@ import { open, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { type App, createApp } from "../src/app.js";
+import { builtInCatalogs } from "../src/datasets/catalog.js";
 import { digestWhileWriting } from "../src/executions/digest-while-writing.js";
 import { SCRATCH_FLUSH_BYTES } from "../src/executions/worker.js";
 import { prepareQuery } from "../src/query/prepare.js";
@@ -195,7 +196,11 @@ async function copyTo(con: DuckDBConnection, copySql: string, target: string, mo
 }
 
 async function copy(job: ExportJob, log: (m: string) => void): Promise<ExportSideResult> {
-  const sql = prepareQuery(EXPORT_QUERY, { program: BIG_PROGRAM, tenant: BENCH_TENANT, now: new Date() }).sql;
+  const sql = prepareQuery(EXPORT_QUERY, builtInCatalogs.get(BIG_PROGRAM).datasets, {
+    program: BIG_PROGRAM,
+    tenant: BENCH_TENANT,
+    now: new Date(),
+  }).sql;
   const target = path.join(job.dataDir, `raw-copy-${process.pid}.csv`);
   const instance = await DuckDBInstance.create(path.join(job.dataDir, "analytics.duckdb"), {
     access_mode: "READ_ONLY",

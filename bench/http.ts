@@ -11,7 +11,7 @@ import { type App, createApp } from "../src/app.js";
 import { issueLocalToken } from "../src/auth/local-key.js";
 import { createAuthenticator } from "../src/auth/verifier.js";
 import type { Config } from "../src/config/config.js";
-import { catalogs } from "../src/datasets/catalog.js";
+import { builtInCatalogs } from "../src/datasets/catalog.js";
 import { type Benchmark, fmtInt, fmtMs, progress, startChild } from "./common.js";
 import { api, BENCH_TENANT, BIG_PROGRAM, bearer, benchConfig, createExecuteNowReport } from "./data.js";
 import type { LoadJob, LoadResult } from "./http-load.js";
@@ -72,7 +72,7 @@ async function stepCosts(
   const cached = await perCall(() => authenticator.authenticate({ authorization }, program), seconds);
 
   const pageSize = config.pagination.defaultPageSize;
-  const userLimit = Math.max(1, pageSize - catalogs[program].systemQueries.length);
+  const userLimit = Math.max(1, pageSize - builtInCatalogs.get(program).systemQueries.length);
   const listQueries = await perCall(() => app.store.listQueries(scope, {}, { limit: userLimit }), seconds);
   // What the route asks of the store: no deliveries, since a Pending execution has none.
   const executionCalls = await perCall(async () => {

@@ -16,7 +16,7 @@ import { fileURLToPath } from "node:url";
 import { openAnalytics } from "../src/app.js";
 import { issueLocalToken } from "../src/auth/local-key.js";
 import { loadConfig } from "../src/config/config.js";
-import { catalogs } from "../src/datasets/catalog.js";
+import { BUILT_IN_DATASETS, builtInCatalogs } from "../src/datasets/catalog.js";
 import { generateDemoData } from "../src/demo/generate.js";
 import { Random } from "../src/demo/random.js";
 import { DEMO_TENANTS } from "../src/demo/tenants.js";
@@ -63,10 +63,10 @@ async function main(): Promise<void> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "openinsights-load-"));
   const config = loadConfig({ OPENINSIGHTS_DUCKDB_MEMORY_LIMIT: "512MB" }, { dataDir });
   progress(`Demo data (${fmtInt(DEMO_ROWS)} rows per dataset) in ${dataDir}`);
-  const engine = await openAnalytics(config);
+  const engine = await openAnalytics(config, builtInCatalogs);
   try {
     await generateDemoData(engine, {
-      catalogs: { mpn: catalogs.mpn.datasets, cmp: catalogs.cmp.datasets },
+      catalogs: BUILT_IN_DATASETS,
       rows: DEMO_ROWS,
       now: new Date(),
     });

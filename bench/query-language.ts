@@ -2,8 +2,8 @@
  * Benchmark 1: the query language (lexer → parser → validator → compiler) through `compileQuery`,
  * in queries per second on one core, for a typical query and for the longest system query.
  */
-import { catalogs } from "../src/datasets/catalog.js";
-import { PROGRAMS, type Program } from "../src/datasets/types.js";
+import { builtInCatalogs } from "../src/datasets/catalog.js";
+import type { Program } from "../src/datasets/types.js";
 import { compileQuery } from "../src/query/index.js";
 import { type Benchmark, fmtInt, progress } from "./common.js";
 import { BENCH_TENANT } from "./data.js";
@@ -13,8 +13,8 @@ export const TYPICAL_QUERY =
 
 function longestSystemQuery(): { program: Program; name: string; query: string } {
   let best: { program: Program; name: string; query: string } | undefined;
-  for (const program of PROGRAMS) {
-    for (const q of catalogs[program].systemQueries) {
+  for (const { program, systemQueries } of builtInCatalogs.all) {
+    for (const q of systemQueries) {
       if (!best || q.query.length > best.query.length) best = { program, name: q.name, query: q.query };
     }
   }
@@ -32,7 +32,7 @@ interface Measured {
 }
 
 function measure(label: string, program: Program, text: string, seconds: number): Measured {
-  const datasets = catalogs[program].datasets;
+  const datasets = builtInCatalogs.get(program).datasets;
   const options = { program, tenant: BENCH_TENANT, now: new Date("2024-07-15T10:00:00Z") };
   const check = compileQuery(text, datasets, options);
   if (!check.ok) throw new Error(`${label} does not compile: ${JSON.stringify(check.diagnostics)}`);

@@ -9,7 +9,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { createApp, openAnalytics } from "../src/app.js";
-import { findDataset, findSystemQuery } from "../src/datasets/catalog.js";
+import { builtInCatalogs } from "../src/datasets/catalog.js";
 import { generateDemoData } from "../src/demo/generate.js";
 import { newExecution } from "../src/executions/lifecycle.js";
 import type { StoredReport } from "../src/reports/model.js";
@@ -35,7 +35,7 @@ interface QueueRun {
 }
 
 function dummyReport(now: Date): StoredReport {
-  const system = findSystemQuery(BIG_PROGRAM, "9a18bd70-8f90-4bd2-8266-5f6e453e3ee7");
+  const system = builtInCatalogs.findSystemQuery(BIG_PROGRAM, "9a18bd70-8f90-4bd2-8266-5f6e453e3ee7");
   return {
     id: randomUUID(),
     tenant: BENCH_TENANT,
@@ -153,9 +153,9 @@ async function endToEndOn(
   dataDir: string,
   reports: number,
 ): Promise<EndToEndRun> {
-  const dataset = findDataset(BIG_PROGRAM, "CustomersAndTenants")!;
+  const dataset = builtInCatalogs.findDataset(BIG_PROGRAM, "CustomersAndTenants")!;
   const demoNow = new Date();
-  const engine = await openAnalytics(benchConfig(dataDir));
+  const engine = await openAnalytics(benchConfig(dataDir), builtInCatalogs);
   try {
     await generateDemoData(engine, { catalogs: { [BIG_PROGRAM]: [dataset] }, rows: 30_000, now: demoNow });
   } finally {

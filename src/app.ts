@@ -20,13 +20,14 @@ import { defaultConsoleDir, loadConsoleAssets } from "./console/assets.js";
 import { consoleOidcSource } from "./console/oidc.js";
 import { registerConsoleRoutes } from "./console/routes.js";
 import { isAppError } from "./core/errors.js";
-import { catalogs } from "./datasets/catalog.js";
-import { PROGRAMS } from "./datasets/types.js";
+import type { CatalogSet } from "./datasets/catalog.js";
+import { loadCatalogs } from "./datasets/catalog-file.js";
 import { ExecutionService } from "./executions/execution-service.js";
 import { prepareScratchDir } from "./executions/scratch.js";
 import { ExecutionWorker } from "./executions/worker.js";
 import { deriveKey, loadMasterSecret } from "./keys/secrets.js";
 import { DOWNLOAD_TOKEN_PURPOSE } from "./links/tokens.js";
+import { LoadService } from "./loads/load-service.js";
 import { Metrics } from "./metrics/metrics.js";
 import { type MetricsListener, serveMetrics } from "./metrics/serve.js";
 import { MemoryBuckets } from "./ratelimit/memory-buckets.js";
@@ -48,13 +49,19 @@ const RETENTION_INTERVAL_MS = 3_600_000;
 const PURGE_BATCH = 500;
 const OVERDUE_CHECK_INTERVAL_MS = 60_000;
 
+/** The built-in catalogs and those of the configured catalog files; a bad file stops here, named. */
+export function openCatalogs(config: Config): Promise<CatalogSet> {
+  return loadCatalogs(config.catalogFiles);
+}
+
 /**
- * The analytics database of a data directory, with every dataset table present. Writers (demo,
- * load) open it alone; serving processes and queries open it read-only, so that several of them
- * can share it.
+ * The analytics database of a data directory, with the table of every dataset of `catalogs`
+ * present. Writers (demo, load) open it alone; serving processes and queries open it read-only,
+ * so that several of them can share it.
  */
 export async function openAnalytics(
   config: Config,
+  catalogs: CatalogSet,
   options: { readOnly?: boolean } = {},
 ): Promise<DuckDbEngine> {
   await mkdir(config.dataDir, { recursive: true });
@@ -68,7 +75,7 @@ export async function openAnalytics(
     });
   if (options.readOnly) {
     try {
-      await (await openAnalytics(config)).close();
+      await (await openAnalytics(config, catalogs)).close();
     } catch (error) {
       // Another process has it open and so has prepared it; anything else, the read-only open reports.
       if (!isAppError(error) || error.code !== "unavailable") throw error;
@@ -77,7 +84,7 @@ export async function openAnalytics(
   }
   const engine = await open(false);
   try {
-    for (const program of PROGRAMS) await engine.ensureTables(program, catalogs[program].datasets);
+    for (const catalog of catalogs.all) await engine.ensureTables(catalog.program, catalog.datasets);
   } catch (error) {
     await engine.close();
     throw error;
@@ -110,6 +117,7 @@ export async function openFiles(config: Config): Promise<FileStore> {
 
 export interface App {
   readonly server: FastifyInstance;
+  readonly catalogs: CatalogSet;
   readonly engine: DuckDbEngine;
   readonly store: MetadataStore;
   readonly files: FileStore;
@@ -163,7 +171,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const now = options.now ?? (() => new Date());
   const newId = () => randomUUID();
   const owner = `${os.hostname()}:${process.pid}:${newId().slice(0, 8)}`;
-  const engine = await openAnalytics(config, { readOnly: true });
+  const catalogs = await openCatalogs(config);
+  const engine = await openAnalytics(config, catalogs, { readOnly: true });
   const store = await openMetadata(config);
   const files = await openFiles(config);
   const authenticator = await createAuthenticator(config.auth, { dataDir: config.dataDir });
@@ -173,7 +182,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   let publicUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
 
   const loops: { current?: Loops } = {};
-  const queries = new QueryService({ store, now, newId, maxQueries: config.quotas.queries });
+  const queries = new QueryService({ store, catalogs, now, newId, maxQueries: config.quotas.queries });
   const reports = new ReportService({
     store,
     queries,
@@ -187,6 +196,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     onWork: () => loops.current?.wake(),
   });
   const executions = new ExecutionService({ store, now });
+  const loads = new LoadService({ store });
   const downloads: DownloadDeps = {
     store,
     files,
@@ -216,6 +226,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   );
   const context: ApiContext = {
     config,
+    catalogs,
     rateLimits,
     services: {
       queries,
@@ -223,12 +234,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       executions,
       deliveries: new DeliveryService({ store, now, onWork: () => loops.current?.wake() }),
       audit,
+      loads,
     },
     auditTrail: new AuditTrail(audit, now),
     engine,
     now,
     answers: new AnswerCache(store.changeVersion),
     authenticate: (headers, program) => authenticator.authenticate(headers, program),
+    authenticateAdmin: (headers) => authenticator.authenticateAdmin(headers),
     publicBase: (request) => config.publicUrl ?? `${request.protocol}://${request.host}`,
     links: (request, execution, report) =>
       downloadLink(downloads, context.publicBase(request), execution, report),
@@ -263,6 +276,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const newWorker = (n: number) =>
     new ExecutionWorker({
       store,
+      catalogs,
       engine,
       files,
       now,
@@ -354,6 +368,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
 
   return {
     server,
+    catalogs,
     engine,
     store,
     files,

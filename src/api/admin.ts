@@ -1,23 +1,63 @@
-/** Operator routes under /admin/ (admin tokens only: `roles` contains OpenInsights.Admin). */
-import type { FastifyInstance, FastifyRequest } from "fastify";
+/**
+ * The operator API under `/admin/`: every route needs an operator's token (role
+ * OpenInsights.Admin); a tenant's token gets 403 on any `/admin/` path, known or not.
+ */
+import type { FastifyInstance } from "fastify";
 import { AUDIT_OUTCOMES, type AuditEntry, type AuditOutcome } from "../audit/model.js";
-import { isAdmin } from "../auth/roles.js";
 import { AppError, ERROR_CODES } from "../core/errors.js";
+import { LOAD_STATUSES, type LoadStatus } from "../loads/model.js";
+import type { LoadFilter } from "../storage/ports.js";
 import type { ApiContext } from "./context.js";
 import { envelope } from "./envelope.js";
 import { QueryParams } from "./params.js";
 import { linkWithToken } from "./routes/program.js";
-import { wireTime } from "./wire.js";
+import { wireLoad, wireTime } from "./wire.js";
 
 export const AUDIT_PATH = "/admin/v1/audit";
 
+const tags = ["admin"];
+
 export function registerAdminRoutes(app: FastifyInstance, context: ApiContext): void {
   const { config } = context;
+
+  app.get(
+    "/admin/v1/loads",
+    {
+      schema: {
+        tags,
+        summary: "List loads, newest first (operators)",
+        querystring: {
+          type: "object",
+          properties: {
+            program: { type: "string" },
+            dataset: { type: "string" },
+            tenantId: { type: "string" },
+            status: { type: "string", description: LOAD_STATUSES.join(" | ") },
+            pageSize: { type: "integer" },
+            skipToken: { type: "string" },
+          },
+        },
+      },
+    },
+    async (request) => {
+      await context.authenticateAdmin(request.headers);
+      const params = new QueryParams(request.query);
+      const page = await context.services.loads.list(
+        loadFilter(context, params),
+        params.page(config.pagination.defaultPageSize, config.pagination.maxPageSize),
+      );
+      const nextLink = page.nextToken
+        ? linkWithToken(context.publicBase(request), request.url, page.nextToken)
+        : null;
+      return envelope(page.items.map(wireLoad), { nextLink });
+    },
+  );
+
   app.get(
     AUDIT_PATH,
     {
       schema: {
-        tags: ["admin"],
+        tags,
         summary: "The audit log: every change, made or refused (admin token)",
         querystring: {
           type: "object",
@@ -35,7 +75,7 @@ export function registerAdminRoutes(app: FastifyInstance, context: ApiContext): 
       },
     },
     async (request) => {
-      await requireAdmin(context, request);
+      await context.authenticateAdmin(request.headers);
       const params = new QueryParams(request.query);
       const tenant = params.string("tenant");
       const actor = params.string("actor");
@@ -66,16 +106,47 @@ export function registerAdminRoutes(app: FastifyInstance, context: ApiContext): 
       return envelope(page.items.map(wireAudit), { nextLink });
     },
   );
+
+  // Paths no admin route matches: the token is checked first, so a tenant learns nothing of them.
+  app.all("/admin/*", { schema: { hide: true } }, async (request) => {
+    await context.authenticateAdmin(request.headers);
+    throw new AppError(ERROR_CODES.NOT_FOUND, `No route for ${request.method} ${request.url.split("?")[0]}`);
+  });
 }
 
-async function requireAdmin(context: ApiContext, request: FastifyRequest): Promise<void> {
-  const principal = await context.authenticate(request.headers, null);
-  if (!isAdmin(principal)) {
-    throw new AppError(
-      ERROR_CODES.FORBIDDEN,
-      "The /admin/ routes need an admin token: its roles claim must contain OpenInsights.Admin",
+/** The listing's filters, each checked against what exists and spelt as the catalog spells it. */
+function loadFilter(context: ApiContext, params: QueryParams): LoadFilter {
+  const programName = params.string("program");
+  const datasetName = params.string("dataset");
+  const tenant = params.string("tenantId");
+  const statusName = params.string("status");
+  const catalog = programName === undefined ? undefined : context.catalogs.find(programName);
+  if (programName !== undefined && !catalog) {
+    throw invalid(`program must be one of ${context.catalogs.programs.join(", ")}, not '${programName}'`);
+  }
+  if (datasetName !== undefined && !catalog)
+    throw invalid("dataset needs program: dataset names are per program");
+  const dataset =
+    datasetName === undefined ? undefined : context.catalogs.findDataset(catalog!.program, datasetName);
+  if (datasetName !== undefined && !dataset) {
+    throw invalid(
+      `dataset must be one of ${catalog!.program}'s datasets (${catalog!.datasets.map((d) => d.name).join(", ")}), not '${datasetName}'`,
     );
   }
+  const status = LOAD_STATUSES.find((s) => s.toLowerCase() === statusName?.toLowerCase());
+  if (statusName !== undefined && !status) {
+    throw invalid(`status must be one of ${LOAD_STATUSES.join(", ")}, not '${statusName}'`);
+  }
+  return {
+    ...(catalog ? { program: catalog.program } : {}),
+    ...(dataset ? { dataset: dataset.name } : {}),
+    ...(tenant !== undefined ? { tenant } : {}),
+    ...(status ? { status: status as LoadStatus } : {}),
+  };
+}
+
+function invalid(message: string): AppError {
+  return new AppError(ERROR_CODES.INVALID_ARGUMENT, message);
 }
 
 function wireAudit(entry: AuditEntry) {

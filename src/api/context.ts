@@ -2,9 +2,11 @@
 import type { FastifyRequest } from "fastify";
 import type { AuditService } from "../audit/audit-service.js";
 import type { Config } from "../config/config.js";
+import type { CatalogSet } from "../datasets/catalog.js";
 import type { Program } from "../datasets/types.js";
 import type { ExecutionService } from "../executions/execution-service.js";
 import type { StoredExecution } from "../executions/model.js";
+import type { LoadService } from "../loads/load-service.js";
 import type { StoredReport } from "../reports/model.js";
 import type { QueryService } from "../reports/query-service.js";
 import type { ReportService } from "../reports/report-service.js";
@@ -28,12 +30,15 @@ export interface DownloadLink {
 
 export interface ApiContext {
   readonly config: Config;
+  /** The programs served, each at `/insights/v1/{program}`. */
+  readonly catalogs: CatalogSet;
   readonly services: {
     readonly queries: QueryService;
     readonly reports: ReportService;
     readonly executions: ExecutionService;
     readonly deliveries: DeliveryService;
     readonly audit: AuditService;
+    readonly loads: LoadService;
   };
   readonly engine: AnalyticsEngine;
   readonly now: () => Date;
@@ -41,13 +46,12 @@ export interface ApiContext {
   readonly answers: AnswerCache;
   /** The per-tenant request rate limit: `admit` once the tenant is known. */
   readonly rateLimits: RateLimits;
-  /**
-   * Verifies the request's token (and the role the program requires; none for null); throws
-   * AppError unauthorized/forbidden.
-   */
-  authenticate(headers: FastifyRequest["headers"], program: Program | null): Promise<Principal>;
   /** Records each change a request asks for (`noteActor` once the request is admitted). */
   readonly auditTrail: AuditTrail;
+  /** Verifies the request's token; throws AppError unauthorized/forbidden. */
+  authenticate(headers: FastifyRequest["headers"], program: Program): Promise<Principal>;
+  /** Verifies an operator's token (role OpenInsights.Admin); throws AppError unauthorized/forbidden. */
+  authenticateAdmin(headers: FastifyRequest["headers"]): Promise<Principal>;
   /** Scheme, host and port that absolute links start with. */
   publicBase(request: FastifyRequest): string;
   /** A fresh download link for a completed execution, or null. */

@@ -23,11 +23,16 @@ const OPERATIONS_BY_ROUTE: Readonly<Record<string, string>> = {
 
 export const OPERATION_NAMES: readonly string[] = Object.values(OPERATIONS_BY_ROUTE);
 
-/** `/insights/v1/mpn`, `/insights/v1/cmp`, `/insights/v1.1/cmp`. */
-const PROGRAM_BASE = /^\/insights\/v1(?:\.1)?\/(?:mpn|cmp)(?=\/)/i;
-
-/** The operation a request's route template is, or "other". */
+/**
+ * The operation a request's route template is, or "other". The template starts with one of the
+ * program bases, which catalogs decide (`/insights/v1/<program>` and any `alsoServedAt`), so the
+ * lookup tries the template's endings, longest first, at each `/`.
+ */
 export function operationOf(method: string, routeUrl: string | undefined): string {
-  const path = (routeUrl ?? "").replace(PROGRAM_BASE, "");
-  return OPERATIONS_BY_ROUTE[`${method} ${path}`] ?? "other";
+  const url = routeUrl ?? "";
+  for (let at = url.indexOf("/", 1); at > 0; at = url.indexOf("/", at + 1)) {
+    const operation = OPERATIONS_BY_ROUTE[`${method} ${url.slice(at)}`];
+    if (operation !== undefined) return operation;
+  }
+  return "other";
 }

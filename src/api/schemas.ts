@@ -30,6 +30,11 @@ const dataset = {
     availableMetrics: { type: "array", items: { type: "string" } },
     availableDateRanges: { type: "array", items: { type: "string" } },
     minimumRecurrenceInterval: { type: "integer" },
+    lastRefreshedTime: {
+      ...time,
+      description:
+        "Extension: when the calling tenant's last load of this dataset completed; null when never loaded",
+    },
   },
 };
 

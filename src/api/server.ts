@@ -149,8 +149,8 @@ export async function buildServer(context: ApiContext, options: ServerOptions): 
   }
 
   if (options.api) {
-    registerAdminRoutes(app, context);
     registerProgramRoutes(app, context);
+    registerAdminRoutes(app, context);
   }
   return app;
 }

@@ -2,6 +2,7 @@
 import { BoundedMap } from "../core/bounded-map.js";
 import type { DatasetDef, SystemQueryDef } from "../datasets/types.js";
 import type { StoredExecution } from "../executions/model.js";
+import type { StoredLoad } from "../loads/model.js";
 import type { StoredQuery, StoredReport } from "../reports/model.js";
 import type { CallbackDelivery, DeliveryAttempt } from "../webhooks/model.js";
 import type { DownloadLink } from "./context.js";
@@ -26,13 +27,34 @@ function serializedOnce<K extends object>(build: (key: K) => unknown): (key: K) 
   };
 }
 
-export const wireDataset = serializedOnce((dataset: DatasetDef) => ({
-  datasetName: dataset.name,
-  selectableColumns: dataset.columns.map((c) => c.name),
-  availableMetrics: dataset.metrics.map((m) => m.name),
-  availableDateRanges: [...dataset.availableDateRanges],
-  minimumRecurrenceInterval: dataset.minimumRecurrenceInterval,
-}));
+/** A dataset of E1; `lastRefreshedTime` (an extension) is the calling tenant's last completed load of it. */
+export function wireDataset(dataset: DatasetDef, lastRefreshedTime: Date | null) {
+  return {
+    datasetName: dataset.name,
+    selectableColumns: dataset.columns.map((c) => c.name),
+    availableMetrics: dataset.metrics.map((m) => m.name),
+    availableDateRanges: [...dataset.availableDateRanges],
+    minimumRecurrenceInterval: dataset.minimumRecurrenceInterval,
+    lastRefreshedTime: wireTime(lastRefreshedTime),
+  };
+}
+
+/** A load record of the operator API. */
+export function wireLoad(load: StoredLoad) {
+  return {
+    loadId: load.id,
+    program: load.program,
+    dataset: load.dataset,
+    tenantId: load.tenant,
+    mode: load.mode,
+    status: load.status,
+    rowCount: load.rowCount,
+    bytes: load.bytes,
+    startedAt: wireTime(load.startedAt),
+    finishedAt: wireTime(load.finishedAt),
+    failureReason: load.failureReason,
+  };
+}
 
 export interface WireQuery {
   queryId: string;

@@ -5,7 +5,8 @@
  */
 import { AppError, ERROR_CODES } from "../core/errors.js";
 
-export type AuthProgram = "mpn" | "cmp";
+/** The program a request calls (mpn, cmp or one of a catalog file). */
+export type AuthProgram = string;
 
 export interface TrustedIssuer {
   /**
@@ -26,7 +27,7 @@ export interface AuthConfig {
   /** Accepted `aud` values; the first is the audience of locally issued tokens. */
   audiences: string[];
   clockToleranceSeconds: number;
-  /** A role (in `roles`) or scope (in `scp`) a token must hold to call a program's API. */
+  /** A role (in `roles`) or scope (in `scp`) a token must hold to call a program's API (none for unlisted programs). */
   requiredRoles: Partial<Record<AuthProgram, string>>;
 }
 

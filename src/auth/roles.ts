@@ -1,6 +1,7 @@
-/** Roles the service gives a meaning to (the token's `roles` claim). */
-
-/** Operators: the /admin/ routes (audit log). */
+/**
+ * The operator role: a token whose `roles` claim holds it may call the `/admin/` API (Entra ID's
+ * app-role convention, so a deployment maps it to a role in its identity provider).
+ */
 export const ADMIN_ROLE = "OpenInsights.Admin";
 
 export function isAdmin(principal: { readonly roles: readonly string[] }): boolean {

@@ -30,6 +30,7 @@ import {
 import { AppError, ERROR_CODES } from "../core/errors.js";
 import type { AuthConfig, AuthProgram } from "./config.js";
 import { ensureLocalKey, LOCAL_ISSUER } from "./local-key.js";
+import { ADMIN_ROLE, isAdmin } from "./roles.js";
 
 export interface Principal {
   /** The `tid` claim. */
@@ -43,8 +44,10 @@ export interface Principal {
 export type RequestHeaders = Record<string, string | string[] | undefined>;
 
 export interface Authenticator {
-  /** `program` null: no program role is required (the /admin/ routes check roles themselves). */
-  authenticate(headers: RequestHeaders, program: AuthProgram | null): Promise<Principal>;
+  /** A tenant calling a program's API; an operator's (admin) token is refused with 403. */
+  authenticate(headers: RequestHeaders, program: AuthProgram): Promise<Principal>;
+  /** An operator calling the `/admin/` API: the token must hold ADMIN_ROLE (403 otherwise). */
+  authenticateAdmin(headers: RequestHeaders): Promise<Principal>;
 }
 
 export interface AuthenticatorOptions {
@@ -110,18 +113,42 @@ export async function createAuthenticator(
     requiredClaims: ["exp"],
   };
   const verified = new VerifiedTokens();
+  const principalOf = async (headers: RequestHeaders) => {
+    const token = extractToken(headers);
+    return principalFrom(await verified.get(token, () => verifyToken(token, sources, verifyOptions)));
+  };
 
   return {
     async authenticate(headers, program) {
-      const token = extractToken(headers);
-      const payload = await verified.get(token, () => verifyToken(token, sources, verifyOptions));
-      const principal = principalFrom(payload);
-      const required = program === null ? undefined : config.requiredRoles[program];
+      const principal = await principalOf(headers);
+      if (isAdmin(principal)) {
+        throw new AppError(
+          ERROR_CODES.FORBIDDEN,
+          `An operator's token (role ${ADMIN_ROLE}) is not a tenant's and reads no tenant's reports: use a tenant's token`,
+          { reason: "admin token on a tenant route", program, user: principal.user },
+        );
+      }
+      // Own keys only: a catalog may name a program like an Object.prototype member.
+      const required = Object.hasOwn(config.requiredRoles, program)
+        ? config.requiredRoles[program]
+        : undefined;
       if (required !== undefined && !principal.roles.includes(required)) {
         throw new AppError(
           ERROR_CODES.FORBIDDEN,
           `The token lacks the role or scope '${required}' required for the ${program} API`,
           { reason: `missing role '${required}'`, program, tenant: principal.tenant, user: principal.user },
+        );
+      }
+      return principal;
+    },
+
+    async authenticateAdmin(headers) {
+      const principal = await principalOf(headers);
+      if (!isAdmin(principal)) {
+        throw new AppError(
+          ERROR_CODES.FORBIDDEN,
+          `The /admin/ API needs an operator's token, with the role ${ADMIN_ROLE} (openinsights token --admin); a tenant's token is not one`,
+          { reason: `missing role '${ADMIN_ROLE}'`, tenant: principal.tenant, user: principal.user },
         );
       }
       return principal;

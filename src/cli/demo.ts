@@ -1,5 +1,5 @@
 import { openAnalytics } from "../app.js";
-import { catalogs } from "../datasets/catalog.js";
+import { BUILT_IN_DATASETS, builtInCatalogs } from "../datasets/catalog.js";
 import { DEFAULT_DEMO_ROWS, DEFAULT_DEMO_SEED, generateDemoData } from "../demo/generate.js";
 import { DEMO_TENANTS } from "../demo/tenants.js";
 import { type Command, configFrom, DATA_DIR_OPTION, integerOption, progressTo } from "./shared.js";
@@ -12,10 +12,10 @@ export const demoCommand: Command = {
   async run(context) {
     const rows = integerOption(context, "rows", DEFAULT_DEMO_ROWS, 1);
     const seed = integerOption(context, "seed", DEFAULT_DEMO_SEED);
-    const engine = await openAnalytics(configFrom(context));
+    const engine = await openAnalytics(configFrom(context), builtInCatalogs);
     try {
       const result = await generateDemoData(engine, {
-        catalogs: { mpn: catalogs.mpn.datasets, cmp: catalogs.cmp.datasets },
+        catalogs: BUILT_IN_DATASETS,
         rows,
         seed,
         now: new Date(),

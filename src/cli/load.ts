@@ -1,11 +1,13 @@
 import { randomUUID } from "node:crypto";
+import { stat } from "node:fs/promises";
 import os from "node:os";
-import { openAnalytics, openMetadata } from "../app.js";
+import { openAnalytics, openCatalogs, openMetadata } from "../app.js";
 import type { AuditEntry, AuditOutcome } from "../audit/model.js";
-import type { Config } from "../config/config.js";
-import { catalogs, findDataset } from "../datasets/catalog.js";
+import { recordLoad } from "../loads/record.js";
 import { type LoadFormat, loadFile } from "../storage/duckdb/load.js";
+import type { MetadataStore } from "../storage/ports.js";
 import {
+  CATALOG_OPTION,
   type CliIo,
   type Command,
   configFrom,
@@ -22,11 +24,12 @@ const FORMATS: readonly LoadFormat[] = ["csv", "tsv", "parquet"];
 export const loadCommand: Command = {
   name: "load",
   usage:
-    "load --program mpn|cmp --dataset <name> --tenant <tid> [--format csv|tsv|parquet] [--replace] [--data-dir D] FILE",
+    "load --program <program> --dataset <name> --tenant <tid> [--format csv|tsv|parquet] [--replace] [--data-dir D] [--catalog FILE]… FILE",
   summary:
     "Loads a CSV, TSV or Parquet file into a dataset for one tenant. Columns are checked against the catalog; the load is all or nothing; --replace first removes the tenant's rows of that dataset.",
   options: {
     ...DATA_DIR_OPTION,
+    ...CATALOG_OPTION,
     program: { type: "string" },
     dataset: { type: "string" },
     tenant: { type: "string" },
@@ -34,13 +37,15 @@ export const loadCommand: Command = {
     replace: { type: "boolean" },
   },
   async run(context) {
-    const program = programOption(context);
+    const config = configFrom(context);
+    const catalogs = await openCatalogs(config);
+    const { program, datasets } = programOption(context, catalogs);
     const datasetName = requiredOption(context, "dataset");
     const tenantId = requiredOption(context, "tenant");
-    const dataset = findDataset(program, datasetName);
+    const dataset = catalogs.findDataset(program, datasetName);
     if (!dataset) {
       throw new UsageError(
-        `--dataset '${datasetName}' is not a ${program} dataset; one of: ${catalogs[program].datasets.map((d) => d.name).join(", ")}`,
+        `--dataset '${datasetName}' is not a ${program} dataset; one of: ${datasets.map((d) => d.name).join(", ")}`,
       );
     }
     const format = stringOption(context, "format")?.toLowerCase();
@@ -48,10 +53,12 @@ export const loadCommand: Command = {
       throw new UsageError(`--format must be one of ${FORMATS.join(", ")}, not '${format}'`);
     }
     if (context.positionals.length !== 1) throw new UsageError("give exactly one FILE to load");
-    const config = configFrom(context);
-    const engine = await openAnalytics(config);
+    const file = context.positionals[0]!;
+    const replace = context.values.replace === true;
+    const engine = await openAnalytics(config, catalogs);
+    const store = await openMetadata(config);
     const audit = (outcome: AuditOutcome, detail: string) =>
-      recordLoad(config, context.io, {
+      auditLoad(store, context.io, {
         id: randomUUID(),
         createdTime: new Date(),
         tenant: tenantId,
@@ -65,38 +72,42 @@ export const loadCommand: Command = {
         detail,
       });
     try {
-      const result = await loadFile(engine, {
-        program,
-        dataset,
-        tenantId,
-        file: context.positionals[0]!,
-        ...(format ? { format: format as LoadFormat } : {}),
-        replace: context.values.replace === true,
-        onProgress: progressTo(context.io),
-      });
-      await audit("success", `${result.rowCount} rows${context.values.replace === true ? " (replace)" : ""}`);
+      // A record like the load API's, so operators see every load (GET /admin/v1/loads) and E1 its time.
+      const load = await recordLoad(
+        { store, now: () => new Date(), newId: randomUUID },
+        { program, dataset: dataset.name, tenant: tenantId, mode: replace ? "replace" : "append" },
+        async () => {
+          const { rowCount } = await loadFile(engine, {
+            program,
+            dataset,
+            tenantId,
+            file,
+            ...(format ? { format: format as LoadFormat } : {}),
+            replace,
+            onProgress: progressTo(context.io),
+          });
+          return { rowCount, bytes: (await stat(file)).size };
+        },
+      );
+      await audit("success", `${load.rowCount} rows${replace ? " (replace)" : ""}`);
       context.io.stdout.write(
-        `Loaded ${result.rowCount.toLocaleString("en-US")} rows into ${program} ${dataset.name} for tenant ${tenantId}\n`,
+        `Loaded ${load.rowCount!.toLocaleString("en-US")} rows into ${program} ${dataset.name} for tenant ${tenantId} (load ${load.id})\n`,
       );
       return 0;
     } catch (error) {
       await audit("failure", error instanceof Error ? error.message : String(error));
       throw error;
     } finally {
+      await store.close();
       await engine.close();
     }
   },
 };
 
 /** Records a load in the audit log of the data directory's metadata store (docs/operations.md). */
-async function recordLoad(config: Config, io: CliIo, entry: AuditEntry): Promise<void> {
+async function auditLoad(store: MetadataStore, io: CliIo, entry: AuditEntry): Promise<void> {
   try {
-    const store = await openMetadata(config);
-    try {
-      await store.recordAudit(entry);
-    } finally {
-      await store.close();
-    }
+    await store.recordAudit(entry);
   } catch (cause) {
     io.stderr.write(`warning: the load's audit entry was not recorded (${String(cause)})\n`);
   }

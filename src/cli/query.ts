@@ -2,7 +2,7 @@ import { createReadStream } from "node:fs";
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
-import { openAnalytics } from "../app.js";
+import { openAnalytics, openCatalogs } from "../app.js";
 import { isAppError } from "../core/errors.js";
 import { prepareScratchDir } from "../executions/scratch.js";
 import type { Diagnostic } from "../query/index.js";
@@ -16,6 +16,7 @@ import {
   reportFileExtension,
 } from "../reports/formats.js";
 import {
+  CATALOG_OPTION,
   type Command,
   configFrom,
   DATA_DIR_OPTION,
@@ -30,18 +31,21 @@ const FORMATS = [...REPORT_FORMAT_NAMES, "json"] as const;
 
 export const queryCommand: Command = {
   name: "query",
-  usage: `query --program mpn|cmp --tenant <tid> [--data-dir D] [--format ${FORMATS.join("|")}] [--now <ISO time>] "<query>"`,
+  usage: `query --program <program> --tenant <tid> [--data-dir D] [--catalog FILE]… [--format ${FORMATS.join("|")}] [--now <ISO time>] "<query>"`,
   summary:
     "Runs a report query for one tenant and prints the result, header row first (exit code 2 and the diagnostics for a bad query).",
   options: {
     ...DATA_DIR_OPTION,
+    ...CATALOG_OPTION,
     program: { type: "string" },
     tenant: { type: "string" },
     format: { type: "string" },
     now: { type: "string" },
   },
   async run(context) {
-    const program = programOption(context);
+    const config = configFrom(context);
+    const catalogs = await openCatalogs(config);
+    const catalog = programOption(context, catalogs);
     const tenant = requiredOption(context, "tenant");
     const format = formatOption(stringOption(context, "format") ?? DEFAULT_REPORT_FORMAT);
     const now = parseNow(stringOption(context, "now"));
@@ -50,7 +54,7 @@ export const queryCommand: Command = {
 
     let prepared: ReturnType<typeof prepareQuery>;
     try {
-      prepared = prepareQuery(text, { program, tenant, now });
+      prepared = prepareQuery(text, catalog.datasets, { program: catalog.program, tenant, now });
     } catch (error) {
       if (isAppError(error) && error.code === "invalid_query") {
         context.io.stderr.write(`${formatDiagnostics(error.details as Diagnostic[])}\n`);
@@ -59,8 +63,7 @@ export const queryCommand: Command = {
       throw error;
     }
 
-    const config = configFrom(context);
-    const engine = await openAnalytics(config, { readOnly: true });
+    const engine = await openAnalytics(config, catalogs, { readOnly: true });
     try {
       if (format === "json") {
         const out = context.io.stdout;

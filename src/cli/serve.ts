@@ -1,20 +1,29 @@
-import { createApp, openAnalytics, ROLES, type Role } from "../app.js";
+import { createApp, openAnalytics, openCatalogs, ROLES, type Role } from "../app.js";
 import { DEFAULT_LOCAL_USER, issueLocalToken } from "../auth/local-key.js";
 import { loadConfig } from "../config/config.js";
-import { catalogs } from "../datasets/catalog.js";
-import { PROGRAMS } from "../datasets/types.js";
+import { BUILT_IN_DATASETS, builtInCatalogs } from "../datasets/catalog.js";
 import { generateDemoData } from "../demo/generate.js";
 import { DEMO_TENANTS } from "../demo/tenants.js";
 import type { DuckDbEngine } from "../storage/duckdb/engine.js";
-import { type Command, DATA_DIR_OPTION, progressTo, stringOption, UsageError } from "./shared.js";
+import {
+  CATALOG_OPTION,
+  type Command,
+  DATA_DIR_OPTION,
+  progressTo,
+  stringOption,
+  stringsOption,
+  UsageError,
+} from "./shared.js";
 
 export const serveCommand: Command = {
   name: "serve",
-  usage: "serve [--port N] [--host H] [--data-dir D] [--demo] [--role all|api|scheduler|worker]",
+  usage:
+    "serve [--port N] [--host H] [--data-dir D] [--demo] [--role all|api|scheduler|worker] [--catalog FILE]…",
   summary:
-    "Runs the service (env OPENINSIGHTS_PORT, default 8080). --role picks what this process runs: all (default: API, scheduler and workers), api, scheduler, or worker (executions and callbacks). --demo generates the demo data on first start and lets the console at /console sign in as a demo tenant (local key only).",
+    "Runs the service (env OPENINSIGHTS_PORT, default 8080). --role picks what this process runs: all (default: API, scheduler and workers), api, scheduler, or worker (executions and callbacks). --demo generates the demo data on first start and lets the console at /console sign in as a demo tenant (local key only). --catalog (repeatable; env OPENINSIGHTS_CATALOGS) serves the programs of catalog files too.",
   options: {
     ...DATA_DIR_OPTION,
+    ...CATALOG_OPTION,
     port: { type: "string" },
     host: { type: "string" },
     demo: { type: "boolean" },
@@ -24,16 +33,21 @@ export const serveCommand: Command = {
     const dataDir = stringOption(context, "data-dir");
     const port = stringOption(context, "port");
     const host = stringOption(context, "host");
+    const catalogFiles = stringsOption(context, "catalog");
     const config = loadConfig(
       { ...context.env, ...(host ? { OPENINSIGHTS_HOST: host } : {}) },
-      { ...(dataDir ? { dataDir } : {}), ...(port ? { port } : {}) },
+      {
+        ...(dataDir ? { dataDir } : {}),
+        ...(port ? { port } : {}),
+        ...(catalogFiles ? { catalogFiles } : {}),
+      },
     );
     const role = (stringOption(context, "role") ?? "all").toLowerCase() as Role;
     if (!ROLES.includes(role))
       throw new UsageError(`--role must be one of ${ROLES.join(", ")}, not '${role}'`);
     const progress = progressTo(context.io);
     if (context.values.demo) {
-      const engine = await openAnalytics(config);
+      const engine = await openAnalytics(config, await openCatalogs(config));
       try {
         await ensureDemoData(engine, progress);
       } finally {
@@ -81,13 +95,13 @@ export const serveCommand: Command = {
 /** Generates the demo data unless a demo tenant already has some (first start only). */
 async function ensureDemoData(engine: DuckDbEngine, progress: (message: string) => void): Promise<void> {
   const demoIds = new Set(DEMO_TENANTS.map((t) => t.id));
-  for (const program of PROGRAMS) {
-    const counts = await engine.tableCounts(program, catalogs[program].datasets);
+  for (const { program, datasets } of builtInCatalogs.all) {
+    const counts = await engine.tableCounts(program, datasets);
     if (counts.some((c) => c.tenants.some((t) => demoIds.has(t.tenantId) && t.rows > 0))) return;
   }
   progress("Generating demo data (first start with --demo)…");
   await generateDemoData(engine, {
-    catalogs: { mpn: catalogs.mpn.datasets, cmp: catalogs.cmp.datasets },
+    catalogs: BUILT_IN_DATASETS,
     now: new Date(),
     onProgress: progress,
   });

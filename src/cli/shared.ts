@@ -2,8 +2,8 @@
 import type { Writable } from "node:stream";
 import type { ParseArgsConfig } from "node:util";
 import { type Config, type Environment, loadConfig } from "../config/config.js";
-import type { Program } from "../datasets/types.js";
-import { PROGRAMS } from "../datasets/types.js";
+import type { CatalogSet } from "../datasets/catalog.js";
+import type { ProgramCatalog } from "../datasets/types.js";
 
 export interface CliIo {
   readonly stdout: Writable;
@@ -35,10 +35,22 @@ export interface Command {
 export class UsageError extends Error {}
 
 export const DATA_DIR_OPTION = { "data-dir": { type: "string" } } as const;
+/** `--catalog FILE`, repeatable: catalog files defining more programs (replace OPENINSIGHTS_CATALOGS). */
+export const CATALOG_OPTION = { catalog: { type: "string", multiple: true } } as const;
 
 export function configFrom(context: CommandContext): Config {
   const dataDir = stringOption(context, "data-dir");
-  return loadConfig(context.env, dataDir ? { dataDir } : {});
+  const catalogFiles = stringsOption(context, "catalog");
+  return loadConfig(context.env, {
+    ...(dataDir ? { dataDir } : {}),
+    ...(catalogFiles ? { catalogFiles } : {}),
+  });
+}
+
+/** The values of a repeatable option, when given. */
+export function stringsOption(context: CommandContext, name: string): string[] | undefined {
+  const value = context.values[name];
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : undefined;
 }
 
 export function stringOption(context: CommandContext, name: string): string | undefined {
@@ -52,12 +64,14 @@ export function requiredOption(context: CommandContext, name: string): string {
   return value;
 }
 
-export function programOption(context: CommandContext): Program {
-  const value = requiredOption(context, "program").toLowerCase();
-  if (!PROGRAMS.includes(value as Program)) {
-    throw new UsageError(`--program must be one of ${PROGRAMS.join(", ")}, not '${value}'`);
+/** The catalog of the `--program` given, among `catalogs`. */
+export function programOption(context: CommandContext, catalogs: CatalogSet): ProgramCatalog {
+  const value = requiredOption(context, "program");
+  const catalog = catalogs.find(value);
+  if (!catalog) {
+    throw new UsageError(`--program must be one of ${catalogs.programs.join(", ")}, not '${value}'`);
   }
-  return value as Program;
+  return catalog;
 }
 
 export function integerOption(context: CommandContext, name: string, fallback: number, min = 0): number {

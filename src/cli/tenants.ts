@@ -1,20 +1,20 @@
-import { openAnalytics } from "../app.js";
-import { catalogs } from "../datasets/catalog.js";
-import { PROGRAMS } from "../datasets/types.js";
+import { openAnalytics, openCatalogs } from "../app.js";
 import { DEMO_TENANTS } from "../demo/tenants.js";
-import { type Command, configFrom, DATA_DIR_OPTION } from "./shared.js";
+import { CATALOG_OPTION, type Command, configFrom, DATA_DIR_OPTION } from "./shared.js";
 
 export const tenantsCommand: Command = {
   name: "tenants",
-  usage: "tenants [--data-dir D]",
+  usage: "tenants [--data-dir D] [--catalog FILE]…",
   summary: "Lists the tenants that have data, with row counts per dataset.",
-  options: { ...DATA_DIR_OPTION },
+  options: { ...DATA_DIR_OPTION, ...CATALOG_OPTION },
   async run(context) {
-    const engine = await openAnalytics(configFrom(context), { readOnly: true });
+    const config = configFrom(context);
+    const catalogs = await openCatalogs(config);
+    const engine = await openAnalytics(config, catalogs, { readOnly: true });
     try {
       const byTenant = new Map<string, { program: string; dataset: string; rows: number }[]>();
-      for (const program of PROGRAMS) {
-        for (const counts of await engine.tableCounts(program, catalogs[program].datasets)) {
+      for (const { program, datasets } of catalogs.all) {
+        for (const counts of await engine.tableCounts(program, datasets)) {
           for (const { tenantId, rows } of counts.tenants) {
             const list = byTenant.get(tenantId) ?? [];
             list.push({ program, dataset: counts.dataset, rows });

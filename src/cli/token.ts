@@ -11,21 +11,26 @@ import {
 
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3_600, d: 86_400 };
 const MAX_TTL_SECONDS = 366 * 86_400;
+/** The `tid` of operators' local tokens: an operator belongs to no tenant. */
+export const ADMIN_TOKEN_TENANT = "openinsights-admin";
 
 export const tokenCommand: Command = {
   name: "token",
-  usage: "token --tenant <tid> [--user <name>] [--ttl 1h] [--admin] [--data-dir D]",
-  summary:
-    "Prints an access token signed with the service's local key (made on first use in <data-dir>/keys/), for the Authorization: Bearer header. --admin adds the OpenInsights.Admin role (the /admin/ routes).",
+  usage: "token (--tenant <tid> | --admin) [--user <name>] [--ttl 1h] [--data-dir D]",
+  summary: `Prints an access token signed with the service's local key (made on first use in <data-dir>/keys/), for the Authorization: Bearer header: a tenant's, or with --admin an operator's (role ${ADMIN_ROLE}, for the /admin/ API only).`,
   options: {
     ...DATA_DIR_OPTION,
     tenant: { type: "string" },
+    admin: { type: "boolean" },
     user: { type: "string" },
     ttl: { type: "string" },
-    admin: { type: "boolean" },
   },
   async run(context) {
-    const tenant = requiredOption(context, "tenant").trim();
+    const admin = context.values.admin === true;
+    if (admin && stringOption(context, "tenant") !== undefined) {
+      throw new UsageError("--admin makes an operator's token, which belongs to no tenant: drop --tenant");
+    }
+    const tenant = admin ? ADMIN_TOKEN_TENANT : requiredOption(context, "tenant").trim();
     if (tenant === "") throw new UsageError("--tenant must not be blank");
     const user = (stringOption(context, "user") ?? DEFAULT_LOCAL_USER).trim();
     if (user === "") throw new UsageError("--user must not be blank");
@@ -34,12 +39,9 @@ export const tokenCommand: Command = {
     const config = configFrom(context);
     const auth = config.auth;
     const audience = auth.audiences[0]!;
-    const roles = [
-      ...new Set([
-        ...Object.values(auth.requiredRoles).filter((role) => role !== undefined),
-        ...(context.values.admin ? [ADMIN_ROLE] : []),
-      ]),
-    ];
+    const roles = admin
+      ? [ADMIN_ROLE]
+      : [...new Set(Object.values(auth.requiredRoles).filter((role) => role !== undefined))];
     const now = new Date();
     const token = await issueLocalToken({
       dataDir: config.dataDir,
@@ -58,7 +60,7 @@ export const tokenCommand: Command = {
     }
     const expires = new Date(now.getTime() + ttlSeconds * 1000).toISOString();
     context.io.stderr.write(
-      `Token for tenant ${tenant}, user ${user}, audience ${audience}, expires ${expires} (key ${localKeyPath(config.dataDir)})\n`,
+      `Token for ${admin ? `operators (role ${ADMIN_ROLE})` : `tenant ${tenant}`}, user ${user}, audience ${audience}, expires ${expires} (key ${localKeyPath(config.dataDir)})\n`,
     );
     context.io.stdout.write(`${token}\n`);
     return 0;

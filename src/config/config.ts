@@ -20,6 +20,8 @@ export interface Quotas {
 export interface Config {
   /** Everything the service keeps: analytics database, metadata, report files, keys. */
   readonly dataDir: string;
+  /** Catalog files (YAML or JSON) defining programs besides the built-in mpn and cmp, absolute. */
+  readonly catalogFiles: readonly string[];
   readonly port: number;
   readonly host: string;
   /** Base of absolute links (nextLink); when unset, taken from each request's Host header. */
@@ -90,6 +92,8 @@ export type Environment = Readonly<Record<string, string | undefined>>;
 
 export interface ConfigOverrides {
   readonly dataDir?: string;
+  /** `--catalog` flags: replace OPENINSIGHTS_CATALOGS when any is given. */
+  readonly catalogFiles?: readonly string[];
   readonly port?: string;
 }
 
@@ -111,9 +115,17 @@ export function loadConfig(env: Environment, overrides: ConfigOverrides = {}): C
   if (defaultPageSize > maxPageSize)
     throw invalid("OPENINSIGHTS_PAGE_SIZE must not exceed OPENINSIGHTS_MAX_PAGE_SIZE");
 
+  const catalogFiles = overrides.catalogFiles?.length
+    ? overrides.catalogFiles
+    : (env.OPENINSIGHTS_CATALOGS ?? "")
+        .split(",")
+        .map((file) => file.trim())
+        .filter(Boolean);
   const auth = parseAuthConfig(env);
+
   return deepFreeze({
     dataDir,
+    catalogFiles: catalogFiles.map((file) => path.resolve(file)),
     port: integer("OPENINSIGHTS_PORT", overrides.port ?? read("OPENINSIGHTS_PORT", "8080"), 0, 65_535),
     host: read("OPENINSIGHTS_HOST", "127.0.0.1"),
     publicUrl: publicUrl?.replace(/\/+$/, "") ?? null,

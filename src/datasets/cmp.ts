@@ -1470,6 +1470,8 @@ const systemQueries: readonly SystemQueryDef[] = [
 
 export const cmpCatalog: ProgramCatalog = {
   program: "cmp",
+  // The current Learn pages document v1.1 (reference §1.1).
+  alsoServedAt: ["/insights/v1.1/cmp"],
   datasets: [
     isvCustomer,
     isvOrder,

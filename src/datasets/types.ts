@@ -3,14 +3,20 @@
  * the demo-data generator, the engine's table layout and the HTTP API all read it.
  */
 
-export type Program = "mpn" | "cmp";
-export const PROGRAMS: readonly Program[] = ["mpn", "cmp"];
+/** A program's name, as in `/insights/v1/{program}/…`: the built-in `mpn` and `cmp`, or one a catalog file defines. */
+export type Program = string;
 
-/** Value types a column can hold. Flags documented as 0/1 are `integer`; textual flags ('Y'/'N', 'True'/'False') are `string`. */
-export type ColumnType = "string" | "integer" | "decimal" | "date" | "datetime";
+/**
+ * Value types a column can hold. The built-in catalogs keep flags documented as 0/1 as `integer`
+ * and textual flags ('Y'/'N', 'True'/'False') as `string`, as the reference prints them; catalog
+ * files may declare `boolean` (written as true/false).
+ */
+export const COLUMN_TYPES = ["string", "integer", "decimal", "date", "datetime", "boolean"] as const;
+export type ColumnType = (typeof COLUMN_TYPES)[number];
 
 /** How a metric is computed from the rows of each group. */
-export type Aggregation = "sum" | "count" | "countDistinct" | "avg" | "min" | "max";
+export const AGGREGATIONS = ["sum", "count", "countDistinct", "avg", "min", "max"] as const;
+export type Aggregation = (typeof AGGREGATIONS)[number];
 
 export const TIMESPANS = [
   "TODAY",
@@ -86,6 +92,8 @@ export interface SystemQueryDef {
 
 export interface ProgramCatalog {
   readonly program: Program;
+  /** Base paths served besides `/insights/v1/{program}` (the built-in cmp's v1.1). */
+  readonly alsoServedAt?: readonly string[];
   readonly datasets: readonly DatasetDef[];
   readonly systemQueries: readonly SystemQueryDef[];
 }

@@ -37,7 +37,8 @@ export type ColumnPlan =
   | { readonly kind: "int"; readonly gen: IntGen }
   | { readonly kind: "decimal"; readonly gen: DecimalGen }
   | { readonly kind: "date"; readonly role: DateRole; readonly monthStart: boolean }
-  | { readonly kind: "datetime"; readonly role: DateRole };
+  | { readonly kind: "datetime"; readonly role: DateRole }
+  | { readonly kind: "boolean" };
 
 interface Described {
   readonly name: string;
@@ -291,6 +292,8 @@ export function planColumn(program: Program, dataset: DatasetDef, column: Descri
         dataset.timeColumn !== null && dataset.timeColumn.toLowerCase() === column.name.toLowerCase();
       return { kind: "datetime", role: isTime ? "anchor" : (dateRole(key) ?? "anchor") };
     }
+    case "boolean":
+      return { kind: "boolean" };
   }
 }
 

@@ -13,7 +13,7 @@
  * tables with the new demo data and the others with the old.
  */
 import { AppError } from "../core/errors.js";
-import { type DatasetDef, PROGRAMS, type Program, TENANT_COLUMN } from "../datasets/types.js";
+import { type DatasetDef, type Program, TENANT_COLUMN } from "../datasets/types.js";
 import type { DuckDbEngine } from "../storage/duckdb/engine.js";
 import type { DuckDbSession } from "../storage/duckdb/session.js";
 import { quoteIdent, quoteString, tableName } from "../storage/duckdb/sql.js";
@@ -29,6 +29,7 @@ import { Random } from "./random.js";
 import { DEMO_TENANTS, type DemoTenant } from "./tenants.js";
 
 export interface DemoOptions {
+  /** The datasets to fill, by program. */
   readonly catalogs: Partial<Record<Program, readonly DatasetDef[]>>;
   /** Total rows across every dataset and tenant (default 1,000,000). */
   readonly rows?: number;
@@ -91,7 +92,7 @@ export async function generateDemoData(engine: DuckDbEngine, options: DemoOption
     throw new AppError("invalid_argument", `blockRows must be a positive integer, got ${blockRows}`);
   }
 
-  const programs = PROGRAMS.filter((p) => (options.catalogs[p]?.length ?? 0) > 0);
+  const programs = Object.keys(options.catalogs).filter((p) => (options.catalogs[p]?.length ?? 0) > 0);
   const work = allocate(rows, programs, options.catalogs, tenants);
   const time = timeFrame(options.now);
   const total = work.reduce((sum, w) => sum + w.rows, 0);
@@ -407,6 +408,9 @@ function compile(
       case "datetime":
         expressions.push(`make_timestamp(CAST(${stage(plan, "DOUBLE")} AS BIGINT) * 1000000)`);
         break;
+      case "boolean":
+        expressions.push(`(${stage(plan, "INTEGER")} = 1)`);
+        break;
     }
   }
   // Then the tenant index and the entity member keys.
@@ -610,6 +614,8 @@ function fillFor(plan: ColumnPlan, time: TimeFrame): Fill {
         return (rng, anchor) => Math.min(nowSeconds, day(rng, anchor) * 86_400 + rng.int(86_400));
       return plan.monthStart ? (rng, anchor) => monthStartOf[day(rng, anchor) - firstDay]! : day;
     }
+    case "boolean":
+      return (rng) => rng.int(2);
     case "entity":
       break;
   }

@@ -12,6 +12,8 @@ import { type Token, tokenize } from "./lexer.js";
 const CLAUSES = ["WHERE", "ORDER", "LIMIT", "TIMESPAN"] as const;
 type Clause = (typeof CLAUSES)[number];
 const RESERVED = new Set(["SELECT", "DISTINCT", "FROM", "WHERE", "AND", "ORDER", "LIMIT", "TIMESPAN"]);
+/** Words no dataset, column or metric may be named: a query could not name it unambiguously. */
+export const RESERVED_WORDS: readonly string[] = [...RESERVED, "BY", "IN", "NOT", "LIKE", "ASC", "DESC"];
 const CLAUSE_TITLES: Record<Clause, string> = {
   WHERE: "WHERE",
   ORDER: "ORDER BY",

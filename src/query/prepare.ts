@@ -1,9 +1,9 @@
 /**
- * Turns a report query into SQL for one tenant and one instant, against the program's catalog.
+ * Turns a report query into SQL for one tenant and one instant, against the program's datasets.
  * Shared by the CLI, the test-query endpoint and report executions.
  */
 import { AppError, ERROR_CODES } from "../core/errors.js";
-import { catalogs } from "../datasets/catalog.js";
+import type { DatasetDef } from "../datasets/types.js";
 import type { CompiledSql } from "./compiled.js";
 import {
   type CompileOptions,
@@ -20,8 +20,12 @@ export interface PreparedQuery {
 }
 
 /** Throws AppError `invalid_query` carrying every diagnostic when the query is not valid. */
-export function prepareQuery(text: string, options: CompileOptions): PreparedQuery {
-  const result = compileQuery(text, catalogs[options.program].datasets, options);
+export function prepareQuery(
+  text: string,
+  datasets: readonly DatasetDef[],
+  options: CompileOptions,
+): PreparedQuery {
+  const result = compileQuery(text, datasets, options);
   if (!result.ok) throw invalidQueryError(result.diagnostics);
   return { plan: result.plan, sql: result.sql, window: result.window };
 }

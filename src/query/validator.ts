@@ -21,7 +21,7 @@ export type Field =
  * so `IsDuplicateRowForPGA = 'False'` on a 0/1 column matches nothing, as the real service does.
  */
 export type PlanValue =
-  | { readonly kind: "typed"; readonly value: string | number }
+  | { readonly kind: "typed"; readonly value: string | number | boolean }
   | { readonly kind: "text"; readonly value: string };
 
 export interface PlanCondition {
@@ -215,6 +215,7 @@ function invalidValue(literal: Literal, field: Field, span: Span): Diagnostic {
     decimal: "a number",
     date: "a date (yyyy-MM-dd)",
     datetime: "a date and time (yyyy-MM-ddTHH:mm:ssZ)",
+    boolean: "true or false",
   };
   return diagnostic(
     "INVALID_VALUE",
@@ -236,6 +237,12 @@ function convert(literal: Literal, type: ColumnType): PlanValue {
     case "integer":
     case "decimal": {
       if (/^-?\d+(\.\d+)?$/.test(raw)) return { kind: "typed", value: Number(raw) };
+      return { kind: "text", value: literal.value };
+    }
+    case "boolean": {
+      const word = raw.toLowerCase();
+      if (word === "true" || word === "1") return { kind: "typed", value: true };
+      if (word === "false" || word === "0") return { kind: "typed", value: false };
       return { kind: "text", value: literal.value };
     }
     case "date":

@@ -11,7 +11,7 @@ import {
   type PageParams,
   type PageResult,
 } from "../core/paging.js";
-import { catalogs, findSystemQuery } from "../datasets/catalog.js";
+import type { CatalogSet } from "../datasets/catalog.js";
 import type { SystemQueryDef } from "../datasets/types.js";
 import { analyzeQuery } from "../query/index.js";
 import { invalidQueryError } from "../query/prepare.js";
@@ -32,6 +32,7 @@ export interface QueryListFilter {
 
 export interface QueryServiceDeps {
   readonly store: MetadataStore;
+  readonly catalogs: CatalogSet;
   readonly now: () => Date;
   readonly newId: () => string;
   readonly maxQueries: number;
@@ -51,7 +52,7 @@ export class QueryService {
       throw invalid(`Limit Name and Description length to ${MAX_NAME_LENGTH} characters or less`);
     }
     if (text.length > MAX_QUERY_LENGTH) throw invalid(`Query must be at most ${MAX_QUERY_LENGTH} characters`);
-    checkQueryText(scope, text);
+    this.check(scope, text);
     const query: StoredQuery = {
       id: this.deps.newId(),
       tenant: scope.tenant,
@@ -77,7 +78,7 @@ export class QueryService {
 
   /** A system query (any tenant) or the scope's user-defined query with this id. */
   async find(scope: Scope, id: string): Promise<AnyQuery | undefined> {
-    const system = findSystemQuery(scope.program, id);
+    const system = this.deps.catalogs.findSystemQuery(scope.program, id);
     if (system) return { kind: "system", query: system };
     const user = await this.deps.store.getQuery(scope, id);
     return user ? { kind: "user", query: user } : undefined;
@@ -89,7 +90,7 @@ export class QueryService {
     const items: AnyQuery[] = [];
     if ("s" in state && (filter.includeSystemQueries || filter.includeOnlySystemQueries)) {
       const offset = decodeIndex(state, "s");
-      const systems = catalogs[scope.program].systemQueries.filter((q) => matches(q, filter));
+      const systems = this.deps.catalogs.get(scope.program).systemQueries.filter((q) => matches(q, filter));
       items.push(
         ...systems.slice(offset, offset + page.pageSize).map((query) => ({ kind: "system" as const, query })),
       );
@@ -114,7 +115,7 @@ export class QueryService {
   }
 
   async delete(scope: Scope, id: string): Promise<StoredQuery> {
-    if (findSystemQuery(scope.program, id)) {
+    if (this.deps.catalogs.findSystemQuery(scope.program, id)) {
       throw invalid(`Query ${id} is a system query: system queries cannot be deleted`);
     }
     const query = await this.deps.store.getQuery(scope, id);
@@ -129,13 +130,13 @@ export class QueryService {
     await this.deps.store.deleteQuery(scope, query.id);
     return query;
   }
-}
 
-/** Validates query text against the program's catalog; the error carries every diagnostic. */
-export function checkQueryText(scope: Scope, text: string) {
-  const analysis = analyzeQuery(text, catalogs[scope.program].datasets);
-  if (!analysis.ok) throw invalidQueryError(analysis.diagnostics);
-  return analysis.plan;
+  /** Validates query text against the program's catalog; the error carries every diagnostic. */
+  check(scope: Scope, text: string) {
+    const analysis = analyzeQuery(text, this.deps.catalogs.get(scope.program).datasets);
+    if (!analysis.ok) throw invalidQueryError(analysis.diagnostics);
+    return analysis.plan;
+  }
 }
 
 function matches(query: SystemQueryDef, filter: QueryListFilter): boolean {

@@ -7,7 +7,7 @@ import { newExecution } from "../executions/lifecycle.js";
 import type { StoredExecution } from "../executions/model.js";
 import type { MetadataStore, Scope } from "../storage/ports.js";
 import type { StoredReport } from "./model.js";
-import { checkQueryText, type QueryService } from "./query-service.js";
+import type { QueryService } from "./query-service.js";
 import { type CreateReportInput, parseCreateReport, parseUpdateReport, type RuleContext } from "./rules.js";
 import { nextRunTimes } from "./schedule.js";
 
@@ -224,7 +224,7 @@ export class ReportService {
   /** RecurrenceInterval must also respect the dataset's minimumRecurrenceInterval. */
   private checkInterval(scope: Scope, queryText: string, interval: number | undefined, action: string): void {
     if (interval === undefined) return;
-    const { dataset } = checkQueryText(scope, queryText);
+    const { dataset } = this.deps.queries.check(scope, queryText);
     if (interval < dataset.minimumRecurrenceInterval) {
       throw invalid(
         `Invalid report parameters for ${action} - RecurrenceInterval must be at least ${dataset.minimumRecurrenceInterval} hours for dataset ${dataset.name} (its minimumRecurrenceInterval)`,

@@ -1,6 +1,6 @@
 /** Trying a query (E5): the first rows of a query for the caller's tenant, with a row cap and a timeout. */
 import { AppError, ERROR_CODES } from "../core/errors.js";
-import type { Program } from "../datasets/types.js";
+import type { DatasetDef, Program } from "../datasets/types.js";
 import type { Row } from "../query/compiled.js";
 import { prepareQuery } from "../query/prepare.js";
 import type { AnalyticsEngine } from "../storage/ports.js";
@@ -16,10 +16,11 @@ export interface TestQueryOptions {
 
 export async function runTestQuery(
   engine: AnalyticsEngine,
+  datasets: readonly DatasetDef[],
   text: string,
   options: TestQueryOptions,
 ): Promise<Row[]> {
-  const prepared = prepareQuery(text, { ...options, maxRows: options.maxRows });
+  const prepared = prepareQuery(text, datasets, { ...options, maxRows: options.maxRows });
   const signal = AbortSignal.timeout(options.timeoutSeconds * 1000);
   const rows: Row[] = [];
   try {

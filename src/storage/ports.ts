@@ -6,6 +6,7 @@ import type { AuditEntry, AuditFilter } from "../audit/model.js";
 import type { Page, PageRequest } from "../core/paging.js";
 import type { DatasetDef, Program } from "../datasets/types.js";
 import type { ExecutionOutcome, ExecutionStatus, StoredExecution } from "../executions/model.js";
+import type { LoadOutcome, LoadStatus, StoredLoad } from "../loads/model.js";
 import type { CompiledSql, Row } from "../query/compiled.js";
 import type { TokenTaken } from "../ratelimit/bucket.js";
 import type { ReportFormat } from "../reports/formats.js";
@@ -105,6 +106,15 @@ export interface ExecutionFilter {
   readonly since?: Date;
   /** Only the most recent matching execution (by scheduled time) of each report. */
   readonly latestOnly?: boolean;
+}
+
+/** Filters of the load listing; each given one must match. */
+export interface LoadFilter {
+  readonly tenant?: string;
+  readonly program?: string;
+  /** Exact dataset name. */
+  readonly dataset?: string;
+  readonly status?: LoadStatus;
 }
 
 export type CreateOutcome =
@@ -279,6 +289,16 @@ export interface MetadataStore {
   takeRateToken?(bucket: string, perMinute: number, now: Date): Promise<TokenTaken>;
   /** Connections of the store's pool, when it has one (PostgreSQL). */
   poolStats?(): { readonly total: number; readonly idle: number; readonly waiting: number };
+
+  // --- Loads (the operator API; every tenant) ---
+
+  createLoad(load: StoredLoad): Promise<void>;
+  /** Records how a Running load ended; false (and nothing changes) when it is not Running. */
+  finishLoad(id: string, outcome: LoadOutcome): Promise<boolean>;
+  /** Loads newest first (started, then id, descending); `page.after` continues after an item. */
+  listLoads(filter: LoadFilter, page: PageRequest): Promise<Page<StoredLoad>>;
+  /** When each dataset of the program last had a load of the tenant completed (datasets never loaded are absent). */
+  lastLoadTimes(tenant: string, program: Program): Promise<Map<string, Date>>;
 
   // --- Retention ---
 

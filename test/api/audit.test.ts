@@ -127,7 +127,7 @@ describe("recording", () => {
     expectError(
       await t.call(TENANT, "GET", "/admin/v1/audit"),
       403,
-      "The /admin/ routes need an admin token",
+      "The /admin/ API needs an operator's token",
     );
     expectError(await t.call(null, "GET", "/admin/v1/audit"), 401, "");
   });

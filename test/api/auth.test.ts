@@ -3,6 +3,7 @@ import { generateKeyPair } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_AUDIENCE } from "../../src/auth/config.js";
 import { ensureLocalKey, issueLocalToken, LOCAL_ISSUER } from "../../src/auth/local-key.js";
+import { ADMIN_ROLE } from "../../src/auth/roles.js";
 import { TOKEN_PROBLEMS } from "../../src/auth/verifier.js";
 import { nowSeconds, sign } from "../auth/helpers.js";
 import { startTestApp, type TestApp } from "../support/app.js";
@@ -320,5 +321,33 @@ describe("403 without the configured role (OPENINSIGHTS_AUTH_ROLE_CMP)", () => {
   it("with the role, cmp answers", async () => {
     const token = await roleToken(CMP_ROLE);
     expectOk(await raw(t, "GET", `${CMP11}/ScheduledReport`, { headers: bearer(token) }));
+  });
+});
+
+describe("operators (role OpenInsights.Admin) and the /admin/ API", () => {
+  const ADMIN_PATHS = [
+    ["GET", "/admin/v1/loads"],
+    ["POST", "/admin/v1/mpn/datasets/OfficeUsage/loads?tenantId=t&mode=append"],
+    ["GET", "/admin/anything/else"],
+  ] as const;
+
+  it.each(ADMIN_PATHS)(
+    "%s %s: 401 without a token, 403 with a tenant's, even one with other roles",
+    async (method, path) => {
+      expectError(await raw(t, method, path), 401, "");
+      const forbidden = await raw(t, method, path, { headers: bearer(await roleToken(CMP_ROLE)) });
+      expectError(forbidden, 403, "");
+      expect(forbidden.body.message).toContain("needs an operator's token, with the role OpenInsights.Admin");
+    },
+  );
+
+  it("an operator's token passes the /admin/ check (an unknown admin path is then 404)", async () => {
+    const res = await raw(t, "GET", "/admin/anything/else", { headers: bearer(await roleToken(ADMIN_ROLE)) });
+    expectError(res, 404, "No route for GET /admin/anything/else");
+  });
+
+  it.each(OPS)("%s with an operator's token → 403: it is not a tenant's", async (op) => {
+    const res = await callOp(MPN, op, bearer(await roleToken(ADMIN_ROLE)));
+    expectError(res, 403, "An operator's token (role OpenInsights.Admin) is not a tenant's");
   });
 });

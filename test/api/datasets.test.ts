@@ -36,6 +36,8 @@ describe("E1 get all datasets", () => {
         availableMetrics: expect.any(Array),
         availableDateRanges: expect.any(Array),
         minimumRecurrenceInterval: expect.any(Number),
+        // Extension: the calling tenant's last completed load (this tenant loaded nothing).
+        lastRefreshedTime: null,
       });
       expect(dataset.selectableColumns.length).toBeGreaterThan(0);
       expect(Number.isInteger(dataset.minimumRecurrenceInterval)).toBe(true);

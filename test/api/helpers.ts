@@ -1,27 +1,29 @@
 import { expect } from "vitest";
 import type { WireQuery, wireExecution, wireReport } from "../../src/api/wire.js";
-import type { Program } from "../../src/datasets/types.js";
 import type { TestApp } from "../support/app.js";
 
 export const MPN = "/insights/v1/mpn";
 export const CMP = "/insights/v1/cmp";
 export const CMP11 = "/insights/v1.1/cmp";
 
-export const BASES: readonly { readonly base: string; readonly program: Program }[] = [
+/** The built-in programs, which every API suite runs against. */
+export type BuiltInProgram = "mpn" | "cmp";
+
+export const BASES: readonly { readonly base: string; readonly program: BuiltInProgram }[] = [
   { base: MPN, program: "mpn" },
   { base: CMP, program: "cmp" },
   { base: CMP11, program: "cmp" },
 ];
 
 /** A valid query per program (documented examples), and a dataset minimum recurrence each. */
-export const QUERY_TEXT: Record<Program, string> = {
+export const QUERY_TEXT: Record<BuiltInProgram, string> = {
   mpn: "SELECT CustomerTenantId, PaidAvailableUnits FROM OfficeUsage TIMESPAN LAST_MONTH",
   cmp: "SELECT MarketplaceSubscriptionId,CustomerId FROM ISVUsage TIMESPAN LAST_MONTH",
 };
-export const INTERVAL: Record<Program, number> = { mpn: 24, cmp: 4 };
+export const INTERVAL: Record<BuiltInProgram, number> = { mpn: 24, cmp: 4 };
 
 /** A system query id per program (reference §4). */
-export const SYSTEM_QUERY: Record<Program, string> = {
+export const SYSTEM_QUERY: Record<BuiltInProgram, string> = {
   mpn: "e65f3a4f-fb99-4319-97ff-59e57566a871", // Partner Profile
   cmp: "b9df4929-073f-4795-b0cb-a2c81b11e28d", // Customers report for the last 6M
 };
@@ -112,7 +114,7 @@ export async function createQuery(
   t: TestApp,
   tenant: string,
   base: string,
-  program: Program,
+  program: BuiltInProgram,
   fields: Record<string, unknown> = {},
 ): Promise<Item> {
   const res = await t.call(tenant, "POST", `${base}/ScheduledQueries`, {
@@ -129,7 +131,7 @@ export async function createReport(
   t: TestApp,
   tenant: string,
   base: string,
-  program: Program,
+  program: BuiltInProgram,
   queryId: string,
   clock: Clock | null,
   fields: Record<string, unknown> = {},

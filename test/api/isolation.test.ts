@@ -3,8 +3,8 @@
  * tenant is visible to, or changeable by, the other; program data is separate too.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Program } from "../../src/datasets/types.js";
 import { startTestApp, type TestApp } from "../support/app.js";
+import type { BuiltInProgram } from "./helpers.js";
 import {
   Clock,
   CMP,
@@ -47,7 +47,7 @@ beforeAll(async () => {
     for (const [base, program] of [
       [MPN, "mpn"],
       [CMP, "cmp"],
-    ] as [string, Program][]) {
+    ] as [string, BuiltInProgram][]) {
       const q = await createQuery(t, tenant, base, program, { Name: `${tenant.slice(0, 2)} query` });
       const r = await createReport(t, tenant, base, program, q.queryId, clock, {
         ReportName: `${tenant.slice(0, 2)} report`,

@@ -3,7 +3,7 @@
  * OPENINSIGHTS_MAX_PAGE_SIZE), nextLink a full URL continuing a stable order until null.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { catalogs } from "../../src/datasets/catalog.js";
+import { builtInCatalogs } from "../../src/datasets/catalog.js";
 import { startTestApp, type TestApp } from "../support/app.js";
 import {
   type Body,
@@ -70,7 +70,7 @@ function checkPages(pages: Body[], size: number, expected: string[], id: (item: 
 
 const queryId = (q: Item) => q.queryId;
 const reportId = (r: Item) => r.reportId;
-const systemIds = catalogs.mpn.systemQueries.map((q) => q.id);
+const systemIds = builtInCatalogs.get("mpn").systemQueries.map((q) => q.id);
 
 describe("E3 queries", () => {
   it("default page size: system queries (catalog order), then user queries (creation order)", async () => {
@@ -216,7 +216,7 @@ describe("pageSize limits", () => {
 
   it("E1 (a fixed catalog) answers in one page", async () => {
     const body = expectOk(await t.call(TENANT, "GET", `${MPN}/ScheduledDataset`));
-    expect(body.value).toHaveLength(catalogs.mpn.datasets.length);
+    expect(body.value).toHaveLength(builtInCatalogs.get("mpn").datasets.length);
     expect(body.nextLink).toBeNull();
   });
 });

@@ -2,11 +2,11 @@ import { PassThrough } from "node:stream";
 import { decodeJwt } from "jose";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseAuthConfig } from "../../src/auth/config.js";
-import { ADMIN_ROLE, isAdmin } from "../../src/auth/roles.js";
+import { ADMIN_ROLE } from "../../src/auth/roles.js";
 import { createAuthenticator } from "../../src/auth/verifier.js";
 import type { OptionValues } from "../../src/cli/shared.js";
 import { UsageError } from "../../src/cli/shared.js";
-import { parseTtl, tokenCommand } from "../../src/cli/token.js";
+import { ADMIN_TOKEN_TENANT, parseTtl, tokenCommand } from "../../src/cli/token.js";
 import { tempDir } from "./helpers.js";
 
 function capture(): { stream: PassThrough; text: () => string } {
@@ -85,15 +85,6 @@ describe("openinsights token", () => {
     }
   });
 
-  it("--admin adds the OpenInsights.Admin role", async () => {
-    const { code, stdout } = await run({ tenant: "t", admin: true });
-    expect(code).toBe(0);
-    const auth = await createAuthenticator(parseAuthConfig({}), { dataDir: dir });
-    const principal = await auth.authenticate({ authorization: `Bearer ${stdout.trim()}` }, null);
-    expect(isAdmin(principal)).toBe(true);
-    expect(principal.roles).toEqual([ADMIN_ROLE]);
-  });
-
   it("warns when local authentication is off", async () => {
     const env = { OPENINSIGHTS_AUTH_LOCAL: "false", OPENINSIGHTS_AUTH_JWKS_URLS: "https://idp.example/keys" };
     const { code, stderr } = await run({ tenant: "t" }, env);
@@ -103,6 +94,19 @@ describe("openinsights token", () => {
 
   it.each([["0s"], ["1w"], ["h"], ["-5m"], ["1.5h"], ["400d"], [""]])("rejects --ttl %j", async (ttl) => {
     await expect(run({ tenant: "t", ttl })).rejects.toBeInstanceOf(UsageError);
+  });
+
+  it("--admin prints an operator's token: role OpenInsights.Admin, no tenant, accepted on /admin/ only", async () => {
+    const { code, stdout, stderr } = await run({ admin: true }, { OPENINSIGHTS_AUTH_ROLE_MPN: "Mpn.Read" });
+    expect(code).toBe(0);
+    expect(stderr).toContain("Token for operators (role OpenInsights.Admin)");
+    const token = stdout.trim();
+    expect(decodeJwt(token)).toMatchObject({ tid: ADMIN_TOKEN_TENANT, roles: [ADMIN_ROLE] });
+    const auth = await createAuthenticator(parseAuthConfig({}), { dataDir: dir });
+    const headers = { authorization: `Bearer ${token}` };
+    await expect(auth.authenticateAdmin(headers)).resolves.toMatchObject({ roles: [ADMIN_ROLE] });
+    await expect(auth.authenticate(headers, "mpn")).rejects.toMatchObject({ code: "forbidden" });
+    await expect(run({ admin: true, tenant: "t" })).rejects.toThrow(/belongs to no tenant: drop --tenant/);
   });
 
   it("requires --tenant", async () => {

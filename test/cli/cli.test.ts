@@ -28,6 +28,57 @@ describe("openinsights", () => {
     expect(bad.stderr).toMatch(/Usage: openinsights query/);
   });
 
+  it("serve with a bad catalog file stops at once, naming file, path and what is allowed (exit 2)", async () => {
+    const file = path.join(dataDir, "bad-catalog.json");
+    const catalog = {
+      program: "shop",
+      datasets: [{ name: "Sales", columns: [{ name: "Day", type: "day" }] }],
+    };
+    await writeFile(file, JSON.stringify(catalog));
+    const serve = await cli("serve", "--port", "0", "--catalog", file);
+    expect(serve.code).toBe(2);
+    expect(serve.stderr.toString()).toContain(
+      `Invalid catalog ${file}:\n  datasets[0].columns[0].type: unknown type "day"; allowed: string, integer, decimal, date, datetime, boolean`,
+    );
+  });
+
+  it("query, load and tenants serve a catalog file's program (--catalog or OPENINSIGHTS_CATALOGS)", async () => {
+    const example = path.resolve("examples/acme-catalog.yaml");
+    const orders = path.resolve("examples/acme-orders.csv");
+    const load = await cli(
+      "load",
+      "--catalog",
+      example,
+      "--program",
+      "acme",
+      "--dataset",
+      "orders",
+      "--tenant",
+      TENANT,
+      orders,
+    );
+    expect(load.stderr.toString()).toContain("Loaded 5 rows");
+    expect(load.code).toBe(0);
+    const query = await runCli(
+      [
+        "query",
+        "--program",
+        "acme",
+        "--tenant",
+        TENANT,
+        "--data-dir",
+        dataDir,
+        "SELECT Country, Revenue FROM Orders WHERE IsRenewal = 'true' ORDER BY Revenue DESC TIMESPAN LIFETIME",
+      ],
+      { OPENINSIGHTS_DUCKDB_MEMORY_LIMIT: "512MB", OPENINSIGHTS_CATALOGS: example },
+    );
+    expect(query.stderr.toString()).toBe("");
+    expect(query.stdout.toString()).toBe("Country,Revenue\nUnited States,999.98\nGermany,499.99\n");
+    const unknown = await cli("query", "--program", "acme", "--tenant", TENANT, "SELECT Country FROM Orders");
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr.toString()).toContain("--program must be one of mpn, cmp, not 'acme'");
+  });
+
   it("demo generates deterministic data and tenants lists it", async () => {
     const demo = await cli("demo", "--rows", "20000", "--seed", "7");
     expect(demo.stderr).toMatch(/rows/);
@@ -121,18 +172,6 @@ describe("openinsights", () => {
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/Nickname/);
 
-    // Both loads are in the audit log (docs/operations.md), the refused one with its reason.
-    const store = await openSqliteMetadataStore({ path: path.join(dataDir, "metadata.sqlite") });
-    try {
-      const { items } = await store.listAudit({ tenant, action: "load" }, { limit: 10 });
-      expect(items.map((e) => [e.actor, e.program, e.target, e.outcome, e.detail])).toEqual([
-        [`cli:${os.userInfo().username}`, "mpn", "Profile", "success", "2 rows"],
-        [`cli:${os.userInfo().username}`, "mpn", "Profile", "failure", expect.stringMatching(/Nickname/)],
-      ]);
-    } finally {
-      await store.close();
-    }
-
     const unknownDataset = await cli(
       "load",
       "--program",
@@ -144,6 +183,28 @@ describe("openinsights", () => {
       good,
     );
     expect(unknownDataset.code).toBe(2);
+
+    // Each load that started is a record: the good one Completed, the refused one Failed with the reason.
+    const store = await openSqliteMetadataStore({ path: path.join(dataDir, "metadata.sqlite") });
+    try {
+      const { items } = await store.listLoads({ tenant }, { limit: 10 });
+      expect(items.map((l) => [l.dataset, l.status, l.rowCount])).toEqual([
+        ["Profile", "Failed", null],
+        ["Profile", "Completed", 2],
+      ]);
+      expect(items[0]!.failureReason).toContain("Nickname");
+      expect(items[1]!.bytes).toBe(
+        Buffer.byteLength("MPNId,PartnerName,Country\n100,Alpha,France\n200,Beta,Norway\n"),
+      );
+      // Both loads are in the audit log too (docs/operations.md), the refused one with its reason.
+      const audit = await store.listAudit({ tenant, action: "load" }, { limit: 10 });
+      expect(audit.items.map((e) => [e.actor, e.program, e.target, e.outcome, e.detail])).toEqual([
+        [`cli:${os.userInfo().username}`, "mpn", "Profile", "success", "2 rows"],
+        [`cli:${os.userInfo().username}`, "mpn", "Profile", "failure", expect.stringMatching(/Nickname/)],
+      ]);
+    } finally {
+      await store.close();
+    }
 
     const rows = await cli(
       "query",

@@ -413,7 +413,9 @@ describe("console failure paths", () => {
       now: new Date(Date.now() - 3_600_000),
     });
     await page.evaluate((token) => sessionStorage.setItem("openinsights.token", token), expired);
-    await page.getByRole("link", { name: "Reports" }).click();
+    // Navigates by address, not by the header link: the link can be re-rendered while the datasets
+    // page finishes loading, and a click on a detached element then times out under load.
+    await page.goto(`${t.baseUrl}/console#/reports`);
     await page.getByText("Your session has ended").waitFor();
     expect(await page.getByRole("heading", { name: "Bearer token" }).count()).toBe(1);
     await screenshot(page, "signin-expired-1280");

@@ -1,13 +1,10 @@
 import { describe, expect, it } from "vitest";
-import {
-  catalogs,
-  datasetTable,
-  findDataset,
-  findSystemQuery,
-  metricType,
-  physicalColumns,
-} from "../../src/datasets/catalog.js";
-import { type DatasetDef, PROGRAMS, type Program, TIMESPANS } from "../../src/datasets/types.js";
+import { builtInCatalogs, datasetTable, metricType, physicalColumns } from "../../src/datasets/catalog.js";
+import { type DatasetDef, type Program, TIMESPANS } from "../../src/datasets/types.js";
+
+const PROGRAMS = builtInCatalogs.programs;
+const findDataset = (program: Program, name: string) => builtInCatalogs.findDataset(program, name);
+const findSystemQuery = (program: Program, id: string) => builtInCatalogs.findSystemQuery(program, id);
 
 const IDENTIFIER = /^[A-Za-z][A-Za-z0-9_]*$/;
 const KEYWORDS = new Set([
@@ -82,10 +79,10 @@ function datasetForQuery(query: string): { program: Program; ds: DatasetDef } | 
 }
 
 const datasetRows = PROGRAMS.flatMap((program) =>
-  catalogs[program].datasets.map((ds) => ({ program, name: ds.name, ds })),
+  builtInCatalogs.get(program).datasets.map((ds) => ({ program, name: ds.name, ds })),
 );
 const systemQueryRows = PROGRAMS.flatMap((program) =>
-  catalogs[program].systemQueries.map((q) => ({ program, id: q.id, q })),
+  builtInCatalogs.get(program).systemQueries.map((q) => ({ program, id: q.id, q })),
 );
 
 describe("catalog shape", () => {
@@ -95,14 +92,19 @@ describe("catalog shape", () => {
   ])(
     "$program has $datasets datasets and $systemQueries system queries",
     ({ program, datasets, systemQueries }) => {
-      expect(catalogs[program].program).toBe(program);
-      expect(catalogs[program].datasets).toHaveLength(datasets);
-      expect(catalogs[program].systemQueries).toHaveLength(systemQueries);
+      expect(builtInCatalogs.get(program).program).toBe(program);
+      expect(builtInCatalogs.get(program).datasets).toHaveLength(datasets);
+      expect(builtInCatalogs.get(program).systemQueries).toHaveLength(systemQueries);
     },
   );
 
   it("lists every documented dataset name", () => {
-    expect(catalogs.mpn.datasets.map((d) => d.name).sort()).toEqual(
+    expect(
+      builtInCatalogs
+        .get("mpn")
+        .datasets.map((d) => d.name)
+        .sort(),
+    ).toEqual(
       [
         "CustomersAndTenants",
         "SeatsSubscriptionsAndRevenue",
@@ -128,7 +130,12 @@ describe("catalog shape", () => {
         "CLASSurfacePropensity",
       ].sort(),
     );
-    expect(catalogs.cmp.datasets.map((d) => d.name).sort()).toEqual(
+    expect(
+      builtInCatalogs
+        .get("cmp")
+        .datasets.map((d) => d.name)
+        .sort(),
+    ).toEqual(
       [
         "ISVCustomer",
         "ISVOrder",
@@ -144,17 +151,17 @@ describe("catalog shape", () => {
   });
 
   it.each(PROGRAMS)("%s: dataset names and aliases are unique case-insensitively", (program) => {
-    const names = catalogs[program].datasets.flatMap((d) => [d.name, ...(d.aliases ?? [])]);
+    const names = builtInCatalogs.get(program).datasets.flatMap((d) => [d.name, ...(d.aliases ?? [])]);
     expect(duplicates(names)).toEqual([]);
   });
 
   it.each(PROGRAMS)("%s: system query ids are unique case-insensitively", (program) => {
-    expect(duplicates(catalogs[program].systemQueries.map((q) => q.id))).toEqual([]);
+    expect(duplicates(builtInCatalogs.get(program).systemQueries.map((q) => q.id))).toEqual([]);
   });
 
   it("dataset names do not collide across programs", () => {
     const names = PROGRAMS.flatMap((p) =>
-      catalogs[p].datasets.flatMap((d) => [d.name, ...(d.aliases ?? [])]),
+      builtInCatalogs.get(p).datasets.flatMap((d) => [d.name, ...(d.aliases ?? [])]),
     );
     expect(duplicates(names)).toEqual([]);
   });
@@ -241,7 +248,7 @@ describe.each(datasetRows)("$program/$name", ({ ds }) => {
 describe("shared tables", () => {
   it.each(PROGRAMS)("%s: datasets that share a table have the same physical columns", (program) => {
     const byTable = new Map<string, DatasetDef[]>();
-    for (const ds of catalogs[program].datasets) {
+    for (const ds of builtInCatalogs.get(program).datasets) {
       const key = lower(datasetTable(ds));
       byTable.set(key, [...(byTable.get(key) ?? []), ds]);
     }

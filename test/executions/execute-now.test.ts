@@ -333,6 +333,7 @@ describe("an export that fails", () => {
     try {
       const worker = new ExecutionWorker({
         store: t.app.store,
+        catalogs: t.app.catalogs,
         engine: t.app.engine,
         files: t.app.files,
         now,

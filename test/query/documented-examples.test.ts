@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { catalogs } from "../../src/datasets/catalog.js";
+import { builtInCatalogs } from "../../src/datasets/catalog.js";
 import type { Program } from "../../src/datasets/types.js";
 import { analyzeQuery } from "../../src/query/index.js";
 
@@ -190,12 +190,12 @@ const BROKEN: [Program, string, string][] = [
 
 describe("documented example queries", () => {
   it.each(VALID)("%s: %s is valid", (program, text) => {
-    const analysis = analyzeQuery(text, catalogs[program].datasets);
+    const analysis = analyzeQuery(text, builtInCatalogs.get(program).datasets);
     expect(analysis.ok ? [] : analysis.diagnostics).toEqual([]);
   });
 
   it.each(BROKEN)("%s: %s fails with %s", (program, text, code) => {
-    const analysis = analyzeQuery(text, catalogs[program].datasets);
+    const analysis = analyzeQuery(text, builtInCatalogs.get(program).datasets);
     expect(analysis.ok).toBe(false);
     if (!analysis.ok) expect(analysis.diagnostics.map((d) => d.code)).toContain(code);
   });
@@ -203,10 +203,10 @@ describe("documented example queries", () => {
 
 describe("system queries", () => {
   const rows = (["mpn", "cmp"] as const).flatMap((program) =>
-    catalogs[program].systemQueries.map((q) => [program, q.name, q.query] as const),
+    builtInCatalogs.get(program).systemQueries.map((q) => [program, q.name, q.query] as const),
   );
   it.each(rows)("%s system query %s is valid", (program, _name, text) => {
-    const analysis = analyzeQuery(text, catalogs[program].datasets);
+    const analysis = analyzeQuery(text, builtInCatalogs.get(program).datasets);
     expect(analysis.ok ? [] : analysis.diagnostics).toEqual([]);
   });
 });

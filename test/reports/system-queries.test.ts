@@ -5,8 +5,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openAnalytics } from "../../src/app.js";
 import { loadConfig } from "../../src/config/config.js";
-import { catalogs } from "../../src/datasets/catalog.js";
-import { PROGRAMS } from "../../src/datasets/types.js";
+import { BUILT_IN_DATASETS, builtInCatalogs } from "../../src/datasets/catalog.js";
 import { generateDemoData } from "../../src/demo/generate.js";
 import { DEMO_TENANTS } from "../../src/demo/tenants.js";
 import { prepareQuery } from "../../src/query/prepare.js";
@@ -20,9 +19,12 @@ let engine: DuckDbEngine;
 
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(os.tmpdir(), "openinsights-sysq-"));
-  engine = await openAnalytics(loadConfig({ OPENINSIGHTS_DUCKDB_MEMORY_LIMIT: "512MB" }, { dataDir }));
+  engine = await openAnalytics(
+    loadConfig({ OPENINSIGHTS_DUCKDB_MEMORY_LIMIT: "512MB" }, { dataDir }),
+    builtInCatalogs,
+  );
   await generateDemoData(engine, {
-    catalogs: { mpn: catalogs.mpn.datasets, cmp: catalogs.cmp.datasets },
+    catalogs: BUILT_IN_DATASETS,
     rows: 40_000,
     now: NOW,
   });
@@ -33,13 +35,14 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-const rows = PROGRAMS.flatMap((program) =>
-  catalogs[program].systemQueries.map((q) => [program, q.name, q.query] as const),
+const rows = builtInCatalogs.all.flatMap(({ program, systemQueries }) =>
+  systemQueries.map((q) => [program, q.name, q.query] as const),
 );
 
 describe("system queries on the demo data", () => {
   it.each(rows)("%s: %s", async (program, _name, text) => {
-    const result = await runTestQuery(engine, text, {
+    const { datasets } = builtInCatalogs.get(program);
+    const result = await runTestQuery(engine, datasets, text, {
       program,
       tenant: TENANT,
       now: NOW,
@@ -47,7 +50,7 @@ describe("system queries on the demo data", () => {
       timeoutSeconds: 60,
     });
     expect(result.length).toBeGreaterThan(0);
-    const { sql } = prepareQuery(text, { program, tenant: TENANT, now: NOW });
+    const { sql } = prepareQuery(text, datasets, { program, tenant: TENANT, now: NOW });
     expect(Object.keys(result[0]!)).toEqual(sql.columns);
   });
 });

@@ -11,8 +11,9 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Cursor, Page, PageRequest } from "../../src/core/paging.js";
 import { newExecution } from "../../src/executions/lifecycle.js";
 import type { ExecutionOutcome, ExecutionStatus, StoredExecution } from "../../src/executions/model.js";
+import { finishLoad, type StoredLoad, startLoad } from "../../src/loads/model.js";
 import type { StoredQuery, StoredReport } from "../../src/reports/model.js";
-import type { MetadataStore, ReportQuotas, Scope } from "../../src/storage/ports.js";
+import type { LoadFilter, MetadataStore, ReportQuotas, Scope } from "../../src/storage/ports.js";
 import type { CallbackDelivery, DeliveryAttempt } from "../../src/webhooks/model.js";
 
 // ── fixtures ────────────────────────────────────────────────────────────────
@@ -1134,6 +1135,118 @@ export function describeMetadataStoreContract(name: string, open: () => Promise<
         windowEnd: at(0),
       };
     }
+
+    it("keeps a program a catalog file defines, with its queries, reports, executions and callbacks", async () => {
+      const scope: Scope = { tenant: "tenant-a", program: "acme-sales" };
+      const q = await addQuery(makeQuery(scope, "q-acme"));
+      expect(await store.getQuery(scope, q.id)).toEqual(q);
+      expect(await store.getQuery(A, q.id)).toBeUndefined();
+      const r = await addReport(makeReport(scope, "r-acme"));
+      expect(await store.getReport(scope, r.id)).toEqual(r);
+      const [e] = await dueExecutions(r, 1);
+      const [claimed] = await store.claimExecutions("w", at(DAY), 1_000, 1);
+      expect(claimed?.program).toBe("acme-sales");
+      const delivery = makeDelivery(e!, "d-acme", at(DAY + 1));
+      expect(await store.finishExecution(e!.id, "w", completed(at(DAY + 1)), delivery)).toBe(true);
+      const [stored] = await store.listDeliveries(scope, [e!.id]);
+      expect(stored).toMatchObject({ id: delivery.id, program: "acme-sales", url: delivery.url });
+    });
+
+    describe("loads", () => {
+      const load = (id: string, startedAt: Date, fields: Partial<StoredLoad> = {}): StoredLoad => ({
+        ...startLoad(
+          { id, program: "acme", dataset: "Orders", tenant: "tenant-a", mode: "append" },
+          startedAt,
+        ),
+        ...fields,
+      });
+
+      it("round-trips a Running load and records its end once", async () => {
+        const running = load("l-1", at(0));
+        await store.createLoad(running);
+        expect((await store.listLoads({}, { limit: 10 })).items).toEqual([running]);
+        const outcome = {
+          status: "Completed",
+          at: at(5_000),
+          rowCount: 5_000_000_000,
+          bytes: 123_456_789_012,
+        } as const;
+        expect(await store.finishLoad("l-1", outcome)).toBe(true);
+        const [completed] = (await store.listLoads({}, { limit: 10 })).items;
+        expect(completed).toEqual(finishLoad(running, outcome));
+        // Completed is final.
+        expect(
+          await store.finishLoad("l-1", { status: "Failed", at: at(6_000), reason: "late", bytes: null }),
+        ).toBe(false);
+        expect(await store.finishLoad("unknown", outcome)).toBe(false);
+        expect((await store.listLoads({}, { limit: 10 })).items).toEqual([completed]);
+      });
+
+      it("records a failure with its reason", async () => {
+        await store.createLoad(load("l-1", at(0), { mode: "replace" }));
+        const outcome = {
+          status: "Failed",
+          at: at(1_000),
+          reason: "line 7, column Quantity: 'x' is not an integer",
+          bytes: 99,
+        } as const;
+        expect(await store.finishLoad("l-1", outcome)).toBe(true);
+        expect((await store.listLoads({}, { limit: 1 })).items[0]).toMatchObject({
+          status: "Failed",
+          mode: "replace",
+          failureReason: outcome.reason,
+          rowCount: null,
+          bytes: 99,
+          finishedAt: at(1_000),
+        });
+      });
+
+      it("knows when each dataset of a tenant last had a load completed", async () => {
+        const done = (id: string, atMs: number) =>
+          store.finishLoad(id, { status: "Completed", at: at(atMs), rowCount: 1, bytes: 1 });
+        await store.createLoad(load("l-1", at(0)));
+        await store.createLoad(load("l-2", at(10)));
+        await store.createLoad(load("l-3", at(20), { dataset: "Customers" }));
+        await store.createLoad(load("l-4", at(30)));
+        await store.createLoad(load("l-5", at(40), { tenant: "tenant-b" }));
+        await done("l-1", 1_000);
+        await done("l-2", 2_000);
+        await store.finishLoad("l-3", { status: "Failed", at: at(3_000), reason: "bad", bytes: null });
+        await done("l-5", 5_000);
+        // l-4 is still Running: it counts only once it completes.
+        expect(await store.lastLoadTimes("tenant-a", "acme")).toEqual(new Map([["Orders", at(2_000)]]));
+        await done("l-4", 4_000);
+        expect(await store.lastLoadTimes("tenant-a", "acme")).toEqual(new Map([["Orders", at(4_000)]]));
+        expect(await store.lastLoadTimes("tenant-b", "acme")).toEqual(new Map([["Orders", at(5_000)]]));
+        expect(await store.lastLoadTimes("tenant-a", "mpn")).toEqual(new Map());
+      });
+
+      it("lists newest first, by filters, in pages that continue after a cursor", async () => {
+        await store.createLoad(load("l-a", at(1_000)));
+        await store.createLoad(load("l-c", at(3_000), { tenant: "tenant-b" }));
+        await store.createLoad(load("l-b2", at(2_000), { dataset: "Customers" }));
+        await store.createLoad(load("l-b1", at(2_000)));
+        await store.finishLoad("l-a", { status: "Completed", at: at(1_500), rowCount: 1, bytes: 1 });
+        const all: string[] = [];
+        let after: Cursor | undefined;
+        do {
+          const page = await store.listLoads({}, { limit: 2, ...(after ? { after } : {}) });
+          all.push(...page.items.map((l) => l.id));
+          after = page.next;
+        } while (after);
+        expect(all).toEqual(["l-c", "l-b2", "l-b1", "l-a"]);
+        const ids = async (filter: LoadFilter) =>
+          (await store.listLoads(filter, { limit: 10 })).items.map((l) => l.id);
+        expect(await ids({ tenant: "tenant-b" })).toEqual(["l-c"]);
+        expect(await ids({ dataset: "Customers" })).toEqual(["l-b2"]);
+        expect(await ids({ status: "Completed" })).toEqual(["l-a"]);
+        expect(await ids({ program: "acme", tenant: "tenant-a", status: "Running" })).toEqual([
+          "l-b2",
+          "l-b1",
+        ]);
+        expect(await ids({ program: "mpn" })).toEqual([]);
+      });
+    });
 
     describe("the execution queue", () => {
       it("claims due Pending executions oldest first: Running, leased, attempts + 1", async () => {

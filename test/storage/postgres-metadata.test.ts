@@ -132,6 +132,7 @@ describe("PostgreSQL metadata store", () => {
         "callback_deliveries",
         "executions",
         "kysely_migration",
+        "loads",
         "rate_limit_buckets",
         "report_queries",
         "reports",

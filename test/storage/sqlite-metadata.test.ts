@@ -78,14 +78,19 @@ describe("SQLite metadata store", () => {
 
   it("migrates an empty database to the full schema", async () => {
     const path = freshPath();
-    const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new Database(path) }) });
+    // As the store does: migration 004 edits the schema table, which defensive mode forbids.
+    const db = new Kysely<unknown>({
+      dialect: new SqliteDialect({ database: new Database(path).unsafeMode(true) }),
+    });
     try {
       expect(await migrateToLatest(db)).toEqual([
         "001_initial",
         "002_execution_queue",
         "003_spreadsheet_safe",
-        "004_callback_on_failure",
-        "005_audit_log",
+        "004_catalog_programs",
+        "005_loads",
+        "006_callback_on_failure",
+        "007_audit_log",
       ]);
     } finally {
       await db.destroy();
@@ -99,6 +104,7 @@ describe("SQLite metadata store", () => {
         "callback_deliveries",
         "executions",
         "kysely_migration",
+        "loads",
         "report_queries",
         "reports",
       ]),
@@ -451,9 +457,13 @@ describe("SQLite metadata store: the execution queue", () => {
       "001_initial",
       "002_execution_queue",
       "003_spreadsheet_safe",
-      "004_callback_on_failure",
-      "005_audit_log",
+      "004_catalog_programs",
+      "005_loads",
+      "006_callback_on_failure",
+      "007_audit_log",
     ]);
+    // 004 edits table definitions in place: the file must stay sound.
+    expect(inspect(path, (db) => db.pragma("integrity_check", { simple: true }))).toBe("ok");
   });
 
   it("applies a failing migration not at all (one transaction), and again once the cause is gone", async () => {
@@ -484,8 +494,10 @@ describe("SQLite metadata store: the execution queue", () => {
       "001_initial",
       "002_execution_queue",
       "003_spreadsheet_safe",
-      "004_callback_on_failure",
-      "005_audit_log",
+      "004_catalog_programs",
+      "005_loads",
+      "006_callback_on_failure",
+      "007_audit_log",
     ]);
     expect(fixed.executionColumns).toContain("skipped_slots");
   });

@@ -1,17 +1,21 @@
 /** Starts the real app on a loopback port with a fresh data directory, for end-to-end tests. */
+
+import { randomUUID } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { type App, createApp, openAnalytics, type Role } from "../../src/app.js";
+import { type App, createApp, openAnalytics, openCatalogs, openMetadata, type Role } from "../../src/app.js";
 import { issueLocalToken } from "../../src/auth/local-key.js";
 import { type Config, type Environment, loadConfig } from "../../src/config/config.js";
-import { catalogs, findDataset } from "../../src/datasets/catalog.js";
+import { BUILT_IN_DATASETS } from "../../src/datasets/catalog.js";
 import type { Program } from "../../src/datasets/types.js";
 import { generateDemoData } from "../../src/demo/generate.js";
+import { recordLoad } from "../../src/loads/record.js";
 import { loadFile } from "../../src/storage/duckdb/load.js";
 import { createTestDatabase } from "./postgres.js";
 
 export interface TestApp {
+  /** The running app (a new one after `restart`). */
   readonly app: App;
   readonly baseUrl: string;
   readonly dataDir: string;
@@ -27,6 +31,8 @@ export interface TestApp {
     headers?: Record<string, string>,
     // biome-ignore lint/suspicious/noExplicitAny: tests read response bodies field by field
   ): Promise<{ status: number; body: any; headers: Headers }>;
+  /** Stops the app and starts a new one on the same data directory and database (re-reading catalog files). */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -70,31 +76,49 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     { dataDir, port: "0" },
   );
   if (options.demoRows || options.rows?.length) {
-    const engine = await openAnalytics(config);
+    const catalogs = await openCatalogs(config);
+    const engine = await openAnalytics(config, catalogs);
     try {
       if (options.demoRows) {
         await generateDemoData(engine, {
-          catalogs: { mpn: catalogs.mpn.datasets, cmp: catalogs.cmp.datasets },
+          catalogs: BUILT_IN_DATASETS,
           rows: options.demoRows,
           now: options.demoNow ?? new Date(),
         });
       }
-      for (const [n, { program, dataset, tenant, csv }] of (options.rows ?? []).entries()) {
-        const file = path.join(dataDir, `seed-${n}.csv`);
-        await writeFile(file, csv);
-        await loadFile(engine, { program, dataset: findDataset(program, dataset)!, tenantId: tenant, file });
+      const store = await openMetadata(config);
+      try {
+        // Recorded as an operator's load is (the CLI's path), so E1 and GET /admin/v1/loads show it.
+        for (const [n, { program, dataset, tenant, csv }] of (options.rows ?? []).entries()) {
+          const file = path.join(dataDir, `seed-${n}.csv`);
+          await writeFile(file, csv);
+          const def = catalogs.findDataset(program, dataset)!;
+          await recordLoad(
+            { store, now: options.now ?? (() => new Date()), newId: randomUUID },
+            { program, dataset: def.name, tenant, mode: "append" },
+            async () => ({
+              ...(await loadFile(engine, { program, dataset: def, tenantId: tenant, file })),
+              bytes: Buffer.byteLength(csv),
+            }),
+          );
+        }
+      } finally {
+        await store.close();
       }
     } finally {
       await engine.close();
     }
   }
-  const app = await createApp(config, {
-    background: options.background ?? false,
-    ...(options.role ? { role: options.role } : {}),
-    demo: options.demo ?? false,
-    ...(options.now ? { now: options.now } : {}),
-  });
-  const address = await app.listen(0, "127.0.0.1");
+  const start = async () => {
+    const started = await createApp(config, {
+      background: options.background ?? false,
+      ...(options.role ? { role: options.role } : {}),
+      demo: options.demo ?? false,
+      ...(options.now ? { now: options.now } : {}),
+    });
+    return { app: started, address: await started.listen(0, "127.0.0.1") };
+  };
+  let { app, address } = await start();
   const token = (tenant: string, tokenOptions: TokenOptions = {}) =>
     issueLocalToken({
       dataDir,
@@ -105,8 +129,12 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       ...(tokenOptions.roles ? { roles: tokenOptions.roles } : {}),
     });
   return {
-    app,
-    baseUrl: address,
+    get app() {
+      return app;
+    },
+    get baseUrl() {
+      return address;
+    },
     dataDir,
     config,
     token,
@@ -129,6 +157,10 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
         // not JSON: keep the text
       }
       return { status: response.status, body: parsed, headers: response.headers };
+    },
+    async restart() {
+      await app.close();
+      ({ app, address } = await start());
     },
     async close() {
       await app.close();

@@ -5,7 +5,7 @@ import { registerCallbackSecretRoutes } from "./callback-secret.js";
 import { registerDatasetRoutes } from "./datasets.js";
 import { registerDeliveryRoutes } from "./deliveries.js";
 import { registerExecutionRoutes } from "./executions.js";
-import { PROGRAM_BASES, type ProgramRoutes, programRoutes } from "./program.js";
+import { type ProgramRoutes, programBases, programRoutes } from "./program.js";
 import { registerQueryRoutes } from "./queries.js";
 import { registerReportRoutes } from "./reports.js";
 
@@ -20,8 +20,10 @@ const RESOURCES: readonly ((routes: ProgramRoutes) => void)[] = [
 ];
 
 export function registerProgramRoutes(app: FastifyInstance, context: ApiContext): void {
-  for (const { base, program } of PROGRAM_BASES) {
-    const routes = programRoutes(app, context, base, program);
-    for (const register of RESOURCES) register(routes);
+  for (const catalog of context.catalogs.all) {
+    for (const base of programBases(catalog)) {
+      const routes = programRoutes(app, context, base, catalog);
+      for (const register of RESOURCES) register(routes);
+    }
   }
 }

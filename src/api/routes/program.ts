@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { PageResult } from "../../core/paging.js";
-import type { Program } from "../../datasets/types.js";
+import type { ProgramCatalog } from "../../datasets/types.js";
 import type { Scope } from "../../storage/ports.js";
 import type { ApiContext } from "../context.js";
 import { type Envelope, serializeJson } from "../envelope.js";
@@ -13,12 +13,10 @@ import type { QueryParams } from "../params.js";
 
 const JSON_TYPE = "application/json; charset=utf-8";
 
-/** Base paths: reference §1.1 (cmp also answers at the current Learn path v1.1). */
-export const PROGRAM_BASES: readonly { readonly base: string; readonly program: Program }[] = [
-  { base: "/insights/v1/mpn", program: "mpn" },
-  { base: "/insights/v1/cmp", program: "cmp" },
-  { base: "/insights/v1.1/cmp", program: "cmp" },
-];
+/** Where a program's operations are served: `/insights/v1/{program}` (reference §1.1), and any other base its catalog names. */
+export function programBases(catalog: ProgramCatalog): readonly string[] {
+  return [`/insights/v1/${catalog.program}`, ...(catalog.alsoServedAt ?? [])];
+}
 
 /** Route parameters of the operations on one report (or, for executions, a `;`-separated list). */
 export type ReportParams = { Params: { reportId: string } };
@@ -26,8 +24,14 @@ export type ReportParams = { Params: { reportId: string } };
 /** What a resource module gets to register its routes under one program base. */
 export type ProgramRoutes = ReturnType<typeof programRoutes>;
 
-export function programRoutes(app: FastifyInstance, context: ApiContext, base: string, program: Program) {
+export function programRoutes(
+  app: FastifyInstance,
+  context: ApiContext,
+  base: string,
+  catalog: ProgramCatalog,
+) {
   const { config } = context;
+  const { program } = catalog;
   /** The caller's tenant and user, once the tenant's rate limit admits the request (then the audit trail knows who asked). */
   const scopeOf = async (request: FastifyRequest) => {
     const principal = await context.authenticate(request.headers, program);
@@ -63,7 +67,7 @@ export function programRoutes(app: FastifyInstance, context: ApiContext, base: s
   };
   const nextLink = (request: FastifyRequest, page: PageResult<unknown>) =>
     page.nextToken ? linkWithToken(context.publicBase(request), request.url, page.nextToken) : null;
-  return { app, context, base, program, tags: [program], scopeOf, paging, sendKept, nextLink };
+  return { app, context, base, catalog, program, tags: [program], scopeOf, paging, sendKept, nextLink };
 }
 
 /** The same request URL with skipToken replaced, absolute. */

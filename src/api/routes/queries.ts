@@ -13,6 +13,7 @@ export function registerQueryRoutes({
   app,
   context,
   base,
+  catalog,
   program,
   tags,
   scopeOf,
@@ -89,7 +90,7 @@ export function registerQueryRoutes({
           throw new AppError(ERROR_CODES.INVALID_ARGUMENT, `Invalid QueryId: no query has id ${queryId}`);
         text = found.query.query;
       }
-      const rows = await runTestQuery(context.engine, text!, {
+      const rows = await runTestQuery(context.engine, catalog.datasets, text!, {
         program,
         tenant: scope.tenant,
         now: context.now(),

@@ -206,6 +206,7 @@ const CSV_READ_TYPES: Record<PhysicalColumn["type"], string> = {
   decimal: "DOUBLE",
   date: "DATE",
   datetime: "VARCHAR",
+  boolean: "BOOLEAN",
 };
 
 async function csvPlan(file: string, dataset: DatasetDef, format: LoadFormat, gzip: boolean): Promise<Plan> {
@@ -329,6 +330,7 @@ const PARQUET_CHECKS: Record<
     ok: (x) => `TRY_CAST(${x} AS TIMESTAMPTZ) IS NOT NULL`,
     convert: (x) => `CAST(CAST(${x} AS TIMESTAMPTZ) AS TIMESTAMP)`,
   },
+  boolean: { ok: (x) => `TRY_CAST(${x} AS BOOLEAN) IS NOT NULL`, convert: (x) => `CAST(${x} AS BOOLEAN)` },
 };
 
 async function parquetPlan(engine: LoadTarget, file: string, dataset: DatasetDef): Promise<Plan> {
@@ -444,6 +446,8 @@ function describeType(type: string): string {
       return "date (YYYY-MM-DD)";
     case "datetime":
       return "timestamp (YYYY-MM-DDTHH:mm:ssZ)";
+    case "boolean":
+      return "boolean (true or false)";
     default:
       return type;
   }

@@ -17,6 +17,7 @@ export const DUCKDB_TYPES: Readonly<Record<ColumnType, string>> = {
   decimal: "DOUBLE",
   date: "DATE",
   datetime: "TIMESTAMP",
+  boolean: "BOOLEAN",
 };
 
 function rejectNul(text: string, what: string): void {

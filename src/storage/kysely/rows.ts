@@ -4,8 +4,8 @@
  * passes a `ColumnCodec` for those and gets the mappers for its row types.
  */
 import { AUDIT_OUTCOMES, type AuditEntry } from "../../audit/model.js";
-import type { Program } from "../../datasets/types.js";
 import type { ExecutionStatus, StoredExecution } from "../../executions/model.js";
+import { LOAD_MODES, LOAD_STATUSES, type StoredLoad } from "../../loads/model.js";
 import { COMPRESSIONS, REPORT_FORMAT_NAMES } from "../../reports/formats.js";
 import type { CallbackMethod, ReportStatus, StoredQuery, StoredReport } from "../../reports/model.js";
 import type { CallbackDelivery, DeliveryAttempt, DeliveryStatus } from "../../webhooks/model.js";
@@ -14,11 +14,11 @@ import type {
   CallbackAttemptsTable,
   CallbackDeliveriesTable,
   ExecutionsTable,
+  LoadsTable,
   ReportQueriesTable,
   ReportsTable,
 } from "./schema.js";
 
-const PROGRAM_VALUES = ["mpn", "cmp"] as const satisfies readonly Program[];
 const REPORT_STATUS_VALUES = ["Active", "Paused", "Inactive"] as const satisfies readonly ReportStatus[];
 const METHOD_VALUES = ["GET", "POST"] as const satisfies readonly CallbackMethod[];
 const EXECUTION_STATUS_VALUES = [
@@ -66,6 +66,39 @@ export function rowMapping<I, B>(codec: ColumnCodec<I, B>) {
 
   return {
     toInstantOrNull,
+    fromInstant,
+
+    loadToRow(l: StoredLoad): LoadsTable<I> {
+      return {
+        id: l.id,
+        tenant: l.tenant,
+        program: l.program,
+        dataset: l.dataset,
+        mode: l.mode,
+        status: l.status,
+        row_count: l.rowCount,
+        bytes: l.bytes,
+        failure_reason: l.failureReason,
+        started_time: toInstant(l.startedAt),
+        finished_time: toInstantOrNull(l.finishedAt),
+      };
+    },
+
+    rowToLoad(r: LoadsTable<I>): StoredLoad {
+      return {
+        id: r.id,
+        tenant: r.tenant,
+        program: r.program,
+        dataset: r.dataset,
+        mode: oneOf(LOAD_MODES, r.mode, "loads.mode"),
+        status: oneOf(LOAD_STATUSES, r.status, "loads.status"),
+        rowCount: r.row_count === null ? null : Number(r.row_count),
+        bytes: r.bytes === null ? null : Number(r.bytes),
+        failureReason: r.failure_reason,
+        startedAt: fromInstant(r.started_time),
+        finishedAt: fromInstantOrNull(r.finished_time),
+      };
+    },
 
     queryToRow(q: StoredQuery): ReportQueriesTable<I> {
       return {
@@ -86,7 +119,7 @@ export function rowMapping<I, B>(codec: ColumnCodec<I, B>) {
       return {
         id: r.id,
         tenant: r.tenant,
-        program: oneOf(PROGRAM_VALUES, r.program, "report_queries.program"),
+        program: r.program,
         name: r.name,
         description: r.description,
         query: r.query_text,
@@ -129,7 +162,7 @@ export function rowMapping<I, B>(codec: ColumnCodec<I, B>) {
       return {
         id: r.id,
         tenant: r.tenant,
-        program: oneOf(PROGRAM_VALUES, r.program, "reports.program"),
+        program: r.program,
         name: r.name,
         description: r.description,
         queryId: r.query_id,
@@ -188,7 +221,7 @@ export function rowMapping<I, B>(codec: ColumnCodec<I, B>) {
         id: r.id,
         reportId: r.report_id,
         tenant: r.tenant,
-        program: oneOf(PROGRAM_VALUES, r.program, "executions.program"),
+        program: r.program,
         scheduledTime: fromInstant(r.scheduled_time),
         windowStart: fromInstantOrNull(r.window_start),
         windowEnd: fromInstantOrNull(r.window_end),
@@ -238,7 +271,7 @@ export function rowMapping<I, B>(codec: ColumnCodec<I, B>) {
         executionId: r.execution_id,
         reportId: r.report_id,
         tenant: r.tenant,
-        program: oneOf(PROGRAM_VALUES, r.program, "callback_deliveries.program"),
+        program: r.program,
         url: r.url,
         method: oneOf(METHOD_VALUES, r.method, "callback_deliveries.method"),
         payload: r.payload,
@@ -289,7 +322,7 @@ export function rowMapping<I, B>(codec: ColumnCodec<I, B>) {
         actor: r.actor,
         requestId: r.request_id,
         action: r.action,
-        program: r.program === null ? null : oneOf(PROGRAM_VALUES, r.program, "audit_log.program"),
+        program: r.program,
         target: r.target,
         outcome: oneOf(AUDIT_OUTCOMES, r.outcome, "audit_log.outcome"),
         statusCode: r.status_code,

@@ -41,7 +41,7 @@ export interface ReportsTable<I, B> {
   spreadsheet_safe: B;
   callback_url: string | null;
   callback_method: string | null;
-  /** Added by `004_callback_on_failure` (existing rows: false). */
+  /** Added by `006_callback_on_failure` (existing rows: false). */
   callback_on_failure: B;
   status: string;
   user_name: string;
@@ -106,7 +106,7 @@ export interface CallbackAttemptsTable<I> {
   duration_ms: number;
 }
 
-/** The audit log (`005_audit_log`). */
+/** The audit log (`007_audit_log`). */
 export interface AuditLogTable<I> {
   id: string;
   created_time: I;
@@ -121,7 +121,23 @@ export interface AuditLogTable<I> {
   detail: string | null;
 }
 
+/** Loads of rows into datasets (`src/loads/model.ts`), newest first by (started_time, id). */
+export interface LoadsTable<I> {
+  id: string;
+  tenant: string;
+  program: string;
+  dataset: string;
+  mode: string;
+  status: string;
+  row_count: number | null;
+  bytes: number | null;
+  failure_reason: string | null;
+  started_time: I;
+  finished_time: I | null;
+}
+
 export interface MetadataTables<I, B> {
+  loads: LoadsTable<I>;
   report_queries: ReportQueriesTable<I>;
   reports: ReportsTable<I, B>;
   executions: ExecutionsTable<I>;

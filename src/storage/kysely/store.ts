@@ -22,11 +22,13 @@ import {
 import type { AuditEntry, AuditFilter } from "../../audit/model.js";
 import type { Cursor, Page, PageRequest } from "../../core/paging.js";
 import type { ExecutionOutcome, ExecutionStatus, StoredExecution } from "../../executions/model.js";
+import type { LoadOutcome, StoredLoad } from "../../loads/model.js";
 import type { ReportStatus, StoredQuery, StoredReport } from "../../reports/model.js";
 import type { CallbackDelivery, DeliveryAttempt, DeliveryNext } from "../../webhooks/model.js";
 import type {
   CreateOutcome,
   ExecutionFilter,
+  LoadFilter,
   QueryFilter,
   QueueStats,
   ReportFilter,
@@ -38,6 +40,7 @@ import type {
   CallbackAttemptsTable,
   CallbackDeliveriesTable,
   ExecutionsTable,
+  LoadsTable,
   MetadataTables,
   ReportQueriesTable,
   ReportsTable,
@@ -73,6 +76,10 @@ export interface RowMappers<I, B> {
   rowToAttempt(r: Selectable<CallbackAttemptsTable<I>>): DeliveryAttempt;
   auditToRow(e: AuditEntry): Insertable<AuditLogTable<I>>;
   rowToAudit(r: Selectable<AuditLogTable<I>>): AuditEntry;
+  loadToRow(l: StoredLoad): Insertable<LoadsTable<I>>;
+  /** An instant as the engine returns it (for aggregates such as max). */
+  fromInstant(value: I): Date;
+  rowToLoad(r: Selectable<LoadsTable<I>>): StoredLoad;
 }
 
 /** What differs between the engines in the shared queries. */
@@ -353,6 +360,63 @@ export abstract class KyselyMetadataStore<I, B> {
       .where("id", "=", id)
       .executeTakeFirst();
     return result.numDeletedRows > 0n;
+  }
+
+  // ── loads ─────────────────────────────────────────────────────────────────
+
+  async createLoad(load: StoredLoad): Promise<void> {
+    await this.db.insertInto("loads").values(this.dialect.rows.loadToRow(load)).execute();
+  }
+
+  async finishLoad(id: string, outcome: LoadOutcome): Promise<boolean> {
+    const result = await this.db
+      .updateTable("loads")
+      .set({
+        status: outcome.status,
+        bytes: outcome.bytes,
+        row_count: outcome.status === "Completed" ? outcome.rowCount : null,
+        failure_reason: outcome.status === "Failed" ? outcome.reason : null,
+        finished_time: this.dialect.instant(outcome.at),
+      })
+      .where("id", "=", id)
+      .where("status", "=", "Running")
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  async lastLoadTimes(tenant: string, program: string): Promise<Map<string, Date>> {
+    const rows = await this.db
+      .selectFrom("loads")
+      .select(["dataset", (eb) => eb.fn.max("finished_time").as("finished")])
+      .where("tenant", "=", tenant)
+      .where("program", "=", program)
+      .where("status", "=", "Completed")
+      .groupBy("dataset")
+      .execute();
+    return new Map(rows.map((row) => [row.dataset, this.dialect.rows.fromInstant(row.finished as I)]));
+  }
+
+  async listLoads(filter: LoadFilter, page: PageRequest): Promise<Page<StoredLoad>> {
+    const limit = checkLimit(page);
+    let q = this.db.selectFrom("loads").selectAll();
+    if (filter.tenant !== undefined) q = q.where("tenant", "=", filter.tenant);
+    if (filter.program !== undefined) q = q.where("program", "=", filter.program);
+    if (filter.dataset !== undefined) q = q.where("dataset", "=", filter.dataset);
+    if (filter.status !== undefined) q = q.where("status", "=", filter.status);
+    if (page.after !== undefined) {
+      const time = this.dialect.instant(page.after.createdTime);
+      const id = page.after.id;
+      q = q.where(sql<SqlBool>`(started_time < ${time} or (started_time = ${time} and id < ${id}))`);
+    }
+    const rows = await q
+      .orderBy("started_time", "desc")
+      .orderBy("id", "desc")
+      .limit(limit + 1)
+      .execute();
+    const items = rows.slice(0, limit).map((row) => this.dialect.rows.rowToLoad(row));
+    const last = items[items.length - 1];
+    if (rows.length <= limit || last === undefined) return { items };
+    return { items, next: { createdTime: last.startedAt, id: last.id } };
   }
 
   // ── reports ───────────────────────────────────────────────────────────────

@@ -160,12 +160,38 @@ const m002_spreadsheet_safe = statements(
   "alter table reports add column spreadsheet_safe boolean not null default false",
 );
 
+/** Programs come from catalog data (built-in and users' catalog files), no longer from a fixed list. */
+const m003_catalog_programs = statements(
+  "alter table report_queries drop constraint report_queries_program_check",
+  "alter table reports drop constraint reports_program_check",
+  "alter table callback_deliveries drop constraint callback_deliveries_program_check",
+);
+
+/** Loads of rows into datasets (`src/loads/model.ts`). */
+const m004_loads = statements(
+  `create table loads (
+    id text collate "C" primary key,
+    tenant text not null,
+    program text not null,
+    dataset text not null,
+    mode text not null constraint loads_mode_check check (mode in ('append', 'replace')),
+    status text not null constraint loads_status_check check (status in ('Running', 'Completed', 'Failed')),
+    row_count bigint,
+    bytes bigint,
+    failure_reason text,
+    started_time timestamptz not null,
+    finished_time timestamptz
+  )`,
+  // Listing, newest first.
+  `create index loads_started_idx on loads (started_time, id)`,
+);
+
 /**
  * Rate-limit token buckets shared by every process (docs/operations.md): one row per tenant, or
  * per tenant and operation for operations with a rate of their own. PostgreSQL only: with SQLite
  * there is one process, which keeps its buckets in memory.
  */
-const m003_rate_limits = statements(
+const m005_rate_limits = statements(
   `create table rate_limit_buckets (
     bucket text collate "C" primary key,
     tokens double precision not null,
@@ -175,12 +201,12 @@ const m003_rate_limits = statements(
 );
 
 /** Reports gain `callback_on_failure` (the CallbackOnFailure extension); existing reports: false. */
-const m004_callback_on_failure = statements(
+const m006_callback_on_failure = statements(
   "alter table reports add column callback_on_failure boolean not null default false",
 );
 
 /** The audit log (docs/operations.md): listed by time, filtered by tenant; purged by time. */
-const m005_audit_log = statements(
+const m007_audit_log = statements(
   `create table audit_log (
     id text collate "C" primary key,
     created_time timestamptz not null,
@@ -202,9 +228,11 @@ const m005_audit_log = statements(
 export const METADATA_MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   "001_initial": m001_initial,
   "002_spreadsheet_safe": m002_spreadsheet_safe,
-  "003_rate_limits": m003_rate_limits,
-  "004_callback_on_failure": m004_callback_on_failure,
-  "005_audit_log": m005_audit_log,
+  "003_catalog_programs": m003_catalog_programs,
+  "004_loads": m004_loads,
+  "005_rate_limits": m005_rate_limits,
+  "006_callback_on_failure": m006_callback_on_failure,
+  "007_audit_log": m007_audit_log,
 });
 
 /** The bookkeeping table: the layout of Kysely's `Migrator` (so either runner can take over). */

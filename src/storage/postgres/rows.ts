@@ -28,6 +28,9 @@ export const {
   rowToAttempt,
   auditToRow,
   rowToAudit,
+  loadToRow,
+  rowToLoad,
+  fromInstant,
 } = rowMapping<Date, boolean>({
   toInstant: toDate,
   // node-postgres returns `timestamptz` as a Date; a copy keeps rows and entities independent.

@@ -52,12 +52,15 @@ import {
   auditToRow,
   deliveryToRow,
   executionToRow,
+  fromInstant,
+  loadToRow,
   queryToRow,
   reportToRow,
   rowToAttempt,
   rowToAudit,
   rowToDelivery,
   rowToExecution,
+  rowToLoad,
   rowToQuery,
   rowToReport,
   toMs,
@@ -179,7 +182,10 @@ export async function openSqliteMetadataStore(options: SqliteMetadataStoreOption
   }
   const db = new Kysely<MetadataDatabase>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) });
   try {
+    // Migration 004 edits table definitions in the schema table, which defensive mode forbids.
+    sqlite.unsafeMode(true);
     await migrateToLatest(db);
+    sqlite.unsafeMode(false);
   } catch (error) {
     await db.destroy();
     throw error;
@@ -221,6 +227,9 @@ const SQLITE_PARTS: KyselyDialectParts<number, number> = {
     rowToAttempt,
     auditToRow,
     rowToAudit,
+    loadToRow,
+    rowToLoad,
+    fromInstant,
   },
   instant: toMs,
   bool: (value) => (value ? 1 : 0),

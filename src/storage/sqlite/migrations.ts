@@ -274,8 +274,65 @@ const m003_spreadsheet_safe: Migration = {
   },
 };
 
+/**
+ * Programs come from catalog data (built-in and users' catalog files), no longer from a fixed
+ * list: the three `program in ('mpn', 'cmp')` checks go. SQLite cannot drop a constraint; this is
+ * its documented procedure for removing a CHECK, which leaves the stored rows as they are: edit
+ * the table's definition in the schema table and bump the schema version (sqlite.org/lang_altertable.html,
+ * "making other kinds of table schema changes"). The store lifts defensive mode for it.
+ */
+const m004_catalog_programs: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    const checks = {
+      report_queries: "report_queries_program_check",
+      reports: "reports_program_check",
+      callback_deliveries: "callback_deliveries_program_check",
+    };
+    const { rows: version } = await sql<{ schema_version: number }>`pragma schema_version`.execute(db);
+    await sql`pragma writable_schema = on`.execute(db);
+    for (const [table, check] of Object.entries(checks)) {
+      const { rows } = await sql<{
+        sql: string;
+      }>`select sql from sqlite_schema where type = 'table' and name = ${table}`.execute(db);
+      const definition = rows[0]?.sql ?? "";
+      const pattern = new RegExp(`,\\s*constraint "${check}" check \\("program" in \\('mpn', 'cmp'\\)\\)`);
+      if (!pattern.test(definition))
+        throw new Error(`${table}: constraint ${check} not found in ${definition}`);
+      await sql`update sqlite_schema set sql = ${definition.replace(pattern, "")} where type = 'table' and name = ${table}`.execute(
+        db,
+      );
+    }
+    await sql.raw(`pragma schema_version = ${Number(version[0]!.schema_version) + 1}`).execute(db);
+    await sql`pragma writable_schema = off`.execute(db);
+  },
+};
+
+/** Loads of rows into datasets (`src/loads/model.ts`). */
+const m005_loads: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable("loads")
+      .addColumn("id", T.text, (c) => c.primaryKey())
+      .addColumn("tenant", T.text, (c) => c.notNull())
+      .addColumn("program", T.text, (c) => c.notNull())
+      .addColumn("dataset", T.text, (c) => c.notNull())
+      .addColumn("mode", T.text, (c) => c.notNull())
+      .addColumn("status", T.text, (c) => c.notNull())
+      .addColumn("row_count", T.int)
+      .addColumn("bytes", T.int)
+      .addColumn("failure_reason", T.text)
+      .addColumn("started_time", T.instant, (c) => c.notNull())
+      .addColumn("finished_time", T.instant)
+      .addCheckConstraint("loads_mode_check", oneOf("mode", ["append", "replace"]))
+      .addCheckConstraint("loads_status_check", oneOf("status", ["Running", "Completed", "Failed"]))
+      .execute();
+    // Listing, newest first.
+    await db.schema.createIndex("loads_started_idx").on("loads").columns(["started_time", "id"]).execute();
+  },
+};
+
 /** Reports gain `callback_on_failure` (the CallbackOnFailure extension); existing reports: 0. */
-const m004_callback_on_failure: Migration = {
+const m006_callback_on_failure: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {
     await db.schema
       .alterTable("reports")
@@ -285,7 +342,7 @@ const m004_callback_on_failure: Migration = {
 };
 
 /** The audit log (docs/operations.md): listed by time, filtered by tenant; purged by time. */
-const m005_audit_log: Migration = {
+const m007_audit_log: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {
     await db.schema
       .createTable("audit_log")
@@ -320,8 +377,10 @@ export const METADATA_MIGRATIONS: Readonly<Record<string, Migration>> = Object.f
   "001_initial": m001_initial,
   "002_execution_queue": m002_execution_queue,
   "003_spreadsheet_safe": m003_spreadsheet_safe,
-  "004_callback_on_failure": m004_callback_on_failure,
-  "005_audit_log": m005_audit_log,
+  "004_catalog_programs": m004_catalog_programs,
+  "005_loads": m005_loads,
+  "006_callback_on_failure": m006_callback_on_failure,
+  "007_audit_log": m007_audit_log,
 });
 
 /** An in-code provider (no directory scanning, so it works the same from `src/` and `dist/`). */

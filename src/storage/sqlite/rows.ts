@@ -27,6 +27,9 @@ export const {
   rowToAttempt,
   auditToRow,
   rowToAudit,
+  loadToRow,
+  rowToLoad,
+  fromInstant,
 } = rowMapping<number, number>({
   toInstant: toMs,
   fromInstant: (ms) => new Date(ms),
