@@ -18,7 +18,7 @@ import { createAuthenticator } from "./auth/verifier.js";
 import type { Config } from "./config/config.js";
 import { defaultConsoleDir, loadConsoleAssets } from "./console/assets.js";
 import { consoleOidcSource } from "./console/oidc.js";
-import { registerConsoleRoutes } from "./console/routes.js";
+import { CONSOLE_PATH, registerConsoleRoutes } from "./console/routes.js";
 import { isAppError } from "./core/errors.js";
 import type { CatalogSet } from "./datasets/catalog.js";
 import { loadCatalogs } from "./datasets/catalog-file.js";
@@ -106,13 +106,13 @@ export async function openMetadata(config: Config): Promise<MetadataStore> {
   return openSqliteMetadataStore({ path: path.join(config.dataDir, "metadata.sqlite") });
 }
 
-/** S3-compatible storage when OPENINSIGHTS_S3_BUCKET is set, else files/ in the data directory. */
+/** S3-compatible storage when OPENINSIGHTS_S3_BUCKET is set, else OPENINSIGHTS_FILES_DIR on disk. */
 export async function openFiles(config: Config): Promise<FileStore> {
   if (config.s3) {
     const { openS3FileStore } = await import("./storage/s3/file-store.js");
     return openS3FileStore({ ...config.s3 });
   }
-  return openDiskFileStore({ root: path.join(config.dataDir, "files") });
+  return openDiskFileStore({ root: config.filesDir });
 }
 
 export interface App {
@@ -251,6 +251,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const serveApi = role === "all" || role === "api";
   const server = await buildServer(context, {
     api: serveApi,
+    // The API role serves the console (below); the landing page links to it.
+    ...(serveApi ? { consolePath: CONSOLE_PATH } : {}),
     logger: options.logger ?? false,
     readiness: [() => store.ping()],
     metrics,

@@ -2,6 +2,8 @@
  * JSON schemas of the routes, for the OpenAPI document. Requests are validated by the domain
  * rules (case-insensitive field names, documented messages), not by these schemas.
  */
+import { builtInCatalogs } from "../datasets/catalog.js";
+import type { Program } from "../datasets/types.js";
 import { COMPRESSIONS, REPORT_FORMAT_NAMES } from "../reports/formats.js";
 
 const envelopeOf = (item: object) => ({
@@ -282,3 +284,44 @@ export const SCHEMAS = {
     response: responses(execution),
   },
 } as const;
+
+/**
+ * Examples for the API reference that "Try it out" runs unedited against the demo data: the
+ * README's query (mpn) or a cmp query of the same kind, and an ExecuteNow report of the program's
+ * first system query.
+ */
+const EXAMPLE_QUERY: Readonly<Record<string, string>> = {
+  mpn: "SELECT CustomerName, BilledRevenueUSD FROM CustomersAndTenants ORDER BY BilledRevenueUSD LIMIT 10 TIMESPAN LAST_MONTH",
+  cmp: "SELECT OfferName, NormalizedUsage FROM ISVUsage ORDER BY NormalizedUsage LIMIT 10 TIMESPAN LAST_MONTH",
+};
+
+/** The schemas of one program's routes, with that program's examples (built-in programs only). */
+export function programSchemas(program: Program) {
+  const query = EXAMPLE_QUERY[program];
+  const systemQueryId = builtInCatalogs.find(program)?.systemQueries[0]?.id;
+  const { testQuery, createQuery, createReport } = SCHEMAS;
+  if (query === undefined || systemQueryId === undefined) return { createQuery, testQuery, createReport };
+  return {
+    createQuery: {
+      ...createQuery,
+      body: { ...createQuery.body, examples: [{ Name: "Top customers", Query: query }] },
+    },
+    testQuery: {
+      ...testQuery,
+      querystring: {
+        ...testQuery.querystring,
+        properties: {
+          ...testQuery.querystring.properties,
+          exportQuery: { type: "string", examples: [query] },
+        },
+      },
+    },
+    createReport: {
+      ...createReport,
+      body: {
+        ...createReport.body,
+        examples: [{ ReportName: "Run once now", QueryId: systemQueryId, ExecuteNow: true }],
+      },
+    },
+  };
+}

@@ -10,12 +10,15 @@ import { answerClientError } from "./client-errors.js";
 import type { ApiContext } from "./context.js";
 import { envelope, errorEnvelope, serializeJson } from "./envelope.js";
 import { handleError } from "./errors.js";
+import { PRODUCT_LOGO, PRODUCT_NAME, PRODUCT_VERSION, registerLanding } from "./landing.js";
 import { registerProgramRoutes } from "./routes/index.js";
 
 export interface ServerOptions {
   /** Serve the API routes (false: health endpoints only, for scheduler and worker processes). */
   readonly api: boolean;
   readonly logger: FastifyServerOptions["logger"];
+  /** Where the console is, when this process serves one (linked from the landing page). */
+  readonly consolePath?: string;
   /** Extra readiness checks (databases reachable); each throws when not ready. */
   readonly readiness: readonly (() => Promise<void>)[];
   /** Counts every answer; serves `/metrics` too unless `metricsPath` is false (a separate port serves it). */
@@ -117,10 +120,10 @@ export async function buildServer(context: ApiContext, options: ServerOptions): 
     openapi: {
       openapi: "3.1.0",
       info: {
-        title: "OpenInsights — Insights programmatic access API",
+        title: `${PRODUCT_NAME} — Insights programmatic access API`,
         description:
           "Self-hosted, wire-compatible implementation of the Partner Center Insights (mpn) and commercial marketplace analytics (cmp) programmatic access APIs. Every response is the envelope {value, nextLink, totalCount, message, statusCode, dataRedacted}.",
-        version: "1",
+        version: PRODUCT_VERSION,
       },
       components: {
         securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
@@ -128,9 +131,18 @@ export async function buildServer(context: ApiContext, options: ServerOptions): 
       security: [{ bearer: [] }],
     },
   });
-  await app.register(swaggerUi, { routePrefix: "/docs" });
+  await app.register(swaggerUi, {
+    routePrefix: "/docs",
+    theme: { title: `${PRODUCT_NAME} API reference` },
+    // The product's name where the library's logo would be, linking back to the landing page.
+    logo: { type: "image/svg+xml", content: PRODUCT_LOGO, href: "/", target: "_self" },
+  });
 
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+  registerLanding(app, {
+    apiDocs: options.api,
+    ...(options.consolePath ? { consolePath: options.consolePath } : {}),
+  });
   app.get("/healthz", { schema: { hide: true } }, async () => envelope([{ status: "ok" }]));
   app.get("/readyz", { schema: { hide: true } }, async (_request, reply) => {
     try {

@@ -16,6 +16,7 @@ import {
   progressTo,
   requiredOption,
   stringOption,
+  tenantOption,
   UsageError,
 } from "./shared.js";
 
@@ -41,7 +42,7 @@ export const loadCommand: Command = {
     const catalogs = await openCatalogs(config);
     const { program, datasets } = programOption(context, catalogs);
     const datasetName = requiredOption(context, "dataset");
-    const tenantId = requiredOption(context, "tenant");
+    const tenantId = tenantOption(context);
     const dataset = catalogs.findDataset(program, datasetName);
     if (!dataset) {
       throw new UsageError(

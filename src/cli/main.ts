@@ -29,6 +29,36 @@ ${COMMANDS.map((c) => `  ${c.usage}\n      ${c.summary}`).join("\n")}
 Every command takes --data-dir D (env OPENINSIGHTS_DATA_DIR, default ./data).
 Run 'openinsights <command> --help' for a command's options.`;
 
+/** The message of a usage error; an unknown option names the closest known one. */
+function usageMessage(error: Error & { code?: string }, command: Command): string {
+  if (error.code !== "ERR_PARSE_ARGS_UNKNOWN_OPTION") return error.message;
+  const given = /'(-[^']*)'/.exec(error.message)?.[1] ?? "";
+  const typed = given.replace(/^-+/, "").split("=")[0]!;
+  const known = [...Object.keys(command.options), "help"];
+  const closest = known
+    .map((option) => ({ option, distance: editDistance(typed, option) }))
+    .sort((a, b) => a.distance - b.distance)[0];
+  const hint =
+    closest && closest.distance <= Math.max(2, Math.floor(typed.length / 3))
+      ? `did you mean --${closest.option}?`
+      : `the options are ${known.map((option) => `--${option}`).join(", ")}`;
+  return `unknown option '${given}': ${hint}`;
+}
+
+/** Levenshtein distance: the fewest one-character edits from `a` to `b`. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current.push(Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === "--help" || name === "-h" || name === "help") {
@@ -55,7 +85,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   } catch (error) {
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
       io.stderr.write(
-        `openinsights ${name}: ${(error as Error).message}\nUsage: openinsights ${command.usage}\n`,
+        `openinsights ${name}: ${usageMessage(error as Error & { code?: string }, command)}\nUsage: openinsights ${command.usage}\n`,
       );
       return 2;
     }

@@ -21,8 +21,8 @@ import {
   configFrom,
   DATA_DIR_OPTION,
   programOption,
-  requiredOption,
   stringOption,
+  tenantOption,
   UsageError,
 } from "./shared.js";
 
@@ -46,7 +46,7 @@ export const queryCommand: Command = {
     const config = configFrom(context);
     const catalogs = await openCatalogs(config);
     const catalog = programOption(context, catalogs);
-    const tenant = requiredOption(context, "tenant");
+    const tenant = tenantOption(context);
     const format = formatOption(stringOption(context, "format") ?? DEFAULT_REPORT_FORMAT);
     const now = parseNow(stringOption(context, "now"));
     const text = context.positionals.join(" ").trim();

@@ -1,6 +1,7 @@
 import { createApp, openAnalytics, openCatalogs, ROLES, type Role } from "../app.js";
 import { DEFAULT_LOCAL_USER, issueLocalToken } from "../auth/local-key.js";
 import { loadConfig } from "../config/config.js";
+import { AppError, ERROR_CODES } from "../core/errors.js";
 import { BUILT_IN_DATASETS, builtInCatalogs } from "../datasets/catalog.js";
 import { generateDemoData } from "../demo/generate.js";
 import { DEMO_TENANTS } from "../demo/tenants.js";
@@ -60,7 +61,17 @@ export const serveCommand: Command = {
       demo: context.values.demo === true,
     });
 
-    const address = await app.listen(config.port, config.host);
+    let address: string;
+    try {
+      address = await app.listen(config.port, config.host);
+    } catch (error) {
+      await app.close();
+      if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE") throw error;
+      throw new AppError(
+        ERROR_CODES.UNAVAILABLE,
+        `port ${config.port} on ${config.host} is in use by another process: stop it, or choose another port with --port N (or OPENINSIGHTS_PORT)`,
+      );
+    }
     progress(`OpenInsights (${role}) listening on ${address} (data in ${config.dataDir})`);
     if (role === "all" || role === "api") {
       const tenant = DEMO_TENANTS[0]!;

@@ -12,6 +12,12 @@ export interface CliIo {
 }
 
 export function processIo(): CliIo {
+  // Output piped into a reader that stops early (`| head`): the reader has all it wants, so end
+  // quietly and successfully instead of with an EPIPE stack trace.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(0);
+    throw error;
+  });
   return { stdout: process.stdout, stderr: process.stderr, env: process.env };
 }
 
@@ -61,6 +67,19 @@ export function stringOption(context: CommandContext, name: string): string | un
 export function requiredOption(context: CommandContext, name: string): string {
   const value = stringOption(context, name);
   if (value === undefined || value === "") throw new UsageError(`--${name} is required`);
+  return value;
+}
+
+/** A tenant id: Entra tenants are GUIDs, and a typo'd id would silently name an empty tenant. */
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function tenantOption(context: CommandContext): string {
+  const value = requiredOption(context, "tenant").trim();
+  if (!GUID.test(value)) {
+    throw new UsageError(
+      `--tenant must be a tenant id (a GUID such as 8f3c2a91-5b7e-4d2a-9c41-6e0b3f7d2a58), not '${value}'`,
+    );
+  }
   return value;
 }
 

@@ -1,11 +1,12 @@
+import { access } from "node:fs/promises";
 import { DEFAULT_LOCAL_USER, issueLocalToken, localKeyPath } from "../auth/local-key.js";
 import { ADMIN_ROLE } from "../auth/roles.js";
 import {
   type Command,
   configFrom,
   DATA_DIR_OPTION,
-  requiredOption,
   stringOption,
+  tenantOption,
   UsageError,
 } from "./shared.js";
 
@@ -30,7 +31,7 @@ export const tokenCommand: Command = {
     if (admin && stringOption(context, "tenant") !== undefined) {
       throw new UsageError("--admin makes an operator's token, which belongs to no tenant: drop --tenant");
     }
-    const tenant = admin ? ADMIN_TOKEN_TENANT : requiredOption(context, "tenant").trim();
+    const tenant = admin ? ADMIN_TOKEN_TENANT : tenantOption(context);
     if (tenant === "") throw new UsageError("--tenant must not be blank");
     const user = (stringOption(context, "user") ?? DEFAULT_LOCAL_USER).trim();
     if (user === "") throw new UsageError("--user must not be blank");
@@ -43,6 +44,10 @@ export const tokenCommand: Command = {
       ? [ADMIN_ROLE]
       : [...new Set(Object.values(auth.requiredRoles).filter((role) => role !== undefined))];
     const now = new Date();
+    const keyExisted = await access(localKeyPath(config.dataDir)).then(
+      () => true,
+      () => false,
+    );
     const token = await issueLocalToken({
       dataDir: config.dataDir,
       tenant,
@@ -58,6 +63,11 @@ export const tokenCommand: Command = {
         "warning: OPENINSIGHTS_AUTH_LOCAL is false, so a service with this configuration will not accept this token\n",
       );
     }
+    if (!keyExisted) {
+      context.io.stderr.write(
+        `warning: ${config.dataDir} had no signing key, so a new one was made: only a service started with this data directory (--data-dir ${config.dataDir} or OPENINSIGHTS_DATA_DIR) accepts this token\n`,
+      );
+    }
     const expires = new Date(now.getTime() + ttlSeconds * 1000).toISOString();
     context.io.stderr.write(
       `Token for ${admin ? `operators (role ${ADMIN_ROLE})` : `tenant ${tenant}`}, user ${user}, audience ${audience}, expires ${expires} (key ${localKeyPath(config.dataDir)})\n`,
@@ -67,14 +77,16 @@ export const tokenCommand: Command = {
   },
 };
 
-/** `30s`, `15m`, `1h`, `2d` (or a plain number of seconds) → seconds. */
+/** `30s`, `15m`, `1h`, `2d` → seconds. The unit is required: is `--ttl 60` a minute or an hour? */
 export function parseTtl(raw: string): number {
-  const match = /^\s*(\d+)\s*([smhd]?)\s*$/i.exec(raw);
+  const match = /^\s*(\d+)\s*([smhd])\s*$/i.exec(raw);
   const amount = Number(match?.[1]);
-  const unit = UNIT_SECONDS[(match?.[2] || "s").toLowerCase()] ?? Number.NaN;
+  const unit = UNIT_SECONDS[(match?.[2] ?? "").toLowerCase()] ?? Number.NaN;
   const seconds = amount * unit;
   if (!match || !Number.isSafeInteger(seconds) || seconds <= 0 || seconds > MAX_TTL_SECONDS) {
-    throw new UsageError(`--ttl must be a duration such as 30s, 15m, 1h or 2d (at most 366d), not '${raw}'`);
+    throw new UsageError(
+      `--ttl must be a duration with its unit, such as 30s, 15m, 1h or 2d (at most 366d), not '${raw}'`,
+    );
   }
   return seconds;
 }

@@ -54,7 +54,9 @@ export interface Config {
   readonly callbacks: { readonly allow: string | null; readonly timeoutMs: number };
   /** OPENINSIGHTS_DATABASE_URL: PostgreSQL for metadata; null = SQLite in the data directory. */
   readonly databaseUrl: string | null;
-  /** S3-compatible object storage for report files; null = the data directory's files/. */
+  /** Report files on disk (when not on S3): OPENINSIGHTS_FILES_DIR, default <data-dir>/files. */
+  readonly filesDir: string;
+  /** S3-compatible object storage for report files; null = filesDir on disk. */
   readonly s3: {
     readonly bucket: string;
     readonly prefix: string;
@@ -157,6 +159,9 @@ export function loadConfig(env: Environment, overrides: ConfigOverrides = {}): C
       retentionDays: number("OPENINSIGHTS_RETENTION_DAYS", 90, 1, 36_500),
     },
     databaseUrl: databaseUrl(env.OPENINSIGHTS_DATABASE_URL),
+    filesDir: env.OPENINSIGHTS_FILES_DIR?.trim()
+      ? path.resolve(env.OPENINSIGHTS_FILES_DIR.trim())
+      : path.join(dataDir, "files"),
     s3: s3Config(env),
     downloadLinks: downloadLinks(env),
     metricsPort:

@@ -9,6 +9,8 @@ import { UsageError } from "../../src/cli/shared.js";
 import { ADMIN_TOKEN_TENANT, parseTtl, tokenCommand } from "../../src/cli/token.js";
 import { tempDir } from "./helpers.js";
 
+const TENANT = "42424242-0000-4000-8000-000000000042";
+
 function capture(): { stream: PassThrough; text: () => string } {
   const stream = new PassThrough();
   const chunks: Buffer[] = [];
@@ -36,17 +38,17 @@ describe("openinsights token", () => {
   }
 
   it("prints one token that the service accepts", async () => {
-    const { code, stdout, stderr } = await run({ tenant: "tenant-42", user: "ada@example.com", ttl: "15m" });
+    const { code, stdout, stderr } = await run({ tenant: TENANT, user: "ada@example.com", ttl: "15m" });
     expect(code).toBe(0);
     expect(stdout).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+\n$/);
-    expect(stderr).toContain("tenant tenant-42");
+    expect(stderr).toContain(`tenant ${TENANT}`);
 
     const token = stdout.trim();
     const claims = decodeJwt(token);
     expect(claims).toMatchObject({
       iss: "openinsights-local",
       aud: "https://api.partnercenter.microsoft.com",
-      tid: "tenant-42",
+      tid: TENANT,
       upn: "ada@example.com",
     });
     expect(claims.exp! - claims.iat!).toBe(900);
@@ -54,7 +56,7 @@ describe("openinsights token", () => {
 
     const auth = await createAuthenticator(parseAuthConfig({}), { dataDir: dir });
     await expect(auth.authenticate({ authorization: `Bearer ${token}` }, "mpn")).resolves.toEqual({
-      tenant: "tenant-42",
+      tenant: TENANT,
       user: "ada@example.com",
       roles: [],
     });
@@ -66,7 +68,7 @@ describe("openinsights token", () => {
       OPENINSIGHTS_AUTH_ROLE_MPN: "Insights.Read",
       OPENINSIGHTS_AUTH_ROLE_CMP: "Analytics.Read",
     };
-    const { code, stdout } = await run({ tenant: "t" }, env);
+    const { code, stdout } = await run({ tenant: TENANT }, env);
     expect(code).toBe(0);
     const token = stdout.trim();
     const claims = decodeJwt(token);
@@ -80,20 +82,27 @@ describe("openinsights token", () => {
     const auth = await createAuthenticator(parseAuthConfig(env), { dataDir: dir });
     for (const program of ["mpn", "cmp"] as const) {
       await expect(auth.authenticate({ "x-aaduserticket": token }, program)).resolves.toMatchObject({
-        tenant: "t",
+        tenant: TENANT,
       });
     }
   });
 
   it("warns when local authentication is off", async () => {
     const env = { OPENINSIGHTS_AUTH_LOCAL: "false", OPENINSIGHTS_AUTH_JWKS_URLS: "https://idp.example/keys" };
-    const { code, stderr } = await run({ tenant: "t" }, env);
+    const { code, stderr } = await run({ tenant: TENANT }, env);
     expect(code).toBe(0);
     expect(stderr).toMatch(/warning: OPENINSIGHTS_AUTH_LOCAL is false/);
   });
 
-  it.each([["0s"], ["1w"], ["h"], ["-5m"], ["1.5h"], ["400d"], [""]])("rejects --ttl %j", async (ttl) => {
-    await expect(run({ tenant: "t", ttl })).rejects.toBeInstanceOf(UsageError);
+  it.each([["0s"], ["1w"], ["h"], ["-5m"], ["1.5h"], ["400d"], [""], ["90"]])(
+    "rejects --ttl %j",
+    async (ttl) => {
+      await expect(run({ tenant: TENANT, ttl })).rejects.toBeInstanceOf(UsageError);
+    },
+  );
+
+  it("refuses a tenant id that is not a GUID", async () => {
+    await expect(run({ tenant: "tenant-42" })).rejects.toThrow(/--tenant must be a tenant id \(a GUID/);
   });
 
   it("--admin prints an operator's token: role OpenInsights.Admin, no tenant, accepted on /admin/ only", async () => {
@@ -119,7 +128,6 @@ describe("openinsights token", () => {
     ["15m", 900],
     ["1h", 3600],
     ["2d", 172_800],
-    ["90", 90],
     ["1H", 3600],
   ])("parses --ttl %s", (raw, seconds) => {
     expect(parseTtl(raw)).toBe(seconds);

@@ -57,7 +57,7 @@ describe("openinsights", () => {
       TENANT,
       orders,
     );
-    expect(load.stderr.toString()).toContain("Loaded 5 rows");
+    expect(load.stdout.toString()).toContain("Loaded 5 rows");
     expect(load.code).toBe(0);
     const query = await runCli(
       [

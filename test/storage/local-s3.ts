@@ -35,14 +35,20 @@ export interface LocalS3 {
   stop(): Promise<void>;
 }
 
+/** Fixed ports instead of free ones (scripts/local-s3.sh: a server the service's settings can name). */
+export interface LocalS3Ports {
+  readonly monitor: number;
+  readonly gateway: number;
+}
+
 /** Starts the server; a second attempt follows a failed first one (a start-up race in Ceph). */
 export async function startLocalS3(
-  options: { timeoutMs?: number; attempts?: number } = {},
+  options: { timeoutMs?: number; attempts?: number; ports?: LocalS3Ports } = {},
 ): Promise<LocalS3> {
   const attempts = options.attempts ?? 2;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startOnce(options.timeoutMs ?? 60_000);
+      return await startOnce(options.timeoutMs ?? 60_000, options.ports);
     } catch (error) {
       if (attempt >= attempts || (error as { notInstalled?: boolean }).notInstalled) throw error;
       console.warn(
@@ -52,7 +58,7 @@ export async function startLocalS3(
   }
 }
 
-async function startOnce(timeoutMs: number): Promise<LocalS3> {
+async function startOnce(timeoutMs: number, ports: LocalS3Ports | undefined): Promise<LocalS3> {
   const deadline = Date.now() + timeoutMs;
   const service = testService("s3");
   const problem = await service.problem();
@@ -69,7 +75,7 @@ async function startOnce(timeoutMs: number): Promise<LocalS3> {
   process.once("exit", killAll);
 
   try {
-    const [monPort, rgwPort] = await freePorts(2);
+    const [monPort, rgwPort] = ports ? [ports.monitor, ports.gateway] : await freePorts(2);
     const fsid = randomUUID();
     const conf = path.join(dir, "ceph.conf");
     for (const sub of ["mon", "osd/osd.0", "run", "log", "crash", "rgw"]) {

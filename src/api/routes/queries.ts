@@ -5,7 +5,7 @@ import { runTestQuery } from "../../reports/test-query.js";
 import type { Scope } from "../../storage/ports.js";
 import { envelope } from "../envelope.js";
 import { QueryParams } from "../params.js";
-import { SCHEMAS } from "../schemas.js";
+import { programSchemas, SCHEMAS } from "../schemas.js";
 import { listedUserQuery, wireSystemQuery, wireUserQuery } from "../wire.js";
 import type { ProgramRoutes } from "./program.js";
 
@@ -22,7 +22,8 @@ export function registerQueryRoutes({
   nextLink,
 }: ProgramRoutes): void {
   const { services, config } = context;
-  app.post(`${base}/ScheduledQueries`, { schema: { ...SCHEMAS.createQuery, tags } }, async (request) => {
+  const examples = programSchemas(program);
+  app.post(`${base}/ScheduledQueries`, { schema: { ...examples.createQuery, tags } }, async (request) => {
     const { scope, user } = await scopeOf(request);
     const query = await services.queries.create(scope, user, request.body);
     return envelope([wireUserQuery(query)], { message: "Query created successfully" });
@@ -66,7 +67,7 @@ export function registerQueryRoutes({
 
   app.get(
     `${base}/ScheduledQueries/testQueryResult`,
-    { schema: { ...SCHEMAS.testQuery, tags } },
+    { schema: { ...examples.testQuery, tags } },
     async (request) => {
       const { scope } = await scopeOf(request);
       const params = new QueryParams(request.query);

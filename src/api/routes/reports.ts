@@ -1,7 +1,7 @@
 /** The report operations (reference §1.4): create, list, update, delete, pause and resume reports. */
 import { envelope } from "../envelope.js";
 import { QueryParams } from "../params.js";
-import { SCHEMAS } from "../schemas.js";
+import { programSchemas, SCHEMAS } from "../schemas.js";
 import { wireReport } from "../wire.js";
 import type { ProgramRoutes, ReportParams } from "./program.js";
 
@@ -9,13 +9,15 @@ export function registerReportRoutes({
   app,
   context,
   base,
+  program,
   tags,
   scopeOf,
   paging,
   nextLink,
 }: ProgramRoutes): void {
   const { services } = context;
-  app.post(`${base}/ScheduledReport`, { schema: { ...SCHEMAS.createReport, tags } }, async (request) => {
+  const examples = programSchemas(program);
+  app.post(`${base}/ScheduledReport`, { schema: { ...examples.createReport, tags } }, async (request) => {
     const { scope, user } = await scopeOf(request);
     const report = await services.reports.create(scope, user, request.body);
     return envelope([wireReport(report)], { message: "Report created successfully" });

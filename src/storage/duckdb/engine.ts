@@ -121,6 +121,17 @@ export async function openDuckDb(options: DuckDbOptions): Promise<DuckDbEngine> 
       ...(options.readOnly && !inMemory ? { access_mode: "READ_ONLY" } : {}),
     });
   } catch (error) {
+    const holder = /Conflicting lock is held in (.*?) \(PID (\d+)\)/.exec(firstLine(error));
+    if (holder) {
+      throw new AppError(
+        "unavailable",
+        `The analytics database ${dbPath} is locked by another process (PID ${holder[2]}, ${holder[1]}): ` +
+          "stop it (a running 'openinsights serve', 'load' or 'demo' on this data directory) and try again, " +
+          "or use another --data-dir",
+        undefined,
+        { cause: error },
+      );
+    }
     throw new AppError(
       "unavailable",
       `Cannot open the analytics database ${dbPath}: ${firstLine(error)}`,

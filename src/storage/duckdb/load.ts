@@ -120,7 +120,7 @@ export async function loadFile(engine: LoadTarget, options: LoadOptions): Promis
         session.run(insert, [tenantId]),
       );
     });
-    progress(`Loaded ${rowCount} rows into ${label} for tenant ${tenantId}`);
+    // No "Loaded N rows" progress line: the caller has the result and reports it once.
     return { rowCount };
   } catch (error) {
     throw loadError(error, format, mappings);

@@ -95,7 +95,7 @@ describe("load CSV", () => {
     ]);
     expect(messages[0]).toMatch(/Copying .* into the staging area/);
     expect(messages.some((m) => /Loading sales\.csv \(csv\) into mpn\.Sales for tenant/.test(m))).toBe(true);
-    expect(messages.at(-1)).toBe(`Loaded 4 rows into mpn.Sales for tenant ${TENANT}`);
+    expect(messages.some((m) => m.startsWith("Loaded"))).toBe(false);
     // The staged copy is gone.
     expect(await fs.readdir(path.join(t.engine.dataDir!, ".staging"))).toEqual([]);
   });
