@@ -56,6 +56,7 @@ function dummyReport(now: Date): StoredReport {
     spreadsheetSafe: false,
     callbackUrl: null,
     callbackMethod: null,
+    callbackOnFailure: false,
     status: "Active",
     user: "bench@example.com",
     createdTime: now,

@@ -8,9 +8,12 @@ import os from "node:os";
 import path from "node:path";
 import type { FastifyInstance, FastifyServerOptions } from "fastify";
 import { AnswerCache } from "./api/answers.js";
+import { AuditTrail } from "./api/audit-trail.js";
 import type { ApiContext } from "./api/context.js";
 import { type DownloadDeps, downloadLink, registerDownloadRoutes } from "./api/downloads.js";
+import { RateLimits } from "./api/rate-limit.js";
 import { buildServer } from "./api/server.js";
+import { AuditService } from "./audit/audit-service.js";
 import { createAuthenticator } from "./auth/verifier.js";
 import type { Config } from "./config/config.js";
 import { defaultConsoleDir, loadConsoleAssets } from "./console/assets.js";
@@ -25,6 +28,9 @@ import { ExecutionWorker } from "./executions/worker.js";
 import { deriveKey, loadMasterSecret } from "./keys/secrets.js";
 import { DOWNLOAD_TOKEN_PURPOSE } from "./links/tokens.js";
 import { LoadService } from "./loads/load-service.js";
+import { Metrics } from "./metrics/metrics.js";
+import { type MetricsListener, serveMetrics } from "./metrics/serve.js";
+import { MemoryBuckets } from "./ratelimit/memory-buckets.js";
 import { QueryService } from "./reports/query-service.js";
 import { ReportService } from "./reports/report-service.js";
 import { type LoopStep, Loops } from "./runtime/loops.js";
@@ -34,12 +40,14 @@ import { type DuckDbEngine, openDuckDb } from "./storage/duckdb/engine.js";
 import type { FileStore, MetadataStore } from "./storage/ports.js";
 import { openSqliteMetadataStore } from "./storage/sqlite/metadata-store.js";
 import { checkCallbackUrl, parseAllowList } from "./webhooks/address-policy.js";
+import { DeliveryService } from "./webhooks/delivery-service.js";
 import { CallbackDispatcher } from "./webhooks/dispatcher.js";
 import { tenantCallbackSecret } from "./webhooks/signing.js";
 
 const CALLBACK_SECRET_PURPOSE = "openinsights/callback-secrets/v1";
 const RETENTION_INTERVAL_MS = 3_600_000;
 const PURGE_BATCH = 500;
+const OVERDUE_CHECK_INTERVAL_MS = 60_000;
 
 /** The built-in catalogs and those of the configured catalog files; a bad file stops here, named. */
 export function openCatalogs(config: Config): Promise<CatalogSet> {
@@ -117,12 +125,21 @@ export interface App {
   /** A worker that tests (and the loops) run: `runDue()` claims and runs due executions. */
   readonly worker: ExecutionWorker;
   readonly dispatcher: CallbackDispatcher;
+  readonly metrics: Metrics;
   /** The tenant's callback signing secret (whsec_…). */
   callbackSecret(tenant: string): string;
-  /** One retention pass (the loop runs it hourly): deletes expired executions and files. */
-  purgeExpired(): Promise<number>;
-  /** Starts listening; absolute links outside requests (callbacks) use this address unless OPENINSIGHTS_PUBLIC_URL is set. */
+  /**
+   * One retention pass (the loop runs it hourly): deletes a batch of expired executions (and their
+   * files) and of expired audit entries; says how many files and entries went.
+   */
+  purgeExpired(): Promise<{ readonly files: number; readonly auditEntries: number }>;
+  /**
+   * Starts listening (and serving /metrics on OPENINSIGHTS_METRICS_PORT when set); absolute links
+   * outside requests (callbacks) use this address unless OPENINSIGHTS_PUBLIC_URL is set.
+   */
   listen(port: number, host: string): Promise<string>;
+  /** The address of the separate metrics listener, once listening; null without OPENINSIGHTS_METRICS_PORT. */
+  metricsAddress(): string | null;
   /** Starts the scheduler, worker, callback and retention loops (done by `listen` unless `background: false`). */
   startBackground(): void;
   close(): Promise<void>;
@@ -190,10 +207,36 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   };
   const callbackSecret = (tenant: string) => tenantCallbackSecret(callbackKey, tenant);
 
+  const overdueMs = config.overdueMinutes * 60_000;
+  const metrics = new Metrics({
+    queue: () => store.queueStats(now(), new Date(now().getTime() - overdueMs)),
+    ...(store.poolStats ? { pool: () => store.poolStats!() } : {}),
+    now,
+  });
+  const audit = new AuditService({ store });
+  const memoryBuckets = new MemoryBuckets();
+  const rateLimits = new RateLimits(
+    config.rateLimit,
+    // One bucket per tenant in the database when it has them (every process shares it), else here.
+    store.takeRateToken
+      ? (bucket, perMinute, at) => store.takeRateToken!(bucket, perMinute, at)
+      : (bucket, perMinute, at) => memoryBuckets.take(bucket, perMinute, at),
+    now,
+    (operation) => metrics.requestLimited(operation),
+  );
   const context: ApiContext = {
     config,
     catalogs,
-    services: { queries, reports, executions, loads },
+    rateLimits,
+    services: {
+      queries,
+      reports,
+      executions,
+      deliveries: new DeliveryService({ store, now, onWork: () => loops.current?.wake() }),
+      audit,
+      loads,
+    },
+    auditTrail: new AuditTrail(audit, now),
     engine,
     now,
     answers: new AnswerCache(store.changeVersion),
@@ -212,6 +255,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     ...(serveApi ? { consolePath: CONSOLE_PATH } : {}),
     logger: options.logger ?? false,
     readiness: [() => store.ping()],
+    metrics,
+    metricsPath: config.metricsPort === null,
   });
   if (serveApi) {
     registerDownloadRoutes(server, downloads);
@@ -243,6 +288,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       maxAttempts: config.executions.maxAttempts,
       scratchDir,
       log,
+      metrics,
     });
   const worker = newWorker(0);
   const dispatcher = new CallbackDispatcher({
@@ -255,15 +301,18 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     secretFor: callbackSecret,
     linkFor: (execution) => downloadLink(downloads, publicUrl, execution),
     log,
+    metrics,
   });
 
-  /** Deletes executions (and their files) older than the retention period; returns how many files went. */
+  /** Deletes executions (and their files) and audit entries older than the retention period. */
   const purgeExpired = async () => {
     const before = new Date(now().getTime() - config.executions.retentionDays * 86_400_000);
     const keys = await store.purgeExecutions(before, PURGE_BATCH);
     await files.delete(keys);
-    return keys.length;
+    return { files: keys.length, auditEntries: await store.purgeAudit(before, PURGE_BATCH) };
   };
+
+  let metricsListener: MetricsListener | undefined;
 
   const startBackground = () => {
     if (loops.current) return;
@@ -275,9 +324,26 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         run: async () => (await scheduler.tick()).created > 0,
       },
       {
+        name: "overdue",
+        idleMs: OVERDUE_CHECK_INTERVAL_MS,
+        run: async () => {
+          const { overdue } = await store.queueStats(now(), new Date(now().getTime() - overdueMs));
+          if (overdue > 0) {
+            server.log.warn(
+              { overdue, overdueMinutes: config.overdueMinutes },
+              "executions overdue: not started the overdue threshold after their slot (add workers?)",
+            );
+          }
+          return false;
+        },
+      },
+      {
         name: "retention",
         idleMs: RETENTION_INTERVAL_MS,
-        run: async () => (await purgeExpired()) === PURGE_BATCH,
+        run: async () => {
+          const { files: purgedFiles, auditEntries } = await purgeExpired();
+          return purgedFiles === PURGE_BATCH || auditEntries === PURGE_BATCH;
+        },
       },
     ];
     const working: LoopStep[] = [
@@ -311,17 +377,22 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     scheduler,
     worker,
     dispatcher,
+    metrics,
     callbackSecret,
     purgeExpired,
     async listen(port, host) {
       const address = await server.listen({ port, host });
       publicUrl = config.publicUrl ?? address;
+      if (config.metricsPort !== null)
+        metricsListener = await serveMetrics(metrics, config.metricsPort, host);
       if (options.background ?? true) startBackground();
       return address;
     },
+    metricsAddress: () => metricsListener?.address ?? null,
     startBackground,
     async close() {
       await loops.current?.stop();
+      await metricsListener?.close();
       await server.close();
       await store.close();
       await files.close?.();

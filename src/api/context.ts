@@ -1,5 +1,6 @@
 /** What the HTTP edge needs from the rest of the service; `app.ts` builds it. */
 import type { FastifyRequest } from "fastify";
+import type { AuditService } from "../audit/audit-service.js";
 import type { Config } from "../config/config.js";
 import type { CatalogSet } from "../datasets/catalog.js";
 import type { Program } from "../datasets/types.js";
@@ -10,11 +11,16 @@ import type { StoredReport } from "../reports/model.js";
 import type { QueryService } from "../reports/query-service.js";
 import type { ReportService } from "../reports/report-service.js";
 import type { AnalyticsEngine } from "../storage/ports.js";
+import type { DeliveryService } from "../webhooks/delivery-service.js";
 import type { AnswerCache } from "./answers.js";
+import type { AuditTrail } from "./audit-trail.js";
+import type { RateLimits } from "./rate-limit.js";
 
 export interface Principal {
   readonly tenant: string;
   readonly user: string;
+  /** The `roles` and `scp` claims. */
+  readonly roles: readonly string[];
 }
 
 export interface DownloadLink {
@@ -30,12 +36,18 @@ export interface ApiContext {
     readonly queries: QueryService;
     readonly reports: ReportService;
     readonly executions: ExecutionService;
+    readonly deliveries: DeliveryService;
+    readonly audit: AuditService;
     readonly loads: LoadService;
   };
   readonly engine: AnalyticsEngine;
   readonly now: () => Date;
   /** Answers that depend only on stored data and the request, kept while the store is unchanged. */
   readonly answers: AnswerCache;
+  /** The per-tenant request rate limit: `admit` once the tenant is known. */
+  readonly rateLimits: RateLimits;
+  /** Records each change a request asks for (`noteActor` once the request is admitted). */
+  readonly auditTrail: AuditTrail;
   /** Verifies the request's token; throws AppError unauthorized/forbidden. */
   authenticate(headers: FastifyRequest["headers"], program: Program): Promise<Principal>;
   /** Verifies an operator's token (role OpenInsights.Admin); throws AppError unauthorized/forbidden. */

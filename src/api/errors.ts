@@ -7,6 +7,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   invalid_query: 400,
   invalid_argument: 400,
   quota_exceeded: 400,
+  rate_limited: 429,
   not_found: 404,
   unauthorized: 401,
   forbidden: 403,

@@ -74,6 +74,10 @@ const report = {
     recurrenceCount: { type: ["integer", "null"] },
     callbackUrl: { type: ["string", "null"] },
     callbackMethod: { type: ["string", "null"], enum: ["GET", "POST", null] },
+    callbackOnFailure: {
+      type: "boolean",
+      description: "Extension: also called back when an execution fails for good",
+    },
     format: { type: "string", enum: REPORT_FORMAT_NAMES },
     compression: {
       type: "string",
@@ -171,6 +175,11 @@ const reportBody = {
       enum: ["SinceLastSuccess", null],
       description:
         "Extension, scheduled reports: each run covers from the previous completed run's window end to its slot",
+    },
+    CallbackOnFailure: {
+      type: "boolean",
+      default: false,
+      description: "Extension: also call back, signed, when an execution fails for good (docs/callbacks.md)",
     },
   },
   required: ["ReportName", "QueryId"],

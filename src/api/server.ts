@@ -4,6 +4,7 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from "fastify";
 import { AppError, ERROR_CODES } from "../core/errors.js";
+import type { Metrics } from "../metrics/metrics.js";
 import { registerAdminRoutes } from "./admin.js";
 import { answerClientError } from "./client-errors.js";
 import type { ApiContext } from "./context.js";
@@ -20,6 +21,9 @@ export interface ServerOptions {
   readonly consolePath?: string;
   /** Extra readiness checks (databases reachable); each throws when not ready. */
   readonly readiness: readonly (() => Promise<void>)[];
+  /** Counts every answer; serves `/metrics` too unless `metricsPath` is false (a separate port serves it). */
+  readonly metrics: Metrics;
+  readonly metricsPath: boolean;
 }
 
 export async function buildServer(context: ApiContext, options: ServerOptions): Promise<FastifyInstance> {
@@ -91,6 +95,22 @@ export async function buildServer(context: ApiContext, options: ServerOptions): 
     }
     done();
   });
+  app.addHook("onSend", async (request, reply, payload) => {
+    context.rateLimits.addHeaders(request, reply);
+    try {
+      await context.auditTrail.record(request, reply, payload);
+    } catch (error) {
+      // The change is made (or refused) already: answer it, and say loudly what was not recorded.
+      request.log.error({ err: error, url: request.url }, "audit entry not recorded");
+    }
+    return payload;
+  });
+  // Route templates (never raw URLs) keep the label set bounded.
+  app.addHook("onResponse", (request, reply, done) => {
+    const route = request.routeOptions.url ?? "unmatched";
+    options.metrics.httpRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
+    done();
+  });
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((request, reply) => {
     reply.status(404).send(errorEnvelope(404, `No route for ${request.method} ${request.url.split("?")[0]}`));
@@ -132,6 +152,13 @@ export async function buildServer(context: ApiContext, options: ServerOptions): 
       return reply.status(503).send(errorEnvelope(503, `Not ready: ${(error as Error).message}`));
     }
   });
+
+  if (options.metricsPath) {
+    app.get("/metrics", { schema: { hide: true } }, async (_request, reply) => {
+      const { contentType, body } = await options.metrics.scrape();
+      return reply.type(contentType).send(body);
+    });
+  }
 
   if (options.api) {
     registerProgramRoutes(app, context);

@@ -137,6 +137,8 @@ export function wireReport(report: StoredReport) {
     recurrenceCount: report.recurrenceCount,
     callbackUrl: report.callbackUrl,
     callbackMethod: report.callbackMethod,
+    /** Extension: also called back when an execution fails for good. */
+    callbackOnFailure: report.callbackOnFailure,
     format: report.format,
     /** Extension: "none", "gzip" or "zstd". */
     compression: report.compression,
@@ -153,7 +155,8 @@ export function wireExecution(
   execution: StoredExecution,
   report: StoredReport,
   link: DownloadLink | null,
-  delivery?: DeliveryView,
+  delivery: DeliveryView | undefined,
+  overdue: boolean,
 ) {
   const completed = execution.status === "Completed";
   return {
@@ -173,6 +176,7 @@ export function wireExecution(
     scheduledTime: wireTime(execution.scheduledTime),
     attempts: execution.attempts,
     skippedSlots: execution.skippedSlots,
+    overdue,
     manifest: completed
       ? {
           rowCount: execution.rowCount,
@@ -189,21 +193,34 @@ export function wireExecution(
           willRetry: execution.status === "Pending",
         }
       : null,
-    callbackDelivery: delivery
-      ? {
-          status: delivery.status,
-          url: delivery.url,
-          method: delivery.method,
-          deliveredTime: wireTime(delivery.deliveredAt),
-          nextAttemptTime: delivery.status === "Pending" ? wireTime(delivery.nextAttemptAt) : null,
-          attempts: delivery.attemptLog.map((attempt) => ({
-            attempt: attempt.attempt,
-            time: wireTime(attempt.at),
-            statusCode: attempt.statusCode,
-            error: attempt.error,
-            durationMs: attempt.durationMs,
-          })),
-        }
-      : null,
+    callbackDelivery: delivery ? wireDelivery(delivery) : null,
+  };
+}
+
+/** A callback delivery and its attempts, oldest first. */
+export function wireDelivery(delivery: DeliveryView) {
+  return {
+    status: delivery.status,
+    url: delivery.url,
+    method: delivery.method,
+    deliveredTime: wireTime(delivery.deliveredAt),
+    nextAttemptTime: delivery.status === "Pending" ? wireTime(delivery.nextAttemptAt) : null,
+    attempts: delivery.attemptLog.map((attempt) => ({
+      attempt: attempt.attempt,
+      time: wireTime(attempt.at),
+      statusCode: attempt.statusCode,
+      error: attempt.error,
+      durationMs: attempt.durationMs,
+    })),
+  };
+}
+
+/** A delivery as the deliveries route lists it: whose callback it is, then the delivery. */
+export function wireReportDelivery(delivery: DeliveryView) {
+  return {
+    reportId: delivery.reportId,
+    executionId: delivery.executionId,
+    webhookId: delivery.id,
+    ...wireDelivery(delivery),
   };
 }

@@ -1,10 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { stat } from "node:fs/promises";
+import os from "node:os";
 import { openAnalytics, openCatalogs, openMetadata } from "../app.js";
+import type { AuditEntry, AuditOutcome } from "../audit/model.js";
 import { recordLoad } from "../loads/record.js";
 import { type LoadFormat, loadFile } from "../storage/duckdb/load.js";
+import type { MetadataStore } from "../storage/ports.js";
 import {
   CATALOG_OPTION,
+  type CliIo,
   type Command,
   configFrom,
   DATA_DIR_OPTION,
@@ -54,6 +58,20 @@ export const loadCommand: Command = {
     const replace = context.values.replace === true;
     const engine = await openAnalytics(config, catalogs);
     const store = await openMetadata(config);
+    const audit = (outcome: AuditOutcome, detail: string) =>
+      auditLoad(store, context.io, {
+        id: randomUUID(),
+        createdTime: new Date(),
+        tenant: tenantId,
+        actor: `cli:${os.userInfo().username}`,
+        requestId: null,
+        action: "load",
+        program,
+        target: dataset.name,
+        outcome,
+        statusCode: null,
+        detail,
+      });
     try {
       // A record like the load API's, so operators see every load (GET /admin/v1/loads) and E1 its time.
       const load = await recordLoad(
@@ -72,13 +90,26 @@ export const loadCommand: Command = {
           return { rowCount, bytes: (await stat(file)).size };
         },
       );
+      await audit("success", `${load.rowCount} rows${replace ? " (replace)" : ""}`);
       context.io.stdout.write(
         `Loaded ${load.rowCount!.toLocaleString("en-US")} rows into ${program} ${dataset.name} for tenant ${tenantId} (load ${load.id})\n`,
       );
       return 0;
+    } catch (error) {
+      await audit("failure", error instanceof Error ? error.message : String(error));
+      throw error;
     } finally {
       await store.close();
       await engine.close();
     }
   },
 };
+
+/** Records a load in the audit log of the data directory's metadata store (docs/operations.md). */
+async function auditLoad(store: MetadataStore, io: CliIo, entry: AuditEntry): Promise<void> {
+  try {
+    await store.recordAudit(entry);
+  } catch (cause) {
+    io.stderr.write(`warning: the load's audit entry was not recorded (${String(cause)})\n`);
+  }
+}

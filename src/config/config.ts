@@ -4,6 +4,7 @@
  * Every variable is listed in docs/configuration.md.
  */
 import path from "node:path";
+import { OPERATION_NAMES } from "../api/operations.js";
 import { type AuthConfig, parseAuthConfig } from "../auth/config.js";
 import { AppError, ERROR_CODES } from "../core/errors.js";
 
@@ -65,6 +66,17 @@ export interface Config {
   } | null;
   /** `service`: links on this service (default); `presigned`: the object store's presigned URLs (S3 only). */
   readonly downloadLinks: "service" | "presigned";
+  /** OPENINSIGHTS_METRICS_PORT: serve /metrics on this port (same host) instead of the API port; null = API port. */
+  readonly metricsPort: number | null;
+  /** An execution not started this many minutes after its slot is overdue (OPENINSIGHTS_OVERDUE_MINUTES). */
+  readonly overdueMinutes: number;
+  /** Per-tenant request rates (token buckets); 0 = no limit. */
+  readonly rateLimit: {
+    /** OPENINSIGHTS_RATE_LIMIT_PER_MINUTE: all operations of a tenant together. */
+    readonly perMinute: number;
+    /** OPENINSIGHTS_RATE_LIMIT_OPERATIONS: operations with a rate (and a bucket) of their own. */
+    readonly operations: Readonly<Record<string, number>>;
+  };
   /** The web console's sign-in through an OpenID Connect issuer (authorization code + PKCE); null = off. */
   readonly consoleOidc: ConsoleOidcConfig | null;
 }
@@ -152,6 +164,15 @@ export function loadConfig(env: Environment, overrides: ConfigOverrides = {}): C
       : path.join(dataDir, "files"),
     s3: s3Config(env),
     downloadLinks: downloadLinks(env),
+    metricsPort:
+      env.OPENINSIGHTS_METRICS_PORT === undefined
+        ? null
+        : integer("OPENINSIGHTS_METRICS_PORT", env.OPENINSIGHTS_METRICS_PORT, 0, 65_535),
+    overdueMinutes: number("OPENINSIGHTS_OVERDUE_MINUTES", 15, 1, 525_600),
+    rateLimit: {
+      perMinute: number("OPENINSIGHTS_RATE_LIMIT_PER_MINUTE", 1200, 0, 10_000_000),
+      operations: operationRates(env.OPENINSIGHTS_RATE_LIMIT_OPERATIONS),
+    },
     consoleOidc: consoleOidc(env, auth),
     callbacks: {
       allow: env.OPENINSIGHTS_CALLBACK_ALLOW?.trim() || null,
@@ -206,6 +227,25 @@ function downloadLinks(env: Environment): Config["downloadLinks"] {
     throw invalid("OPENINSIGHTS_DOWNLOAD_LINKS=presigned needs S3 storage (OPENINSIGHTS_S3_BUCKET)");
   }
   return value;
+}
+
+/** `testQuery=60,createReport=300`: operation names (docs/operations.md) and their rates per minute. */
+function operationRates(raw: string | undefined): Record<string, number> {
+  const rates: Record<string, number> = {};
+  for (const entry of (raw ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    const [name = "", value = ""] = entry.split("=").map((s) => s.trim());
+    const operation = OPERATION_NAMES.find((known) => known.toLowerCase() === name.toLowerCase());
+    if (!operation) {
+      throw invalid(
+        `OPENINSIGHTS_RATE_LIMIT_OPERATIONS: '${name}' is not an operation; use one of ${OPERATION_NAMES.join(", ")}`,
+      );
+    }
+    rates[operation] = integer(`OPENINSIGHTS_RATE_LIMIT_OPERATIONS (${operation})`, value, 0, 10_000_000);
+  }
+  return rates;
 }
 
 function consoleOidc(env: Environment, auth: AuthConfig): ConsoleOidcConfig | null {

@@ -9,6 +9,8 @@ export const ERROR_CODES = {
   INVALID_ARGUMENT: "invalid_argument",
   NOT_FOUND: "not_found",
   QUOTA_EXCEEDED: "quota_exceeded",
+  /** Over the per-tenant request rate (token bucket). */
+  RATE_LIMITED: "rate_limited",
   UNAUTHORIZED: "unauthorized",
   FORBIDDEN: "forbidden",
   PAYLOAD_TOO_LARGE: "payload_too_large",

@@ -63,10 +63,12 @@ export class ExecutionService {
     );
     if (result.items.length === 0 && !page.token)
       throw new AppError(ERROR_CODES.NOT_FOUND, NO_EXECUTIONS_MESSAGE);
-    // Only a Completed execution enqueues a callback: the others have no delivery to look up.
-    const completed = result.items.filter((e) => e.status === "Completed").map((e) => e.id);
+    // Only a finished execution enqueues a callback: the others have no delivery to look up.
+    const finished = result.items
+      .filter((e) => e.status === "Completed" || e.status === "Failed")
+      .map((e) => e.id);
     const deliveries = new Map(
-      (await this.deps.store.listDeliveries(scope, completed)).map((d) => [d.executionId, d]),
+      (await this.deps.store.listDeliveries(scope, finished)).map((d) => [d.executionId, d]),
     );
     return {
       items: result.items,

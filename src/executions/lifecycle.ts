@@ -34,3 +34,15 @@ export function newExecution(
     modifiedTime: null,
   };
 }
+
+/**
+ * Overdue: still waiting for its first attempt `thresholdMs` after its slot (a Paused one waits on
+ * purpose, a retried one has started).
+ */
+export function isOverdue(execution: StoredExecution, now: Date, thresholdMs: number): boolean {
+  return (
+    execution.status === "Pending" &&
+    execution.attempts === 0 &&
+    now.getTime() - execution.scheduledTime.getTime() >= thresholdMs
+  );
+}

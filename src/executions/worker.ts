@@ -7,14 +7,17 @@
  */
 import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
+import { performance } from "node:perf_hooks";
 import { AppError, ERROR_CODES, isAppError } from "../core/errors.js";
 import type { CatalogSet } from "../datasets/catalog.js";
+import type { Metrics } from "../metrics/metrics.js";
 import type { CompiledSql } from "../query/compiled.js";
 import { prepareQuery } from "../query/prepare.js";
 import { reportContentType, reportFileExtension } from "../reports/formats.js";
 import type { StoredReport } from "../reports/model.js";
 import { nextRunTimes } from "../reports/schedule.js";
 import type { AnalyticsEngine, FileStore, MetadataStore } from "../storage/ports.js";
+import type { StoredPayload } from "../webhooks/dispatcher.js";
 import type { CallbackDelivery } from "../webhooks/model.js";
 import { callbackTarget } from "../webhooks/url.js";
 import { digestWhileWriting, type FileDigest } from "./digest-while-writing.js";
@@ -38,6 +41,7 @@ export interface WorkerDeps {
   /** The jitter of retry waits, [0, 1) (Math.random unless a test fixes it). */
   readonly random?: () => number;
   readonly log?: (message: string, fields?: Record<string, unknown>) => void;
+  readonly metrics?: Pick<Metrics, "executionFinished">;
 }
 
 /** Failure codes shown on executions (failureCode). */
@@ -134,12 +138,10 @@ export class ExecutionWorker {
       `${execution.id}.${this.deps.newId()}${fileExtension(report)}`,
     );
     try {
+      const started = performance.now();
       const outcome = await this.produce(execution, report, scratch);
-      await this.finish(
-        execution,
-        outcome,
-        outcome.status === "Completed" ? this.delivery(execution, report, outcome) : null,
-      );
+      const seconds = (performance.now() - started) / 1000;
+      await this.finish(execution, outcome, this.delivery(execution, report, outcome), seconds);
     } finally {
       clearInterval(renewal);
       await rm(scratch, { force: true });
@@ -279,12 +281,15 @@ export class ExecutionWorker {
     return { status: "Failed", at, code, reason };
   }
 
+  /** The callback of a Completed execution, or of a Failed one when the report asks (CallbackOnFailure). */
   private delivery(
     execution: StoredExecution,
     report: StoredReport,
-    outcome: ExecutionOutcome & { status: "Completed" },
+    outcome: ExecutionOutcome,
   ): CallbackDelivery | null {
-    if (!report.callbackUrl) return null;
+    if (!report.callbackUrl || outcome.status === "Retry") return null;
+    if (outcome.status === "Failed" && !report.callbackOnFailure) return null;
+    const completed = outcome.status === "Completed";
     const method = report.callbackMethod ?? "POST";
     return {
       id: this.deps.newId(),
@@ -298,12 +303,13 @@ export class ExecutionWorker {
       payload: JSON.stringify({
         reportId: report.id,
         executionId: execution.id,
-        status: "Completed",
-        reportGeneratedTime: outcome.at.toISOString(),
-        rowCount: outcome.rowCount,
-        bytes: outcome.bytes,
-        sha256: outcome.sha256,
-      }),
+        status: outcome.status,
+        reportGeneratedTime: completed ? outcome.at.toISOString() : null,
+        rowCount: completed ? outcome.rowCount : null,
+        bytes: completed ? outcome.bytes : null,
+        sha256: completed ? outcome.sha256 : null,
+        failure: completed ? null : { code: outcome.code, reason: outcome.reason },
+      } satisfies StoredPayload),
       status: "Pending",
       attempts: 0,
       nextAttemptAt: outcome.at,
@@ -320,8 +326,18 @@ export class ExecutionWorker {
     execution: StoredExecution,
     outcome: ExecutionOutcome,
     delivery: CallbackDelivery | null = null,
+    seconds = 0,
   ) {
     const recorded = await this.deps.store.finishExecution(execution.id, this.deps.owner, outcome, delivery);
+    if (recorded && outcome.status === "Completed") {
+      this.deps.metrics?.executionFinished(execution.program, "Completed", {
+        rows: outcome.rowCount,
+        bytes: outcome.bytes,
+        seconds,
+      });
+    } else if (recorded && outcome.status === "Failed") {
+      this.deps.metrics?.executionFinished(execution.program, "Failed");
+    }
     this.deps.log?.(recorded ? "execution finished" : "execution lease lost; outcome dropped", {
       executionId: execution.id,
       reportId: execution.reportId,

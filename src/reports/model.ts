@@ -50,6 +50,8 @@ export interface StoredReport {
   readonly spreadsheetSafe: boolean;
   readonly callbackUrl: string | null;
   readonly callbackMethod: CallbackMethod | null;
+  /** Extension: also call back when an execution fails for good (docs/callbacks.md). */
+  readonly callbackOnFailure: boolean;
   readonly status: ReportStatus;
   readonly user: string;
   readonly createdTime: Date;

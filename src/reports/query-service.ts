@@ -68,7 +68,9 @@ export class QueryService {
     if (!outcome.ok) {
       throw new AppError(
         ERROR_CODES.QUOTA_EXCEEDED,
-        "Number of queries exceeded. Delete few queries before creating new queries",
+        "Number of queries exceeded. Delete few queries before creating new queries: " +
+          `the limit is ${this.deps.maxQueries} per tenant and program, the next one is allowed once a query is deleted; ` +
+          "OPENINSIGHTS_QUOTA_QUERIES raises the limit",
       );
     }
     return query;

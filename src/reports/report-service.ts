@@ -66,6 +66,7 @@ export class ReportService {
       spreadsheetSafe: input.spreadsheetSafe,
       callbackUrl: input.callbackUrl,
       callbackMethod: input.callbackMethod,
+      callbackOnFailure: input.callbackOnFailure,
       status: "Active",
       user,
       createdTime: now,
@@ -80,11 +81,16 @@ export class ReportService {
     });
     if (!outcome.ok) {
       const { activeReports, executeNow, executeNowWindowMinutes } = this.deps.quotas;
+      // The documented message first, then when the next one is allowed and what raises the limit.
       throw new AppError(
         ERROR_CODES.QUOTA_EXCEEDED,
         outcome.reason === "executeNow"
-          ? `User has exceeded its ExecuteNow report creation quota of ${executeNow} reports/${executeNowWindowMinutes} mins`
-          : `User has exceeded its report creation quota of ${activeReports} active reports`,
+          ? `User has exceeded its ExecuteNow report creation quota of ${executeNow} reports/${executeNowWindowMinutes} mins: ` +
+              `the next one is allowed at ${wholeSecondAfter(outcome.nextAllowedAt)}; ` +
+              "OPENINSIGHTS_QUOTA_EXECUTE_NOW (or a shorter OPENINSIGHTS_QUOTA_EXECUTE_NOW_WINDOW_MINUTES) raises the limit"
+          : `User has exceeded its report creation quota of ${activeReports} active reports: ` +
+              "the next one is allowed once a report is deleted or has run its last execution (Inactive); " +
+              "OPENINSIGHTS_QUOTA_ACTIVE_REPORTS raises the limit",
       );
     }
     if (report.executeNow) this.deps.onWork?.();
@@ -136,6 +142,7 @@ export class ReportService {
       spreadsheetSafe: input.spreadsheetSafe,
       callbackUrl: input.callbackUrl,
       callbackMethod: input.callbackMethod,
+      callbackOnFailure: input.callbackOnFailure,
       ...(input.schedule ?? {}),
       // A new schedule brings a finished report back to life.
       status: rescheduled && current.status === "Inactive" ? "Active" : current.status,
@@ -237,4 +244,9 @@ function notFound(detail: string): AppError {
 
 function invalid(message: string): AppError {
   return new AppError(ERROR_CODES.INVALID_ARGUMENT, message);
+}
+
+/** yyyy-MM-ddTHH:mm:ssZ, rounded up so that the instant named is never too early. */
+function wholeSecondAfter(date: Date): string {
+  return `${new Date(Math.ceil(date.getTime() / 1000) * 1000).toISOString().slice(0, 19)}Z`;
 }

@@ -38,6 +38,7 @@ export interface ReportDefinition {
   readonly spreadsheetSafe: boolean;
   readonly callbackUrl: string | null;
   readonly callbackMethod: CallbackMethod | null;
+  readonly callbackOnFailure: boolean;
 }
 
 export interface CreateReportInput extends ReportDefinition {
@@ -171,6 +172,13 @@ function readDefinition(
     if (value !== "GET" && value !== "POST") throw invalid(`${prefix}CallbackMethod can only be GET or POST`);
     return value;
   });
+  const callbackOnFailure = keep(
+    fields,
+    "CallbackOnFailure",
+    current?.callbackOnFailure,
+    false,
+    () => fields.boolean("CallbackOnFailure")!,
+  );
   return {
     name,
     description,
@@ -179,6 +187,7 @@ function readDefinition(
     spreadsheetSafe,
     callbackUrl,
     callbackMethod: callbackUrl ? method : null,
+    callbackOnFailure,
   };
 }
 

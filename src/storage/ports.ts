@@ -2,11 +2,13 @@
  * Ports: what the core needs from storage engines. Adapters live in sibling folders
  * (`duckdb/`, later `sqlite/`, `postgres/`, `disk/`, `s3/`) and never import each other.
  */
+import type { AuditEntry, AuditFilter } from "../audit/model.js";
 import type { Page, PageRequest } from "../core/paging.js";
 import type { DatasetDef, Program } from "../datasets/types.js";
 import type { ExecutionOutcome, ExecutionStatus, StoredExecution } from "../executions/model.js";
 import type { LoadOutcome, LoadStatus, StoredLoad } from "../loads/model.js";
 import type { CompiledSql, Row } from "../query/compiled.js";
+import type { TokenTaken } from "../ratelimit/bucket.js";
 import type { Compression, ReportFormat } from "../reports/formats.js";
 import type { ReportStatus, StoredQuery, StoredReport } from "../reports/model.js";
 import type { CallbackDelivery, DeliveryAttempt, DeliveryNext } from "../webhooks/model.js";
@@ -118,7 +120,9 @@ export interface LoadFilter {
 
 export type CreateOutcome =
   | { readonly ok: true }
-  | { readonly ok: false; readonly reason: "queries" | "activeReports" | "executeNow" };
+  | { readonly ok: false; readonly reason: "queries" | "activeReports" }
+  /** `nextAllowedAt`: when enough ExecuteNow reports will have left the window for one more. */
+  | { readonly ok: false; readonly reason: "executeNow"; readonly nextAllowedAt: Date };
 
 export interface ReportQuotas {
   /** Active (not Inactive) reports per tenant and program. */
@@ -128,6 +132,12 @@ export interface ReportQuotas {
   readonly executeNowWindowMs: number;
   /** The instant the window ends at (the request time). */
   readonly now: Date;
+}
+
+export interface QueueStats {
+  readonly due: number;
+  readonly oldestDueAt: Date | null;
+  readonly overdue: number;
 }
 
 /**
@@ -203,7 +213,8 @@ export interface MetadataStore {
   moveExecutionToSlot(id: string, owner: string, scheduledTime: Date, skippedSlots: number): Promise<boolean>;
   /**
    * Records how a claimed execution ended, only while `owner` still holds its lease (else false,
-   * and nothing changes). A Completed outcome enqueues `delivery` (if any) in the same transaction.
+   * and nothing changes). A Completed or Failed outcome enqueues `delivery` (if any) in the same
+   * transaction (a Failed one when the report asks for CallbackOnFailure).
    */
   finishExecution(
     id: string,
@@ -243,11 +254,42 @@ export interface MetadataStore {
     attempt: DeliveryAttempt,
     next: DeliveryNext,
   ): Promise<boolean>;
+  /** The deliveries (with every attempt, oldest first) of a report's executions, oldest first. */
+  listReportDeliveries(
+    scope: Scope,
+    reportId: string,
+  ): Promise<(CallbackDelivery & { readonly attemptLog: readonly DeliveryAttempt[] })[]>;
+  /**
+   * Sends an execution's callback again: its delivery becomes Pending, due at `now` (its attempts
+   * go on counting). `busy` while an attempt holds its lease; `missing` when it has no delivery.
+   */
+  redeliver(scope: Scope, executionId: string, now: Date): Promise<"queued" | "busy" | "missing">;
   /** The deliveries (with every attempt, oldest first) of some executions of the scope. */
   listDeliveries(
     scope: Scope,
     executionIds: readonly string[],
   ): Promise<(CallbackDelivery & { readonly attemptLog: readonly DeliveryAttempt[] })[]>;
+
+  // --- Operations ---
+
+  recordAudit(entry: AuditEntry): Promise<void>;
+  /** Audit entries matching every given filter, in (createdTime, id) order. */
+  listAudit(filter: AuditFilter, page: PageRequest): Promise<Page<AuditEntry>>;
+  /** Deletes up to `limit` audit entries older than `before`; returns how many. */
+  purgeAudit(before: Date, limit: number): Promise<number>;
+
+  /**
+   * The queue at `now`: Pending executions due (and when the oldest became due), and those never
+   * started whose slot is at or before `overdueBefore`.
+   */
+  queueStats(now: Date, overdueBefore: Date): Promise<QueueStats>;
+  /**
+   * Takes a token from the rate-limit bucket `bucket` (refilled at `perMinute`, holding as many),
+   * shared by every process using the store. Absent: each process limits on its own.
+   */
+  takeRateToken?(bucket: string, perMinute: number, now: Date): Promise<TokenTaken>;
+  /** Connections of the store's pool, when it has one (PostgreSQL). */
+  poolStats?(): { readonly total: number; readonly idle: number; readonly waiting: number };
 
   // --- Loads (the operator API; every tenant) ---
 

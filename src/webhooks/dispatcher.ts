@@ -3,6 +3,7 @@
  * link and the tenant's signature), records the attempt and schedules the next one or gives up.
  */
 import type { StoredExecution } from "../executions/model.js";
+import type { Metrics } from "../metrics/metrics.js";
 import type { MetadataStore } from "../storage/ports.js";
 import type { AllowList } from "./address-policy.js";
 import { decideNext } from "./backoff.js";
@@ -22,6 +23,7 @@ export interface DispatcherDeps {
   /** A fresh download link for the execution, if it still has a file. */
   readonly linkFor: (execution: StoredExecution) => Promise<{ url: string; expiresAt: Date } | null>;
   readonly log?: (message: string, fields?: Record<string, unknown>) => void;
+  readonly metrics?: Pick<Metrics, "deliveryAttempted">;
 }
 
 /** What the worker stores in the outbox; the link is added at each attempt so that it arrives fresh. */
@@ -33,7 +35,11 @@ export interface StoredPayload {
   readonly rowCount: number | null;
   readonly bytes: number | null;
   readonly sha256: string | null;
+  /** Absent in rows stored before CallbackOnFailure existed. */
+  readonly failure?: { readonly code: string; readonly reason: string } | null;
 }
+
+const DELIVERY_OUTCOMES = { Delivered: "delivered", Pending: "retry", Failed: "failed" } as const;
 
 export class CallbackDispatcher {
   constructor(private readonly deps: DispatcherDeps) {}
@@ -56,6 +62,7 @@ export class CallbackDispatcher {
       reportAccessSecureLink: link?.url ?? null,
       reportExpiryTime: link?.expiresAt ?? null,
       reportGeneratedTime: stored.reportGeneratedTime ? new Date(stored.reportGeneratedTime) : null,
+      failure: stored.failure ?? null,
     });
     const result = await deliverOnce(
       { ...delivery, payload },
@@ -68,12 +75,13 @@ export class CallbackDispatcher {
     );
     const attempt = delivery.attempts + 1;
     const next = decideNext(delivery, attempt, result, this.deps.now());
-    await this.deps.store.recordDeliveryAttempt(
+    const recorded = await this.deps.store.recordDeliveryAttempt(
       delivery.id,
       this.deps.owner,
       attemptRecord(delivery.id, attempt, now, result),
       next,
     );
+    if (recorded) this.deps.metrics?.deliveryAttempted(DELIVERY_OUTCOMES[next.status]);
     this.deps.log?.("callback attempt", {
       deliveryId: delivery.id,
       executionId: delivery.executionId,

@@ -6,7 +6,7 @@
 export interface CallbackPayloadInput {
   readonly reportId: string;
   readonly executionId: string;
-  /** The execution status; callbacks are only sent for "Completed". */
+  /** "Completed", or "Failed" for reports with CallbackOnFailure. */
   readonly status: string;
   /** The download link as GET executions returns it (null when the service has no public URL for it). */
   readonly reportAccessSecureLink: string | null;
@@ -16,6 +16,8 @@ export interface CallbackPayloadInput {
   readonly bytes: number | null;
   /** Hex SHA-256 of the report file as downloaded. */
   readonly sha256: string | null;
+  /** Why a Failed execution failed (null when Completed). */
+  readonly failure: { readonly code: string; readonly reason: string } | null;
 }
 
 /** The body as sent and signed; the key order is fixed. */
@@ -30,6 +32,7 @@ export function callbackPayload(input: CallbackPayloadInput): string {
     rowCount: input.rowCount,
     bytes: input.bytes,
     sha256: input.sha256,
+    failure: input.failure,
   });
 }
 

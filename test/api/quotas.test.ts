@@ -63,7 +63,10 @@ describe("user-defined queries", () => {
       Query: QUERY_TEXT.cmp,
     });
     expectError(res, 400, QUERY_MESSAGE);
-    expect(res.body.message).toBe(QUERY_MESSAGE);
+    // After the documented text: when the next one is allowed, and the setting that raises the limit.
+    expect(res.body.message).toBe(
+      `${QUERY_MESSAGE}: the limit is ${QUERIES} per tenant and program, the next one is allowed once a query is deleted; OPENINSIGHTS_QUOTA_QUERIES raises the limit`,
+    );
     // The v1.1 base is the same program: the same quota.
     expectError(
       await t.call(TENANT, "POST", `${CMP11}/ScheduledQueries`, { Name: "over", Query: QUERY_TEXT.cmp }),
@@ -109,7 +112,9 @@ describe("active reports", () => {
       RecurrenceInterval: 24,
     });
     expectError(res, 400, ACTIVE_MESSAGE);
-    expect(res.body.message).toBe(ACTIVE_MESSAGE);
+    expect(res.body.message).toBe(
+      `${ACTIVE_MESSAGE}: the next one is allowed once a report is deleted or has run its last execution (Inactive); OPENINSIGHTS_QUOTA_ACTIVE_REPORTS raises the limit`,
+    );
     // An ExecuteNow report is a report too.
     expectError(await executeNow(TENANT, MPN, queryId), 400, ACTIVE_MESSAGE);
     expect(await snapshot(t, TENANT, MPN)).toEqual(before);
@@ -148,7 +153,11 @@ describe("ExecuteNow reports per window", () => {
     const before = await snapshot(t, TENANT, CMP);
     const res = await executeNow(TENANT, CMP, queryId);
     expectError(res, 400, EXECUTE_NOW_MESSAGE);
-    expect(res.body.message).toBe(EXECUTE_NOW_MESSAGE);
+    // The first one leaves the window WINDOW_MINUTES after it was made.
+    const nextAllowed = clock.in((WINDOW_MINUTES - EXECUTE_NOW) * MINUTE);
+    expect(res.body.message).toBe(
+      `${EXECUTE_NOW_MESSAGE}: the next one is allowed at ${nextAllowed}; OPENINSIGHTS_QUOTA_EXECUTE_NOW (or a shorter OPENINSIGHTS_QUOTA_EXECUTE_NOW_WINDOW_MINUTES) raises the limit`,
+    );
     expect(await snapshot(t, TENANT, CMP)).toEqual(before);
 
     // The first one was made EXECUTE_NOW minutes ago; just before it leaves the window: still refused.

@@ -230,6 +230,12 @@ describe("openinsights", () => {
       expect(items[1]!.bytes).toBe(
         Buffer.byteLength("MPNId,PartnerName,Country\n100,Alpha,France\n200,Beta,Norway\n"),
       );
+      // Both loads are in the audit log too (docs/operations.md), the refused one with its reason.
+      const audit = await store.listAudit({ tenant, action: "load" }, { limit: 10 });
+      expect(audit.items.map((e) => [e.actor, e.program, e.target, e.outcome, e.detail])).toEqual([
+        [`cli:${os.userInfo().username}`, "mpn", "Profile", "success", "2 rows"],
+        [`cli:${os.userInfo().username}`, "mpn", "Profile", "failure", expect.stringMatching(/Nickname/)],
+      ]);
     } finally {
       await store.close();
     }

@@ -516,6 +516,7 @@ describe("an export that fails", () => {
       spreadsheetSafe: false,
       callbackUrl: null,
       callbackMethod: null,
+      callbackOnFailure: false,
       status: "Active",
       user: "test",
       createdTime: at,

@@ -128,10 +128,10 @@ describe("scheduled reports", () => {
         .map((e) => e.scheduledTime.toISOString())
         .sort();
     clock = new Date("2024-10-29T15:00:00Z"); // 90 days after 2024-07-31T15:00
-    expect(await t.app.purgeExpired()).toBe(1);
+    expect((await t.app.purgeExpired()).files).toBe(1);
     expect(await stored()).toEqual(["2024-07-31T18:00:00.000Z", "2024-08-01T00:00:00.000Z"]);
     clock = new Date("2024-11-30T00:00:00Z");
-    expect(await t.app.purgeExpired()).toBe(1);
+    expect((await t.app.purgeExpired()).files).toBe(1);
     expect(await stored()).toEqual(["2024-08-01T00:00:00.000Z"]);
     expect(await t.app.files.stat(files[0]!)).toBeUndefined();
     expect(await t.app.files.stat(files[2]!)).toBeDefined();

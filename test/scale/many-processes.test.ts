@@ -129,6 +129,7 @@ describe("3 workers and 2 schedulers on one PostgreSQL", () => {
           spreadsheetSafe: false,
           callbackUrl: `${receiver.url}/done`,
           callbackMethod: "GET",
+          callbackOnFailure: false,
           status: "Active",
           user: "test",
           createdTime: new Date(now),

@@ -68,6 +68,7 @@ export function makeReport(scope: Scope, id: string, overrides: Partial<StoredRe
     spreadsheetSafe: false,
     callbackUrl: null,
     callbackMethod: null,
+    callbackOnFailure: false,
     status: "Active",
     user: "user@example.com",
     createdTime: at(0),
@@ -385,6 +386,7 @@ export function describeMetadataStoreContract(name: string, open: () => Promise<
           compression: "gzip",
           callbackUrl: "https://example.com/hook?x=1&y=ü",
           callbackMethod: "POST",
+          callbackOnFailure: true,
           status: "Paused",
           createdTime: new Date("2024-06-01T00:00:00.123Z"),
           modifiedTime: new Date("2024-06-02T00:00:00.456Z"),
@@ -554,9 +556,17 @@ export function describeMetadataStoreContract(name: string, open: () => Promise<
 
         const en = (id: string) => makeReport(A, id, { executeNow: true, createdTime: now });
         expect(await store.createReport(en("ra-04"), [], quotas)).toEqual({ ok: true });
+        // One more fits once ra-02 has left the window.
         expect(await store.createReport(en("ra-05"), [], quotas)).toEqual({
           ok: false,
           reason: "executeNow",
+          nextAllowedAt: at(10.5 * HOUR),
+        });
+        // With the limit lowered under the count, the oldest that must leave is the second.
+        expect(await store.createReport(en("ra-05"), [], { ...quotas, maxExecuteNow: 1 })).toEqual({
+          ok: false,
+          reason: "executeNow",
+          nextAllowedAt: at(11 * HOUR),
         });
         expect(await store.getReport(A, "ra-05")).toBeUndefined();
         // Scheduled reports are not limited by the ExecuteNow quota.
@@ -589,6 +599,7 @@ export function describeMetadataStoreContract(name: string, open: () => Promise<
         expect(await store.createReport(makeReport(A, "ra-02", { executeNow: true }), [], quotas)).toEqual({
           ok: false,
           reason: "executeNow",
+          nextAllowedAt: new Date(first.createdTime.getTime() + quotas.executeNowWindowMs),
         });
         expect(await store.createReport(makeReport(A, "ra-02"), [], quotas)).toEqual({ ok: true });
       });
@@ -1281,6 +1292,36 @@ export function describeMetadataStoreContract(name: string, open: () => Promise<
         expect(await store.claimExecutions("worker-2", now, 30_000, 10)).toEqual([]);
       });
 
+      it("counts the queue: due Pending executions, the oldest due time, never-started overdue ones", async () => {
+        expect(await store.queueStats(at(DAY), at(0))).toEqual({ due: 0, oldestDueAt: null, overdue: 0 });
+        const r = await addReport(makeReport(A, "ra-01"));
+        const other = await addReport(makeReport(B, "rb-01"));
+        await store.createExecutions([
+          // Due, never started, slot long ago: due and overdue.
+          makeExecution(r, "ea-01", at(HOUR)),
+          // A retry (started once), due since 3 h: due, not overdue.
+          makeExecution(r, "ea-02", at(2 * HOUR), { attempts: 1, nextAttemptAt: at(3 * HOUR) }),
+          // Not due yet.
+          makeExecution(r, "ea-03", at(9 * HOUR)),
+          // Another tenant's, due exactly now (counts) and slot at the overdue bound (counts).
+          makeExecution(other, "eb-01", at(4 * HOUR)),
+          // Paused and Running executions are not waiting to be claimed.
+          makeExecution(r, "ea-04", at(30 * MINUTE), { status: "Paused" }),
+        ]);
+        expect(await store.queueStats(at(4 * HOUR), at(4 * HOUR))).toEqual({
+          due: 3,
+          oldestDueAt: at(HOUR),
+          overdue: 2,
+        });
+        expect(await store.queueStats(at(4 * HOUR), at(2 * HOUR))).toMatchObject({ overdue: 1 });
+        await store.claimExecutions("w", at(4 * HOUR), 60_000, 1);
+        expect(await store.queueStats(at(4 * HOUR), at(4 * HOUR))).toEqual({
+          due: 2,
+          oldestDueAt: at(3 * HOUR),
+          overdue: 1,
+        });
+      });
+
       it("claims at most `limit`, and the next call continues", async () => {
         const r = await addReport(makeReport(A, "ra-01"));
         await dueExecutions(r, 5);
@@ -1512,7 +1553,7 @@ export function describeMetadataStoreContract(name: string, open: () => Promise<
         expect(ids(await store.listDeliveries(A, [e!.id, f!.id]))).toEqual(["d-dup", "d-two"]);
       });
 
-      it("refuses a delivery that does not belong to the execution, or with an outcome other than Completed", async () => {
+      it("refuses a delivery that does not belong to the execution, or with a Retry outcome", async () => {
         const r = await addReport(makeReport(A, "ra-01"));
         const [e, f] = await dueExecutions(r, 2);
         await store.claimExecutions("w", at(DAY), 1_000, 2);
@@ -1532,13 +1573,23 @@ export function describeMetadataStoreContract(name: string, open: () => Promise<
           store.finishExecution(
             e!.id,
             "w",
-            { status: "Failed", at: at(DAY), code: "x", reason: "y" },
+            { status: "Retry", at: at(DAY), code: "x", reason: "y", retryAt: at(2 * DAY) },
             makeDelivery(e!, "d-3", at(DAY)),
           ),
         ).rejects.toThrow();
         expect(await stored(e!)).toEqual(before);
         expect(await store.listDeliveries(A, [e!.id, f!.id])).toEqual([]);
         expect(await store.listDeliveries(B, [e!.id])).toEqual([]);
+      });
+
+      it("enqueues the delivery of a Failed outcome (CallbackOnFailure)", async () => {
+        const r = await addReport(makeReport(A, "ra-01"));
+        const [e] = await dueExecutions(r, 1);
+        await store.claimExecutions("w", at(DAY), 1_000, 1);
+        const delivery = makeDelivery(e!, "d-1", at(DAY));
+        const failed: ExecutionOutcome = { status: "Failed", at: at(DAY), code: "x", reason: "y" };
+        expect(await store.finishExecution(e!.id, "w", failed, delivery)).toBe(true);
+        expect(await store.listDeliveries(A, [e!.id])).toEqual([{ ...delivery, attemptLog: [] }]);
       });
 
       it("finishes Retry: back to Pending at retryAt with the failure, claimable from retryAt", async () => {
@@ -1719,6 +1770,35 @@ export function describeMetadataStoreContract(name: string, open: () => Promise<
         expect(reclaimed).toEqual([{ ...deliveries[0], leaseOwner: "w2", leaseExpiresAt: at(DAY + 2_001) }]);
         await expect(store.claimDeliveries("w", now, 1_000, 0)).rejects.toThrow(RangeError);
         await expect(store.claimDeliveries("w", now, -1, 1)).rejects.toThrow(RangeError);
+      });
+
+      it("redelivers: due again at once, never while an attempt holds the lease; lists a report's deliveries", async () => {
+        const { executions, deliveries } = await completedWithDeliveries(A, "ra-01", 2);
+        const d = deliveries[0]!;
+        const e = executions[0]!;
+        expect(ids(await store.listReportDeliveries(A, "ra-01"))).toEqual(ids(deliveries));
+        expect(await store.listReportDeliveries(B, "ra-01")).toEqual([]);
+        await store.claimDeliveries("w", at(2 * DAY), 60_000, 1);
+        expect(await store.redeliver(A, e.id, at(2 * DAY + 1))).toBe("busy");
+        expect(
+          await store.recordDeliveryAttempt(d.id, "w", attempt(d.id, 1, { statusCode: 200 }), {
+            status: "Delivered",
+          }),
+        ).toBe(true);
+        expect(await store.redeliver(B, e.id, at(3 * DAY))).toBe("missing");
+        expect(await store.redeliver(A, "no-such-execution", at(3 * DAY))).toBe("missing");
+        expect(await store.redeliver(A, e.id, at(3 * DAY))).toBe("queued");
+        const [again] = await store.listDeliveries(A, [e.id]);
+        expect(again).toMatchObject({
+          status: "Pending",
+          attempts: 1,
+          nextAttemptAt: at(3 * DAY),
+          deliveredAt: null,
+        });
+        expect(again!.attemptLog).toHaveLength(1);
+        expect(ids(await store.claimDeliveries("w2", at(3 * DAY), 60_000, 5))).toContain(d.id);
+        // A lease that has expired does not hold a redelivery back.
+        expect(await store.redeliver(A, e.id, at(3 * DAY + 60_000))).toBe("queued");
       });
 
       it("gives each delivery to exactly one of many concurrent claimers", async () => {

@@ -127,11 +127,13 @@ describe("PostgreSQL metadata store", () => {
         db,
       );
       expect(tables.rows.map((r) => r.table_name)).toEqual([
+        "audit_log",
         "callback_attempts",
         "callback_deliveries",
         "executions",
         "kysely_migration",
         "loads",
+        "rate_limit_buckets",
         "report_queries",
         "reports",
       ]);

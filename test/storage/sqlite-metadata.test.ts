@@ -83,7 +83,15 @@ describe("SQLite metadata store", () => {
       dialect: new SqliteDialect({ database: new Database(path).unsafeMode(true) }),
     });
     try {
-      expect(await migrateToLatest(db)).toEqual(Object.keys(METADATA_MIGRATIONS).sort());
+      expect(await migrateToLatest(db)).toEqual([
+        "001_initial",
+        "002_execution_queue",
+        "003_spreadsheet_safe",
+        "004_catalog_programs",
+        "005_loads",
+        "006_callback_on_failure",
+        "007_audit_log",
+      ]);
     } finally {
       await db.destroy();
     }
@@ -422,7 +430,7 @@ function childScript(body: string): string {
 }
 
 describe("SQLite metadata store: the execution queue", () => {
-  it("adds 002_execution_queue to a 001 database, keeping its executions (skippedSlots 0)", async () => {
+  it("adds 002_execution_queue and 003 to a 001 database, keeping its executions (skippedSlots 0) and reports (callbackOnFailure false)", async () => {
     const path = freshPath();
     await databaseAt(path, "001_initial");
     const r = report("r-1");
@@ -430,7 +438,11 @@ describe("SQLite metadata store: the execution queue", () => {
     const raw = new Database(path);
     try {
       const { skipped_slots: _skipped, ...row001 } = executionToRow(e);
-      insertRow(raw, "reports", reportRowWithout(r, "spreadsheet_safe", "query_window"));
+      insertRow(
+        raw,
+        "reports",
+        reportRowWithout(r, "spreadsheet_safe", "query_window", "callback_on_failure"),
+      );
       insertRow(raw, "executions", row001);
     } finally {
       raw.close();
@@ -443,6 +455,10 @@ describe("SQLite metadata store: the execution queue", () => {
         { limit: 5 },
       );
       expect(page.items).toEqual([e]);
+      expect(await store.getReport({ tenant: "t", program: "mpn" }, r.id)).toEqual({
+        ...r,
+        callbackOnFailure: false,
+      });
     } finally {
       await store.close();
     }
@@ -478,7 +494,15 @@ describe("SQLite metadata store: the execution queue", () => {
     fix.close();
     await (await openSqliteMetadataStore({ path })).close();
     const fixed = state();
-    expect(fixed.migrations).toEqual(Object.keys(METADATA_MIGRATIONS).sort());
+    expect(fixed.migrations).toEqual([
+      "001_initial",
+      "002_execution_queue",
+      "003_spreadsheet_safe",
+      "004_catalog_programs",
+      "005_loads",
+      "006_callback_on_failure",
+      "007_audit_log",
+    ]);
     expect(fixed.executionColumns).toContain("skipped_slots");
   });
 

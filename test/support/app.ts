@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { type App, createApp, openAnalytics, openCatalogs, openMetadata } from "../../src/app.js";
+import { type App, createApp, openAnalytics, openCatalogs, openMetadata, type Role } from "../../src/app.js";
 import { issueLocalToken } from "../../src/auth/local-key.js";
 import { type Config, type Environment, loadConfig } from "../../src/config/config.js";
 import { BUILT_IN_DATASETS } from "../../src/datasets/catalog.js";
@@ -21,7 +21,7 @@ export interface TestApp {
   readonly dataDir: string;
   readonly config: Config;
   /** A valid token for a tenant (local key). */
-  token(tenant: string, options?: { user?: string; ttlSeconds?: number }): Promise<string>;
+  token(tenant: string, options?: TokenOptions): Promise<string>;
   /** fetch against the app with a tenant's token. */
   call(
     tenant: string | null,
@@ -36,12 +36,21 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+export interface TokenOptions {
+  readonly user?: string;
+  readonly ttlSeconds?: number;
+  /** The `roles` claim (e.g. OpenInsights.Admin). */
+  readonly roles?: readonly string[];
+}
+
 export interface TestAppOptions {
   readonly env?: Environment;
   /** A fake clock; defaults to the wall clock. */
   readonly now?: () => Date;
   /** Run the scheduler/worker/callback loops (default false: tests drive them through `app`). */
   readonly background?: boolean;
+  /** What the process runs (default all). */
+  readonly role?: Role;
   /** Demo rows generated into the data directory before the app starts (none by default). */
   readonly demoRows?: number;
   /** The instant the demo data is generated around (default: now). */
@@ -103,19 +112,21 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const start = async () => {
     const started = await createApp(config, {
       background: options.background ?? false,
+      ...(options.role ? { role: options.role } : {}),
       demo: options.demo ?? false,
       ...(options.now ? { now: options.now } : {}),
     });
     return { app: started, address: await started.listen(0, "127.0.0.1") };
   };
   let { app, address } = await start();
-  const token = (tenant: string, tokenOptions: { user?: string; ttlSeconds?: number } = {}) =>
+  const token = (tenant: string, tokenOptions: TokenOptions = {}) =>
     issueLocalToken({
       dataDir,
       tenant,
       user: tokenOptions.user ?? "tester@example.com",
       ttlSeconds: tokenOptions.ttlSeconds ?? 3600,
       audience: config.auth.audiences[0]!,
+      ...(tokenOptions.roles ? { roles: tokenOptions.roles } : {}),
     });
   return {
     get app() {

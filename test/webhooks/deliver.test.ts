@@ -81,6 +81,7 @@ const PAYLOAD = callbackPayload({
   rowCount: 3,
   bytes: 120,
   sha256: "00".repeat(32),
+  failure: null,
 });
 
 function delivery(callbackUrl: string, method: "GET" | "POST" = "POST"): CallbackDelivery {

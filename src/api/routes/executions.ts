@@ -1,6 +1,7 @@
 /** The execution operation (reference §1.4): a report's executions, with download links. */
 import type { FastifyRequest } from "fastify";
 import { AppError, ERROR_CODES } from "../../core/errors.js";
+import { isOverdue } from "../../executions/lifecycle.js";
 import { EXECUTION_STATUSES, type ExecutionStatus } from "../../executions/model.js";
 import type { Scope } from "../../storage/ports.js";
 import { envelope } from "../envelope.js";
@@ -29,14 +30,20 @@ export function registerExecutionRoutes({
       const latestOnly = params.boolean("getLatestExecution", true);
       if (!latestOnly) return listExecutions(request, scope, params, latestOnly);
       // Clients poll the latest executions until one completes. Without download links (fresh on
-      // every GET) that answer is a function of the stored data and the request alone. (The 90-day
-      // history moves with the clock: never kept.)
+      // every GET) and executions waiting to start (they become overdue as time passes), that
+      // answer is a function of the stored data and the request alone. (The 90-day history moves
+      // with the clock: never kept.)
       return sendKept(
         request,
         reply,
         scope,
         () => listExecutions(request, scope, params, latestOnly),
-        (body) => body.value.every((execution) => execution.reportAccessSecureLink === null),
+        (body) =>
+          body.value.every(
+            (execution) =>
+              execution.reportAccessSecureLink === null &&
+              !(execution.executionStatus === "Pending" && execution.attempts === 0),
+          ),
       );
     },
   );
@@ -68,7 +75,8 @@ export function registerExecutionRoutes({
       page.items.map(async (execution) => {
         const report = page.reports.get(execution.reportId)!;
         const link = await context.links(request, execution, report);
-        return wireExecution(execution, report, link, page.deliveries.get(execution.id));
+        const overdue = isOverdue(execution, context.now(), context.config.overdueMinutes * 60_000);
+        return wireExecution(execution, report, link, page.deliveries.get(execution.id), overdue);
       }),
     );
     return envelope(value, { nextLink: nextLink(request, page) });

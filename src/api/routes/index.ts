@@ -3,6 +3,7 @@ import type { FastifyInstance } from "fastify";
 import type { ApiContext } from "../context.js";
 import { registerCallbackSecretRoutes } from "./callback-secret.js";
 import { registerDatasetRoutes } from "./datasets.js";
+import { registerDeliveryRoutes } from "./deliveries.js";
 import { registerExecutionRoutes } from "./executions.js";
 import { type ProgramRoutes, programBases, programRoutes } from "./program.js";
 import { registerQueryRoutes } from "./queries.js";
@@ -15,6 +16,7 @@ const RESOURCES: readonly ((routes: ProgramRoutes) => void)[] = [
   registerQueryRoutes,
   registerReportRoutes,
   registerExecutionRoutes,
+  registerDeliveryRoutes,
 ];
 
 export function registerProgramRoutes(app: FastifyInstance, context: ApiContext): void {

@@ -32,8 +32,11 @@ export function programRoutes(
 ) {
   const { config } = context;
   const { program } = catalog;
+  /** The caller's tenant and user, once the tenant's rate limit admits the request (then the audit trail knows who asked). */
   const scopeOf = async (request: FastifyRequest) => {
     const principal = await context.authenticate(request.headers, program);
+    await context.rateLimits.admit(request, principal.tenant);
+    context.auditTrail.noteActor(request, { tenant: principal.tenant, user: principal.user, program });
     return { scope: { tenant: principal.tenant, program } satisfies Scope, user: principal.user };
   };
   const paging = (params: QueryParams) =>

@@ -3,6 +3,7 @@
  * only in how they represent instants and booleans (see each adapter's `schema.ts`); an adapter
  * passes a `ColumnCodec` for those and gets the mappers for its row types.
  */
+import { AUDIT_OUTCOMES, type AuditEntry } from "../../audit/model.js";
 import type { ExecutionStatus, StoredExecution } from "../../executions/model.js";
 import { LOAD_MODES, LOAD_STATUSES, type StoredLoad } from "../../loads/model.js";
 import { COMPRESSIONS, REPORT_FORMAT_NAMES } from "../../reports/formats.js";
@@ -15,6 +16,7 @@ import {
 } from "../../reports/model.js";
 import type { CallbackDelivery, DeliveryAttempt, DeliveryStatus } from "../../webhooks/model.js";
 import type {
+  AuditLogTable,
   CallbackAttemptsTable,
   CallbackDeliveriesTable,
   ExecutionsTable,
@@ -155,6 +157,7 @@ export function rowMapping<I, B>(codec: ColumnCodec<I, B>) {
         spreadsheet_safe: codec.toBool(r.spreadsheetSafe),
         callback_url: r.callbackUrl,
         callback_method: r.callbackMethod,
+        callback_on_failure: codec.toBool(r.callbackOnFailure),
         status: r.status,
         user_name: r.user,
         created_time: toInstant(r.createdTime),
@@ -187,6 +190,7 @@ export function rowMapping<I, B>(codec: ColumnCodec<I, B>) {
           r.callback_method === null
             ? null
             : oneOf(METHOD_VALUES, r.callback_method, "reports.callback_method"),
+        callbackOnFailure: codec.fromBool(r.callback_on_failure),
         status: oneOf(REPORT_STATUS_VALUES, r.status, "reports.status"),
         user: r.user_name,
         createdTime: fromInstant(r.created_time),
@@ -300,6 +304,38 @@ export function rowMapping<I, B>(codec: ColumnCodec<I, B>) {
         status_code: a.statusCode,
         error: a.error,
         duration_ms: a.durationMs,
+      };
+    },
+
+    auditToRow(e: AuditEntry): AuditLogTable<I> {
+      return {
+        id: e.id,
+        created_time: toInstant(e.createdTime),
+        tenant: e.tenant,
+        actor: e.actor,
+        request_id: e.requestId,
+        action: e.action,
+        program: e.program,
+        target: e.target,
+        outcome: e.outcome,
+        status_code: e.statusCode,
+        detail: e.detail,
+      };
+    },
+
+    rowToAudit(r: AuditLogTable<I>): AuditEntry {
+      return {
+        id: r.id,
+        createdTime: fromInstant(r.created_time),
+        tenant: r.tenant,
+        actor: r.actor,
+        requestId: r.request_id,
+        action: r.action,
+        program: r.program,
+        target: r.target,
+        outcome: oneOf(AUDIT_OUTCOMES, r.outcome, "audit_log.outcome"),
+        statusCode: r.status_code,
+        detail: r.detail,
       };
     },
 

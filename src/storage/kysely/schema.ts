@@ -42,6 +42,8 @@ export interface ReportsTable<I, B> {
   spreadsheet_safe: B;
   callback_url: string | null;
   callback_method: string | null;
+  /** Added by `006_callback_on_failure` (existing rows: false). */
+  callback_on_failure: B;
   status: string;
   user_name: string;
   created_time: I;
@@ -105,6 +107,21 @@ export interface CallbackAttemptsTable<I> {
   duration_ms: number;
 }
 
+/** The audit log (`007_audit_log`). */
+export interface AuditLogTable<I> {
+  id: string;
+  created_time: I;
+  tenant: string;
+  actor: string;
+  request_id: string | null;
+  action: string;
+  program: string | null;
+  target: string | null;
+  outcome: string;
+  status_code: number | null;
+  detail: string | null;
+}
+
 /** Loads of rows into datasets (`src/loads/model.ts`), newest first by (started_time, id). */
 export interface LoadsTable<I> {
   id: string;
@@ -127,4 +144,5 @@ export interface MetadataTables<I, B> {
   executions: ExecutionsTable<I>;
   callback_deliveries: CallbackDeliveriesTable<I>;
   callback_attempts: CallbackAttemptsTable<I>;
+  audit_log: AuditLogTable<I>;
 }

@@ -19,6 +19,7 @@ import {
   type Updateable,
   type UpdateType,
 } from "kysely";
+import type { AuditEntry, AuditFilter } from "../../audit/model.js";
 import type { Cursor, Page, PageRequest } from "../../core/paging.js";
 import type { ExecutionOutcome, ExecutionStatus, StoredExecution } from "../../executions/model.js";
 import type { LoadOutcome, StoredLoad } from "../../loads/model.js";
@@ -29,11 +30,13 @@ import type {
   ExecutionFilter,
   LoadFilter,
   QueryFilter,
+  QueueStats,
   ReportFilter,
   Scope,
 } from "../ports.js";
 import { foldName } from "./rows.js";
 import type {
+  AuditLogTable,
   CallbackAttemptsTable,
   CallbackDeliveriesTable,
   ExecutionsTable,
@@ -47,7 +50,6 @@ import { StatementTemplates, type TemplateOptions } from "./templates.js";
 export const OK: CreateOutcome = Object.freeze({ ok: true });
 export const QUERY_QUOTA: CreateOutcome = Object.freeze({ ok: false, reason: "queries" });
 export const ACTIVE_QUOTA: CreateOutcome = Object.freeze({ ok: false, reason: "activeReports" });
-export const EXECUTE_NOW_QUOTA: CreateOutcome = Object.freeze({ ok: false, reason: "executeNow" });
 /** Execution statuses that still wait for or hold a worker: the report is not ready to plan. */
 export const UNFINISHED: readonly ExecutionStatus[] = ["Pending", "Paused", "Running"];
 
@@ -72,6 +74,8 @@ export interface RowMappers<I, B> {
   rowToDelivery(r: Selectable<CallbackDeliveriesTable<I>>): CallbackDelivery;
   attemptToRow(a: DeliveryAttempt): Insertable<CallbackAttemptsTable<I>> & { readonly at: Bound<I> };
   rowToAttempt(r: Selectable<CallbackAttemptsTable<I>>): DeliveryAttempt;
+  auditToRow(e: AuditEntry): Insertable<AuditLogTable<I>>;
+  rowToAudit(r: Selectable<AuditLogTable<I>>): AuditEntry;
   loadToRow(l: StoredLoad): Insertable<LoadsTable<I>>;
   /** An instant as the engine returns it (for aggregates such as max). */
   fromInstant(value: I): Date;
@@ -185,8 +189,8 @@ export function checkReportExecutions(report: StoredReport, executions: readonly
 /** Refuses a callback delivery that a finishing execution may not enqueue. */
 function checkFinishDelivery(id: string, outcome: ExecutionOutcome, delivery: CallbackDelivery | null): void {
   if (delivery === null) return;
-  if (outcome.status !== "Completed") {
-    throw new Error(`Only a Completed execution enqueues a callback (execution ${id} is ${outcome.status})`);
+  if (outcome.status === "Retry") {
+    throw new Error(`Only a finished execution enqueues a callback (execution ${id} will be retried)`);
   }
   if (delivery.executionId !== id) {
     throw new Error(`Delivery ${delivery.id} belongs to execution ${delivery.executionId}, not ${id}`);
@@ -280,23 +284,37 @@ export abstract class KyselyMetadataStore<I, B> {
     return count(n);
   }
 
-  /** ExecuteNow reports created in the window (after, end]: every status counts. */
-  protected async countExecuteNow(
+  /**
+   * The refusal of one more ExecuteNow report when the window (after, end] already holds `max` of
+   * them (every status counts), with the instant enough of them will have left it; null when allowed.
+   */
+  protected async executeNowRefusal(
     db: Kysely<MetadataTables<I, B>>,
     scope: Scope,
     after: Bound<I>,
     end: Bound<I>,
-  ): Promise<number> {
-    const { n } = await db
+    max: number,
+    windowMs: number,
+  ): Promise<CreateOutcome | null> {
+    const inWindow = db
       .selectFrom("reports")
-      .select((eb) => eb.fn.countAll<number>().as("n"))
       .where("tenant", "=", scope.tenant)
       .where("program", "=", scope.program)
       .where("execute_now", "=", this.dialect.bool(true))
       .where("created_time", ">", after)
-      .where("created_time", "<=", end)
+      .where("created_time", "<=", end);
+    const { n } = await inWindow.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+    if (count(n) < max) return null;
+    // One more is allowed once all but max - 1 have left: when the (n - max + 1)th oldest does.
+    const leaving = await inWindow
+      .selectAll()
+      .orderBy("created_time")
+      .orderBy("id")
+      .offset(count(n) - max)
+      .limit(1)
       .executeTakeFirstOrThrow();
-    return count(n);
+    const createdTime = this.dialect.rows.rowToReport(leaving).createdTime;
+    return { ok: false, reason: "executeNow", nextAllowedAt: new Date(createdTime.getTime() + windowMs) };
   }
 
   // ── queries ───────────────────────────────────────────────────────────────
@@ -736,6 +754,61 @@ export abstract class KyselyMetadataStore<I, B> {
     );
   }
 
+  // ── operations ─────────────────────────────────────────────────────────────
+
+  async recordAudit(entry: AuditEntry): Promise<void> {
+    await this.db.insertInto("audit_log").values(this.dialect.rows.auditToRow(entry)).execute();
+  }
+
+  async listAudit(filter: AuditFilter, page: PageRequest): Promise<Page<AuditEntry>> {
+    const limit = checkLimit(page);
+    const { instant } = this.dialect;
+    let q = this.db.selectFrom("audit_log").selectAll();
+    if (filter.tenant !== undefined) q = q.where("tenant", "=", filter.tenant);
+    if (filter.actor !== undefined) q = q.where("actor", "=", filter.actor);
+    if (filter.action !== undefined) q = q.where("action", "=", filter.action);
+    if (filter.outcome !== undefined) q = q.where("outcome", "=", filter.outcome);
+    if (filter.since !== undefined) q = q.where("created_time", ">=", instant(filter.since));
+    if (filter.until !== undefined) q = q.where("created_time", "<", instant(filter.until));
+    const rows = await this.nextPage(q, this.cursorValues(page), limit).execute();
+    return toPage(rows, limit, this.dialect.rows.rowToAudit);
+  }
+
+  async purgeAudit(before: Date, limit: number): Promise<number> {
+    checkPositiveInteger("limit", limit);
+    const doomed = this.db
+      .selectFrom("audit_log")
+      .select("id")
+      .where("created_time", "<", this.dialect.instant(before))
+      .orderBy("created_time")
+      .limit(limit);
+    const result = await this.db.deleteFrom("audit_log").where("id", "in", doomed).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  async queueStats(now: Date, overdueBefore: Date): Promise<QueueStats> {
+    const due = this.db
+      .selectFrom("executions")
+      .where("status", "=", "Pending")
+      .where("next_attempt_at", "<=", this.dialect.instant(now));
+    const [{ n }, oldest, { overdue }] = await Promise.all([
+      due.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
+      due.selectAll().orderBy("next_attempt_at").limit(1).executeTakeFirst(),
+      this.db
+        .selectFrom("executions")
+        .select((eb) => eb.fn.countAll<number>().as("overdue"))
+        .where("status", "=", "Pending")
+        .where("attempts", "=", 0)
+        .where("scheduled_time", "<=", this.dialect.instant(overdueBefore))
+        .executeTakeFirstOrThrow(),
+    ]);
+    return {
+      due: count(n),
+      oldestDueAt: oldest === undefined ? null : this.dialect.rows.rowToExecution(oldest).nextAttemptAt,
+      overdue: count(overdue),
+    };
+  }
+
   // ── the callback outbox ───────────────────────────────────────────────────
 
   async recordDeliveryAttempt(
@@ -772,6 +845,55 @@ export abstract class KyselyMetadataStore<I, B> {
       return true;
     });
   }
+
+  async listReportDeliveries(scope: Scope, reportId: string): Promise<DeliveryWithLog[]> {
+    const rows = await this.db
+      .selectFrom("callback_deliveries")
+      .select("execution_id")
+      .where("tenant", "=", scope.tenant)
+      .where("program", "=", scope.program)
+      .where("report_id", "=", reportId)
+      .execute();
+    return this.listDeliveries(
+      scope,
+      rows.map((r) => r.execution_id),
+    );
+  }
+
+  async redeliver(scope: Scope, executionId: string, now: Date): Promise<"queued" | "busy" | "missing"> {
+    const at = this.dialect.instant(now);
+    return this.db.transaction().execute(async (trx) => {
+      const result = await trx
+        .updateTable("callback_deliveries")
+        .set({
+          status: "Pending",
+          next_attempt_at: at,
+          delivered_at: null,
+          lease_owner: null,
+          lease_expires_at: null,
+        })
+        .where("tenant", "=", scope.tenant)
+        .where("program", "=", scope.program)
+        .where("execution_id", "=", executionId)
+        .where((eb) => eb.or([eb("lease_owner", "is", null), eb("lease_expires_at", "<=", at)]))
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) > 0) {
+        await this.afterRedeliver(trx);
+        return "queued";
+      }
+      const exists = await trx
+        .selectFrom("callback_deliveries")
+        .select("id")
+        .where("tenant", "=", scope.tenant)
+        .where("program", "=", scope.program)
+        .where("execution_id", "=", executionId)
+        .executeTakeFirst();
+      return exists ? "busy" : "missing";
+    });
+  }
+
+  /** Runs in `redeliver`'s transaction once a delivery is due again (e.g. to notify). */
+  protected async afterRedeliver(_trx: Kysely<MetadataTables<I, B>>): Promise<void> {}
 
   async listDeliveries(scope: Scope, executionIds: readonly string[]): Promise<DeliveryWithLog[]> {
     if (executionIds.length === 0) return [];

@@ -33,6 +33,7 @@ import {
 import pg from "pg";
 import { AppError, ERROR_CODES } from "../../core/errors.js";
 import type { ExecutionOutcome, ExecutionStatus, StoredExecution } from "../../executions/model.js";
+import type { TokenTaken } from "../../ratelimit/bucket.js";
 import type { ReportStatus, StoredQuery, StoredReport } from "../../reports/model.js";
 import type { CallbackDelivery } from "../../webhooks/model.js";
 import {
@@ -40,7 +41,6 @@ import {
   checkPositiveInteger,
   checkReportExecutions,
   count,
-  EXECUTE_NOW_QUOTA,
   insertExecutionRows,
   type KyselyDialectParts,
   KyselyMetadataStore,
@@ -51,6 +51,7 @@ import type { CreateOutcome, MetadataStore, ReportQuotas, Scope } from "../ports
 import { migrateToLatest } from "./migrations.js";
 import {
   attemptToRow,
+  auditToRow,
   deliveryToRow,
   executionToRow,
   fromInstant,
@@ -58,6 +59,7 @@ import {
   queryToRow,
   reportToRow,
   rowToAttempt,
+  rowToAudit,
   rowToDelivery,
   rowToExecution,
   rowToLoad,
@@ -94,6 +96,8 @@ export interface PostgresMetadataStore extends MetadataStore {
    * Best effort: keep polling too. Returns an unsubscribe function.
    */
   onWork(callback: (kind: WorkKind) => void): () => void;
+  /** Rate-limit buckets are rows of the database: every process shares them. */
+  takeRateToken(bucket: string, perMinute: number, now: Date): Promise<TokenTaken>;
 }
 
 /** The LISTEN/NOTIFY channel; the payload is `<kind>:<schema>`. */
@@ -156,7 +160,7 @@ export async function openPostgresMetadataStore(
       try {
         const current = schema ?? (await currentSchema(db));
         await migrateToLatest(db, current, [LOCK_MIGRATE, lockKey(current)]);
-        return new PgMetadataStore(db, current, connection);
+        return new PgMetadataStore(db, current, connection, pool);
       } catch (error) {
         // The database went away during start-up (a restart, a failover): start once it is back.
         if (!isUnavailable(error)) throw error;
@@ -273,6 +277,8 @@ const POSTGRES_PARTS: KyselyDialectParts<Date, boolean> = {
     rowToDelivery,
     attemptToRow,
     rowToAttempt,
+    auditToRow,
+    rowToAudit,
     loadToRow,
     rowToLoad,
     fromInstant,
@@ -468,12 +474,38 @@ class PgMetadataStore extends KyselyMetadataStore<Date, boolean> implements Post
   readonly capabilities = Object.freeze({ multiWriter: true, skipLocked: true });
   readonly schema: string;
   readonly #listener: WorkListener;
+  readonly #pool: pg.Pool;
   #closed = false;
 
-  constructor(db: Kysely<MetadataDatabase>, schema: string, connection: pg.ClientConfig) {
+  constructor(db: Kysely<MetadataDatabase>, schema: string, connection: pg.ClientConfig, pool: pg.Pool) {
     super(db, POSTGRES_PARTS);
     this.schema = schema;
     this.#listener = new WorkListener(connection, schema);
+    this.#pool = pool;
+  }
+
+  /**
+   * The token bucket (ratelimit/bucket.ts) in one statement: the row is locked by the upsert, so
+   * concurrent requests of a tenant, from any process, take tokens one after the other.
+   */
+  async takeRateToken(bucket: string, perMinute: number, now: Date): Promise<TokenTaken> {
+    const at = toDate(now);
+    const rate = sql`${perMinute}::double precision`;
+    const refilled = sql`least(${rate}, greatest(0, b.tokens) +
+      greatest(0, extract(epoch from (${at}::timestamptz - b.updated_at)) * 1000) * ${rate} / 60000)`;
+    const { rows } = await sql<TokenTaken>`
+      insert into rate_limit_buckets as b (bucket, tokens, updated_at, allowed)
+      values (${bucket}, ${rate} - 1, ${at}::timestamptz, true)
+      on conflict (bucket) do update set
+        tokens = case when ${refilled} >= 1 then ${refilled} - 1 else ${refilled} end,
+        allowed = ${refilled} >= 1,
+        updated_at = greatest(b.updated_at, ${at}::timestamptz)
+      returning allowed, tokens`.execute(this.db);
+    return rows[0]!;
+  }
+
+  poolStats() {
+    return { total: this.#pool.totalCount, idle: this.#pool.idleCount, waiting: this.#pool.waitingCount };
   }
 
   onWork(callback: (kind: WorkKind) => void): () => void {
@@ -524,8 +556,15 @@ class PgMetadataStore extends KyselyMetadataStore<Date, boolean> implements Post
       if (report.executeNow) {
         // Window (now - windowMs, now]; every status counts (a finished ExecuteNow report is Inactive).
         const after = new Date(end - quotas.executeNowWindowMs);
-        const n = await this.countExecuteNow(trx, report, after, new Date(end));
-        if (n >= quotas.maxExecuteNow) return EXECUTE_NOW_QUOTA;
+        const refusal = await this.executeNowRefusal(
+          trx,
+          report,
+          after,
+          new Date(end),
+          quotas.maxExecuteNow,
+          quotas.executeNowWindowMs,
+        );
+        if (refusal) return refusal;
       }
       await trx.insertInto("reports").values(reportRow).execute();
       const inserted = await insertExecutions(trx, executionRows);
@@ -644,6 +683,10 @@ class PgMetadataStore extends KyselyMetadataStore<Date, boolean> implements Post
   ): Promise<void> {
     if (enqueuedDelivery) await this.#notify(trx, "deliveries");
     if (outcome.status === "Retry") await this.#notify(trx, "executions");
+  }
+
+  protected override async afterRedeliver(trx: Kysely<MetadataDatabase>): Promise<void> {
+    await this.#notify(trx, "deliveries");
   }
 
   // ── the scheduler ─────────────────────────────────────────────────────────

@@ -186,6 +186,44 @@ const m004_loads = statements(
   `create index loads_started_idx on loads (started_time, id)`,
 );
 
+/**
+ * Rate-limit token buckets shared by every process (docs/operations.md): one row per tenant, or
+ * per tenant and operation for operations with a rate of their own. PostgreSQL only: with SQLite
+ * there is one process, which keeps its buckets in memory.
+ */
+const m005_rate_limits = statements(
+  `create table rate_limit_buckets (
+    bucket text collate "C" primary key,
+    tokens double precision not null,
+    updated_at timestamptz not null,
+    allowed boolean not null
+  )`,
+);
+
+/** Reports gain `callback_on_failure` (the CallbackOnFailure extension); existing reports: false. */
+const m006_callback_on_failure = statements(
+  "alter table reports add column callback_on_failure boolean not null default false",
+);
+
+/** The audit log (docs/operations.md): listed by time, filtered by tenant; purged by time. */
+const m007_audit_log = statements(
+  `create table audit_log (
+    id text collate "C" primary key,
+    created_time timestamptz not null,
+    tenant text not null,
+    actor text not null,
+    request_id text,
+    action text not null,
+    program text,
+    target text,
+    outcome text not null constraint audit_log_outcome_check check (outcome in ('success', 'failure')),
+    status_code integer,
+    detail text
+  )`,
+  "create index audit_log_time_idx on audit_log (created_time, id)",
+  "create index audit_log_tenant_idx on audit_log (tenant, created_time, id)",
+);
+
 /** Report formats `parquet` and `json`, compression `zstd` (issue #14): the two CHECKs widened. */
 const m008_report_formats = statements(
   `alter table reports drop constraint reports_format_check,
@@ -206,6 +244,9 @@ export const METADATA_MIGRATIONS: Readonly<Record<string, Migration>> = Object.f
   "002_spreadsheet_safe": m002_spreadsheet_safe,
   "003_catalog_programs": m003_catalog_programs,
   "004_loads": m004_loads,
+  "005_rate_limits": m005_rate_limits,
+  "006_callback_on_failure": m006_callback_on_failure,
+  "007_audit_log": m007_audit_log,
   "008_report_formats": m008_report_formats,
   "009_query_window": m009_query_window,
 });

@@ -26,6 +26,8 @@ export const {
   rowToDelivery,
   attemptToRow,
   rowToAttempt,
+  auditToRow,
+  rowToAudit,
   loadToRow,
   rowToLoad,
   fromInstant,

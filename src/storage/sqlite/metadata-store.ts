@@ -39,7 +39,6 @@ import {
   checkReportExecutions,
   chunks,
   count,
-  EXECUTE_NOW_QUOTA,
   insertExecutionRows,
   type KyselyDialectParts,
   KyselyMetadataStore,
@@ -50,6 +49,7 @@ import type { CreateOutcome, MetadataStore, ReportQuotas, Scope } from "../ports
 import { migrateToLatest } from "./migrations.js";
 import {
   attemptToRow,
+  auditToRow,
   deliveryToRow,
   executionToRow,
   fromInstant,
@@ -57,6 +57,7 @@ import {
   queryToRow,
   reportToRow,
   rowToAttempt,
+  rowToAudit,
   rowToDelivery,
   rowToExecution,
   rowToLoad,
@@ -224,6 +225,8 @@ const SQLITE_PARTS: KyselyDialectParts<number, number> = {
     rowToDelivery,
     attemptToRow,
     rowToAttempt,
+    auditToRow,
+    rowToAudit,
     loadToRow,
     rowToLoad,
     fromInstant,
@@ -279,8 +282,15 @@ class SqliteMetadataStore extends KyselyMetadataStore<number, number> implements
       if (report.executeNow) {
         // Window (now - windowMs, now]; every status counts (a finished ExecuteNow report is Inactive).
         const end = toMs(quotas.now);
-        const n = await this.countExecuteNow(trx, report, end - quotas.executeNowWindowMs, end);
-        if (n >= quotas.maxExecuteNow) return EXECUTE_NOW_QUOTA;
+        const refusal = await this.executeNowRefusal(
+          trx,
+          report,
+          end - quotas.executeNowWindowMs,
+          end,
+          quotas.maxExecuteNow,
+          quotas.executeNowWindowMs,
+        );
+        if (refusal) return refusal;
       }
       await trx.insertInto("reports").values(reportToRow(report)).execute();
       await insertExecutions(trx, executions.map(executionToRow));

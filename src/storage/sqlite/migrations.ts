@@ -354,6 +354,47 @@ const m005_loads: Migration = {
   },
 };
 
+/** Reports gain `callback_on_failure` (the CallbackOnFailure extension); existing reports: 0. */
+const m006_callback_on_failure: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .alterTable("reports")
+      .addColumn("callback_on_failure", T.bool, (c) => c.notNull().defaultTo(0))
+      .execute();
+  },
+};
+
+/** The audit log (docs/operations.md): listed by time, filtered by tenant; purged by time. */
+const m007_audit_log: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable("audit_log")
+      .addColumn("id", T.text, (c) => c.primaryKey())
+      .addColumn("created_time", T.instant, (c) => c.notNull())
+      .addColumn("tenant", T.text, (c) => c.notNull())
+      .addColumn("actor", T.text, (c) => c.notNull())
+      .addColumn("request_id", T.text)
+      .addColumn("action", T.text, (c) => c.notNull())
+      .addColumn("program", T.text)
+      .addColumn("target", T.text)
+      .addColumn("outcome", T.text, (c) => c.notNull())
+      .addColumn("status_code", T.int)
+      .addColumn("detail", T.text)
+      .addCheckConstraint("audit_log_outcome_check", oneOf("outcome", ["success", "failure"]))
+      .execute();
+    await db.schema
+      .createIndex("audit_log_time_idx")
+      .on("audit_log")
+      .columns(["created_time", "id"])
+      .execute();
+    await db.schema
+      .createIndex("audit_log_tenant_idx")
+      .on("audit_log")
+      .columns(["tenant", "created_time", "id"])
+      .execute();
+  },
+};
+
 /**
  * Report formats `parquet` and `json`, compression `zstd` (issue #14): widens two CHECKs of
  * `reports` in place, as 004 removed one (every stored row already satisfies the wider lists).
@@ -390,6 +431,8 @@ export const METADATA_MIGRATIONS: Readonly<Record<string, Migration>> = Object.f
   "003_spreadsheet_safe": m003_spreadsheet_safe,
   "004_catalog_programs": m004_catalog_programs,
   "005_loads": m005_loads,
+  "006_callback_on_failure": m006_callback_on_failure,
+  "007_audit_log": m007_audit_log,
   "008_report_formats": m008_report_formats,
   "009_query_window": m009_query_window,
 });

@@ -25,6 +25,8 @@ export const {
   rowToDelivery,
   attemptToRow,
   rowToAttempt,
+  auditToRow,
+  rowToAudit,
   loadToRow,
   rowToLoad,
   fromInstant,
