@@ -154,10 +154,15 @@ describe("GET /metrics", () => {
     }
   });
 
-  it.runIf(TEST_BACKEND === "postgres")("reports the PostgreSQL pool's connections", async () => {
+  it("reports the PostgreSQL pool's connections, and no pool on SQLite (one connection, no pool)", async () => {
     const text = await scrape();
-    expect(sampleValue(text, "openinsights_db_pool_connections", { state: "total" })).toBeGreaterThan(0);
-    expect(sampleValue(text, "openinsights_db_pool_connections", { state: "waiting" })).toBe(0);
+    if (TEST_BACKEND === "postgres") {
+      expect(sampleValue(text, "openinsights_db_pool_connections", { state: "total" })).toBeGreaterThan(0);
+      expect(sampleValue(text, "openinsights_db_pool_connections", { state: "waiting" })).toBe(0);
+    } else {
+      const pool = parseSamples(text).filter((sample) => sample.name === "openinsights_db_pool_connections");
+      expect(pool).toEqual([]);
+    }
   });
 });
 
