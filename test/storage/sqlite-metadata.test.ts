@@ -91,6 +91,8 @@ describe("SQLite metadata store", () => {
         "005_loads",
         "006_callback_on_failure",
         "007_audit_log",
+        "008_report_formats",
+        "009_query_window",
       ]);
     } finally {
       await db.destroy();
@@ -502,6 +504,8 @@ describe("SQLite metadata store: the execution queue", () => {
       "005_loads",
       "006_callback_on_failure",
       "007_audit_log",
+      "008_report_formats",
+      "009_query_window",
     ]);
     expect(fixed.executionColumns).toContain("skipped_slots");
   });
@@ -699,10 +703,13 @@ describe("SQLite metadata store: 008_report_formats", () => {
     const raw = new Database(path);
     const indexesBefore = schemaOf(raw);
     try {
-      insertRow(raw, "reports", reportRowWithout(r, "query_window"));
+      insertRow(raw, "reports", reportRowWithout(r, "query_window", "callback_on_failure"));
       insertRow(raw, "executions", { ...executionToRow(e) });
       expect(() =>
-        insertRow(raw, "reports", { ...reportRowWithout(report("r-2"), "query_window"), format: "parquet" }),
+        insertRow(raw, "reports", {
+          ...reportRowWithout(report("r-2"), "query_window", "callback_on_failure"),
+          format: "parquet",
+        }),
       ).toThrow(/CHECK constraint failed/);
     } finally {
       raw.close();
