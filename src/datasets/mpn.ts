@@ -348,6 +348,9 @@ const customersAndTenants: DatasetDef = {
 const seatsSubscriptionsAndRevenue: DatasetDef = {
   name: "SeatsSubscriptionsAndRevenue",
   description: "Subscription details: one row per subscription and month with seats and revenue.",
+  rowKey: ["SubscriptionId", "Month"],
+  decision:
+    "Row key (SubscriptionId, Month) as the description says: one row per subscription and month. Exports that select both skip the distinct-rows grouping (docs/datasets.md).",
   columns: [
     COLUMN.PGAMpnId,
     COLUMN.MpnId,

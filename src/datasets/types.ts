@@ -80,6 +80,13 @@ export interface DatasetDef {
   readonly availableDateRanges: readonly Timespan[];
   /** Hours. */
   readonly minimumRecurrenceInterval: number;
+  /**
+   * Columns whose values identify a row of a tenant: no two rows share them (docs/datasets.md,
+   * "Row keys"). A selection without metrics that includes all of them is distinct already, so the
+   * compiler leaves out the grouping that would make it so (benchmark 3: 1.7× the time and 386 MB
+   * instead of 252 MB for 10M rows). Only for a dataset that has its table to itself.
+   */
+  readonly rowKey?: readonly string[];
   readonly decision?: string;
 }
 

@@ -54,8 +54,10 @@ export function compile(plan: QueryPlan, context: CompileContext): CompiledSql {
   }
 
   const selectList = plan.select.map((field) => `${fieldSql(field)} AS ${quoteIdentifier(field.name)}`);
-  // Rows are distinct in the selected columns, metric or not (documented): the selected columns group.
-  const grouping = plan.select.filter((f) => f.kind === "column");
+  // Rows are distinct in the selected columns, metric or not (documented): the selected columns
+  // group, unless they include the dataset's row key, which makes every row distinct already.
+  const rowsRepeat = selectedRowsRepeat(plan);
+  const grouping = rowsRepeat ? plan.select.filter((f) => f.kind === "column") : [];
   const grouped = new Set(grouping.map((f) => f.name));
   let sql = `SELECT ${selectList.join(", ")}`;
   sql += ` FROM ${tableReference(context.program, plan.dataset)}`;
@@ -64,10 +66,24 @@ export function compile(plan: QueryPlan, context: CompileContext): CompiledSql {
   if (groupFilters.length > 0) sql += ` HAVING ${groupFilters.join(" AND ")}`;
   if (plan.orderBy.length > 0) {
     // Ordering by the expression, not the output name: a metric may share its name with the measure it sums.
-    sql += ` ORDER BY ${plan.orderBy.map((o) => `${orderSql(o.field, o.direction, grouped)} ${o.direction}`).join(", ")}`;
+    sql += ` ORDER BY ${plan.orderBy.map((o) => `${rowsRepeat ? orderSql(o.field, o.direction, grouped) : fieldSql(o.field)} ${o.direction}`).join(", ")}`;
   }
   if (plan.limit !== undefined) sql += ` LIMIT ${plan.limit}`;
   return { sql, params, columns: plan.select.map((f) => f.name) };
+}
+
+/**
+ * Whether rows of the selected columns can repeat, so that grouping is needed to make them
+ * distinct: always with a metric selected or filtered on (the grouping computes it), otherwise unless every column of the
+ * dataset's row key is selected.
+ */
+export function selectedRowsRepeat(plan: QueryPlan): boolean {
+  if (plan.select.some((f) => f.kind === "metric")) return true;
+  if (plan.where.some((condition) => condition.field.kind === "metric")) return true;
+  const key = plan.dataset.rowKey;
+  if (!key || key.length === 0) return true;
+  const selected = new Set(plan.select.map((f) => f.name.toLowerCase()));
+  return !key.every((column) => selected.has(column.toLowerCase()));
 }
 
 /**

@@ -243,6 +243,22 @@ describe.each(datasetRows)("$program/$name", ({ ds }) => {
       expect(metricType(ds, lower(m.name))).toBe(expected);
     }
   });
+  it("has a row key of its own selectable columns, on a table of its own", () => {
+    if (!ds.rowKey) return;
+    expect(ds.rowKey.length).toBeGreaterThan(0);
+    for (const column of ds.rowKey) expect(ds.columns.map((c) => c.name)).toContain(column);
+    const program = PROGRAMS.find((p) => builtInCatalogs.get(p).datasets.includes(ds))!;
+    const sharing = builtInCatalogs
+      .get(program)
+      .datasets.filter((other) => lower(datasetTable(other)) === lower(datasetTable(ds)));
+    expect(sharing).toEqual([ds]);
+  });
+});
+
+describe("row keys", () => {
+  it("SeatsSubscriptionsAndRevenue is keyed by subscription and month, as its description says", () => {
+    expect(findDataset("mpn", "SeatsSubscriptionsAndRevenue")!.rowKey).toEqual(["SubscriptionId", "Month"]);
+  });
 });
 
 describe("shared tables", () => {

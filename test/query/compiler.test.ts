@@ -3,7 +3,7 @@ import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CompiledSql } from "../../src/query/compiled.js";
 import { compileQuery } from "../../src/query/index.js";
-import { fixtureDatasets } from "./fixture.js";
+import { fixtureDatasets, profileDataset, salesDataset } from "./fixture.js";
 
 const TENANT = "tenant-a";
 const NOW = new Date("2024-07-15T12:00:00Z");
@@ -103,6 +103,36 @@ describe("compiler: rows from a real engine", () => {
       ]);
     }
     expect(compiled("SELECT Market FROM Sales").sql).toContain('GROUP BY "Market"');
+  });
+
+  describe("with a row key (CustomerName, Month: unique in the rows above)", () => {
+    const keyed = [{ ...salesDataset, rowKey: ["CustomerName", "Month"] }, profileDataset];
+    const keyedSql = (text: string) => {
+      const result = compileQuery(text, keyed, { program: "mpn", tenant: TENANT, now: NOW });
+      if (!result.ok) throw new Error(JSON.stringify(result.diagnostics));
+      return result.sql;
+    };
+    const keyedRows = async (text: string) => {
+      const sql = keyedSql(text);
+      return (await connection.runAndReadAll(sql.sql, sql.params as DuckDBValue[])).getRowsJS();
+    };
+
+    it("leaves out the grouping when the selection includes the whole key, with the same rows", async () => {
+      const text = "SELECT month, CustomerName, Market FROM Sales ORDER BY Seats DESC TIMESPAN LIFETIME";
+      expect(keyedSql(text).sql).not.toContain("GROUP BY");
+      expect(keyedSql(text).sql).toContain('ORDER BY "Seats" DESC');
+      expect(await keyedRows(text)).toEqual(await rowsOf(text));
+      expect(await keyedRows(text)).toHaveLength(6);
+    });
+
+    it.each([
+      "SELECT CustomerName, Market FROM Sales TIMESPAN LIFETIME",
+      "SELECT Month FROM Sales TIMESPAN LIFETIME",
+      "SELECT CustomerName, Month, Revenue FROM Sales TIMESPAN LIFETIME",
+      "SELECT CustomerName, Month FROM Sales WHERE Revenue > 1 TIMESPAN LIFETIME",
+    ])("still groups when rows can repeat or a metric is involved: %s", (text) => {
+      expect(keyedSql(text).sql).toContain("GROUP BY");
+    });
   });
 
   it.each([
