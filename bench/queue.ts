@@ -51,6 +51,8 @@ function dummyReport(now: Date): StoredReport {
     queryStartTime: null,
     queryEndTime: null,
     queryWindow: null,
+    schedule: null,
+    timeZone: null,
     format: "csv",
     compression: "none",
     spreadsheetSafe: false,

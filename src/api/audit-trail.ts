@@ -19,6 +19,7 @@ const CHANGES = new Set([
   "deleteReport",
   "pauseReport",
   "resumeReport",
+  "backfillReport",
   "redeliver",
 ]);
 

@@ -16,6 +16,7 @@ const OPERATIONS_BY_ROUTE: Readonly<Record<string, string>> = {
   "DELETE /ScheduledReport/:reportId": "deleteReport",
   "PUT /ScheduledReport/pause/:reportId": "pauseReport",
   "PUT /ScheduledReport/resume/:reportId": "resumeReport",
+  "POST /ScheduledReport/:reportId/backfill": "backfillReport",
   "GET /ScheduledReport/execution/:reportId": "executions",
   "GET /ScheduledReport/execution/:reportId/deliveries": "listDeliveries",
   "POST /ScheduledReport/execution/:reportId/deliveries/:executionId/redeliver": "redeliver",

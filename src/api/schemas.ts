@@ -85,6 +85,12 @@ const report = {
       description: "Extension: report files compressed whole with gzip or zstd (not Parquet)",
     },
     queryWindow: { type: ["string", "null"], enum: ["SinceLastSuccess", null], description: "Extension" },
+    schedule: {
+      type: ["string", "null"],
+      description:
+        "Extension: the 5-field cron expression of a calendar schedule, or null (RecurrenceInterval)",
+    },
+    timeZone: { type: ["string", "null"], description: "Extension: the IANA zone of schedule, or null" },
     spreadsheetSafe: {
       type: "boolean",
       description:
@@ -175,6 +181,15 @@ const reportBody = {
       enum: ["SinceLastSuccess", null],
       description:
         "Extension, scheduled reports: each run covers from the previous completed run's window end to its slot",
+    },
+    Schedule: {
+      type: ["string", "null"],
+      description:
+        "Extension, scheduled reports: a 5-field cron expression (minute hour day-of-month month day-of-week) whose times in TimeZone are the slots; excludes RecurrenceInterval, makes StartTime optional (docs/scheduling.md)",
+    },
+    TimeZone: {
+      type: ["string", "null"],
+      description: "Extension: the IANA time zone Schedule is read in (default UTC)",
     },
     CallbackOnFailure: {
       type: "boolean",
@@ -279,6 +294,41 @@ export const SCHEMAS = {
     summary: "Resume report executions (E11)",
     params: reportIdParam,
     response: responses(report),
+  },
+  backfillReport: {
+    summary: "Backfill a scheduled report's past slots (extension; see docs/scheduling.md)",
+    params: reportIdParam,
+    body: {
+      type: "object",
+      description: "Field names are case-insensitive",
+      properties: {
+        From: { type: "string", description: "yyyy-MM-ddTHH:mm:ssZ, included" },
+        To: { type: "string", description: "yyyy-MM-ddTHH:mm:ssZ, included; not in the future" },
+      },
+      required: ["From", "To"],
+    },
+    response: responses({
+      type: "object",
+      properties: {
+        reportId: { type: "string" },
+        from: time,
+        to: time,
+        slotCount: { type: "integer", description: "Slots of the schedule in From..To" },
+        createdCount: { type: "integer", description: "Executions created (slots that had none)" },
+        existingCount: { type: "integer", description: "Slots skipped: they had an execution already" },
+        executions: {
+          type: "array",
+          items: {
+            type: "object",
+            properties: {
+              executionId: { type: "string" },
+              scheduledTime: time,
+              executionStatus: { type: "string" },
+            },
+          },
+        },
+      },
+    }),
   },
   executions: {
     summary: "Get report executions (E12)",

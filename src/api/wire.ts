@@ -4,6 +4,7 @@ import type { DatasetDef, SystemQueryDef } from "../datasets/types.js";
 import type { StoredExecution } from "../executions/model.js";
 import type { StoredLoad } from "../loads/model.js";
 import type { StoredQuery, StoredReport } from "../reports/model.js";
+import type { BackfillResult } from "../reports/report-service.js";
 import type { CallbackDelivery, DeliveryAttempt } from "../webhooks/model.js";
 import type { DownloadLink } from "./context.js";
 import { JsonText } from "./envelope.js";
@@ -144,6 +145,10 @@ export function wireReport(report: StoredReport) {
     compression: report.compression,
     /** Extension: "SinceLastSuccess", or null (TIMESPAN). */
     queryWindow: report.queryWindow,
+    /** Extension: the cron expression of a calendar schedule, or null (RecurrenceInterval). */
+    schedule: report.schedule,
+    /** Extension: the IANA zone of `schedule`, or null. */
+    timeZone: report.timeZone,
     /** Extension: formula-like text cells prefixed with '. */
     spreadsheetSafe: report.spreadsheetSafe,
   };
@@ -222,5 +227,22 @@ export function wireReportDelivery(delivery: DeliveryView) {
     executionId: delivery.executionId,
     webhookId: delivery.id,
     ...wireDelivery(delivery),
+  };
+}
+
+/** The answer of a backfill (extension): the range, its slot count, and what was created. */
+export function wireBackfill(result: BackfillResult) {
+  return {
+    reportId: result.report.id,
+    from: wireTime(result.from),
+    to: wireTime(result.to),
+    slotCount: result.slots,
+    createdCount: result.created.length,
+    existingCount: result.slots - result.created.length,
+    executions: result.created.map((execution) => ({
+      executionId: execution.id,
+      scheduledTime: wireTime(execution.scheduledTime),
+      executionStatus: execution.status,
+    })),
   };
 }

@@ -30,6 +30,7 @@ export function newExecution(
     failureCode: null,
     failureReason: null,
     skippedSlots: 0,
+    backfill: false,
     createdTime: now,
     modifiedTime: null,
   };

@@ -36,6 +36,11 @@ export interface StoredExecution {
   readonly failureReason: string | null;
   /** Earlier slots of the report skipped in favour of this one (service downtime, see docs/scheduling.md). */
   readonly skippedSlots: number;
+  /**
+   * Created by a backfill (POST …/backfill) for a past slot: it runs for that slot as it is (no
+   * catch-up to the latest due slot) with its TIMESPAN at that slot (docs/scheduling.md).
+   */
+  readonly backfill: boolean;
   readonly createdTime: Date;
   readonly modifiedTime: Date | null;
 }

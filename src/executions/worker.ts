@@ -15,7 +15,7 @@ import type { CompiledSql } from "../query/compiled.js";
 import { prepareQuery } from "../query/prepare.js";
 import { reportContentType, reportFileExtension } from "../reports/formats.js";
 import type { StoredReport } from "../reports/model.js";
-import { nextRunTimes } from "../reports/schedule.js";
+import { nextRunTimes, reportSchedule } from "../reports/schedule.js";
 import type { AnalyticsEngine, FileStore, MetadataStore } from "../storage/ports.js";
 import type { StoredPayload } from "../webhooks/dispatcher.js";
 import type { CallbackDelivery } from "../webhooks/model.js";
@@ -86,15 +86,10 @@ export class ExecutionWorker {
    * for the most recent of them instead, and records how many it skipped (docs/scheduling.md).
    */
   private async catchUp(execution: StoredExecution, report: StoredReport): Promise<StoredExecution> {
-    const plan = nextRunTimes(
-      {
-        startTime: report.startTime,
-        intervalHours: report.recurrenceInterval,
-        count: report.recurrenceCount,
-      },
-      this.deps.now(),
-      { lastSlot: execution.scheduledTime, catchUp: "latest" },
-    );
+    const plan = nextRunTimes(reportSchedule(report), this.deps.now(), {
+      lastSlot: execution.scheduledTime,
+      catchUp: "latest",
+    });
     if (!plan || plan.slot.getTime() > this.deps.now().getTime()) return execution;
     const skippedSlots = execution.skippedSlots + plan.skipped + 1;
     const moved = await this.deps.store.moveExecutionToSlot(
@@ -123,7 +118,8 @@ export class ExecutionWorker {
       );
       return;
     }
-    const execution = report.executeNow ? claimed : await this.catchUp(claimed, report);
+    // A backfill's execution runs for its own past slot: that is what it was created for.
+    const execution = report.executeNow || claimed.backfill ? claimed : await this.catchUp(claimed, report);
     const renewal = setInterval(
       () => {
         const until = new Date(this.deps.now().getTime() + this.deps.leaseMs);
@@ -222,7 +218,8 @@ export class ExecutionWorker {
         ...(report.queryEndTime ? { end: report.queryEndTime } : {}),
       };
     }
-    if (report.queryWindow !== "SinceLastSuccess") return undefined;
+    // A backfilled slot takes its TIMESPAN at that slot: the incremental chain is the live runs'.
+    if (report.queryWindow !== "SinceLastSuccess" || execution.backfill) return undefined;
     const previous = await this.deps.store.listExecutions(
       { tenant: report.tenant, program: report.program },
       { reportIds: [report.id], statuses: ["Completed"], latestOnly: true },

@@ -44,6 +44,13 @@ export interface StoredReport {
   readonly queryEndTime: Date | null;
   /** Extension; null = each run's window is the query's TIMESPAN at its slot. */
   readonly queryWindow: QueryWindow | null;
+  /**
+   * Extension `Schedule`: a 5-field cron expression whose times in `timeZone` are the slots
+   * (docs/scheduling.md, "Calendar schedules"); null = slots every `recurrenceInterval` hours.
+   */
+  readonly schedule: string | null;
+  /** Extension `TimeZone`: the IANA zone of `schedule` (canonical spelling); null without a schedule. */
+  readonly timeZone: string | null;
   readonly format: ReportFormat;
   readonly compression: Compression;
   /** Extension: text cells a spreadsheet would run as a formula are prefixed with '. */

@@ -6,10 +6,18 @@ import { decodeCursor, decodeToken, encodeCursor, type PageParams, type PageResu
 import { newExecution } from "../executions/lifecycle.js";
 import type { StoredExecution } from "../executions/model.js";
 import type { MetadataStore, Scope } from "../storage/ports.js";
+import { shortestWallClockGapHours } from "./calendar.js";
 import type { StoredReport } from "./model.js";
 import type { QueryService } from "./query-service.js";
-import { type CreateReportInput, parseCreateReport, parseUpdateReport, type RuleContext } from "./rules.js";
-import { nextRunTimes } from "./schedule.js";
+import {
+  MAX_BACKFILL_SLOTS,
+  parseBackfill,
+  parseCreateReport,
+  parseUpdateReport,
+  type RuleContext,
+  type ScheduleFields,
+} from "./rules.js";
+import { nextRunTimes, reportSchedule, slotsInRange } from "./schedule.js";
 
 export interface ReportServiceDeps {
   readonly store: MetadataStore;
@@ -34,6 +42,15 @@ export interface ReportListFilter {
   readonly queryId?: string;
 }
 
+/** What a backfill did: the slots of the range, and the executions it created for those that had none. */
+export interface BackfillResult {
+  readonly report: StoredReport;
+  readonly from: Date;
+  readonly to: Date;
+  readonly slots: number;
+  readonly created: readonly StoredExecution[];
+}
+
 export class ReportService {
   constructor(private readonly deps: ReportServiceDeps) {}
 
@@ -44,7 +61,7 @@ export class ReportService {
     const found = await this.deps.queries.find(scope, input.queryId);
     if (!found) throw invalid(`Invalid QueryId: no system or user-defined query has id ${input.queryId}`);
     const queryText = found.query.query;
-    this.checkInterval(scope, queryText, input.schedule?.recurrenceInterval, "creation");
+    this.checkInterval(scope, queryText, input.schedule, "creation", now);
 
     const report: StoredReport = {
       id: this.deps.newId(),
@@ -61,6 +78,8 @@ export class ReportService {
       queryStartTime: input.queryStartTime,
       queryEndTime: input.queryEndTime,
       queryWindow: input.schedule?.queryWindow ?? null,
+      schedule: input.schedule?.schedule ?? null,
+      timeZone: input.schedule?.timeZone ?? null,
       format: input.format,
       compression: input.compression,
       spreadsheetSafe: input.spreadsheetSafe,
@@ -72,7 +91,7 @@ export class ReportService {
       createdTime: now,
       modifiedTime: null,
     };
-    const first = this.firstExecution(report, input, now);
+    const first = this.firstExecution(report, now);
     const outcome = await this.deps.store.createReport(report, [first], {
       maxActiveReports: this.deps.quotas.activeReports,
       maxExecuteNow: this.deps.quotas.executeNow,
@@ -127,12 +146,14 @@ export class ReportService {
     const input = parseUpdateReport(body, current, this.ruleContext(now));
     if (input.callbackUrl && input.callbackUrl !== current.callbackUrl)
       this.deps.checkCallbackUrl(input.callbackUrl);
-    this.checkInterval(scope, current.queryText, input.schedule?.recurrenceInterval, "update");
+    this.checkInterval(scope, current.queryText, input.schedule, "update", now);
     const rescheduled =
       input.schedule !== undefined &&
       (input.schedule.startTime.getTime() !== current.startTime.getTime() ||
         input.schedule.recurrenceInterval !== current.recurrenceInterval ||
-        input.schedule.recurrenceCount !== current.recurrenceCount);
+        input.schedule.recurrenceCount !== current.recurrenceCount ||
+        input.schedule.schedule !== current.schedule ||
+        input.schedule.timeZone !== current.timeZone);
     const updated: StoredReport = {
       ...current,
       name: input.name,
@@ -151,9 +172,7 @@ export class ReportService {
     if (!(await this.deps.store.updateReport(updated))) throw notFound(`no report with id ${id}`);
     if (rescheduled) {
       await this.deps.store.deleteWaitingExecutions(scope, id);
-      await this.deps.store.createExecutions([
-        newExecution(updated, updated.startTime, now, this.deps.newId()),
-      ]);
+      await this.deps.store.createExecutions([this.firstExecution(updated, now)]);
     }
     return updated;
   }
@@ -192,15 +211,10 @@ export class ReportService {
     await this.deps.store.setExecutionStatus(scope, id, ["Paused"], "Pending", now);
     const latest = await this.deps.store.latestExecution(id);
     if (report.executeNow || latest?.status === "Pending") return resumed;
-    const plan = nextRunTimes(
-      {
-        startTime: report.startTime,
-        intervalHours: report.recurrenceInterval,
-        count: report.recurrenceCount,
-      },
-      now,
-      { lastSlot: latest?.scheduledTime ?? null, catchUp: "future" },
-    );
+    const plan = nextRunTimes(reportSchedule(report), now, {
+      lastSlot: latest?.scheduledTime ?? null,
+      catchUp: "future",
+    });
     if (!plan) {
       // Every remaining slot passed while paused: the schedule is used up.
       await this.deps.store.setReportStatus(id, ["Active"], "Inactive", now);
@@ -214,6 +228,37 @@ export class ReportService {
     return resumed;
   }
 
+  /**
+   * One execution per slot of the report's schedule in [From, To] — also before StartTime, and
+   * whatever RecurrenceCount says — except the slots that have one already (so a repeated request
+   * creates nothing). Each runs for its own slot, with its TIMESPAN at that slot (docs/scheduling.md).
+   */
+  async backfill(scope: Scope, id: string, body: unknown): Promise<BackfillResult> {
+    const now = this.deps.now();
+    const range = parseBackfill(body, now);
+    const report = await this.get(scope, id);
+    if (report.executeNow) {
+      throw invalid(
+        `Invalid backfill parameters - report ${id} is an ExecuteNow report: it has no schedule to backfill`,
+      );
+    }
+    const slots = slotsInRange(reportSchedule(report), range.from, range.to, MAX_BACKFILL_SLOTS);
+    if (slots.length > MAX_BACKFILL_SLOTS) {
+      throw invalid(
+        `Invalid backfill parameters - From..To holds more than ${MAX_BACKFILL_SLOTS} slots of this report's schedule (slot ${MAX_BACKFILL_SLOTS + 1} is ${slots[MAX_BACKFILL_SLOTS]!.toISOString()}); backfill at most ${MAX_BACKFILL_SLOTS} at a time`,
+      );
+    }
+    const created: StoredExecution[] = [];
+    // One insert per slot, so that the answer can list what was created; the store skips a slot
+    // that has an execution (the unique key), which makes the request idempotent.
+    for (const slot of slots) {
+      const execution = { ...newExecution(report, slot, now, this.deps.newId()), backfill: true };
+      if ((await this.deps.store.createExecutions([execution])) > 0) created.push(execution);
+    }
+    if (created.length > 0) this.deps.onWork?.();
+    return { report, ...range, slots: slots.length, created };
+  }
+
   private ruleContext(now: Date): RuleContext {
     return {
       now,
@@ -222,19 +267,47 @@ export class ReportService {
     };
   }
 
-  /** RecurrenceInterval must also respect the dataset's minimumRecurrenceInterval. */
-  private checkInterval(scope: Scope, queryText: string, interval: number | undefined, action: string): void {
-    if (interval === undefined) return;
+  /**
+   * RecurrenceInterval, or the times of a calendar Schedule on its zone's clock, must also respect
+   * the dataset's minimumRecurrenceInterval.
+   */
+  private checkInterval(
+    scope: Scope,
+    queryText: string,
+    schedule: ScheduleFields | undefined,
+    action: string,
+    now: Date,
+  ): void {
+    if (schedule === undefined) return;
     const { dataset } = this.deps.queries.check(scope, queryText);
-    if (interval < dataset.minimumRecurrenceInterval) {
+    const minimum = dataset.minimumRecurrenceInterval;
+    if (schedule.schedule !== null) {
+      const gap = shortestWallClockGapHours(schedule.schedule, now);
+      if (gap < minimum) {
+        throw invalid(
+          `Invalid report parameters for ${action} - Schedule '${schedule.schedule}' runs ${Number(gap.toFixed(2))} hours apart at its closest; dataset ${dataset.name} needs at least ${minimum} hours between runs (its minimumRecurrenceInterval)`,
+        );
+      }
+      return;
+    }
+    if (schedule.recurrenceInterval < minimum) {
       throw invalid(
-        `Invalid report parameters for ${action} - RecurrenceInterval must be at least ${dataset.minimumRecurrenceInterval} hours for dataset ${dataset.name} (its minimumRecurrenceInterval)`,
+        `Invalid report parameters for ${action} - RecurrenceInterval must be at least ${minimum} hours for dataset ${dataset.name} (its minimumRecurrenceInterval)`,
       );
     }
   }
 
-  private firstExecution(report: StoredReport, input: CreateReportInput, now: Date): StoredExecution {
-    return newExecution(report, input.schedule?.startTime ?? now, now, this.deps.newId());
+  /**
+   * The execution of a (re)scheduled report's first slot: StartTime for an interval schedule, the
+   * calendar's first time at or after it for a calendar one (ExecuteNow: now).
+   */
+  private firstExecution(report: StoredReport, now: Date): StoredExecution {
+    if (report.executeNow) return newExecution(report, now, now, this.deps.newId());
+    const first = nextRunTimes(reportSchedule(report), report.startTime, {
+      lastSlot: null,
+      catchUp: "latest",
+    });
+    return newExecution(report, first?.slot ?? report.startTime, now, this.deps.newId());
   }
 }
 

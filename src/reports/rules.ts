@@ -4,6 +4,7 @@
  */
 import { AppError, ERROR_CODES } from "../core/errors.js";
 import { FieldReader, parseWireTime, wireTimeRangeProblem } from "../core/fields.js";
+import { canonicalTimeZone, cronExpressionProblem, shortestWallClockGapHours } from "./calendar.js";
 import {
   COMPRESSIONS,
   type Compression,
@@ -25,10 +26,18 @@ export const START_TIME_GRACE_MS = 5 * 60_000;
 
 export interface ScheduleFields {
   readonly startTime: Date;
+  /** Hours between slots; 0 for a calendar schedule. */
   readonly recurrenceInterval: number;
   readonly recurrenceCount: number | null;
   readonly queryWindow: QueryWindow | null;
+  /** Extension `Schedule`: the cron expression of a calendar schedule, or null (interval). */
+  readonly schedule: string | null;
+  /** Extension `TimeZone`: canonical IANA name with a schedule ("UTC" when not given), else null. */
+  readonly timeZone: string | null;
 }
+
+/** The zone of a calendar schedule that names none. */
+export const DEFAULT_TIME_ZONE = "UTC";
 
 export interface ReportDefinition {
   readonly name: string;
@@ -197,24 +206,35 @@ function readSchedule(
   context: RuleContext,
   current: ScheduleFields | undefined,
 ): ScheduleFields {
-  if (!fields.has("StartTime")) throw invalid("Null or missing value: StartTime is required");
-  const startTime = readTime(fields, "StartTime", prefix)!;
-  const lead = context.startTimeLeadHours * 3_600_000;
+  const calendar = readCalendar(fields, prefix, context, current);
+  if (calendar && fields.has("RecurrenceInterval")) {
+    throw invalid(
+      `${prefix}Schedule and RecurrenceInterval exclude each other: give a cron expression in Schedule or hours in RecurrenceInterval, not both`,
+    );
+  }
+  // With a calendar schedule StartTime only says when live runs begin: when absent, the current
+  // one (update) or now (creation; plus OPENINSIGHTS_START_TIME_LEAD_HOURS when that is set).
+  if (!calendar && !fields.has("StartTime")) throw invalid("Null or missing value: StartTime is required");
+  const startTime = fields.has("StartTime")
+    ? readTime(fields, "StartTime", prefix)!
+    : (current?.startTime ?? new Date(context.now.getTime() + context.startTimeLeadHours * 3_600_000));
+  const lead = fields.has("StartTime") ? context.startTimeLeadHours * 3_600_000 : 0;
   if (lead > 0 && startTime.getTime() < context.now.getTime() + lead - START_TIME_GRACE_MS) {
     throw invalid(
       `${prefix}Start time of report should at least be ${context.startTimeLeadHours} hours from current UTC time`,
     );
   }
-  if (startTime.getTime() < context.now.getTime() - START_TIME_GRACE_MS) {
+  if (fields.has("StartTime") && startTime.getTime() < context.now.getTime() - START_TIME_GRACE_MS) {
     throw invalid(
       `${prefix}StartTime should not be in the past (current UTC time is ${context.now.toISOString()})`,
     );
   }
-  const recurrenceInterval =
-    current && !fields.has("RecurrenceInterval")
+  const recurrenceInterval = calendar
+    ? 0
+    : current && current.schedule === null && !fields.has("RecurrenceInterval")
       ? current.recurrenceInterval
       : fields.integer("RecurrenceInterval", { required: true })!;
-  if (recurrenceInterval < MIN_RECURRENCE_HOURS || recurrenceInterval > MAX_RECURRENCE_HOURS) {
+  if (!calendar && (recurrenceInterval < MIN_RECURRENCE_HOURS || recurrenceInterval > MAX_RECURRENCE_HOURS)) {
     throw invalid(`Recurrence Interval must be between ${MIN_RECURRENCE_HOURS} and ${MAX_RECURRENCE_HOURS}`);
   }
   const recurrenceCount = keep(fields, "RecurrenceCount", current?.recurrenceCount, null, () => {
@@ -229,7 +249,107 @@ function readSchedule(
       throw invalid(`${prefix}QueryWindow should be ${QUERY_WINDOWS.join(" or ")} (or null for TIMESPAN)`);
     return known;
   });
-  return { startTime, recurrenceInterval, recurrenceCount, queryWindow };
+  return {
+    startTime,
+    recurrenceInterval,
+    recurrenceCount,
+    queryWindow,
+    schedule: calendar?.expression ?? null,
+    timeZone: calendar?.timeZone ?? null,
+  };
+}
+
+/**
+ * The calendar schedule of the body (`Schedule`, `TimeZone`), or null for an interval schedule.
+ * On update an absent Schedule keeps the current one unless RecurrenceInterval switches the
+ * report to an interval schedule; null resets it.
+ */
+function readCalendar(
+  fields: FieldReader,
+  prefix: string,
+  context: RuleContext,
+  current: ScheduleFields | undefined,
+): { expression: string; timeZone: string } | null {
+  const keepsCurrent =
+    current?.schedule != null &&
+    !fields.has("Schedule") &&
+    !fields.isNull("Schedule") &&
+    !fields.has("RecurrenceInterval");
+  const expression = fields.has("Schedule")
+    ? fields.string("Schedule")!.trim()
+    : keepsCurrent
+      ? current!.schedule!
+      : null;
+  if (expression === null) {
+    if (fields.has("TimeZone")) {
+      throw invalid(`${prefix}TimeZone applies only with Schedule (a cron expression read in that zone)`);
+    }
+    return null;
+  }
+  const problem = cronExpressionProblem(expression);
+  if (problem) {
+    throw invalid(
+      `${prefix}Schedule '${expression}' is not a 5-field cron expression (minute hour day-of-month month day-of-week): ${problem}`,
+    );
+  }
+  const zoneText = fields.has("TimeZone")
+    ? fields.string("TimeZone")!.trim()
+    : keepsCurrent || (current?.schedule != null && !fields.isNull("TimeZone"))
+      ? (current!.timeZone ?? DEFAULT_TIME_ZONE)
+      : DEFAULT_TIME_ZONE;
+  const timeZone = canonicalTimeZone(zoneText);
+  if (!timeZone) {
+    throw invalid(
+      `${prefix}TimeZone '${zoneText}' is not an IANA time zone name (such as Europe/Paris or UTC)`,
+    );
+  }
+  const gap = shortestWallClockGapHours(expression, context.now);
+  if (gap < MIN_RECURRENCE_HOURS) {
+    throw invalid(
+      `${prefix}Schedule '${expression}' runs ${formatHours(gap)} apart at its closest; its times must be at least ${MIN_RECURRENCE_HOURS} hours apart`,
+    );
+  }
+  return { expression, timeZone };
+}
+
+function formatHours(hours: number): string {
+  return hours < 1 ? `${Math.round(hours * 60)} minutes` : `${Number(hours.toFixed(2))} hours`;
+}
+
+/** At most this many slots per backfill request (a year of a daily report fits, twice over). */
+export const MAX_BACKFILL_SLOTS = 1000;
+
+export interface BackfillRange {
+  readonly from: Date;
+  readonly to: Date;
+}
+
+/**
+ * The body of POST …/ScheduledReport/{reportId}/backfill: `From` and `To` (yyyy-MM-ddTHH:mm:ssZ,
+ * both ends included), From not after To, To not in the future (a backfill covers past slots;
+ * the live schedule runs the others).
+ */
+export function parseBackfill(body: unknown, now: Date): BackfillRange {
+  const prefix = "Invalid backfill parameters - ";
+  const fields = new FieldReader(body, prefix);
+  const read = (name: string): Date => {
+    const text = fields.string(name, { required: true });
+    const time = parseWireTime(text);
+    if (!time)
+      throw invalid(`${prefix}${name} should follow format: yyyy-MM-ddTHH:mm:ssZ (${name} was '${text}')`);
+    const outOfRange = wireTimeRangeProblem(name, time);
+    if (outOfRange) throw invalid(`${prefix}${outOfRange}`);
+    return time;
+  };
+  const from = read("From");
+  const to = read("To");
+  if (from.getTime() > to.getTime()) throw invalid(`${prefix}From must not be after To`);
+  if (to.getTime() > now.getTime()) {
+    throw invalid(
+      `${prefix}To must not be in the future (current UTC time is ${now.toISOString()}): a backfill runs past slots only`,
+    );
+  }
+  return { from, to };
 }
 
 /** ExecuteNow reports take their window from QueryStartTime/QueryEndTime. */

@@ -5,7 +5,7 @@
  */
 import { newExecution } from "../executions/lifecycle.js";
 import type { StoredReport } from "../reports/model.js";
-import { nextRunTimes } from "../reports/schedule.js";
+import { nextRunTimes, reportSchedule } from "../reports/schedule.js";
 import type { MetadataStore } from "../storage/ports.js";
 
 export interface SchedulerDeps {
@@ -46,15 +46,10 @@ export class Scheduler {
     const latest = await this.deps.store.latestExecution(report.id);
     const plan = report.executeNow
       ? null
-      : nextRunTimes(
-          {
-            startTime: report.startTime,
-            intervalHours: report.recurrenceInterval,
-            count: report.recurrenceCount,
-          },
-          now,
-          { lastSlot: latest?.scheduledTime ?? null, catchUp: "latest" },
-        );
+      : nextRunTimes(reportSchedule(report), now, {
+          lastSlot: latest?.scheduledTime ?? null,
+          catchUp: "latest",
+        });
     if (!plan) {
       const changed = await this.deps.store.setReportStatus(report.id, ["Active"], "Inactive", now);
       if (changed) this.deps.log?.("report finished", { reportId: report.id });

@@ -184,7 +184,10 @@ export interface MetadataStore {
   listExecutions(scope: Scope, filter: ExecutionFilter, page: PageRequest): Promise<Page<StoredExecution>>;
   /** One execution of a tenant (any program), for download links. */
   findExecution(tenant: string, id: string): Promise<StoredExecution | undefined>;
-  /** Deletes a report's executions that are Pending or Paused and were never attempted (a schedule change); returns how many. */
+  /**
+   * Deletes a report's executions that are Pending or Paused and were never attempted (a schedule
+   * change), except a backfill's; returns how many.
+   */
   deleteWaitingExecutions(scope: Scope, reportId: string): Promise<number>;
   /** Sets the status of a report's executions that are in one of `from` (pause/resume). */
   setExecutionStatus(

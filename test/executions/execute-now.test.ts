@@ -511,6 +511,8 @@ describe("an export that fails", () => {
       queryStartTime: new Date("2024-01-01T00:00:00Z"),
       queryEndTime: new Date("9999-12-31T23:59:59Z"),
       queryWindow: null,
+      schedule: null,
+      timeZone: null,
       format: "csv",
       compression: "none",
       spreadsheetSafe: false,

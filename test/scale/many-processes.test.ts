@@ -124,6 +124,8 @@ describe("3 workers and 2 schedulers on one PostgreSQL", () => {
           queryStartTime: null,
           queryEndTime: null,
           queryWindow: null,
+          schedule: null,
+          timeZone: null,
           format: "csv",
           compression: "none",
           spreadsheetSafe: false,

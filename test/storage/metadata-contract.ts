@@ -63,6 +63,8 @@ export function makeReport(scope: Scope, id: string, overrides: Partial<StoredRe
     queryStartTime: null,
     queryEndTime: null,
     queryWindow: null,
+    schedule: null,
+    timeZone: null,
     format: "csv",
     compression: "none",
     spreadsheetSafe: false,

@@ -93,6 +93,7 @@ describe("SQLite metadata store", () => {
         "007_audit_log",
         "008_report_formats",
         "009_query_window",
+        "012_calendar_schedules",
       ]);
     } finally {
       await db.destroy();
@@ -178,6 +179,7 @@ describe("SQLite metadata store", () => {
           failureCode: null,
           failureReason: null,
           skippedSlots: 0,
+          backfill: false,
           createdTime: new Date("2024-01-01T00:00:00.000Z"),
           modifiedTime: null,
         },
@@ -506,6 +508,7 @@ describe("SQLite metadata store: the execution queue", () => {
       "007_audit_log",
       "008_report_formats",
       "009_query_window",
+      "012_calendar_schedules",
     ]);
     expect(fixed.executionColumns).toContain("skipped_slots");
   });

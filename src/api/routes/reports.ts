@@ -2,7 +2,7 @@
 import { envelope } from "../envelope.js";
 import { QueryParams } from "../params.js";
 import { programSchemas, SCHEMAS } from "../schemas.js";
-import { wireReport } from "../wire.js";
+import { wireBackfill, wireReport } from "../wire.js";
 import type { ProgramRoutes, ReportParams } from "./program.js";
 
 export function registerReportRoutes({
@@ -54,6 +54,19 @@ export function registerReportRoutes({
       const { scope } = await scopeOf(request);
       const report = await services.reports.delete(scope, request.params.reportId);
       return envelope([wireReport(report)], { message: "Report deleted successfully" });
+    },
+  );
+
+  app.post<ReportParams>(
+    `${base}/ScheduledReport/:reportId/backfill`,
+    { schema: { ...SCHEMAS.backfillReport, tags } },
+    async (request) => {
+      const { scope } = await scopeOf(request);
+      const result = await services.reports.backfill(scope, request.params.reportId, request.body);
+      const existing = result.slots - result.created.length;
+      return envelope([wireBackfill(result)], {
+        message: `Backfill created ${result.created.length} execution(s); ${existing} slot(s) had one already`,
+      });
     },
   );
 

@@ -152,6 +152,8 @@ export function rowMapping<I, B>(codec: ColumnCodec<I, B>) {
         query_start_time: toInstantOrNull(r.queryStartTime),
         query_end_time: toInstantOrNull(r.queryEndTime),
         query_window: r.queryWindow,
+        schedule: r.schedule,
+        time_zone: r.timeZone,
         format: r.format,
         compression: r.compression,
         spreadsheet_safe: codec.toBool(r.spreadsheetSafe),
@@ -182,6 +184,8 @@ export function rowMapping<I, B>(codec: ColumnCodec<I, B>) {
         queryEndTime: fromInstantOrNull(r.query_end_time),
         queryWindow:
           r.query_window === null ? null : oneOf(QUERY_WINDOWS, r.query_window, "reports.query_window"),
+        schedule: r.schedule ?? null,
+        timeZone: r.time_zone ?? null,
         format: oneOf(REPORT_FORMAT_NAMES, r.format, "reports.format"),
         compression: oneOf(COMPRESSIONS, r.compression, "reports.compression"),
         spreadsheetSafe: codec.fromBool(r.spreadsheet_safe),
@@ -220,6 +224,7 @@ export function rowMapping<I, B>(codec: ColumnCodec<I, B>) {
         failure_code: e.failureCode,
         failure_reason: e.failureReason,
         skipped_slots: e.skippedSlots,
+        origin: e.backfill ? "backfill" : null,
         created_time: toInstant(e.createdTime),
         modified_time: toInstantOrNull(e.modifiedTime),
       };
@@ -247,6 +252,7 @@ export function rowMapping<I, B>(codec: ColumnCodec<I, B>) {
         failureCode: r.failure_code,
         failureReason: r.failure_reason,
         skippedSlots: r.skipped_slots,
+        backfill: r.origin === "backfill",
         createdTime: fromInstant(r.created_time),
         modifiedTime: fromInstantOrNull(r.modified_time),
       };

@@ -37,6 +37,9 @@ export interface ReportsTable<I, B> {
   query_start_time: I | null;
   query_end_time: I | null;
   query_window: string | null;
+  /** Added by `012_calendar_schedules` (existing rows: null, interval schedules). */
+  schedule: string | null;
+  time_zone: string | null;
   format: string;
   compression: string;
   spreadsheet_safe: B;
@@ -72,6 +75,8 @@ export interface ExecutionsTable<I> {
   failure_reason: string | null;
   /** Added by `002_execution_queue` (existing rows: 0). */
   skipped_slots: number;
+  /** Added by `012_calendar_schedules`: null for the schedule's own executions, or "backfill". */
+  origin: string | null;
   created_time: I;
   modified_time: I | null;
 }

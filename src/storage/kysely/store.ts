@@ -577,6 +577,8 @@ export abstract class KyselyMetadataStore<I, B> {
       .where("report_id", "=", reportId)
       .where("status", "in", ["Pending", "Paused"])
       .where("attempts", "=", 0)
+      // A backfill's slots are not the schedule's next slot: a reschedule or resume keeps them.
+      .where("origin", "is", null)
       .executeTakeFirst();
     return count(result.numDeletedRows);
   }

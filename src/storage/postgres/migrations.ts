@@ -238,6 +238,18 @@ const m009_query_window = statements(
     check (query_window is null or query_window in ('SinceLastSuccess'))`,
 );
 
+/**
+ * Calendar schedules and backfills (issue #14): reports gain the extension fields `Schedule` and
+ * `TimeZone` (null: interval schedules, as before); executions record their origin: null for the
+ * schedule's own, `backfill` for those a backfill created (they keep their past slot instead of
+ * moving to the latest due one).
+ */
+const m012_calendar_schedules = statements(
+  "alter table reports add column schedule text, add column time_zone text",
+  `alter table executions add column origin text constraint executions_origin_check
+    check (origin is null or origin in ('backfill'))`,
+);
+
 /** All migrations, by name. Append only. */
 export const METADATA_MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   "001_initial": m001_initial,
@@ -249,6 +261,7 @@ export const METADATA_MIGRATIONS: Readonly<Record<string, Migration>> = Object.f
   "007_audit_log": m007_audit_log,
   "008_report_formats": m008_report_formats,
   "009_query_window": m009_query_window,
+  "012_calendar_schedules": m012_calendar_schedules,
 });
 
 /** The bookkeeping table: the layout of Kysely's `Migrator` (so either runner can take over). */

@@ -424,6 +424,25 @@ const m009_query_window: Migration = {
   },
 };
 
+/**
+ * Calendar schedules and backfills (issue #14): reports gain the extension fields `Schedule` and
+ * `TimeZone` (null: interval schedules, as before); executions record their origin: null for the
+ * schedule's own, `backfill` for those a backfill created (they keep their past slot instead of
+ * moving to the latest due one).
+ */
+const m012_calendar_schedules: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable("reports").addColumn("schedule", T.text).execute();
+    await db.schema.alterTable("reports").addColumn("time_zone", T.text).execute();
+    await db.schema
+      .alterTable("executions")
+      .addColumn("origin", T.text, (c) =>
+        c.check(sql`${sql.ref("origin")} is null or ${oneOf("origin", ["backfill"])}`),
+      )
+      .execute();
+  },
+};
+
 /** All migrations, by name. Append only. */
 export const METADATA_MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   "001_initial": m001_initial,
@@ -435,6 +454,7 @@ export const METADATA_MIGRATIONS: Readonly<Record<string, Migration>> = Object.f
   "007_audit_log": m007_audit_log,
   "008_report_formats": m008_report_formats,
   "009_query_window": m009_query_window,
+  "012_calendar_schedules": m012_calendar_schedules,
 });
 
 /** An in-code provider (no directory scanning, so it works the same from `src/` and `dist/`). */
