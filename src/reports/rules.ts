@@ -352,12 +352,17 @@ export function parseBackfill(body: unknown, now: Date): BackfillRange {
   return { from, to };
 }
 
-/** ExecuteNow reports take their window from QueryStartTime/QueryEndTime. */
+/** ExecuteNow reports take their window from QueryStartTime/QueryEndTime, and run once, at once. */
 function refuseQueryWindow(fields: FieldReader, prefix: string): void {
   if (fields.has("QueryWindow")) {
     throw invalid(
       `${prefix}QueryWindow applies only to scheduled reports; ExecuteNow reports take QueryStartTime/QueryEndTime`,
     );
+  }
+  for (const name of ["Schedule", "TimeZone"]) {
+    if (fields.has(name)) {
+      throw invalid(`${prefix}${name} applies only to scheduled reports; ExecuteNow reports run once, at once`);
+    }
   }
 }
 

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { type CatchUp, nextRunTimes, type Schedule } from "../../src/reports/schedule.js";
+import {
+  type CatchUp,
+  nextRunTimes,
+  reportSchedule,
+  type Schedule,
+  slotsInRange,
+} from "../../src/reports/schedule.js";
 
 const T0 = "2024-03-01T00:00:00.000Z";
 const at = (iso: string) => new Date(iso);
@@ -140,5 +146,154 @@ describe("nextRunTimes", () => {
       catchUp: "latest",
     });
     expect(plan).toMatchObject({ index: 2, skipped: 1 });
+  });
+});
+
+/** Weekdays 06:00 in Paris from Thursday 2026-03-26 (DST starts Sunday 2026-03-29). */
+const paris = (count: number | null, start = "2026-03-26T00:00:00Z"): Schedule => ({
+  startTime: at(start),
+  calendar: { expression: "0 6 * * 1-5", timeZone: "Europe/Paris" },
+  count,
+});
+
+describe("nextRunTimes, calendar schedules", () => {
+  it.each<[string, Schedule, string, string | null, CatchUp, string | null, number, number | null]>([
+    // name, schedule, now, lastSlot, catchUp → slot, skipped, index
+    [
+      "first slot: the calendar's first time at or after StartTime",
+      paris(null),
+      "2026-03-25T00:00:00Z",
+      null,
+      "latest",
+      "2026-03-26T05:00:00Z",
+      0,
+      null,
+    ],
+    [
+      "StartTime on a slot runs it",
+      paris(3, "2026-03-26T05:00:00Z"),
+      "2026-03-26T05:00:00Z",
+      null,
+      "latest",
+      "2026-03-26T05:00:00Z",
+      0,
+      0,
+    ],
+    [
+      "over the weekend and the DST change: Monday 06:00 CEST",
+      paris(null),
+      "2026-03-27T06:00:00Z",
+      "2026-03-27T05:00:00Z",
+      "latest",
+      "2026-03-30T04:00:00Z",
+      0,
+      null,
+    ],
+    [
+      "downtime: the most recent missed slot, the others counted as skipped",
+      paris(null),
+      "2026-03-31T12:00:00Z",
+      "2026-03-26T05:00:00Z",
+      "latest",
+      "2026-03-31T04:00:00Z",
+      2,
+      null,
+    ],
+    [
+      "downtime, count 3: stops at the last counted slot",
+      paris(3),
+      "2026-04-10T00:00:00Z",
+      "2026-03-26T05:00:00Z",
+      "latest",
+      "2026-03-30T04:00:00Z",
+      1,
+      2,
+    ],
+    ["count used up", paris(2), "2026-04-10T00:00:00Z", "2026-03-27T05:00:00Z", "latest", null, 0, null],
+    [
+      "resume: the first slot not yet past",
+      paris(null),
+      "2026-03-30T12:00:00Z",
+      "2026-03-26T05:00:00Z",
+      "future",
+      "2026-03-31T04:00:00Z",
+      2,
+      null,
+    ],
+    [
+      "resume past the last counted slot → done",
+      paris(3),
+      "2026-04-10T00:00:00Z",
+      "2026-03-26T05:00:00Z",
+      "future",
+      null,
+      0,
+      null,
+    ],
+  ])("%s", (_name, sched, now, lastSlot, catchUp, expectedSlot, skipped, index) => {
+    const plan = nextRunTimes(sched, at(now), { lastSlot: lastSlot ? at(lastSlot) : null, catchUp });
+    if (expectedSlot === null) {
+      expect(plan).toBeNull();
+    } else {
+      expect(plan?.slot.toISOString()).toBe(at(expectedSlot).toISOString());
+      expect(plan?.skipped).toBe(skipped);
+      expect(plan?.index).toBe(index);
+    }
+  });
+
+  it("reads a stored report: calendar when it has a cron expression, interval otherwise", () => {
+    const fields = { startTime: at(T0), recurrenceInterval: 24, recurrenceCount: null };
+    expect(reportSchedule({ ...fields, schedule: null, timeZone: null })).toEqual({
+      startTime: at(T0),
+      intervalHours: 24,
+      count: null,
+    });
+    expect(
+      reportSchedule({ ...fields, recurrenceInterval: 0, schedule: "0 6 * * *", timeZone: "Asia/Tokyo" }),
+    ).toEqual({
+      startTime: at(T0),
+      calendar: { expression: "0 6 * * *", timeZone: "Asia/Tokyo" },
+      count: null,
+    });
+  });
+});
+
+describe("slotsInRange (backfills)", () => {
+  it("interval slots extend before StartTime, both ends included", () => {
+    const slots = slotsInRange(schedule(24, 2), at("2024-02-27T00:00:00Z"), at("2024-03-01T00:00:00Z"), 10);
+    expect(slots.map((d) => d.toISOString())).toEqual([
+      "2024-02-27T00:00:00.000Z",
+      "2024-02-28T00:00:00.000Z",
+      "2024-02-29T00:00:00.000Z",
+      "2024-03-01T00:00:00.000Z",
+    ]);
+  });
+
+  it("calendar slots in the range, whatever StartTime and the count say", () => {
+    const slots = slotsInRange(
+      paris(1, "2026-06-01T00:00:00Z"),
+      at("2026-03-27T00:00:00Z"),
+      at("2026-03-31T00:00:00Z"),
+      10,
+    );
+    expect(slots.map((d) => d.toISOString())).toEqual([
+      "2026-03-27T05:00:00.000Z",
+      "2026-03-30T04:00:00.000Z",
+    ]);
+  });
+
+  it("stops one past the limit, so that the caller can tell there are more", () => {
+    expect(
+      slotsInRange(schedule(4, null), at("2024-01-01T00:00:00Z"), at("2024-12-31T00:00:00Z"), 5),
+    ).toHaveLength(6);
+    expect(slotsInRange(paris(null), at("2026-01-01T00:00:00Z"), at("2026-12-31T00:00:00Z"), 5)).toHaveLength(
+      6,
+    );
+  });
+
+  it("an empty range has no slots", () => {
+    expect(
+      slotsInRange(schedule(24, null), at("2024-03-01T01:00:00Z"), at("2024-03-01T23:00:00Z"), 5),
+    ).toEqual([]);
   });
 });
