@@ -441,11 +441,18 @@ describe("SQLite metadata store: the execution queue", () => {
     const e = execution(r, "e-1", { status: "Completed", attempts: 1, fileKey: "k" });
     const raw = new Database(path);
     try {
-      const { skipped_slots: _skipped, ...row001 } = executionToRow(e);
+      const { skipped_slots: _skipped, origin: _origin, ...row001 } = executionToRow(e);
       insertRow(
         raw,
         "reports",
-        reportRowWithout(r, "spreadsheet_safe", "query_window", "callback_on_failure"),
+        reportRowWithout(
+          r,
+          "spreadsheet_safe",
+          "query_window",
+          "callback_on_failure",
+          "schedule",
+          "time_zone",
+        ),
       );
       insertRow(raw, "executions", row001);
     } finally {
@@ -706,11 +713,16 @@ describe("SQLite metadata store: 008_report_formats", () => {
     const raw = new Database(path);
     const indexesBefore = schemaOf(raw);
     try {
-      insertRow(raw, "reports", reportRowWithout(r, "query_window", "callback_on_failure"));
-      insertRow(raw, "executions", { ...executionToRow(e) });
+      insertRow(
+        raw,
+        "reports",
+        reportRowWithout(r, "query_window", "callback_on_failure", "schedule", "time_zone"),
+      );
+      const { origin: _origin, ...row005 } = executionToRow(e);
+      insertRow(raw, "executions", row005);
       expect(() =>
         insertRow(raw, "reports", {
-          ...reportRowWithout(report("r-2"), "query_window", "callback_on_failure"),
+          ...reportRowWithout(report("r-2"), "query_window", "callback_on_failure", "schedule", "time_zone"),
           format: "parquet",
         }),
       ).toThrow(/CHECK constraint failed/);
