@@ -328,18 +328,65 @@ const customersAndTenants: DatasetDef = {
         "For multiple partner attributions under single PGA, this value is set to 0 for only one MPNId. If the value is set to 1, then it indicates a duplicate row.",
       values: ["0", "1"],
     },
-    { name: "AvailableSeats", type: "integer", description: "Available seats." },
-    { name: "BilledRevenueUSD", type: "decimal", description: "Billed revenue in US dollar." },
-    COLUMN.AzureConsumedRevenueUSD,
     COLUMN.PartnerLocation1,
     COLUMN.IndustryName,
     COLUMN.VerticalName,
     COLUMN.EOU,
-    COLUMN.CPORRevenue,
-    COLUMN.CPORPaidSeats,
-    COLUMN.CPORActiveUsers,
+    {
+      ...COLUMN.CPORActiveUsers,
+      decision:
+        "Not summed (a column, not a measure): a user active on several products or months would be counted once per row.",
+    },
   ],
-  metrics: [],
+  // The dataset documents no metrics; its additive amounts are summed over the selected columns
+  // (issue #14: the seed's "top 10 customers by revenue" only holds when revenue is summed per
+  // customer and product). Each is a hidden measure and a sum metric of the same name.
+  measures: [
+    { name: "AvailableSeats", type: "integer", description: "Available seats." },
+    { name: "BilledRevenueUSD", type: "decimal", description: "Billed revenue in US dollar." },
+    COLUMN.AzureConsumedRevenueUSD,
+    { ...COLUMN.CPORRevenue },
+    { ...COLUMN.CPORPaidSeats },
+  ],
+  metrics: [
+    {
+      name: "AvailableSeats",
+      aggregation: "sum",
+      source: "AvailableSeats",
+      description: "Available seats.",
+      decision:
+        "Summed over the selected columns: seats of several products, tenants or months add up (over several months, seat-months).",
+    },
+    {
+      name: "BilledRevenueUSD",
+      aggregation: "sum",
+      source: "BilledRevenueUSD",
+      description: "Billed revenue in US dollar.",
+      decision:
+        "Summed over the selected columns: revenue is additive, and the seed's 'top 10 customers by revenue' ranks customers and products by their total.",
+    },
+    {
+      name: "AzureConsumedRevenueUSD",
+      aggregation: "sum",
+      source: "AzureConsumedRevenueUSD",
+      description: "Azure Consumed Revenue in USD.",
+      decision: "Summed over the selected columns, as BilledRevenueUSD.",
+    },
+    {
+      name: "CPORRevenue",
+      aggregation: "sum",
+      source: "CPORRevenue",
+      description: "Revenue from the CPOR Partner attaches type.",
+      decision: "Summed over the selected columns, as BilledRevenueUSD.",
+    },
+    {
+      name: "CPORPaidSeats",
+      aggregation: "sum",
+      source: "CPORPaidSeats",
+      description: "Paid seats with CPOR Partner attach type.",
+      decision: "Summed over the selected columns, as AvailableSeats.",
+    },
+  ],
   timeColumn: "Month",
   availableDateRanges: ["LAST_MONTH", "LAST_3_MONTHS", "LAST_6_MONTHS", "LAST_1_YEAR", "LIFETIME"],
   minimumRecurrenceInterval: 24,
