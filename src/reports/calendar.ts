@@ -13,6 +13,7 @@
  * The time zone rules are the runtime's (Node's ICU data), read through Intl.
  */
 import { Cron } from "croner";
+import { BoundedMap } from "../core/bounded-map.js";
 
 export interface CalendarRule {
   /** The 5-field cron expression as given (minute hour day-of-month month day-of-week). */
@@ -59,6 +60,19 @@ const GAP_MAX_MATCHES = 500;
  * this machine). Infinity when it matches once at most.
  */
 export function shortestWallClockGapHours(expression: string, from: Date): number {
+  // Asked twice per report creation (the rules' 4 hours, the dataset's minimum), and again for
+  // each report using the same expression: remembered per expression and day.
+  const key = `${from.toISOString().slice(0, 10)} ${expression}`;
+  const known = gaps.get(key);
+  if (known !== undefined) return known;
+  const gap = measureShortestGap(expression, from);
+  gaps.set(key, gap);
+  return gap;
+}
+
+const gaps = new BoundedMap<number>({ maxEntries: 1000, maxSize: 1000, sizeOf: () => 1 });
+
+function measureShortestGap(expression: string, from: Date): number {
   const job = matcher(expression);
   const horizon = from.getTime() + GAP_HORIZON_MS;
   let previous = job.nextRun(from);

@@ -292,10 +292,11 @@ function readCalendar(
       `${prefix}Schedule '${expression}' is not a 5-field cron expression (minute hour day-of-month month day-of-week): ${problem}`,
     );
   }
+  // An absent TimeZone keeps the current one (update of a calendar report); null resets it to UTC.
   const zoneText = fields.has("TimeZone")
     ? fields.string("TimeZone")!.trim()
-    : keepsCurrent || (current?.schedule != null && !fields.isNull("TimeZone"))
-      ? (current!.timeZone ?? DEFAULT_TIME_ZONE)
+    : current?.schedule != null && !fields.isNull("TimeZone")
+      ? (current.timeZone ?? DEFAULT_TIME_ZONE)
       : DEFAULT_TIME_ZONE;
   const timeZone = canonicalTimeZone(zoneText);
   if (!timeZone) {
@@ -361,7 +362,9 @@ function refuseQueryWindow(fields: FieldReader, prefix: string): void {
   }
   for (const name of ["Schedule", "TimeZone"]) {
     if (fields.has(name)) {
-      throw invalid(`${prefix}${name} applies only to scheduled reports; ExecuteNow reports run once, at once`);
+      throw invalid(
+        `${prefix}${name} applies only to scheduled reports; ExecuteNow reports run once, at once`,
+      );
     }
   }
 }

@@ -135,6 +135,17 @@ describe("calendar schedules", () => {
     expect(toCalendar.body.value[0]).toMatchObject({ schedule: "0 9 * * *", timeZone: "Asia/Tokyo" });
     // The waiting execution moved to the calendar's first slot: 09:00 Tokyo = 00:00 UTC.
     expect((await executions(reportId)).map((e) => e.scheduledTime)).toEqual(["2024-06-04T00:00:00Z"]);
+    // An absent Schedule and TimeZone keep them; TimeZone null resets the zone to UTC.
+    const renamed = await t.call(TENANT, "PUT", `${BASE}/ScheduledReport/${reportId}`, {
+      ReportName: "Renamed",
+    });
+    expect(renamed.body.value[0]).toMatchObject({ schedule: "0 9 * * *", timeZone: "Asia/Tokyo" });
+    const utc = await t.call(TENANT, "PUT", `${BASE}/ScheduledReport/${reportId}`, {
+      ReportName: "In UTC",
+      TimeZone: null,
+    });
+    expect(utc.body.value[0]).toMatchObject({ schedule: "0 9 * * *", timeZone: "UTC" });
+    expect((await executions(reportId)).map((e) => e.scheduledTime)).toEqual(["2024-06-03T09:00:00Z"]);
     const back = await t.call(TENANT, "PUT", `${BASE}/ScheduledReport/${reportId}`, {
       ReportName: "Interval again",
       StartTime: wire(new Date(clock.getTime() + 2 * HOUR)),
