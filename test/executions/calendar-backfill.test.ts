@@ -249,6 +249,22 @@ describe("backfill", () => {
     expect(await executions(reportId)).toHaveLength(5);
   });
 
+  it("two backfills of one range at once create each slot's execution once", async () => {
+    clock = new Date("2024-08-10T12:00:00Z");
+    const created = await create({
+      StartTime: wire(new Date("2024-08-11T00:00:00Z")),
+      RecurrenceInterval: 24,
+    });
+    const reportId = created.body.value[0].reportId;
+    const answers = await Promise.all([
+      backfill(reportId, "2024-08-01T00:00:00Z", "2024-08-09T00:00:00Z"),
+      backfill(reportId, "2024-08-01T00:00:00Z", "2024-08-09T00:00:00Z"),
+    ]);
+    expect(answers.map((a) => a.status)).toEqual([200, 200]);
+    expect(answers.reduce((sum, a) => sum + (a.body.value[0].createdCount as number), 0)).toBe(9);
+    expect(await executions(reportId)).toHaveLength(10);
+  });
+
   it("backfills a calendar schedule at its local times", async () => {
     clock = new Date("2024-04-03T12:00:00Z");
     const created = await create({
