@@ -124,7 +124,7 @@ export function AuditPage() {
       {page.data && page.data.value.length === 0 && <p class="help">No entries match.</p>}
       {page.data && page.data.value.length > 0 && (
         <ScrollRegion label="Audit log entries">
-          <table class="audit">
+          <table class="audit stack">
             <caption class="visually-hidden">Audit log entries, page {pages.number}</caption>
             <thead>
               <tr>
@@ -140,24 +140,26 @@ export function AuditPage() {
             <tbody>
               {page.data.value.map((entry) => (
                 <tr key={entry.id}>
-                  <td class="nowrap">{shortTime(entry.time)}</td>
-                  <td>
+                  <td data-label="Time" class="nowrap">
+                    {shortTime(entry.time)}
+                  </td>
+                  <td data-label="Action">
                     {entry.action}
                     {entry.program && <div class="help">{entry.program}</div>}
                   </td>
-                  <td>
+                  <td data-label="Outcome">
                     <span class={`status s-${entry.outcome}`}>{entry.outcome}</span>
                     {entry.statusCode !== null && <div class="help">HTTP {entry.statusCode}</div>}
                   </td>
-                  <td>
+                  <td data-label="Tenant">
                     <code>{entry.tenant}</code>
                   </td>
-                  <td>
+                  <td data-label="Actor">
                     {entry.actor}
                     {entry.requestId && <div class="help">request {entry.requestId}</div>}
                   </td>
-                  <td>{entry.target && <code>{entry.target}</code>}</td>
-                  <td>{entry.detail}</td>
+                  <td data-label="Target">{entry.target && <code>{entry.target}</code>}</td>
+                  <td data-label="Detail">{entry.detail}</td>
                 </tr>
               ))}
             </tbody>

@@ -119,7 +119,7 @@ export function LoadsPage() {
       {page.data && page.data.value.length === 0 && <p class="help">No loads match.</p>}
       {page.data && page.data.value.length > 0 && (
         <ScrollRegion label="Loads">
-          <table class="loads">
+          <table class="loads stack">
             <caption class="visually-hidden">Loads, page {pages.number}</caption>
             <thead>
               <tr>
@@ -136,22 +136,30 @@ export function LoadsPage() {
             <tbody>
               {page.data.value.map((load) => (
                 <tr key={load.loadId}>
-                  <td class="nowrap">{shortTime(load.startedAt)}</td>
-                  <td>
+                  <td data-label="Started" class="nowrap">
+                    {shortTime(load.startedAt)}
+                  </td>
+                  <td data-label="Dataset">
                     {load.dataset}
                     <div class="help">{load.program}</div>
                   </td>
-                  <td>
+                  <td data-label="Tenant">
                     <code>{load.tenantId}</code>
                   </td>
-                  <td>{load.mode}</td>
-                  <td>
+                  <td data-label="Mode">{load.mode}</td>
+                  <td data-label="Status">
                     <span class={`status s-${load.status.toLowerCase()}`}>{load.status}</span>
                     {load.failureReason && <div class="field-error">{load.failureReason}</div>}
                   </td>
-                  <td class="number">{count(load.rowCount)}</td>
-                  <td class="number">{bytes(load.bytes)}</td>
-                  <td class="nowrap">{shortTime(load.finishedAt)}</td>
+                  <td data-label="Rows" class="number">
+                    {count(load.rowCount)}
+                  </td>
+                  <td data-label="Size" class="number">
+                    {bytes(load.bytes)}
+                  </td>
+                  <td data-label="Finished" class="nowrap">
+                    {shortTime(load.finishedAt)}
+                  </td>
                 </tr>
               ))}
             </tbody>
