@@ -356,9 +356,10 @@ export function ReportsPage() {
               value={form.CallbackOnFailure}
               onChange={(e) => set("CallbackOnFailure", e.currentTarget.value)}
             >
-              <option value="">No: only when a file is ready</option>
-              <option value="true">Yes: also when a run fails for good</option>
+              <option value="">No</option>
+              <option value="true">Yes</option>
             </select>,
+            "Yes: the callback is also sent when a run fails for good, with the failure's code and reason.",
           )}
         </div>
         <div class="buttons">
