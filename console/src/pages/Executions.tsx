@@ -181,8 +181,9 @@ export function ExecutionsPage({ reportId }: { reportId: string }) {
 }
 
 /**
- * An execution's callback: its status, every attempt with its outcome, and "Send again" once it is
- * no longer on its way (the API refuses a redelivery while an attempt is being sent).
+ * An execution's callback: its status, every attempt with its outcome, and "Send again" — also
+ * while it waits for its next retry, which it then skips; the API refuses (400, its message shown)
+ * only while an attempt is being sent.
  */
 function Callback({
   delivery,
@@ -221,11 +222,9 @@ function Callback({
           );
         })}
       </ul>
-      {delivery.status !== "Pending" && (
-        <button type="button" class="quiet small" onClick={onRedeliver}>
-          Send again<span class="visually-hidden"> the callback of {slot}</span>
-        </button>
-      )}
+      <button type="button" class="quiet small" onClick={onRedeliver}>
+        Send again<span class="visually-hidden"> the callback of {slot}</span>
+      </button>
       {outcome !== undefined &&
         (outcome instanceof Error ? (
           <ErrorNotice error={outcome} />
