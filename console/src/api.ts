@@ -96,8 +96,16 @@ export async function requestAll<T>(path: string): Promise<T[]> {
   while (next) {
     const page: Envelope<T> = await request<T>("GET", next);
     items.push(...page.value);
-    const link = page.nextLink ? new URL(page.nextLink, location.href) : null;
-    next = link ? `${link.pathname}${link.search}` : null;
+    next = page.nextLink ? localPath(page.nextLink) : null;
   }
   return items;
+}
+
+/**
+ * A nextLink as a path on this origin: the API writes absolute links (with
+ * OPENINSIGHTS_PUBLIC_URL when set), and the console only ever calls the origin it came from.
+ */
+export function localPath(link: string): string {
+  const url = new URL(link, location.href);
+  return `${url.pathname}${url.search}`;
 }

@@ -5,6 +5,15 @@ export interface Dataset {
   availableMetrics: string[];
   availableDateRanges: string[];
   minimumRecurrenceInterval: number;
+  /** When the calling tenant's last load of the dataset completed; null when it never had one. */
+  lastRefreshedTime: string | null;
+}
+
+/** A program the service serves (`GET /insights/v1/programs`). */
+export interface ProgramInfo {
+  program: string;
+  basePaths: string[];
+  datasets: string[];
 }
 
 export interface Query {
@@ -38,6 +47,8 @@ export interface Report {
   format: string;
   compression: string;
   spreadsheetSafe: boolean;
+  callbackOnFailure: boolean;
+  queryWindow: string | null;
 }
 
 export interface Execution {
@@ -57,20 +68,59 @@ export interface Execution {
     dataWindowEnd: string | null;
   } | null;
   failure: { code: string; reason: string; willRetry: boolean } | null;
-  callbackDelivery: {
-    status: string;
-    url: string;
-    method: string;
-    deliveredTime: string | null;
-    nextAttemptTime: string | null;
-    attempts: {
-      attempt: number;
-      time: string;
-      statusCode: number | null;
-      error: string | null;
-      durationMs: number;
-    }[];
-  } | null;
+  callbackDelivery: CallbackDelivery | null;
+}
+
+export interface CallbackDelivery {
+  status: "Pending" | "Delivered" | "Failed";
+  url: string;
+  method: string;
+  deliveredTime: string | null;
+  nextAttemptTime: string | null;
+  attempts: {
+    attempt: number;
+    time: string;
+    statusCode: number | null;
+    error: string | null;
+    durationMs: number;
+  }[];
+}
+
+/** A callback as `…/execution/{reportId}/deliveries` lists it: whose it is, then the delivery. */
+export interface ReportDelivery extends CallbackDelivery {
+  reportId: string;
+  executionId: string;
+  webhookId: string;
+}
+
+/** A load of rows (`GET /admin/v1/loads`). */
+export interface Load {
+  loadId: string;
+  program: string;
+  dataset: string;
+  tenantId: string;
+  mode: "append" | "replace";
+  status: "Running" | "Completed" | "Failed";
+  rowCount: number | null;
+  bytes: number | null;
+  startedAt: string;
+  finishedAt: string | null;
+  failureReason: string | null;
+}
+
+/** An entry of the audit log (`GET /admin/v1/audit`). */
+export interface AuditEntry {
+  id: string;
+  time: string;
+  tenant: string;
+  actor: string;
+  requestId: string | null;
+  action: string;
+  program: string | null;
+  target: string | null;
+  outcome: "success" | "failure";
+  statusCode: number | null;
+  detail: string | null;
 }
 
 export const EXECUTION_STATUSES = ["Pending", "Running", "Paused", "Completed", "Failed"] as const;

@@ -16,7 +16,26 @@ export type ReportField =
   | "Compression"
   | "SpreadsheetSafe"
   | "CallbackUrl"
-  | "CallbackMethod";
+  | "CallbackMethod"
+  | "CallbackOnFailure"
+  | "QueryWindow";
+
+/**
+ * The formats the form offers and the whole-file compressions each takes: the API's table
+ * (src/reports/formats.ts; the test checks that the two agree). Parquet compresses its own column
+ * chunks, so it is offered without gzip or zstd.
+ */
+export const FORMAT_CHOICES = [
+  { format: "csv", label: "CSV", compressions: ["none", "gzip", "zstd"] },
+  { format: "tsv", label: "TSV", compressions: ["none", "gzip", "zstd"] },
+  { format: "parquet", label: "Parquet", compressions: ["none"] },
+  { format: "json", label: "JSON (one object per line)", compressions: ["none", "gzip", "zstd"] },
+] as const;
+
+/** The compressions a format takes (only "none" for one the form does not know). */
+export function compressionsOf(format: string): readonly string[] {
+  return FORMAT_CHOICES.find((choice) => choice.format === format)?.compressions ?? ["none"];
+}
 
 /**
  * Most specific names first ("QueryStartTime" before "StartTime"); a message about the name and
@@ -24,6 +43,9 @@ export type ReportField =
  */
 const FIELD_PATTERNS: readonly [ReportField | null, RegExp][] = [
   [null, /ReportName and Description/],
+  // Before the times: "QueryWindow applies only to scheduled reports; … QueryStartTime/QueryEndTime".
+  ["QueryWindow", /QueryWindow/],
+  ["CallbackOnFailure", /CallbackOnFailure/],
   ["QueryEndTime", /QueryEndTime/],
   ["QueryStartTime", /QueryStartTime/],
   ["QueryId", /QueryId|\bquery\b/i],

@@ -2,7 +2,11 @@
  * Who is signed in, kept in this tab only (session storage): the bearer token, the program the
  * console shows, and a message for the sign-in page after a session ends.
  */
-export type Program = "mpn" | "cmp";
+/** A program's name as the API serves it (`mpn`, `cmp`, or a catalog file's). */
+export type Program = string;
+
+/** The role of an operator's token (src/auth/roles.ts): its holder sees the operator pages. */
+export const OPERATOR_ROLE = "OpenInsights.Admin";
 
 export interface Session {
   readonly token: string;
@@ -12,6 +16,11 @@ export interface Session {
   readonly expires: Date | null;
   /** A demo tenant's name, when signed in as one. */
   readonly label: string | null;
+  /**
+   * An operator's token (its `roles` claim holds OPERATOR_ROLE): the console shows the operator
+   * pages instead of a tenant's. Display only: the admin API checks the role on every call.
+   */
+  readonly operator: boolean;
 }
 
 const TOKEN_KEY = "openinsights.token";
@@ -40,6 +49,7 @@ export function currentSession(): Session | null {
     tenant: typeof claims?.tid === "string" ? claims.tid : "unknown tenant",
     expires: typeof claims?.exp === "number" ? new Date(claims.exp * 1000) : null,
     label: sessionStorage.getItem(LABEL_KEY),
+    operator: Array.isArray(claims?.roles) && claims.roles.includes(OPERATOR_ROLE),
   };
 }
 
@@ -78,8 +88,9 @@ export function takeNotice(): string | null {
   return notice;
 }
 
+/** The program last chosen in this tab (mpn until one is); the header checks it against the API's list. */
 export function currentProgram(): Program {
-  return sessionStorage.getItem(PROGRAM_KEY) === "cmp" ? "cmp" : "mpn";
+  return sessionStorage.getItem(PROGRAM_KEY) ?? "mpn";
 }
 
 export function setProgram(program: Program): void {

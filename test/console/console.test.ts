@@ -5,7 +5,6 @@
  */
 
 import { readFile } from "node:fs/promises";
-import { createRequire } from "node:module";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { issueLocalToken } from "../../src/auth/local-key.js";
@@ -14,10 +13,10 @@ import { startTestApp, type TestApp } from "../support/app.js";
 import { launchChromium, screenshot } from "../support/browser.js";
 import { startOidcProvider } from "../support/oidc-provider.js";
 import { startReceiver } from "../support/receiver.js";
+import { axeViolations, openConsole as openConsoleOn, signInAs, tabTo as tabToOn } from "./helpers.js";
 
 const CONTOSO = DEMO_TENANTS[0]!;
 const FABRIKAM = DEMO_TENANTS[1]!;
-const AXE_SOURCE = await readFile(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
 let t: TestApp;
 let browser: Browser;
@@ -42,16 +41,8 @@ afterAll(async () => {
   await t?.close();
 });
 
-async function openConsole(width = 1280): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: { width, height: 900 }, acceptDownloads: true });
-  const page = await context.newPage();
-  await page.goto(`${t.baseUrl}/console`);
-  return { context, page };
-}
-
-async function signInAs(page: Page, tenant: { name: string }): Promise<void> {
-  await page.getByRole("button", { name: `Sign in as ${tenant.name}` }).click();
-  await page.getByRole("heading", { name: "Datasets", level: 1 }).waitFor();
+function openConsole(width = 1280): Promise<{ context: BrowserContext; page: Page }> {
+  return openConsoleOn(browser, t.baseUrl, width);
 }
 
 /** Saves a query through the editor and returns its id (read from the confirmation). */
@@ -280,19 +271,7 @@ describe("console in Chromium", () => {
 
   it("runs the main flow by keyboard alone", async () => {
     const { context, page } = await openConsole();
-    /** Presses Tab until the focused element's text or label matches. */
-    const tabTo = async (name: RegExp) => {
-      for (let i = 0; i < 60; i++) {
-        await page.keyboard.press("Tab");
-        const focused = await page.evaluate(() => {
-          const el = document.activeElement as HTMLElement | null;
-          const label = el?.id ? document.querySelector(`label[for="${el.id}"]`)?.textContent : "";
-          return `${el?.textContent?.trim() ?? ""}|${label ?? ""}`;
-        });
-        if (name.test(focused)) return;
-      }
-      throw new Error(`nothing matching ${name} could be reached with Tab`);
-    };
+    const tabTo = (name: RegExp) => tabToOn(page, name);
     await tabTo(/^Sign in as Contoso/);
     await page.keyboard.press("Enter");
     await page.getByRole("heading", { name: "Datasets", level: 1 }).waitFor();
@@ -461,22 +440,3 @@ describe("console failure paths", () => {
     }
   });
 });
-
-/** axe-core's serious and critical violations on the page as it is now. */
-async function axeViolations(page: Page): Promise<string[]> {
-  // Evaluated through the DevTools protocol: the page's CSP (no inline scripts) stays as it is.
-  await page.evaluate(AXE_SOURCE);
-  return page.evaluate(async () => {
-    const axe = (
-      window as unknown as {
-        axe: {
-          run(): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }>;
-        };
-      }
-    ).axe;
-    const result = await axe.run();
-    return result.violations
-      .filter((v) => v.impact === "serious" || v.impact === "critical")
-      .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-  });
-}

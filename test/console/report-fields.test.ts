@@ -4,8 +4,9 @@
  * themselves, not copied here).
  */
 import { describe, expect, it } from "vitest";
-import { fieldOf, type ReportField } from "../../console/src/report-fields.js";
+import { FORMAT_CHOICES, fieldOf, type ReportField } from "../../console/src/report-fields.js";
 import { isAppError } from "../../src/core/errors.js";
+import { REPORT_FORMATS } from "../../src/reports/formats.js";
 import { parseCreateReport } from "../../src/reports/rules.js";
 
 const NOW = new Date("2026-12-06T10:00:00Z");
@@ -40,6 +41,10 @@ const CASES: [ReportField, Record<string, unknown>][] = [
   ["RecurrenceCount", { ...SCHEDULED, RecurrenceCount: 0 }],
   ["Format", { ...SCHEDULED, Format: "xml" }],
   ["Compression", { ...SCHEDULED, Compression: "zip" }],
+  ["Compression", { ...SCHEDULED, Format: "parquet", Compression: "gzip" }],
+  ["QueryWindow", { ...SCHEDULED, QueryWindow: "Yesterday" }],
+  ["QueryWindow", { ...EXECUTE_NOW, QueryWindow: "SinceLastSuccess" }],
+  ["CallbackOnFailure", { ...SCHEDULED, CallbackOnFailure: "sometimes" }],
   ["SpreadsheetSafe", { ...SCHEDULED, SpreadsheetSafe: "maybe" }],
   ["CallbackUrl", { ...SCHEDULED, CallbackUrl: "ftp://example.com/x" }],
   ["CallbackMethod", { ...SCHEDULED, CallbackUrl: "https://example.com/x", CallbackMethod: "PUT" }],
@@ -56,5 +61,13 @@ describe("report form: API messages next to their fields", () => {
   it("names no field for a message about none, or about the name and description together", () => {
     expect(fieldOf("Service unavailable")).toBeNull();
     expect(fieldOf(messageFor({ ...SCHEDULED, Description: "x".repeat(300) }))).toBeNull();
+  });
+});
+
+describe("report form: formats", () => {
+  it("offers exactly the API's formats, each with the compressions the API allows for it", () => {
+    expect(FORMAT_CHOICES.map((choice) => [choice.format, [...choice.compressions]])).toEqual(
+      REPORT_FORMATS.map((row) => [row.name, [...row.compressions]]),
+    );
   });
 });

@@ -1,8 +1,13 @@
-/** Every dataset of the program: columns, metrics, date ranges; searchable by any of them. */
+/**
+ * Every dataset of the program: columns, metrics, date ranges, when the tenant's data was last
+ * loaded; searchable by name, column and date range.
+ */
 import { useState } from "preact/hooks";
 import { programPath, request } from "../api";
 import { ErrorNotice, Loading } from "../components/Status";
+import { shortTime } from "../format";
 import type { Dataset } from "../model";
+import { programTitle } from "../programs";
 import { currentProgram } from "../session";
 import { useLoad } from "../useLoad";
 
@@ -22,7 +27,7 @@ export function DatasetsPage() {
     <section>
       <div class="heading">
         <h1>Datasets</h1>
-        <span class="badge">{currentProgram()}</span>
+        <span class="badge">{programTitle(currentProgram())}</span>
       </div>
       <label for="dataset-search">Search datasets, columns and date ranges</label>
       <input
@@ -54,6 +59,14 @@ export function DatasetsPage() {
               <dd>{dataset.availableMetrics.length}</dd>
               <dt>Shortest recurrence</dt>
               <dd>{dataset.minimumRecurrenceInterval} h</dd>
+              <dt>Last refreshed</dt>
+              <dd class="refreshed">
+                {dataset.lastRefreshedTime ? (
+                  <time dateTime={dataset.lastRefreshedTime}>{shortTime(dataset.lastRefreshedTime)}</time>
+                ) : (
+                  "no load recorded"
+                )}
+              </dd>
             </dl>
             {/* Open while searching, so that the matching columns show. */}
             <details open={words.length > 0}>

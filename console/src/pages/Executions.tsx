@@ -1,13 +1,20 @@
 /**
  * One report's executions, newest first: status, data window, rows, size, failure, the file's
- * download and manifest, callback attempts, and charts of rows and time to file per run.
+ * download and manifest, callback attempts with a button that sends a callback again, and charts
+ * of rows and time to file per run.
  */
-import { useEffect } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { programPath, request, requestAll } from "../api";
 import { BarChart } from "../components/RunChart";
 import { ErrorNotice, Loading } from "../components/Status";
 import { bytes, count, shortTime } from "../format";
-import { EXECUTION_STATUSES, type Execution, type Report } from "../model";
+import {
+  type CallbackDelivery,
+  EXECUTION_STATUSES,
+  type Execution,
+  type Report,
+  type ReportDelivery,
+} from "../model";
 import { href } from "../router";
 import { useLoad } from "../useLoad";
 
@@ -25,18 +32,42 @@ export function ExecutionsPage({ reportId }: { reportId: string }) {
       ).value[0] ?? null,
     [reportId],
   );
-  const executions = useLoad(async () => {
-    const all = await requestAll<Execution>(
-      `${programPath(`/ScheduledReport/execution/${encodeURIComponent(reportId)}`)}?getLatestExecution=false&executionStatus=${EXECUTION_STATUSES.join(";")}`,
-    );
-    return all.sort((a, b) => (b.scheduledTime ?? "").localeCompare(a.scheduledTime ?? ""));
+  const executionsPath = programPath(`/ScheduledReport/execution/${encodeURIComponent(reportId)}`);
+  const loaded = useLoad(async () => {
+    const [all, deliveries] = await Promise.all([
+      requestAll<Execution>(
+        `${executionsPath}?getLatestExecution=false&executionStatus=${EXECUTION_STATUSES.join(";")}`,
+      ),
+      request<ReportDelivery>("GET", `${executionsPath}/deliveries`),
+    ]);
+    return {
+      executions: all.sort((a, b) => (b.scheduledTime ?? "").localeCompare(a.scheduledTime ?? "")),
+      deliveries: new Map(deliveries.value.map((d) => [d.executionId, d])),
+    };
   }, [reportId]);
+  const executions = { ...loaded, data: loaded.data?.executions };
+  /** Each execution's callback: the deliveries route's (with redeliveries), else the execution's own. */
+  const deliveryOf = (execution: Execution): CallbackDelivery | null =>
+    loaded.data?.deliveries.get(execution.executionId) ?? execution.callbackDelivery;
+  const [redelivery, setRedelivery] = useState<{ executionId: string; outcome: unknown } | null>(null);
+  const redeliver = async (executionId: string) => {
+    try {
+      const answer = await request<ReportDelivery>(
+        "POST",
+        `${executionsPath}/deliveries/${encodeURIComponent(executionId)}/redeliver`,
+      );
+      setRedelivery({ executionId, outcome: answer.message ?? "Callback queued for redelivery" });
+    } catch (error) {
+      setRedelivery({ executionId, outcome: error });
+    }
+    loaded.reload();
+  };
   /** A run or its callback still on its way: the page asks again. */
   const unfinished = (executions.data ?? []).some(
     (e) =>
       e.executionStatus === "Pending" ||
       e.executionStatus === "Running" ||
-      e.callbackDelivery?.status === "Pending",
+      deliveryOf(e)?.status === "Pending",
   );
   const { reload } = executions;
   useEffect(() => {
@@ -136,33 +167,72 @@ export function ExecutionsPage({ reportId }: { reportId: string }) {
                 </dl>
               </details>
             )}
-            {execution.callbackDelivery && (
-              <details>
-                <summary>
-                  Callback: {execution.callbackDelivery.status} ({execution.callbackDelivery.attempts.length}{" "}
-                  {execution.callbackDelivery.attempts.length === 1 ? "attempt" : "attempts"})
-                </summary>
-                <p class="help">
-                  {execution.callbackDelivery.method} {execution.callbackDelivery.url}
-                  {execution.callbackDelivery.nextAttemptTime &&
-                    ` · next attempt ${shortTime(execution.callbackDelivery.nextAttemptTime)}`}
-                </p>
-                <ul>
-                  {execution.callbackDelivery.attempts.map((attempt) => (
-                    <li key={attempt.attempt}>
-                      #{attempt.attempt} {shortTime(attempt.time)}:{" "}
-                      {attempt.statusCode !== null
-                        ? `HTTP ${attempt.statusCode}`
-                        : (attempt.error ?? "no answer")}{" "}
-                      in {attempt.durationMs} ms
-                    </li>
-                  ))}
-                </ul>
-              </details>
-            )}
+            <Callback
+              delivery={deliveryOf(execution)}
+              slot={shortTime(execution.scheduledTime)}
+              outcome={redelivery?.executionId === execution.executionId ? redelivery.outcome : undefined}
+              onRedeliver={() => redeliver(execution.executionId)}
+            />
           </li>
         ))}
       </ol>
     </section>
+  );
+}
+
+/**
+ * An execution's callback: its status, every attempt with its outcome, and "Send again" — also
+ * while it waits for its next retry, which it then skips; the API refuses (400, its message shown)
+ * only while an attempt is being sent.
+ */
+function Callback({
+  delivery,
+  slot,
+  outcome,
+  onRedeliver,
+}: {
+  delivery: CallbackDelivery | null;
+  slot: string;
+  /** What the last "Send again" answered: the API's message, or its error. */
+  outcome: unknown;
+  onRedeliver(): void;
+}) {
+  if (!delivery) return null;
+  const attempts = delivery.attempts.length;
+  return (
+    <details class="callback" open={outcome !== undefined}>
+      <summary>
+        Callback: <span class={`status s-${delivery.status.toLowerCase()}`}>{delivery.status}</span> (
+        {attempts} {attempts === 1 ? "attempt" : "attempts"})
+      </summary>
+      <p class="help">
+        {delivery.method} {delivery.url}
+        {delivery.deliveredTime && ` · delivered ${shortTime(delivery.deliveredTime)}`}
+        {delivery.nextAttemptTime && ` · next attempt ${shortTime(delivery.nextAttemptTime)}`}
+      </p>
+      <ul class="attempts">
+        {delivery.attempts.map((attempt) => {
+          const ok = attempt.statusCode !== null && attempt.statusCode >= 200 && attempt.statusCode < 300;
+          return (
+            <li key={attempt.attempt} class={ok ? "ok" : "failed"}>
+              #{attempt.attempt} {shortTime(attempt.time)}:{" "}
+              {attempt.statusCode !== null ? `HTTP ${attempt.statusCode}` : (attempt.error ?? "no answer")} in{" "}
+              {attempt.durationMs} ms
+            </li>
+          );
+        })}
+      </ul>
+      <button type="button" class="quiet small" onClick={onRedeliver}>
+        Send again<span class="visually-hidden"> the callback of {slot}</span>
+      </button>
+      {outcome !== undefined &&
+        (outcome instanceof Error ? (
+          <ErrorNotice error={outcome} />
+        ) : (
+          <p class="notice success" role="status">
+            {String(outcome)}
+          </p>
+        ))}
+    </details>
   );
 }

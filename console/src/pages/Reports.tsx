@@ -6,7 +6,7 @@ import { Confirm } from "../components/Confirm";
 import { ErrorNotice, Loading } from "../components/Status";
 import { apiTime, shortTime } from "../format";
 import type { Query, Report } from "../model";
-import { type ReportField as Field, fieldOf } from "../report-fields";
+import { compressionsOf, type ReportField as Field, FORMAT_CHOICES, fieldOf } from "../report-fields";
 import { href } from "../router";
 import { useLoad } from "../useLoad";
 
@@ -27,6 +27,8 @@ const EMPTY: Form = {
   SpreadsheetSafe: "",
   CallbackUrl: "",
   CallbackMethod: "POST",
+  CallbackOnFailure: "",
+  QueryWindow: "",
 };
 
 /** The request body: the fields given, numbers as numbers (other text as typed, for the API to judge). */
@@ -49,10 +51,13 @@ function bodyOf(form: Form): Record<string, unknown> {
     if (form.StartTime) body.StartTime = apiTime(form.StartTime);
     if (form.RecurrenceInterval) body.RecurrenceInterval = number(form.RecurrenceInterval);
     if (form.RecurrenceCount) body.RecurrenceCount = number(form.RecurrenceCount);
+    // Empty: the query's own TIMESPAN.
+    if (form.QueryWindow) body.QueryWindow = form.QueryWindow;
   }
   if (form.CallbackUrl) {
     body.CallbackUrl = form.CallbackUrl;
     body.CallbackMethod = form.CallbackMethod;
+    if (form.CallbackOnFailure) body.CallbackOnFailure = true;
   }
   return body;
 }
@@ -68,6 +73,13 @@ export function ReportsPage() {
   const [deleting, setDeleting] = useState<Report | null>(null);
 
   const set = (field: keyof Form, value: string | boolean) => setForm((f) => ({ ...f, [field]: value }));
+  /** A format that takes no whole-file compression (Parquet) sets the compression back to none. */
+  const setFormat = (format: string) =>
+    setForm((f) => ({
+      ...f,
+      Format: format,
+      Compression: compressionsOf(format).includes(f.Compression) ? f.Compression : "none",
+    }));
   const create = async (e: Event) => {
     e.preventDefault();
     setBusy(true);
@@ -169,11 +181,11 @@ export function ReportsPage() {
                       ? "Once, now"
                       : `Every ${report.recurrenceInterval} h from ${shortTime(report.startTime)}${
                           report.recurrenceCount ? `, ${report.recurrenceCount} times` : ""
-                        }`}
+                        }${report.queryWindow === "SinceLastSuccess" ? ", new rows since the last success" : ""}`}
                   </td>
                   <td>
                     {report.format}
-                    {report.compression === "gzip" ? " (gzip)" : ""}
+                    {report.compression !== "none" ? ` (${report.compression})` : ""}
                     {report.spreadsheetSafe ? ", spreadsheet-safe" : ""}
                   </td>
                   <td class="actions">
@@ -270,6 +282,18 @@ export function ReportsPage() {
                 {field("StartTime", "First run (UTC)", time("StartTime"))}
                 {field("RecurrenceInterval", "Every (hours)", text("RecurrenceInterval", "numeric"))}
                 {field("RecurrenceCount", "Runs (empty: no end)", text("RecurrenceCount", "numeric"))}
+                {field(
+                  "QueryWindow",
+                  "Data of each run",
+                  <select
+                    value={form.QueryWindow}
+                    onChange={(e) => set("QueryWindow", e.currentTarget.value)}
+                  >
+                    <option value="">The query's TIMESPAN</option>
+                    <option value="SinceLastSuccess">Since the last successful run</option>
+                  </select>,
+                  "Since the last successful run: each file holds only the rows that arrived since the previous file (QueryWindow SinceLastSuccess).",
+                )}
               </>
             )}
           </div>
@@ -278,18 +302,27 @@ export function ReportsPage() {
           {field(
             "Format",
             "Format",
-            <select value={form.Format} onChange={(e) => set("Format", e.currentTarget.value)}>
-              <option value="csv">CSV</option>
-              <option value="tsv">TSV</option>
+            <select value={form.Format} onChange={(e) => setFormat(e.currentTarget.value)}>
+              {FORMAT_CHOICES.map((choice) => (
+                <option key={choice.format} value={choice.format}>
+                  {choice.label}
+                </option>
+              ))}
             </select>,
           )}
           {field(
             "Compression",
             "Compression",
             <select value={form.Compression} onChange={(e) => set("Compression", e.currentTarget.value)}>
-              <option value="none">None</option>
-              <option value="gzip">gzip</option>
+              {compressionsOf(form.Format).map((compression) => (
+                <option key={compression} value={compression}>
+                  {compression === "none" ? "None" : compression}
+                </option>
+              ))}
             </select>,
+            form.Format === "parquet"
+              ? "Parquet files compress their own columns: no gzip or zstd around them."
+              : undefined,
           )}
           {field(
             "SpreadsheetSafe",
@@ -315,6 +348,18 @@ export function ReportsPage() {
               <option value="POST">POST</option>
               <option value="GET">GET</option>
             </select>,
+          )}
+          {field(
+            "CallbackOnFailure",
+            "Callback on failure",
+            <select
+              value={form.CallbackOnFailure}
+              onChange={(e) => set("CallbackOnFailure", e.currentTarget.value)}
+            >
+              <option value="">No</option>
+              <option value="true">Yes</option>
+            </select>,
+            "Yes: the callback is also sent when a run fails for good, with the failure's code and reason.",
           )}
         </div>
         <div class="buttons">

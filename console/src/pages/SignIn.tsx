@@ -52,8 +52,10 @@ export function SignInPage() {
     setProblem(null);
     signIn(candidate, label);
     try {
-      await request("GET", programPath("/ScheduledDataset"));
-      if (!location.hash || location.hash === "#/") location.hash = "#/datasets";
+      // An operator's token reads the admin API only; a tenant's, the programs' API.
+      const operator = currentSession()?.operator === true;
+      await request("GET", operator ? "/admin/v1/audit?pageSize=1" : programPath("/ScheduledDataset"));
+      if (!location.hash || location.hash === "#/") location.hash = operator ? "#/loads" : "#/datasets";
     } catch (error) {
       if (currentSession()) signOut();
       setProblem(
@@ -140,8 +142,9 @@ export function SignInPage() {
             aria-describedby="token-help"
           />
           <p id="token-help" class="help">
-            A token from your identity provider, or from <code>openinsights token --tenant &lt;id&gt;</code>.
-            It is kept in this tab only and sent in the Authorization header.
+            A token from your identity provider, or from <code>openinsights token --tenant &lt;id&gt;</code>{" "}
+            (an operator's: <code>openinsights token --admin</code>). It is kept in this tab only and sent in
+            the Authorization header.
           </p>
           <button type="submit" disabled={busy || token.trim() === ""}>
             Sign in

@@ -6,6 +6,7 @@ import { registerDatasetRoutes } from "./datasets.js";
 import { registerDeliveryRoutes } from "./deliveries.js";
 import { registerExecutionRoutes } from "./executions.js";
 import { type ProgramRoutes, programBases, programRoutes } from "./program.js";
+import { registerProgramListing } from "./programs.js";
 import { registerQueryRoutes } from "./queries.js";
 import { registerReportRoutes } from "./reports.js";
 
@@ -20,6 +21,7 @@ const RESOURCES: readonly ((routes: ProgramRoutes) => void)[] = [
 ];
 
 export function registerProgramRoutes(app: FastifyInstance, context: ApiContext): void {
+  registerProgramListing(app, context);
   for (const catalog of context.catalogs.all) {
     for (const base of programBases(catalog)) {
       const routes = programRoutes(app, context, base, catalog);
