@@ -20,6 +20,9 @@ const CHANGES = new Set([
   "pauseReport",
   "resumeReport",
   "redeliver",
+  "createTestClock",
+  "advanceTestClock",
+  "deleteTestClock",
 ]);
 
 interface Actor {
@@ -63,8 +66,10 @@ export class AuditTrail {
         params.executionId ??
         params.reportId ??
         params.queryId ??
+        params.testClockId ??
         created?.reportId ??
         created?.queryId ??
+        created?.testClockId ??
         null,
       outcome: ok ? "success" : "failure",
       statusCode: reply.statusCode,
@@ -74,7 +79,11 @@ export class AuditTrail {
 }
 
 interface EnvelopeFields {
-  readonly value?: readonly { readonly reportId?: string; readonly queryId?: string }[];
+  readonly value?: readonly {
+    readonly reportId?: string;
+    readonly queryId?: string;
+    readonly testClockId?: string;
+  }[];
   readonly message?: string;
 }
 

@@ -4,6 +4,7 @@ import type { DatasetDef, SystemQueryDef } from "../datasets/types.js";
 import type { StoredExecution } from "../executions/model.js";
 import type { StoredLoad } from "../loads/model.js";
 import type { StoredQuery, StoredReport } from "../reports/model.js";
+import type { StoredTestClock } from "../testclocks/model.js";
 import type { CallbackDelivery, DeliveryAttempt } from "../webhooks/model.js";
 import type { DownloadLink } from "./context.js";
 import { JsonText } from "./envelope.js";
@@ -146,6 +147,18 @@ export function wireReport(report: StoredReport) {
     queryWindow: report.queryWindow,
     /** Extension: formula-like text cells prefixed with '. */
     spreadsheetSafe: report.spreadsheetSafe,
+    /** Extension: the test clock the report lives on, or null (the wall clock). */
+    testClockId: report.testClockId ?? null,
+  };
+}
+
+export function wireTestClock(clock: StoredTestClock) {
+  return {
+    testClockId: clock.id,
+    name: clock.name,
+    frozenTime: wireTime(clock.frozenTime),
+    status: clock.status,
+    createdTime: wireTime(clock.createdTime),
   };
 }
 

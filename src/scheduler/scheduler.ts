@@ -55,6 +55,8 @@ export class Scheduler {
           now,
           { lastSlot: latest?.scheduledTime ?? null, catchUp: "latest" },
         );
+    // A test clock's advances create its reports' executions; here it only finishes them.
+    if (plan && report.testClockId) return "none";
     if (!plan) {
       const changed = await this.deps.store.setReportStatus(report.id, ["Active"], "Inactive", now);
       if (changed) this.deps.log?.("report finished", { reportId: report.id });

@@ -8,6 +8,7 @@ import { registerExecutionRoutes } from "./executions.js";
 import { type ProgramRoutes, programBases, programRoutes } from "./program.js";
 import { registerQueryRoutes } from "./queries.js";
 import { registerReportRoutes } from "./reports.js";
+import { registerTestClockRoutes } from "./test-clocks.js";
 
 /** In the order the reference lists them (the OpenAPI document follows it). */
 const RESOURCES: readonly ((routes: ProgramRoutes) => void)[] = [
@@ -17,6 +18,7 @@ const RESOURCES: readonly ((routes: ProgramRoutes) => void)[] = [
   registerReportRoutes,
   registerExecutionRoutes,
   registerDeliveryRoutes,
+  registerTestClockRoutes,
 ];
 
 export function registerProgramRoutes(app: FastifyInstance, context: ApiContext): void {

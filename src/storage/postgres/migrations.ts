@@ -238,6 +238,31 @@ const m009_query_window = statements(
     check (query_window is null or query_window in ('SinceLastSuccess'))`,
 );
 
+/**
+ * The stand-in for client developers (issue #18): test clocks, the clock a report lives on, and
+ * the fault rules every process reads (one row, `id` 'current').
+ */
+const m011_stand_in = statements(
+  `create table test_clocks (
+    id text collate "C" primary key,
+    tenant text not null,
+    program text not null,
+    name text not null,
+    frozen_time timestamptz not null,
+    status text not null constraint test_clocks_status_check check (status in ('Ready', 'Advancing')),
+    created_time timestamptz not null,
+    modified_time timestamptz
+  )`,
+  "create index test_clocks_scope_created_idx on test_clocks (tenant, program, created_time, id)",
+  "alter table reports add column test_clock_id text",
+  "create index reports_test_clock_idx on reports (test_clock_id)",
+  `create table fault_rules (
+    id text primary key,
+    rules text not null,
+    modified_time timestamptz not null
+  )`,
+);
+
 /** All migrations, by name. Append only. */
 export const METADATA_MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   "001_initial": m001_initial,
@@ -249,6 +274,7 @@ export const METADATA_MIGRATIONS: Readonly<Record<string, Migration>> = Object.f
   "007_audit_log": m007_audit_log,
   "008_report_formats": m008_report_formats,
   "009_query_window": m009_query_window,
+  "011_stand_in": m011_stand_in,
 });
 
 /** The bookkeeping table: the layout of Kysely's `Migrator` (so either runner can take over). */
