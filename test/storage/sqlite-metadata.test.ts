@@ -93,6 +93,7 @@ describe("SQLite metadata store", () => {
         "007_audit_log",
         "008_report_formats",
         "009_query_window",
+        "011_stand_in",
       ]);
     } finally {
       await db.destroy();
@@ -105,10 +106,12 @@ describe("SQLite metadata store", () => {
         "callback_attempts",
         "callback_deliveries",
         "executions",
+        "fault_rules",
         "kysely_migration",
         "loads",
         "report_queries",
         "reports",
+        "test_clocks",
       ]),
     );
   });
@@ -443,7 +446,7 @@ describe("SQLite metadata store: the execution queue", () => {
       insertRow(
         raw,
         "reports",
-        reportRowWithout(r, "spreadsheet_safe", "query_window", "callback_on_failure"),
+        reportRowWithout(r, "spreadsheet_safe", "query_window", "callback_on_failure", "test_clock_id"),
       );
       insertRow(raw, "executions", row001);
     } finally {
@@ -506,6 +509,7 @@ describe("SQLite metadata store: the execution queue", () => {
       "007_audit_log",
       "008_report_formats",
       "009_query_window",
+      "011_stand_in",
     ]);
     expect(fixed.executionColumns).toContain("skipped_slots");
   });
@@ -703,11 +707,11 @@ describe("SQLite metadata store: 008_report_formats", () => {
     const raw = new Database(path);
     const indexesBefore = schemaOf(raw);
     try {
-      insertRow(raw, "reports", reportRowWithout(r, "query_window", "callback_on_failure"));
+      insertRow(raw, "reports", reportRowWithout(r, "query_window", "callback_on_failure", "test_clock_id"));
       insertRow(raw, "executions", { ...executionToRow(e) });
       expect(() =>
         insertRow(raw, "reports", {
-          ...reportRowWithout(report("r-2"), "query_window", "callback_on_failure"),
+          ...reportRowWithout(report("r-2"), "query_window", "callback_on_failure", "test_clock_id"),
           format: "parquet",
         }),
       ).toThrow(/CHECK constraint failed/);

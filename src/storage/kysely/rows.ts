@@ -194,7 +194,8 @@ export function rowMapping<I, B>(codec: ColumnCodec<I, B>) {
             ? null
             : oneOf(METHOD_VALUES, r.callback_method, "reports.callback_method"),
         callbackOnFailure: codec.fromBool(r.callback_on_failure),
-        testClockId: r.test_clock_id ?? null,
+        // Absent on the wall clock, as reports made before test clocks existed.
+        ...(r.test_clock_id ? { testClockId: r.test_clock_id } : {}),
         status: oneOf(REPORT_STATUS_VALUES, r.status, "reports.status"),
         user: r.user_name,
         createdTime: fromInstant(r.created_time),
