@@ -4,11 +4,18 @@
  * at most once per `refreshMs` (a request must not cost a database round trip); a change made
  * through this process applies here at once, elsewhere within `refreshMs`.
  */
-import type { MetadataStore } from "../storage/ports.js";
 import { type FaultRule, type FaultTarget, httpFault, parseFaultRules, targetFails } from "./rules.js";
 
+/** Where the rules live: the metadata store (its `getFaultRules` and `setFaultRules`). */
+export interface FaultRuleStore {
+  /** The rules as JSON, or null when none are set. */
+  getFaultRules(): Promise<string | null>;
+  /** Replaces the rules (null clears them). */
+  setFaultRules(rules: string | null, at: Date): Promise<void>;
+}
+
 export interface FaultServiceDeps {
-  readonly store: Pick<MetadataStore, "getFaultRules" | "setFaultRules">;
+  readonly store: FaultRuleStore;
   readonly now: () => Date;
   /** How long rules read from the store are applied before they are read again. */
   readonly refreshMs: number;

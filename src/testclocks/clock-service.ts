@@ -10,17 +10,35 @@ import type { StoredExecution } from "../executions/model.js";
 import { dueInSlotOrder, type ReportClocks, scheduleOf } from "../reports/report-service.js";
 import { MAX_NAME_LENGTH } from "../reports/rules.js";
 import { slotsPassed } from "../reports/slots-passed.js";
-import type { MetadataStore, Scope } from "../storage/ports.js";
+import type { StoredReport } from "../reports/model.js";
 import type { StoredTestClock } from "./model.js";
 
+/** Who owns a clock: a tenant in one program (the store's `Scope`). */
+export interface ClockScope {
+  readonly tenant: string;
+  readonly program: string;
+}
+
+/** What clocks need of the metadata store (its methods of the same names). */
+export interface ClockStore {
+  createTestClock(clock: StoredTestClock): Promise<void>;
+  getTestClock(scope: ClockScope, id: string): Promise<StoredTestClock | undefined>;
+  listTestClocks(scope: ClockScope): Promise<StoredTestClock[]>;
+  updateTestClock(clock: StoredTestClock): Promise<boolean>;
+  deleteTestClock(scope: ClockScope, id: string): Promise<boolean>;
+  listClockReports(scope: ClockScope, clockId: string): Promise<StoredReport[]>;
+  /** Inserts executions, skipping any whose (report, slot) exists. */
+  createExecutions(executions: readonly StoredExecution[]): Promise<number>;
+}
+
 export interface TestClockServiceDeps {
-  readonly store: MetadataStore;
+  readonly store: ClockStore;
   readonly now: () => Date;
   readonly newId: () => string;
   /** Executions one advance may create, at most (OPENINSIGHTS_TEST_CLOCK_MAX_EXECUTIONS). */
   readonly maxExecutionsPerAdvance: number;
   /** Deletes a report with its executions and files (the report service's delete). */
-  readonly deleteReport: (scope: Scope, reportId: string) => Promise<unknown>;
+  readonly deleteReport: (scope: ClockScope, reportId: string) => Promise<unknown>;
   /** Tells the workers there is new work. */
   readonly onWork?: () => void;
 }
@@ -35,7 +53,7 @@ export class TestClockService implements ReportClocks {
     return this.deps.maxExecutionsPerAdvance;
   }
 
-  async create(scope: Scope, body: unknown): Promise<StoredTestClock> {
+  async create(scope: ClockScope, body: unknown): Promise<StoredTestClock> {
     const fields = new FieldReader(body, CREATE);
     const name = fields.string("Name", { required: true }).trim();
     if (name.length > MAX_NAME_LENGTH) {
@@ -55,7 +73,7 @@ export class TestClockService implements ReportClocks {
     return clock;
   }
 
-  async get(scope: Scope, id: string): Promise<StoredTestClock> {
+  async get(scope: ClockScope, id: string): Promise<StoredTestClock> {
     const clock = await this.deps.store.getTestClock(scope, id);
     if (!clock) {
       throw new AppError(
@@ -66,12 +84,12 @@ export class TestClockService implements ReportClocks {
     return clock;
   }
 
-  list(scope: Scope): Promise<StoredTestClock[]> {
+  list(scope: ClockScope): Promise<StoredTestClock[]> {
     return this.deps.store.listTestClocks(scope);
   }
 
   /** For report creation: the clock's time, or a 400 naming the field. */
-  async frozenTime(scope: Scope, clockId: string): Promise<Date> {
+  async frozenTime(scope: ClockScope, clockId: string): Promise<Date> {
     const clock = await this.deps.store.getTestClock(scope, clockId);
     if (!clock) {
       throw invalid(`Invalid report parameters - Invalid TestClockId: no test clock has id ${clockId}`);
@@ -86,7 +104,7 @@ export class TestClockService implements ReportClocks {
    * every due slot has its execution; an advance cut short (a crash) leaves it `Advancing` at its
    * old time, and advancing again creates what is missing (one execution per report and slot).
    */
-  async advance(scope: Scope, id: string, body: unknown): Promise<StoredTestClock> {
+  async advance(scope: ClockScope, id: string, body: unknown): Promise<StoredTestClock> {
     const clock = await this.get(scope, id);
     const to = readFrozenTime(new FieldReader(body, ADVANCE), ADVANCE);
     if (to.getTime() < clock.frozenTime.getTime()) {
@@ -126,7 +144,7 @@ export class TestClockService implements ReportClocks {
   }
 
   /** Deletes the clock and every report on it (with their executions and files). */
-  async delete(scope: Scope, id: string): Promise<StoredTestClock> {
+  async delete(scope: ClockScope, id: string): Promise<StoredTestClock> {
     const clock = await this.get(scope, id);
     for (const report of await this.deps.store.listClockReports(scope, id)) {
       try {
