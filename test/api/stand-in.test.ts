@@ -166,6 +166,14 @@ describe("the compatibility profile", () => {
     );
   });
 
+  it("serves cmp at the official ISV sample's /analytics/cmp base under observed only", async () => {
+    const observed = await on.call(TENANT, "GET", "/analytics/cmp/ScheduledDataset?datasetName=ISVUsage");
+    expect(observed.status).toBe(200);
+    expect(observed.body.value[0].datasetName).toBe("ISVUsage");
+    const documented = await off.call(TENANT, "GET", "/analytics/cmp/ScheduledDataset");
+    expect(documented.status).toBe(404);
+  });
+
   it("sends the isMfaCompliant header on ScheduledDataset under observed only", async () => {
     const observed = await on.call(TENANT, "GET", `${MPN}/ScheduledDataset`);
     expect(observed.headers.get("ismfacompliant")).toBe("true");

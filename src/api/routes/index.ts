@@ -21,9 +21,17 @@ const RESOURCES: readonly ((routes: ProgramRoutes) => void)[] = [
   registerTestClockRoutes,
 ];
 
+/**
+ * Under the `observed` profile, the official commercial marketplace samples' base path too
+ * (`/analytics/cmp/…`, the API gateway's; docs/compatibility.md).
+ */
+function observedBases(context: ApiContext, program: string): readonly string[] {
+  return context.config.compat === "observed" && program === "cmp" ? ["/analytics/cmp"] : [];
+}
+
 export function registerProgramRoutes(app: FastifyInstance, context: ApiContext): void {
   for (const catalog of context.catalogs.all) {
-    for (const base of programBases(catalog)) {
+    for (const base of [...programBases(catalog), ...observedBases(context, catalog.program)]) {
       const routes = programRoutes(app, context, base, catalog);
       for (const register of RESOURCES) register(routes);
     }
