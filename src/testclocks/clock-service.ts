@@ -7,10 +7,10 @@ import { AppError, ERROR_CODES } from "../core/errors.js";
 import { FieldReader, parseWireTime, wireTimeRangeProblem } from "../core/fields.js";
 import { newExecution } from "../executions/lifecycle.js";
 import type { StoredExecution } from "../executions/model.js";
+import type { StoredReport } from "../reports/model.js";
 import { dueInSlotOrder, type ReportClocks, scheduleOf } from "../reports/report-service.js";
 import { MAX_NAME_LENGTH } from "../reports/rules.js";
 import { slotsPassed } from "../reports/slots-passed.js";
-import type { StoredReport } from "../reports/model.js";
 import type { StoredTestClock } from "./model.js";
 
 /** Who owns a clock: a tenant in one program (the store's `Scope`). */
