@@ -292,6 +292,86 @@ describe("test clocks", () => {
     );
   });
 
+  it("finishes an advance cut short (the clock left Advancing at its old time) without running a slot twice", async () => {
+    const clock = await on.call(TENANT, "POST", `${ACME}/TestClocks`, {
+      Name: "Cut short",
+      FrozenTime: "2026-03-01T00:00:00Z",
+    });
+    const stored = clock.body.value[0];
+    const queryId = await createQuery(on, ACME, "SELECT Country, Revenue FROM Orders TIMESPAN YESTERDAY");
+    const created = await on.call(TENANT, "POST", `${ACME}/ScheduledReport`, {
+      ReportName: "Four-hourly",
+      QueryId: queryId,
+      // At the clock's time: its first slot is due at once, on creation.
+      StartTime: "2026-03-01T00:00:00Z",
+      RecurrenceInterval: 4,
+      TestClockId: stored.testClockId,
+    });
+    const reportId = created.body.value[0].reportId;
+    const slots = async () => {
+      const r = await on.call(
+        TENANT,
+        "GET",
+        `${ACME}/ScheduledReport/execution/${reportId}?executionStatus=Pending;Running;Completed;Failed&getLatestExecution=false`,
+      );
+      return ((r.status === 200 ? r.body.value : []) as { scheduledTime: string }[])
+        .map((e) => e.scheduledTime)
+        .sort();
+    };
+    expect(await slots()).toEqual(["2026-03-01T00:00:00Z"]);
+    // What a crash between "Advancing" and "Ready" leaves: the status moved, the time did not.
+    const scope = { tenant: TENANT, program: "acme" };
+    const current = (await on.app.store.getTestClock(scope, stored.testClockId))!;
+    await on.app.store.updateTestClock({ ...current, status: "Advancing" });
+    expect(
+      (await on.call(TENANT, "GET", `${ACME}/TestClocks/${stored.testClockId}`)).body.value[0].status,
+    ).toBe("Advancing");
+    for (let i = 0; i < 2; i++) {
+      const again = await on.call(TENANT, "POST", `${ACME}/TestClocks/${stored.testClockId}/advance`, {
+        FrozenTime: "2026-03-01T12:00:00Z",
+      });
+      expect(again.body.value[0]).toMatchObject({ frozenTime: "2026-03-01T12:00:00Z", status: "Ready" });
+    }
+    expect(await slots()).toEqual([
+      "2026-03-01T00:00:00Z",
+      "2026-03-01T04:00:00Z",
+      "2026-03-01T08:00:00Z",
+      "2026-03-01T12:00:00Z",
+    ]);
+    // Paused, an advance passes the report over; resumed, the next advance goes on from the clock's time.
+    // (Once the four have run: a resume drops what is still waiting, as on the wall clock.)
+    await until(
+      "the four slots' runs",
+      async () => {
+        const r = await on.call(
+          TENANT,
+          "GET",
+          `${ACME}/ScheduledReport/execution/${reportId}?executionStatus=Completed&getLatestExecution=false`,
+        );
+        return r.status === 200 && r.body.value.length === 4 ? true : undefined;
+      },
+      20_000,
+    );
+    await on.call(TENANT, "PUT", `${ACME}/ScheduledReport/pause/${reportId}`);
+    await on.call(TENANT, "POST", `${ACME}/TestClocks/${stored.testClockId}/advance`, {
+      FrozenTime: "2026-03-01T20:00:00Z",
+    });
+    const resumed = await on.call(TENANT, "PUT", `${ACME}/ScheduledReport/resume/${reportId}`);
+    expect(resumed.body.value[0]?.reportStatus, resumed.body.message).toBe("Active");
+    const last = await on.call(TENANT, "POST", `${ACME}/TestClocks/${stored.testClockId}/advance`, {
+      FrozenTime: "2026-03-02T00:00:00Z",
+    });
+    expect(last.status, last.body.message).toBe(200);
+    expect(await slots()).toEqual([
+      "2026-03-01T00:00:00Z",
+      "2026-03-01T04:00:00Z",
+      "2026-03-01T08:00:00Z",
+      "2026-03-01T12:00:00Z",
+      "2026-03-02T00:00:00Z",
+    ]);
+    await on.call(TENANT, "DELETE", `${ACME}/TestClocks/${stored.testClockId}`);
+  });
+
   it("checks StartTime against the clock, refuses unknown clocks and ExecuteNow on a clock, and keeps clocks per tenant", async () => {
     const clock = await on.call(TENANT, "POST", `${MPN}/TestClocks`, {
       Name: "Rules",
