@@ -25,6 +25,7 @@ import { loadCatalogs } from "./datasets/catalog-file.js";
 import { ExecutionService } from "./executions/execution-service.js";
 import { prepareScratchDir } from "./executions/scratch.js";
 import { ExecutionWorker } from "./executions/worker.js";
+import { FaultService } from "./faults/fault-service.js";
 import { deriveKey, loadMasterSecret } from "./keys/secrets.js";
 import { DOWNLOAD_TOKEN_PURPOSE } from "./links/tokens.js";
 import { LoadService } from "./loads/load-service.js";
@@ -39,6 +40,7 @@ import { openDiskFileStore } from "./storage/disk/file-store.js";
 import { type DuckDbEngine, openDuckDb } from "./storage/duckdb/engine.js";
 import type { FileStore, MetadataStore } from "./storage/ports.js";
 import { openSqliteMetadataStore } from "./storage/sqlite/metadata-store.js";
+import { TestClockService } from "./testclocks/clock-service.js";
 import { checkCallbackUrl, parseAllowList } from "./webhooks/address-policy.js";
 import { DeliveryService } from "./webhooks/delivery-service.js";
 import { CallbackDispatcher } from "./webhooks/dispatcher.js";
@@ -48,6 +50,8 @@ const CALLBACK_SECRET_PURPOSE = "openinsights/callback-secrets/v1";
 const RETENTION_INTERVAL_MS = 3_600_000;
 const PURGE_BATCH = 500;
 const OVERDUE_CHECK_INTERVAL_MS = 60_000;
+/** How stale the fault rules a process applies may be: another process's change applies within this. */
+const FAULT_RULES_REFRESH_MS = 1000;
 
 /** The built-in catalogs and those of the configured catalog files; a bad file stops here, named. */
 export function openCatalogs(config: Config): Promise<CatalogSet> {
@@ -183,7 +187,18 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
 
   const loops: { current?: Loops } = {};
   const queries = new QueryService({ store, catalogs, now, newId, maxQueries: config.quotas.queries });
-  const reports = new ReportService({
+  // Test clocks exist only when configured: off, their routes are not served and TestClockId is refused.
+  const testClocks = config.testClocks.enabled
+    ? new TestClockService({
+        store,
+        now,
+        newId,
+        maxExecutionsPerAdvance: config.testClocks.maxExecutionsPerAdvance,
+        deleteReport: (scope, id) => reports.delete(scope, id),
+        onWork: () => loops.current?.wake(),
+      })
+    : undefined;
+  const reports: ReportService = new ReportService({
     store,
     queries,
     now,
@@ -191,9 +206,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     quotas: config.quotas,
     startTimeLeadHours: config.startTimeLeadHours,
     spreadsheetSafe: config.spreadsheetSafe,
+    spaceForT: config.compat === "observed",
     checkCallbackUrl: (url) => checkCallbackUrl(url, allow),
     deleteFiles: (keys) => files.delete(keys),
     onWork: () => loops.current?.wake(),
+    ...(testClocks ? { testClocks } : {}),
   });
   const executions = new ExecutionService({ store, now });
   const loads = new LoadService({ store });
@@ -214,6 +231,18 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     now,
   });
   const audit = new AuditService({ store });
+  // Faults on demand exist only when configured (never implied by --demo).
+  const faults = config.faults.enabled
+    ? new FaultService({
+        store,
+        now,
+        refreshMs: FAULT_RULES_REFRESH_MS,
+        injected: (target, detail) => {
+          metrics.faultInjected(target);
+          server.log.warn({ injectedFault: target, ...detail }, "injected fault");
+        },
+      })
+    : undefined;
   const memoryBuckets = new MemoryBuckets();
   const rateLimits = new RateLimits(
     config.rateLimit,
@@ -235,8 +264,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       deliveries: new DeliveryService({ store, now, onWork: () => loops.current?.wake() }),
       audit,
       loads,
+      ...(testClocks ? { testClocks } : {}),
     },
     auditTrail: new AuditTrail(audit, now),
+    ...(faults ? { faults } : {}),
     engine,
     now,
     answers: new AnswerCache(store.changeVersion),
@@ -289,6 +320,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       scratchDir,
       log,
       metrics,
+      ...(faults ? { faults } : {}),
     });
   const worker = newWorker(0);
   const dispatcher = new CallbackDispatcher({
@@ -302,6 +334,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     linkFor: (execution) => downloadLink(downloads, publicUrl, execution),
     log,
     metrics,
+    ...(faults ? { faults } : {}),
   });
 
   /** Deletes executions (and their files) and audit entries older than the retention period. */

@@ -5,15 +5,19 @@
 import type { FastifyInstance } from "fastify";
 import { AUDIT_OUTCOMES, type AuditEntry, type AuditOutcome } from "../audit/model.js";
 import { AppError, ERROR_CODES } from "../core/errors.js";
+import type { FaultService } from "../faults/fault-service.js";
+import { wireFaultRule } from "../faults/rules.js";
 import { LOAD_STATUSES, type LoadStatus } from "../loads/model.js";
 import type { LoadFilter } from "../storage/ports.js";
 import type { ApiContext } from "./context.js";
 import { envelope } from "./envelope.js";
 import { QueryParams } from "./params.js";
 import { linkWithToken } from "./routes/program.js";
+import { SCHEMAS } from "./schemas.js";
 import { wireLoad, wireTime } from "./wire.js";
 
 export const AUDIT_PATH = "/admin/v1/audit";
+export const FAULTS_PATH = "/admin/v1/faults";
 
 const tags = ["admin"];
 
@@ -107,10 +111,32 @@ export function registerAdminRoutes(app: FastifyInstance, context: ApiContext): 
     },
   );
 
+  if (context.faults) registerFaultRoutes(app, context.faults, context);
+
   // Paths no admin route matches: the token is checked first, so a tenant learns nothing of them.
   app.all("/admin/*", { schema: { hide: true } }, async (request) => {
     await context.authenticateAdmin(request.headers);
     throw new AppError(ERROR_CODES.NOT_FOUND, `No route for ${request.method} ${request.url.split("?")[0]}`);
+  });
+}
+
+/** Faults on demand (docs/faults.md), only with OPENINSIGHTS_FAULTS=true. */
+function registerFaultRoutes(app: FastifyInstance, faults: FaultService, context: ApiContext): void {
+  app.put(FAULTS_PATH, { schema: { ...SCHEMAS.putFaults, tags } }, async (request) => {
+    const operator = await context.authenticateAdmin(request.headers);
+    const rules = await faults.set(request.body);
+    request.log.warn({ operator: operator.user, rules }, "fault rules set");
+    return envelope(rules.map(wireFaultRule), { message: "Fault rules set successfully" });
+  });
+  app.get(FAULTS_PATH, { schema: { ...SCHEMAS.getFaults, tags } }, async (request) => {
+    await context.authenticateAdmin(request.headers);
+    return envelope((await faults.read()).map(wireFaultRule));
+  });
+  app.delete(FAULTS_PATH, { schema: { ...SCHEMAS.deleteFaults, tags } }, async (request) => {
+    const operator = await context.authenticateAdmin(request.headers);
+    await faults.clear();
+    request.log.warn({ operator: operator.user }, "fault rules cleared");
+    return envelope([], { message: "Fault rules cleared successfully" });
   });
 }
 

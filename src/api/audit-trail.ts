@@ -21,6 +21,9 @@ const CHANGES = new Set([
   "resumeReport",
   "backfillReport",
   "redeliver",
+  "createTestClock",
+  "advanceTestClock",
+  "deleteTestClock",
 ]);
 
 interface Actor {
@@ -64,8 +67,10 @@ export class AuditTrail {
         params.executionId ??
         params.reportId ??
         params.queryId ??
+        params.testClockId ??
         created?.reportId ??
         created?.queryId ??
+        created?.testClockId ??
         null,
       outcome: ok ? "success" : "failure",
       statusCode: reply.statusCode,
@@ -75,7 +80,11 @@ export class AuditTrail {
 }
 
 interface EnvelopeFields {
-  readonly value?: readonly { readonly reportId?: string; readonly queryId?: string }[];
+  readonly value?: readonly {
+    readonly reportId?: string;
+    readonly queryId?: string;
+    readonly testClockId?: string;
+  }[];
   readonly message?: string;
 }
 

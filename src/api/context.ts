@@ -6,11 +6,13 @@ import type { CatalogSet } from "../datasets/catalog.js";
 import type { Program } from "../datasets/types.js";
 import type { ExecutionService } from "../executions/execution-service.js";
 import type { StoredExecution } from "../executions/model.js";
+import type { FaultService } from "../faults/fault-service.js";
 import type { LoadService } from "../loads/load-service.js";
 import type { StoredReport } from "../reports/model.js";
 import type { QueryService } from "../reports/query-service.js";
 import type { ReportService } from "../reports/report-service.js";
 import type { AnalyticsEngine } from "../storage/ports.js";
+import type { TestClockService } from "../testclocks/clock-service.js";
 import type { DeliveryService } from "../webhooks/delivery-service.js";
 import type { AnswerCache } from "./answers.js";
 import type { AuditTrail } from "./audit-trail.js";
@@ -39,6 +41,8 @@ export interface ApiContext {
     readonly deliveries: DeliveryService;
     readonly audit: AuditService;
     readonly loads: LoadService;
+    /** Test clocks, when OPENINSIGHTS_TEST_CLOCKS is on (absent: their routes are not served). */
+    readonly testClocks?: TestClockService;
   };
   readonly engine: AnalyticsEngine;
   readonly now: () => Date;
@@ -48,6 +52,8 @@ export interface ApiContext {
   readonly rateLimits: RateLimits;
   /** Records each change a request asks for (`noteActor` once the request is admitted). */
   readonly auditTrail: AuditTrail;
+  /** Faults on demand, when OPENINSIGHTS_FAULTS is on (absent: /admin/v1/faults is not served). */
+  readonly faults?: FaultService;
   /** Verifies the request's token; throws AppError unauthorized/forbidden. */
   authenticate(headers: FastifyRequest["headers"], program: Program): Promise<Principal>;
   /** Verifies an operator's token (role OpenInsights.Admin); throws AppError unauthorized/forbidden. */

@@ -20,6 +20,11 @@ const OPERATIONS_BY_ROUTE: Readonly<Record<string, string>> = {
   "GET /ScheduledReport/execution/:reportId": "executions",
   "GET /ScheduledReport/execution/:reportId/deliveries": "listDeliveries",
   "POST /ScheduledReport/execution/:reportId/deliveries/:executionId/redeliver": "redeliver",
+  "POST /TestClocks": "createTestClock",
+  "GET /TestClocks": "listTestClocks",
+  "GET /TestClocks/:testClockId": "getTestClock",
+  "POST /TestClocks/:testClockId/advance": "advanceTestClock",
+  "DELETE /TestClocks/:testClockId": "deleteTestClock",
 };
 
 export const OPERATION_NAMES: readonly string[] = Object.values(OPERATIONS_BY_ROUTE);

@@ -96,6 +96,57 @@ const report = {
       description:
         "Extension: text cells starting with =, +, -, @, TAB or CR are prefixed with ' so spreadsheets do not run them as formulas",
     },
+    testClockId: {
+      type: ["string", "null"],
+      description:
+        "Extension: the test clock the report lives on (docs/test-clocks.md); null = the wall clock",
+    },
+  },
+};
+
+const testClock = {
+  type: "object",
+  properties: {
+    testClockId: { type: "string" },
+    name: { type: "string" },
+    frozenTime: { ...time, description: "The clock's time: reports on it see this instant as now" },
+    status: {
+      type: "string",
+      enum: ["Ready", "Advancing"],
+      description: "Ready once every due slot of its reports has its execution",
+    },
+    createdTime: time,
+  },
+};
+
+const testClockIdParam = { type: "object", properties: { testClockId: { type: "string" } } };
+
+const faultRule = {
+  type: "object",
+  description:
+    "An HTTP rule (Path, optional Method, Status 429|500|503, optional LatencyMs) or a rule with Target execution|callback; Probability 0–1 (default 1)",
+  properties: {
+    Method: { type: "string", description: "HTTP method; absent = any" },
+    Path: {
+      type: "string",
+      description: "Glob over the request path: * within a segment, ** across segments",
+    },
+    Status: { type: "integer", enum: [429, 500, 503] },
+    LatencyMs: { type: "integer", minimum: 0, maximum: 60000 },
+    Target: { type: "string", enum: ["execution", "callback"] },
+    Probability: { type: "number", minimum: 0, maximum: 1, default: 1 },
+  },
+};
+
+const faultRuleOut = {
+  type: "object",
+  properties: {
+    method: { type: ["string", "null"] },
+    path: { type: ["string", "null"] },
+    status: { type: ["integer", "null"] },
+    latencyMs: { type: "integer" },
+    target: { type: "string", enum: ["http", "execution", "callback"] },
+    probability: { type: "number" },
   },
 };
 
@@ -195,6 +246,11 @@ const reportBody = {
       type: "boolean",
       default: false,
       description: "Extension: also call back, signed, when an execution fails for good (docs/callbacks.md)",
+    },
+    TestClockId: {
+      type: "string",
+      description:
+        "Extension, scheduled reports, with OPENINSIGHTS_TEST_CLOCKS=true: the report lives on this test clock's time (docs/test-clocks.md)",
     },
   },
   required: ["ReportName", "QueryId"],
@@ -344,6 +400,66 @@ export const SCHEMAS = {
     },
     response: responses(execution),
   },
+  createTestClock: {
+    summary: "Create a test clock (extension, OPENINSIGHTS_TEST_CLOCKS=true)",
+    body: {
+      type: "object",
+      properties: {
+        Name: { type: "string", maxLength: 256 },
+        FrozenTime: { type: "string", description: "yyyy-MM-ddTHH:mm:ssZ" },
+      },
+      required: ["Name", "FrozenTime"],
+      examples: [{ Name: "Daily report test", FrozenTime: "2026-01-01T00:00:00Z" }],
+    },
+    response: responses(testClock),
+  },
+  listTestClocks: { summary: "List test clocks (extension)", response: responses(testClock) },
+  getTestClock: {
+    summary: "Get a test clock (extension)",
+    params: testClockIdParam,
+    response: responses(testClock),
+  },
+  advanceTestClock: {
+    summary:
+      "Advance a test clock (extension): one execution per slot its reports pass, in slot order; never back",
+    params: testClockIdParam,
+    body: {
+      type: "object",
+      properties: {
+        FrozenTime: { type: "string", description: "yyyy-MM-ddTHH:mm:ssZ, not before the clock's time" },
+      },
+      required: ["FrozenTime"],
+    },
+    response: responses(testClock),
+  },
+  deleteTestClock: {
+    summary: "Delete a test clock and every report on it (extension)",
+    params: testClockIdParam,
+    response: responses(testClock),
+  },
+  putFaults: {
+    summary: "Set the fault rules (operators, OPENINSIGHTS_FAULTS=true; docs/faults.md)",
+    body: {
+      type: "object",
+      properties: { Rules: { type: "array", items: faultRule } },
+      required: ["Rules"],
+      examples: [
+        {
+          Rules: [
+            {
+              Method: "GET",
+              Path: "/insights/v1/mpn/ScheduledReport/execution/*",
+              Status: 503,
+              Probability: 1,
+            },
+          ],
+        },
+      ],
+    },
+    response: responses(faultRuleOut),
+  },
+  getFaults: { summary: "Get the fault rules (operators)", response: responses(faultRuleOut) },
+  deleteFaults: { summary: "Clear the fault rules (operators)", response: responses(faultRuleOut) },
 } as const;
 
 /**

@@ -13,6 +13,15 @@ import { handleError, UNAVAILABLE_RETRY_AFTER_SECONDS } from "./errors.js";
 import { PRODUCT_LOGO, PRODUCT_NAME, PRODUCT_VERSION, registerLanding } from "./landing.js";
 import { registerProgramRoutes } from "./routes/index.js";
 
+/** Retry-After of injected 429 and 503 answers. */
+const INJECTED_RETRY_AFTER_SECONDS = 1;
+/** The messages of injected answers start as the real ones do. */
+const INJECTED_MESSAGES = {
+  429: "Too many requests",
+  500: "Service unavailable",
+  503: "Service unavailable",
+} as const;
+
 export interface ServerOptions {
   /** Serve the API routes (false: health endpoints only, for scheduler and worker processes). */
   readonly api: boolean;
@@ -95,6 +104,28 @@ export async function buildServer(context: ApiContext, options: ServerOptions): 
     }
     done();
   });
+  const faults = context.faults;
+  if (faults) {
+    // Faults on demand (docs/faults.md): a matching HTTP rule delays and/or answers the request
+    // before any route runs. The operator API is never faulted, so that rules can always be cleared.
+    app.addHook("onRequest", async (request, reply) => {
+      const path = request.url.split("?")[0] ?? "";
+      if (/^\/admin\//i.test(path)) return;
+      const rule = await faults.forRequest(request.method, path);
+      if (!rule) return;
+      if (rule.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, rule.latencyMs));
+      if (rule.status === null) return;
+      if (rule.status !== 500) reply.header("retry-after", String(INJECTED_RETRY_AFTER_SECONDS));
+      return reply
+        .status(rule.status)
+        .send(
+          errorEnvelope(
+            rule.status,
+            `${INJECTED_MESSAGES[rule.status]} (injected fault: a rule of /admin/v1/faults)`,
+          ),
+        );
+    });
+  }
   app.addHook("onSend", async (request, reply, payload) => {
     context.rateLimits.addHeaders(request, reply);
     try {

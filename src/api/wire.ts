@@ -5,6 +5,7 @@ import type { StoredExecution } from "../executions/model.js";
 import type { StoredLoad } from "../loads/model.js";
 import type { StoredQuery, StoredReport } from "../reports/model.js";
 import type { BackfillResult } from "../reports/report-service.js";
+import type { StoredTestClock } from "../testclocks/model.js";
 import type { CallbackDelivery, DeliveryAttempt } from "../webhooks/model.js";
 import type { DownloadLink } from "./context.js";
 import { JsonText } from "./envelope.js";
@@ -151,6 +152,18 @@ export function wireReport(report: StoredReport) {
     timeZone: report.timeZone,
     /** Extension: formula-like text cells prefixed with '. */
     spreadsheetSafe: report.spreadsheetSafe,
+    /** Extension: the test clock the report lives on, or null (the wall clock). */
+    testClockId: report.testClockId ?? null,
+  };
+}
+
+export function wireTestClock(clock: StoredTestClock) {
+  return {
+    testClockId: clock.id,
+    name: clock.name,
+    frozenTime: wireTime(clock.frozenTime),
+    status: clock.status,
+    createdTime: wireTime(clock.createdTime),
   };
 }
 

@@ -21,7 +21,7 @@ export const serveCommand: Command = {
   usage:
     "serve [--port N] [--host H] [--data-dir D] [--demo] [--role all|api|scheduler|worker] [--catalog FILE]…",
   summary:
-    "Runs the service (env OPENINSIGHTS_PORT, default 8080). --role picks what this process runs: all (default: API, scheduler and workers), api, scheduler, or worker (executions and callbacks). --demo generates the demo data on first start and lets the console at /console sign in as a demo tenant (local key only). --catalog (repeatable; env OPENINSIGHTS_CATALOGS) serves the programs of catalog files too.",
+    "Runs the service (env OPENINSIGHTS_PORT, default 8080). --role picks what this process runs: all (default: API, scheduler and workers), api, scheduler, or worker (executions and callbacks). --demo generates the demo data on first start, lets the console at /console sign in as a demo tenant (local key only) and turns test clocks on (OPENINSIGHTS_TEST_CLOCKS=false keeps them off). --catalog (repeatable; env OPENINSIGHTS_CATALOGS) serves the programs of catalog files too.",
   options: {
     ...DATA_DIR_OPTION,
     ...CATALOG_OPTION,
@@ -41,6 +41,8 @@ export const serveCommand: Command = {
         ...(dataDir ? { dataDir } : {}),
         ...(port ? { port } : {}),
         ...(catalogFiles ? { catalogFiles } : {}),
+        // The stand-in for client developers: test clocks come with the demo (faults never do).
+        demo: context.values.demo === true,
       },
     );
     const role = (stringOption(context, "role") ?? "all").toLowerCase() as Role;

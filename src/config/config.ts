@@ -79,7 +79,23 @@ export interface Config {
   };
   /** The web console's sign-in through an OpenID Connect issuer (authorization code + PKCE); null = off. */
   readonly consoleOidc: ConsoleOidcConfig | null;
+  /**
+   * OPENINSIGHTS_COMPAT: `documented` answers as the reference documents (default); `observed` as
+   * the real service is seen to answer where the two differ (docs/compatibility.md).
+   */
+  readonly compat: CompatProfile;
+  /** Test clocks (OPENINSIGHTS_TEST_CLOCKS, on with `serve --demo`): off, their routes answer 404. */
+  readonly testClocks: {
+    readonly enabled: boolean;
+    /** OPENINSIGHTS_TEST_CLOCK_MAX_EXECUTIONS: executions one advance may create, at most. */
+    readonly maxExecutionsPerAdvance: number;
+  };
+  /** Faults on demand (OPENINSIGHTS_FAULTS; never implied by --demo): off, /admin/v1/faults answers 404. */
+  readonly faults: { readonly enabled: boolean };
 }
+
+export const COMPAT_PROFILES = ["documented", "observed"] as const;
+export type CompatProfile = (typeof COMPAT_PROFILES)[number];
 
 export interface ConsoleOidcConfig {
   /** One of the trusted issuers (OPENINSIGHTS_AUTH_ISSUERS), so that its tokens are accepted. */
@@ -97,6 +113,8 @@ export interface ConfigOverrides {
   /** `--catalog` flags: replace OPENINSIGHTS_CATALOGS when any is given. */
   readonly catalogFiles?: readonly string[];
   readonly port?: string;
+  /** `serve --demo`: test clocks on unless OPENINSIGHTS_TEST_CLOCKS says otherwise. */
+  readonly demo?: boolean;
 }
 
 export function loadConfig(env: Environment, overrides: ConfigOverrides = {}): Config {
@@ -178,6 +196,12 @@ export function loadConfig(env: Environment, overrides: ConfigOverrides = {}): C
       allow: env.OPENINSIGHTS_CALLBACK_ALLOW?.trim() || null,
       timeoutMs: number("OPENINSIGHTS_CALLBACK_TIMEOUT_MS", 10_000, 100, 300_000),
     },
+    compat: compatProfile(env.OPENINSIGHTS_COMPAT),
+    testClocks: {
+      enabled: trueOrFalse("OPENINSIGHTS_TEST_CLOCKS", env.OPENINSIGHTS_TEST_CLOCKS, overrides.demo ?? false),
+      maxExecutionsPerAdvance: number("OPENINSIGHTS_TEST_CLOCK_MAX_EXECUTIONS", 1000, 1, 100_000),
+    },
+    faults: { enabled: trueOrFalse("OPENINSIGHTS_FAULTS", env.OPENINSIGHTS_FAULTS, false) },
   });
 }
 
@@ -190,6 +214,13 @@ function databaseUrl(raw: string | undefined): string | null {
     );
   }
   return value;
+}
+
+function compatProfile(raw: string | undefined): CompatProfile {
+  const value = (raw?.trim() || "documented").toLowerCase();
+  const profile = COMPAT_PROFILES.find((known) => known === value);
+  if (!profile) throw invalid(`OPENINSIGHTS_COMPAT must be ${COMPAT_PROFILES.join(" or ")}, not '${raw}'`);
+  return profile;
 }
 
 function trueOrFalse(name: string, raw: string | undefined, fallback: boolean): boolean {

@@ -53,6 +53,24 @@ export class FieldReader {
     return number;
   }
 
+  /** A finite number (or a numeric string). */
+  number(name: string): number | undefined {
+    const value = this.value(name, false);
+    if (value === undefined) return undefined;
+    const number = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
+    if (typeof number !== "number" || !Number.isFinite(number))
+      throw this.invalid(`${name} must be a number`);
+    return number;
+  }
+
+  /** A JSON array, its items unread. */
+  array(name: string, options: { required?: boolean } = {}): readonly unknown[] | undefined {
+    const value = this.value(name, options.required ?? false);
+    if (value === undefined) return undefined;
+    if (!Array.isArray(value)) throw this.invalid(`${name} must be a list`);
+    return value;
+  }
+
   boolean(name: string): boolean | undefined {
     const value = this.value(name, false);
     if (value === undefined) return undefined;
@@ -101,9 +119,19 @@ export function wireTimeRangeProblem(name: string, time: Date): string | undefin
 /** UTC times as the API writes them: yyyy-MM-ddTHH:mm:ssZ (fractions and a space for T are tolerated). */
 const WIRE_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(\.\d{1,3})?Z$/;
 
-export function parseWireTime(text: string): Date | undefined {
+export interface WireTimeOptions {
+  /**
+   * Whether a space may stand for the T (default true). Report times refuse it under the
+   * documented profile and take it under `observed` (the official C# sample sends
+   * `yyyy-MM-dd HH:mm:ssZ`; docs/compatibility.md).
+   */
+  readonly spaceForT?: boolean;
+}
+
+export function parseWireTime(text: string, options: WireTimeOptions = {}): Date | undefined {
   const match = WIRE_TIME.exec(text.trim());
   if (!match) return undefined;
+  if (options.spaceForT === false && text.trim()[10] === " ") return undefined;
   const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number) as [
     number,
     number,

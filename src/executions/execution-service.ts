@@ -49,7 +49,7 @@ export class ExecutionService {
       );
     }
     const after = page.token ? decodeCursor(decodeToken(page.token)) : undefined;
-    const since = new Date(this.deps.now().getTime() - HISTORY_DAYS * 86_400_000);
+    const since = new Date((await this.historyEnd(scope, reports)).getTime() - HISTORY_DAYS * 86_400_000);
     const result = await this.deps.store.listExecutions(
       scope,
       {
@@ -76,5 +76,20 @@ export class ExecutionService {
       deliveries,
       ...(result.next ? { nextToken: encodeCursor(result.next) } : {}),
     };
+  }
+
+  /**
+   * The instant the 90-day history ends at: now, or the earliest time of the test clocks the
+   * reports live on (their slots are on the clock's time), so that each report's history is in.
+   */
+  private async historyEnd(scope: Scope, reports: Map<string, StoredReport>): Promise<Date> {
+    let end = this.deps.now();
+    for (const clockId of new Set(
+      [...reports.values()].flatMap((r) => (r.testClockId ? [r.testClockId] : [])),
+    )) {
+      const clock = await this.deps.store.getTestClock(scope, clockId);
+      if (clock && clock.frozenTime.getTime() < end.getTime()) end = clock.frozenTime;
+    }
+    return end;
   }
 }

@@ -10,6 +10,7 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { AppError, ERROR_CODES, isAppError } from "../core/errors.js";
 import type { CatalogSet } from "../datasets/catalog.js";
+import type { FaultService } from "../faults/fault-service.js";
 import type { Metrics } from "../metrics/metrics.js";
 import type { CompiledSql } from "../query/compiled.js";
 import { prepareQuery } from "../query/prepare.js";
@@ -42,6 +43,8 @@ export interface WorkerDeps {
   readonly random?: () => number;
   readonly log?: (message: string, fields?: Record<string, unknown>) => void;
   readonly metrics?: Pick<Metrics, "executionFinished">;
+  /** Faults on demand (OPENINSIGHTS_FAULTS): whether an execution is to fail with InjectedFault. */
+  readonly faults?: Pick<FaultService, "fails">;
 }
 
 /** Failure codes shown on executions (failureCode). */
@@ -50,6 +53,8 @@ export const FAILURE_CODES = {
   REPORT_MISSING: "report_missing",
   ENGINE_ERROR: "engine_error",
   STORAGE_ERROR: "storage_error",
+  /** A fault rule failed it on purpose (docs/faults.md); the issue names it in PascalCase. */
+  INJECTED_FAULT: "InjectedFault",
 } as const;
 type FailureCode = (typeof FAILURE_CODES)[keyof typeof FAILURE_CODES];
 
@@ -118,8 +123,12 @@ export class ExecutionWorker {
       );
       return;
     }
-    // A backfill's execution runs for its own past slot: that is what it was created for.
-    const execution = report.executeNow || claimed.backfill ? claimed : await this.catchUp(claimed, report);
+    // A backfill's execution runs for its own past slot: that is what it was created for. A test
+    // clock's slots run as created, every one: its advance is the catch-up the client asked for.
+    const execution =
+      report.executeNow || claimed.backfill || report.testClockId
+        ? claimed
+        : await this.catchUp(claimed, report);
     const renewal = setInterval(
       () => {
         const until = new Date(this.deps.now().getTime() + this.deps.leaseMs);
@@ -135,7 +144,18 @@ export class ExecutionWorker {
     );
     try {
       const started = performance.now();
-      const outcome = await this.produce(execution, report, scratch);
+      const injected = await this.deps.faults?.fails("execution", {
+        executionId: execution.id,
+        reportId: report.id,
+      });
+      const outcome = injected
+        ? this.failure(
+            FAILURE_CODES.INJECTED_FAULT,
+            "Injected fault: an execution rule of /admin/v1/faults failed this execution on purpose",
+            false,
+            execution,
+          )
+        : await this.produce(execution, report, scratch);
       const seconds = (performance.now() - started) / 1000;
       await this.finish(execution, outcome, this.delivery(execution, report, outcome), seconds);
     } finally {
@@ -332,7 +352,8 @@ export class ExecutionWorker {
         bytes: outcome.bytes,
         seconds,
       });
-    } else if (recorded && outcome.status === "Failed") {
+    } else if (recorded && outcome.status === "Failed" && outcome.code !== FAILURE_CODES.INJECTED_FAULT) {
+      // Injected failures are counted as such (openinsights_injected_faults_total), never as real ones.
       this.deps.metrics?.executionFinished(execution.program, "Failed");
     }
     this.deps.log?.(recorded ? "execution finished" : "execution lease lost; outcome dropped", {

@@ -45,6 +45,7 @@ export class Metrics {
   private readonly exportDuration: Histogram<"program">;
   private readonly deliveries: Counter<"outcome">;
   private readonly rateLimited: Counter<"operation">;
+  private readonly injectedFaults: Counter<"target">;
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry];
@@ -97,6 +98,12 @@ export class Metrics {
       name: "openinsights_rate_limited_total",
       help: "Requests refused with 429 by the per-tenant rate limit, by operation",
       labelNames: ["operation"],
+      registers,
+    });
+    this.injectedFaults = new Counter({
+      name: "openinsights_injected_faults_total",
+      help: "Faults injected on demand (OPENINSIGHTS_FAULTS, /admin/v1/faults), by target: http, execution, callback. Never counted as real failures",
+      labelNames: ["target"],
       registers,
     });
 
@@ -178,6 +185,10 @@ export class Metrics {
 
   requestLimited(operation: string): void {
     this.rateLimited.inc({ operation });
+  }
+
+  faultInjected(target: "http" | "execution" | "callback"): void {
+    this.injectedFaults.inc({ target });
   }
 
   /** The exposition text and its content type. */

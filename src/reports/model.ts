@@ -59,6 +59,11 @@ export interface StoredReport {
   readonly callbackMethod: CallbackMethod | null;
   /** Extension: also call back when an execution fails for good (docs/callbacks.md). */
   readonly callbackOnFailure: boolean;
+  /**
+   * Extension `TestClockId`: the test clock the report lives on (its slots are planned against the
+   * clock's frozen time, docs/test-clocks.md); null or absent = the wall clock.
+   */
+  readonly testClockId?: string | null;
   readonly status: ReportStatus;
   readonly user: string;
   readonly createdTime: Date;

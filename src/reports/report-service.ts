@@ -15,9 +15,11 @@ import {
   parseCreateReport,
   parseUpdateReport,
   type RuleContext,
+  readTestClockId,
   type ScheduleFields,
 } from "./rules.js";
 import { nextRunTimes, reportSchedule, slotsInRange } from "./schedule.js";
+import { slotsPassed } from "./slots-passed.js";
 
 export interface ReportServiceDeps {
   readonly store: MetadataStore;
@@ -34,6 +36,18 @@ export interface ReportServiceDeps {
   readonly deleteFiles: (keys: readonly string[]) => Promise<void>;
   /** Tells the workers there is new work (an ExecuteNow report). */
   readonly onWork?: () => void;
+  /** The `observed` profile's report times: a space may stand for the T (docs/compatibility.md). */
+  readonly spaceForT?: boolean;
+  /** Test clocks (docs/test-clocks.md); absent when they are off, and `TestClockId` is refused. */
+  readonly testClocks?: ReportClocks;
+}
+
+/** What reports need of test clocks (`testclocks/`). */
+export interface ReportClocks {
+  /** The clock's frozen time; throws AppError invalid_argument when the scope has no such clock. */
+  frozenTime(scope: Scope, clockId: string): Promise<Date>;
+  /** Executions one advance (or a new report) may create, at most. */
+  readonly maxExecutions: number;
 }
 
 export interface ReportListFilter {
@@ -56,7 +70,15 @@ export class ReportService {
 
   async create(scope: Scope, user: string, body: unknown): Promise<StoredReport> {
     const now = this.deps.now();
-    const input = parseCreateReport(body, this.ruleContext(now));
+    const testClockId = readTestClockId(body);
+    // A report on a test clock lives on its time: StartTime rules and slots are checked against it.
+    const clockTime = testClockId === null ? null : await this.clockTime(scope, testClockId);
+    const input = parseCreateReport(body, this.ruleContext(clockTime ?? now));
+    if (testClockId !== null && input.executeNow) {
+      throw invalid(
+        "Invalid report parameters for creation - TestClockId applies only to scheduled reports: an ExecuteNow report runs at once",
+      );
+    }
     if (input.callbackUrl) this.deps.checkCallbackUrl(input.callbackUrl);
     const found = await this.deps.queries.find(scope, input.queryId);
     if (!found) throw invalid(`Invalid QueryId: no system or user-defined query has id ${input.queryId}`);
@@ -86,13 +108,15 @@ export class ReportService {
       callbackUrl: input.callbackUrl,
       callbackMethod: input.callbackMethod,
       callbackOnFailure: input.callbackOnFailure,
+      testClockId,
       status: "Active",
       user,
       createdTime: now,
       modifiedTime: null,
     };
-    const first = this.firstExecution(report, now);
-    const outcome = await this.deps.store.createReport(report, [first], {
+    const first =
+      clockTime === null ? [this.firstExecution(report, now)] : this.slotsOnClock(report, clockTime, now);
+    const outcome = await this.deps.store.createReport(report, first, {
       maxActiveReports: this.deps.quotas.activeReports,
       maxExecuteNow: this.deps.quotas.executeNow,
       executeNowWindowMs: this.deps.quotas.executeNowWindowMinutes * 60_000,
@@ -112,7 +136,7 @@ export class ReportService {
               "OPENINSIGHTS_QUOTA_ACTIVE_REPORTS raises the limit",
       );
     }
-    if (report.executeNow) this.deps.onWork?.();
+    if (report.executeNow || first.length > 0) this.deps.onWork?.();
     return report;
   }
 
@@ -143,7 +167,14 @@ export class ReportService {
   async update(scope: Scope, id: string, body: unknown): Promise<StoredReport> {
     const now = this.deps.now();
     const current = await this.get(scope, id);
-    const input = parseUpdateReport(body, current, this.ruleContext(now));
+    const testClockId = readTestClockId(body);
+    if (testClockId !== null && testClockId.toLowerCase() !== current.testClockId?.toLowerCase()) {
+      throw invalid(
+        "Invalid report parameters for update - TestClockId cannot be changed: create a new report on the other clock",
+      );
+    }
+    const clockTime = current.testClockId ? await this.clockTime(scope, current.testClockId) : null;
+    const input = parseUpdateReport(body, current, this.ruleContext(clockTime ?? now));
     if (input.callbackUrl && input.callbackUrl !== current.callbackUrl)
       this.deps.checkCallbackUrl(input.callbackUrl);
     this.checkInterval(scope, current.queryText, input.schedule, "update", now);
@@ -172,7 +203,9 @@ export class ReportService {
     if (!(await this.deps.store.updateReport(updated))) throw notFound(`no report with id ${id}`);
     if (rescheduled) {
       await this.deps.store.deleteWaitingExecutions(scope, id);
-      await this.deps.store.createExecutions([this.firstExecution(updated, now)]);
+      await this.deps.store.createExecutions(
+        clockTime === null ? [this.firstExecution(updated, now)] : this.slotsOnClock(updated, clockTime, now),
+      );
     }
     return updated;
   }
@@ -209,6 +242,9 @@ export class ReportService {
     if (!report.executeNow) await this.deps.store.deleteWaitingExecutions(scope, id);
     // What remains paused was already attempted (a retry, or the ExecuteNow run): it goes on.
     await this.deps.store.setExecutionStatus(scope, id, ["Paused"], "Pending", now);
+    // On a test clock the next advance plans the slots after the clock's time; those passed while
+    // paused stay unrun (advances pass over Paused reports).
+    if (report.testClockId) return resumed;
     const latest = await this.deps.store.latestExecution(id);
     if (report.executeNow || latest?.status === "Pending") return resumed;
     const plan = nextRunTimes(reportSchedule(report), now, {
@@ -259,11 +295,40 @@ export class ReportService {
     return { report, ...range, slots: slots.length, created };
   }
 
+  /** The frozen time of the scope's clock `clockId`; 400 when test clocks are off or it is unknown. */
+  private async clockTime(scope: Scope, clockId: string): Promise<Date> {
+    if (!this.deps.testClocks) {
+      throw invalid(
+        "Invalid report parameters - TestClockId is refused: test clocks are off (OPENINSIGHTS_TEST_CLOCKS=true, or serve --demo, turns them on)",
+      );
+    }
+    return this.deps.testClocks.frozenTime(scope, clockId);
+  }
+
+  /**
+   * The executions of a report on a test clock for its slots up to the clock's time (a new or
+   * rescheduled report: StartTime at the clock's time is due at once). They are due now, on the
+   * wall clock, so that workers run them at once, in slot order.
+   */
+  private slotsOnClock(report: StoredReport, clockTime: Date, now: Date): StoredExecution[] {
+    const max = this.deps.testClocks?.maxExecutions ?? 0;
+    const { slots, overLimit } = slotsPassed(reportSchedule(report), null, clockTime, max);
+    if (overLimit) {
+      throw invalid(
+        `Invalid report parameters - more than ${max} slots of this report lie at or before its test clock's time (OPENINSIGHTS_TEST_CLOCK_MAX_EXECUTIONS)`,
+      );
+    }
+    return slots.map((slot, index) =>
+      dueInSlotOrder(newExecution(report, slot, now, this.deps.newId()), now, index, slots.length),
+    );
+  }
+
   private ruleContext(now: Date): RuleContext {
     return {
       now,
       startTimeLeadHours: this.deps.startTimeLeadHours,
       spreadsheetSafeDefault: this.deps.spreadsheetSafe,
+      spaceForT: this.deps.spaceForT ?? false,
     };
   }
 
@@ -309,6 +374,19 @@ export class ReportService {
     });
     return newExecution(report, first?.slot ?? report.startTime, now, this.deps.newId());
   }
+}
+
+/**
+ * An execution of a test clock's slot made due on the wall clock at once, the `index`-th of
+ * `count`: one millisecond apart, so that workers (oldest due first) claim them in slot order.
+ */
+export function dueInSlotOrder(
+  execution: StoredExecution,
+  now: Date,
+  index: number,
+  count: number,
+): StoredExecution {
+  return { ...execution, nextAttemptAt: new Date(now.getTime() - (count - index)) };
 }
 
 function notFound(detail: string): AppError {

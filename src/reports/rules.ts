@@ -65,6 +65,11 @@ export interface RuleContext {
   readonly startTimeLeadHours: number;
   /** SpreadsheetSafe when a new report does not say (OPENINSIGHTS_SPREADSHEET_SAFE). */
   readonly spreadsheetSafeDefault: boolean;
+  /**
+   * Times may have a space for the T (`yyyy-MM-dd HH:mm:ssZ`, as the official C# sample sends
+   * StartTime): the `observed` profile (docs/compatibility.md). Otherwise the documented format only.
+   */
+  readonly spaceForT?: boolean;
 }
 
 const CREATE = "Invalid report parameters for creation - ";
@@ -77,8 +82,8 @@ export function parseCreateReport(body: unknown, context: RuleContext): CreateRe
   const executeNow = fields.boolean("ExecuteNow") ?? false;
   if (executeNow) {
     refuseQueryWindow(fields, CREATE);
-    const queryStartTime = readTime(fields, "QueryStartTime", CREATE);
-    const queryEndTime = readTime(fields, "QueryEndTime", CREATE);
+    const queryStartTime = readTime(fields, "QueryStartTime", CREATE, context);
+    const queryEndTime = readTime(fields, "QueryEndTime", CREATE, context);
     if (queryStartTime && queryEndTime && queryEndTime.getTime() <= queryStartTime.getTime()) {
       throw invalid(
         `${CREATE}EndTime should be greater than StartTime (QueryEndTime must be after QueryStartTime)`,
@@ -91,6 +96,15 @@ export function parseCreateReport(body: unknown, context: RuleContext): CreateRe
   }
   const schedule = readSchedule(fields, CREATE, context, undefined);
   return { ...definition, queryId, executeNow, schedule, queryStartTime: null, queryEndTime: null };
+}
+
+/**
+ * The extension field `TestClockId` of a report body (docs/test-clocks.md), or null. Read before
+ * the other rules, which take the clock's time as "now".
+ */
+export function readTestClockId(body: unknown): string | null {
+  const id = new FieldReader(body, CREATE).string("TestClockId")?.trim();
+  return id ? id : null;
 }
 
 export interface CurrentReport extends ReportDefinition, ScheduleFields {
@@ -216,7 +230,7 @@ function readSchedule(
   // one (update) or now (creation; plus OPENINSIGHTS_START_TIME_LEAD_HOURS when that is set).
   if (!calendar && !fields.has("StartTime")) throw invalid("Null or missing value: StartTime is required");
   const startTime = fields.has("StartTime")
-    ? readTime(fields, "StartTime", prefix)!
+    ? readTime(fields, "StartTime", prefix, context)!
     : (current?.startTime ?? new Date(context.now.getTime() + context.startTimeLeadHours * 3_600_000));
   const lead = fields.has("StartTime") ? context.startTimeLeadHours * 3_600_000 : 0;
   if (lead > 0 && startTime.getTime() < context.now.getTime() + lead - START_TIME_GRACE_MS) {
@@ -375,10 +389,10 @@ function keep<T>(fields: FieldReader, name: string, current: T | undefined, fall
   return current !== undefined && !fields.isNull(name) ? current : fallback;
 }
 
-function readTime(fields: FieldReader, name: string, prefix: string): Date | null {
+function readTime(fields: FieldReader, name: string, prefix: string, context: RuleContext): Date | null {
   const text = fields.string(name);
   if (text === undefined) return null;
-  const time = parseWireTime(text);
+  const time = parseWireTime(text, { spaceForT: context.spaceForT ?? false });
   if (!time) {
     const label = name === "QueryEndTime" ? "EndTime" : "StartTime";
     throw invalid(`${prefix}${label} should follow format: yyyy-MM-ddTHH:mm:ssZ (${name} was '${text}')`);

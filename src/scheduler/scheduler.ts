@@ -50,6 +50,8 @@ export class Scheduler {
           lastSlot: latest?.scheduledTime ?? null,
           catchUp: "latest",
         });
+    // A test clock's advances create its reports' executions; here it only finishes them.
+    if (plan && report.testClockId) return "none";
     if (!plan) {
       const changed = await this.deps.store.setReportStatus(report.id, ["Active"], "Inactive", now);
       if (changed) this.deps.log?.("report finished", { reportId: report.id });

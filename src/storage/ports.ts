@@ -11,6 +11,7 @@ import type { CompiledSql, Row } from "../query/compiled.js";
 import type { TokenTaken } from "../ratelimit/bucket.js";
 import type { Compression, ReportFormat } from "../reports/formats.js";
 import type { ReportStatus, StoredQuery, StoredReport } from "../reports/model.js";
+import type { StoredTestClock } from "../testclocks/model.js";
 import type { CallbackDelivery, DeliveryAttempt, DeliveryNext } from "../webhooks/model.js";
 
 export interface ExportOptions {
@@ -303,6 +304,25 @@ export interface MetadataStore {
   listLoads(filter: LoadFilter, page: PageRequest): Promise<Page<StoredLoad>>;
   /** When each dataset of the program last had a load of the tenant completed (datasets never loaded are absent). */
   lastLoadTimes(tenant: string, program: Program): Promise<Map<string, Date>>;
+
+  // --- The stand-in: test clocks and fault rules (docs/test-clocks.md, docs/faults.md) ---
+
+  createTestClock(clock: StoredTestClock): Promise<void>;
+  getTestClock(scope: Scope, id: string): Promise<StoredTestClock | undefined>;
+  /** The scope's clocks in creation order (a tenant has few: not paged). */
+  listTestClocks(scope: Scope): Promise<StoredTestClock[]>;
+  /** Replaces the clock row (same id and scope); false when it no longer exists. */
+  updateTestClock(clock: StoredTestClock): Promise<boolean>;
+  deleteTestClock(scope: Scope, id: string): Promise<boolean>;
+  /** The reports that live on a clock, by id. */
+  listClockReports(scope: Scope, clockId: string): Promise<StoredReport[]>;
+  /**
+   * The fault rules every process applies, as the JSON they were set with, or null when none are
+   * set. Kept in the metadata store so that every process sharing it applies the same rules.
+   */
+  getFaultRules(): Promise<string | null>;
+  /** Replaces the fault rules (null clears them). */
+  setFaultRules(rules: string | null, at: Date): Promise<void>;
 
   // --- Retention ---
 

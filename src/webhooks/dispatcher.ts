@@ -3,6 +3,7 @@
  * link and the tenant's signature), records the attempt and schedules the next one or gives up.
  */
 import type { StoredExecution } from "../executions/model.js";
+import type { FaultService } from "../faults/fault-service.js";
 import type { Metrics } from "../metrics/metrics.js";
 import type { MetadataStore } from "../storage/ports.js";
 import type { AllowList } from "./address-policy.js";
@@ -24,7 +25,18 @@ export interface DispatcherDeps {
   readonly linkFor: (execution: StoredExecution) => Promise<{ url: string; expiresAt: Date } | null>;
   readonly log?: (message: string, fields?: Record<string, unknown>) => void;
   readonly metrics?: Pick<Metrics, "deliveryAttempted">;
+  /** Faults on demand (OPENINSIGHTS_FAULTS): whether an attempt is to fail without being sent. */
+  readonly faults?: Pick<FaultService, "fails">;
 }
+
+/** What an attempt failed by a callback fault rule records (nothing is sent). */
+const INJECTED_ATTEMPT = {
+  statusCode: null,
+  error:
+    "Injected fault: a callback rule of /admin/v1/faults failed this attempt on purpose (nothing was sent)",
+  durationMs: 0,
+  ok: false,
+} as const;
 
 /** What the worker stores in the outbox; the link is added at each attempt so that it arrives fresh. */
 export interface StoredPayload {
@@ -64,15 +76,21 @@ export class CallbackDispatcher {
       reportGeneratedTime: stored.reportGeneratedTime ? new Date(stored.reportGeneratedTime) : null,
       failure: stored.failure ?? null,
     });
-    const result = await deliverOnce(
-      { ...delivery, payload },
-      {
-        secret: this.deps.secretFor(delivery.tenant),
-        allow: this.deps.allow,
-        timeoutMs: this.deps.timeoutMs,
-        now,
-      },
-    );
+    const injected = await this.deps.faults?.fails("callback", {
+      deliveryId: delivery.id,
+      executionId: delivery.executionId,
+    });
+    const result = injected
+      ? INJECTED_ATTEMPT
+      : await deliverOnce(
+          { ...delivery, payload },
+          {
+            secret: this.deps.secretFor(delivery.tenant),
+            allow: this.deps.allow,
+            timeoutMs: this.deps.timeoutMs,
+            now,
+          },
+        );
     const attempt = delivery.attempts + 1;
     const next = decideNext(delivery, attempt, result, this.deps.now());
     const recorded = await this.deps.store.recordDeliveryAttempt(
@@ -81,7 +99,8 @@ export class CallbackDispatcher {
       attemptRecord(delivery.id, attempt, now, result),
       next,
     );
-    if (recorded) this.deps.metrics?.deliveryAttempted(DELIVERY_OUTCOMES[next.status]);
+    // Injected failures are counted as such (openinsights_injected_faults_total), never as real ones.
+    if (recorded && !injected) this.deps.metrics?.deliveryAttempted(DELIVERY_OUTCOMES[next.status]);
     this.deps.log?.("callback attempt", {
       deliveryId: delivery.id,
       executionId: delivery.executionId,

@@ -14,6 +14,7 @@ import type { ExecutionOutcome, ExecutionStatus, StoredExecution } from "../../s
 import { finishLoad, type StoredLoad, startLoad } from "../../src/loads/model.js";
 import type { StoredQuery, StoredReport } from "../../src/reports/model.js";
 import type { LoadFilter, MetadataStore, ReportQuotas, Scope } from "../../src/storage/ports.js";
+import type { StoredTestClock } from "../../src/testclocks/model.js";
 import type { CallbackDelivery, DeliveryAttempt } from "../../src/webhooks/model.js";
 
 // ── fixtures ────────────────────────────────────────────────────────────────
@@ -1167,6 +1168,77 @@ export function describeMetadataStoreContract(name: string, open: () => Promise<
       expect(await store.finishExecution(e!.id, "w", completed(at(DAY + 1)), delivery)).toBe(true);
       const [stored] = await store.listDeliveries(scope, [e!.id]);
       expect(stored).toMatchObject({ id: delivery.id, program: "acme-sales", url: delivery.url });
+    });
+
+    describe("test clocks and fault rules (the stand-in)", () => {
+      const clock = (
+        scope: Scope,
+        id: string,
+        overrides: Partial<StoredTestClock> = {},
+      ): StoredTestClock => ({
+        id,
+        tenant: scope.tenant,
+        program: scope.program,
+        name: `Clock ${id}`,
+        frozenTime: at(DAY),
+        status: "Ready",
+        createdTime: at(0),
+        modifiedTime: null,
+        ...overrides,
+      });
+
+      it("round-trips clocks within their scope, lists them in creation order, updates and deletes them", async () => {
+        const first = clock(A, "ca-01", { createdTime: at(2) });
+        const second = clock(A, "ca-02", { createdTime: at(1), status: "Advancing", modifiedTime: at(3) });
+        await store.createTestClock(first);
+        await store.createTestClock(second);
+        await store.createTestClock(clock(B, "cb-01"));
+        expect(await store.getTestClock(A, "ca-01")).toEqual(first);
+        expect(await store.getTestClock(B, "ca-01")).toBeUndefined();
+        expect(await store.getTestClock(A_CMP, "ca-01")).toBeUndefined();
+        expect(await store.listTestClocks(A)).toEqual([second, first]);
+        const moved = {
+          ...first,
+          frozenTime: at(3 * DAY),
+          status: "Advancing" as const,
+          modifiedTime: at(5),
+        };
+        expect(await store.updateTestClock(moved)).toBe(true);
+        expect(await store.getTestClock(A, "ca-01")).toEqual(moved);
+        expect(await store.updateTestClock({ ...moved, tenant: B.tenant })).toBe(false);
+        expect(await store.deleteTestClock(B, "ca-01")).toBe(false);
+        expect(await store.deleteTestClock(A, "ca-01")).toBe(true);
+        expect(await store.getTestClock(A, "ca-01")).toBeUndefined();
+      });
+
+      it("round-trips a report's test clock and lists a clock's reports within the scope", async () => {
+        const onClock = await addReport(makeReport(A, "ra-01", { testClockId: "ca-01" }));
+        await addReport(makeReport(A, "ra-02"));
+        await addReport(makeReport(B, "rb-01", { testClockId: "ca-01" }));
+        expect(await store.getReport(A, onClock.id)).toEqual(onClock);
+        expect(ids(await store.listClockReports(A, "ca-01"))).toEqual(["ra-01"]);
+        expect(await store.listClockReports(A, "ca-02")).toEqual([]);
+      });
+
+      it("keeps a test clock's executions through retention (their slots are on the clock's time)", async () => {
+        const onClock = await addReport(makeReport(A, "ra-01", { testClockId: "ca-01" }));
+        await store.createExecutions([
+          makeExecution(onClock, "ea-01", at(HOUR), { status: "Completed" }),
+          makeExecution(onClock, "ea-02", at(2 * HOUR), { status: "Completed" }),
+        ]);
+        expect(await store.purgeExecutions(at(DAY), 10)).toEqual([]);
+        expect(ids(await allExecutions(A, [onClock.id]))).toEqual(["ea-01", "ea-02"]);
+      });
+
+      it("sets, replaces and clears the fault rules every process reads", async () => {
+        expect(await store.getFaultRules()).toBeNull();
+        await store.setFaultRules('[{"target":"execution"}]', at(0));
+        expect(await store.getFaultRules()).toBe('[{"target":"execution"}]');
+        await store.setFaultRules('[{"target":"callback"}]', at(1));
+        expect(await store.getFaultRules()).toBe('[{"target":"callback"}]');
+        await store.setFaultRules(null, at(2));
+        expect(await store.getFaultRules()).toBeNull();
+      });
     });
 
     describe("loads", () => {

@@ -131,11 +131,13 @@ describe("PostgreSQL metadata store", () => {
         "callback_attempts",
         "callback_deliveries",
         "executions",
+        "fault_rules",
         "kysely_migration",
         "loads",
         "rate_limit_buckets",
         "report_queries",
         "reports",
+        "test_clocks",
       ]);
       // Buckets skip the WAL (migration 014); everything else is logged.
       const unlogged = await sql<{ relname: string }>`

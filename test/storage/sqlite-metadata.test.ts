@@ -93,6 +93,7 @@ describe("SQLite metadata store", () => {
         "007_audit_log",
         "008_report_formats",
         "009_query_window",
+        "011_stand_in",
         "012_calendar_schedules",
       ]);
     } finally {
@@ -106,10 +107,12 @@ describe("SQLite metadata store", () => {
         "callback_attempts",
         "callback_deliveries",
         "executions",
+        "fault_rules",
         "kysely_migration",
         "loads",
         "report_queries",
         "reports",
+        "test_clocks",
       ]),
     );
   });
@@ -452,6 +455,7 @@ describe("SQLite metadata store: the execution queue", () => {
           "callback_on_failure",
           "schedule",
           "time_zone",
+          "test_clock_id",
         ),
       );
       insertRow(raw, "executions", row001);
@@ -515,6 +519,7 @@ describe("SQLite metadata store: the execution queue", () => {
       "007_audit_log",
       "008_report_formats",
       "009_query_window",
+      "011_stand_in",
       "012_calendar_schedules",
     ]);
     expect(fixed.executionColumns).toContain("skipped_slots");
@@ -716,13 +721,20 @@ describe("SQLite metadata store: 008_report_formats", () => {
       insertRow(
         raw,
         "reports",
-        reportRowWithout(r, "query_window", "callback_on_failure", "schedule", "time_zone"),
+        reportRowWithout(r, "query_window", "callback_on_failure", "schedule", "time_zone", "test_clock_id"),
       );
       const { origin: _origin, ...row005 } = executionToRow(e);
       insertRow(raw, "executions", row005);
       expect(() =>
         insertRow(raw, "reports", {
-          ...reportRowWithout(report("r-2"), "query_window", "callback_on_failure", "schedule", "time_zone"),
+          ...reportRowWithout(
+            report("r-2"),
+            "query_window",
+            "callback_on_failure",
+            "schedule",
+            "time_zone",
+            "test_clock_id",
+          ),
           format: "parquet",
         }),
       ).toThrow(/CHECK constraint failed/);

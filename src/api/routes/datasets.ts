@@ -7,8 +7,11 @@ import { wireDataset } from "../wire.js";
 import type { ProgramRoutes } from "./program.js";
 
 export function registerDatasetRoutes({ app, context, base, catalog, tags, scopeOf }: ProgramRoutes): void {
-  app.get(`${base}/ScheduledDataset`, { schema: { ...SCHEMAS.datasets, tags } }, async (request) => {
+  app.get(`${base}/ScheduledDataset`, { schema: { ...SCHEMAS.datasets, tags } }, async (request, reply) => {
     const { scope } = await scopeOf(request);
+    // A public client checks this header of the real service's answer (docs/compatibility.md); a
+    // local stand-in has no multi-factor sign-in to report, so it says what such a client expects.
+    if (context.config.compat === "observed") reply.header("isMfaCompliant", "true");
     const name = new QueryParams(request.query).string("datasetName");
     const dataset = name === undefined ? undefined : context.catalogs.findDataset(catalog.program, name);
     if (name !== undefined && !dataset)

@@ -14,6 +14,7 @@ import {
   type StoredQuery,
   type StoredReport,
 } from "../../reports/model.js";
+import { type StoredTestClock, TEST_CLOCK_STATUSES } from "../../testclocks/model.js";
 import type { CallbackDelivery, DeliveryAttempt, DeliveryStatus } from "../../webhooks/model.js";
 import type {
   AuditLogTable,
@@ -23,6 +24,7 @@ import type {
   LoadsTable,
   ReportQueriesTable,
   ReportsTable,
+  TestClocksTable,
 } from "./schema.js";
 
 const REPORT_STATUS_VALUES = ["Active", "Paused", "Inactive"] as const satisfies readonly ReportStatus[];
@@ -160,6 +162,7 @@ export function rowMapping<I, B>(codec: ColumnCodec<I, B>) {
         callback_url: r.callbackUrl,
         callback_method: r.callbackMethod,
         callback_on_failure: codec.toBool(r.callbackOnFailure),
+        test_clock_id: r.testClockId ?? null,
         status: r.status,
         user_name: r.user,
         created_time: toInstant(r.createdTime),
@@ -195,8 +198,36 @@ export function rowMapping<I, B>(codec: ColumnCodec<I, B>) {
             ? null
             : oneOf(METHOD_VALUES, r.callback_method, "reports.callback_method"),
         callbackOnFailure: codec.fromBool(r.callback_on_failure),
+        // Absent on the wall clock, as reports made before test clocks existed.
+        ...(r.test_clock_id ? { testClockId: r.test_clock_id } : {}),
         status: oneOf(REPORT_STATUS_VALUES, r.status, "reports.status"),
         user: r.user_name,
+        createdTime: fromInstant(r.created_time),
+        modifiedTime: fromInstantOrNull(r.modified_time),
+      };
+    },
+
+    testClockToRow(c: StoredTestClock): TestClocksTable<I> {
+      return {
+        id: c.id,
+        tenant: c.tenant,
+        program: c.program,
+        name: c.name,
+        frozen_time: toInstant(c.frozenTime),
+        status: c.status,
+        created_time: toInstant(c.createdTime),
+        modified_time: toInstantOrNull(c.modifiedTime),
+      };
+    },
+
+    rowToTestClock(r: TestClocksTable<I>): StoredTestClock {
+      return {
+        id: r.id,
+        tenant: r.tenant,
+        program: r.program,
+        name: r.name,
+        frozenTime: fromInstant(r.frozen_time),
+        status: oneOf(TEST_CLOCK_STATUSES, r.status, "test_clocks.status"),
         createdTime: fromInstant(r.created_time),
         modifiedTime: fromInstantOrNull(r.modified_time),
       };

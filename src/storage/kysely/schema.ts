@@ -47,6 +47,8 @@ export interface ReportsTable<I, B> {
   callback_method: string | null;
   /** Added by `006_callback_on_failure` (existing rows: false). */
   callback_on_failure: B;
+  /** Added by `011_stand_in`: the test clock the report lives on (null: the wall clock). */
+  test_clock_id: string | null;
   status: string;
   user_name: string;
   created_time: I;
@@ -142,7 +144,28 @@ export interface LoadsTable<I> {
   finished_time: I | null;
 }
 
+/** Test clocks (`011_stand_in`). */
+export interface TestClocksTable<I> {
+  id: string;
+  tenant: string;
+  program: string;
+  name: string;
+  frozen_time: I;
+  status: string;
+  created_time: I;
+  modified_time: I | null;
+}
+
+/** The fault rules (`011_stand_in`): one row, id 'current', the rules as JSON. */
+export interface FaultRulesTable<I> {
+  id: string;
+  rules: string;
+  modified_time: I;
+}
+
 export interface MetadataTables<I, B> {
+  test_clocks: TestClocksTable<I>;
+  fault_rules: FaultRulesTable<I>;
   loads: LoadsTable<I>;
   report_queries: ReportQueriesTable<I>;
   reports: ReportsTable<I, B>;

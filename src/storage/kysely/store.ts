@@ -24,6 +24,7 @@ import type { Cursor, Page, PageRequest } from "../../core/paging.js";
 import type { ExecutionOutcome, ExecutionStatus, StoredExecution } from "../../executions/model.js";
 import type { LoadOutcome, StoredLoad } from "../../loads/model.js";
 import type { ReportStatus, StoredQuery, StoredReport } from "../../reports/model.js";
+import type { StoredTestClock } from "../../testclocks/model.js";
 import type { CallbackDelivery, DeliveryAttempt, DeliveryNext } from "../../webhooks/model.js";
 import type {
   CreateOutcome,
@@ -44,12 +45,15 @@ import type {
   MetadataTables,
   ReportQueriesTable,
   ReportsTable,
+  TestClocksTable,
 } from "./schema.js";
 import { StatementTemplates, type TemplateOptions } from "./templates.js";
 
 export const OK: CreateOutcome = Object.freeze({ ok: true });
 export const QUERY_QUOTA: CreateOutcome = Object.freeze({ ok: false, reason: "queries" });
 export const ACTIVE_QUOTA: CreateOutcome = Object.freeze({ ok: false, reason: "activeReports" });
+/** The one row of `fault_rules`. */
+const FAULT_RULES_ROW = "current";
 /** Execution statuses that still wait for or hold a worker: the report is not ready to plan. */
 export const UNFINISHED: readonly ExecutionStatus[] = ["Pending", "Paused", "Running"];
 
@@ -77,6 +81,12 @@ export interface RowMappers<I, B> {
   auditToRow(e: AuditEntry): Insertable<AuditLogTable<I>>;
   rowToAudit(r: Selectable<AuditLogTable<I>>): AuditEntry;
   loadToRow(l: StoredLoad): Insertable<LoadsTable<I>>;
+  testClockToRow(c: StoredTestClock): Insertable<TestClocksTable<I>> & {
+    readonly id: string;
+    readonly tenant: string;
+    readonly program: string;
+  };
+  rowToTestClock(r: Selectable<TestClocksTable<I>>): StoredTestClock;
   /** An instant as the engine returns it (for aggregates such as max). */
   fromInstant(value: I): Date;
   rowToLoad(r: Selectable<LoadsTable<I>>): StoredLoad;
@@ -753,6 +763,91 @@ export abstract class KyselyMetadataStore<I, B> {
             .where("e.status", "in", ["Pending", "Paused", "Running"]),
         ),
       ),
+    );
+  }
+
+  // ── test clocks and fault rules (the stand-in, docs/test-clocks.md, docs/faults.md) ──
+
+  async createTestClock(clock: StoredTestClock): Promise<void> {
+    await this.db.insertInto("test_clocks").values(this.dialect.rows.testClockToRow(clock)).execute();
+  }
+
+  async getTestClock(scope: Scope, id: string): Promise<StoredTestClock | undefined> {
+    const row = await this.db
+      .selectFrom("test_clocks")
+      .selectAll()
+      .where("tenant", "=", scope.tenant)
+      .where("program", "=", scope.program)
+      .where("id", "=", id)
+      .executeTakeFirst();
+    return row === undefined ? undefined : this.dialect.rows.rowToTestClock(row);
+  }
+
+  async listTestClocks(scope: Scope): Promise<StoredTestClock[]> {
+    const rows = await this.db
+      .selectFrom("test_clocks")
+      .selectAll()
+      .where("tenant", "=", scope.tenant)
+      .where("program", "=", scope.program)
+      .orderBy("created_time")
+      .orderBy("id")
+      .execute();
+    return rows.map(this.dialect.rows.rowToTestClock);
+  }
+
+  async updateTestClock(clock: StoredTestClock): Promise<boolean> {
+    const { id, tenant, program, ...changes } = this.dialect.rows.testClockToRow(clock);
+    const result = await this.db
+      .updateTable("test_clocks")
+      .set(changes)
+      .where("tenant", "=", tenant)
+      .where("program", "=", program)
+      .where("id", "=", id)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  async deleteTestClock(scope: Scope, id: string): Promise<boolean> {
+    const result = await this.db
+      .deleteFrom("test_clocks")
+      .where("tenant", "=", scope.tenant)
+      .where("program", "=", scope.program)
+      .where("id", "=", id)
+      .executeTakeFirst();
+    return result.numDeletedRows > 0n;
+  }
+
+  async listClockReports(scope: Scope, clockId: string): Promise<StoredReport[]> {
+    const rows = await this.db
+      .selectFrom("reports")
+      .selectAll()
+      .where("tenant", "=", scope.tenant)
+      .where("program", "=", scope.program)
+      .where("test_clock_id", "=", clockId)
+      .orderBy("id")
+      .execute();
+    return rows.map(this.dialect.rows.rowToReport);
+  }
+
+  async getFaultRules(): Promise<string | null> {
+    const row = await this.db
+      .selectFrom("fault_rules")
+      .select("rules")
+      .where("id", "=", FAULT_RULES_ROW)
+      .executeTakeFirst();
+    return row?.rules ?? null;
+  }
+
+  async setFaultRules(rules: string | null, at: Date): Promise<void> {
+    if (rules === null) {
+      await this.db.deleteFrom("fault_rules").where("id", "=", FAULT_RULES_ROW).execute();
+      return;
+    }
+    // One statement both engines take alike (Kysely's generic types cannot see a generic instant).
+    await sql`insert into fault_rules (id, rules, modified_time)
+      values (${FAULT_RULES_ROW}, ${rules}, ${this.dialect.instant(at)})
+      on conflict (id) do update set rules = excluded.rules, modified_time = excluded.modified_time`.execute(
+      this.db,
     );
   }
 

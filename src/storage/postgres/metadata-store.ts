@@ -65,6 +65,8 @@ import {
   rowToLoad,
   rowToQuery,
   rowToReport,
+  rowToTestClock,
+  testClockToRow,
   toDate,
 } from "./rows.js";
 import type { CallbackDeliveriesTable, ExecutionsTable, MetadataDatabase } from "./schema.js";
@@ -281,6 +283,8 @@ const POSTGRES_PARTS: KyselyDialectParts<Date, boolean> = {
     rowToAudit,
     loadToRow,
     rowToLoad,
+    testClockToRow,
+    rowToTestClock,
     fromInstant,
   },
   instant: toDate,
@@ -737,6 +741,10 @@ class PgMetadataStore extends KyselyMetadataStore<Date, boolean> implements Post
           and exists (
             select 1 from executions later
             where later.report_id = e.report_id and later.scheduled_time > e.scheduled_time
+          )
+          -- A test clock's reports keep their executions until the clock goes (their slots are on its time).
+          and not exists (
+            select 1 from reports r where r.id = e.report_id and r.test_clock_id is not null
           )
         order by e.scheduled_time, e.id
         limit ${limit}

@@ -248,6 +248,31 @@ const m009_query_window = statements(
 );
 
 /**
+ * The stand-in for client developers (issue #18): test clocks, the clock a report lives on, and
+ * the fault rules every process reads (one row, `id` 'current').
+ */
+const m011_stand_in = statements(
+  `create table test_clocks (
+    id text collate "C" primary key,
+    tenant text not null,
+    program text not null,
+    name text not null,
+    frozen_time timestamptz not null,
+    status text not null constraint test_clocks_status_check check (status in ('Ready', 'Advancing')),
+    created_time timestamptz not null,
+    modified_time timestamptz
+  )`,
+  "create index test_clocks_scope_created_idx on test_clocks (tenant, program, created_time, id)",
+  // No index of its own: a clock's reports are looked up within the scope, whose index serves.
+  "alter table reports add column test_clock_id text",
+  `create table fault_rules (
+    id text primary key,
+    rules text not null,
+    modified_time timestamptz not null
+  )`,
+);
+
+/**
  * Calendar schedules and backfills (issue #14): reports gain the extension fields `Schedule` and
  * `TimeZone` (null: interval schedules, as before); executions record their origin: null for the
  * schedule's own, `backfill` for those a backfill created (they keep their past slot instead of
@@ -270,6 +295,7 @@ export const METADATA_MIGRATIONS: Readonly<Record<string, Migration>> = Object.f
   "007_audit_log": m007_audit_log,
   "008_report_formats": m008_report_formats,
   "009_query_window": m009_query_window,
+  "011_stand_in": m011_stand_in,
   "012_calendar_schedules": m012_calendar_schedules,
   "014_unlogged_rate_limits": m014_unlogged_rate_limits,
 });

@@ -30,6 +30,8 @@ export const {
   rowToAudit,
   loadToRow,
   rowToLoad,
+  testClockToRow,
+  rowToTestClock,
   fromInstant,
 } = rowMapping<Date, boolean>({
   toInstant: toDate,

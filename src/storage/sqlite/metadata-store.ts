@@ -63,6 +63,8 @@ import {
   rowToLoad,
   rowToQuery,
   rowToReport,
+  rowToTestClock,
+  testClockToRow,
   toMs,
 } from "./rows.js";
 import type { ExecutionsTable, MetadataDatabase } from "./schema.js";
@@ -229,6 +231,8 @@ const SQLITE_PARTS: KyselyDialectParts<number, number> = {
     rowToAudit,
     loadToRow,
     rowToLoad,
+    testClockToRow,
+    rowToTestClock,
     fromInstant,
   },
   instant: toMs,
@@ -536,6 +540,18 @@ class SqliteMetadataStore extends KyselyMetadataStore<number, number> implements
               .select("later.id")
               .whereRef("later.report_id", "=", "executions.report_id")
               .whereRef("later.scheduled_time", ">", "executions.scheduled_time"),
+          ),
+        )
+        // A test clock's reports keep their executions until the clock goes (their slots are on its time).
+        .where((eb) =>
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom("reports")
+                .select("reports.id")
+                .whereRef("reports.id", "=", "executions.report_id")
+                .where("reports.test_clock_id", "is not", null),
+            ),
           ),
         )
         .orderBy("scheduled_time")

@@ -425,6 +425,40 @@ const m009_query_window: Migration = {
 };
 
 /**
+ * The stand-in for client developers (issue #18): test clocks, the clock a report lives on, and
+ * the fault rules every process reads (one row, `id` 'current').
+ */
+const m011_stand_in: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable("test_clocks")
+      .addColumn("id", T.text, (c) => c.primaryKey())
+      .addColumn("tenant", T.text, (c) => c.notNull())
+      .addColumn("program", T.text, (c) => c.notNull())
+      .addColumn("name", T.text, (c) => c.notNull())
+      .addColumn("frozen_time", T.instant, (c) => c.notNull())
+      .addColumn("status", T.text, (c) => c.notNull())
+      .addColumn("created_time", T.instant, (c) => c.notNull())
+      .addColumn("modified_time", T.instant)
+      .addCheckConstraint("test_clocks_status_check", oneOf("status", ["Ready", "Advancing"]))
+      .execute();
+    await db.schema
+      .createIndex("test_clocks_scope_created_idx")
+      .on("test_clocks")
+      .columns(["tenant", "program", "created_time", "id"])
+      .execute();
+    // No index of its own: a clock's reports are looked up within the scope, whose index serves.
+    await db.schema.alterTable("reports").addColumn("test_clock_id", T.text).execute();
+    await db.schema
+      .createTable("fault_rules")
+      .addColumn("id", T.text, (c) => c.primaryKey())
+      .addColumn("rules", T.text, (c) => c.notNull())
+      .addColumn("modified_time", T.instant, (c) => c.notNull())
+      .execute();
+  },
+};
+
+/**
  * Calendar schedules and backfills (issue #14): reports gain the extension fields `Schedule` and
  * `TimeZone` (null: interval schedules, as before); executions record their origin: null for the
  * schedule's own, `backfill` for those a backfill created (they keep their past slot instead of
@@ -454,6 +488,7 @@ export const METADATA_MIGRATIONS: Readonly<Record<string, Migration>> = Object.f
   "007_audit_log": m007_audit_log,
   "008_report_formats": m008_report_formats,
   "009_query_window": m009_query_window,
+  "011_stand_in": m011_stand_in,
   "012_calendar_schedules": m012_calendar_schedules,
 });
 

@@ -29,6 +29,8 @@ export const {
   rowToAudit,
   loadToRow,
   rowToLoad,
+  testClockToRow,
+  rowToTestClock,
   fromInstant,
 } = rowMapping<number, number>({
   toInstant: toMs,
