@@ -55,34 +55,31 @@ export function openCatalogs(config: Config): Promise<CatalogSet> {
 }
 
 /**
- * The analytics database of a data directory, with the table of every dataset of `catalogs`
- * present. Writers (demo, load) open it alone; serving processes and queries open it read-only,
- * so that several of them can share it.
+ * The analytics engine of a data directory (DuckDB in memory over the dataset files, docs/loading.md),
+ * with the table of every dataset of `catalogs` declared. It reads and commits file sets through the
+ * metadata store: `store` when given (shared with the caller), else one it opens and closes itself.
+ * Any number of processes may open it at once: there is no database file to lock.
  */
 export async function openAnalytics(
   config: Config,
   catalogs: CatalogSet,
-  options: { readOnly?: boolean } = {},
+  options: { readonly store?: MetadataStore } = {},
 ): Promise<DuckDbEngine> {
   await mkdir(config.dataDir, { recursive: true });
-  const open = (readOnly: boolean) =>
-    openDuckDb({
-      path: path.join(config.dataDir, "analytics.duckdb"),
+  const store = options.store ?? (await openMetadata(config));
+  let engine: DuckDbEngine;
+  try {
+    engine = await openDuckDb({
+      dataDir: config.dataDir,
+      fileSets: store,
       memoryLimit: config.duckdb.memoryLimit,
       threads: config.duckdb.threads,
-      allowedDirectories: [config.dataDir],
-      readOnly,
+      ...(options.store ? {} : { onClose: () => store.close() }),
     });
-  if (options.readOnly) {
-    try {
-      await (await openAnalytics(config, catalogs)).close();
-    } catch (error) {
-      // Another process has it open and so has prepared it; anything else, the read-only open reports.
-      if (!isAppError(error) || error.code !== "unavailable") throw error;
-    }
-    return open(true);
+  } catch (error) {
+    if (!options.store) await store.close();
+    throw error;
   }
-  const engine = await open(false);
   try {
     for (const catalog of catalogs.all) await engine.ensureTables(catalog.program, catalog.datasets);
   } catch (error) {
@@ -172,8 +169,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const newId = () => randomUUID();
   const owner = `${os.hostname()}:${process.pid}:${newId().slice(0, 8)}`;
   const catalogs = await openCatalogs(config);
-  const engine = await openAnalytics(config, catalogs, { readOnly: true });
   const store = await openMetadata(config);
+  const engine = await openAnalytics(config, catalogs, { store });
   const files = await openFiles(config);
   const authenticator = await createAuthenticator(config.auth, { dataDir: config.dataDir });
   const master = await loadMasterSecret({ dataDir: config.dataDir, fromEnv: config.secretKey ?? undefined });

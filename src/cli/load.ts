@@ -4,7 +4,7 @@ import os from "node:os";
 import { openAnalytics, openCatalogs, openMetadata } from "../app.js";
 import type { AuditEntry, AuditOutcome } from "../audit/model.js";
 import { recordLoad } from "../loads/record.js";
-import { type LoadFormat, loadFile } from "../storage/duckdb/load.js";
+import { inferFormat, type LoadFormat } from "../storage/duckdb/load.js";
 import type { MetadataStore } from "../storage/ports.js";
 import {
   CATALOG_OPTION,
@@ -20,7 +20,7 @@ import {
   UsageError,
 } from "./shared.js";
 
-const FORMATS: readonly LoadFormat[] = ["csv", "tsv", "parquet"];
+const FORMATS: readonly LoadFormat[] = ["csv", "tsv", "ndjson", "parquet"];
 
 export const loadCommand: Command = {
   name: "load",
@@ -56,8 +56,8 @@ export const loadCommand: Command = {
     if (context.positionals.length !== 1) throw new UsageError("give exactly one FILE to load");
     const file = context.positionals[0]!;
     const replace = context.values.replace === true;
-    const engine = await openAnalytics(config, catalogs);
     const store = await openMetadata(config);
+    const engine = await openAnalytics(config, catalogs, { store });
     const audit = (outcome: AuditOutcome, detail: string) =>
       auditLoad(store, context.io, {
         id: randomUUID(),
@@ -78,13 +78,12 @@ export const loadCommand: Command = {
         { store, now: () => new Date(), newId: randomUUID },
         { program, dataset: dataset.name, tenant: tenantId, mode: replace ? "replace" : "append" },
         async () => {
-          const { rowCount } = await loadFile(engine, {
+          const { rowCount } = await engine.load({
             program,
             dataset,
-            tenantId,
-            file,
-            ...(format ? { format: format as LoadFormat } : {}),
-            replace,
+            tenant: tenantId,
+            mode: replace ? "replace" : "append",
+            file: { path: file, format: (format as LoadFormat | undefined) ?? inferFormat(file) },
             onProgress: progressTo(context.io),
           });
           return { rowCount, bytes: (await stat(file)).size };
@@ -99,8 +98,8 @@ export const loadCommand: Command = {
       await audit("failure", error instanceof Error ? error.message : String(error));
       throw error;
     } finally {
-      await store.close();
       await engine.close();
+      await store.close();
     }
   },
 };

@@ -67,7 +67,12 @@ export function compile(plan: QueryPlan, context: CompileContext): CompiledSql {
     sql += ` ORDER BY ${plan.orderBy.map((o) => `${orderSql(o.field, o.direction, grouped)} ${o.direction}`).join(", ")}`;
   }
   if (plan.limit !== undefined) sql += ` LIMIT ${plan.limit}`;
-  return { sql, params, columns: plan.select.map((f) => f.name) };
+  return {
+    sql,
+    params,
+    columns: plan.select.map((f) => f.name),
+    source: { program: context.program, table: plan.dataset.table ?? plan.dataset.name, tenant: context.tenant },
+  };
 }
 
 /**

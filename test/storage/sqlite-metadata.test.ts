@@ -93,6 +93,7 @@ describe("SQLite metadata store", () => {
         "007_audit_log",
         "008_report_formats",
         "009_query_window",
+        "010_dataset_files",
       ]);
     } finally {
       await db.destroy();
@@ -439,7 +440,7 @@ describe("SQLite metadata store: the execution queue", () => {
     const e = execution(r, "e-1", { status: "Completed", attempts: 1, fileKey: "k" });
     const raw = new Database(path);
     try {
-      const { skipped_slots: _skipped, ...row001 } = executionToRow(e);
+      const { skipped_slots: _skipped, data_version: _version, ...row001 } = executionToRow(e);
       insertRow(
         raw,
         "reports",
@@ -506,6 +507,7 @@ describe("SQLite metadata store: the execution queue", () => {
       "007_audit_log",
       "008_report_formats",
       "009_query_window",
+      "010_dataset_files",
     ]);
     expect(fixed.executionColumns).toContain("skipped_slots");
   });
@@ -704,7 +706,8 @@ describe("SQLite metadata store: 008_report_formats", () => {
     const indexesBefore = schemaOf(raw);
     try {
       insertRow(raw, "reports", reportRowWithout(r, "query_window", "callback_on_failure"));
-      insertRow(raw, "executions", { ...executionToRow(e) });
+      const { data_version: _version, ...row008 } = executionToRow(e);
+      insertRow(raw, "executions", row008);
       expect(() =>
         insertRow(raw, "reports", {
           ...reportRowWithout(report("r-2"), "query_window", "callback_on_failure"),

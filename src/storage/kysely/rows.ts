@@ -87,6 +87,7 @@ export function rowMapping<I, B>(codec: ColumnCodec<I, B>) {
         failure_reason: l.failureReason,
         started_time: toInstant(l.startedAt),
         finished_time: toInstantOrNull(l.finishedAt),
+        heartbeat_time: null,
       };
     },
 
@@ -222,6 +223,7 @@ export function rowMapping<I, B>(codec: ColumnCodec<I, B>) {
         skipped_slots: e.skippedSlots,
         created_time: toInstant(e.createdTime),
         modified_time: toInstantOrNull(e.modifiedTime),
+        data_version: e.dataVersion ?? null,
       };
     },
 
@@ -249,6 +251,8 @@ export function rowMapping<I, B>(codec: ColumnCodec<I, B>) {
         skippedSlots: r.skipped_slots,
         createdTime: fromInstant(r.created_time),
         modifiedTime: fromInstantOrNull(r.modified_time),
+        // Absent rather than null when unknown, so executions written before 010 compare as before.
+        ...(r.data_version == null ? {} : { dataVersion: r.data_version }),
       };
     },
 
