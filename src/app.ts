@@ -19,7 +19,6 @@ import type { Config } from "./config/config.js";
 import { defaultConsoleDir, loadConsoleAssets } from "./console/assets.js";
 import { consoleOidcSource } from "./console/oidc.js";
 import { CONSOLE_PATH, registerConsoleRoutes } from "./console/routes.js";
-import { isAppError } from "./core/errors.js";
 import type { CatalogSet } from "./datasets/catalog.js";
 import { loadCatalogs } from "./datasets/catalog-file.js";
 import { ExecutionService } from "./executions/execution-service.js";
@@ -28,6 +27,7 @@ import { ExecutionWorker } from "./executions/worker.js";
 import { deriveKey, loadMasterSecret } from "./keys/secrets.js";
 import { DOWNLOAD_TOKEN_PURPOSE } from "./links/tokens.js";
 import { LoadService } from "./loads/load-service.js";
+import { LOAD_HEARTBEAT_MS, sweepStaleLoads } from "./loads/record.js";
 import { Metrics } from "./metrics/metrics.js";
 import { type MetricsListener, serveMetrics } from "./metrics/serve.js";
 import { MemoryBuckets } from "./ratelimit/memory-buckets.js";
@@ -48,6 +48,7 @@ const CALLBACK_SECRET_PURPOSE = "openinsights/callback-secrets/v1";
 const RETENTION_INTERVAL_MS = 3_600_000;
 const PURGE_BATCH = 500;
 const OVERDUE_CHECK_INTERVAL_MS = 60_000;
+const DATASET_FILES_INTERVAL_MS = 600_000;
 
 /** The built-in catalogs and those of the configured catalog files; a bad file stops here, named. */
 export function openCatalogs(config: Config): Promise<CatalogSet> {
@@ -193,7 +194,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     onWork: () => loops.current?.wake(),
   });
   const executions = new ExecutionService({ store, now });
-  const loads = new LoadService({ store });
+  const loads = new LoadService({
+    store,
+    engine,
+    now,
+    newId,
+    onFinished: (program, status, load) => metrics.loadFinished(program, status, load),
+  });
   const downloads: DownloadDeps = {
     store,
     files,
@@ -301,6 +308,23 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     metrics,
   });
 
+  /**
+   * Deletes the dataset files no snapshot can still read: those a commit superseded more than the
+   * grace period ago, and leftovers of loads killed before their commit (named by no file set and
+   * older than the grace period, so a load still writing its file is never touched).
+   */
+  const collectDatasetFiles = async () => {
+    const before = new Date(Date.now() - config.datasetFilesGraceMinutes * 60_000);
+    const retired = await store.takeRetiredFiles(before, PURGE_BATCH);
+    await engine.deleteDatasetFiles(retired);
+    const known = await store.knownDatasetFiles();
+    const leftovers = (await engine.listDatasetFiles()).filter(
+      (f) => !known.has(f.name) && f.modifiedMs < before.getTime(),
+    );
+    await engine.deleteDatasetFiles(leftovers.map((f) => f.name));
+    return retired.length === PURGE_BATCH;
+  };
+
   /** Deletes executions (and their files) and audit entries older than the retention period. */
   const purgeExpired = async () => {
     const before = new Date(now().getTime() - config.executions.retentionDays * 86_400_000);
@@ -354,7 +378,17 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         };
       }),
     ];
+    // Every role: a killed load is failed wherever it ran; superseded dataset files go.
+    const upkeep: LoopStep[] = [
+      {
+        name: "stale-loads",
+        idleMs: LOAD_HEARTBEAT_MS * 2,
+        run: async () => (await sweepStaleLoads(store)) > 0,
+      },
+      { name: "dataset-files", idleMs: DATASET_FILES_INTERVAL_MS, run: collectDatasetFiles },
+    ];
     const steps = [
+      ...upkeep,
       ...(role === "all" || role === "scheduler" ? scheduling : []),
       ...(role === "all" || role === "worker" ? working : []),
     ];

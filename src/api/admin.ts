@@ -7,6 +7,7 @@ import { AUDIT_OUTCOMES, type AuditEntry, type AuditOutcome } from "../audit/mod
 import { AppError, ERROR_CODES } from "../core/errors.js";
 import { LOAD_STATUSES, type LoadStatus } from "../loads/model.js";
 import type { LoadFilter } from "../storage/ports.js";
+import { registerLoadRoute } from "./admin-loads.js";
 import type { ApiContext } from "./context.js";
 import { envelope } from "./envelope.js";
 import { QueryParams } from "./params.js";
@@ -106,6 +107,8 @@ export function registerAdminRoutes(app: FastifyInstance, context: ApiContext): 
       return envelope(page.items.map(wireAudit), { nextLink });
     },
   );
+
+  registerLoadRoute(app, context);
 
   // Paths no admin route matches: the token is checked first, so a tenant learns nothing of them.
   app.all("/admin/*", { schema: { hide: true } }, async (request) => {

@@ -71,7 +71,11 @@ export function compile(plan: QueryPlan, context: CompileContext): CompiledSql {
     sql,
     params,
     columns: plan.select.map((f) => f.name),
-    source: { program: context.program, table: plan.dataset.table ?? plan.dataset.name, tenant: context.tenant },
+    source: {
+      program: context.program,
+      table: plan.dataset.table ?? plan.dataset.name,
+      tenant: context.tenant,
+    },
   };
 }
 

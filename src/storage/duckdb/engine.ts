@@ -150,7 +150,9 @@ export async function openDuckDb(options: DuckDbOptions): Promise<DuckDbEngine> 
       temp_directory: spillDir,
     });
   } catch (error) {
-    throw new AppError("unavailable", `Cannot start DuckDB: ${firstLine(error)}`, undefined, { cause: error });
+    throw new AppError("unavailable", `Cannot start DuckDB: ${firstLine(error)}`, undefined, {
+      cause: error,
+    });
   }
   const con = await instance.connect();
   try {
@@ -450,7 +452,8 @@ export class DuckDbEngine implements AnalyticsEngine {
               ? `CAST(${quoteIdent(c.name)} AS ${c.sqlType}) AS ${quoteIdent(c.name)}`
               : `CAST(NULL AS ${c.sqlType}) AS ${quoteIdent(c.name)}`,
           )
-          .join(", ")}, ${quoteString(target.tenant)} AS ${quoteIdent(TENANT_COLUMN)} ` + `FROM ${asSubquery(rowsSql)} AS given_rows`;
+          .join(", ")}, ${quoteString(target.tenant)} AS ${quoteIdent(TENANT_COLUMN)} ` +
+        `FROM ${asSubquery(rowsSql)} AS given_rows`;
       const fresh = await this.writeFile(con, key, select, written, options);
       if (window && timeColumn) await checkWindow(con, this.filePath(fresh.name), timeColumn, window);
       for (let attempt = 1; ; attempt++) {
@@ -589,6 +592,28 @@ export class DuckDbEngine implements AnalyticsEngine {
     return path.join(dir, `${randomUUID()}${extension}`);
   }
 
+  /** Deletes dataset files by name (missing ones are ignored). */
+  async deleteDatasetFiles(names: readonly string[]): Promise<void> {
+    for (const name of names) await fs.rm(this.filePath(name), { force: true });
+  }
+
+  /** Every dataset file under `datasets/` (not the shared schema files), with when it was last written. */
+  async listDatasetFiles(): Promise<{ readonly name: string; readonly modifiedMs: number }[]> {
+    const entries = await fs.readdir(this.datasetsDir, { recursive: true, withFileTypes: true });
+    const files: { name: string; modifiedMs: number }[] = [];
+    for (const entry of entries) {
+      if (!entry.isFile() || !entry.name.endsWith(".parquet")) continue;
+      const name = path
+        .relative(this.datasetsDir, path.join(entry.parentPath, entry.name))
+        .split(path.sep)
+        .join("/");
+      if (name.startsWith(".schemas/")) continue;
+      const stat = await fs.stat(path.join(entry.parentPath, entry.name)).catch(() => null);
+      if (stat) files.push({ name, modifiedMs: stat.mtimeMs });
+    }
+    return files;
+  }
+
   /** The absolute path of a dataset file named in a file set. */
   filePath(name: string): string {
     return datasetFilePath(this.datasetsDir, name);
@@ -628,12 +653,21 @@ export class DuckDbEngine implements AnalyticsEngine {
     if (source) {
       const view = this.views.get(viewKey(source.program, source.table));
       if (!view) return "0";
-      const set = await this.fileSets.getFileSet({ program: view.program, table: view.table, tenant: source.tenant });
+      const set = await this.fileSets.getFileSet({
+        program: view.program,
+        table: view.table,
+        tenant: source.tenant,
+      });
       await setFileList(con, view, set ? [set] : [], this.datasetsDir);
       return String(set?.version ?? 0);
     }
     for (const view of this.views.values()) {
-      await setFileList(con, view, await this.fileSets.listFileSets(view.program, view.table), this.datasetsDir);
+      await setFileList(
+        con,
+        view,
+        await this.fileSets.listFileSets(view.program, view.table),
+        this.datasetsDir,
+      );
     }
     return "";
   }
@@ -674,11 +708,19 @@ export class DuckDbEngine implements AnalyticsEngine {
     const select = `SELECT ${[...columns.map((c) => `CAST(NULL AS ${c.sqlType}) AS ${quoteIdent(c.name)}`), `CAST(NULL AS VARCHAR) AS ${quoteIdent(TENANT_COLUMN)}`].join(", ")} WHERE false`;
     const digest = createHash("sha256").update(select).digest("hex").slice(0, 32);
     const file = path.join(this.datasetsDir, ".schemas", `${digest}.parquet`);
-    if (await fs.stat(file).then(() => true, () => false)) return file;
+    if (
+      await fs.stat(file).then(
+        () => true,
+        () => false,
+      )
+    )
+      return file;
     await fs.mkdir(path.dirname(file), { recursive: true });
     // Written aside then renamed: a process starting at the same moment never reads half a file.
     const partial = `${file}.${process.pid}.${randomUUID().slice(0, 8)}.partial`;
-    await this.withConnection((con) => con.run(`COPY (${select}) TO ${quoteString(partial)} (FORMAT parquet)`));
+    await this.withConnection((con) =>
+      con.run(`COPY (${select}) TO ${quoteString(partial)} (FORMAT parquet)`),
+    );
     await fs.rename(partial, file);
     return file;
   }
@@ -753,7 +795,10 @@ function viewColumns(view: DatasetView): string {
 
 /** `[schemaFile, …the sets' files]` as a DuckDB list literal. */
 function fileList(view: DatasetView, sets: readonly FileSet[], datasetsDir = ""): string {
-  const files = [view.schemaFile, ...sets.flatMap((s) => s.files.map((f) => datasetFilePath(datasetsDir, f.name)))];
+  const files = [
+    view.schemaFile,
+    ...sets.flatMap((s) => s.files.map((f) => datasetFilePath(datasetsDir, f.name))),
+  ];
   return `[${files.map(quoteString).join(", ")}]`;
 }
 
@@ -781,7 +826,8 @@ function windowColumn(view: DatasetView, dataset: DatasetDef): PhysicalColumn {
 }
 
 function timeLiteral(instant: Date, column: PhysicalColumn): string {
-  const text = column.type === "date" ? instant.toISOString().slice(0, 10) : instant.toISOString().slice(0, 19);
+  const text =
+    column.type === "date" ? instant.toISOString().slice(0, 10) : instant.toISOString().slice(0, 19);
   return `CAST(${quoteString(text)} AS ${column.sqlType})`;
 }
 

@@ -82,7 +82,10 @@ export async function loadFile(
   const format = request.file.format;
   const gzip = /\.gz$/i.test(file);
   if ((format === "parquet" || format === "ndjson") && gzip) {
-    throw new AppError("invalid_argument", `A ${format} file to load must not be gzipped here: decompress it first`);
+    throw new AppError(
+      "invalid_argument",
+      `A ${format} file to load must not be gzipped here: decompress it first`,
+    );
   }
   if (stat.size === 0) throw new AppError("invalid_data", "The file is empty: nothing to load");
 
@@ -105,7 +108,8 @@ export async function loadFile(
           ? await ndjsonPlan(engine, source, dataset)
           : await csvPlan(source, dataset, format, gzip);
     mappings = plan.mappings;
-    const what = mode === "append" ? "" : request.window ? ", replacing its rows in the window" : ", replacing its rows";
+    const what =
+      mode === "append" ? "" : request.window ? ", replacing its rows in the window" : ", replacing its rows";
     progress(`Loading ${path.basename(file)} (${format}) into ${label} for tenant ${tenant}${what}`);
     const select = `SELECT ${plan.mappings.map((m, i) => `${plan.expressions[i]} AS ${quoteIdent(m.target.name)}`).join(", ")} FROM ${plan.from}`;
     // No "Loaded N rows" progress line: the caller has the result and reports it once.

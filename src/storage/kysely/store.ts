@@ -479,7 +479,12 @@ export abstract class KyselyMetadataStore<I, B> {
     const committedAt = this.dialect.instant(at);
     const rowCount = files.reduce((sum, f) => sum + f.rows, 0);
     const version = expectedVersion + 1;
-    const values = { files: JSON.stringify(files), row_count: rowCount, committed_time: committedAt, version };
+    const values = {
+      files: JSON.stringify(files),
+      row_count: rowCount,
+      committed_time: committedAt,
+      version,
+    };
     return this.db.transaction().execute(async (trx) => {
       const current = await trx
         .selectFrom("dataset_file_sets")
@@ -519,7 +524,8 @@ export abstract class KyselyMetadataStore<I, B> {
             .insertInto("retired_dataset_files")
             .values(
               retired.map(
-                (f) => ({ name: f.name, retired_time: committedAt }) as Insertable<RetiredDatasetFilesTable<I>>,
+                (f) =>
+                  ({ name: f.name, retired_time: committedAt }) as Insertable<RetiredDatasetFilesTable<I>>,
               ),
             )
             .onConflict((oc) => oc.doNothing())

@@ -3,9 +3,9 @@ import os from "node:os";
 import path from "node:path";
 import type { DatasetDef } from "../../../src/datasets/types.js";
 import type { CompiledSql, Row, SqlValue } from "../../../src/query/compiled.js";
+import { type DuckDbEngine, type DuckDbOptions, openDuckDb } from "../../../src/storage/duckdb/engine.js";
 import { inferFormat, loadFile } from "../../../src/storage/duckdb/load.js";
 import type { LoadInputFormat } from "../../../src/storage/ports.js";
-import { type DuckDbEngine, type DuckDbOptions, openDuckDb } from "../../../src/storage/duckdb/engine.js";
 
 export interface TestEngine {
   readonly engine: DuckDbEngine;
