@@ -60,7 +60,7 @@ export class LoadService {
           newId: this.deps.newId ?? (() => crypto.randomUUID()),
         },
         { program: job.program, dataset: job.dataset.name, tenant: job.tenant, mode: job.mode },
-        async () => {
+        async (record) => {
           const result = await engine.load({
             program: job.program,
             dataset: job.dataset,
@@ -69,9 +69,14 @@ export class LoadService {
             ...(job.window ? { window: job.window } : {}),
             file: job.file,
             ...(job.signal ? { signal: job.signal } : {}),
+            record: { loadId: record.id, bytes: job.bytes },
           });
           rows = result.rowCount;
-          return { rowCount: result.rowCount, bytes: job.bytes };
+          return {
+            rowCount: result.rowCount,
+            bytes: job.bytes,
+            ...(result.committedAt ? { at: result.committedAt } : {}),
+          };
         },
       );
       this.finished(job, "Completed", rows);

@@ -5,6 +5,8 @@ import { finishLoad, type LoadMode, type LoadOutcome, type StoredLoad, startLoad
 export interface LoadRun {
   readonly rowCount: number;
   readonly bytes: number;
+  /** When the load committed, if the run knows (its record's finishedAt); else when it returned. */
+  readonly at?: Date;
 }
 
 export interface RecordLoadDeps {
@@ -42,7 +44,8 @@ export async function recordLoad(
   heartbeat.unref();
   let outcome: LoadOutcome;
   try {
-    outcome = { status: "Completed", ...(await run(load)), at: deps.now() };
+    const ran = await run(load);
+    outcome = { status: "Completed", rowCount: ran.rowCount, bytes: ran.bytes, at: ran.at ?? deps.now() };
   } catch (error) {
     clearInterval(heartbeat);
     const reason = error instanceof Error ? error.message : String(error);
@@ -50,6 +53,7 @@ export async function recordLoad(
     throw error;
   }
   clearInterval(heartbeat);
+  // False when the engine's commit already completed the record (same transaction): nothing to do.
   await deps.store.finishLoad(load.id, outcome);
   return finishLoad(load, outcome);
 }

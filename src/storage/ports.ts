@@ -41,14 +41,28 @@ export interface LoadRequest {
   /** The whole body, already on local disk (decompressed). */
   readonly file: { readonly path: string; readonly format: LoadInputFormat };
   readonly signal?: AbortSignal;
+  /**
+   * The load record this load completes (extension of the shared shape): an engine that commits
+   * through the metadata store marks it Completed in the commit's own transaction, so a process
+   * killed right after the commit never leaves a committed load recorded as Failed.
+   */
+  readonly record?: LoadCompletion;
   /** Human-readable progress lines (the CLI prints them). Optional; not every engine reports any. */
   readonly onProgress?: (message: string) => void;
+}
+
+/** A Running load record a commit completes: its id, and the body's size as received. */
+export interface LoadCompletion {
+  readonly loadId: string;
+  readonly bytes: number;
 }
 
 export interface LoadResult {
   readonly rowCount: number;
   /** The data version the load committed (what later queries and exports read). */
   readonly dataVersion: string;
+  /** When it committed (extension: the load record's finishedAt when `record` was given). */
+  readonly committedAt?: Date;
 }
 
 export interface AnalyticsEngine {
@@ -361,13 +375,15 @@ export interface MetadataStore {
   /**
    * Replaces the file set of `key` when its version is still `expectedVersion` (0: none yet), in one
    * transaction: the load's commit point. Files of the old set that the new one drops are recorded
-   * as retired at `at`. Returns the new set, or undefined when another commit came first.
+   * as retired at `at`. With `completes`, that Running load becomes Completed with `rowCount` in the
+   * same transaction. Returns the new set, or undefined when another commit came first.
    */
   commitFileSet(
     key: FileSetKey,
     expectedVersion: number,
     files: readonly DatasetFile[],
     at: Date,
+    completes?: LoadCompletion & { readonly rowCount: number },
   ): Promise<FileSet | undefined>;
   /** Removes up to `limit` retired files retired before `before` from the list; returns their names. */
   takeRetiredFiles(before: Date, limit: number): Promise<string[]>;

@@ -31,6 +31,7 @@ import type {
   ExportResult,
   FileSet,
   FileSetKey,
+  LoadCompletion,
   LoadRequest,
   LoadResult,
 } from "../ports.js";
@@ -413,6 +414,7 @@ export class DuckDbEngine implements AnalyticsEngine {
       readonly signal?: AbortSignal;
       readonly onProgress?: (message: string) => void;
       readonly progressIntervalMs?: number;
+      readonly record?: LoadCompletion;
     } = {},
   ): Promise<LoadResult> {
     if (typeof target.tenant !== "string" || target.tenant.trim() === "") {
@@ -477,12 +479,18 @@ export class DuckDbEngine implements AnalyticsEngine {
           );
           files = [merged];
         }
-        const set = await this.fileSets.commitFileSet(key, base?.version ?? 0, files, new Date());
+        const set = await this.fileSets.commitFileSet(
+          key,
+          base?.version ?? 0,
+          files,
+          new Date(),
+          options.record ? { ...options.record, rowCount: fresh.rows } : undefined,
+        );
         if (set) {
           committed = true;
           // The staged new rows of a windowed replace live on only inside the merged file.
           if (merged) await fs.rm(this.filePath(fresh.name), { force: true });
-          return { rowCount: fresh.rows, dataVersion: String(set.version) };
+          return { rowCount: fresh.rows, dataVersion: String(set.version), committedAt: set.committedAt };
         }
         if (merged) {
           await fs.rm(this.filePath(merged.name), { force: true });

@@ -19,7 +19,7 @@ import { createGunzip } from "node:zlib";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { AppError, isAppError } from "../../core/errors.js";
 import type { DatasetDef, Program } from "../../datasets/types.js";
-import type { LoadInputFormat, LoadRequest, LoadResult } from "../ports.js";
+import type { LoadCompletion, LoadInputFormat, LoadRequest, LoadResult } from "../ports.js";
 import type { WriteMode } from "./file-sets.js";
 import { firstLine, toAppError } from "./session.js";
 import { type PhysicalColumn, physicalColumns, quoteIdent, quoteString } from "./sql.js";
@@ -39,6 +39,7 @@ export interface LoadTarget {
       readonly signal?: AbortSignal;
       readonly onProgress?: (message: string) => void;
       readonly progressIntervalMs?: number;
+      readonly record?: LoadCompletion;
     },
   ): Promise<LoadResult>;
   /** A connection (reading a file's schema), returned with `release`. */
@@ -121,6 +122,7 @@ export async function loadFile(
         ...(request.signal ? { signal: request.signal } : {}),
         onProgress: progress,
         ...(request.progressIntervalMs ? { progressIntervalMs: request.progressIntervalMs } : {}),
+        ...(request.record ? { record: request.record } : {}),
       },
     );
   } catch (error) {

@@ -31,6 +31,7 @@ import type {
   ExecutionFilter,
   FileSet,
   FileSetKey,
+  LoadCompletion,
   LoadFilter,
   QueryFilter,
   QueueStats,
@@ -475,6 +476,7 @@ export abstract class KyselyMetadataStore<I, B> {
     expectedVersion: number,
     files: readonly DatasetFile[],
     at: Date,
+    completes?: LoadCompletion & { readonly rowCount: number },
   ): Promise<FileSet | undefined> {
     const committedAt = this.dialect.instant(at);
     const rowCount = files.reduce((sum, f) => sum + f.rows, 0);
@@ -531,6 +533,19 @@ export abstract class KyselyMetadataStore<I, B> {
             .onConflict((oc) => oc.doNothing())
             .execute();
         }
+      }
+      if (completes) {
+        await trx
+          .updateTable("loads")
+          .set({
+            status: "Completed",
+            row_count: completes.rowCount,
+            bytes: completes.bytes,
+            finished_time: committedAt,
+          })
+          .where("id", "=", completes.loadId)
+          .where("status", "=", "Running")
+          .execute();
       }
       return { ...key, version, files, rowCount, committedAt: at };
     });
