@@ -3,7 +3,7 @@
  * wires them into the services, the background loops and the HTTP edge.
  */
 import { randomUUID } from "node:crypto";
-import { mkdir, rm } from "node:fs/promises";
+import { mkdir, rm, stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { FastifyInstance, FastifyServerOptions } from "fastify";
@@ -64,7 +64,7 @@ export function openCatalogs(config: Config): Promise<CatalogSet> {
 export async function openAnalytics(
   config: Config,
   catalogs: CatalogSet,
-  options: { readonly store?: MetadataStore } = {},
+  options: { readonly store?: MetadataStore; readonly onProgress?: (message: string) => void } = {},
 ): Promise<DuckDbEngine> {
   await mkdir(config.dataDir, { recursive: true });
   const store = options.store ?? (await openMetadata(config));
@@ -83,12 +83,22 @@ export async function openAnalytics(
   }
   try {
     for (const catalog of catalogs.all) await engine.ensureTables(catalog.program, catalog.datasets);
+    const legacy = path.join(config.dataDir, LEGACY_ANALYTICS_FILE);
+    if (await stat(legacy).then(() => true, () => false)) {
+      const progress = options.onProgress ?? ((message: string) => process.stderr.write(`${message}\n`));
+      progress(`Moving the rows of ${legacy} into dataset files (once; the old file is kept as ${LEGACY_ANALYTICS_FILE}.migrated)…`);
+      const rows = await engine.importLegacyDatabase(legacy, progress);
+      progress(`Moved ${rows.toLocaleString("en-US")} rows from ${LEGACY_ANALYTICS_FILE}`);
+    }
   } catch (error) {
     await engine.close();
     throw error;
   }
   return engine;
 }
+
+/** The analytics database of versions before dataset files (issue #11), moved at start. */
+const LEGACY_ANALYTICS_FILE = "analytics.duckdb";
 
 /**
  * PostgreSQL when OPENINSIGHTS_DATABASE_URL is set (many processes), else SQLite in the data

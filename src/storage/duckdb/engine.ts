@@ -600,6 +600,78 @@ export class DuckDbEngine implements AnalyticsEngine {
     return path.join(dir, `${randomUUID()}${extension}`);
   }
 
+  /**
+   * Moves the rows of a data directory's old `analytics.duckdb` (tables, before issue #11) into file
+   * sets: every (table, tenant) of a declared dataset table becomes that tenant's first file set,
+   * unless it has one already (so a second run, or a second process starting at the same moment,
+   * changes nothing). The old file is attached read-only and renamed `analytics.duckdb.migrated`
+   * once done, so nothing of it is lost. Returns the rows moved.
+   */
+  async importLegacyDatabase(file: string, progress: (message: string) => void): Promise<number> {
+    let moved = 0;
+    await this.withConnection(async (con) => {
+      const alias = "oi_legacy";
+      await con.run(`ATTACH ${quoteString(file)} AS ${alias} (READ_ONLY)`);
+      try {
+        const tables = (
+          await con.runAndReadAll(
+            `SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = '${alias}' ORDER BY 1, 2`,
+          )
+        ).getRows();
+        for (const [schema, table] of tables as [string, string][]) {
+          const view = this.views.get(viewKey(schema, table));
+          if (!view) {
+            progress(`Skipping ${schema}.${table} of ${path.basename(file)}: no catalog declares it (it stays in the old file)`);
+            continue;
+          }
+          const qualified = `${alias}.${quoteIdent(schema)}.${quoteIdent(table)}`;
+          const have = new Set(
+            (
+              await con.runAndReadAll(
+                `SELECT lower(column_name) FROM duckdb_columns() WHERE database_name = '${alias}' AND schema_name = $1 AND table_name = $2`,
+                [schema, table],
+              )
+            )
+              .getRows()
+              .map((r) => String(r[0])),
+          );
+          if (!have.has(TENANT_COLUMN)) continue;
+          const tenants = (
+            await con.runAndReadAll(`SELECT DISTINCT ${quoteIdent(TENANT_COLUMN)} FROM ${qualified} ORDER BY 1`)
+          )
+            .getRows()
+            .map((r) => String(r[0]));
+          const columns = view.columns
+            .map((c) =>
+              have.has(c.name.toLowerCase())
+                ? `CAST(${quoteIdent(c.name)} AS ${c.sqlType}) AS ${quoteIdent(c.name)}`
+                : `CAST(NULL AS ${c.sqlType}) AS ${quoteIdent(c.name)}`,
+            )
+            .join(", ");
+          for (const tenant of tenants) {
+            const key = { program: view.program, table: view.table, tenant };
+            if (await this.fileSets.getFileSet(key)) continue;
+            const written: string[] = [];
+            const select = `SELECT ${columns}, ${quoteIdent(TENANT_COLUMN)} FROM ${qualified} WHERE ${quoteIdent(TENANT_COLUMN)} = ${quoteString(tenant)}`;
+            const fresh = await this.writeFile(con, key, select, written, {});
+            if (await this.fileSets.commitFileSet(key, 0, [fresh], new Date())) {
+              moved += fresh.rows;
+              progress(`Moved ${fresh.rows.toLocaleString("en-US")} rows of ${schema}.${table} for tenant ${tenant}`);
+            } else {
+              await this.deleteDatasetFiles(written);
+            }
+          }
+        }
+      } finally {
+        await con.run(`DETACH ${alias}`).catch(() => undefined);
+      }
+    });
+    await fs.rename(file, `${file}.migrated`).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== "ENOENT") throw error;
+    });
+    return moved;
+  }
+
   /** Deletes dataset files by name (missing ones are ignored). */
   async deleteDatasetFiles(names: readonly string[]): Promise<void> {
     for (const name of names) await fs.rm(this.filePath(name), { force: true });
