@@ -130,12 +130,14 @@ describe("PostgreSQL metadata store", () => {
         "audit_log",
         "callback_attempts",
         "callback_deliveries",
+        "dataset_file_sets",
         "executions",
         "kysely_migration",
         "loads",
         "rate_limit_buckets",
         "report_queries",
         "reports",
+        "retired_dataset_files",
       ]);
       // Buckets skip the WAL (migration 014); everything else is logged.
       const unlogged = await sql<{ relname: string }>`

@@ -728,7 +728,7 @@ export class DuckDbEngine implements AnalyticsEngine {
    * files (the compiler names them), or every tenant's for a hand-written statement. Returns the
    * data version read ("0": never loaded; "" for a statement over every tenant).
    */
-  private async bindSnapshot(con: DuckDBConnection, query: CompiledSql): Promise<string> {
+  async bindSnapshot(con: DuckDBConnection, query: Pick<CompiledSql, "source">): Promise<string> {
     const source = query.source;
     if (source) {
       const view = this.views.get(viewKey(source.program, source.table));
