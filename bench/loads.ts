@@ -280,7 +280,10 @@ export async function runLoadBench(
         });
       } finally {
         if (served.child.exitCode === null) {
-          await servePid(dataDir).then((pid) => process.kill(pid, "SIGKILL"), () => undefined);
+          await servePid(dataDir).then(
+            (pid) => process.kill(pid, "SIGKILL"),
+            () => undefined,
+          );
         }
       }
       await rm(dataDir, { recursive: true, force: true });

@@ -84,9 +84,16 @@ export async function openAnalytics(
   try {
     for (const catalog of catalogs.all) await engine.ensureTables(catalog.program, catalog.datasets);
     const legacy = path.join(config.dataDir, LEGACY_ANALYTICS_FILE);
-    if (await stat(legacy).then(() => true, () => false)) {
+    if (
+      await stat(legacy).then(
+        () => true,
+        () => false,
+      )
+    ) {
       const progress = options.onProgress ?? ((message: string) => process.stderr.write(`${message}\n`));
-      progress(`Moving the rows of ${legacy} into dataset files (once; the old file is kept as ${LEGACY_ANALYTICS_FILE}.migrated)…`);
+      progress(
+        `Moving the rows of ${legacy} into dataset files (once; the old file is kept as ${LEGACY_ANALYTICS_FILE}.migrated)…`,
+      );
       const rows = await engine.importLegacyDatabase(legacy, progress);
       progress(`Moved ${rows.toLocaleString("en-US")} rows from ${LEGACY_ANALYTICS_FILE}`);
     }

@@ -621,7 +621,9 @@ export class DuckDbEngine implements AnalyticsEngine {
         for (const [schema, table] of tables as [string, string][]) {
           const view = this.views.get(viewKey(schema, table));
           if (!view) {
-            progress(`Skipping ${schema}.${table} of ${path.basename(file)}: no catalog declares it (it stays in the old file)`);
+            progress(
+              `Skipping ${schema}.${table} of ${path.basename(file)}: no catalog declares it (it stays in the old file)`,
+            );
             continue;
           }
           const qualified = `${alias}.${quoteIdent(schema)}.${quoteIdent(table)}`;
@@ -637,7 +639,9 @@ export class DuckDbEngine implements AnalyticsEngine {
           );
           if (!have.has(TENANT_COLUMN)) continue;
           const tenants = (
-            await con.runAndReadAll(`SELECT DISTINCT ${quoteIdent(TENANT_COLUMN)} FROM ${qualified} ORDER BY 1`)
+            await con.runAndReadAll(
+              `SELECT DISTINCT ${quoteIdent(TENANT_COLUMN)} FROM ${qualified} ORDER BY 1`,
+            )
           )
             .getRows()
             .map((r) => String(r[0]));
@@ -656,7 +660,9 @@ export class DuckDbEngine implements AnalyticsEngine {
             const fresh = await this.writeFile(con, key, select, written, {});
             if (await this.fileSets.commitFileSet(key, 0, [fresh], new Date())) {
               moved += fresh.rows;
-              progress(`Moved ${fresh.rows.toLocaleString("en-US")} rows of ${schema}.${table} for tenant ${tenant}`);
+              progress(
+                `Moved ${fresh.rows.toLocaleString("en-US")} rows of ${schema}.${table} for tenant ${tenant}`,
+              );
             } else {
               await this.deleteDatasetFiles(written);
             }
