@@ -13,16 +13,19 @@ import { issueLocalToken } from "../../src/auth/local-key.js";
 import { ADMIN_ROLE } from "../../src/auth/roles.js";
 import { loadConfig } from "../../src/config/config.js";
 import { BIN, runCli } from "../support/cli.js";
+import { createTestDatabase, type TestDatabase } from "../support/postgres.js";
 import { until } from "../support/wait.js";
 
 const TENANT = "7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d";
 const ENV = { OPENINSIGHTS_DUCKDB_MEMORY_LIMIT: "256MB", OPENINSIGHTS_WORKERS: "1" };
 const children = new Set<ChildProcess>();
 const dirs: string[] = [];
+const databases: TestDatabase[] = [];
 
 afterAll(async () => {
   for (const child of children) child.kill("SIGKILL");
   for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+  for (const database of databases) await database.drop();
 });
 
 async function dataDir(): Promise<string> {
@@ -37,9 +40,9 @@ interface Served {
 }
 
 /** `serve --role ROLE --port 0` on `dir`; resolves with its address once it listens. */
-function serve(dir: string, role: string): Promise<Served> {
+function serve(dir: string, role: string, env: Record<string, string> = {}): Promise<Served> {
   const child = spawn(process.execPath, [BIN, "serve", "--role", role, "--port", "0", "--data-dir", dir], {
-    env: { ...process.env, ...ENV },
+    env: { ...process.env, ...ENV, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   children.add(child);
@@ -143,68 +146,76 @@ describe("loads and a running service", () => {
     expect(direct.stdout.toString()).not.toContain("through");
   }, 120_000);
 
-  it("a service killed during a load keeps the old rows; restarted, it records the load Failed", async () => {
-    const runs = Number(process.env.OPENINSIGHTS_TEST_KILL_RUNS ?? 3);
-    const dir = await dataDir();
-    const big = path.join(dir, "big.csv");
-    const lines = ["CustomerName,Month,AvailableSeats"];
-    for (let i = 0; i < 400_000; i++) lines.push(`new-${i % 97},2024-01-01,${i}`);
-    await writeFile(big, `${lines.join("\n")}\n`);
-    let served = await serve(dir, "all");
-    const admin = { authorization: `Bearer ${await adminToken(dir)}` };
-    const url = (s: Served) => `${s.url}/admin/v1/mpn/datasets/CustomersAndTenants/loads?tenantId=${TENANT}`;
-    const old = await fetch(`${url(served)}&mode=replace`, {
-      method: "POST",
-      headers: { ...admin, "content-type": "text/csv" },
-      body: "CustomerName,Month\nold,2024-01-01\n",
-    });
-    expect(old.status).toBe(200);
-    for (let run = 1; run <= runs; run++) {
-      const body = await import("node:fs/promises").then((fs) => fs.readFile(big));
-      const sending = fetch(`${url(served)}&mode=replace`, {
+  it.each(["sqlite", "postgres"] as const)(
+    "a service killed during a load keeps the old rows; restarted, it records the load Failed (%s)",
+    async (backend) => {
+      const runs = Number(process.env.OPENINSIGHTS_TEST_KILL_RUNS ?? 3);
+      const dir = await dataDir();
+      const database = backend === "postgres" ? await createTestDatabase() : undefined;
+      if (database) databases.push(database);
+      const env: Record<string, string> = database ? { OPENINSIGHTS_DATABASE_URL: database.url } : {};
+      const big = path.join(dir, "big.csv");
+      const lines = ["CustomerName,Month,AvailableSeats"];
+      for (let i = 0; i < 400_000; i++) lines.push(`new-${i % 97},2024-01-01,${i}`);
+      await writeFile(big, `${lines.join("\n")}\n`);
+      let served = await serve(dir, "all", env);
+      const admin = { authorization: `Bearer ${await adminToken(dir)}` };
+      const url = (s: Served) =>
+        `${s.url}/admin/v1/mpn/datasets/CustomersAndTenants/loads?tenantId=${TENANT}`;
+      const old = await fetch(`${url(served)}&mode=replace`, {
         method: "POST",
         headers: { ...admin, "content-type": "text/csv" },
-        body: new Uint8Array(body),
-      }).catch(() => undefined);
-      await until(
-        "the load to be Running",
-        async () => {
-          const res = await fetch(`${served.url}/admin/v1/loads?status=Running`, { headers: admin });
-          return ((await res.json()).value.length as number) > 0 ? true : undefined;
-        },
-        60_000,
-        20,
-      );
-      served.child.kill("SIGKILL");
-      await sending;
-      served = await serve(dir, "all");
-      const failed = await until(
-        "the killed load to be recorded Failed",
-        async () => {
-          const res = await fetch(`${served.url}/admin/v1/loads?tenantId=${TENANT}`, { headers: admin });
-          const [latest] = (await res.json()).value;
-          return latest.status === "Failed" ? latest : undefined;
-        },
-        60_000,
-        200,
-      );
-      expect(failed.failureReason, `run ${run}`).toContain("stopped before it finished");
-      const query = encodeURIComponent("SELECT CustomerName FROM CustomersAndTenants TIMESPAN LIFETIME");
-      const token = await issueLocalToken({
-        dataDir: dir,
-        tenant: TENANT,
-        user: "t@example.com",
-        ttlSeconds: 600,
-        audience: loadConfig({}, { dataDir: dir }).auth.audiences[0]!,
+        body: "CustomerName,Month\nold,2024-01-01\n",
       });
-      const rows = await fetch(
-        `${served.url}/insights/v1/mpn/ScheduledQueries/testQueryResult?exportQuery=${query}`,
-        {
-          headers: { authorization: `Bearer ${token}` },
-        },
-      ).then((r) => r.json());
-      expect(rows.value, `run ${run}`).toEqual([{ CustomerName: "old" }]);
-    }
-    await stop(served);
-  }, 600_000);
+      expect(old.status).toBe(200);
+      for (let run = 1; run <= runs; run++) {
+        const body = await import("node:fs/promises").then((fs) => fs.readFile(big));
+        const sending = fetch(`${url(served)}&mode=replace`, {
+          method: "POST",
+          headers: { ...admin, "content-type": "text/csv" },
+          body: new Uint8Array(body),
+        }).catch(() => undefined);
+        await until(
+          "the load to be Running",
+          async () => {
+            const res = await fetch(`${served.url}/admin/v1/loads?status=Running`, { headers: admin });
+            return ((await res.json()).value.length as number) > 0 ? true : undefined;
+          },
+          60_000,
+          20,
+        );
+        served.child.kill("SIGKILL");
+        await sending;
+        served = await serve(dir, "all", env);
+        const failed = await until(
+          "the killed load to be recorded Failed",
+          async () => {
+            const res = await fetch(`${served.url}/admin/v1/loads?tenantId=${TENANT}`, { headers: admin });
+            const [latest] = (await res.json()).value;
+            return latest.status === "Failed" ? latest : undefined;
+          },
+          60_000,
+          200,
+        );
+        expect(failed.failureReason, `run ${run}`).toContain("stopped before it finished");
+        const query = encodeURIComponent("SELECT CustomerName FROM CustomersAndTenants TIMESPAN LIFETIME");
+        const token = await issueLocalToken({
+          dataDir: dir,
+          tenant: TENANT,
+          user: "t@example.com",
+          ttlSeconds: 600,
+          audience: loadConfig({}, { dataDir: dir }).auth.audiences[0]!,
+        });
+        const rows = await fetch(
+          `${served.url}/insights/v1/mpn/ScheduledQueries/testQueryResult?exportQuery=${query}`,
+          {
+            headers: { authorization: `Bearer ${token}` },
+          },
+        ).then((r) => r.json());
+        expect(rows.value, `run ${run}`).toEqual([{ CustomerName: "old" }]);
+      }
+      await stop(served);
+    },
+    600_000,
+  );
 });
