@@ -10,11 +10,11 @@ import { type App, openAnalytics } from "../src/app.js";
 import { issueLocalToken } from "../src/auth/local-key.js";
 import { type Config, loadConfig } from "../src/config/config.js";
 import { builtInCatalogs } from "../src/datasets/catalog.js";
-import { type DatasetDef, TENANT_COLUMN } from "../src/datasets/types.js";
+import type { DatasetDef } from "../src/datasets/types.js";
 import { DEMO_TENANTS } from "../src/demo/tenants.js";
 import type { ReportFormat } from "../src/reports/formats.js";
 import type { DuckDbEngine } from "../src/storage/duckdb/engine.js";
-import { physicalColumns, quoteIdent, quoteString, tableName } from "../src/storage/duckdb/sql.js";
+import { physicalColumns, quoteIdent, quoteString } from "../src/storage/duckdb/sql.js";
 import { progress, timed } from "./common.js";
 
 export const BIG_PROGRAM = "mpn" as const;
@@ -134,25 +134,27 @@ const FILLED = new Set(
   ].map((c) => c.toLowerCase()),
 );
 
-export function insertSql(dataset: DatasetDef, program: string): string {
+/** The SELECT of rows [from, to) of the big dataset (numbers inlined: a load's SELECT takes no parameters). */
+export function rowsSql(dataset: DatasetDef, from: number, to: number): string {
   const declared = new Map(dataset.columns.map((c) => [c.name.toLowerCase(), c.values]));
   const columns = physicalColumns(dataset).filter((c) => FILLED.has(c.name.toLowerCase()));
-  const names = [...columns.map((c) => quoteIdent(c.name)), quoteIdent(TENANT_COLUMN)];
-  const expressions = [
-    ...columns.map((c, k) => columnExpression(c.name, c.type, declared.get(c.name.toLowerCase()), k + 1)),
-    "$3",
-  ];
-  return (
-    `INSERT INTO ${quoteIdent(program)}.${quoteIdent(tableName(dataset))} (${names.join(", ")}) ` +
-    `SELECT ${expressions.join(", ")} FROM range($1, $2) t(i)`
+  const expressions = columns.map(
+    (c, k) =>
+      `${columnExpression(c.name, c.type, declared.get(c.name.toLowerCase()), k + 1)} AS ${quoteIdent(c.name)}`,
   );
+  return `SELECT ${expressions.join(", ")} FROM range(${from}, ${to}) t(i)`;
 }
 
+/** Writes the tenant's rows through the load path, one file per INSERT_ROWS rows. */
 async function fill(engine: DuckDbEngine, rows: number, tenant: string, first: number): Promise<void> {
-  const sql = insertSql(bigDataset(), BIG_PROGRAM);
+  const dataset = bigDataset();
   for (let start = 0; start < rows; start += INSERT_ROWS) {
     const end = Math.min(rows, start + INSERT_ROWS);
-    await engine.withSession((session) => session.run(sql, [first + start, first + end, tenant]));
+    await engine.writeTenantRows(
+      { program: BIG_PROGRAM, dataset, tenant },
+      rowsSql(dataset, first + start, first + end),
+      { mode: start === 0 ? "replace" : "append" },
+    );
     progress(
       `  ${tenant.slice(0, 8)}…: ${end.toLocaleString("en-US")} / ${rows.toLocaleString("en-US")} rows`,
     );
@@ -172,7 +174,6 @@ export async function prepareBigData(
     const { ms } = await timed(async () => {
       await fill(engine, rows, BENCH_TENANT, 0);
       await fill(engine, Math.ceil(rows / 20), OTHER_TENANT, rows);
-      await engine.withSession((session) => session.run("CHECKPOINT"));
     });
     return { engine, ms };
   } catch (error) {

@@ -53,6 +53,8 @@ export async function runEngineOverhead(engine: DuckDbEngine, rows: number) {
   try {
     // (a) aggregation
     const aggregation = prepareQuery(AGGREGATION_QUERY, datasets, options).sql;
+    // The raw side reads the same files: its connection's views point at the tenant's file set.
+    await engine.bindSnapshot(con, aggregation);
     let ourRows = 0;
     let rawRows = 0;
     const ours = async () => {

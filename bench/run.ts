@@ -21,6 +21,7 @@ import { engineOverheadBenchmark } from "./engine-overhead.js";
 import { executeNowBenchmark } from "./execute-now.js";
 import { formatExportsBenchmark } from "./format-exports.js";
 import { httpBenchmark } from "./http.js";
+import { loadsBenchmark } from "./loads.js";
 import { queryLanguageBenchmark } from "./query-language.js";
 import { queueBenchmark } from "./queue.js";
 import { rateLimitBenchmark } from "./rate-limit.js";
@@ -106,6 +107,7 @@ async function main(): Promise<number> {
     await runOne(httpBenchmark, base);
     await runOne(queueBenchmark, base);
     await runOne(rateLimitBenchmark, base);
+    await runOne(loadsBenchmark, base);
   } finally {
     progress("removing temporary data directories");
     await dirs.removeAll();

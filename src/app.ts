@@ -3,7 +3,7 @@
  * wires them into the services, the background loops and the HTTP edge.
  */
 import { randomUUID } from "node:crypto";
-import { mkdir, rm } from "node:fs/promises";
+import { mkdir, rm, stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { FastifyInstance, FastifyServerOptions } from "fastify";
@@ -19,7 +19,6 @@ import type { Config } from "./config/config.js";
 import { defaultConsoleDir, loadConsoleAssets } from "./console/assets.js";
 import { consoleOidcSource } from "./console/oidc.js";
 import { CONSOLE_PATH, registerConsoleRoutes } from "./console/routes.js";
-import { isAppError } from "./core/errors.js";
 import type { CatalogSet } from "./datasets/catalog.js";
 import { loadCatalogs } from "./datasets/catalog-file.js";
 import { ExecutionService } from "./executions/execution-service.js";
@@ -29,6 +28,7 @@ import { FaultService } from "./faults/fault-service.js";
 import { deriveKey, loadMasterSecret } from "./keys/secrets.js";
 import { DOWNLOAD_TOKEN_PURPOSE } from "./links/tokens.js";
 import { LoadService } from "./loads/load-service.js";
+import { LOAD_HEARTBEAT_MS, sweepStaleLoads } from "./loads/record.js";
 import { Metrics } from "./metrics/metrics.js";
 import { type MetricsListener, serveMetrics } from "./metrics/serve.js";
 import { MemoryBuckets } from "./ratelimit/memory-buckets.js";
@@ -52,6 +52,7 @@ const PURGE_BATCH = 500;
 const OVERDUE_CHECK_INTERVAL_MS = 60_000;
 /** How stale the fault rules a process applies may be: another process's change applies within this. */
 const FAULT_RULES_REFRESH_MS = 1000;
+const DATASET_FILES_INTERVAL_MS = 600_000;
 
 /** The built-in catalogs and those of the configured catalog files; a bad file stops here, named. */
 export function openCatalogs(config: Config): Promise<CatalogSet> {
@@ -59,42 +60,56 @@ export function openCatalogs(config: Config): Promise<CatalogSet> {
 }
 
 /**
- * The analytics database of a data directory, with the table of every dataset of `catalogs`
- * present. Writers (demo, load) open it alone; serving processes and queries open it read-only,
- * so that several of them can share it.
+ * The analytics engine of a data directory (DuckDB in memory over the dataset files, docs/loading.md),
+ * with the table of every dataset of `catalogs` declared. It reads and commits file sets through the
+ * metadata store: `store` when given (shared with the caller), else one it opens and closes itself.
+ * Any number of processes may open it at once: there is no database file to lock.
  */
 export async function openAnalytics(
   config: Config,
   catalogs: CatalogSet,
-  options: { readOnly?: boolean } = {},
+  options: { readonly store?: MetadataStore; readonly onProgress?: (message: string) => void } = {},
 ): Promise<DuckDbEngine> {
   await mkdir(config.dataDir, { recursive: true });
-  const open = (readOnly: boolean) =>
-    openDuckDb({
-      path: path.join(config.dataDir, "analytics.duckdb"),
+  const store = options.store ?? (await openMetadata(config));
+  let engine: DuckDbEngine;
+  try {
+    engine = await openDuckDb({
+      dataDir: config.dataDir,
+      fileSets: store,
       memoryLimit: config.duckdb.memoryLimit,
       threads: config.duckdb.threads,
-      allowedDirectories: [config.dataDir],
-      readOnly,
+      ...(options.store ? {} : { onClose: () => store.close() }),
     });
-  if (options.readOnly) {
-    try {
-      await (await openAnalytics(config, catalogs)).close();
-    } catch (error) {
-      // Another process has it open and so has prepared it; anything else, the read-only open reports.
-      if (!isAppError(error) || error.code !== "unavailable") throw error;
-    }
-    return open(true);
+  } catch (error) {
+    if (!options.store) await store.close();
+    throw error;
   }
-  const engine = await open(false);
   try {
     for (const catalog of catalogs.all) await engine.ensureTables(catalog.program, catalog.datasets);
+    const legacy = path.join(config.dataDir, LEGACY_ANALYTICS_FILE);
+    if (
+      await stat(legacy).then(
+        () => true,
+        () => false,
+      )
+    ) {
+      const progress = options.onProgress ?? ((message: string) => process.stderr.write(`${message}\n`));
+      progress(
+        `Moving the rows of ${legacy} into dataset files (once; the old file is kept as ${LEGACY_ANALYTICS_FILE}.migrated)…`,
+      );
+      const rows = await engine.importLegacyDatabase(legacy, progress);
+      progress(`Moved ${rows.toLocaleString("en-US")} rows from ${LEGACY_ANALYTICS_FILE}`);
+    }
   } catch (error) {
     await engine.close();
     throw error;
   }
   return engine;
 }
+
+/** The analytics database of versions before dataset files (issue #11), moved at start. */
+const LEGACY_ANALYTICS_FILE = "analytics.duckdb";
 
 /**
  * PostgreSQL when OPENINSIGHTS_DATABASE_URL is set (many processes), else SQLite in the data
@@ -176,8 +191,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const newId = () => randomUUID();
   const owner = `${os.hostname()}:${process.pid}:${newId().slice(0, 8)}`;
   const catalogs = await openCatalogs(config);
-  const engine = await openAnalytics(config, catalogs, { readOnly: true });
   const store = await openMetadata(config);
+  const engine = await openAnalytics(config, catalogs, { store });
   const files = await openFiles(config);
   const authenticator = await createAuthenticator(config.auth, { dataDir: config.dataDir });
   const master = await loadMasterSecret({ dataDir: config.dataDir, fromEnv: config.secretKey ?? undefined });
@@ -213,7 +228,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     ...(testClocks ? { testClocks } : {}),
   });
   const executions = new ExecutionService({ store, now });
-  const loads = new LoadService({ store });
+  const loads = new LoadService({
+    store,
+    engine,
+    now,
+    newId,
+    onFinished: (program, status, load) => metrics.loadFinished(program, status, load),
+  });
   const downloads: DownloadDeps = {
     store,
     files,
@@ -337,6 +358,23 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     ...(faults ? { faults } : {}),
   });
 
+  /**
+   * Deletes the dataset files no snapshot can still read: those a commit superseded more than the
+   * grace period ago, and leftovers of loads killed before their commit (named by no file set and
+   * older than the grace period, so a load still writing its file is never touched).
+   */
+  const collectDatasetFiles = async () => {
+    const before = new Date(Date.now() - config.datasetFilesGraceMinutes * 60_000);
+    const retired = await store.takeRetiredFiles(before, PURGE_BATCH);
+    await engine.deleteDatasetFiles(retired);
+    const known = await store.knownDatasetFiles();
+    const leftovers = (await engine.listDatasetFiles()).filter(
+      (f) => !known.has(f.name) && f.modifiedMs < before.getTime(),
+    );
+    await engine.deleteDatasetFiles(leftovers.map((f) => f.name));
+    return retired.length === PURGE_BATCH;
+  };
+
   /** Deletes executions (and their files) and audit entries older than the retention period. */
   const purgeExpired = async () => {
     const before = new Date(now().getTime() - config.executions.retentionDays * 86_400_000);
@@ -390,7 +428,17 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         };
       }),
     ];
+    // Every role: a killed load is failed wherever it ran; superseded dataset files go.
+    const upkeep: LoopStep[] = [
+      {
+        name: "stale-loads",
+        idleMs: LOAD_HEARTBEAT_MS * 2,
+        run: async () => (await sweepStaleLoads(store)) > 0,
+      },
+      { name: "dataset-files", idleMs: DATASET_FILES_INTERVAL_MS, run: collectDatasetFiles },
+    ];
     const steps = [
+      ...upkeep,
       ...(role === "all" || role === "scheduler" ? scheduling : []),
       ...(role === "all" || role === "worker" ? working : []),
     ];

@@ -9,6 +9,7 @@ import type { FaultService } from "../faults/fault-service.js";
 import { wireFaultRule } from "../faults/rules.js";
 import { LOAD_STATUSES, type LoadStatus } from "../loads/model.js";
 import type { LoadFilter } from "../storage/ports.js";
+import { registerLoadRoute } from "./admin-loads.js";
 import type { ApiContext } from "./context.js";
 import { envelope } from "./envelope.js";
 import { QueryParams } from "./params.js";
@@ -112,6 +113,7 @@ export function registerAdminRoutes(app: FastifyInstance, context: ApiContext): 
   );
 
   if (context.faults) registerFaultRoutes(app, context.faults, context);
+  registerLoadRoute(app, context);
 
   // Paths no admin route matches: the token is checked first, so a tenant learns nothing of them.
   app.all("/admin/*", { schema: { hide: true } }, async (request) => {

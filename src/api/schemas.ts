@@ -177,6 +177,11 @@ const execution = {
         sha256: { type: "string" },
         dataWindowStart: time,
         dataWindowEnd: time,
+        dataVersion: {
+          type: ["string", "null"],
+          description:
+            "Extension: the version of the dataset's rows (for the calling tenant) the file was made from; two files of one window with the same version hold the same rows",
+        },
       },
     },
     failure: {

@@ -202,6 +202,7 @@ export function wireExecution(
           sha256: execution.sha256,
           dataWindowStart: wireTime(execution.windowStart),
           dataWindowEnd: wireTime(execution.windowEnd),
+          dataVersion: execution.dataVersion ?? null,
         }
       : null,
     failure: execution.failureCode

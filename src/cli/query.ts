@@ -60,7 +60,7 @@ export const queryCommand: Command = {
       throw error;
     }
 
-    const engine = await openAnalytics(config, catalogs, { readOnly: true });
+    const engine = await openAnalytics(config, catalogs);
     try {
       // The engine's own writer, so the output is byte for byte what a report file holds.
       const scratch = await prepareScratchDir(path.join(config.dataDir, "tmp"));

@@ -6,6 +6,7 @@ import { BUILT_IN_DATASETS, builtInCatalogs } from "../datasets/catalog.js";
 import { generateDemoData } from "../demo/generate.js";
 import { DEMO_TENANTS } from "../demo/tenants.js";
 import type { DuckDbEngine } from "../storage/duckdb/engine.js";
+import { announceServing } from "./serving.js";
 import {
   CATALOG_OPTION,
   type Command,
@@ -75,6 +76,11 @@ export const serveCommand: Command = {
       );
     }
     progress(`OpenInsights (${role}) listening on ${address} (data in ${config.dataDir})`);
+    // `openinsights load` on this data directory sends its file here instead of loading itself.
+    const unannounce =
+      role === "all" || role === "api"
+        ? await announceServing(config.dataDir, { url: address, role })
+        : async () => undefined;
     if (role === "all" || role === "api") {
       const tenant = DEMO_TENANTS[0]!;
       const token = await issueLocalToken({
@@ -100,6 +106,7 @@ export const serveCommand: Command = {
       process.once("SIGTERM", () => stop("SIGTERM"));
       process.once("SIGINT", () => stop("SIGINT"));
     });
+    await unannounce();
     await app.close();
     return 0;
   },

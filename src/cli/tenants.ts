@@ -10,7 +10,7 @@ export const tenantsCommand: Command = {
   async run(context) {
     const config = configFrom(context);
     const catalogs = await openCatalogs(config);
-    const engine = await openAnalytics(config, catalogs, { readOnly: true });
+    const engine = await openAnalytics(config, catalogs);
     try {
       const byTenant = new Map<string, { program: string; dataset: string; rows: number }[]>();
       for (const { program, datasets } of catalogs.all) {

@@ -36,6 +36,10 @@ export interface Config {
   readonly spreadsheetSafe: boolean;
   readonly pagination: { readonly defaultPageSize: number; readonly maxPageSize: number };
   readonly maxBodyBytes: number;
+  /** Largest load body (`POST /admin/v1/…/loads`), received and decompressed: OPENINSIGHTS_LOAD_MAX_BYTES. */
+  readonly loadMaxBytes: number;
+  /** Minutes a superseded dataset file is kept before it is deleted (docs/loading.md). */
+  readonly datasetFilesGraceMinutes: number;
   readonly auth: AuthConfig;
   /** OPENINSIGHTS_SECRET_KEY: the master secret (links, callback secrets); else a key file in the data dir. */
   readonly secretKey: string | null;
@@ -165,6 +169,10 @@ export function loadConfig(env: Environment, overrides: ConfigOverrides = {}): C
     spreadsheetSafe: trueOrFalse("OPENINSIGHTS_SPREADSHEET_SAFE", env.OPENINSIGHTS_SPREADSHEET_SAFE, false),
     pagination: { defaultPageSize, maxPageSize },
     maxBodyBytes: number("OPENINSIGHTS_MAX_BODY_BYTES", 1_048_576, 1024, 1_073_741_824),
+    // A load body, as received and after gunzip (issue #11): 10 GiB by default.
+    loadMaxBytes: number("OPENINSIGHTS_LOAD_MAX_BYTES", 10 * 1024 ** 3, 1, 2 ** 50),
+    // How long a dataset file a load superseded is kept for the queries and exports still reading it.
+    datasetFilesGraceMinutes: number("OPENINSIGHTS_DATASET_FILES_GRACE_MINUTES", 1440, 1, 525_600),
     auth,
     secretKey: env.OPENINSIGHTS_SECRET_KEY?.trim() || null,
     links: { ttlHours: number("OPENINSIGHTS_LINK_TTL_HOURS", 24, 1, 8760) },

@@ -14,7 +14,9 @@ export const ERROR_CODES = {
   UNAUTHORIZED: "unauthorized",
   FORBIDDEN: "forbidden",
   PAYLOAD_TOO_LARGE: "payload_too_large",
-  /** Data given to `load` does not match the catalog. */
+  /** A body in a content type (or encoding) the operation does not take. */
+  UNSUPPORTED_MEDIA_TYPE: "unsupported_media_type",
+  /** Data given to a load (CLI or API) does not match the catalog: names line or row, column and why. */
   INVALID_DATA: "invalid_data",
   TIMEOUT: "timeout",
   UNAVAILABLE: "unavailable",

@@ -7,16 +7,16 @@
  * INSERT … SELECT turn codes into strings (joins on small per-tenant entity tables, CASE for short
  * value lists). Strings never cross the JS/native boundary row by row, and memory holds one block.
  *
- * Tables are replaced (delete the demo tenants' rows, insert the new ones) in transactions of about
- * 2M rows (see TRANSACTION_ROWS): a new run replaces the previous demo data, other tenants' rows are
- * untouched. Up to 2M rows the whole run is one transaction; beyond, a failure part-way leaves some
- * tables with the new demo data and the others with the old.
+ * Each physical table's rows are generated into a TEMP table, then every demo tenant's rows are
+ * written through the load path (`writeTenantRows`, mode replace): a new run replaces the previous
+ * demo data tenant by tenant and table by table (each commit all or nothing), other tenants' rows
+ * are untouched. A failure part-way leaves some tables with the new demo data and the others with the old.
  */
 import { AppError } from "../core/errors.js";
 import { type DatasetDef, type Program, TENANT_COLUMN } from "../datasets/types.js";
 import type { DuckDbEngine } from "../storage/duckdb/engine.js";
 import type { DuckDbSession } from "../storage/duckdb/session.js";
-import { quoteIdent, quoteString, tableName } from "../storage/duckdb/sql.js";
+import { physicalTables, quoteIdent, quoteString, tableName } from "../storage/duckdb/sql.js";
 import { type ColumnPlan, planDataset } from "./columns.js";
 import {
   buildEntityPools,
@@ -63,6 +63,8 @@ export const DEMO_MONTHS = 36;
 
 const MS_PER_DAY = 86_400_000;
 const STAGE = "temp.main._demo_stage";
+/** Where one physical table's generated rows wait before each tenant's are written as its file. */
+const OUT_TABLE = "temp.main._demo_out";
 
 interface WorkItem {
   readonly program: Program;
@@ -112,32 +114,39 @@ export async function generateDemoData(engine: DuckDbEngine, options: DemoOption
     );
     try {
       await createEntityTables(session, pools);
-      // Tables are replaced in transactions of about TRANSACTION_ROWS rows: each deletes the demo
-      // tenants' rows of its tables and inserts the new ones.
+      // Table by table: the rows are generated into a TEMP table, then each tenant's are written as
+      // its new file set (replacing what it had) through the load path (`writeTenantRows`).
       for (const batch of transactionBatches(programs, options.catalogs, work)) {
-        await session.transaction(async () => {
-          for (const { program, table, datasets } of batch) {
-            await session.run(
-              `DELETE FROM ${quoteIdent(program)}.${quoteIdent(table)} WHERE ${quoteIdent(TENANT_COLUMN)} IN (${tenants.map((_, i) => `$${i + 1}`).join(", ")})`,
-              tenants.map((t) => t.id),
-            );
-            for (const dataset of datasets) {
-              const items = work.filter((w) => w.program === program && w.dataset === dataset);
-              await generateDataset(session, program, dataset, items, pools, time, seed, blockRows);
-              if (dataset.rowKey && dataset.rowKey.length > 0) {
-                await dropRepeatedKeys(session, program, dataset, dataset.rowKey, items);
-              }
-              const count = items.reduce((sum, w) => sum + w.rows, 0);
-              progress(`${program}.${dataset.name}: ${count.toLocaleString("en-US")} rows`);
+        for (const { program, datasets } of batch) {
+          const columns = physicalTables(program, datasets)[0]!.columns;
+          await session.run(
+            `CREATE OR REPLACE TEMP TABLE ${OUT_TABLE} (${[...columns.map((c) => `${quoteIdent(c.name)} ${c.sqlType}`), `${quoteIdent(TENANT_COLUMN)} VARCHAR`].join(", ")})`,
+          );
+          for (const dataset of datasets) {
+            const items = work.filter((w) => w.program === program && w.dataset === dataset);
+            await generateDataset(session, program, dataset, items, pools, time, seed, blockRows);
+            if (dataset.rowKey && dataset.rowKey.length > 0) {
+              await dropRepeatedKeys(session, OUT_TABLE, dataset.rowKey, items);
             }
+            const count = items.reduce((sum, w) => sum + w.rows, 0);
+            progress(`${program}.${dataset.name}: ${count.toLocaleString("en-US")} rows`);
           }
-        });
+          for (const tenant of tenants) {
+            await engine.writeTenantRows(
+              { program, dataset: datasets[0]!, tenant: tenant.id },
+              `SELECT * EXCLUDE (${quoteIdent(TENANT_COLUMN)}) FROM ${OUT_TABLE} WHERE ${quoteIdent(TENANT_COLUMN)} = ${quoteString(tenant.id)}`,
+              { mode: "replace" },
+              { session },
+            );
+          }
+        }
       }
     } finally {
       // Best effort: a failure here must not hide the error that got us here.
       const drop = (table: string) => session.run(`DROP TABLE IF EXISTS ${table}`).catch(() => 0);
       for (const kind of ENTITY_KINDS) await drop(`temp.main._demo_entity_${kind}`);
       await drop(STAGE);
+      await drop(OUT_TABLE);
     }
   });
 
@@ -165,12 +174,10 @@ export async function generateDemoData(engine: DuckDbEngine, options: DemoOption
  */
 async function dropRepeatedKeys(
   session: DuckDbSession,
-  program: Program,
-  dataset: DatasetDef,
+  table: string,
   rowKey: readonly string[],
   items: WorkItem[],
 ): Promise<void> {
-  const table = `${quoteIdent(program)}.${quoteIdent(tableName(dataset))}`;
   const key = [quoteIdent(TENANT_COLUMN), ...rowKey.map(quoteIdent)].join(", ");
   const tenants = items.map((w) => w.tenant.id);
   const placeholders = tenants.map((_, i) => `$${i + 1}`).join(", ");
@@ -486,7 +493,7 @@ async function generateDataset(
   const tenantCase = `CASE s.t ${tenantIds.map((_, i) => `WHEN ${i} THEN $${i + 1}`).join(" ")} END`;
   const targets = [...plans.map((p) => quoteIdent(p.name)), quoteIdent(TENANT_COLUMN)];
   const insert =
-    `INSERT INTO ${quoteIdent(program)}.${quoteIdent(tableName(dataset))} (${targets.join(", ")}) ` +
+    `INSERT INTO ${OUT_TABLE} (${targets.join(", ")}) ` +
     `SELECT ${[...compiled.expressions, tenantCase].join(", ")} FROM ${STAGE} s ${compiled.joins.join(" ")}`;
 
   const makeBuffers = () =>

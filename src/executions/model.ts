@@ -43,6 +43,8 @@ export interface StoredExecution {
   readonly backfill: boolean;
   readonly createdTime: Date;
   readonly modifiedTime: Date | null;
+  /** The data version a Completed execution's export read (docs/api.md, manifest.dataVersion). */
+  readonly dataVersion?: string;
 }
 
 /** How a claimed execution ended. */
@@ -56,6 +58,8 @@ export type ExecutionOutcome =
       readonly sha256: string;
       readonly windowStart: Date | null;
       readonly windowEnd: Date | null;
+      /** The data version the export read; absent from engines that cannot tell. */
+      readonly dataVersion?: string;
     }
   /** A transient failure: back to Pending, tried again at `retryAt`. */
   | {

@@ -60,7 +60,13 @@ type FailureCode = (typeof FAILURE_CODES)[keyof typeof FAILURE_CODES];
 
 /** The scratch file written by the engine, with its digest, or why it could not be. */
 type ExportedFile =
-  | { readonly ok: true; readonly rowCount: number; readonly digest: FileDigest }
+  | {
+      readonly ok: true;
+      readonly rowCount: number;
+      readonly digest: FileDigest;
+      /** The data version the export read (absent when the engine cannot tell). */
+      readonly dataVersion?: string;
+    }
   | { readonly ok: false; readonly code: FailureCode; readonly error: unknown };
 
 /**
@@ -214,6 +220,7 @@ export class ExecutionWorker {
         sha256: written.digest.sha256,
         windowStart: prepared.window.start,
         windowEnd: prepared.window.end,
+        ...(written.dataVersion ? { dataVersion: written.dataVersion } : {}),
       };
     } catch (error) {
       return this.failure(FAILURE_CODES.STORAGE_ERROR, describe(error), true, execution);
@@ -281,7 +288,8 @@ export class ExecutionWorker {
     if (digest.status === "rejected") {
       return { ok: false, code: FAILURE_CODES.STORAGE_ERROR, error: digest.reason };
     }
-    return { ok: true, rowCount: exported.value.rowCount, digest: digest.value };
+    const { rowCount, dataVersion } = exported.value;
+    return { ok: true, rowCount, digest: digest.value, ...(dataVersion ? { dataVersion } : {}) };
   }
 
   private failure(

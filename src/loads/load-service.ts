@@ -1,10 +1,91 @@
-/** Loads as the operator API and E1 see them: the listing (newest first, filtered, paged) and each dataset's freshness. */
+/**
+ * Loads as the operator API and E1 see them: running one (recorded, heartbeat, metrics), the
+ * listing (newest first, filtered, paged) and each dataset's freshness.
+ */
 import { decodeCursor, decodeToken, encodeCursor, type PageParams, type PageResult } from "../core/paging.js";
-import type { LoadFilter, MetadataStore, Scope } from "../storage/ports.js";
+import type { DatasetDef, Program } from "../datasets/types.js";
+import type {
+  AnalyticsEngine,
+  LoadFilter,
+  LoadInputFormat,
+  LoadMode,
+  MetadataStore,
+  Scope,
+} from "../storage/ports.js";
 import type { StoredLoad } from "./model.js";
+import { recordLoad } from "./record.js";
+
+export interface LoadServiceDeps {
+  readonly store: MetadataStore;
+  /** Absent where the process cannot load (the listing and freshness need only the store). */
+  readonly engine?: AnalyticsEngine;
+  readonly now?: () => Date;
+  readonly newId?: () => string;
+  /** Called once per load that ran, whichever way it ended (metrics). */
+  readonly onFinished?: (
+    program: Program,
+    status: "Completed" | "Failed",
+    load: { rows: number; bytes: number; seconds: number },
+  ) => void;
+}
+
+/** A load to run: a file already on local disk (the body as received, decompressed). */
+export interface LoadJob {
+  readonly program: Program;
+  readonly dataset: DatasetDef;
+  readonly tenant: string;
+  readonly mode: LoadMode;
+  readonly window?: { readonly from: Date; readonly to: Date };
+  readonly file: { readonly path: string; readonly format: LoadInputFormat };
+  /** The body's size as received (the load record's `bytes`). */
+  readonly bytes: number;
+  /** When the body started arriving (the duration metric counts from there). */
+  readonly startedAt: number;
+  readonly signal?: AbortSignal;
+}
 
 export class LoadService {
-  constructor(private readonly deps: { readonly store: MetadataStore }) {}
+  constructor(private readonly deps: LoadServiceDeps) {}
+
+  /** Runs a load as a record: Running, then Completed, or Failed with the engine's error rethrown. */
+  async run(job: LoadJob): Promise<StoredLoad> {
+    const engine = this.deps.engine;
+    if (!engine) throw new Error("This LoadService has no analytics engine");
+    let rows = 0;
+    try {
+      const load = await recordLoad(
+        {
+          store: this.deps.store,
+          now: this.deps.now ?? (() => new Date()),
+          newId: this.deps.newId ?? (() => crypto.randomUUID()),
+        },
+        { program: job.program, dataset: job.dataset.name, tenant: job.tenant, mode: job.mode },
+        async (record) => {
+          const result = await engine.load({
+            program: job.program,
+            dataset: job.dataset,
+            tenant: job.tenant,
+            mode: job.mode,
+            ...(job.window ? { window: job.window } : {}),
+            file: job.file,
+            ...(job.signal ? { signal: job.signal } : {}),
+            record: { loadId: record.id, bytes: job.bytes },
+          });
+          rows = result.rowCount;
+          return {
+            rowCount: result.rowCount,
+            bytes: job.bytes,
+            ...(result.committedAt ? { at: result.committedAt } : {}),
+          };
+        },
+      );
+      this.finished(job, "Completed", rows);
+      return load;
+    } catch (error) {
+      this.finished(job, "Failed", 0);
+      throw error;
+    }
+  }
 
   async list(filter: LoadFilter, page: PageParams): Promise<PageResult<StoredLoad>> {
     const after = page.token ? decodeCursor(decodeToken(page.token)) : undefined;
@@ -18,5 +99,13 @@ export class LoadService {
   /** Dataset name → when the scope's tenant last had a load of it completed. */
   lastRefreshed(scope: Scope): Promise<Map<string, Date>> {
     return this.deps.store.lastLoadTimes(scope.tenant, scope.program);
+  }
+
+  private finished(job: LoadJob, status: "Completed" | "Failed", rows: number): void {
+    this.deps.onFinished?.(job.program, status, {
+      rows,
+      bytes: job.bytes,
+      seconds: (performance.now() - job.startedAt) / 1000,
+    });
   }
 }

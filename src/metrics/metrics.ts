@@ -46,6 +46,10 @@ export class Metrics {
   private readonly deliveries: Counter<"outcome">;
   private readonly rateLimited: Counter<"operation">;
   private readonly injectedFaults: Counter<"target">;
+  private readonly loads: Counter<"program" | "status">;
+  private readonly loadRows: Counter<"program">;
+  private readonly loadBytes: Counter<"program">;
+  private readonly loadDuration: Histogram<"program">;
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry];
@@ -104,6 +108,33 @@ export class Metrics {
       name: "openinsights_injected_faults_total",
       help: "Faults injected on demand (OPENINSIGHTS_FAULTS, /admin/v1/faults), by target: http, execution, callback. Never counted as real failures",
       labelNames: ["target"],
+      registers,
+    });
+
+    // Loads: by program (a catalog's, so bounded) and status; never by tenant.
+    this.loads = new Counter({
+      name: "openinsights_loads_total",
+      help: "Loads finished, by program and status (Completed or Failed)",
+      labelNames: ["program", "status"],
+      registers,
+    });
+    this.loadRows = new Counter({
+      name: "openinsights_load_rows_total",
+      help: "Rows committed by loads",
+      labelNames: ["program"],
+      registers,
+    });
+    this.loadBytes = new Counter({
+      name: "openinsights_load_bytes_total",
+      help: "Bytes of load bodies received (as sent, before gunzip)",
+      labelNames: ["program"],
+      registers,
+    });
+    this.loadDuration = new Histogram({
+      name: "openinsights_load_duration_seconds",
+      help: "Time a load took, from the first byte received to its commit (or failure)",
+      labelNames: ["program"],
+      buckets: EXPORT_BUCKETS,
       registers,
     });
 
@@ -177,6 +208,17 @@ export class Metrics {
     this.exportRows.inc({ program }, exported.rows);
     this.exportBytes.inc({ program }, exported.bytes);
     this.exportDuration.observe({ program }, exported.seconds);
+  }
+
+  loadFinished(
+    program: Program,
+    status: "Completed" | "Failed",
+    load: { rows: number; bytes: number; seconds: number },
+  ): void {
+    this.loads.inc({ program, status });
+    this.loadRows.inc({ program }, load.rows);
+    this.loadBytes.inc({ program }, load.bytes);
+    this.loadDuration.observe({ program }, load.seconds);
   }
 
   deliveryAttempted(outcome: DeliveryOutcome): void {

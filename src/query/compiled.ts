@@ -9,6 +9,12 @@ export interface CompiledSql {
   readonly params: readonly SqlValue[];
   /** Output column names, in SELECT order, spelled as the catalog spells them. */
   readonly columns: readonly string[];
+  /**
+   * The one dataset table the statement reads and for which tenant (the compiler always sets it):
+   * engines that keep each tenant's rows apart read just that tenant's current data. Absent from
+   * hand-written statements (tests, tools), which then read every tenant's.
+   */
+  readonly source?: { readonly program: string; readonly table: string; readonly tenant: string };
 }
 
 /** One result row, keyed by output column name. */

@@ -69,7 +69,16 @@ export function compile(plan: QueryPlan, context: CompileContext): CompiledSql {
     sql += ` ORDER BY ${plan.orderBy.map((o) => `${rowsRepeat ? orderSql(o.field, o.direction, grouped) : fieldSql(o.field)} ${o.direction}`).join(", ")}`;
   }
   if (plan.limit !== undefined) sql += ` LIMIT ${plan.limit}`;
-  return { sql, params, columns: plan.select.map((f) => f.name) };
+  return {
+    sql,
+    params,
+    columns: plan.select.map((f) => f.name),
+    source: {
+      program: context.program,
+      table: plan.dataset.table ?? plan.dataset.name,
+      tenant: context.tenant,
+    },
+  };
 }
 
 /**

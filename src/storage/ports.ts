@@ -6,7 +6,7 @@ import type { AuditEntry, AuditFilter } from "../audit/model.js";
 import type { Page, PageRequest } from "../core/paging.js";
 import type { DatasetDef, Program } from "../datasets/types.js";
 import type { ExecutionOutcome, ExecutionStatus, StoredExecution } from "../executions/model.js";
-import type { LoadOutcome, LoadStatus, StoredLoad } from "../loads/model.js";
+import type { LoadMode, LoadOutcome, LoadStatus, StoredLoad } from "../loads/model.js";
 import type { CompiledSql, Row } from "../query/compiled.js";
 import type { TokenTaken } from "../ratelimit/bucket.js";
 import type { Compression, ReportFormat } from "../reports/formats.js";
@@ -25,10 +25,45 @@ export interface ExportOptions {
 export interface ExportResult {
   readonly rowCount: number;
   readonly bytes: number;
+  /** The data version the export read (one snapshot of the dataset's rows; goes into the manifest). */
+  readonly dataVersion: string;
+}
+
+export type { LoadMode };
+export type LoadInputFormat = "csv" | "tsv" | "ndjson" | "parquet";
+
+export interface LoadRequest {
+  readonly program: Program;
+  readonly dataset: DatasetDef;
+  readonly tenant: string;
+  readonly mode: LoadMode;
+  /** mode=replace only: replace just the rows whose time column falls in [from, to). */
+  readonly window?: { readonly from: Date; readonly to: Date };
+  /** The whole body, already on local disk (decompressed). */
+  readonly file: { readonly path: string; readonly format: LoadInputFormat };
+  readonly signal?: AbortSignal;
+  /**
+   * The load record this load completes (extension of the shared shape): an engine that commits
+   * through the metadata store marks it Completed in the commit's own transaction, so a process
+   * killed right after the commit never leaves a committed load recorded as Failed.
+   */
+  readonly record?: LoadCompletion;
+  /** Human-readable progress lines (the CLI prints them). Optional; not every engine reports any. */
+  readonly onProgress?: (message: string) => void;
+}
+
+/** A Running load record a commit completes: its id, and the body's size as received. */
+export interface LoadCompletion {
+  readonly loadId: string;
+  readonly bytes: number;
 }
 
 export interface LoadResult {
   readonly rowCount: number;
+  /** The data version the load committed (what later queries and exports read). */
+  readonly dataVersion: string;
+  /** When it committed (extension: the load record's finishedAt when `record` was given). */
+  readonly committedAt?: Date;
 }
 
 export interface AnalyticsEngine {
@@ -42,6 +77,13 @@ export interface AnalyticsEngine {
    * while it is written (the worker hashes it that way).
    */
   exportTo(query: CompiledSql, path: string, options: ExportOptions): Promise<ExportResult>;
+  /**
+   * Loads a file into one dataset for one tenant, all or nothing: queries and exports that started
+   * before it commits read only the old rows, those that start after only the new. A bad file
+   * throws `AppError("invalid_data")` (400) naming the first bad line (or Parquet row group/column), the
+   * column and why.
+   */
+  load(request: LoadRequest): Promise<LoadResult>;
   /**
    * Calls back when another process queued work (a new execution, a retry, a callback), so idle
    * workers wake at once instead of at their next poll; returns the unsubscribe function. Optional:
@@ -108,6 +150,29 @@ export interface ExecutionFilter {
   readonly since?: Date;
   /** Only the most recent matching execution (by scheduled time) of each report. */
   readonly latestOnly?: boolean;
+}
+
+/** Whose rows a file set holds: a dataset's physical table of one program, for one tenant. */
+export interface FileSetKey {
+  readonly program: Program;
+  /** The physical table (datasets may share one). */
+  readonly table: string;
+  readonly tenant: string;
+}
+
+/** One Parquet file of a file set; `name` is relative to the data directory's `datasets/` folder. */
+export interface DatasetFile {
+  readonly name: string;
+  readonly rows: number;
+  readonly bytes: number;
+}
+
+export interface FileSet extends FileSetKey {
+  /** 1, 2, … per key; the data version of what it holds. */
+  readonly version: number;
+  readonly files: readonly DatasetFile[];
+  readonly rowCount: number;
+  readonly committedAt: Date;
 }
 
 /** Filters of the load listing; each given one must match. */
@@ -323,6 +388,38 @@ export interface MetadataStore {
   getFaultRules(): Promise<string | null>;
   /** Replaces the fault rules (null clears them). */
   setFaultRules(rules: string | null, at: Date): Promise<void>;
+
+  // --- Dataset file sets (the DuckDB engine's data, docs/loading.md) ---
+
+  /** The current file set of one (program, table, tenant); undefined when never loaded. */
+  getFileSet(key: FileSetKey): Promise<FileSet | undefined>;
+  /** Every current file set of a program (or of one of its tables), any tenant. */
+  listFileSets(program: Program, table?: string): Promise<FileSet[]>;
+  /**
+   * Replaces the file set of `key` when its version is still `expectedVersion` (0: none yet), in one
+   * transaction: the load's commit point. Files of the old set that the new one drops are recorded
+   * as retired at `at`. With `completes`, that Running load becomes Completed with `rowCount` in the
+   * same transaction. Returns the new set, or undefined when another commit came first.
+   */
+  commitFileSet(
+    key: FileSetKey,
+    expectedVersion: number,
+    files: readonly DatasetFile[],
+    at: Date,
+    completes?: LoadCompletion & { readonly rowCount: number },
+  ): Promise<FileSet | undefined>;
+  /** Removes up to `limit` retired files retired before `before` from the list; returns their names. */
+  takeRetiredFiles(before: Date, limit: number): Promise<string[]>;
+  /** Every file named by a current set or the retired list (to tell leftovers of killed loads). */
+  knownDatasetFiles(): Promise<Set<string>>;
+
+  /** A Running load's heartbeat; false when it is no longer Running. */
+  heartbeatLoad(id: string, at: Date): Promise<boolean>;
+  /**
+   * Fails Running loads whose heartbeat (or start, before the first one) is older than `before`:
+   * their process died (a SIGKILL); returns how many.
+   */
+  failStaleLoads(before: Date, reason: string, at: Date): Promise<number>;
 
   // --- Retention ---
 

@@ -3,10 +3,11 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openAnalytics } from "../../src/app.js";
+import { loadConfig } from "../../src/config/config.js";
 import { builtInCatalogs } from "../../src/datasets/catalog.js";
 import { DEMO_TENANTS } from "../../src/demo/tenants.js";
 import { prepareQuery } from "../../src/query/prepare.js";
-import { openDuckDb } from "../../src/storage/duckdb/engine.js";
 import { openSqliteMetadataStore } from "../../src/storage/sqlite/metadata-store.js";
 import { all } from "../storage/duckdb/helpers.js";
 import { runCli } from "../support/cli.js";
@@ -134,7 +135,7 @@ describe("openinsights", () => {
       tenant: TENANT,
       now: new Date(now),
     });
-    const engine = await openDuckDb({ path: path.join(dataDir, "analytics.duckdb"), readOnly: true });
+    const engine = await openAnalytics(loadConfig({}, { dataDir }), builtInCatalogs);
     try {
       const where = `FROM mpn."CustomersAndTenants" WHERE _tenant_id = $1 AND "Month" >= $2::DATE AND "Month" < $3::DATE`;
       const params = [TENANT, ...[window.start!, window.end!].map((at) => at.toISOString().slice(0, 10))];

@@ -60,20 +60,23 @@ async function executionsOf(
 }
 
 async function cliQuery(format: "csv" | "tsv", at: string): Promise<Buffer> {
-  const result = await runCli([
-    "query",
-    "--program",
-    "mpn",
-    "--tenant",
-    TENANT,
-    "--data-dir",
-    t.dataDir,
-    "--format",
-    format,
-    "--now",
-    at,
-    QUERY,
-  ]);
+  const result = await runCli(
+    [
+      "query",
+      "--program",
+      "mpn",
+      "--tenant",
+      TENANT,
+      "--data-dir",
+      t.dataDir,
+      "--format",
+      format,
+      "--now",
+      at,
+      QUERY,
+    ],
+    t.config.databaseUrl ? { OPENINSIGHTS_DATABASE_URL: t.config.databaseUrl } : {},
+  );
   expect(result.stderr).toBe("");
   expect(result.code).toBe(0);
   return result.stdout;

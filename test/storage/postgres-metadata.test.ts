@@ -130,6 +130,7 @@ describe("PostgreSQL metadata store", () => {
         "audit_log",
         "callback_attempts",
         "callback_deliveries",
+        "dataset_file_sets",
         "executions",
         "fault_rules",
         "kysely_migration",
@@ -137,6 +138,7 @@ describe("PostgreSQL metadata store", () => {
         "rate_limit_buckets",
         "report_queries",
         "reports",
+        "retired_dataset_files",
         "test_clocks",
       ]);
       // Buckets skip the WAL (migration 014); everything else is logged.

@@ -93,6 +93,7 @@ describe("SQLite metadata store", () => {
         "007_audit_log",
         "008_report_formats",
         "009_query_window",
+        "010_dataset_files",
         "011_stand_in",
         "012_calendar_schedules",
       ]);
@@ -444,7 +445,12 @@ describe("SQLite metadata store: the execution queue", () => {
     const e = execution(r, "e-1", { status: "Completed", attempts: 1, fileKey: "k" });
     const raw = new Database(path);
     try {
-      const { skipped_slots: _skipped, origin: _origin, ...row001 } = executionToRow(e);
+      const {
+        skipped_slots: _skipped,
+        origin: _origin,
+        data_version: _version,
+        ...row001
+      } = executionToRow(e);
       insertRow(
         raw,
         "reports",
@@ -519,6 +525,7 @@ describe("SQLite metadata store: the execution queue", () => {
       "007_audit_log",
       "008_report_formats",
       "009_query_window",
+      "010_dataset_files",
       "011_stand_in",
       "012_calendar_schedules",
     ]);
@@ -723,7 +730,7 @@ describe("SQLite metadata store: 008_report_formats", () => {
         "reports",
         reportRowWithout(r, "query_window", "callback_on_failure", "schedule", "time_zone", "test_clock_id"),
       );
-      const { origin: _origin, ...row005 } = executionToRow(e);
+      const { origin: _origin, data_version: _version, ...row005 } = executionToRow(e);
       insertRow(raw, "executions", row005);
       expect(() =>
         insertRow(raw, "reports", {

@@ -11,7 +11,6 @@ import { BUILT_IN_DATASETS } from "../../src/datasets/catalog.js";
 import type { Program } from "../../src/datasets/types.js";
 import { generateDemoData } from "../../src/demo/generate.js";
 import { recordLoad } from "../../src/loads/record.js";
-import { loadFile } from "../../src/storage/duckdb/load.js";
 import { createTestDatabase } from "./postgres.js";
 
 export interface TestApp {
@@ -97,7 +96,15 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
             { store, now: options.now ?? (() => new Date()), newId: randomUUID },
             { program, dataset: def.name, tenant, mode: "append" },
             async () => ({
-              ...(await loadFile(engine, { program, dataset: def, tenantId: tenant, file })),
+              rowCount: (
+                await engine.load({
+                  program,
+                  dataset: def,
+                  tenant,
+                  mode: "append",
+                  file: { path: file, format: "csv" },
+                })
+              ).rowCount,
               bytes: Buffer.byteLength(csv),
             }),
           );

@@ -1,20 +1,22 @@
 /**
- * The DuckDB adapter of `AnalyticsEngine`: one database file, one DuckDB instance, a connection per
- * operation (connections are cheap; each `stream()` gets its own, so streams run concurrently and an
- * abort interrupts exactly one query).
+ * The DuckDB adapter of `AnalyticsEngine`: one in-memory DuckDB instance per process over the data
+ * directory's Parquet files (docs/loading.md), a connection per operation (connections are cheap;
+ * each `stream()` gets its own, so streams run concurrently and an abort interrupts exactly one query).
+ *
+ * Rows: each dataset table is a view over a file list held in a connection variable; a query or
+ * export first sets it to the file set its tenant has at that moment (one metadata read), so it
+ * reads one snapshot. Writes make a new file, then commit a new file set (`writeTenantRows`); there
+ * is no database file, so no lock: any number of processes serve, load and start together.
  *
  * Sandbox (set once at open, then locked with `lock_configuration`):
- * - `allowed_directories` = the database's directory plus `allowedDirectories` (export and staging dirs);
+ * - `allowed_directories` = the data directory plus `allowedDirectories` (export and staging dirs);
  * - `enable_external_access = false`: COPY TO / read_csv / read_parquet work only inside those
  *   directories (verified: writing or reading elsewhere, `..` escapes included, fails with a
  *   Permission Error), no extension install/load, no ATTACH outside them;
  * - `TimeZone = 'UTC'` so TIMESTAMPTZ casts and date functions never depend on the host's zone.
  * Loading a file that lives elsewhere copies it into `<dataDir>/.staging/` first (see `load.ts`).
- *
- * Writes (DDL, loads, demo data) are serialised by an in-process lock; reads never wait for it
- * (DuckDB's MVCC gives them a consistent snapshot).
  */
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { type DuckDBConnection, DuckDBInstance, DuckDBTypeId } from "@duckdb/node-api";
@@ -22,8 +24,26 @@ import { AppError } from "../../core/errors.js";
 import { type DatasetDef, type Program, TENANT_COLUMN } from "../../datasets/types.js";
 import type { CompiledSql, Row } from "../../query/compiled.js";
 import { type Compression, compressionApplies, type ReportFormat } from "../../reports/formats.js";
-import type { AnalyticsEngine, ExportOptions, ExportResult, LoadResult } from "../ports.js";
-import { type LoadOptions, loadFile } from "./load.js";
+import type {
+  AnalyticsEngine,
+  DatasetFile,
+  ExportOptions,
+  ExportResult,
+  FileSet,
+  FileSetKey,
+  LoadCompletion,
+  LoadRequest,
+  LoadResult,
+} from "../ports.js";
+import {
+  DATASETS_FOLDER,
+  datasetFilePath,
+  type FileSetSource,
+  MemoryFileSets,
+  newDatasetFileName,
+  type WriteMode,
+} from "./file-sets.js";
+import { loadFile } from "./load.js";
 import {
   appendColumns,
   ConnectionSession,
@@ -32,23 +52,29 @@ import {
   prepareStatement,
   toAppError,
 } from "./session.js";
-import { asSubquery, physicalTables, quoteIdent, quoteString, tableName } from "./sql.js";
+import {
+  asSubquery,
+  type PhysicalColumn,
+  physicalTables,
+  quoteIdent,
+  quoteString,
+  tableName,
+} from "./sql.js";
 import { chunkToRows, readerFor } from "./values.js";
 
 export interface DuckDbOptions {
-  /** Database file (created if missing), or ':memory:' (tests). */
-  readonly path: string;
+  /** The data directory: dataset files live in its `datasets/` folder (docs/loading.md). */
+  readonly dataDir: string;
+  /** The current file set of each (program, table, tenant): the metadata store; default: this process only. */
+  readonly fileSets?: FileSetSource;
   /** DuckDB `memory_limit`, e.g. '1GB' (default) or '512MB'. */
   readonly memoryLimit?: string;
   /** DuckDB worker threads (default 2). */
   readonly threads?: number;
-  /** Directories besides the database's own that COPY/read_* may touch (export and staging dirs). */
+  /** Directories besides the data directory that COPY/read_* may touch (export and staging dirs). */
   readonly allowedDirectories?: readonly string[];
-  /**
-   * Open without the write lock: several processes can then read one database file at once
-   * (serving processes), but none can write it while they do.
-   */
-  readonly readOnly?: boolean;
+  /** Runs once the engine is closed (releases what was opened for it, e.g. its metadata store). */
+  readonly onClose?: () => Promise<void>;
 }
 
 export interface TenantRowCount {
@@ -91,7 +117,6 @@ function delimitedTextOptions(delimiter: string, compression: Compression): stri
 }
 
 const MEMORY_LIMIT_RE = /^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i;
-const openPaths = new Set<string>();
 
 export async function openDuckDb(options: DuckDbOptions): Promise<DuckDbEngine> {
   const memoryLimit = options.memoryLimit ?? "1GB";
@@ -105,58 +130,36 @@ export async function openDuckDb(options: DuckDbOptions): Promise<DuckDbEngine> 
   if (!Number.isInteger(threads) || threads < 1 || threads > 1024) {
     throw new AppError("invalid_argument", `threads must be a positive integer, got ${threads}`);
   }
-  const inMemory = options.path === ":memory:";
-  const dbPath = inMemory ? ":memory:" : path.resolve(options.path);
-  const dirs: string[] = [];
-  if (!inMemory) {
-    await fs.mkdir(path.dirname(dbPath), { recursive: true });
-    dirs.push(path.dirname(dbPath));
-  }
-  dirs.push(...(options.allowedDirectories ?? []));
+  const dataDir = path.resolve(options.dataDir);
+  const datasetsDir = path.join(dataDir, DATASETS_FOLDER);
+  await fs.mkdir(datasetsDir, { recursive: true });
+  // Spill space of this process's in-memory database, removed at close (one per process: no lock).
+  const spillDir = path.join(dataDir, ".duckdb-tmp", `${process.pid}-${randomUUID().slice(0, 8)}`);
+  const dirs = [dataDir, ...(options.allowedDirectories ?? [])];
   // Both spellings of each directory: as given (resolved) and with symlinks resolved (e.g. macOS
   // /var → /private/var), so a path is recognised whichever way the caller wrote it.
   const allowed = [
     ...new Set([...dirs.map((d) => path.resolve(d)), ...(await Promise.all(dirs.map(canonicalDir)))]),
   ];
-  if (!inMemory && openPaths.has(dbPath)) {
-    throw new AppError("unavailable", `The analytics database ${dbPath} is already open in this process`);
-  }
 
   let instance: DuckDBInstance;
   try {
-    instance = await DuckDBInstance.create(dbPath, {
+    // In memory: no database file, so no file lock; any number of processes share the data directory.
+    instance = await DuckDBInstance.create(":memory:", {
       threads: String(threads),
       memory_limit: memoryLimit,
-      ...(options.readOnly && !inMemory ? { access_mode: "READ_ONLY" } : {}),
+      temp_directory: spillDir,
     });
   } catch (error) {
-    const holder = /Conflicting lock is held in (.*?) \(PID (\d+)\)/.exec(firstLine(error));
-    if (holder) {
-      throw new AppError(
-        "unavailable",
-        `The analytics database ${dbPath} is locked by another process (PID ${holder[2]}, ${holder[1]}): ` +
-          "stop it (a running 'openinsights serve', 'load' or 'demo' on this data directory) and try again, " +
-          "or use another --data-dir",
-        undefined,
-        { cause: error },
-      );
-    }
-    throw new AppError(
-      "unavailable",
-      `Cannot open the analytics database ${dbPath}: ${firstLine(error)}`,
-      undefined,
-      {
-        cause: error,
-      },
-    );
+    throw new AppError("unavailable", `Cannot start DuckDB: ${firstLine(error)}`, undefined, {
+      cause: error,
+    });
   }
   const con = await instance.connect();
   try {
     // TimeZone needs ICU, which is only loaded once the instance exists: it cannot go in the create() config.
     await con.run("SET GLOBAL TimeZone = 'UTC'");
-    if (allowed.length > 0) {
-      await con.run(`SET allowed_directories = [${allowed.map((d) => quoteString(withSep(d))).join(", ")}]`);
-    }
+    await con.run(`SET allowed_directories = [${allowed.map((d) => quoteString(withSep(d))).join(", ")}]`);
     // Rows keep ORDER BY order either way; without ORDER BY the order is unspecified (docs/query-language.md).
     // Not preserving the scan order lets COPY stream in parallel with less memory (docs/benchmarks.md).
     await con.run("SET preserve_insertion_order = false");
@@ -172,67 +175,113 @@ export async function openDuckDb(options: DuckDbOptions): Promise<DuckDbEngine> 
     });
   }
   con.closeSync();
-  if (!inMemory) openPaths.add(dbPath);
-  return new DuckDbEngine(instance, dbPath, allowed);
+  return new DuckDbEngine(instance, {
+    dataDir,
+    datasetsDir,
+    spillDir,
+    allowedDirectories: allowed,
+    fileSets: options.fileSets ?? new MemoryFileSets(),
+    onClose: options.onClose ?? (async () => undefined),
+  });
 }
+
+/** A dataset table as this process sees it: a view over the current files of one tenant (or all). */
+interface DatasetView {
+  readonly program: Program;
+  /** The physical table as the catalog spells it (the file sets' key). */
+  readonly table: string;
+  readonly columns: readonly PhysicalColumn[];
+  /** The connection variable holding the file list the view reads (set per query). */
+  readonly variable: string;
+  /** An empty Parquet file with every column: first in every list, so no column is ever missing. */
+  readonly schemaFile: string;
+}
+
+/** Commits that lose a race with another commit of the same key are tried again this many times. */
+const COMMIT_ATTEMPTS = 20;
 
 export class DuckDbEngine implements AnalyticsEngine {
   private readonly connections = new Set<DuckDBConnection>();
+  private readonly views = new Map<string, DatasetView>();
   private writeQueue: Promise<unknown> = Promise.resolve();
+  private viewQueue: Promise<unknown> = Promise.resolve();
   private closed = false;
+  /** The data directory. */
+  readonly dataDir: string;
+  /** Where dataset files live (`<dataDir>/datasets`). */
+  readonly datasetsDir: string;
+  /** Canonical absolute directories COPY and read_* may touch. */
+  readonly allowedDirectories: readonly string[];
+  private readonly spillDir: string;
+  private readonly fileSets: FileSetSource;
+  private readonly onClose: () => Promise<void>;
 
   /** @internal use `openDuckDb`. */
   constructor(
     private readonly instance: DuckDBInstance,
-    /** Absolute database path, or ':memory:'. */
-    readonly path: string,
-    /** Canonical absolute directories COPY and read_* may touch. */
-    readonly allowedDirectories: readonly string[],
-  ) {}
-
-  /** The directory holding the database file (null for ':memory:'). */
-  get dataDir(): string | null {
-    return this.path === ":memory:" ? null : path.dirname(this.path);
+    parts: {
+      dataDir: string;
+      datasetsDir: string;
+      spillDir: string;
+      allowedDirectories: readonly string[];
+      fileSets: FileSetSource;
+      onClose: () => Promise<void>;
+    },
+  ) {
+    this.onClose = parts.onClose;
+    this.dataDir = parts.dataDir;
+    this.datasetsDir = parts.datasetsDir;
+    this.spillDir = parts.spillDir;
+    this.allowedDirectories = parts.allowedDirectories;
+    this.fileSets = parts.fileSets;
   }
 
   // -------------------------------------------------------------------------------------------
   // AnalyticsEngine
 
-  async ensureTables(program: Program, datasets: readonly DatasetDef[]): Promise<void> {
-    const tables = physicalTables(program, datasets);
-    await this.transaction(async (session) => {
-      await session.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(program)}`);
-      for (const table of tables) {
-        const qualified = `${quoteIdent(program)}.${quoteIdent(table.table)}`;
-        const existing = await session.query(
-          "SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = current_database() AND schema_name = $1 AND lower(table_name) = lower($2)",
-          [program, table.table],
-        );
-        if (existing.length === 0) {
-          const defs = table.columns.map((c) => `${quoteIdent(c.name)} ${c.sqlType}`);
-          defs.push(`${quoteIdent(TENANT_COLUMN)} VARCHAR NOT NULL`);
-          await session.run(`CREATE TABLE IF NOT EXISTS ${qualified} (\n  ${defs.join(",\n  ")}\n)`);
-          continue;
-        }
-        // The table exists: add what a newer catalog declares, refuse silent type changes.
-        const types = new Map(
-          existing.map((r) => [String(r.column_name).toLowerCase(), String(r.data_type)]),
-        );
+  /**
+   * Declares the dataset tables of a program: each is a view over its current files (set per query).
+   * Idempotent; a later call adds the columns a newer catalog declares (files without them read NULL).
+   */
+  ensureTables(program: Program, datasets: readonly DatasetDef[]): Promise<void> {
+    const run = async () => {
+      for (const table of physicalTables(program, datasets)) {
+        const key = viewKey(program, table.table);
+        const existing = this.views.get(key);
+        const columns = [...(existing?.columns ?? [])];
         for (const column of table.columns) {
-          const type = types.get(column.name.toLowerCase());
-          if (type === undefined) {
-            await session.run(
-              `ALTER TABLE ${qualified} ADD COLUMN ${quoteIdent(column.name)} ${column.sqlType}`,
-            );
-          } else if (type !== column.sqlType) {
+          const known = columns.find((c) => c.name.toLowerCase() === column.name.toLowerCase());
+          if (!known) columns.push(column);
+          else if (known.sqlType !== column.sqlType) {
             throw new AppError(
               "internal",
-              `Column ${program}.${table.table}.${column.name} is ${type} in the database but the catalog says ${column.sqlType}; reload that table`,
+              `Column ${program}.${table.table}.${column.name} is ${known.sqlType} in the declared table but the catalog says ${column.sqlType}; restart with one catalog and reload that table`,
             );
           }
         }
+        if (existing && existing.columns.length === columns.length) continue;
+        const view: DatasetView = {
+          program,
+          table: existing?.table ?? table.table,
+          columns,
+          variable: existing?.variable ?? `oi_files_${this.views.size + 1}`,
+          schemaFile: await this.schemaFile(columns),
+        };
+        await this.withConnection(async (con) => {
+          await con.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(program)}`);
+          await setFileList(con, view, []);
+          await con.run(
+            `CREATE OR REPLACE VIEW ${quoteIdent(program)}.${quoteIdent(view.table)} AS SELECT ${viewColumns(view)} ` +
+              `FROM read_parquet(getvariable(${quoteString(view.variable)}), union_by_name = true)`,
+          );
+        });
+        this.views.set(key, view);
       }
-    });
+    };
+    // Views are declared one call at a time (two calls must not both add the same view).
+    const next = this.viewQueue.then(run, run);
+    this.viewQueue = next.catch(() => undefined);
+    return next;
   }
 
   async *stream(query: CompiledSql, options?: { signal?: AbortSignal }): AsyncIterable<Row[]> {
@@ -242,6 +291,7 @@ export class DuckDbEngine implements AnalyticsEngine {
     const onAbort = () => con.interrupt();
     signal?.addEventListener("abort", onAbort, { once: true });
     try {
+      await this.bindSnapshot(con, query);
       const prepared = await prepareStatement(con, query.sql, query.params);
       const result = await prepared.stream();
       const names = result.deduplicatedColumnNames();
@@ -266,6 +316,7 @@ export class DuckDbEngine implements AnalyticsEngine {
    * with `$n` placeholders inside the query), never inlined. The file is written in place, front to
    * back (USE_TMP_FILE false: DuckDB would otherwise write an existing target's replacement
    * elsewhere and rename it at the end), so a reader can follow it while it grows (AnalyticsEngine).
+   * It reads the tenant's file set resolved when it starts (its data version): one snapshot.
    *
    * Output: header row; ',' or TAB; fields quoted with '"' only when they contain the delimiter, a
    * quote, CR or LF (TSV too, so a TAB or newline in a value never breaks a row), quotes doubled;
@@ -301,6 +352,7 @@ export class DuckDbEngine implements AnalyticsEngine {
     const onAbort = () => con.interrupt();
     signal?.addEventListener("abort", onAbort, { once: true });
     try {
+      const dataVersion = await this.bindSnapshot(con, query);
       const source = options.spreadsheetSafe
         ? await spreadsheetSafeSelect(con, query.sql)
         : asSubquery(query.sql);
@@ -311,7 +363,7 @@ export class DuckDbEngine implements AnalyticsEngine {
       const reader = await prepared.runAndReadAll();
       const count = reader.getRows()[0]?.[0];
       const stat = await fs.stat(target);
-      return { rowCount: Number(count ?? 0), bytes: stat.size };
+      return { rowCount: Number(count ?? 0), bytes: stat.size, dataVersion };
     } catch (error) {
       await fs.rm(target, { force: true }).catch(() => undefined);
       signal?.throwIfAborted();
@@ -322,118 +374,214 @@ export class DuckDbEngine implements AnalyticsEngine {
     }
   }
 
+  /** Loads a CSV/TSV/NDJSON/Parquet file into one dataset for one tenant (see `load.ts`). */
+  load(request: LoadRequest): Promise<LoadResult> {
+    return loadFile(this, request);
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     await this.writeQueue.catch(() => undefined);
+    await this.viewQueue.catch(() => undefined);
     for (const con of this.connections) {
       con.interrupt();
       con.closeSync();
     }
     this.connections.clear();
     this.instance.closeSync();
-    openPaths.delete(this.path);
+    await fs.rm(this.spillDir, { recursive: true, force: true }).catch(() => undefined);
+    await this.onClose();
   }
 
   // -------------------------------------------------------------------------------------------
-  // Extras for the CLI, the loader and the demo generator
+  // Writing rows: one code path for loads, the demo generator and tests
 
-  /** Per dataset, per tenant row counts (for `openinsights tenants`). */
-  async tableCounts(program: Program, datasets: readonly DatasetDef[]): Promise<DatasetRowCounts[]> {
-    const con = await this.connect();
+  /**
+   * Writes the rows of `rowsSql` (a SELECT whose columns are dataset columns, by name; missing ones
+   * are NULL) as a new Parquet file of the tenant's rows, then commits the tenant's new file set:
+   * append adds the file, replace makes it the only one, replace with a window keeps the old rows
+   * outside [from, to) (rewritten with the new ones into one file). Nothing is visible before the
+   * commit; a commit that loses a race with another of the same tenant and table is redone.
+   * `session`: run on that connection (its TEMP tables are visible), else on a fresh one.
+   */
+  async writeTenantRows(
+    target: { readonly program: Program; readonly dataset: DatasetDef; readonly tenant: string },
+    rowsSql: string,
+    mode: WriteMode,
+    options: {
+      readonly session?: DuckDbSession;
+      readonly signal?: AbortSignal;
+      readonly onProgress?: (message: string) => void;
+      readonly progressIntervalMs?: number;
+      readonly record?: LoadCompletion;
+    } = {},
+  ): Promise<LoadResult> {
+    if (typeof target.tenant !== "string" || target.tenant.trim() === "") {
+      throw new AppError("invalid_argument", "A tenant id is required to load data");
+    }
+    await this.ensureTables(target.program, [target.dataset]);
+    const view = this.views.get(viewKey(target.program, tableName(target.dataset)))!;
+    const key = { program: view.program, table: view.table, tenant: target.tenant };
+    const window = mode.mode === "replace" ? mode.window : undefined;
+    const timeColumn = window ? windowColumn(view, target.dataset) : undefined;
+    const own = options.session === undefined;
+    const con = own ? await this.connect() : (options.session as ConnectionSession).con;
+    const signal = options.signal;
+    const onAbort = () => con.interrupt();
+    signal?.addEventListener("abort", onAbort, { once: true });
+    const written: string[] = [];
+    let committed = false;
     try {
-      const cache = new Map<string, { exists: boolean; tenants: TenantRowCount[] }>();
-      const out: DatasetRowCounts[] = [];
-      for (const dataset of datasets) {
-        const table = tableName(dataset);
-        let entry = cache.get(table.toLowerCase());
-        if (!entry) {
-          const exists = await tableExists(con, program, table);
-          let tenants: TenantRowCount[] = [];
-          if (exists) {
-            const reader = await con.runAndReadAll(
-              `SELECT ${quoteIdent(TENANT_COLUMN)}, count(*) FROM ${quoteIdent(program)}.${quoteIdent(table)} GROUP BY 1 ORDER BY 1`,
-            );
-            tenants = reader
-              .getRows()
-              .map(([tenantId, rows]) => ({ tenantId: String(tenantId), rows: Number(rows) }));
-          }
-          entry = { exists, tenants };
-          cache.set(table.toLowerCase(), entry);
-        }
-        out.push({ dataset: dataset.name, table, exists: entry.exists, tenants: entry.tenants });
+      signal?.throwIfAborted();
+      const described = await con.prepare(rowsSql);
+      const provided = new Set(
+        Array.from({ length: described.columnCount }, (_, i) => described.columnName(i).toLowerCase()),
+      );
+      const unknown = [...provided].filter(
+        (name) => !view.columns.some((c) => c.name.toLowerCase() === name),
+      );
+      if (unknown.length > 0) {
+        throw new AppError(
+          "invalid_data",
+          `Unknown column ${unknown[0]} for dataset ${target.dataset.name}; allowed: ${view.columns.map((c) => c.name).join(", ")}`,
+        );
       }
-      return out;
+      const select =
+        `SELECT ${view.columns
+          .map((c) =>
+            provided.has(c.name.toLowerCase())
+              ? `CAST(${quoteIdent(c.name)} AS ${c.sqlType}) AS ${quoteIdent(c.name)}`
+              : `CAST(NULL AS ${c.sqlType}) AS ${quoteIdent(c.name)}`,
+          )
+          .join(", ")}, ${quoteString(target.tenant)} AS ${quoteIdent(TENANT_COLUMN)} ` +
+        `FROM ${asSubquery(rowsSql)} AS given_rows`;
+      const fresh = await this.writeFile(con, key, select, written, options);
+      if (window && timeColumn) await checkWindow(con, this.filePath(fresh.name), timeColumn, window);
+      for (let attempt = 1; ; attempt++) {
+        signal?.throwIfAborted();
+        const base = await this.fileSets.getFileSet(key);
+        let files: DatasetFile[];
+        let merged: DatasetFile | undefined;
+        if (mode.mode === "append") files = [...(base?.files ?? []), fresh];
+        else if (!window || !timeColumn) files = [fresh];
+        else {
+          // The old rows outside the window and the new ones, rewritten as one file.
+          const keep = `${quoteIdent(timeColumn.name)} IS NULL OR ${quoteIdent(timeColumn.name)} < ${timeLiteral(window.from, timeColumn)} OR ${quoteIdent(timeColumn.name)} >= ${timeLiteral(window.to, timeColumn)}`;
+          const old = `SELECT * FROM read_parquet(${fileList(view, base ? [base] : [], this.datasetsDir)}, union_by_name = true) WHERE ${keep}`;
+          const fresher = `SELECT * FROM read_parquet(${quoteString(this.filePath(fresh.name))})`;
+          merged = await this.writeFile(
+            con,
+            key,
+            `SELECT ${viewColumns(view)} FROM (${old}) UNION ALL SELECT ${viewColumns(view)} FROM (${fresher})`,
+            written,
+            {},
+          );
+          files = [merged];
+        }
+        const set = await this.fileSets.commitFileSet(
+          key,
+          base?.version ?? 0,
+          files,
+          new Date(),
+          options.record ? { ...options.record, rowCount: fresh.rows } : undefined,
+        );
+        if (set) {
+          committed = true;
+          // The staged new rows of a windowed replace live on only inside the merged file.
+          if (merged) await fs.rm(this.filePath(fresh.name), { force: true });
+          return { rowCount: fresh.rows, dataVersion: String(set.version), committedAt: set.committedAt };
+        }
+        if (merged) {
+          await fs.rm(this.filePath(merged.name), { force: true });
+          written.splice(written.indexOf(merged.name), 1);
+        }
+        if (attempt >= COMMIT_ATTEMPTS) {
+          throw new AppError(
+            "unavailable",
+            `Another load of ${target.program} ${target.dataset.name} for this tenant kept committing first; try again`,
+          );
+        }
+      }
     } catch (error) {
-      throw toAppError(error, "Counting rows failed");
+      signal?.throwIfAborted();
+      throw error;
     } finally {
-      this.release(con);
+      signal?.removeEventListener("abort", onAbort);
+      if (!committed) {
+        for (const name of written) await fs.rm(this.filePath(name), { force: true }).catch(() => undefined);
+      }
+      if (own) this.release(con);
     }
   }
 
-  /** Appends rows for one tenant to a dataset's table (one transaction, via the Appender). */
+  /** Per dataset, per tenant row counts (for `openinsights tenants`), from the current file sets. */
+  async tableCounts(program: Program, datasets: readonly DatasetDef[]): Promise<DatasetRowCounts[]> {
+    const out: DatasetRowCounts[] = [];
+    for (const dataset of datasets) {
+      const table = tableName(dataset);
+      const view = this.views.get(viewKey(program, table));
+      const sets = view ? await this.fileSets.listFileSets(program, view.table) : [];
+      const tenants = sets
+        .filter((s) => s.rowCount > 0)
+        .map((s) => ({ tenantId: s.tenant, rows: s.rowCount }))
+        .sort((a, b) => (a.tenantId < b.tenantId ? -1 : a.tenantId > b.tenantId ? 1 : 0));
+      out.push({ dataset: dataset.name, table, exists: view !== undefined, tenants });
+    }
+    return out;
+  }
+
+  /** Appends rows for one tenant to a dataset (one new file, one commit). */
   appendTenantData(
     program: Program,
     dataset: DatasetDef,
     tenantId: string,
     batches: RowBatches,
   ): Promise<LoadResult> {
-    return this.writeTenantRows(program, dataset, tenantId, batches, false);
+    return this.writeBatches(program, dataset, tenantId, batches, { mode: "append" });
   }
 
-  /** Deletes the tenant's rows of the dataset's table, then appends `batches`, in one transaction. */
+  /** Replaces the tenant's rows of the dataset with `batches` (one new file, one commit). */
   replaceTenantData(
     program: Program,
     dataset: DatasetDef,
     tenantId: string,
     batches: RowBatches,
   ): Promise<LoadResult> {
-    return this.writeTenantRows(program, dataset, tenantId, batches, true);
+    return this.writeBatches(program, dataset, tenantId, batches, { mode: "replace" });
   }
 
-  /** Deletes the rows of the given tenants from a dataset's table; returns how many went. */
+  /** Empties the given tenants' file sets of a dataset's table; returns how many rows went. */
   async deleteTenantRows(
     program: Program,
     dataset: DatasetDef,
     tenantIds: readonly string[],
   ): Promise<number> {
-    if (tenantIds.length === 0) return 0;
-    return this.transaction((s) =>
-      s.run(
-        `DELETE FROM ${quoteIdent(program)}.${quoteIdent(tableName(dataset))} WHERE ${quoteIdent(TENANT_COLUMN)} IN (${tenantIds.map((_, i) => `$${i + 1}`).join(", ")})`,
-        tenantIds,
-      ),
-    );
-  }
-
-  /** Loads a CSV/TSV/Parquet file into one dataset for one tenant (see `load.ts`). */
-  load(options: LoadOptions): Promise<LoadResult> {
-    return loadFile(this, options);
-  }
-
-  /**
-   * Runs `fn` inside one transaction on one connection, holding the engine's write lock: commit when
-   * it resolves, roll back when it throws.
-   */
-  transaction<T>(fn: (session: DuckDbSession) => Promise<T>): Promise<T> {
-    return this.withSession((session) => session.transaction(() => fn(session)));
+    await this.ensureTables(program, [dataset]);
+    const view = this.views.get(viewKey(program, tableName(dataset)))!;
+    let deleted = 0;
+    for (const tenant of tenantIds) {
+      const key = { program: view.program, table: view.table, tenant };
+      for (let attempt = 1; ; attempt++) {
+        const base = await this.fileSets.getFileSet(key);
+        if (!base || base.files.length === 0) break;
+        if (await this.fileSets.commitFileSet(key, base.version, [], new Date())) {
+          deleted += base.rowCount;
+          break;
+        }
+        if (attempt >= COMMIT_ATTEMPTS) throw new AppError("unavailable", "Too many concurrent commits");
+      }
+    }
+    return deleted;
   }
 
   /**
-   * Runs `fn` with one connection in autocommit mode, holding the engine's write lock (not
-   * reentrant: `fn` must not call `ensureTables`, `transaction`, `load` or the tenant-data writers). TEMP tables
-   * live as long as the session; `session.transaction()` groups statements (the demo generator
-   * commits table by table so a 10M-row run never holds one giant transaction).
+   * Runs `fn` with one connection, one call at a time (not reentrant: `fn` must not call
+   * `withSession`). TEMP tables live as long as the session, so a caller can stage rows in one and
+   * write them with `writeTenantRows(…, { session })`.
    */
   withSession<T>(fn: (session: DuckDbSession) => Promise<T>): Promise<T> {
-    const run = async () => {
-      const con = await this.connect();
-      try {
-        return await fn(new ConnectionSession(con));
-      } finally {
-        this.release(con);
-      }
-    };
+    const run = () => this.withConnection((con) => fn(new ConnectionSession(con)));
     const next = this.writeQueue.then(run, run);
     this.writeQueue = next.catch(() => undefined);
     return next;
@@ -447,66 +595,114 @@ export class DuckDbEngine implements AnalyticsEngine {
 
   /** A fresh path inside `<dataDir>/.staging/` (for files copied in before loading). */
   async stagingPath(extension: string): Promise<string> {
-    const dataDir = this.dataDir;
-    if (!dataDir) throw new AppError("internal", "An in-memory engine has no staging directory");
-    const dir = path.join(dataDir, ".staging");
+    const dir = path.join(this.dataDir, ".staging");
     await fs.mkdir(dir, { recursive: true });
     return path.join(dir, `${randomUUID()}${extension}`);
   }
 
-  // -------------------------------------------------------------------------------------------
-
-  private async writeTenantRows(
-    program: Program,
-    dataset: DatasetDef,
-    tenantId: string,
-    batches: RowBatches,
-    replace: boolean,
-  ): Promise<LoadResult> {
-    const table = tableName(dataset);
-    return this.transaction(async (session) => {
-      const con = (session as ConnectionSession).con;
-      const columns = await tableColumns(con, program, table);
-      if (columns.length === 0) {
-        throw new AppError("internal", `Table ${program}.${table} does not exist; call ensureTables first`);
-      }
-      if (replace) {
-        await session.run(
-          `DELETE FROM ${quoteIdent(program)}.${quoteIdent(table)} WHERE ${quoteIdent(TENANT_COLUMN)} = $1`,
-          [tenantId],
-        );
-      }
-      const index = new Map(columns.map((c, i) => [c.toLowerCase(), i]));
-      const tenantIndex = index.get(TENANT_COLUMN)!;
-      let rowCount = 0;
-      const appender = await con.createAppender(table, program);
+  /**
+   * Moves the rows of a data directory's old `analytics.duckdb` (tables, before issue #11) into file
+   * sets: every (table, tenant) of a declared dataset table becomes that tenant's first file set,
+   * unless it has one already (so a second run, or a second process starting at the same moment,
+   * changes nothing). The old file is attached read-only and renamed `analytics.duckdb.migrated`
+   * once done, so nothing of it is lost. Returns the rows moved.
+   */
+  async importLegacyDatabase(file: string, progress: (message: string) => void): Promise<number> {
+    let moved = 0;
+    await this.withConnection(async (con) => {
+      const alias = "oi_legacy";
+      await con.run(`ATTACH ${quoteString(file)} AS ${alias} (READ_ONLY)`);
       try {
-        for await (const batch of batches) {
-          const values: unknown[][] = columns.map(() => new Array<unknown>(batch.length).fill(null));
-          for (let r = 0; r < batch.length; r++) {
-            const row = batch[r]!;
-            for (const key of Object.keys(row)) {
-              const i = index.get(key.toLowerCase());
-              if (i === undefined || i === tenantIndex) {
-                throw new AppError(
-                  "invalid_data",
-                  `Unknown column ${key} for dataset ${dataset.name}; allowed: ${columns.filter((c) => c !== TENANT_COLUMN).join(", ")}`,
-                );
-              }
-              values[i]![r] = row[key] ?? null;
-            }
-            values[tenantIndex]![r] = tenantId;
+        const tables = (
+          await con.runAndReadAll(
+            `SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = '${alias}' ORDER BY 1, 2`,
+          )
+        ).getRows();
+        for (const [schema, table] of tables as [string, string][]) {
+          const view = this.views.get(viewKey(schema, table));
+          if (!view) {
+            progress(
+              `Skipping ${schema}.${table} of ${path.basename(file)}: no catalog declares it (it stays in the old file)`,
+            );
+            continue;
           }
-          appendColumns(appender, values, batch.length, columns, rowCount);
-          rowCount += batch.length;
+          const qualified = `${alias}.${quoteIdent(schema)}.${quoteIdent(table)}`;
+          const have = new Set(
+            (
+              await con.runAndReadAll(
+                `SELECT lower(column_name) FROM duckdb_columns() WHERE database_name = '${alias}' AND schema_name = $1 AND table_name = $2`,
+                [schema, table],
+              )
+            )
+              .getRows()
+              .map((r) => String(r[0])),
+          );
+          if (!have.has(TENANT_COLUMN)) continue;
+          const tenants = (
+            await con.runAndReadAll(
+              `SELECT DISTINCT ${quoteIdent(TENANT_COLUMN)} FROM ${qualified} ORDER BY 1`,
+            )
+          )
+            .getRows()
+            .map((r) => String(r[0]));
+          const columns = view.columns
+            .map((c) =>
+              have.has(c.name.toLowerCase())
+                ? `CAST(${quoteIdent(c.name)} AS ${c.sqlType}) AS ${quoteIdent(c.name)}`
+                : `CAST(NULL AS ${c.sqlType}) AS ${quoteIdent(c.name)}`,
+            )
+            .join(", ");
+          for (const tenant of tenants) {
+            const key = { program: view.program, table: view.table, tenant };
+            if (await this.fileSets.getFileSet(key)) continue;
+            const written: string[] = [];
+            const select = `SELECT ${columns}, ${quoteIdent(TENANT_COLUMN)} FROM ${qualified} WHERE ${quoteIdent(TENANT_COLUMN)} = ${quoteString(tenant)}`;
+            const fresh = await this.writeFile(con, key, select, written, {});
+            if (await this.fileSets.commitFileSet(key, 0, [fresh], new Date())) {
+              moved += fresh.rows;
+              progress(
+                `Moved ${fresh.rows.toLocaleString("en-US")} rows of ${schema}.${table} for tenant ${tenant}`,
+              );
+            } else {
+              await this.deleteDatasetFiles(written);
+            }
+          }
         }
-        appender.closeSync();
-      } catch (error) {
-        appender.clear();
-        throw error;
+      } finally {
+        await con.run(`DETACH ${alias}`).catch(() => undefined);
       }
-      return { rowCount };
     });
+    await fs.rename(file, `${file}.migrated`).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== "ENOENT") throw error;
+    });
+    return moved;
+  }
+
+  /** Deletes dataset files by name (missing ones are ignored). */
+  async deleteDatasetFiles(names: readonly string[]): Promise<void> {
+    for (const name of names) await fs.rm(this.filePath(name), { force: true });
+  }
+
+  /** Every dataset file under `datasets/` (not the shared schema files), with when it was last written. */
+  async listDatasetFiles(): Promise<{ readonly name: string; readonly modifiedMs: number }[]> {
+    const entries = await fs.readdir(this.datasetsDir, { recursive: true, withFileTypes: true });
+    const files: { name: string; modifiedMs: number }[] = [];
+    for (const entry of entries) {
+      if (!entry.isFile() || !entry.name.endsWith(".parquet")) continue;
+      const name = path
+        .relative(this.datasetsDir, path.join(entry.parentPath, entry.name))
+        .split(path.sep)
+        .join("/");
+      if (name.startsWith(".schemas/")) continue;
+      const stat = await fs.stat(path.join(entry.parentPath, entry.name)).catch(() => null);
+      if (stat) files.push({ name, modifiedMs: stat.mtimeMs });
+    }
+    return files;
+  }
+
+  /** The absolute path of a dataset file named in a file set. */
+  filePath(name: string): string {
+    return datasetFilePath(this.datasetsDir, name);
   }
 
   /** @internal */
@@ -521,26 +717,231 @@ export class DuckDbEngine implements AnalyticsEngine {
   release(con: DuckDBConnection): void {
     if (this.connections.delete(con)) con.closeSync();
   }
+
+  // -------------------------------------------------------------------------------------------
+
+  private async withConnection<T>(fn: (con: DuckDBConnection) => Promise<T>): Promise<T> {
+    const con = await this.connect();
+    try {
+      return await fn(con);
+    } finally {
+      this.release(con);
+    }
+  }
+
+  /**
+   * Points every view the statement may read at one snapshot: the statement's tenant's current
+   * files (the compiler names them), or every tenant's for a hand-written statement. Returns the
+   * data version read ("0": never loaded; "" for a statement over every tenant).
+   */
+  async bindSnapshot(con: DuckDBConnection, query: Pick<CompiledSql, "source">): Promise<string> {
+    const source = query.source;
+    if (source) {
+      const view = this.views.get(viewKey(source.program, source.table));
+      if (!view) return "0";
+      const set = await this.fileSets.getFileSet({
+        program: view.program,
+        table: view.table,
+        tenant: source.tenant,
+      });
+      await setFileList(con, view, set ? [set] : [], this.datasetsDir);
+      return String(set?.version ?? 0);
+    }
+    for (const view of this.views.values()) {
+      await setFileList(
+        con,
+        view,
+        await this.fileSets.listFileSets(view.program, view.table),
+        this.datasetsDir,
+      );
+    }
+    return "";
+  }
+
+  /** COPY `select` to a new Parquet file of `key`; returns it as a file-set entry. */
+  private async writeFile(
+    con: DuckDBConnection,
+    key: FileSetKey,
+    select: string,
+    written: string[],
+    options: { readonly onProgress?: (message: string) => void; readonly progressIntervalMs?: number },
+  ): Promise<DatasetFile> {
+    const name = newDatasetFileName(key);
+    const file = this.filePath(name);
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    written.push(name);
+    const progress = options.onProgress;
+    const timer = progress
+      ? setInterval(() => {
+          const pct = con.progress.percentage;
+          if (pct >= 0) progress(`… ${Math.floor(pct)}% read`);
+        }, options.progressIntervalMs ?? 2000)
+      : undefined;
+    timer?.unref();
+    try {
+      const reader = await con.runAndReadAll(
+        `COPY (${select}) TO ${quoteString(file)} (${DATASET_FILE_OPTIONS})`,
+      );
+      const rows = Number(reader.getRows()[0]?.[0] ?? 0);
+      return { name, rows, bytes: (await fs.stat(file)).size };
+    } finally {
+      if (timer) clearInterval(timer);
+    }
+  }
+
+  /** An empty Parquet file with `columns` and the tenant column, named by its schema (shared, written once). */
+  private async schemaFile(columns: readonly PhysicalColumn[]): Promise<string> {
+    const select = `SELECT ${[...columns.map((c) => `CAST(NULL AS ${c.sqlType}) AS ${quoteIdent(c.name)}`), `CAST(NULL AS VARCHAR) AS ${quoteIdent(TENANT_COLUMN)}`].join(", ")} WHERE false`;
+    const digest = createHash("sha256").update(select).digest("hex").slice(0, 32);
+    const file = path.join(this.datasetsDir, ".schemas", `${digest}.parquet`);
+    if (
+      await fs.stat(file).then(
+        () => true,
+        () => false,
+      )
+    )
+      return file;
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    // Written aside then renamed: a process starting at the same moment never reads half a file.
+    const partial = `${file}.${process.pid}.${randomUUID().slice(0, 8)}.partial`;
+    await this.withConnection((con) =>
+      con.run(`COPY (${select}) TO ${quoteString(partial)} (FORMAT parquet)`),
+    );
+    await fs.rename(partial, file);
+    return file;
+  }
+
+  private async writeBatches(
+    program: Program,
+    dataset: DatasetDef,
+    tenantId: string,
+    batches: RowBatches,
+    mode: WriteMode,
+  ): Promise<LoadResult> {
+    await this.ensureTables(program, [dataset]);
+    const view = this.views.get(viewKey(program, tableName(dataset)))!;
+    const columns = view.columns.map((c) => c.name);
+    const index = new Map(columns.map((c, i) => [c.toLowerCase(), i]));
+    return this.withSession(async (session) => {
+      const con = (session as ConnectionSession).con;
+      const stage = "_oi_rows";
+      await con.run(
+        `CREATE OR REPLACE TEMP TABLE ${stage} (${view.columns.map((c) => `${quoteIdent(c.name)} ${c.sqlType}`).join(", ")})`,
+      );
+      try {
+        let rowCount = 0;
+        const appender = await con.createAppender(stage, "main", "temp");
+        try {
+          for await (const batch of batches) {
+            const values: unknown[][] = columns.map(() => new Array<unknown>(batch.length).fill(null));
+            for (let r = 0; r < batch.length; r++) {
+              const row = batch[r]!;
+              for (const key of Object.keys(row)) {
+                const i = index.get(key.toLowerCase());
+                if (i === undefined) {
+                  throw new AppError(
+                    "invalid_data",
+                    `Unknown column ${key} for dataset ${dataset.name}; allowed: ${columns.join(", ")}`,
+                  );
+                }
+                values[i]![r] = row[key] ?? null;
+              }
+            }
+            appendColumns(appender, values, batch.length, columns, rowCount);
+            rowCount += batch.length;
+          }
+          appender.closeSync();
+        } catch (error) {
+          appender.clear();
+          throw error;
+        }
+        return await this.writeTenantRows(
+          { program, dataset, tenant: tenantId },
+          `SELECT * FROM temp.main.${stage}`,
+          mode,
+          { session },
+        );
+      } finally {
+        await con.run(`DROP TABLE IF EXISTS temp.main.${stage}`).catch(() => undefined);
+      }
+    });
+  }
+}
+
+/** Dataset files: Parquet, Snappy-compressed (measured in docs/loading.md), one row group per 122,880 rows. */
+const DATASET_FILE_OPTIONS = "FORMAT parquet, COMPRESSION 'snappy'";
+
+function viewKey(program: string, table: string): string {
+  return `${program}\u0000${table}`.toLowerCase();
+}
+
+function viewColumns(view: DatasetView): string {
+  return [...view.columns.map((c) => quoteIdent(c.name)), quoteIdent(TENANT_COLUMN)].join(", ");
+}
+
+/** `[schemaFile, …the sets' files]` as a DuckDB list literal. */
+function fileList(view: DatasetView, sets: readonly FileSet[], datasetsDir = ""): string {
+  const files = [
+    view.schemaFile,
+    ...sets.flatMap((s) => s.files.map((f) => datasetFilePath(datasetsDir, f.name))),
+  ];
+  return `[${files.map(quoteString).join(", ")}]`;
+}
+
+async function setFileList(
+  con: DuckDBConnection,
+  view: DatasetView,
+  sets: readonly FileSet[],
+  datasetsDir = "",
+): Promise<void> {
+  await con.run(`SET VARIABLE ${quoteIdent(view.variable)} = ${fileList(view, sets, datasetsDir)}`);
+}
+
+/** The dataset's time column, which a windowed replace needs. */
+function windowColumn(view: DatasetView, dataset: DatasetDef): PhysicalColumn {
+  const column = dataset.timeColumn
+    ? view.columns.find((c) => c.name.toLowerCase() === dataset.timeColumn!.toLowerCase())
+    : undefined;
+  if (!column) {
+    throw new AppError(
+      "invalid_argument",
+      `Dataset ${dataset.name} has no time column, so from/to cannot pick rows to replace; replace all its rows instead`,
+    );
+  }
+  return column;
+}
+
+function timeLiteral(instant: Date, column: PhysicalColumn): string {
+  const text =
+    column.type === "date" ? instant.toISOString().slice(0, 10) : instant.toISOString().slice(0, 19);
+  return `CAST(${quoteString(text)} AS ${column.sqlType})`;
+}
+
+/** Refuses new rows of a windowed replace whose time falls outside [from, to): they would replace nothing. */
+async function checkWindow(
+  con: DuckDBConnection,
+  file: string,
+  column: PhysicalColumn,
+  window: { readonly from: Date; readonly to: Date },
+): Promise<void> {
+  const ref = quoteIdent(column.name);
+  const reader = await con.runAndReadAll(
+    `SELECT file_row_number + 1, CAST(${ref} AS VARCHAR) FROM read_parquet(${quoteString(file)}, file_row_number = true) ` +
+      `WHERE ${ref} IS NULL OR ${ref} < ${timeLiteral(window.from, column)} OR ${ref} >= ${timeLiteral(window.to, column)} ` +
+      "ORDER BY 1 LIMIT 1",
+  );
+  const bad = reader.getRows()[0];
+  if (bad) {
+    const [from, to] = [window.from, window.to].map((d) => d.toISOString().slice(0, 10));
+    throw new AppError(
+      "invalid_data",
+      `Row ${Number(bad[0])}: ${column.name} ${bad[1] === null ? "is empty" : `'${String(bad[1])}'`} falls outside the window [${from}, ${to}) being replaced`,
+      { column: column.name, row: Number(bad[0]) },
+    );
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
-
-async function tableExists(con: DuckDBConnection, program: string, table: string): Promise<boolean> {
-  const reader = await con.runAndReadAll(
-    "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = $1 AND lower(table_name) = lower($2)",
-    [program, table],
-  );
-  return Number(reader.getRows()[0]?.[0] ?? 0) > 0;
-}
-
-/** The table's column names in table order (empty when the table does not exist). */
-export async function tableColumns(con: DuckDBConnection, program: string, table: string): Promise<string[]> {
-  const reader = await con.runAndReadAll(
-    "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() AND schema_name = $1 AND lower(table_name) = lower($2) ORDER BY column_index",
-    [program, table],
-  );
-  return reader.getRows().map((r) => String(r[0]));
-}
 
 async function canonicalDir(dir: string): Promise<string> {
   const abs = path.resolve(dir);

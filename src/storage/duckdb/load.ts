@@ -18,41 +18,36 @@ import path from "node:path";
 import { createGunzip } from "node:zlib";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { AppError, isAppError } from "../../core/errors.js";
-import { type DatasetDef, type Program, TENANT_COLUMN } from "../../datasets/types.js";
-import type { LoadResult } from "../ports.js";
-import { type DuckDbSession, firstLine, toAppError } from "./session.js";
-import { type PhysicalColumn, physicalColumns, quoteIdent, quoteString, tableName } from "./sql.js";
+import type { DatasetDef, Program } from "../../datasets/types.js";
+import type { LoadCompletion, LoadInputFormat, LoadRequest, LoadResult } from "../ports.js";
+import type { WriteMode } from "./file-sets.js";
+import { firstLine, toAppError } from "./session.js";
+import { type PhysicalColumn, physicalColumns, quoteIdent, quoteString } from "./sql.js";
 
 /** What loading needs of the engine (the DuckDB engine provides it; the loader does not import it). */
 export interface LoadTarget {
-  ensureTables(program: Program, datasets: readonly DatasetDef[]): Promise<void>;
   /** Whether the engine's sandbox lets it read `file` in place. */
   isAllowedPath(file: string): boolean;
   /** A fresh path the engine may read, for a copy of a file it may not. */
   stagingPath(extension: string): Promise<string>;
-  /** One transaction on one connection, holding the engine's write lock. */
-  transaction<T>(fn: (session: DuckDbSession) => Promise<T>): Promise<T>;
-  /** A connection outside the write lock (reading a file's schema), returned with `release`. */
+  /** Writes the rows of a SELECT as the tenant's new file and commits its new file set. */
+  writeTenantRows(
+    target: { readonly program: Program; readonly dataset: DatasetDef; readonly tenant: string },
+    rowsSql: string,
+    mode: WriteMode,
+    options?: {
+      readonly signal?: AbortSignal;
+      readonly onProgress?: (message: string) => void;
+      readonly progressIntervalMs?: number;
+      readonly record?: LoadCompletion;
+    },
+  ): Promise<LoadResult>;
+  /** A connection (reading a file's schema), returned with `release`. */
   connect(): Promise<DuckDBConnection>;
   release(con: DuckDBConnection): void;
 }
 
-export type LoadFormat = "csv" | "tsv" | "parquet";
-
-export interface LoadOptions {
-  readonly program: Program;
-  readonly dataset: DatasetDef;
-  readonly tenantId: string;
-  readonly file: string;
-  /** Inferred from the file name (.csv, .tsv, .parquet, with .gz allowed for csv/tsv) when omitted. */
-  readonly format?: LoadFormat;
-  /** Delete the tenant's existing rows of this dataset's table first (same transaction). */
-  readonly replace?: boolean;
-  /** Human-readable progress: start, deletions, percentage every few seconds, end with row counts. */
-  readonly onProgress?: (message: string) => void;
-  /** How often to report progress while inserting, in ms (default 2000). */
-  readonly progressIntervalMs?: number;
-}
+export type LoadFormat = LoadInputFormat;
 
 /** Prefix of the message `error()` raises for a value that is not a valid value of its column. */
 const INVALID_MARK = "OI_INVALID_VALUE:";
@@ -66,27 +61,35 @@ interface Mapping {
   readonly target: PhysicalColumn;
 }
 
-export async function loadFile(engine: LoadTarget, options: LoadOptions): Promise<LoadResult> {
-  const { program, dataset, tenantId, replace = false } = options;
-  const progress = options.onProgress ?? (() => undefined);
-  if (typeof tenantId !== "string" || tenantId.trim() === "") {
+/**
+ * Loads `request.file` into the tenant's rows of the dataset: the file is read and checked against
+ * the catalog in the same pass that writes the new Parquet file, then the new file set is committed.
+ */
+export async function loadFile(
+  engine: LoadTarget,
+  request: LoadRequest & { readonly progressIntervalMs?: number },
+): Promise<LoadResult> {
+  const { program, dataset, tenant, mode } = request;
+  const progress = request.onProgress ?? (() => undefined);
+  if (typeof tenant !== "string" || tenant.trim() === "") {
     throw new AppError("invalid_argument", "A tenant id is required to load data");
   }
-  const file = path.resolve(options.file);
+  if (request.window && mode !== "replace") {
+    throw new AppError("invalid_argument", "A window (from, to) only applies to mode=replace");
+  }
+  const file = path.resolve(request.file.path);
   const stat = await fs.stat(file).catch(() => null);
   if (!stat?.isFile()) throw new AppError("invalid_argument", `File not found: ${file}`);
-  const format = options.format ?? inferFormat(file);
+  const format = request.file.format;
   const gzip = /\.gz$/i.test(file);
-  if (format === "parquet" && gzip) {
+  if ((format === "parquet" || format === "ndjson") && gzip) {
     throw new AppError(
       "invalid_argument",
-      "A Parquet file cannot be gzipped (Parquet compresses internally)",
+      `A ${format} file to load must not be gzipped here: decompress it first`,
     );
   }
+  if (stat.size === 0) throw new AppError("invalid_data", "The file is empty: nothing to load");
 
-  await engine.ensureTables(program, [dataset]);
-
-  const table = `${quoteIdent(program)}.${quoteIdent(tableName(dataset))}`;
   const label = `${program}.${dataset.name}`;
   let mappings: readonly Mapping[] = [];
   let staged: string | null = null;
@@ -102,26 +105,26 @@ export async function loadFile(engine: LoadTarget, options: LoadOptions): Promis
     const plan =
       format === "parquet"
         ? await parquetPlan(engine, source, dataset)
-        : await csvPlan(source, dataset, format, gzip);
+        : format === "ndjson"
+          ? await ndjsonPlan(engine, source, dataset)
+          : await csvPlan(source, dataset, format, gzip);
     mappings = plan.mappings;
-    progress(
-      `Loading ${path.basename(file)} (${format}) into ${label} for tenant ${tenantId}${replace ? ", replacing its rows" : ""}`,
-    );
-    const rowCount = await engine.transaction(async (session) => {
-      if (replace) {
-        const deleted = await session.run(`DELETE FROM ${table} WHERE ${quoteIdent(TENANT_COLUMN)} = $1`, [
-          tenantId,
-        ]);
-        progress(`Deleted ${deleted} existing rows of tenant ${tenantId} from ${label}`);
-      }
-      const targets = [...plan.mappings.map((m) => quoteIdent(m.target.name)), quoteIdent(TENANT_COLUMN)];
-      const insert = `INSERT INTO ${table} (${targets.join(", ")}) SELECT ${[...plan.expressions, "$1"].join(", ")} FROM ${plan.from}`;
-      return withProgress(session, progress, options.progressIntervalMs ?? 2000, () =>
-        session.run(insert, [tenantId]),
-      );
-    });
+    const what =
+      mode === "append" ? "" : request.window ? ", replacing its rows in the window" : ", replacing its rows";
+    progress(`Loading ${path.basename(file)} (${format}) into ${label} for tenant ${tenant}${what}`);
+    const select = `SELECT ${plan.mappings.map((m, i) => `${plan.expressions[i]} AS ${quoteIdent(m.target.name)}`).join(", ")} FROM ${plan.from}`;
     // No "Loaded N rows" progress line: the caller has the result and reports it once.
-    return { rowCount };
+    return await engine.writeTenantRows(
+      { program, dataset, tenant },
+      select,
+      { mode, ...(request.window ? { window: request.window } : {}) },
+      {
+        ...(request.signal ? { signal: request.signal } : {}),
+        onProgress: progress,
+        ...(request.progressIntervalMs ? { progressIntervalMs: request.progressIntervalMs } : {}),
+        ...(request.record ? { record: request.record } : {}),
+      },
+    );
   } catch (error) {
     throw loadError(error, format, mappings);
   } finally {
@@ -133,10 +136,11 @@ export function inferFormat(file: string): LoadFormat {
   const name = file.toLowerCase().replace(/\.gz$/, "");
   if (name.endsWith(".parquet")) return "parquet";
   if (name.endsWith(".tsv") || name.endsWith(".tab")) return "tsv";
+  if (name.endsWith(".ndjson") || name.endsWith(".jsonl")) return "ndjson";
   if (name.endsWith(".csv") || name.endsWith(".txt")) return "csv";
   throw new AppError(
     "invalid_argument",
-    `Cannot tell the format of ${path.basename(file)} from its name; use .csv, .tsv or .parquet (or give the format)`,
+    `Cannot tell the format of ${path.basename(file)} from its name; use .csv, .tsv, .ndjson or .parquet (or give the format)`,
   );
 }
 
@@ -347,6 +351,26 @@ async function parquetPlan(engine: LoadTarget, file: string, dataset: DatasetDef
   return { mappings, expressions, from };
 }
 
+/**
+ * NDJSON: one object per line, keys matched to columns like a header (the keys of the first lines
+ * DuckDB samples). Every value is read as its JSON text and checked like a Parquet value; DuckDB's
+ * JSON reader gives no line numbers, so a bad value is named by column and value.
+ */
+async function ndjsonPlan(engine: LoadTarget, file: string, dataset: DatasetDef): Promise<Plan> {
+  const sampled = `read_json(${quoteString(file)}, format = 'newline_delimited', records = true, sample_size = -1, maximum_depth = 1)`;
+  const keys = await describe(engine, `SELECT * FROM ${sampled}`);
+  const mappings = matchColumns(keys, dataset);
+  const columns = mappings.map((m) => `${quoteString(m.source)}: 'VARCHAR'`);
+  const from = `read_json(${quoteString(file)}, format = 'newline_delimited', records = true, columns = {${columns.join(", ")}})`;
+  const expressions = mappings.map((m) => {
+    const ref = quoteIdent(m.source);
+    const check = PARQUET_CHECKS[m.target.type];
+    if (m.target.type === "string") return check.convert(ref);
+    return `CASE WHEN ${ref} IS NULL THEN NULL WHEN ${check.ok(ref)} THEN ${check.convert(ref)} ELSE ${invalidValue(m.target.name, ref)} END`;
+  });
+  return { mappings, expressions, from };
+}
+
 async function describe(engine: LoadTarget, select: string): Promise<string[]> {
   const con = await engine.connect();
   try {
@@ -358,24 +382,6 @@ async function describe(engine: LoadTarget, select: string): Promise<string[]> {
 }
 
 // ---------------------------------------------------------------------------------------------
-
-async function withProgress<T>(
-  session: DuckDbSession,
-  progress: (message: string) => void,
-  intervalMs: number,
-  work: () => Promise<T>,
-): Promise<T> {
-  const timer = setInterval(() => {
-    const pct = session.progress();
-    if (pct >= 0) progress(`… ${Math.floor(pct)}% read`);
-  }, intervalMs);
-  timer.unref();
-  try {
-    return await work();
-  } finally {
-    clearInterval(timer);
-  }
-}
 
 const CSV_LINE_RE = /CSV Error on Line: (\d+)/;
 const CSV_CONVERT_RE = /Error when converting column "c(\d+)"\. Could not convert string "(.*)" to '([^']+)'/;

@@ -89,6 +89,7 @@ export function rowMapping<I, B>(codec: ColumnCodec<I, B>) {
         failure_reason: l.failureReason,
         started_time: toInstant(l.startedAt),
         finished_time: toInstantOrNull(l.finishedAt),
+        heartbeat_time: null,
       };
     },
 
@@ -258,6 +259,7 @@ export function rowMapping<I, B>(codec: ColumnCodec<I, B>) {
         origin: e.backfill ? "backfill" : null,
         created_time: toInstant(e.createdTime),
         modified_time: toInstantOrNull(e.modifiedTime),
+        data_version: e.dataVersion ?? null,
       };
     },
 
@@ -286,6 +288,8 @@ export function rowMapping<I, B>(codec: ColumnCodec<I, B>) {
         backfill: r.origin === "backfill",
         createdTime: fromInstant(r.created_time),
         modifiedTime: fromInstantOrNull(r.modified_time),
+        // Absent rather than null when unknown, so executions written before 010 compare as before.
+        ...(r.data_version == null ? {} : { dataVersion: r.data_version }),
       };
     },
 

@@ -81,6 +81,8 @@ export interface ExecutionsTable<I> {
   origin: string | null;
   created_time: I;
   modified_time: I | null;
+  /** Added by `010_dataset_files`: the data version a Completed execution read. */
+  data_version: string | null;
 }
 
 /** The callback outbox: one row per execution (`execution_id` is unique). */
@@ -142,6 +144,26 @@ export interface LoadsTable<I> {
   failure_reason: string | null;
   started_time: I;
   finished_time: I | null;
+  /** Added by `010_dataset_files`: the last sign of life of a Running load. */
+  heartbeat_time: I | null;
+}
+
+/** The current Parquet files of each (program, table, tenant) (`010_dataset_files`). */
+export interface DatasetFileSetsTable<I> {
+  program: string;
+  dataset_table: string;
+  tenant: string;
+  version: number;
+  /** JSON: `DatasetFile[]`. */
+  files: string;
+  row_count: number;
+  committed_time: I;
+}
+
+/** Files a commit superseded, deleted once no query or export can still read them. */
+export interface RetiredDatasetFilesTable<I> {
+  name: string;
+  retired_time: I;
 }
 
 /** Test clocks (`011_stand_in`). */
@@ -167,6 +189,8 @@ export interface MetadataTables<I, B> {
   test_clocks: TestClocksTable<I>;
   fault_rules: FaultRulesTable<I>;
   loads: LoadsTable<I>;
+  dataset_file_sets: DatasetFileSetsTable<I>;
+  retired_dataset_files: RetiredDatasetFilesTable<I>;
   report_queries: ReportQueriesTable<I>;
   reports: ReportsTable<I, B>;
   executions: ExecutionsTable<I>;

@@ -28,7 +28,11 @@ import type { StoredTestClock } from "../../testclocks/model.js";
 import type { CallbackDelivery, DeliveryAttempt, DeliveryNext } from "../../webhooks/model.js";
 import type {
   CreateOutcome,
+  DatasetFile,
   ExecutionFilter,
+  FileSet,
+  FileSetKey,
+  LoadCompletion,
   LoadFilter,
   QueryFilter,
   QueueStats,
@@ -40,11 +44,13 @@ import type {
   AuditLogTable,
   CallbackAttemptsTable,
   CallbackDeliveriesTable,
+  DatasetFileSetsTable,
   ExecutionsTable,
   LoadsTable,
   MetadataTables,
   ReportQueriesTable,
   ReportsTable,
+  RetiredDatasetFilesTable,
   TestClocksTable,
 } from "./schema.js";
 import { StatementTemplates, type TemplateOptions } from "./templates.js";
@@ -429,6 +435,171 @@ export abstract class KyselyMetadataStore<I, B> {
     return { items, next: { createdTime: last.startedAt, id: last.id } };
   }
 
+  async heartbeatLoad(id: string, at: Date): Promise<boolean> {
+    const result = await this.db
+      .updateTable("loads")
+      .set({ heartbeat_time: this.dialect.instant(at) })
+      .where("id", "=", id)
+      .where("status", "=", "Running")
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  async failStaleLoads(before: Date, reason: string, at: Date): Promise<number> {
+    const cutoff = this.dialect.instant(before);
+    const result = await this.db
+      .updateTable("loads")
+      .set({ status: "Failed", failure_reason: reason, finished_time: this.dialect.instant(at) })
+      .where("status", "=", "Running")
+      .where((eb) =>
+        eb.or([
+          eb("heartbeat_time", "<", cutoff),
+          eb.and([eb("heartbeat_time", "is", null), eb("started_time", "<", cutoff)]),
+        ]),
+      )
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
+  // ── dataset file sets ─────────────────────────────────────────────────────
+
+  async getFileSet(key: FileSetKey): Promise<FileSet | undefined> {
+    const row = await this.db
+      .selectFrom("dataset_file_sets")
+      .selectAll()
+      .where("program", "=", key.program)
+      .where("dataset_table", "=", key.table)
+      .where("tenant", "=", key.tenant)
+      .executeTakeFirst();
+    return row === undefined ? undefined : this.#rowToFileSet(row as DatasetFileSetsTable<I>);
+  }
+
+  async listFileSets(program: string, table?: string): Promise<FileSet[]> {
+    let q = this.db.selectFrom("dataset_file_sets").selectAll().where("program", "=", program);
+    if (table !== undefined) q = q.where("dataset_table", "=", table);
+    const rows = await q.orderBy("dataset_table").orderBy("tenant").execute();
+    return rows.map((row) => this.#rowToFileSet(row as DatasetFileSetsTable<I>));
+  }
+
+  async commitFileSet(
+    key: FileSetKey,
+    expectedVersion: number,
+    files: readonly DatasetFile[],
+    at: Date,
+    completes?: LoadCompletion & { readonly rowCount: number },
+  ): Promise<FileSet | undefined> {
+    const committedAt = this.dialect.instant(at);
+    const rowCount = files.reduce((sum, f) => sum + f.rows, 0);
+    const version = expectedVersion + 1;
+    const values = {
+      files: JSON.stringify(files),
+      row_count: rowCount,
+      committed_time: committedAt,
+      version,
+    };
+    return this.db.transaction().execute(async (trx) => {
+      const current = await trx
+        .selectFrom("dataset_file_sets")
+        .select(["version", "files"])
+        .where("program", "=", key.program)
+        .where("dataset_table", "=", key.table)
+        .where("tenant", "=", key.tenant)
+        .executeTakeFirst();
+      if (Number(current?.version ?? 0) !== expectedVersion) return undefined;
+      if (current === undefined) {
+        // A concurrent first commit of the same key loses on the primary key: the same as a CAS miss.
+        const inserted = await trx
+          .insertInto("dataset_file_sets")
+          .values({
+            program: key.program,
+            dataset_table: key.table,
+            tenant: key.tenant,
+            ...values,
+          } as Insertable<DatasetFileSetsTable<I>>)
+          .onConflict((oc) => oc.doNothing())
+          .executeTakeFirst();
+        if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 0) return undefined;
+      } else {
+        const updated = await trx
+          .updateTable("dataset_file_sets")
+          .set(values)
+          .where("program", "=", key.program)
+          .where("dataset_table", "=", key.table)
+          .where("tenant", "=", key.tenant)
+          .where("version", "=", expectedVersion)
+          .executeTakeFirst();
+        if (updated.numUpdatedRows === 0n) return undefined;
+        const kept = new Set(files.map((f) => f.name));
+        const retired = (JSON.parse(current.files) as DatasetFile[]).filter((f) => !kept.has(f.name));
+        if (retired.length > 0) {
+          await trx
+            .insertInto("retired_dataset_files")
+            .values(
+              retired.map(
+                (f) =>
+                  ({ name: f.name, retired_time: committedAt }) as Insertable<RetiredDatasetFilesTable<I>>,
+              ),
+            )
+            .onConflict((oc) => oc.doNothing())
+            .execute();
+        }
+      }
+      if (completes) {
+        await trx
+          .updateTable("loads")
+          .set({
+            status: "Completed",
+            row_count: completes.rowCount,
+            bytes: completes.bytes,
+            finished_time: committedAt,
+          })
+          .where("id", "=", completes.loadId)
+          .where("status", "=", "Running")
+          .execute();
+      }
+      return { ...key, version, files, rowCount, committedAt: at };
+    });
+  }
+
+  async takeRetiredFiles(before: Date, limit: number): Promise<string[]> {
+    checkPositiveInteger("limit", limit);
+    return this.db.transaction().execute(async (trx) => {
+      const rows = await trx
+        .selectFrom("retired_dataset_files")
+        .select("name")
+        .where("retired_time", "<", this.dialect.instant(before))
+        .orderBy("retired_time")
+        .limit(limit)
+        .execute();
+      const names = rows.map((r) => r.name);
+      if (names.length > 0) {
+        await trx.deleteFrom("retired_dataset_files").where(this.dialect.anyOf("name", names)).execute();
+      }
+      return names;
+    });
+  }
+
+  async knownDatasetFiles(): Promise<Set<string>> {
+    const known = new Set<string>();
+    const sets = await this.db.selectFrom("dataset_file_sets").select("files").execute();
+    for (const row of sets) for (const f of JSON.parse(row.files) as DatasetFile[]) known.add(f.name);
+    const retired = await this.db.selectFrom("retired_dataset_files").select("name").execute();
+    for (const row of retired) known.add(row.name);
+    return known;
+  }
+
+  #rowToFileSet(row: DatasetFileSetsTable<I>): FileSet {
+    return {
+      program: row.program,
+      table: row.dataset_table,
+      tenant: row.tenant,
+      version: Number(row.version),
+      files: JSON.parse(row.files) as DatasetFile[],
+      rowCount: Number(row.row_count),
+      committedAt: this.dialect.rows.fromInstant(row.committed_time),
+    };
+  }
+
   // ── reports ───────────────────────────────────────────────────────────────
 
   async getReport(scope: Scope, id: string): Promise<StoredReport | undefined> {
@@ -687,6 +858,7 @@ export abstract class KyselyMetadataStore<I, B> {
         generated_time: at,
         window_start: outcome.windowStart === null ? null : instant(outcome.windowStart),
         window_end: outcome.windowEnd === null ? null : instant(outcome.windowEnd),
+        data_version: outcome.dataVersion ?? null,
         failure_code: null,
         failure_reason: null,
       };

@@ -248,6 +248,32 @@ const m009_query_window = statements(
 );
 
 /**
+ * Dataset file sets (issue #11, docs/loading.md): the current Parquet files of each (program, table,
+ * tenant) as one versioned row, replaced in one transaction by a load's commit; files a commit
+ * superseded, deleted after a grace period; a load's heartbeat (a killed load is failed by a sweep);
+ * the data version each execution read.
+ */
+const m010_dataset_files = statements(
+  `create table dataset_file_sets (
+    program text collate "C" not null,
+    dataset_table text collate "C" not null,
+    tenant text collate "C" not null,
+    version bigint not null,
+    files text not null,
+    row_count bigint not null,
+    committed_time timestamptz not null,
+    primary key (program, dataset_table, tenant)
+  )`,
+  `create table retired_dataset_files (
+    name text collate "C" primary key,
+    retired_time timestamptz not null
+  )`,
+  "create index retired_dataset_files_time_idx on retired_dataset_files (retired_time)",
+  "alter table loads add column heartbeat_time timestamptz",
+  "alter table executions add column data_version text",
+);
+
+/**
  * The stand-in for client developers (issue #18): test clocks, the clock a report lives on, and
  * the fault rules every process reads (one row, `id` 'current').
  */
@@ -295,6 +321,7 @@ export const METADATA_MIGRATIONS: Readonly<Record<string, Migration>> = Object.f
   "007_audit_log": m007_audit_log,
   "008_report_formats": m008_report_formats,
   "009_query_window": m009_query_window,
+  "010_dataset_files": m010_dataset_files,
   "011_stand_in": m011_stand_in,
   "012_calendar_schedules": m012_calendar_schedules,
   "014_unlogged_rate_limits": m014_unlogged_rate_limits,

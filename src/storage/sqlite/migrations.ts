@@ -425,6 +425,40 @@ const m009_query_window: Migration = {
 };
 
 /**
+ * Dataset file sets (issue #11, docs/loading.md): the current Parquet files of each (program, table,
+ * tenant) as one versioned row, replaced in one transaction by a load's commit; files a commit
+ * superseded, deleted after a grace period; a load's heartbeat (a killed load is failed by a sweep);
+ * the data version each execution read.
+ */
+const m010_dataset_files: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable("dataset_file_sets")
+      .addColumn("program", T.text, (c) => c.notNull())
+      .addColumn("dataset_table", T.text, (c) => c.notNull())
+      .addColumn("tenant", T.text, (c) => c.notNull())
+      .addColumn("version", T.int, (c) => c.notNull())
+      .addColumn("files", T.text, (c) => c.notNull())
+      .addColumn("row_count", T.int, (c) => c.notNull())
+      .addColumn("committed_time", T.instant, (c) => c.notNull())
+      .addPrimaryKeyConstraint("dataset_file_sets_pk", ["program", "dataset_table", "tenant"])
+      .execute();
+    await db.schema
+      .createTable("retired_dataset_files")
+      .addColumn("name", T.text, (c) => c.primaryKey())
+      .addColumn("retired_time", T.instant, (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createIndex("retired_dataset_files_time_idx")
+      .on("retired_dataset_files")
+      .columns(["retired_time"])
+      .execute();
+    await db.schema.alterTable("loads").addColumn("heartbeat_time", T.instant).execute();
+    await db.schema.alterTable("executions").addColumn("data_version", T.text).execute();
+  },
+};
+
+/**
  * The stand-in for client developers (issue #18): test clocks, the clock a report lives on, and
  * the fault rules every process reads (one row, `id` 'current').
  */
@@ -488,6 +522,7 @@ export const METADATA_MIGRATIONS: Readonly<Record<string, Migration>> = Object.f
   "007_audit_log": m007_audit_log,
   "008_report_formats": m008_report_formats,
   "009_query_window": m009_query_window,
+  "010_dataset_files": m010_dataset_files,
   "011_stand_in": m011_stand_in,
   "012_calendar_schedules": m012_calendar_schedules,
 });

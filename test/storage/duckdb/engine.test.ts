@@ -4,6 +4,7 @@ import { gunzipSync } from "node:zlib";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { AppError } from "../../../src/core/errors.js";
 import { openDuckDb } from "../../../src/storage/duckdb/engine.js";
+import { MemoryFileSets } from "../../../src/storage/duckdb/file-sets.js";
 import { PROFILE, SALES, SALES_BY_RESELLER, USAGE } from "../../fixtures/analytics-datasets.js";
 import { all, collect, makeEngine, sql, type TestEngine } from "./helpers.js";
 
@@ -42,7 +43,7 @@ describe("ensureTables", () => {
       { column_name: "BilledRevenueUSD", data_type: "DOUBLE", is_nullable: true },
       { column_name: "UpdatedAt", data_type: "TIMESTAMP", is_nullable: true },
       { column_name: "RawRevenue", data_type: "DOUBLE", is_nullable: true },
-      { column_name: "_tenant_id", data_type: "VARCHAR", is_nullable: false },
+      { column_name: "_tenant_id", data_type: "VARCHAR", is_nullable: true },
     ]);
     expect((await columnsOf("mpn", "Profile")).map((c) => c.column_name)).toEqual([
       "MPNId",
@@ -62,7 +63,7 @@ describe("ensureTables", () => {
     await t.engine.ensureTables("cmp", [USAGE]);
     const tables = await all(
       t.engine,
-      "SELECT schema_name, table_name FROM duckdb_tables() ORDER BY schema_name, table_name",
+      "SELECT schema_name, view_name AS table_name FROM duckdb_views() WHERE NOT internal ORDER BY schema_name, view_name",
     );
     expect(tables).toEqual([
       { schema_name: "cmp", table_name: "Usage" },
@@ -324,7 +325,7 @@ describe("exportTo", () => {
         "",
       ].join("\n"),
     );
-    expect(result).toEqual({ rowCount: 9, bytes: Buffer.byteLength(text) });
+    expect(result).toEqual({ rowCount: 9, bytes: Buffer.byteLength(text), dataVersion: "" });
   });
 
   it("spreadsheetSafe prefixes formula-like text cells with ' and leaves numbers, dates and NULLs as they are", async () => {
@@ -395,7 +396,7 @@ describe("exportTo", () => {
     const gz = await fs.readFile(zipped);
     expect(gz.subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
     expect(gunzipSync(gz).toString("utf8")).toBe(await fs.readFile(plain, "utf8"));
-    expect(result).toEqual({ rowCount: 9, bytes: gz.length });
+    expect(result).toEqual({ rowCount: 9, bytes: gz.length, dataVersion: "" });
     expect(await fs.readFile(notZipped, "utf8")).toBe(await fs.readFile(plain, "utf8"));
   });
 
@@ -405,7 +406,7 @@ describe("exportTo", () => {
       format: "csv",
     });
     expect(await fs.readFile(file, "utf8")).toBe("A,B\n");
-    expect(result).toEqual({ rowCount: 0, bytes: 4 });
+    expect(result).toEqual({ rowCount: 0, bytes: 4, dataVersion: "" });
   });
 
   it("binds parameters: hostile strings are only ever values", async () => {
@@ -484,7 +485,7 @@ describe("openDuckDb", () => {
     expect(rows).toEqual([{ threads: 2, mem: "953.6 MiB", utc: "2023-12-31T22:30:00Z" }]);
   });
 
-  it("honours explicit limits, refuses bad ones and a second open of the same file", async () => {
+  it("honours explicit limits and refuses bad ones; a second engine on the same data directory opens", async () => {
     const other = await makeEngine({ memoryLimit: "256MB", threads: 1 });
     try {
       expect(
@@ -493,25 +494,29 @@ describe("openDuckDb", () => {
           "SELECT current_setting('threads') AS threads, current_setting('memory_limit') AS mem",
         ),
       ).toEqual([{ threads: 1, mem: "244.1 MiB" }]);
-      await expect(openDuckDb({ path: other.engine.path })).rejects.toMatchObject({ code: "unavailable" });
+      // No database file, so no lock: processes (here, engines) share a data directory.
+      const second = await openDuckDb({ dataDir: other.engine.dataDir });
+      await second.close();
     } finally {
       await other.cleanup();
     }
-    await expect(openDuckDb({ path: ":memory:", memoryLimit: "lots" })).rejects.toMatchObject({
+    await expect(openDuckDb({ dataDir: t.dir, memoryLimit: "lots" })).rejects.toMatchObject({
       code: "invalid_argument",
     });
-    await expect(openDuckDb({ path: ":memory:", threads: 0 })).rejects.toMatchObject({
+    await expect(openDuckDb({ dataDir: t.dir, threads: 0 })).rejects.toMatchObject({
       code: "invalid_argument",
     });
   });
 
-  it("keeps data across close and reopen; refuses work after close", async () => {
-    await t.engine.ensureTables("mpn", [PROFILE]);
-    await t.engine.appendTenantData("mpn", PROFILE, TENANT_A, [[{ MPNId: "1234567" }]]);
-    const dbPath = t.engine.path;
-    await t.engine.close();
-    await expect(all(t.engine, "SELECT 1")).rejects.toMatchObject({ code: "unavailable" });
-    const reopened = await openDuckDb({ path: dbPath });
+  it("keeps data across close and reopen (the file sets' store outlives the engine); refuses work after close", async () => {
+    const fileSets = new MemoryFileSets();
+    const first = await openDuckDb({ dataDir: t.dir, fileSets });
+    await first.ensureTables("mpn", [PROFILE]);
+    await first.appendTenantData("mpn", PROFILE, TENANT_A, [[{ MPNId: "1234567" }]]);
+    await first.close();
+    await expect(all(first, "SELECT 1")).rejects.toMatchObject({ code: "unavailable" });
+    const reopened = await openDuckDb({ dataDir: t.dir, fileSets });
+    await reopened.ensureTables("mpn", [PROFILE]);
     try {
       expect(await all(reopened, 'SELECT "MPNId" FROM mpn."Profile"')).toEqual([{ MPNId: "1234567" }]);
     } finally {

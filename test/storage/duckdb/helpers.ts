@@ -1,8 +1,11 @@
 import { promises as fs } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import type { DatasetDef } from "../../../src/datasets/types.js";
 import type { CompiledSql, Row, SqlValue } from "../../../src/query/compiled.js";
 import { type DuckDbEngine, type DuckDbOptions, openDuckDb } from "../../../src/storage/duckdb/engine.js";
+import { inferFormat, loadFile } from "../../../src/storage/duckdb/load.js";
+import type { LoadInputFormat } from "../../../src/storage/ports.js";
 
 export interface TestEngine {
   readonly engine: DuckDbEngine;
@@ -18,7 +21,7 @@ export async function makeEngine(options: Partial<DuckDbOptions> = {}): Promise<
   const exportDir = path.join(dir, "exports");
   await fs.mkdir(exportDir);
   const engine = await openDuckDb({
-    path: path.join(dir, "data", "analytics.duckdb"),
+    dataDir: path.join(dir, "data"),
     ...options,
     allowedDirectories: [exportDir, ...(options.allowedDirectories ?? [])],
   });
@@ -53,4 +56,30 @@ export async function all(
   params: readonly SqlValue[] = [],
 ): Promise<Row[]> {
   return (await collect(engine.stream(sql(text, params)))).flat();
+}
+
+/** The loader's tests in the words they were written in: a file (format from its name) and replace or not. */
+export async function loadInto(
+  engine: DuckDbEngine,
+  options: {
+    program: string;
+    dataset: DatasetDef;
+    tenantId: string;
+    file: string;
+    format?: LoadInputFormat;
+    replace?: boolean;
+    onProgress?: (message: string) => void;
+    progressIntervalMs?: number;
+  },
+): Promise<{ rowCount: number }> {
+  const { rowCount } = await loadFile(engine, {
+    program: options.program,
+    dataset: options.dataset,
+    tenant: options.tenantId,
+    mode: options.replace ? "replace" : "append",
+    file: { path: options.file, format: options.format ?? inferFormat(options.file) },
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(options.progressIntervalMs ? { progressIntervalMs: options.progressIntervalMs } : {}),
+  });
+  return { rowCount };
 }

@@ -1,0 +1,388 @@
+/**
+ * Loads (issue #11): a 6-column file of N rows loaded through the CLI (`openinsights load`, a
+ * process of its own) and through the API (`POST /admin/v1/…/loads` to a running `serve`), against
+ * DuckDB's own `CREATE TABLE … AS SELECT * FROM read_parquet/read_csv(…)` of the same file into a
+ * database file, same threads and memory limit. Peak RSS of each process (GNU time's %M), and the
+ * latency of queries the service answers while the API load runs. Run alone:
+ * `npm run build && node dist/bench/loads.js [rows…]`.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { createReadStream } from "node:fs";
+import { mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { Readable } from "node:stream";
+import { fileURLToPath } from "node:url";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { issueLocalToken } from "../src/auth/local-key.js";
+import { ADMIN_ROLE } from "../src/auth/roles.js";
+import { loadConfig } from "../src/config/config.js";
+import { type Benchmark, fmtInt, fmtMs, fmtRatio, percentile, progress, type Target } from "./common.js";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+const BIN = path.join(ROOT, "bin", "openinsights.js");
+const TENANT = "0d1e2f3a-4b5c-4d6e-8f7a-9b0c1d2e3f4a";
+const OTHER = "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b";
+const THREADS = 2;
+const MEMORY = "1GB";
+const CATALOG = `program: bench
+datasets:
+  - name: Rows
+    description: Six columns, for the load benchmark.
+    columns:
+      - { name: Id, type: integer }
+      - { name: Name, type: string }
+      - { name: Day, type: date }
+      - { name: Amount, type: decimal }
+      - { name: Flag, type: boolean }
+      - { name: Seen, type: datetime }
+    metrics:
+      - { name: Total, aggregation: sum, source: Amount }
+    timeColumn: Day
+    availableDateRanges: [LIFETIME]
+    minimumRecurrenceInterval: 4
+`;
+const QUERY = "SELECT Name, Total FROM Rows ORDER BY Total DESC LIMIT 10 TIMESPAN LIFETIME";
+
+export interface LoadBenchRow {
+  readonly format: "parquet" | "csv";
+  readonly rows: number;
+  readonly bytes: number;
+  readonly duckdbMs: number;
+  readonly cliMs: number;
+  readonly apiMs: number;
+  readonly cliRssMb: number;
+  readonly serveRssMb: number;
+  readonly idleQueryMs: { p50: number; max: number };
+  readonly duringLoadQueryMs: { p50: number; max: number; count: number };
+}
+
+/** GNU time's "%M" (max RSS, KB) on the last line of stderr. */
+function timed(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  return spawn("/usr/bin/time", ["-f", "OI_MAXRSS_KB=%M", process.execPath, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+}
+
+function collect(child: ChildProcess): Promise<{ code: number; stderr: string; rssMb: number }> {
+  let stderr = "";
+  child.stderr!.on("data", (c: Buffer) => {
+    stderr += c.toString("utf8");
+  });
+  child.stdout!.resume();
+  return new Promise((resolve) =>
+    child.on("close", (code) => {
+      const kb = Number(/OI_MAXRSS_KB=(\d+)/.exec(stderr)?.[1] ?? 0);
+      resolve({ code: code ?? -1, stderr, rssMb: kb / 1024 });
+    }),
+  );
+}
+
+async function makeInputs(dir: string, rows: number): Promise<{ parquet: string; csv: string }> {
+  const parquet = path.join(dir, "rows.parquet");
+  const csv = path.join(dir, "rows.csv");
+  const instance = await DuckDBInstance.create(":memory:", { threads: String(THREADS) });
+  const con = await instance.connect();
+  const select =
+    "SELECT range AS Id, 'name-' || (range % 1000) AS Name, DATE '2024-01-01' + CAST(range % 365 AS INTEGER) AS Day, " +
+    "round((range % 100000) / 100.0, 2) AS Amount, range % 3 = 0 AS Flag, " +
+    `TIMESTAMP '2024-01-01' + to_seconds(range % 31536000) AS Seen FROM range(${rows})`;
+  await con.run(`COPY (${select}) TO '${parquet}' (FORMAT parquet)`);
+  await con.run(
+    `COPY (${select}) TO '${csv}' (FORMAT csv, HEADER true, TIMESTAMPFORMAT '%Y-%m-%dT%H:%M:%SZ')`,
+  );
+  con.closeSync();
+  instance.closeSync();
+  return { parquet, csv };
+}
+
+async function duckdbBaseline(dir: string, file: string, format: "parquet" | "csv"): Promise<number> {
+  const db = path.join(dir, `baseline-${format}.duckdb`);
+  const instance = await DuckDBInstance.create(db, { threads: String(THREADS), memory_limit: MEMORY });
+  const con = await instance.connect();
+  const reader = format === "parquet" ? `read_parquet('${file}')` : `read_csv('${file}')`;
+  const started = performance.now();
+  await con.run(`CREATE TABLE t AS SELECT * FROM ${reader}`);
+  const ms = performance.now() - started;
+  con.closeSync();
+  instance.closeSync();
+  await rm(db, { force: true });
+  return ms;
+}
+
+async function cliLoad(
+  dataDir: string,
+  catalog: string,
+  file: string,
+): Promise<{ ms: number; rssMb: number }> {
+  const started = performance.now();
+  const child = timed(
+    [
+      BIN,
+      "load",
+      "--catalog",
+      catalog,
+      "--program",
+      "bench",
+      "--dataset",
+      "Rows",
+      "--tenant",
+      TENANT,
+      "--replace",
+      "--data-dir",
+      dataDir,
+      file,
+    ],
+    { OPENINSIGHTS_DUCKDB_THREADS: String(THREADS), OPENINSIGHTS_DUCKDB_MEMORY_LIMIT: MEMORY },
+  );
+  const done = await collect(child);
+  if (done.code !== 0) throw new Error(`openinsights load failed: ${done.stderr}`);
+  return { ms: performance.now() - started, rssMb: done.rssMb };
+}
+
+async function serve(
+  dataDir: string,
+  catalog: string,
+): Promise<{ child: ChildProcess; url: string; done: ReturnType<typeof collect> }> {
+  const child = timed([BIN, "serve", "--catalog", catalog, "--port", "0", "--data-dir", dataDir], {
+    OPENINSIGHTS_DUCKDB_THREADS: String(THREADS),
+    OPENINSIGHTS_DUCKDB_MEMORY_LIMIT: MEMORY,
+  });
+  const done = collect(child);
+  const url = await new Promise<string>((resolve, reject) => {
+    let text = "";
+    child.stderr!.on("data", (c: Buffer) => {
+      text += c.toString("utf8");
+      const m = /listening on (\S+)/.exec(text);
+      if (m) resolve(m[1]!);
+    });
+    child.on("close", () => reject(new Error(`serve exited: ${text}`)));
+  });
+  return { child, url, done };
+}
+
+/** The pid of the node process serving `dataDir` (what `serve` writes in `.serving/`). */
+async function servePid(dataDir: string): Promise<number> {
+  const dir = path.join(dataDir, ".serving");
+  const [name] = await readdir(dir);
+  if (!name) throw new Error(`no serving process recorded in ${dir}`);
+  return Number(name.replace(/\.json$/, ""));
+}
+
+async function apiLoad(url: string, token: string, file: string, format: "parquet" | "csv"): Promise<number> {
+  const started = performance.now();
+  const response = await fetch(`${url}/admin/v1/bench/datasets/Rows/loads?tenantId=${TENANT}&mode=replace`, {
+    method: "POST",
+    headers: {
+      authorization: `Bearer ${token}`,
+      "content-type": format === "parquet" ? "application/vnd.apache.parquet" : "text/csv",
+    },
+    body: Readable.toWeb(createReadStream(file)) as ReadableStream,
+    duplex: "half",
+  } as RequestInit);
+  const body = await response.text();
+  if (!response.ok) throw new Error(`load API answered ${response.status}: ${body}`);
+  return performance.now() - started;
+}
+
+/** Query latencies (ms) of `QUERY` for OTHER, one after another, until `until` settles. */
+async function queryLoop(url: string, token: string, until: Promise<unknown> | number): Promise<number[]> {
+  const times: number[] = [];
+  let stop = false;
+  if (typeof until === "number") setTimeout(() => (stop = true), until);
+  else void until.finally(() => (stop = true));
+  const target = `${url}/insights/v1/bench/ScheduledQueries/testQueryResult?exportQuery=${encodeURIComponent(QUERY)}`;
+  while (!stop) {
+    const t0 = performance.now();
+    const res = await fetch(target, { headers: { authorization: `Bearer ${token}` } });
+    await res.arrayBuffer();
+    if (!res.ok) throw new Error(`query answered ${res.status}`);
+    times.push(performance.now() - t0);
+  }
+  return times;
+}
+
+function summary(times: number[]): { p50: number; max: number; count: number } {
+  const sorted = Float64Array.from(times).sort();
+  return { p50: percentile(sorted, 0.5), max: sorted[sorted.length - 1] ?? 0, count: times.length };
+}
+
+export async function runLoadBench(
+  rowCounts: readonly number[],
+  tempDir: (label: string) => Promise<string>,
+): Promise<LoadBenchRow[]> {
+  const out: LoadBenchRow[] = [];
+  for (const rows of rowCounts) {
+    const dir = await tempDir(`loads-${rows}`);
+    const catalog = path.join(dir, "bench-catalog.yaml");
+    await writeFile(catalog, CATALOG);
+    progress(`loads: writing ${fmtInt(rows)} rows as Parquet and CSV`);
+    const inputs = await makeInputs(dir, rows);
+    for (const format of ["parquet", "csv"] as const) {
+      const file = inputs[format];
+      const bytes = (await stat(file)).size;
+      progress(`loads: ${format} ${fmtInt(rows)} rows: DuckDB CREATE TABLE AS`);
+      const duckdbMs = await duckdbBaseline(dir, file, format);
+      const dataDir = path.join(dir, `data-${format}`);
+      progress(`loads: ${format}: openinsights load`);
+      const cli = await cliLoad(dataDir, catalog, file);
+      const served = await serve(dataDir, catalog);
+      try {
+        const config = loadConfig({}, { dataDir });
+        const audience = config.auth.audiences[0]!;
+        const admin = await issueLocalToken({
+          dataDir,
+          tenant: "operators",
+          user: "bench",
+          ttlSeconds: 3600,
+          audience,
+          roles: [ADMIN_ROLE],
+        });
+        const tenant = await issueLocalToken({
+          dataDir,
+          tenant: OTHER,
+          user: "bench",
+          ttlSeconds: 3600,
+          audience,
+        });
+        // The other tenant's rows, which the queries during the load read.
+        const small = path.join(dir, "small.csv");
+        await writeFile(
+          small,
+          `Id,Name,Day,Amount\n${Array.from({ length: 1000 }, (_, i) => `${i},n${i % 50},2024-02-01,${i}`).join("\n")}\n`,
+        );
+        await fetch(`${served.url}/admin/v1/bench/datasets/Rows/loads?tenantId=${OTHER}&mode=replace`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${admin}`, "content-type": "text/csv" },
+          body: await import("node:fs/promises").then((fs) => fs.readFile(small)),
+        });
+        progress(`loads: ${format}: queries while idle`);
+        const idle = summary(await queryLoop(served.url, tenant, 2000));
+        progress(`loads: ${format}: POST …/loads, with queries running`);
+        const loading = apiLoad(served.url, admin, file, format);
+        const [apiMs, during] = await Promise.all([loading, queryLoop(served.url, tenant, loading)]);
+        const duringLoad = summary(during);
+        // The signal goes to node itself (its pid is in .serving/): GNU time passes none on.
+        process.kill(await servePid(dataDir), "SIGTERM");
+        const done = await served.done;
+        out.push({
+          format,
+          rows,
+          bytes,
+          duckdbMs,
+          cliMs: cli.ms,
+          apiMs,
+          cliRssMb: cli.rssMb,
+          serveRssMb: done.rssMb,
+          idleQueryMs: { p50: idle.p50, max: idle.max },
+          duringLoadQueryMs: duringLoad,
+        });
+      } finally {
+        if (served.child.exitCode === null) {
+          await servePid(dataDir).then(
+            (pid) => process.kill(pid, "SIGKILL"),
+            () => undefined,
+          );
+        }
+      }
+      await rm(dataDir, { recursive: true, force: true });
+    }
+    await rm(dir, { recursive: true, force: true });
+  }
+  return out;
+}
+
+export const loadsBenchmark: Benchmark = {
+  id: "loads",
+  title: "Loads through the API and the CLI vs DuckDB's own CREATE TABLE AS",
+  async run({ settings, tempDir }) {
+    const counts = settings.quick ? [Math.min(settings.rows, 1_000_000)] : [5_000_000, 20_000_000];
+    const rows = await runLoadBench(counts, tempDir);
+    return describeLoads(rows, os.loadavg()[0] ?? 0);
+  },
+};
+
+function describeLoads(rows: readonly LoadBenchRow[], load: number) {
+  const targets: Target[] = rows.flatMap((r) => [
+    {
+      name: `${r.format} ${fmtInt(r.rows)} rows: CLI load vs DuckDB CTAS`,
+      target: "≤ 1.5×",
+      actual: fmtRatio(r.cliMs / r.duckdbMs),
+      pass: r.cliMs / r.duckdbMs <= 1.5,
+    },
+    {
+      name: `${r.format} ${fmtInt(r.rows)} rows: API load vs DuckDB CTAS`,
+      target: "≤ 1.5×",
+      actual: fmtRatio(r.apiMs / r.duckdbMs),
+      pass: r.apiMs / r.duckdbMs <= 1.5,
+    },
+    {
+      name: `${r.format} ${fmtInt(r.rows)} rows: peak RSS (CLI, serve)`,
+      target: "< 500 MB",
+      actual: `${r.cliRssMb.toFixed(0)} MB, ${r.serveRssMb.toFixed(0)} MB`,
+      pass: r.cliRssMb < 500 && r.serveRssMb < 500,
+    },
+  ]);
+  return {
+    method:
+      "A 6-column file (integer, string, date, decimal, boolean, datetime) loaded for one tenant with mode=replace: `openinsights load` timed as a whole process, `POST …/loads` (body streamed from disk) to a running `serve`; the baseline is DuckDB's `CREATE TABLE t AS SELECT * FROM read_parquet/read_csv(file)` into a database file, 2 threads and a 1 GB memory limit on every side. While the API load runs, one client queries another tenant's rows of the same dataset back to back.",
+    tables: [
+      {
+        columns: [
+          "Format",
+          "Rows",
+          "File",
+          "DuckDB CTAS",
+          "CLI load",
+          "API load",
+          "CLI RSS",
+          "serve RSS",
+          "Query p50/max idle",
+          "Query p50/max during load (n)",
+        ],
+        rows: rows.map((r) => [
+          r.format,
+          fmtInt(r.rows),
+          `${(r.bytes / 1024 ** 2).toFixed(0)} MB`,
+          fmtMs(r.duckdbMs),
+          `${fmtMs(r.cliMs)} (${fmtRatio(r.cliMs / r.duckdbMs)})`,
+          `${fmtMs(r.apiMs)} (${fmtRatio(r.apiMs / r.duckdbMs)})`,
+          `${r.cliRssMb.toFixed(0)} MB`,
+          `${r.serveRssMb.toFixed(0)} MB`,
+          `${fmtMs(r.idleQueryMs.p50)} / ${fmtMs(r.idleQueryMs.max)}`,
+          `${fmtMs(r.duringLoadQueryMs.p50)} / ${fmtMs(r.duringLoadQueryMs.max)} (${r.duringLoadQueryMs.count})`,
+        ]),
+      },
+    ],
+    targets,
+    notes: [
+      `Load average at the end: ${load.toFixed(2)} (a shared 2-core machine: other engineers' test suites ran meanwhile).`,
+    ],
+    data: rows,
+  };
+}
+
+// Run alone: node dist/bench/loads.js [rows…]
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  const counts = process.argv.slice(2).map((a) => Number(a.replaceAll("_", "")));
+  const dirs: string[] = [];
+  runLoadBench(counts.length > 0 ? counts : [1_000_000], async (label) => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), `openinsights-bench-${label}-`));
+    dirs.push(dir);
+    return dir;
+  })
+    .then((rows) => {
+      const result = describeLoads(rows, os.loadavg()[0] ?? 0);
+      process.stdout.write(
+        `${JSON.stringify(result.tables[0], null, 1)}\n${JSON.stringify(result.targets, null, 1)}\n`,
+      );
+    })
+    .catch((error: unknown) => {
+      process.stderr.write(`${String(error instanceof Error ? error.stack : error)}\n`);
+      process.exitCode = 1;
+    })
+    .finally(async () => {
+      for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+    });
+}
