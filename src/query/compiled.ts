@@ -1,5 +1,11 @@
 /** What the query compiler produces: parameterised SQL for an analytics engine to run. */
 
+/**
+ * The SQL dialect a query is compiled for: the analytics engine's (`AnalyticsEngine.dialect`).
+ * Both give the same rows for the same query (test/query/semantics.test.ts compares them).
+ */
+export type SqlDialect = "duckdb" | "postgres";
+
 /** A value bound to a `$n` / `?` placeholder. */
 export type SqlValue = string | number | bigint | boolean | null;
 
@@ -9,6 +15,11 @@ export interface CompiledSql {
   readonly params: readonly SqlValue[];
   /** Output column names, in SELECT order, spelled as the catalog spells them. */
   readonly columns: readonly string[];
+  /**
+   * The rows the query reads: one tenant's rows of one table (what an engine versions its data by).
+   * Absent in hand-written SQL.
+   */
+  readonly target?: { readonly program: string; readonly table: string; readonly tenant: string };
 }
 
 /** One result row, keyed by output column name. */

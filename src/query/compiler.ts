@@ -1,10 +1,22 @@
 /**
- * Stage 4: plan → parameterised SQL for the analytics engine (DuckDB dialect). Identifiers come
- * only from the catalog and are quoted; every literal, the tenant and the time window are bound
- * parameters. The tenant filter is always the first condition.
+ * Stage 4: plan → parameterised SQL for the analytics engine, in its dialect (DuckDB by default, or
+ * PostgreSQL). Identifiers come only from the catalog and are quoted; every literal, the tenant and
+ * the time window are bound parameters. The tenant filter is always the first condition.
+ *
+ * The dialects differ only where the engines' defaults differ, so that one query gives the same
+ * rows on both (docs/analytics-postgres.md, "Same rows on both engines"):
+ * - ordering: DuckDB sorts text by code point and puts NULLs last in both directions; PostgreSQL
+ *   sorts by the database's collation and puts NULLs first when descending, so PostgreSQL gets
+ *   `COLLATE "C"` on text order keys, text min/max and text range comparisons, and `NULLS LAST`;
+ * - LIKE: PostgreSQL treats `\` as an escape character by default, DuckDB has none: `ESCAPE ''`;
+ * - numbers: PostgreSQL has no `round(double, n)` and sums integers as NUMERIC; rounded sums and
+ *   averages are computed in NUMERIC and returned as DOUBLE PRECISION, and a number literal is a
+ *   NUMERIC parameter (a bare `$n` beside a BIGINT column would be parsed as BIGINT, refusing 2.5);
+ * - every PostgreSQL parameter is either compared with text or cast to its type, so the engine may
+ *   hand them over as text settings (`COPY` takes no bind parameters: postgres-analytics/params.ts).
  */
 import { type DatasetDef, type Program, TENANT_COLUMN } from "../datasets/types.js";
-import type { CompiledSql, SqlValue } from "./compiled.js";
+import type { CompiledSql, SqlDialect, SqlValue } from "./compiled.js";
 import type { TimeWindow } from "./timespan.js";
 import type { Field, PlanCondition, PlanValue, QueryPlan } from "./validator.js";
 
@@ -13,7 +25,48 @@ export interface CompileContext {
   readonly tenant: string;
   /** The rows' time window (from TIMESPAN or an explicit override); ignored for datasets without a time column. */
   readonly window: TimeWindow;
+  /** The analytics engine's dialect; DuckDB when absent. */
+  readonly dialect?: SqlDialect;
 }
+
+/** What differs between the dialects, as small functions of already-compiled SQL. */
+interface DialectRules {
+  /** A text expression that orders by code point (the language's order for text). */
+  readonly textOrder: (sql: string) => string;
+  /** Appended to each ORDER BY key, after its direction. */
+  readonly nullsLast: string;
+  /** Appended to a LIKE pattern: no escape character. */
+  readonly likeEscape: string;
+  /** A rounded sum or average of a decimal column (6 places). */
+  readonly roundedAggregate: (aggregate: string) => string;
+  /** An average of an integer column (a double on both engines). */
+  readonly average: (aggregate: string) => string;
+  /** A bound number literal. */
+  readonly number: (placeholder: string) => string;
+  /** A bound boolean literal. */
+  readonly boolean: (placeholder: string) => string;
+}
+
+const DIALECTS: Readonly<Record<SqlDialect, DialectRules>> = {
+  duckdb: {
+    textOrder: (sql) => sql,
+    nullsLast: "",
+    likeEscape: "",
+    roundedAggregate: (aggregate) => `round(${aggregate}, 6)`,
+    average: (aggregate) => aggregate,
+    number: (placeholder) => placeholder,
+    boolean: (placeholder) => placeholder,
+  },
+  postgres: {
+    textOrder: (sql) => `${sql} COLLATE "C"`,
+    nullsLast: " NULLS LAST",
+    likeEscape: " ESCAPE ''",
+    roundedAggregate: (aggregate) => `CAST(round(CAST(${aggregate} AS NUMERIC), 6) AS DOUBLE PRECISION)`,
+    average: (aggregate) => `CAST(${aggregate} AS DOUBLE PRECISION)`,
+    number: (placeholder) => `CAST(${placeholder} AS NUMERIC)`,
+    boolean: (placeholder) => `CAST(${placeholder} AS BOOLEAN)`,
+  },
+};
 
 export function quoteIdentifier(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
@@ -24,6 +77,8 @@ export function tableReference(program: Program, dataset: DatasetDef): string {
 }
 
 export function compile(plan: QueryPlan, context: CompileContext): CompiledSql {
+  const dialect = DIALECTS[context.dialect ?? "duckdb"];
+  const fieldSql = (field: Field) => fieldExpression(field, dialect);
   const params: SqlValue[] = [];
   const bind = (value: SqlValue): string => {
     params.push(value);
@@ -49,7 +104,7 @@ export function compile(plan: QueryPlan, context: CompileContext): CompiledSql {
   }
   const groupFilters: string[] = [];
   for (const condition of plan.where) {
-    const sql = conditionSql(condition, bind);
+    const sql = conditionSql(condition, bind, dialect);
     (condition.field.kind === "metric" ? groupFilters : rowFilters).push(sql);
   }
 
@@ -64,10 +119,21 @@ export function compile(plan: QueryPlan, context: CompileContext): CompiledSql {
   if (groupFilters.length > 0) sql += ` HAVING ${groupFilters.join(" AND ")}`;
   if (plan.orderBy.length > 0) {
     // Ordering by the expression, not the output name: a metric may share its name with the measure it sums.
-    sql += ` ORDER BY ${plan.orderBy.map((o) => `${orderSql(o.field, o.direction, grouped)} ${o.direction}`).join(", ")}`;
+    const key = (o: (typeof plan.orderBy)[number]) =>
+      `${orderSql(o.field, o.direction, grouped, dialect)} ${o.direction}${dialect.nullsLast}`;
+    sql += ` ORDER BY ${plan.orderBy.map(key).join(", ")}`;
   }
   if (plan.limit !== undefined) sql += ` LIMIT ${plan.limit}`;
-  return { sql, params, columns: plan.select.map((f) => f.name) };
+  return {
+    sql,
+    params,
+    columns: plan.select.map((f) => f.name),
+    target: {
+      program: context.program,
+      table: plan.dataset.table ?? plan.dataset.name,
+      tenant: context.tenant,
+    },
+  };
 }
 
 /**
@@ -75,15 +141,22 @@ export function compile(plan: QueryPlan, context: CompileContext): CompiledSql {
  * with them) orders each distinct row by the first of its rows' values in that direction: the
  * smallest ascending, the largest descending.
  */
-function orderSql(field: Field, direction: "ASC" | "DESC", grouped: ReadonlySet<string>): string {
-  if (field.kind === "metric" || grouped.has(field.name)) return fieldSql(field);
-  return `${direction === "ASC" ? "min" : "max"}(${fieldSql(field)})`;
+function orderSql(
+  field: Field,
+  direction: "ASC" | "DESC",
+  grouped: ReadonlySet<string>,
+  dialect: DialectRules,
+): string {
+  const text = (sql: string) => (field.type === "string" ? dialect.textOrder(sql) : sql);
+  if (field.kind === "metric" || grouped.has(field.name)) return text(fieldExpression(field, dialect));
+  return `${direction === "ASC" ? "min" : "max"}(${text(fieldExpression(field, dialect))})`;
 }
 
-function fieldSql(field: Field): string {
+function fieldExpression(field: Field, dialect: DialectRules): string {
   if (field.kind === "column") return quoteIdentifier(field.name);
   const { aggregation, source } = field.metric;
   const sourceSql = source ? quoteIdentifier(source) : "*";
+  const textSource = field.type === "string" ? dialect.textOrder(sourceSql) : sourceSql;
   switch (aggregation) {
     case "count":
       return "count(*)";
@@ -92,12 +165,11 @@ function fieldSql(field: Field): string {
     case "sum":
     case "avg":
       // Rounded so that sums of cents print as cents, not as binary-float noise.
-      return field.type === "decimal"
-        ? `round(${aggregation}(${sourceSql}), 6)`
-        : `${aggregation}(${sourceSql})`;
+      if (field.type === "decimal") return dialect.roundedAggregate(`${aggregation}(${sourceSql})`);
+      return aggregation === "avg" ? dialect.average(`avg(${sourceSql})`) : `sum(${sourceSql})`;
     case "min":
     case "max":
-      return `${aggregation}(${sourceSql})`;
+      return `${aggregation}(${textSource})`;
   }
 }
 
@@ -107,9 +179,13 @@ function fieldSql(field: Field): string {
  * not convert to the column's type (validated as text) is compared with the column's text form;
  * in a list, each element on its own.
  */
-function conditionSql(condition: PlanCondition, bind: (value: SqlValue) => string): string {
+function conditionSql(
+  condition: PlanCondition,
+  bind: (value: SqlValue) => string,
+  dialect: DialectRules,
+): string {
   const { field, operator, values } = condition;
-  const column = fieldSql(field);
+  const column = fieldExpression(field, dialect);
   const textual = (value: PlanValue) => value.kind === "text" || field.type === "string";
   const textForm = `lower(CAST(${column} AS VARCHAR))`;
   const subject = values.some(textual) ? textForm : column;
@@ -117,6 +193,8 @@ function conditionSql(condition: PlanCondition, bind: (value: SqlValue) => strin
     if (textual(value)) return bind(String(value.value).toLowerCase());
     if (field.type === "date") return `CAST(${bind(value.value)} AS DATE)`;
     if (field.type === "datetime") return `CAST(${bind(value.value)} AS TIMESTAMP)`;
+    if (typeof value.value === "number") return dialect.number(bind(value.value));
+    if (typeof value.value === "boolean") return dialect.boolean(bind(value.value));
     return bind(value.value);
   };
   const inList = () => {
@@ -131,17 +209,18 @@ function conditionSql(condition: PlanCondition, bind: (value: SqlValue) => strin
   const first = values[0]!;
   switch (operator) {
     case "=":
+      return `${subject} = ${operand(first)}`;
     case ">":
     case "<":
     case ">=":
     case "<=":
-      return `${subject} ${operator} ${operand(first)}`;
+      return `${subject === textForm ? dialect.textOrder(subject) : subject} ${operator} ${operand(first)}`;
     case "!=":
       return `${subject} IS DISTINCT FROM ${operand(first)}`;
     case "LIKE":
-      return `CAST(${column} AS VARCHAR) ILIKE ${bind(String(first.value))}`;
+      return `CAST(${column} AS VARCHAR) ILIKE ${bind(String(first.value))}${dialect.likeEscape}`;
     case "NOT LIKE":
-      return `(${column} IS NULL OR CAST(${column} AS VARCHAR) NOT ILIKE ${bind(String(first.value))})`;
+      return `(${column} IS NULL OR CAST(${column} AS VARCHAR) NOT ILIKE ${bind(String(first.value))}${dialect.likeEscape})`;
     case "IN":
       return inList();
     case "NOT IN":

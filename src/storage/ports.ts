@@ -7,7 +7,7 @@ import type { Page, PageRequest } from "../core/paging.js";
 import type { DatasetDef, Program } from "../datasets/types.js";
 import type { ExecutionOutcome, ExecutionStatus, StoredExecution } from "../executions/model.js";
 import type { LoadOutcome, LoadStatus, StoredLoad } from "../loads/model.js";
-import type { CompiledSql, Row } from "../query/compiled.js";
+import type { CompiledSql, Row, SqlDialect } from "../query/compiled.js";
 import type { TokenTaken } from "../ratelimit/bucket.js";
 import type { Compression, ReportFormat } from "../reports/formats.js";
 import type { ReportStatus, StoredQuery, StoredReport } from "../reports/model.js";
@@ -24,13 +24,33 @@ export interface ExportOptions {
 export interface ExportResult {
   readonly rowCount: number;
   readonly bytes: number;
+  /** The version of the (dataset, tenant) rows the export read ("0": never loaded). */
+  readonly dataVersion: string;
+}
+
+export type LoadMode = "append" | "replace";
+export type LoadInputFormat = "csv" | "tsv" | "ndjson" | "parquet";
+
+export interface LoadRequest {
+  readonly program: Program;
+  readonly dataset: DatasetDef;
+  readonly tenant: string;
+  readonly mode: LoadMode;
+  /** mode=replace only: replace just the rows whose time column falls in [from, to). */
+  readonly window?: { readonly from: Date; readonly to: Date };
+  /** The whole body, already on local disk (decompressed). */
+  readonly file: { readonly path: string; readonly format: LoadInputFormat };
+  readonly signal?: AbortSignal;
 }
 
 export interface LoadResult {
   readonly rowCount: number;
+  readonly dataVersion: string;
 }
 
 export interface AnalyticsEngine {
+  /** The SQL dialect the query compiler emits for this engine. */
+  readonly dialect: SqlDialect;
   /** Creates any missing dataset tables of a program (idempotent). */
   ensureTables(program: Program, datasets: readonly DatasetDef[]): Promise<void>;
   /** Streams result rows in batches; memory stays bounded by the batch size. */
@@ -41,6 +61,8 @@ export interface AnalyticsEngine {
    * while it is written (the worker hashes it that way).
    */
   exportTo(query: CompiledSql, path: string, options: ExportOptions): Promise<ExportResult>;
+  /** Loads one file of rows into one dataset for one tenant, all or nothing. */
+  load(request: LoadRequest): Promise<LoadResult>;
   /**
    * Calls back when another process queued work (a new execution, a retry, a callback), so idle
    * workers wake at once instead of at their next poll; returns the unsubscribe function. Optional:

@@ -22,7 +22,7 @@ import { AppError } from "../../core/errors.js";
 import { type DatasetDef, type Program, TENANT_COLUMN } from "../../datasets/types.js";
 import type { CompiledSql, Row } from "../../query/compiled.js";
 import { type Compression, compressionApplies, type ReportFormat } from "../../reports/formats.js";
-import type { AnalyticsEngine, ExportOptions, ExportResult, LoadResult } from "../ports.js";
+import type { AnalyticsEngine, ExportOptions, ExportResult, LoadRequest, LoadResult } from "../ports.js";
 import { type LoadOptions, loadFile } from "./load.js";
 import {
   appendColumns,
@@ -177,6 +177,7 @@ export async function openDuckDb(options: DuckDbOptions): Promise<DuckDbEngine> 
 }
 
 export class DuckDbEngine implements AnalyticsEngine {
+  readonly dialect = "duckdb" as const;
   private readonly connections = new Set<DuckDBConnection>();
   private writeQueue: Promise<unknown> = Promise.resolve();
   private closed = false;
@@ -311,7 +312,8 @@ export class DuckDbEngine implements AnalyticsEngine {
       const reader = await prepared.runAndReadAll();
       const count = reader.getRows()[0]?.[0];
       const stat = await fs.stat(target);
-      return { rowCount: Number(count ?? 0), bytes: stat.size };
+      // Data versions come with issue #11's per-tenant file sets; one file has one version.
+      return { rowCount: Number(count ?? 0), bytes: stat.size, dataVersion: "0" };
     } catch (error) {
       await fs.rm(target, { force: true }).catch(() => undefined);
       signal?.throwIfAborted();
@@ -406,9 +408,27 @@ export class DuckDbEngine implements AnalyticsEngine {
     );
   }
 
-  /** Loads a CSV/TSV/Parquet file into one dataset for one tenant (see `load.ts`). */
-  load(options: LoadOptions): Promise<LoadResult> {
-    return loadFile(this, options);
+  /**
+   * Loads a CSV/TSV/Parquet file into one dataset for one tenant (see `load.ts`): the port's
+   * `LoadRequest`, or the loader's own options (CLI, tests). A bridge until issue #11's loads
+   * replace this engine's storage: no replace windows, no NDJSON, data version "0".
+   */
+  load(options: LoadOptions | LoadRequest): Promise<LoadResult & { dataVersion: string }> {
+    if (!("mode" in options)) return loadFile(this, options).then((r) => ({ ...r, dataVersion: "0" }));
+    if (options.window || options.file.format === "ndjson") {
+      throw new AppError(
+        "invalid_argument",
+        "Replace windows and NDJSON loads need issue #11's DuckDB loads",
+      );
+    }
+    return loadFile(this, {
+      program: options.program,
+      dataset: options.dataset,
+      tenantId: options.tenant,
+      file: options.file.path,
+      format: options.file.format,
+      replace: options.mode === "replace",
+    }).then((r) => ({ ...r, dataVersion: "0" }));
   }
 
   /**
@@ -505,7 +525,7 @@ export class DuckDbEngine implements AnalyticsEngine {
         appender.clear();
         throw error;
       }
-      return { rowCount };
+      return { rowCount, dataVersion: "0" };
     });
   }
 

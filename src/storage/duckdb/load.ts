@@ -19,7 +19,10 @@ import { createGunzip } from "node:zlib";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { AppError, isAppError } from "../../core/errors.js";
 import { type DatasetDef, type Program, TENANT_COLUMN } from "../../datasets/types.js";
-import type { LoadResult } from "../ports.js";
+
+/** Rows loaded (the engine adds the data version). */
+type LoadResult = { readonly rowCount: number };
+
 import { type DuckDbSession, firstLine, toAppError } from "./session.js";
 import { type PhysicalColumn, physicalColumns, quoteIdent, quoteString, tableName } from "./sql.js";
 

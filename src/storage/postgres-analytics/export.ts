@@ -1,0 +1,89 @@
+/**
+ * The `COPY (…) TO STDOUT` statement of an export: PostgreSQL's own CSV writer, fed a SELECT that
+ * formats each value as the DuckDB engine writes it (its `exportTo` describes the files), so a
+ * report's file does not depend on the engine:
+ * - TIMESTAMP → 'YYYY-MM-DDTHH:MM:SSZ' (fraction dropped; TIMESTAMPTZ in UTC), DATE → 'YYYY-MM-DD';
+ * - BOOLEAN → true/false (PostgreSQL's CSV would write t/f);
+ * - DOUBLE → PostgreSQL's shortest round-trip digits, with '.0' added to whole numbers as DuckDB
+ *   writes them (100.0); they differ only for whole numbers from 1e15 up and for NaN/Infinity;
+ * - CSV/TSV: header row, fields quoted with '"' only when needed, quotes doubled, NULL → empty
+ *   field, empty string → `""`, LF line ends;
+ * - JSON: one object per row (keys in select order) built by json_build_object; COPY writes each
+ *   line unquoted because JSON text never holds the 0x01 delimiter, the 0x02 quote, CR or LF.
+ */
+import type { ReportFormat } from "../../reports/formats.js";
+import { ident } from "./tables.js";
+import { TYPE_OIDS } from "./values.js";
+
+export interface DescribedColumn {
+  readonly name: string;
+  readonly typeOid: number;
+}
+
+const TEXT_TYPES = new Set<number>([TYPE_OIDS.text, TYPE_OIDS.varchar, TYPE_OIDS.bpchar]);
+
+/** A text-valued expression of the column as the files carry it (null stays null). */
+function textValue(column: DescribedColumn, spreadsheetSafe: boolean): string {
+  const c = `q.${ident(column.name)}`;
+  switch (column.typeOid) {
+    case TYPE_OIDS.timestamp:
+      return `to_char(${c}, 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`;
+    case TYPE_OIDS.timestamptz:
+      return `to_char(${c} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`;
+    case TYPE_OIDS.bool:
+      return `CASE WHEN ${c} THEN 'true' WHEN NOT ${c} THEN 'false' END`;
+    case TYPE_OIDS.float4:
+    case TYPE_OIDS.float8:
+      return `CASE WHEN CAST(${c} AS text) ~ '^-?[0-9]+$' THEN CAST(${c} AS text) || '.0' ELSE CAST(${c} AS text) END`;
+    default:
+      if (spreadsheetSafe && TEXT_TYPES.has(column.typeOid)) {
+        // OWASP's CSV-injection advice, as the DuckDB engine applies it.
+        return `CASE WHEN left(${c}, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) THEN '''' || ${c} ELSE ${c} END`;
+      }
+      return c;
+  }
+}
+
+/** A JSON value of the column: numbers and booleans stay JSON numbers and booleans. */
+function jsonValue(column: DescribedColumn, spreadsheetSafe: boolean): string {
+  switch (column.typeOid) {
+    case TYPE_OIDS.timestamp:
+    case TYPE_OIDS.timestamptz:
+      return textValue(column, false);
+    default:
+      return TEXT_TYPES.has(column.typeOid) ? textValue(column, spreadsheetSafe) : `q.${ident(column.name)}`;
+  }
+}
+
+function literal(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
+}
+
+/** The COPY statement writing `sql`'s rows (already parameter-free, see params.ts) as `format`. */
+export function copyToStatement(
+  sql: string,
+  columns: readonly DescribedColumn[],
+  format: Exclude<ReportFormat, "parquet">,
+  spreadsheetSafe: boolean,
+): string {
+  const source = `(\n${sql.trim().replace(/;\s*$/, "")}\n) AS q`;
+  if (format === "json") {
+    const pairs = columns.map((c) => `${literal(c.name)}, ${jsonValue(c, spreadsheetSafe)}`);
+    // json_build_object takes at most 100 arguments: 50 columns per object, merged with ||.
+    const objects: string[] = [];
+    for (let i = 0; i < pairs.length; i += 50) {
+      objects.push(`jsonb_build_object(${pairs.slice(i, i + 50).join(", ")})`);
+    }
+    const row =
+      objects.length <= 1
+        ? `CAST(json_build_object(${pairs.join(", ")}) AS text)`
+        : `CAST(${objects.join(" || ")} AS text)`;
+    return `COPY (SELECT ${row} FROM ${source}) TO STDOUT (FORMAT csv, DELIMITER E'\\x01', QUOTE E'\\x02')`;
+  }
+  const delimiter = format === "tsv" ? "E'\\t'" : "','";
+  const select = columns.map((c) => `${textValue(c, spreadsheetSafe)} AS ${ident(c.name)}`).join(", ");
+  return (
+    `COPY (SELECT ${select} FROM ${source}) TO STDOUT ` +
+    `(FORMAT csv, HEADER true, DELIMITER ${delimiter}, QUOTE '"', ESCAPE '"', NULL '')`
+  );
+}
