@@ -37,7 +37,7 @@ import { type LoopStep, Loops } from "./runtime/loops.js";
 import { Scheduler } from "./scheduler/scheduler.js";
 import { openDiskFileStore } from "./storage/disk/file-store.js";
 import { type DuckDbEngine, openDuckDb } from "./storage/duckdb/engine.js";
-import type { FileStore, MetadataStore } from "./storage/ports.js";
+import type { AnalyticsEngine, FileStore, MetadataStore } from "./storage/ports.js";
 import { openSqliteMetadataStore } from "./storage/sqlite/metadata-store.js";
 import { checkCallbackUrl, parseAllowList } from "./webhooks/address-policy.js";
 import { DeliveryService } from "./webhooks/delivery-service.js";
@@ -93,6 +93,30 @@ export async function openAnalytics(
 }
 
 /**
+ * The analytics engine a serving process runs queries, exports and loads on: PostgreSQL when
+ * OPENINSIGHTS_ANALYTICS_URL is set (shared by every process; loaded only then, like the metadata
+ * adapter), else the data directory's DuckDB file, read-only. Either way every catalog's tables exist.
+ */
+export async function openServingAnalytics(config: Config, catalogs: CatalogSet): Promise<AnalyticsEngine> {
+  if (!config.analytics.url) return openAnalytics(config, catalogs, { readOnly: true });
+  const { openPostgresAnalytics } = await import("./storage/postgres-analytics/engine.js");
+  const engine = await openPostgresAnalytics({
+    url: config.analytics.url,
+    poolSize: config.analytics.poolSize,
+    queryTimeoutMs: config.testQuery.timeoutSeconds * 1000,
+    exportTimeoutMs: config.analytics.exportTimeoutSeconds * 1000,
+    scratchDir: config.dataDir,
+  });
+  try {
+    for (const catalog of catalogs.all) await engine.ensureTables(catalog.program, catalog.datasets);
+  } catch (error) {
+    await engine.close();
+    throw error;
+  }
+  return engine;
+}
+
+/**
  * PostgreSQL when OPENINSIGHTS_DATABASE_URL is set (many processes), else SQLite in the data
  * directory. The scale-out adapters are loaded only when configured: the embedded default does
  * not carry the PostgreSQL client and the AWS SDK (about 36 MB of memory, measured).
@@ -118,7 +142,7 @@ export async function openFiles(config: Config): Promise<FileStore> {
 export interface App {
   readonly server: FastifyInstance;
   readonly catalogs: CatalogSet;
-  readonly engine: DuckDbEngine;
+  readonly engine: AnalyticsEngine;
   readonly store: MetadataStore;
   readonly files: FileStore;
   readonly scheduler: Scheduler;
@@ -172,7 +196,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const newId = () => randomUUID();
   const owner = `${os.hostname()}:${process.pid}:${newId().slice(0, 8)}`;
   const catalogs = await openCatalogs(config);
-  const engine = await openAnalytics(config, catalogs, { readOnly: true });
+  const engine = await openServingAnalytics(config, catalogs);
   const store = await openMetadata(config);
   const files = await openFiles(config);
   const authenticator = await createAuthenticator(config.auth, { dataDir: config.dataDir });

@@ -45,6 +45,8 @@ interface DialectRules {
   readonly number: (placeholder: string) => string;
   /** A bound boolean literal. */
   readonly boolean: (placeholder: string) => string;
+  /** A catalog name (table, column) as the engine's tables spell it, quoted. */
+  readonly name: (name: string) => string;
 }
 
 const DIALECTS: Readonly<Record<SqlDialect, DialectRules>> = {
@@ -56,6 +58,7 @@ const DIALECTS: Readonly<Record<SqlDialect, DialectRules>> = {
     average: (aggregate) => aggregate,
     number: (placeholder) => placeholder,
     boolean: (placeholder) => placeholder,
+    name: quoteIdentifier,
   },
   postgres: {
     textOrder: (sql) => `${sql} COLLATE "C"`,
@@ -65,11 +68,44 @@ const DIALECTS: Readonly<Record<SqlDialect, DialectRules>> = {
     average: (aggregate) => `CAST(${aggregate} AS DOUBLE PRECISION)`,
     number: (placeholder) => `CAST(${placeholder} AS NUMERIC)`,
     boolean: (placeholder) => `CAST(${placeholder} AS BOOLEAN)`,
+    name: (name) => quoteIdentifier(postgresIdentifier(name)),
   },
 };
 
 export function quoteIdentifier(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** PostgreSQL keeps 63 bytes of an identifier (NAMEDATALEN); the catalogs' longest names are longer. */
+const POSTGRES_IDENTIFIER_BYTES = 63;
+
+/**
+ * A catalog name as the PostgreSQL engine's tables spell it: unchanged when it fits in 63 bytes,
+ * else its first 54 bytes (whole characters) and 8 hex digits of a hash of the whole name, so that
+ * two long names with a common start stay two columns (docs/analytics-postgres.md, "Layout").
+ */
+export function postgresIdentifier(name: string): string {
+  if (utf8Length(name) <= POSTGRES_IDENTIFIER_BYTES) return name;
+  let prefix = "";
+  for (const char of name) {
+    if (utf8Length(prefix + char) > 54) break;
+    prefix += char;
+  }
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) {
+    hash ^= name.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return `${prefix}_${hash.toString(16).padStart(8, "0")}`;
+}
+
+function utf8Length(text: string): number {
+  let bytes = 0;
+  for (const char of text) {
+    const code = char.codePointAt(0)!;
+    bytes += code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+  }
+  return bytes;
 }
 
 export function tableReference(program: Program, dataset: DatasetDef): string {
@@ -93,12 +129,12 @@ export function compile(plan: QueryPlan, context: CompileContext): CompiledSql {
     const bound = (instant: Date) => (sqlType === "DATE" ? dateBound(instant) : timestampText(instant));
     if (context.window.start) {
       rowFilters.push(
-        `${quoteIdentifier(timeColumn)} >= CAST(${bind(bound(context.window.start))} AS ${sqlType})`,
+        `${dialect.name(timeColumn)} >= CAST(${bind(bound(context.window.start))} AS ${sqlType})`,
       );
     }
     if (context.window.end) {
       rowFilters.push(
-        `${quoteIdentifier(timeColumn)} < CAST(${bind(bound(context.window.end))} AS ${sqlType})`,
+        `${dialect.name(timeColumn)} < CAST(${bind(bound(context.window.end))} AS ${sqlType})`,
       );
     }
   }
@@ -113,7 +149,7 @@ export function compile(plan: QueryPlan, context: CompileContext): CompiledSql {
   const grouping = plan.select.filter((f) => f.kind === "column");
   const grouped = new Set(grouping.map((f) => f.name));
   let sql = `SELECT ${selectList.join(", ")}`;
-  sql += ` FROM ${tableReference(context.program, plan.dataset)}`;
+  sql += ` FROM ${quoteIdentifier(context.program)}.${dialect.name(plan.dataset.table ?? plan.dataset.name)}`;
   sql += ` WHERE ${rowFilters.join(" AND ")}`;
   if (grouping.length > 0) sql += ` GROUP BY ${grouping.map(fieldSql).join(", ")}`;
   if (groupFilters.length > 0) sql += ` HAVING ${groupFilters.join(" AND ")}`;
@@ -153,9 +189,9 @@ function orderSql(
 }
 
 function fieldExpression(field: Field, dialect: DialectRules): string {
-  if (field.kind === "column") return quoteIdentifier(field.name);
+  if (field.kind === "column") return dialect.name(field.name);
   const { aggregation, source } = field.metric;
-  const sourceSql = source ? quoteIdentifier(source) : "*";
+  const sourceSql = source ? dialect.name(source) : "*";
   const textSource = field.type === "string" ? dialect.textOrder(sourceSql) : sourceSql;
   switch (aggregation) {
     case "count":

@@ -24,7 +24,7 @@ import type { CompiledSql, Row, SqlDialect } from "../../query/compiled.js";
 import { compressionApplies } from "../../reports/formats.js";
 import type { AnalyticsEngine, ExportOptions, ExportResult, LoadRequest, LoadResult } from "../ports.js";
 import { redactedUrl, toAppError } from "./errors.js";
-import { copyToStatement, type DescribedColumn } from "./export.js";
+import { copyToStatement, type DescribedColumn, headerLine } from "./export.js";
 import { loadIntoTable } from "./load.js";
 import { setParametersStatement, withSettingParameters } from "./params.js";
 import { BOOKKEEPING_SCHEMA, createTableStatements, ident, programTables, qualified } from "./tables.js";
@@ -126,10 +126,10 @@ export class PostgresAnalyticsEngine implements AnalyticsEngine {
         // The table exists: add what a newer catalog declares, refuse silent type changes.
         const types = new Map(existing.rows.map((r) => [r.column_name, r.data_type]));
         for (const column of table.columns) {
-          const type = types.get(column.name);
+          const type = types.get(column.physical);
           if (type === undefined) {
             await client.query(
-              `ALTER TABLE ${qualified(program, table.table)} ADD COLUMN ${ident(column.name)} ${column.sqlType}`,
+              `ALTER TABLE ${qualified(program, table.table)} ADD COLUMN ${ident(column.physical)} ${column.sqlType}`,
             );
           } else if (
             type !== column.sqlType &&
@@ -158,10 +158,19 @@ export class PostgresAnalyticsEngine implements AnalyticsEngine {
         `DECLARE openinsights_rows NO SCROLL CURSOR FOR ${withSettingParameters(query.sql)}`,
       );
       for (;;) {
-        const batch = await client.query(`FETCH ${BATCH_ROWS} FROM openinsights_rows`);
+        const batch = await client.query<unknown[]>({
+          text: `FETCH ${BATCH_ROWS} FROM openinsights_rows`,
+          rowMode: "array",
+        });
         signal?.throwIfAborted();
         if (batch.rows.length === 0) break;
-        yield batch.rows as Row[];
+        // Keys by position: PostgreSQL cuts output names to 63 bytes, the catalog's can be longer.
+        const names = outputNames(query, batch.fields.map((f) => f.name));
+        yield batch.rows.map((values) => {
+          const row: Row = {};
+          for (let i = 0; i < names.length; i++) row[names[i]!] = values[i];
+          return row;
+        });
         if (batch.rows.length < BATCH_ROWS) break;
       }
       await client.query("COMMIT");
@@ -198,7 +207,10 @@ export class PostgresAnalyticsEngine implements AnalyticsEngine {
       await this.beginRead(client, this.exportTimeoutMs, query);
       const dataVersion = await this.readDataVersion(client, query);
       const sql = withSettingParameters(query.sql);
-      const columns = await describe(client, sql);
+      const described = await describe(client, sql);
+      const names = outputNames(query, described.map((c) => c.name));
+      const columns = described.map((c, i) => ({ ...c, name: names[i]! }));
+      const header = headerLine(columns, options.format);
       const source = client.query(
         copyTo(copyToStatement(sql, columns, options.format, options.spreadsheetSafe ?? false)),
       );
@@ -211,7 +223,10 @@ export class PostgresAnalyticsEngine implements AnalyticsEngine {
       });
       // The file is created here and only appended to: a reader can follow it (AnalyticsEngine).
       const file = createWriteStream(filePath);
-      await pipeline([source, ...(compressor ? [compressor] : []), counter, file], signal ? { signal } : {});
+      await pipeline(
+        [source, headedBy(header), ...(compressor ? [compressor] : []), counter, file],
+        signal ? { signal } : {},
+      );
       await client.query("COMMIT");
       return { rowCount: source.rowCount, bytes, dataVersion };
     } catch (error) {
@@ -355,6 +370,30 @@ function compressorFor(compression: string): Transform | null {
     "invalid_argument",
     "zstd report files need Node.js 22.15 or later with the PostgreSQL analytics engine; use gzip",
   );
+}
+
+/** Passes bytes through, `header` first (also when no row follows). */
+function headedBy(header: string | null): Transform {
+  let sent = header === null;
+  const sendHeader = (stream: Transform) => {
+    if (!sent) stream.push(Buffer.from(header!));
+    sent = true;
+  };
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      sendHeader(this);
+      done(null, chunk);
+    },
+    flush(done) {
+      sendHeader(this);
+      done();
+    },
+  });
+}
+
+/** The output names: the compiled query's own (whole) when it has them, else PostgreSQL's. */
+function outputNames(query: CompiledSql, described: readonly string[]): readonly string[] {
+  return query.columns.length === described.length ? query.columns : described;
 }
 
 /** The result columns of `sql`, without running it (LIMIT 0 plans and stops). */

@@ -12,19 +12,22 @@
  *   line unquoted because JSON text never holds the 0x01 delimiter, the 0x02 quote, CR or LF.
  */
 import type { ReportFormat } from "../../reports/formats.js";
-import { ident } from "./tables.js";
 import { TYPE_OIDS } from "./values.js";
 
 export interface DescribedColumn {
+  /** The output name (the header's, the JSON key). */
   readonly name: string;
   readonly typeOid: number;
 }
 
+/** The source's columns are read by position (`q.c1`, …): output names may exceed PostgreSQL's 63 bytes. */
+const positional = (index: number) => `q.c${index + 1}`;
+
 const TEXT_TYPES = new Set<number>([TYPE_OIDS.text, TYPE_OIDS.varchar, TYPE_OIDS.bpchar]);
 
 /** A text-valued expression of the column as the files carry it (null stays null). */
-function textValue(column: DescribedColumn, spreadsheetSafe: boolean): string {
-  const c = `q.${ident(column.name)}`;
+function textValue(column: DescribedColumn, index: number, spreadsheetSafe: boolean): string {
+  const c = positional(index);
   switch (column.typeOid) {
     case TYPE_OIDS.timestamp:
       return `to_char(${c}, 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`;
@@ -45,14 +48,26 @@ function textValue(column: DescribedColumn, spreadsheetSafe: boolean): string {
 }
 
 /** A JSON value of the column: numbers and booleans stay JSON numbers and booleans. */
-function jsonValue(column: DescribedColumn, spreadsheetSafe: boolean): string {
+function jsonValue(column: DescribedColumn, index: number, spreadsheetSafe: boolean): string {
   switch (column.typeOid) {
     case TYPE_OIDS.timestamp:
     case TYPE_OIDS.timestamptz:
-      return textValue(column, false);
+      return textValue(column, index, false);
     default:
-      return TEXT_TYPES.has(column.typeOid) ? textValue(column, spreadsheetSafe) : `q.${ident(column.name)}`;
+      return TEXT_TYPES.has(column.typeOid) ? textValue(column, index, spreadsheetSafe) : positional(index);
   }
+}
+
+/**
+ * The header row of CSV/TSV (null for JSON), written by the engine because PostgreSQL's would carry
+ * names cut to 63 bytes; quoted as PostgreSQL and DuckDB quote a field.
+ */
+export function headerLine(columns: readonly DescribedColumn[], format: ReportFormat): string | null {
+  if (format === "json" || format === "parquet") return null;
+  const delimiter = format === "tsv" ? "\t" : ",";
+  const field = (name: string) =>
+    name.includes(delimiter) || /["\r\n]/.test(name) ? `"${name.replaceAll('"', '""')}"` : name;
+  return `${columns.map((c) => field(c.name)).join(delimiter)}\n`;
 }
 
 function literal(text: string): string {
@@ -66,9 +81,10 @@ export function copyToStatement(
   format: Exclude<ReportFormat, "parquet">,
   spreadsheetSafe: boolean,
 ): string {
-  const source = `(\n${sql.trim().replace(/;\s*$/, "")}\n) AS q`;
+  const aliases = columns.map((_, i) => `c${i + 1}`).join(", ");
+  const source = `(\n${sql.trim().replace(/;\s*$/, "")}\n) AS q(${aliases})`;
   if (format === "json") {
-    const pairs = columns.map((c) => `${literal(c.name)}, ${jsonValue(c, spreadsheetSafe)}`);
+    const pairs = columns.map((c, i) => `${literal(c.name)}, ${jsonValue(c, i, spreadsheetSafe)}`);
     // json_build_object takes at most 100 arguments: 50 columns per object, merged with ||.
     const objects: string[] = [];
     for (let i = 0; i < pairs.length; i += 50) {
@@ -81,9 +97,9 @@ export function copyToStatement(
     return `COPY (SELECT ${row} FROM ${source}) TO STDOUT (FORMAT csv, DELIMITER E'\\x01', QUOTE E'\\x02')`;
   }
   const delimiter = format === "tsv" ? "E'\\t'" : "','";
-  const select = columns.map((c) => `${textValue(c, spreadsheetSafe)} AS ${ident(c.name)}`).join(", ");
+  const select = columns.map((c, i) => textValue(c, i, spreadsheetSafe)).join(", ");
   return (
     `COPY (SELECT ${select} FROM ${source}) TO STDOUT ` +
-    `(FORMAT csv, HEADER true, DELIMITER ${delimiter}, QUOTE '"', ESCAPE '"', NULL '')`
+    `(FORMAT csv, HEADER false, DELIMITER ${delimiter}, QUOTE '"', ESCAPE '"', NULL '')`
   );
 }

@@ -20,11 +20,10 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import type pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { AppError } from "../../core/errors.js";
-import { datasetTable } from "../../datasets/lookup.js";
 import { TENANT_COLUMN } from "../../datasets/types.js";
 import type { LoadRequest } from "../ports.js";
 import { pgErrorCode } from "./errors.js";
-import { datasetColumns, ident, type PgColumn, qualified } from "./tables.js";
+import { catalogIdent, datasetColumns, datasetTableIdent, ident, type PgColumn } from "./tables.js";
 
 const STAGE = "openinsights_stage";
 const HEADER_LIMIT = 1 << 20;
@@ -54,11 +53,11 @@ export async function loadIntoTable(
     const header = parseHeader(await firstLine(converted.path), delimiter);
     const columns = mapColumns(header, datasetColumns(dataset), dataset.name);
     const stageTypes = columns.map(
-      (c) => `${ident(c.name)} ${c.type === "datetime" ? "timestamptz" : c.sqlType}`,
+      (c) => `${ident(c.physical)} ${c.type === "datetime" ? "timestamptz" : c.sqlType}`,
     );
     await client.query(`CREATE TEMPORARY TABLE ${STAGE} (${stageTypes.join(", ")}) ON COMMIT DROP`);
     const copy = copyFrom(
-      `COPY ${STAGE} (${columns.map((c) => ident(c.name)).join(", ")}) FROM STDIN ` +
+      `COPY ${STAGE} (${columns.map((c) => ident(c.physical)).join(", ")}) FROM STDIN ` +
         `(FORMAT csv, HEADER true, DELIMITER ${delimiter === "\t" ? "E'\\t'" : "','"}, QUOTE '"', ESCAPE '"', NULL '')`,
     );
     try {
@@ -75,8 +74,8 @@ export async function loadIntoTable(
       }
       throw error;
     }
-    const target = qualified(request.program, datasetTable(dataset));
-    const timeColumn = dataset.timeColumn ? ident(dataset.timeColumn) : null;
+    const target = datasetTableIdent(request.program, dataset);
+    const timeColumn = dataset.timeColumn ? catalogIdent(dataset.timeColumn) : null;
     if (request.window && timeColumn) {
       const outside = await client.query<{ n: number }>(
         `SELECT count(*) AS n FROM ${STAGE} WHERE ${timeColumn} IS NULL OR ${timeColumn} < $1 OR ${timeColumn} >= $2`,
@@ -98,7 +97,7 @@ export async function loadIntoTable(
         ...(request.window && timeColumn ? [request.window.from, request.window.to] : []),
       ]);
     }
-    const names = columns.map((c) => ident(c.name));
+    const names = columns.map((c) => ident(c.physical));
     const inserted = await client.query(
       `INSERT INTO ${target} (${ident(TENANT_COLUMN)}, ${names.join(", ")}) SELECT $1, ${names.join(", ")} FROM ${STAGE}`,
       [tenant],

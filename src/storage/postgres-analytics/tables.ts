@@ -9,6 +9,7 @@
 import { AppError } from "../../core/errors.js";
 import { datasetTable, physicalColumns } from "../../datasets/lookup.js";
 import { type ColumnType, type DatasetDef, type Program, TENANT_COLUMN } from "../../datasets/types.js";
+import { postgresIdentifier } from "../../query/compiler.js";
 
 /** PostgreSQL type of each catalog column type (the same value ranges as DuckDB's of `duckdb/sql.ts`). */
 export const POSTGRES_TYPES: Readonly<Record<ColumnType, string>> = {
@@ -20,8 +21,18 @@ export const POSTGRES_TYPES: Readonly<Record<ColumnType, string>> = {
   boolean: "boolean",
 };
 
+/** The table of a dataset, qualified and quoted as the compiler names it. */
+export function datasetTableIdent(program: Program, dataset: DatasetDef): string {
+  return `${ident(program)}.${catalogIdent(datasetTable(dataset))}`;
+}
+
 /** The schema of the engine's own bookkeeping (data versions), beside the programs' schemas. */
 export const BOOKKEEPING_SCHEMA = "openinsights_analytics";
+
+/** A catalog name (table, column) as this engine's tables spell it, quoted (the compiler's spelling). */
+export function catalogIdent(name: string): string {
+  return ident(postgresIdentifier(name));
+}
 
 /** `"name"`, embedded quotes doubled; NUL refused (PostgreSQL cannot hold it). */
 export function ident(name: string): string {
@@ -30,13 +41,17 @@ export function ident(name: string): string {
 }
 
 export interface PgColumn {
+  /** As the catalog spells it. */
   readonly name: string;
+  /** As the table spells it (postgresIdentifier). */
+  readonly physical: string;
   readonly type: ColumnType;
   readonly sqlType: string;
 }
 
 export interface PgTable {
   readonly schema: Program;
+  /** As the database spells it (postgresIdentifier of the catalog's). */
   readonly table: string;
   /** Without the tenant column, in catalog order (datasets sharing a table: the union). */
   readonly columns: readonly PgColumn[];
@@ -53,7 +68,7 @@ export function datasetColumns(dataset: DatasetDef): PgColumn[] {
     if (name.toLowerCase() === TENANT_COLUMN) {
       throw new AppError("internal", `Dataset ${dataset.name} declares the reserved column ${TENANT_COLUMN}`);
     }
-    return { name, type, sqlType: POSTGRES_TYPES[type] };
+    return { name, physical: postgresIdentifier(name), type, sqlType: POSTGRES_TYPES[type] };
   });
 }
 
@@ -61,15 +76,19 @@ export function datasetColumns(dataset: DatasetDef): PgColumn[] {
 export function programTables(program: Program, datasets: readonly DatasetDef[]): PgTable[] {
   const byName = new Map<string, { table: string; columns: PgColumn[]; timeColumn: string | null }>();
   for (const dataset of datasets) {
-    const table = datasetTable(dataset);
+    const table = postgresIdentifier(datasetTable(dataset));
     const entry = byName.get(table);
     const columns = datasetColumns(dataset);
     if (!entry) {
-      byName.set(table, { table, columns: [...columns], timeColumn: dataset.timeColumn });
+      byName.set(table, {
+        table,
+        columns: [...columns],
+        timeColumn: dataset.timeColumn ? postgresIdentifier(dataset.timeColumn) : null,
+      });
       continue;
     }
     for (const column of columns) {
-      const existing = entry.columns.find((c) => c.name === column.name);
+      const existing = entry.columns.find((c) => c.physical === column.physical);
       if (!existing) entry.columns.push(column);
       else if (existing.type !== column.type) {
         throw new AppError(
@@ -87,7 +106,7 @@ export function createTableStatements(table: PgTable): string[] {
   const target = qualified(table.schema, table.table);
   const definitions = [
     `${ident(TENANT_COLUMN)} text NOT NULL`,
-    ...table.columns.map((c) => `${ident(c.name)} ${c.sqlType}`),
+    ...table.columns.map((c) => `${ident(c.physical)} ${c.sqlType}`),
   ];
   const keys = [TENANT_COLUMN, ...(table.timeColumn ? [table.timeColumn] : [])].map(ident).join(", ");
   // Index names are per schema and at most 63 bytes: a short stable name from the table's.
