@@ -211,7 +211,9 @@ function analyticsUrl(raw: string | undefined): string | null {
   const value = raw?.trim();
   if (!value) return null;
   if (!/^postgres(ql)?:\/\//.test(value)) {
-    throw invalid("OPENINSIGHTS_ANALYTICS_URL must be a postgres:// URL (unset: DuckDB in the data directory)");
+    throw invalid(
+      "OPENINSIGHTS_ANALYTICS_URL must be a postgres:// URL (unset: DuckDB in the data directory)",
+    );
   }
   return value;
 }

@@ -133,9 +133,7 @@ export function compile(plan: QueryPlan, context: CompileContext): CompiledSql {
       );
     }
     if (context.window.end) {
-      rowFilters.push(
-        `${dialect.name(timeColumn)} < CAST(${bind(bound(context.window.end))} AS ${sqlType})`,
-      );
+      rowFilters.push(`${dialect.name(timeColumn)} < CAST(${bind(bound(context.window.end))} AS ${sqlType})`);
     }
   }
   const groupFilters: string[] = [];

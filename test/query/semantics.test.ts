@@ -28,6 +28,9 @@ const ORDERS: DatasetDef = {
     { name: "SoldAt", type: "datetime" },
     { name: "Seats", type: "integer" },
     { name: "IsRenewal", type: "boolean" },
+    // Longer than PostgreSQL's 63-byte identifiers, and equal in their first 63 bytes.
+    { name: "DataAIPowerbusinessdecisionswithCloudScaleAnalyticsMigrationOnPremises", type: "string" },
+    { name: "DataAIPowerbusinessdecisionswithCloudScaleAnalyticsMigrationOnPremisesTwo", type: "integer" },
   ],
   measures: [{ name: "Amount", type: "decimal" }],
   metrics: [
@@ -62,6 +65,12 @@ const CSV = [
   "apple,Apple,2024-05-23,2024-05-23T00:00:00Z,8,true,1e3",
   "Apple,apple,2024-05-23,2024-05-23T00:00:00Z,8,true,1000",
   "=cmd,France,2024-06-20,2024-06-20T00:00:00Z,1,false,2",
+].join("\n");
+
+const LONG_CSV = [
+  "Customer,OrderDate,DataAIPowerbusinessdecisionswithCloudScaleAnalyticsMigrationOnPremises,DataAIPowerbusinessdecisionswithCloudScaleAnalyticsMigrationOnPremisesTwo",
+  "Long One,2024-06-01,first,1",
+  "Long Two,2024-06-02,second,2",
 ].join("\n");
 
 const OTHER_CSV = [
@@ -182,8 +191,9 @@ async function loadBoth(engine: AnalyticsEngine, dir: string): Promise<void> {
   for (const [tenant, csv] of [
     [TENANT, CSV],
     [OTHER, OTHER_CSV],
+    [TENANT, LONG_CSV],
   ] as const) {
-    const file = path.join(dir, `${tenant}.csv`);
+    const file = path.join(dir, `${tenant}-${csv.length}.csv`);
     await fs.writeFile(file, csv);
     await engine.load({
       program: "acme",

@@ -21,8 +21,9 @@ import { AppError } from "../../core/errors.js";
 import { datasetTable } from "../../datasets/lookup.js";
 import type { DatasetDef, Program } from "../../datasets/types.js";
 import type { CompiledSql, Row, SqlDialect } from "../../query/compiled.js";
-import { compressionApplies } from "../../reports/formats.js";
+import { type Compression, compressionApplies } from "../../reports/formats.js";
 import type { AnalyticsEngine, ExportOptions, ExportResult, LoadRequest, LoadResult } from "../ports.js";
+import { csvToParquet, zstdStream } from "./convert.js";
 import { redactedUrl, toAppError } from "./errors.js";
 import { copyToStatement, type DescribedColumn, headerLine } from "./export.js";
 import { loadIntoTable } from "./load.js";
@@ -165,7 +166,10 @@ export class PostgresAnalyticsEngine implements AnalyticsEngine {
         signal?.throwIfAborted();
         if (batch.rows.length === 0) break;
         // Keys by position: PostgreSQL cuts output names to 63 bytes, the catalog's can be longer.
-        const names = outputNames(query, batch.fields.map((f) => f.name));
+        const names = outputNames(
+          query,
+          batch.fields.map((f) => f.name),
+        );
         yield batch.rows.map((values) => {
           const row: Row = {};
           for (let i = 0; i < names.length; i++) row[names[i]!] = values[i];
@@ -193,10 +197,11 @@ export class PostgresAnalyticsEngine implements AnalyticsEngine {
     if (!compressionApplies(options.format, compression)) {
       throw new AppError("internal", `Compression ${compression} does not apply to format ${options.format}`);
     }
-    if (options.format === "parquet") {
-      throw new AppError("invalid_argument", PARQUET_UNSUPPORTED);
-    }
-    const compressor = compressorFor(compression);
+    const compressor = await compressorFor(compression);
+    // Parquet: COPY writes CSV beside the target, which DuckDB then turns into the Parquet file.
+    const parquet = options.format === "parquet";
+    const copyTarget = parquet ? `${filePath}.csv.part` : filePath;
+    const copyFormat = parquet ? "csv" : options.format;
     const signal = options.signal;
     signal?.throwIfAborted();
     const client = await this.connect();
@@ -208,11 +213,14 @@ export class PostgresAnalyticsEngine implements AnalyticsEngine {
       const dataVersion = await this.readDataVersion(client, query);
       const sql = withSettingParameters(query.sql);
       const described = await describe(client, sql);
-      const names = outputNames(query, described.map((c) => c.name));
+      const names = outputNames(
+        query,
+        described.map((c) => c.name),
+      );
       const columns = described.map((c, i) => ({ ...c, name: names[i]! }));
-      const header = headerLine(columns, options.format);
+      const header = headerLine(columns, copyFormat);
       const source = client.query(
-        copyTo(copyToStatement(sql, columns, options.format, options.spreadsheetSafe ?? false)),
+        copyTo(copyToStatement(sql, columns, copyFormat, options.spreadsheetSafe ?? false)),
       );
       let bytes = 0;
       const counter = new Transform({
@@ -222,12 +230,16 @@ export class PostgresAnalyticsEngine implements AnalyticsEngine {
         },
       });
       // The file is created here and only appended to: a reader can follow it (AnalyticsEngine).
-      const file = createWriteStream(filePath);
+      const file = createWriteStream(copyTarget);
       await pipeline(
         [source, headedBy(header), ...(compressor ? [compressor] : []), counter, file],
         signal ? { signal } : {},
       );
       await client.query("COMMIT");
+      if (parquet) {
+        await csvToParquet(copyTarget, filePath, columns);
+        bytes = (await fs.stat(filePath)).size;
+      }
       return { rowCount: source.rowCount, bytes, dataVersion };
     } catch (error) {
       broken = error as Error;
@@ -235,6 +247,7 @@ export class PostgresAnalyticsEngine implements AnalyticsEngine {
       signal?.throwIfAborted();
       throw toAppError(error, "Export failed");
     } finally {
+      if (parquet) await fs.rm(copyTarget, { force: true }).catch(() => undefined);
       signal?.removeEventListener("abort", onAbort);
       await this.finish(client, broken);
     }
@@ -358,18 +371,15 @@ export class PostgresAnalyticsEngine implements AnalyticsEngine {
   }
 }
 
-export const PARQUET_UNSUPPORTED =
-  "Parquet report files are not available with the PostgreSQL analytics engine (OPENINSIGHTS_ANALYTICS_URL); use csv, tsv or json";
-
-function compressorFor(compression: string): Transform | null {
-  if (compression === "none") return null;
-  if (compression === "gzip") return zlib.createGzip();
-  const zstd = (zlib as unknown as { createZstdCompress?: () => Transform }).createZstdCompress;
-  if (compression === "zstd" && zstd) return zstd();
-  throw new AppError(
-    "invalid_argument",
-    "zstd report files need Node.js 22.15 or later with the PostgreSQL analytics engine; use gzip",
-  );
+async function compressorFor(compression: Compression): Promise<Transform | null> {
+  switch (compression) {
+    case "none":
+      return null;
+    case "gzip":
+      return zlib.createGzip();
+    case "zstd":
+      return zstdStream();
+  }
 }
 
 /** Passes bytes through, `header` first (also when no row follows). */
