@@ -1,10 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { stat } from "node:fs/promises";
 import os from "node:os";
-import { openAnalytics, openCatalogs, openMetadata } from "../app.js";
+import { openAnalytics, openCatalogs, openMetadata, openServingAnalytics } from "../app.js";
 import type { AuditEntry, AuditOutcome } from "../audit/model.js";
 import { recordLoad } from "../loads/record.js";
-import { type LoadFormat, loadFile } from "../storage/duckdb/load.js";
+import type { DuckDbEngine } from "../storage/duckdb/engine.js";
+import { inferFormat, type LoadFormat, loadFile } from "../storage/duckdb/load.js";
 import type { MetadataStore } from "../storage/ports.js";
 import {
   CATALOG_OPTION,
@@ -56,7 +57,9 @@ export const loadCommand: Command = {
     if (context.positionals.length !== 1) throw new UsageError("give exactly one FILE to load");
     const file = context.positionals[0]!;
     const replace = context.values.replace === true;
-    const engine = await openAnalytics(config, catalogs);
+    // OPENINSIGHTS_ANALYTICS_URL: into PostgreSQL, through the engine's load (docs/analytics-postgres.md).
+    const postgres = config.analytics.url ? await openServingAnalytics(config, catalogs) : null;
+    const engine = postgres ?? (await openAnalytics(config, catalogs));
     const store = await openMetadata(config);
     const audit = (outcome: AuditOutcome, detail: string) =>
       auditLoad(store, context.io, {
@@ -78,7 +81,22 @@ export const loadCommand: Command = {
         { store, now: () => new Date(), newId: randomUUID },
         { program, dataset: dataset.name, tenant: tenantId, mode: replace ? "replace" : "append" },
         async () => {
-          const { rowCount } = await loadFile(engine, {
+          if (postgres) {
+            if (/\.gz$/i.test(file)) {
+              throw new UsageError(
+                "the PostgreSQL analytics engine loads uncompressed files: gunzip it first",
+              );
+            }
+            const { rowCount } = await postgres.load({
+              program,
+              dataset,
+              tenant: tenantId,
+              mode: replace ? "replace" : "append",
+              file: { path: file, format: (format as LoadFormat | undefined) ?? inferFormat(file) },
+            });
+            return { rowCount, bytes: (await stat(file)).size };
+          }
+          const { rowCount } = await loadFile(engine as DuckDbEngine, {
             program,
             dataset,
             tenantId,

@@ -8,7 +8,7 @@
  *   writes them (100.0); they differ only for whole numbers from 1e15 up and for NaN/Infinity;
  * - CSV/TSV: header row, fields quoted with '"' only when needed, quotes doubled, NULL → empty
  *   field, empty string → `""`, LF line ends;
- * - JSON: one object per row (keys in select order) built by json_build_object; COPY writes each
+ * - JSON: one compact object per row, keys in select order, values by to_json; COPY writes each
  *   line unquoted because JSON text never holds the 0x01 delimiter, the 0x02 quote, CR or LF.
  */
 import type { ReportFormat } from "../../reports/formats.js";
@@ -84,16 +84,16 @@ export function copyToStatement(
   const aliases = columns.map((_, i) => `c${i + 1}`).join(", ");
   const source = `(\n${sql.trim().replace(/;\s*$/, "")}\n) AS q(${aliases})`;
   if (format === "json") {
-    const pairs = columns.map((c, i) => `${literal(c.name)}, ${jsonValue(c, i, spreadsheetSafe)}`);
-    // json_build_object takes at most 100 arguments: 50 columns per object, merged with ||.
-    const objects: string[] = [];
-    for (let i = 0; i < pairs.length; i += 50) {
-      objects.push(`jsonb_build_object(${pairs.slice(i, i + 50).join(", ")})`);
-    }
-    const row =
-      objects.length <= 1
-        ? `CAST(json_build_object(${pairs.join(", ")}) AS text)`
-        : `CAST(${objects.join(" || ")} AS text)`;
+    // Compact, keys in select order (json_build_object would write " : ", jsonb would sort keys).
+    const members = columns.map((c, i) => {
+      // Doubles in DuckDB's digits (100.0) as JSON numbers; everything else as to_json writes it.
+      const float = c.typeOid === TYPE_OIDS.float8 || c.typeOid === TYPE_OIDS.float4;
+      const json = float
+        ? `coalesce(${textValue(c, i, false)}, 'null')`
+        : `coalesce(CAST(to_json(${jsonValue(c, i, spreadsheetSafe)}) AS text), 'null')`;
+      return `${literal(`${i === 0 ? "{" : ","}${JSON.stringify(c.name)}:`)} || ${json}`;
+    });
+    const row = columns.length === 0 ? "'{}'" : `${members.join(" || ")} || '}'`;
     return `COPY (SELECT ${row} FROM ${source}) TO STDOUT (FORMAT csv, DELIMITER E'\\x01', QUOTE E'\\x02')`;
   }
   const delimiter = format === "tsv" ? "E'\\t'" : "','";
