@@ -23,6 +23,7 @@ import { formatExportsBenchmark } from "./format-exports.js";
 import { httpBenchmark } from "./http.js";
 import { queryLanguageBenchmark } from "./query-language.js";
 import { queueBenchmark } from "./queue.js";
+import { rateLimitBenchmark } from "./rate-limit.js";
 import { type RunSummary, textResult, writeJson, writeMarkdown } from "./report.js";
 
 /** The repository root (this file runs as dist/bench/run.js). */
@@ -104,6 +105,7 @@ async function main(): Promise<number> {
     if (dataReady) await runOne(formatExportsBenchmark, base);
     await runOne(httpBenchmark, base);
     await runOne(queueBenchmark, base);
+    await runOne(rateLimitBenchmark, base);
   } finally {
     progress("removing temporary data directories");
     await dirs.removeAll();

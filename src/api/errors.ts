@@ -18,6 +18,13 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   internal: 500,
 };
 
+/**
+ * What a 503 asks clients to wait (RFC 9110 §10.2.3): an outage of the database or the identity
+ * provider is usually over within seconds (a failover, a restart), and retrying clients should not
+ * all come back at once on the next tick.
+ */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+
 /** Fastify's own errors for malformed requests, as our codes. */
 const FASTIFY_CODES: Record<string, { status: number; message: string }> = {
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, message: "The request body is not valid JSON" },
@@ -38,6 +45,7 @@ export function handleError(
     else if (error.details && error.code !== "invalid_query")
       request.log.info({ details: error.details }, error.message);
     if (error.code === "unauthorized") reply.header("www-authenticate", bearerChallenge(error));
+    if (status === 503) reply.header("retry-after", UNAVAILABLE_RETRY_AFTER_SECONDS);
     const diagnostics = error.code === "invalid_query" ? error.details : undefined;
     return reply.status(status).send(errorEnvelope(status, error.message, diagnostics));
   }

@@ -9,7 +9,7 @@ import { registerAdminRoutes } from "./admin.js";
 import { answerClientError } from "./client-errors.js";
 import type { ApiContext } from "./context.js";
 import { envelope, errorEnvelope, serializeJson } from "./envelope.js";
-import { handleError } from "./errors.js";
+import { handleError, UNAVAILABLE_RETRY_AFTER_SECONDS } from "./errors.js";
 import { PRODUCT_LOGO, PRODUCT_NAME, PRODUCT_VERSION, registerLanding } from "./landing.js";
 import { registerProgramRoutes } from "./routes/index.js";
 
@@ -149,7 +149,10 @@ export async function buildServer(context: ApiContext, options: ServerOptions): 
       for (const check of options.readiness) await check();
       return envelope([{ status: "ready" }]);
     } catch (error) {
-      return reply.status(503).send(errorEnvelope(503, `Not ready: ${(error as Error).message}`));
+      return reply
+        .status(503)
+        .header("retry-after", UNAVAILABLE_RETRY_AFTER_SECONDS)
+        .send(errorEnvelope(503, `Not ready: ${(error as Error).message}`));
     }
   });
 

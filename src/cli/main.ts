@@ -4,6 +4,7 @@
  */
 import { parseArgs } from "node:util";
 import { isAppError } from "../core/errors.js";
+import { nearestName } from "../core/nearest-name.js";
 import { demoCommand } from "./demo.js";
 import { loadCommand } from "./load.js";
 import { queryCommand } from "./query.js";
@@ -35,28 +36,11 @@ function usageMessage(error: Error & { code?: string }, command: Command): strin
   const given = /'(-[^']*)'/.exec(error.message)?.[1] ?? "";
   const typed = given.replace(/^-+/, "").split("=")[0]!;
   const known = [...Object.keys(command.options), "help"];
-  const closest = known
-    .map((option) => ({ option, distance: editDistance(typed, option) }))
-    .sort((a, b) => a.distance - b.distance)[0];
-  const hint =
-    closest && closest.distance <= Math.max(2, Math.floor(typed.length / 3))
-      ? `did you mean --${closest.option}?`
-      : `the options are ${known.map((option) => `--${option}`).join(", ")}`;
+  const closest = nearestName(typed, known);
+  const hint = closest
+    ? `did you mean --${closest}?`
+    : `the options are ${known.map((option) => `--${option}`).join(", ")}`;
   return `unknown option '${given}': ${hint}`;
-}
-
-/** Levenshtein distance: the fewest one-character edits from `a` to `b`. */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
 }
 
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {

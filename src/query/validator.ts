@@ -4,11 +4,12 @@
  * aggregated. Reports every problem it finds, never just the first.
  */
 
+import { nearestName } from "../core/nearest-name.js";
 import { findDatasetIn, metricType } from "../datasets/lookup.js";
 import type { ColumnDef, ColumnType, DatasetDef, MetricDef, Timespan } from "../datasets/types.js";
 import { TIMESPANS } from "../datasets/types.js";
 import type { Condition, Literal, Name, Operator, QueryAst } from "./ast.js";
-import { type Diagnostic, diagnostic, hint, nearestName, type Span } from "./diagnostics.js";
+import { type Diagnostic, diagnostic, hint, type Span } from "./diagnostics.js";
 import { DEFAULT_TIMESPAN } from "./timespan.js";
 
 export type Field =

@@ -105,7 +105,10 @@ async function terminate(only: "all" | "listen"): Promise<number> {
 const statuses = new Map<number, number>();
 const unexpected: string[] = [];
 
-/** A request to the service; records its status and anything but 2xx or a 503 in the envelope. */
+/**
+ * A request to the service; records its status and anything but 2xx or a 503 in the envelope
+ * with Retry-After.
+ */
 async function call(
   method: string,
   url: string,
@@ -123,7 +126,8 @@ async function call(
   const json = await response.json();
   statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
   const enveloped = json.statusCode === response.status && typeof json.message !== "undefined";
-  if (!(response.ok || (response.status === 503 && enveloped))) {
+  const retryAfter = response.headers.get("retry-after");
+  if (!(response.ok || (response.status === 503 && enveloped && retryAfter === "5"))) {
     unexpected.push(`${method} ${url} → ${response.status} ${JSON.stringify(json)}`);
   }
   return { status: response.status, json };
@@ -168,7 +172,7 @@ describe("PostgreSQL terminating the service's connections", () => {
       const moment = MOMENTS[round % MOMENTS.length]!;
       moments.set(moment, (moments.get(moment) ?? 0) + 1);
       const creating = createReport(queryId, round).then((id) => reportIds.add(id));
-      const reading = call("GET", "/insights/v1/mpn/ScheduledReport");
+      const reading = Promise.all([call("GET", "/insights/v1/mpn/ScheduledReport"), call("GET", "/readyz")]);
       if (moment === "idle") {
         await Promise.all([creating, reading]);
         await pause(Math.random() * 200);
@@ -226,6 +230,8 @@ describe("PostgreSQL terminating the service's connections", () => {
     // Still serving, and the 5xx answers were all 503s in the envelope.
     expect((await call("GET", "/insights/v1/mpn/ScheduledQueries")).status).toBe(200);
     expect(unexpected).toEqual([]);
+    // The outage path was taken (about 45 of 170 answers are 503s in a run), each with Retry-After.
+    expect(statuses.get(503) ?? 0).toBeGreaterThan(0);
     expect(child.exitCode, stderr).toBeNull();
     expect(stderr).not.toContain("Unhandled");
     expect([...moments.values()].reduce((a, b) => a + b)).toBe(TERMINATIONS);

@@ -137,6 +137,11 @@ describe("PostgreSQL metadata store", () => {
         "report_queries",
         "reports",
       ]);
+      // Buckets skip the WAL (migration 014); everything else is logged.
+      const unlogged = await sql<{ relname: string }>`
+        select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = ${schema} and c.relkind = 'r' and c.relpersistence = 'u'`.execute(db);
+      expect(unlogged.rows.map((r) => r.relname)).toEqual(["rate_limit_buckets"]);
     } finally {
       await db.destroy();
     }
