@@ -84,7 +84,8 @@ export const pgAnalyticsBenchmark: Benchmark = {
     const dir = await context.tempDir("pg-analytics");
     const dataset = bigDataset();
     const columns = datasetColumns(dataset);
-    const csv = path.join(dir, "rows.csv");
+    // In the big engine's directory: its sandbox lets it write there.
+    const csv = path.join(context.bigDataDir, "pg-analytics-rows.csv");
 
     // The rows: the bench tenant's first `rows` rows of the big dataset, as one CSV file.
     const source = context.bigEngine;
@@ -308,6 +309,7 @@ export const pgAnalyticsBenchmark: Benchmark = {
       await client.end();
       await engine.close();
       await postgresStoreFactory.destroy?.(spec);
+      await rm(csv, { force: true });
     }
   },
 };

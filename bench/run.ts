@@ -137,7 +137,7 @@ async function main(): Promise<number> {
   const met = targets.filter((t) => t.pass).length;
   process.stdout.write(
     `\nTargets met: ${met} of ${targets.length}. ${failures.length} benchmark(s) failed. ` +
-      `Total ${((performance.now() - started) / 1000).toFixed(0)} s.\nWrote ${path.relative(ROOT, markdown)} and ${path.relative(ROOT, json)}.\n`,
+      `Total ${((performance.now() - started) / 1000).toFixed(0)} s.\nWrote ${only.length > 0 ? "" : `${path.relative(ROOT, markdown)} and `}${path.relative(ROOT, json)}.\n`,
   );
   return failures.length > 0 ? 1 : 0;
 }

@@ -154,10 +154,11 @@ export class PostgresAnalyticsEngine implements AnalyticsEngine {
     signal?.addEventListener("abort", onAbort, { once: true });
     let broken: Error | undefined;
     try {
-      await this.beginRead(client, this.queryTimeoutMs, query);
-      await client.query(
-        `DECLARE openinsights_rows NO SCROLL CURSOR FOR ${withSettingParameters(query.sql)}`,
-      );
+      await this.beginRead(client, this.queryTimeoutMs, null);
+      // Every row is read: plan for the whole result, not the first tenth (the cursor default).
+      await client.query("SET LOCAL cursor_tuple_fraction = 1");
+      // DECLARE takes bind parameters (COPY does not): the planner sees the values.
+      await client.query(`DECLARE openinsights_rows NO SCROLL CURSOR FOR ${query.sql}`, [...query.params]);
       for (;;) {
         const batch = await client.query<unknown[]>({
           text: `FETCH ${BATCH_ROWS} FROM openinsights_rows`,
@@ -320,10 +321,15 @@ export class PostgresAnalyticsEngine implements AnalyticsEngine {
     }
   }
 
-  /** One snapshot for the whole read, the statement timeout, the parameters as settings. */
-  private async beginRead(client: pg.PoolClient, timeoutMs: number, query: CompiledSql): Promise<void> {
+  /** One snapshot for the whole read, the statement timeout, and the parameters as settings (for COPY). */
+  private async beginRead(
+    client: pg.PoolClient,
+    timeoutMs: number,
+    query: CompiledSql | null,
+  ): Promise<void> {
     await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
     await client.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.floor(timeoutMs))}`);
+    if (!query) return;
     if (query.params.some((value) => value === null)) {
       throw new AppError("internal", "The PostgreSQL analytics engine takes no NULL parameters");
     }

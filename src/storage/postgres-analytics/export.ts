@@ -29,15 +29,18 @@ const TEXT_TYPES = new Set<number>([TYPE_OIDS.text, TYPE_OIDS.varchar, TYPE_OIDS
 function textValue(column: DescribedColumn, index: number, spreadsheetSafe: boolean): string {
   const c = positional(index);
   switch (column.typeOid) {
+    // The text cast of a whole-second timestamp (DateStyle ISO) with 'T' and 'Z': cheaper than to_char.
     case TYPE_OIDS.timestamp:
-      return `to_char(${c}, 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`;
+      return `overlay(CAST(date_trunc('second', ${c}) AS text) placing 'T' from 11) || 'Z'`;
     case TYPE_OIDS.timestamptz:
-      return `to_char(${c} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`;
+      return `overlay(CAST(date_trunc('second', ${c} AT TIME ZONE 'UTC') AS text) placing 'T' from 11) || 'Z'`;
     case TYPE_OIDS.bool:
       return `CASE WHEN ${c} THEN 'true' WHEN NOT ${c} THEN 'false' END`;
     case TYPE_OIDS.float4:
     case TYPE_OIDS.float8:
-      return `CASE WHEN CAST(${c} AS text) ~ '^-?[0-9]+$' THEN CAST(${c} AS text) || '.0' ELSE CAST(${c} AS text) END`;
+      // PostgreSQL writes whole numbers below 1e15 without a fraction; DuckDB adds '.0'. Arithmetic,
+      // not a regular expression on the text: this runs for every value of every exported double.
+      return `CASE WHEN ${c} = trunc(${c}) AND abs(${c}) < 1e15 THEN CAST(${c} AS text) || '.0' ELSE CAST(${c} AS text) END`;
     default:
       if (spreadsheetSafe && TEXT_TYPES.has(column.typeOid)) {
         // OWASP's CSV-injection advice, as the DuckDB engine applies it.

@@ -119,13 +119,16 @@ describe("postgres analytics engine", () => {
     });
   });
 
-  it("refuses a Parquet export with a clear reason", async () => {
-    await expect(
-      t.engine.exportTo(SQL("SELECT 1 AS x"), path.join(t.dir, "x.parquet"), { format: "parquet" }),
-    ).rejects.toMatchObject({
-      code: "invalid_argument",
-      message: expect.stringContaining("Parquet"),
-    });
+  it("writes Parquet through DuckDB, leaving no CSV beside it", async () => {
+    const file = path.join(t.dir, "x.parquet");
+    const result = await t.engine.exportTo(
+      SQL("SELECT 'a' AS text, 2::bigint AS n, 1.5::float8 AS d, true AS b, date '2024-06-01' AS day"),
+      file,
+      { format: "parquet" },
+    );
+    expect(result.rowCount).toBe(1);
+    expect((await fs.readFile(file)).subarray(0, 4).toString("latin1")).toBe("PAR1");
+    expect(await fs.readdir(t.dir)).not.toContain("x.parquet.csv.part");
   });
 });
 
