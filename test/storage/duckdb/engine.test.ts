@@ -324,7 +324,7 @@ describe("exportTo", () => {
         "",
       ].join("\n"),
     );
-    expect(result).toEqual({ rowCount: 9, bytes: Buffer.byteLength(text) });
+    expect(result).toEqual({ rowCount: 9, bytes: Buffer.byteLength(text), dataVersion: "0" });
   });
 
   it("spreadsheetSafe prefixes formula-like text cells with ' and leaves numbers, dates and NULLs as they are", async () => {
@@ -395,7 +395,7 @@ describe("exportTo", () => {
     const gz = await fs.readFile(zipped);
     expect(gz.subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
     expect(gunzipSync(gz).toString("utf8")).toBe(await fs.readFile(plain, "utf8"));
-    expect(result).toEqual({ rowCount: 9, bytes: gz.length });
+    expect(result).toEqual({ rowCount: 9, bytes: gz.length, dataVersion: "0" });
     expect(await fs.readFile(notZipped, "utf8")).toBe(await fs.readFile(plain, "utf8"));
   });
 
@@ -405,7 +405,7 @@ describe("exportTo", () => {
       format: "csv",
     });
     expect(await fs.readFile(file, "utf8")).toBe("A,B\n");
-    expect(result).toEqual({ rowCount: 0, bytes: 4 });
+    expect(result).toEqual({ rowCount: 0, bytes: 4, dataVersion: "0" });
   });
 
   it("binds parameters: hostile strings are only ever values", async () => {

@@ -58,7 +58,7 @@ describe("load CSV", () => {
       file,
       onProgress: (m) => messages.push(m),
     });
-    expect(result).toEqual({ rowCount: 4 });
+    expect(result).toEqual({ rowCount: 4, dataVersion: "0" });
     expect(await salesRows()).toEqual([
       {
         CustomerName: "",
@@ -252,6 +252,7 @@ describe("load CSV", () => {
       await t.engine.load({ program: "mpn", dataset: SALES, tenantId: TENANT, file: headerOnly }),
     ).toEqual({
       rowCount: 0,
+      dataVersion: "0",
     });
   });
 });
@@ -275,7 +276,7 @@ describe("load Parquet", () => {
        ) AS v("CUSTOMERNAME", "Month", "PaidSeats", "BilledRevenueUSD", "UpdatedAt", "Product")`,
     );
     const result = await t.engine.load({ program: "mpn", dataset: SALES, tenantId: TENANT, file });
-    expect(result).toEqual({ rowCount: 2 });
+    expect(result).toEqual({ rowCount: 2, dataVersion: "0" });
     expect(await salesRows()).toEqual([
       {
         CustomerName: "Contoso",
