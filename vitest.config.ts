@@ -14,6 +14,16 @@ export default defineConfig({
           env: { OPENINSIGHTS_TEST_BACKEND: "postgres" },
         },
       },
+      // And a third time with the analytics data on PostgreSQL too (docs/analytics-postgres.md).
+      {
+        extends: true,
+        test: {
+          name: "pganalytics",
+          include: ["test/api/**/*.test.ts", "test/executions/**/*.test.ts"],
+          exclude: ["test/executions/s3-files.test.ts"],
+          env: { OPENINSIGHTS_TEST_BACKEND: "postgres", OPENINSIGHTS_TEST_ANALYTICS: "postgres" },
+        },
+      },
     ],
     // Starts or installs what the tests need (PostgreSQL, the local S3 server) before any test runs.
     globalSetup: ["test/support/global-setup.ts"],

@@ -37,8 +37,8 @@ import { ReportService } from "./reports/report-service.js";
 import { type LoopStep, Loops } from "./runtime/loops.js";
 import { Scheduler } from "./scheduler/scheduler.js";
 import { openDiskFileStore } from "./storage/disk/file-store.js";
-import { type DuckDbEngine, openDuckDb } from "./storage/duckdb/engine.js";
-import type { FileStore, MetadataStore } from "./storage/ports.js";
+import { DuckDbEngine, openDuckDb } from "./storage/duckdb/engine.js";
+import type { AnalyticsEngine, FileStore, MetadataStore } from "./storage/ports.js";
 import { openSqliteMetadataStore } from "./storage/sqlite/metadata-store.js";
 import { TestClockService } from "./testclocks/clock-service.js";
 import { checkCallbackUrl, parseAllowList } from "./webhooks/address-policy.js";
@@ -112,6 +112,35 @@ export async function openAnalytics(
 const LEGACY_ANALYTICS_FILE = "analytics.duckdb";
 
 /**
+ * The analytics engine a process runs queries, exports and loads on: PostgreSQL when
+ * OPENINSIGHTS_ANALYTICS_URL is set (shared by every process; loaded only then, like the metadata
+ * adapter), else DuckDB in memory over the data directory's dataset files (`openAnalytics`, its
+ * file sets in `store`). Either way every catalog's tables exist.
+ */
+export async function openServingAnalytics(
+  config: Config,
+  catalogs: CatalogSet,
+  store?: MetadataStore,
+): Promise<AnalyticsEngine> {
+  if (!config.analytics.url) return openAnalytics(config, catalogs, store ? { store } : {});
+  const { openPostgresAnalytics } = await import("./storage/postgres-analytics/engine.js");
+  const engine = await openPostgresAnalytics({
+    url: config.analytics.url,
+    poolSize: config.analytics.poolSize,
+    queryTimeoutMs: config.testQuery.timeoutSeconds * 1000,
+    exportTimeoutMs: config.analytics.exportTimeoutSeconds * 1000,
+    scratchDir: config.dataDir,
+  });
+  try {
+    for (const catalog of catalogs.all) await engine.ensureTables(catalog.program, catalog.datasets);
+  } catch (error) {
+    await engine.close();
+    throw error;
+  }
+  return engine;
+}
+
+/**
  * PostgreSQL when OPENINSIGHTS_DATABASE_URL is set (many processes), else SQLite in the data
  * directory. The scale-out adapters are loaded only when configured: the embedded default does
  * not carry the PostgreSQL client and the AWS SDK (about 36 MB of memory, measured).
@@ -137,7 +166,7 @@ export async function openFiles(config: Config): Promise<FileStore> {
 export interface App {
   readonly server: FastifyInstance;
   readonly catalogs: CatalogSet;
-  readonly engine: DuckDbEngine;
+  readonly engine: AnalyticsEngine;
   readonly store: MetadataStore;
   readonly files: FileStore;
   readonly scheduler: Scheduler;
@@ -192,7 +221,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const owner = `${os.hostname()}:${process.pid}:${newId().slice(0, 8)}`;
   const catalogs = await openCatalogs(config);
   const store = await openMetadata(config);
-  const engine = await openAnalytics(config, catalogs, { store });
+  const engine = await openServingAnalytics(config, catalogs, store);
   const files = await openFiles(config);
   const authenticator = await createAuthenticator(config.auth, { dataDir: config.dataDir });
   const master = await loadMasterSecret({ dataDir: config.dataDir, fromEnv: config.secretKey ?? undefined });
@@ -361,9 +390,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   /**
    * Deletes the dataset files no snapshot can still read: those a commit superseded more than the
    * grace period ago, and leftovers of loads killed before their commit (named by no file set and
-   * older than the grace period, so a load still writing its file is never touched).
+   * older than the grace period, so a load still writing its file is never touched). DuckDB's only:
+   * PostgreSQL keeps its rows in its own tables.
    */
-  const collectDatasetFiles = async () => {
+  const collectDatasetFiles = async (engine: DuckDbEngine) => {
     const before = new Date(Date.now() - config.datasetFilesGraceMinutes * 60_000);
     const retired = await store.takeRetiredFiles(before, PURGE_BATCH);
     await engine.deleteDatasetFiles(retired);
@@ -435,8 +465,15 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         idleMs: LOAD_HEARTBEAT_MS * 2,
         run: async () => (await sweepStaleLoads(store)) > 0,
       },
-      { name: "dataset-files", idleMs: DATASET_FILES_INTERVAL_MS, run: collectDatasetFiles },
     ];
+    if (engine instanceof DuckDbEngine) {
+      const duckdb = engine;
+      upkeep.push({
+        name: "dataset-files",
+        idleMs: DATASET_FILES_INTERVAL_MS,
+        run: () => collectDatasetFiles(duckdb),
+      });
+    }
     const steps = [
       ...upkeep,
       ...(role === "all" || role === "scheduler" ? scheduling : []),

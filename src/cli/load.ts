@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { HTTP_STATUS } from "../api/errors.js";
-import { openAnalytics, openCatalogs, openMetadata } from "../app.js";
+import { openCatalogs, openMetadata, openServingAnalytics } from "../app.js";
 import type { AuditEntry, AuditOutcome } from "../audit/model.js";
 import { issueLocalToken } from "../auth/local-key.js";
 import { ADMIN_ROLE } from "../auth/roles.js";
@@ -102,7 +102,8 @@ export const loadCommand: Command = {
     }
 
     const store = await openMetadata(config);
-    const engine = await openAnalytics(config, catalogs, { store });
+    // DuckDB over the data directory's dataset files, or PostgreSQL (OPENINSIGHTS_ANALYTICS_URL).
+    const engine = await openServingAnalytics(config, catalogs, store);
     const audit = (outcome: AuditOutcome, detail: string) =>
       auditLoad(store, context.io, {
         id: randomUUID(),

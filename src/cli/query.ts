@@ -2,7 +2,7 @@ import { createReadStream } from "node:fs";
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
-import { openAnalytics, openCatalogs } from "../app.js";
+import { openCatalogs, openServingAnalytics } from "../app.js";
 import { isAppError } from "../core/errors.js";
 import { prepareScratchDir } from "../executions/scratch.js";
 import type { Diagnostic } from "../query/index.js";
@@ -51,7 +51,12 @@ export const queryCommand: Command = {
 
     let prepared: ReturnType<typeof prepareQuery>;
     try {
-      prepared = prepareQuery(text, catalog.datasets, { program: catalog.program, tenant, now });
+      prepared = prepareQuery(text, catalog.datasets, {
+        program: catalog.program,
+        tenant,
+        now,
+        dialect: config.analytics.url ? "postgres" : "duckdb",
+      });
     } catch (error) {
       if (isAppError(error) && error.code === "invalid_query") {
         context.io.stderr.write(`${formatDiagnostics(error.details as Diagnostic[])}\n`);
@@ -60,7 +65,7 @@ export const queryCommand: Command = {
       throw error;
     }
 
-    const engine = await openAnalytics(config, catalogs);
+    const engine = await openServingAnalytics(config, catalogs);
     try {
       // The engine's own writer, so the output is byte for byte what a report file holds.
       const scratch = await prepareScratchDir(path.join(config.dataDir, "tmp"));

@@ -1,8 +1,10 @@
-import { createApp, openAnalytics, openCatalogs, ROLES, type Role } from "../app.js";
+import path from "node:path";
+import { createApp, openAnalytics, openCatalogs, openServingAnalytics, ROLES, type Role } from "../app.js";
 import { DEFAULT_LOCAL_USER, issueLocalToken } from "../auth/local-key.js";
 import { loadConfig } from "../config/config.js";
 import { AppError, ERROR_CODES } from "../core/errors.js";
 import { BUILT_IN_DATASETS, builtInCatalogs } from "../datasets/catalog.js";
+import { copyAnalytics } from "../demo/copy-analytics.js";
 import { generateDemoData } from "../demo/generate.js";
 import { DEMO_TENANTS } from "../demo/tenants.js";
 import type { DuckDbEngine } from "../storage/duckdb/engine.js";
@@ -51,9 +53,22 @@ export const serveCommand: Command = {
       throw new UsageError(`--role must be one of ${ROLES.join(", ")}, not '${role}'`);
     const progress = progressTo(context.io);
     if (context.values.demo) {
-      const engine = await openAnalytics(config, await openCatalogs(config));
+      const catalogs = await openCatalogs(config);
+      const engine = await openAnalytics(config, catalogs);
       try {
         await ensureDemoData(engine, progress);
+        if (config.analytics.url) {
+          // The demo rows are generated into DuckDB, then (re)placed in PostgreSQL, tenant by tenant.
+          const postgres = await openServingAnalytics(config, catalogs);
+          try {
+            const rows = await copyAnalytics(engine, postgres, catalogs, path.join(config.dataDir, ".copy"));
+            progress(
+              `Demo data: ${rows.toLocaleString("en-US")} rows copied to the PostgreSQL analytics database`,
+            );
+          } finally {
+            await postgres.close();
+          }
+        }
       } finally {
         await engine.close();
       }

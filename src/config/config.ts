@@ -58,6 +58,16 @@ export interface Config {
   readonly callbacks: { readonly allow: string | null; readonly timeoutMs: number };
   /** OPENINSIGHTS_DATABASE_URL: PostgreSQL for metadata; null = SQLite in the data directory. */
   readonly databaseUrl: string | null;
+  /**
+   * The analytics data: OPENINSIGHTS_ANALYTICS_URL, PostgreSQL (null = DuckDB in the data directory),
+   * its pool size per process and the statement timeout of exports and loads
+   * (docs/analytics-postgres.md). Try-query streams keep OPENINSIGHTS_TEST_QUERY_TIMEOUT_SECONDS.
+   */
+  readonly analytics: {
+    readonly url: string | null;
+    readonly poolSize: number;
+    readonly exportTimeoutSeconds: number;
+  };
   /** Report files on disk (when not on S3): OPENINSIGHTS_FILES_DIR, default <data-dir>/files. */
   readonly filesDir: string;
   /** S3-compatible object storage for report files; null = filesDir on disk. */
@@ -185,6 +195,11 @@ export function loadConfig(env: Environment, overrides: ConfigOverrides = {}): C
       retentionDays: number("OPENINSIGHTS_RETENTION_DAYS", 90, 1, 36_500),
     },
     databaseUrl: databaseUrl(env.OPENINSIGHTS_DATABASE_URL),
+    analytics: {
+      url: analyticsUrl(env.OPENINSIGHTS_ANALYTICS_URL),
+      poolSize: number("OPENINSIGHTS_ANALYTICS_POOL_SIZE", 10, 1, 1000),
+      exportTimeoutSeconds: number("OPENINSIGHTS_ANALYTICS_EXPORT_TIMEOUT_SECONDS", 3600, 1, 604_800),
+    },
     filesDir: env.OPENINSIGHTS_FILES_DIR?.trim()
       ? path.resolve(env.OPENINSIGHTS_FILES_DIR.trim())
       : path.join(dataDir, "files"),
@@ -229,6 +244,17 @@ function compatProfile(raw: string | undefined): CompatProfile {
   const profile = COMPAT_PROFILES.find((known) => known === value);
   if (!profile) throw invalid(`OPENINSIGHTS_COMPAT must be ${COMPAT_PROFILES.join(" or ")}, not '${raw}'`);
   return profile;
+}
+
+function analyticsUrl(raw: string | undefined): string | null {
+  const value = raw?.trim();
+  if (!value) return null;
+  if (!/^postgres(ql)?:\/\//.test(value)) {
+    throw invalid(
+      "OPENINSIGHTS_ANALYTICS_URL must be a postgres:// URL (unset: DuckDB in the data directory)",
+    );
+  }
+  return value;
 }
 
 function trueOrFalse(name: string, raw: string | undefined, fallback: boolean): boolean {

@@ -192,6 +192,7 @@ export class ExecutionWorker {
         // TIMESPAN is evaluated at the slot's time, not when a worker happens to pick it up.
         now: execution.scheduledTime,
         ...(override ? { override } : {}),
+        dialect: this.deps.engine.dialect,
       });
     } catch (error) {
       const reason = isAppError(error) ? error.message : String(error);

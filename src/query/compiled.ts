@@ -1,5 +1,11 @@
 /** What the query compiler produces: parameterised SQL for an analytics engine to run. */
 
+/**
+ * The SQL dialect a query is compiled for: the analytics engine's (`AnalyticsEngine.dialect`).
+ * Both give the same rows for the same query (test/query/semantics.test.ts compares them).
+ */
+export type SqlDialect = "duckdb" | "postgres";
+
 /** A value bound to a `$n` / `?` placeholder. */
 export type SqlValue = string | number | bigint | boolean | null;
 

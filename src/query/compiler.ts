@@ -1,10 +1,22 @@
 /**
- * Stage 4: plan → parameterised SQL for the analytics engine (DuckDB dialect). Identifiers come
- * only from the catalog and are quoted; every literal, the tenant and the time window are bound
- * parameters. The tenant filter is always the first condition.
+ * Stage 4: plan → parameterised SQL for the analytics engine, in its dialect (DuckDB by default, or
+ * PostgreSQL). Identifiers come only from the catalog and are quoted; every literal, the tenant and
+ * the time window are bound parameters. The tenant filter is always the first condition.
+ *
+ * The dialects differ only where the engines' defaults differ, so that one query gives the same
+ * rows on both (docs/analytics-postgres.md, "Same rows on both engines"):
+ * - ordering: DuckDB sorts text by code point and puts NULLs last in both directions; PostgreSQL
+ *   sorts by the database's collation and puts NULLs first when descending, so PostgreSQL gets
+ *   `COLLATE "C"` on text order keys, text min/max and text range comparisons, and `NULLS LAST`;
+ * - LIKE: PostgreSQL treats `\` as an escape character by default, DuckDB has none: `ESCAPE ''`;
+ * - numbers: PostgreSQL has no `round(double, n)` and sums integers as NUMERIC; rounded sums and
+ *   averages are computed in NUMERIC and returned as DOUBLE PRECISION, and a number literal is a
+ *   NUMERIC parameter (a bare `$n` beside a BIGINT column would be parsed as BIGINT, refusing 2.5);
+ * - every PostgreSQL parameter is either compared with text or cast to its type, so the engine may
+ *   hand them over as text settings (`COPY` takes no bind parameters: postgres-analytics/params.ts).
  */
 import { type DatasetDef, type Program, TENANT_COLUMN } from "../datasets/types.js";
-import type { CompiledSql, SqlValue } from "./compiled.js";
+import type { CompiledSql, SqlDialect, SqlValue } from "./compiled.js";
 import type { TimeWindow } from "./timespan.js";
 import type { Field, PlanCondition, PlanValue, QueryPlan } from "./validator.js";
 
@@ -13,10 +25,87 @@ export interface CompileContext {
   readonly tenant: string;
   /** The rows' time window (from TIMESPAN or an explicit override); ignored for datasets without a time column. */
   readonly window: TimeWindow;
+  /** The analytics engine's dialect; DuckDB when absent. */
+  readonly dialect?: SqlDialect;
 }
+
+/** What differs between the dialects, as small functions of already-compiled SQL. */
+interface DialectRules {
+  /** A text expression that orders by code point (the language's order for text). */
+  readonly textOrder: (sql: string) => string;
+  /** Appended to each ORDER BY key, after its direction. */
+  readonly nullsLast: string;
+  /** Appended to a LIKE pattern: no escape character. */
+  readonly likeEscape: string;
+  /** A rounded sum or average of a decimal column (6 places). */
+  readonly roundedAggregate: (aggregate: string) => string;
+  /** An average of an integer column (a double on both engines). */
+  readonly average: (aggregate: string) => string;
+  /** A bound number literal. */
+  readonly number: (placeholder: string) => string;
+  /** A bound boolean literal. */
+  readonly boolean: (placeholder: string) => string;
+  /** A catalog name (table, column) as the engine's tables spell it, quoted. */
+  readonly name: (name: string) => string;
+}
+
+const DIALECTS: Readonly<Record<SqlDialect, DialectRules>> = {
+  duckdb: {
+    textOrder: (sql) => sql,
+    nullsLast: "",
+    likeEscape: "",
+    roundedAggregate: (aggregate) => `round(${aggregate}, 6)`,
+    average: (aggregate) => aggregate,
+    number: (placeholder) => placeholder,
+    boolean: (placeholder) => placeholder,
+    name: quoteIdentifier,
+  },
+  postgres: {
+    textOrder: (sql) => `${sql} COLLATE "C"`,
+    nullsLast: " NULLS LAST",
+    likeEscape: " ESCAPE ''",
+    roundedAggregate: (aggregate) => `CAST(round(CAST(${aggregate} AS NUMERIC), 6) AS DOUBLE PRECISION)`,
+    average: (aggregate) => `CAST(${aggregate} AS DOUBLE PRECISION)`,
+    number: (placeholder) => `CAST(${placeholder} AS NUMERIC)`,
+    boolean: (placeholder) => `CAST(${placeholder} AS BOOLEAN)`,
+    name: (name) => quoteIdentifier(postgresIdentifier(name)),
+  },
+};
 
 export function quoteIdentifier(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** PostgreSQL keeps 63 bytes of an identifier (NAMEDATALEN); the catalogs' longest names are longer. */
+const POSTGRES_IDENTIFIER_BYTES = 63;
+
+/**
+ * A catalog name as the PostgreSQL engine's tables spell it: unchanged when it fits in 63 bytes,
+ * else its first 54 bytes (whole characters) and 8 hex digits of a hash of the whole name, so that
+ * two long names with a common start stay two columns (docs/analytics-postgres.md, "Layout").
+ */
+export function postgresIdentifier(name: string): string {
+  if (utf8Length(name) <= POSTGRES_IDENTIFIER_BYTES) return name;
+  let prefix = "";
+  for (const char of name) {
+    if (utf8Length(prefix + char) > 54) break;
+    prefix += char;
+  }
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) {
+    hash ^= name.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return `${prefix}_${hash.toString(16).padStart(8, "0")}`;
+}
+
+function utf8Length(text: string): number {
+  let bytes = 0;
+  for (const char of text) {
+    const code = char.codePointAt(0)!;
+    bytes += code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+  }
+  return bytes;
 }
 
 export function tableReference(program: Program, dataset: DatasetDef): string {
@@ -24,6 +113,8 @@ export function tableReference(program: Program, dataset: DatasetDef): string {
 }
 
 export function compile(plan: QueryPlan, context: CompileContext): CompiledSql {
+  const dialect = DIALECTS[context.dialect ?? "duckdb"];
+  const fieldSql = (field: Field) => fieldExpression(field, dialect);
   const params: SqlValue[] = [];
   const bind = (value: SqlValue): string => {
     params.push(value);
@@ -38,18 +129,16 @@ export function compile(plan: QueryPlan, context: CompileContext): CompiledSql {
     const bound = (instant: Date) => (sqlType === "DATE" ? dateBound(instant) : timestampText(instant));
     if (context.window.start) {
       rowFilters.push(
-        `${quoteIdentifier(timeColumn)} >= CAST(${bind(bound(context.window.start))} AS ${sqlType})`,
+        `${dialect.name(timeColumn)} >= CAST(${bind(bound(context.window.start))} AS ${sqlType})`,
       );
     }
     if (context.window.end) {
-      rowFilters.push(
-        `${quoteIdentifier(timeColumn)} < CAST(${bind(bound(context.window.end))} AS ${sqlType})`,
-      );
+      rowFilters.push(`${dialect.name(timeColumn)} < CAST(${bind(bound(context.window.end))} AS ${sqlType})`);
     }
   }
   const groupFilters: string[] = [];
   for (const condition of plan.where) {
-    const sql = conditionSql(condition, bind);
+    const sql = conditionSql(condition, bind, dialect);
     (condition.field.kind === "metric" ? groupFilters : rowFilters).push(sql);
   }
 
@@ -60,13 +149,17 @@ export function compile(plan: QueryPlan, context: CompileContext): CompiledSql {
   const grouping = rowsRepeat ? plan.select.filter((f) => f.kind === "column") : [];
   const grouped = new Set(grouping.map((f) => f.name));
   let sql = `SELECT ${selectList.join(", ")}`;
-  sql += ` FROM ${tableReference(context.program, plan.dataset)}`;
+  sql += ` FROM ${quoteIdentifier(context.program)}.${dialect.name(plan.dataset.table ?? plan.dataset.name)}`;
   sql += ` WHERE ${rowFilters.join(" AND ")}`;
   if (grouping.length > 0) sql += ` GROUP BY ${grouping.map(fieldSql).join(", ")}`;
   if (groupFilters.length > 0) sql += ` HAVING ${groupFilters.join(" AND ")}`;
   if (plan.orderBy.length > 0) {
     // Ordering by the expression, not the output name: a metric may share its name with the measure it sums.
-    sql += ` ORDER BY ${plan.orderBy.map((o) => `${rowsRepeat ? orderSql(o.field, o.direction, grouped) : fieldSql(o.field)} ${o.direction}`).join(", ")}`;
+    // Without grouping (the row key makes rows distinct) every key is a plain column.
+    const plain = rowsRepeat ? grouped : new Set(plan.orderBy.map((o) => o.field.name));
+    const key = (o: (typeof plan.orderBy)[number]) =>
+      `${orderSql(o.field, o.direction, plain, dialect)} ${o.direction}${dialect.nullsLast}`;
+    sql += ` ORDER BY ${plan.orderBy.map(key).join(", ")}`;
   }
   if (plan.limit !== undefined) sql += ` LIMIT ${plan.limit}`;
   return {
@@ -100,15 +193,22 @@ export function selectedRowsRepeat(plan: QueryPlan): boolean {
  * with them) orders each distinct row by the first of its rows' values in that direction: the
  * smallest ascending, the largest descending.
  */
-function orderSql(field: Field, direction: "ASC" | "DESC", grouped: ReadonlySet<string>): string {
-  if (field.kind === "metric" || grouped.has(field.name)) return fieldSql(field);
-  return `${direction === "ASC" ? "min" : "max"}(${fieldSql(field)})`;
+function orderSql(
+  field: Field,
+  direction: "ASC" | "DESC",
+  grouped: ReadonlySet<string>,
+  dialect: DialectRules,
+): string {
+  const text = (sql: string) => (field.type === "string" ? dialect.textOrder(sql) : sql);
+  if (field.kind === "metric" || grouped.has(field.name)) return text(fieldExpression(field, dialect));
+  return `${direction === "ASC" ? "min" : "max"}(${text(fieldExpression(field, dialect))})`;
 }
 
-function fieldSql(field: Field): string {
-  if (field.kind === "column") return quoteIdentifier(field.name);
+function fieldExpression(field: Field, dialect: DialectRules): string {
+  if (field.kind === "column") return dialect.name(field.name);
   const { aggregation, source } = field.metric;
-  const sourceSql = source ? quoteIdentifier(source) : "*";
+  const sourceSql = source ? dialect.name(source) : "*";
+  const textSource = field.type === "string" ? dialect.textOrder(sourceSql) : sourceSql;
   switch (aggregation) {
     case "count":
       return "count(*)";
@@ -117,12 +217,11 @@ function fieldSql(field: Field): string {
     case "sum":
     case "avg":
       // Rounded so that sums of cents print as cents, not as binary-float noise.
-      return field.type === "decimal"
-        ? `round(${aggregation}(${sourceSql}), 6)`
-        : `${aggregation}(${sourceSql})`;
+      if (field.type === "decimal") return dialect.roundedAggregate(`${aggregation}(${sourceSql})`);
+      return aggregation === "avg" ? dialect.average(`avg(${sourceSql})`) : `sum(${sourceSql})`;
     case "min":
     case "max":
-      return `${aggregation}(${sourceSql})`;
+      return `${aggregation}(${textSource})`;
   }
 }
 
@@ -132,9 +231,13 @@ function fieldSql(field: Field): string {
  * not convert to the column's type (validated as text) is compared with the column's text form;
  * in a list, each element on its own.
  */
-function conditionSql(condition: PlanCondition, bind: (value: SqlValue) => string): string {
+function conditionSql(
+  condition: PlanCondition,
+  bind: (value: SqlValue) => string,
+  dialect: DialectRules,
+): string {
   const { field, operator, values } = condition;
-  const column = fieldSql(field);
+  const column = fieldExpression(field, dialect);
   const textual = (value: PlanValue) => value.kind === "text" || field.type === "string";
   const textForm = `lower(CAST(${column} AS VARCHAR))`;
   const subject = values.some(textual) ? textForm : column;
@@ -142,6 +245,8 @@ function conditionSql(condition: PlanCondition, bind: (value: SqlValue) => strin
     if (textual(value)) return bind(String(value.value).toLowerCase());
     if (field.type === "date") return `CAST(${bind(value.value)} AS DATE)`;
     if (field.type === "datetime") return `CAST(${bind(value.value)} AS TIMESTAMP)`;
+    if (typeof value.value === "number") return dialect.number(bind(value.value));
+    if (typeof value.value === "boolean") return dialect.boolean(bind(value.value));
     return bind(value.value);
   };
   const inList = () => {
@@ -156,17 +261,18 @@ function conditionSql(condition: PlanCondition, bind: (value: SqlValue) => strin
   const first = values[0]!;
   switch (operator) {
     case "=":
+      return `${subject} = ${operand(first)}`;
     case ">":
     case "<":
     case ">=":
     case "<=":
-      return `${subject} ${operator} ${operand(first)}`;
+      return `${subject === textForm ? dialect.textOrder(subject) : subject} ${operator} ${operand(first)}`;
     case "!=":
       return `${subject} IS DISTINCT FROM ${operand(first)}`;
     case "LIKE":
-      return `CAST(${column} AS VARCHAR) ILIKE ${bind(String(first.value))}`;
+      return `CAST(${column} AS VARCHAR) ILIKE ${bind(String(first.value))}${dialect.likeEscape}`;
     case "NOT LIKE":
-      return `(${column} IS NULL OR CAST(${column} AS VARCHAR) NOT ILIKE ${bind(String(first.value))})`;
+      return `(${column} IS NULL OR CAST(${column} AS VARCHAR) NOT ILIKE ${bind(String(first.value))}${dialect.likeEscape})`;
     case "IN":
       return inList();
     case "NOT IN":

@@ -4,7 +4,7 @@
  * for one tenant and one point in time.
  */
 import type { DatasetDef, Program } from "../datasets/types.js";
-import type { CompiledSql } from "./compiled.js";
+import type { CompiledSql, SqlDialect } from "./compiled.js";
 import { compile } from "./compiler.js";
 import type { Diagnostic } from "./diagnostics.js";
 import { parse } from "./parser.js";
@@ -36,6 +36,8 @@ export interface CompileOptions {
   readonly override?: { readonly start?: Date; readonly end?: Date };
   /** Caps the rows returned (the test query's row limit); a smaller LIMIT in the query wins. */
   readonly maxRows?: number;
+  /** The analytics engine's SQL dialect (DuckDB when absent). */
+  readonly dialect?: SqlDialect;
 }
 
 export type Compilation =
@@ -54,7 +56,12 @@ export function compileQuery(
       ? analysis.plan
       : { ...analysis.plan, limit: Math.min(analysis.plan.limit ?? options.maxRows, options.maxRows) };
   const window = dataWindow(plan, options);
-  const sql = compile(plan, { program: options.program, tenant: options.tenant, window });
+  const sql = compile(plan, {
+    program: options.program,
+    tenant: options.tenant,
+    window,
+    ...(options.dialect ? { dialect: options.dialect } : {}),
+  });
   return { ok: true, plan, sql, window };
 }
 

@@ -20,7 +20,11 @@ export async function runTestQuery(
   text: string,
   options: TestQueryOptions,
 ): Promise<Row[]> {
-  const prepared = prepareQuery(text, datasets, { ...options, maxRows: options.maxRows });
+  const prepared = prepareQuery(text, datasets, {
+    ...options,
+    maxRows: options.maxRows,
+    dialect: engine.dialect,
+  });
   const signal = AbortSignal.timeout(options.timeoutSeconds * 1000);
   const rows: Row[] = [];
   try {

@@ -7,7 +7,7 @@ import type { Page, PageRequest } from "../core/paging.js";
 import type { DatasetDef, Program } from "../datasets/types.js";
 import type { ExecutionOutcome, ExecutionStatus, StoredExecution } from "../executions/model.js";
 import type { LoadMode, LoadOutcome, LoadStatus, StoredLoad } from "../loads/model.js";
-import type { CompiledSql, Row } from "../query/compiled.js";
+import type { CompiledSql, Row, SqlDialect } from "../query/compiled.js";
 import type { TokenTaken } from "../ratelimit/bucket.js";
 import type { Compression, ReportFormat } from "../reports/formats.js";
 import type { ReportStatus, StoredQuery, StoredReport } from "../reports/model.js";
@@ -67,6 +67,8 @@ export interface LoadResult {
 }
 
 export interface AnalyticsEngine {
+  /** The SQL dialect the query compiler emits for this engine. */
+  readonly dialect: SqlDialect;
   /** Creates any missing dataset tables of a program (idempotent). */
   ensureTables(program: Program, datasets: readonly DatasetDef[]): Promise<void>;
   /** Streams result rows in batches; memory stays bounded by the batch size. */

@@ -8,13 +8,15 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openServingAnalytics } from "../../src/app.js";
 import { DEMO_TENANTS } from "../../src/demo/tenants.js";
 import { newExecution } from "../../src/executions/lifecycle.js";
 import { ExecutionWorker, fileKey } from "../../src/executions/worker.js";
 import type { StoredReport } from "../../src/reports/model.js";
 import { all, makeEngine, sql, type TestEngine } from "../storage/duckdb/helpers.js";
-import { startTestApp, type TestApp } from "../support/app.js";
+import { startTestApp, TEST_ANALYTICS, type TestApp } from "../support/app.js";
 import { runCli } from "../support/cli.js";
 import { type Receiver, startReceiver } from "../support/receiver.js";
 
@@ -452,6 +454,21 @@ describe("an empty result", () => {
   );
 });
 
+/** Renames a table of the PostgreSQL analytics database away until `restore()`. */
+async function renameTable(
+  url: string,
+  schema: string,
+  table: string,
+): Promise<{ restore(): Promise<void> }> {
+  const run = async (sql: string) => {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    await client.query(sql).finally(() => client.end());
+  };
+  await run(`ALTER TABLE "${schema}"."${table}" RENAME TO "${table}_away"`);
+  return { restore: () => run(`ALTER TABLE "${schema}"."${table}_away" RENAME TO "${table}"`) };
+}
+
 describe("an export that fails", () => {
   it("is retried later and leaves no file, no scratch file and no digest", async () => {
     // Another tenant: the first has used up its ExecuteNow quota for the hour.
@@ -462,13 +479,17 @@ describe("an export that fails", () => {
       ExecuteNow: true,
     });
     const reportId = created.body.value[0].reportId;
-    // A worker whose scratch directory DuckDB's sandbox refuses: exportTo fails before writing.
+    // A worker whose scratch directory DuckDB's sandbox refuses: exportTo fails before writing. On
+    // PostgreSQL analytics (no such sandbox), a worker whose engine has lost its database (closed).
     const scratchDir = await mkdtemp(path.join(os.tmpdir(), "oi-outside-"));
+    const engine =
+      TEST_ANALYTICS === "postgres" ? await openServingAnalytics(t.config, t.app.catalogs) : t.app.engine;
+    if (engine !== t.app.engine) await engine.close();
     try {
       const worker = new ExecutionWorker({
         store: t.app.store,
         catalogs: t.app.catalogs,
-        engine: t.app.engine,
+        engine,
         files: t.app.files,
         now,
         newId: randomUUID,
@@ -497,7 +518,8 @@ describe("an export that fails", () => {
   });
 
   it("fails at once, not retried, when the engine error will recur", async () => {
-    // A report saved before end times were range-checked: its window's end overflows the engine's dates.
+    // A report saved before end times were range-checked: its window's end overflows DuckDB's dates.
+    // PostgreSQL's dates reach further; there, the recurring error is a dataset's table gone.
     const at = now();
     const report: StoredReport = {
       id: randomUUID(),
@@ -535,10 +557,18 @@ describe("an export that fails", () => {
       now: at,
     });
     expect(created.ok).toBe(true);
-    expect(await t.app.worker.runDue()).toBe(1);
+    const renamed =
+      TEST_ANALYTICS === "postgres"
+        ? await renameTable(t.config.analytics.url!, "mpn", "CustomersAndTenants")
+        : null;
+    try {
+      expect(await t.app.worker.runDue()).toBe(1);
+    } finally {
+      await renamed?.restore();
+    }
     const failed = await t.app.store.findExecution(OTHER, execution.id);
     expect(failed).toMatchObject({ status: "Failed", attempts: 1, failureCode: "engine_error" });
-    expect(failed?.failureReason).toMatch(/Error/);
+    expect(failed?.failureReason).toMatch(TEST_ANALYTICS === "postgres" ? /does not exist/ : /Error/);
     expect(await t.app.worker.runDue()).toBe(0);
   });
 });

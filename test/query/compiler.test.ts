@@ -254,3 +254,18 @@ describe("compiler: rows from a real engine", () => {
     ).toEqual([["Contoso", 10n]]);
   });
 });
+
+describe("compiler: PostgreSQL identifiers", () => {
+  it("keeps names up to 63 bytes and shortens longer ones to distinct 63-byte names", async () => {
+    const { postgresIdentifier } = await import("../../src/query/compiler.js");
+    expect(postgresIdentifier("CustomerName")).toBe("CustomerName");
+    const base = "x".repeat(63);
+    expect(postgresIdentifier(base)).toBe(base);
+    const a = postgresIdentifier(`${base}A`);
+    const b = postgresIdentifier(`${base}B`);
+    expect(a).not.toBe(b);
+    for (const name of [a, b, postgresIdentifier("é".repeat(40))]) {
+      expect(Buffer.byteLength(name)).toBeLessThanOrEqual(63);
+    }
+  });
+});

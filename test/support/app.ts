@@ -4,13 +4,23 @@ import { randomUUID } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { type App, createApp, openAnalytics, openCatalogs, openMetadata, type Role } from "../../src/app.js";
+import {
+  type App,
+  createApp,
+  openAnalytics,
+  openCatalogs,
+  openMetadata,
+  openServingAnalytics,
+  type Role,
+} from "../../src/app.js";
 import { issueLocalToken } from "../../src/auth/local-key.js";
 import { type Config, type Environment, loadConfig } from "../../src/config/config.js";
 import { BUILT_IN_DATASETS } from "../../src/datasets/catalog.js";
 import type { Program } from "../../src/datasets/types.js";
+import { copyAnalytics } from "../../src/demo/copy-analytics.js";
 import { generateDemoData } from "../../src/demo/generate.js";
 import { recordLoad } from "../../src/loads/record.js";
+import type { AnalyticsEngine } from "../../src/storage/ports.js";
 import { createTestDatabase } from "./postgres.js";
 
 export interface TestApp {
@@ -63,27 +73,35 @@ export interface TestAppOptions {
 /** Metadata backend of end-to-end tests: the `postgres` vitest project sets OPENINSIGHTS_TEST_BACKEND. */
 export const TEST_BACKEND = process.env.OPENINSIGHTS_TEST_BACKEND === "postgres" ? "postgres" : "sqlite";
 
+/** Analytics engine of end-to-end tests: the `pganalytics` vitest project sets OPENINSIGHTS_TEST_ANALYTICS. */
+export const TEST_ANALYTICS = process.env.OPENINSIGHTS_TEST_ANALYTICS === "postgres" ? "postgres" : "duckdb";
+
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "openinsights-e2e-"));
   const database = TEST_BACKEND === "postgres" ? await createTestDatabase() : undefined;
+  const analyticsDatabase = TEST_ANALYTICS === "postgres" ? await createTestDatabase() : undefined;
   const config = loadConfig(
     {
       OPENINSIGHTS_DUCKDB_MEMORY_LIMIT: "512MB",
       ...(database ? { OPENINSIGHTS_DATABASE_URL: database.url } : {}),
+      ...(analyticsDatabase ? { OPENINSIGHTS_ANALYTICS_URL: analyticsDatabase.url } : {}),
       ...options.env,
     },
     { dataDir, port: "0" },
   );
   if (options.demoRows || options.rows?.length) {
     const catalogs = await openCatalogs(config);
-    const engine = await openAnalytics(config, catalogs);
+    const duckdb = await openAnalytics(config, catalogs);
+    // On PostgreSQL analytics, the rows go there (the demo through DuckDB's generator, then copied).
+    const engine: AnalyticsEngine = analyticsDatabase ? await openServingAnalytics(config, catalogs) : duckdb;
     try {
       if (options.demoRows) {
-        await generateDemoData(engine, {
+        await generateDemoData(duckdb, {
           catalogs: BUILT_IN_DATASETS,
           rows: options.demoRows,
           now: options.demoNow ?? new Date(),
         });
+        if (analyticsDatabase) await copyAnalytics(duckdb, engine, catalogs, path.join(dataDir, ".copy"));
       }
       const store = await openMetadata(config);
       try {
@@ -96,15 +114,13 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
             { store, now: options.now ?? (() => new Date()), newId: randomUUID },
             { program, dataset: def.name, tenant, mode: "append" },
             async () => ({
-              rowCount: (
-                await engine.load({
-                  program,
-                  dataset: def,
-                  tenant,
-                  mode: "append",
-                  file: { path: file, format: "csv" },
-                })
-              ).rowCount,
+              ...(await engine.load({
+                program,
+                dataset: def,
+                tenant,
+                mode: "append",
+                file: { path: file, format: "csv" },
+              })),
               bytes: Buffer.byteLength(csv),
             }),
           );
@@ -113,7 +129,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
         await store.close();
       }
     } finally {
-      await engine.close();
+      if (engine !== duckdb) await engine.close();
+      await duckdb.close();
     }
   }
   const start = async () => {
@@ -172,6 +189,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     async close() {
       await app.close();
       await database?.drop();
+      await analyticsDatabase?.drop();
       await rm(dataDir, { recursive: true, force: true });
     },
   };

@@ -201,6 +201,7 @@ interface DatasetView {
 const COMMIT_ATTEMPTS = 20;
 
 export class DuckDbEngine implements AnalyticsEngine {
+  readonly dialect = "duckdb" as const;
   private readonly connections = new Set<DuckDBConnection>();
   private readonly views = new Map<string, DatasetView>();
   private writeQueue: Promise<unknown> = Promise.resolve();

@@ -1,0 +1,312 @@
+/**
+ * Benchmark: the analytics engine on PostgreSQL beside DuckDB, on the same rows (the big dataset's
+ * bench tenant, BENCH_PG_ROWS of them — default 2,000,000, 500,000 when quick — written once to a CSV
+ * file by DuckDB):
+ * (a) load: engine.load (staging table, validation, version, one transaction) vs raw
+ *     `COPY table FROM STDIN` of the same file into a table of the same shape and index;
+ * (b) export: engine.exportTo CSV vs raw `COPY (same SELECT, parameters inlined) TO STDOUT` to a file;
+ * (c) aggregation: engine.stream vs the same SQL and parameters run directly;
+ * (d) DuckDB's engine on the same file: load, export, aggregation;
+ * (e) 1, 2 and 4 worker processes (bench/pg-analytics-child.ts) exporting from the one PostgreSQL.
+ * Each PostgreSQL pair runs 3 times in alternating order; medians are compared.
+ */
+import { createReadStream, createWriteStream } from "node:fs";
+import { mkdir, rm, stat } from "node:fs/promises";
+import path from "node:path";
+import { pipeline } from "node:stream/promises";
+import pg from "pg";
+import { from as copyFrom, to as copyTo } from "pg-copy-streams";
+import { builtInCatalogs } from "../src/datasets/catalog.js";
+import { TENANT_COLUMN } from "../src/datasets/types.js";
+import type { SqlDialect } from "../src/query/compiled.js";
+import { prepareQuery } from "../src/query/prepare.js";
+import { openDuckDb } from "../src/storage/duckdb/engine.js";
+import { openPostgresAnalytics } from "../src/storage/postgres-analytics/engine.js";
+import { datasetColumns, datasetTableIdent, ident } from "../src/storage/postgres-analytics/tables.js";
+import { type Benchmark, fmtInt, fmtMs, fmtRatio, median, progress, startChild, timed } from "./common.js";
+import {
+  AGGREGATION_QUERY,
+  BENCH_TENANT,
+  BIG_PROGRAM,
+  bigDataset,
+  EXPORT_QUERY,
+  inlineParams,
+} from "./data.js";
+import { postgresAdminUrl, postgresStoreFactory } from "./stores.js";
+
+const REPEATS = 3;
+
+export interface PgExportJob {
+  readonly url: string;
+  readonly dir: string;
+  readonly exports: number;
+}
+
+export interface PgExportResult {
+  readonly rows: number;
+  readonly ms: number;
+}
+
+function compiled(query: string, dialect: SqlDialect) {
+  const { datasets } = builtInCatalogs.get(BIG_PROGRAM);
+  return prepareQuery(query, datasets, {
+    program: BIG_PROGRAM,
+    tenant: BENCH_TENANT,
+    now: new Date(),
+    dialect,
+  }).sql;
+}
+
+async function alternate(label: string, ours: () => Promise<unknown>, raw: () => Promise<unknown>) {
+  const pair = { ours: [] as number[], raw: [] as number[] };
+  for (let i = 0; i < REPEATS; i++) {
+    const order: ["ours" | "raw", () => Promise<unknown>][] = [
+      ["ours", ours],
+      ["raw", raw],
+    ];
+    if (i % 2 === 1) order.reverse();
+    for (const [side, fn] of order) {
+      const { ms } = await timed(fn);
+      pair[side].push(ms);
+      progress(`  ${label} #${i + 1} ${side}: ${fmtMs(ms)} ms`);
+    }
+  }
+  return { ours: median(pair.ours), raw: median(pair.raw), all: pair };
+}
+
+export const pgAnalyticsBenchmark: Benchmark = {
+  id: "pg-analytics",
+  title: "Analytics on PostgreSQL beside DuckDB: loads, exports, aggregation, worker processes",
+  async run(context) {
+    const unavailable = await postgresStoreFactory.unavailable?.();
+    if (unavailable) throw new Error(unavailable);
+    const rows = Number(process.env.BENCH_PG_ROWS ?? (context.settings.quick ? 500_000 : 2_000_000));
+    const dir = await context.tempDir("pg-analytics");
+    const dataset = bigDataset();
+    const columns = datasetColumns(dataset);
+    // In the big engine's directory: its sandbox lets it write there.
+    const csv = path.join(context.bigDataDir, "pg-analytics-rows.csv");
+
+    // The rows: the bench tenant's first `rows` rows of the big dataset, as one CSV file.
+    const source = context.bigEngine;
+    if (!source) throw new Error("the big dataset's engine is not open");
+    const list = columns.map((c) => ident(c.name)).join(", ");
+    await source.withSession((s) =>
+      s.run(
+        `COPY (SELECT ${list} FROM "${BIG_PROGRAM}"."${dataset.table ?? dataset.name}" WHERE "${TENANT_COLUMN}" = $1 LIMIT ${rows}) TO '${csv}' (FORMAT csv, HEADER true, TIMESTAMPFORMAT '%Y-%m-%dT%H:%M:%SZ')`,
+        [BENCH_TENANT],
+      ),
+    );
+    const csvBytes = (await stat(csv)).size;
+    progress(`  ${fmtInt(rows)} rows, ${(csvBytes / 1e6).toFixed(0)} MB of CSV`);
+
+    const spec = await postgresStoreFactory.create(dir);
+    if (spec.kind !== "postgres") throw new Error("not PostgreSQL");
+    const engine = await openPostgresAnalytics({ url: spec.url, scratchDir: dir });
+    const client = new pg.Client({ connectionString: spec.url });
+    await client.connect();
+    try {
+      await engine.ensureTables(BIG_PROGRAM, [dataset]);
+      const target = datasetTableIdent(BIG_PROGRAM, dataset);
+      await client.query(`CREATE TABLE bench_raw (LIKE ${target} INCLUDING ALL)`);
+      await client.query(
+        `ALTER TABLE bench_raw ALTER COLUMN ${ident(TENANT_COLUMN)} SET DEFAULT '${BENCH_TENANT}'`,
+      );
+      const physical = columns.map((c) => ident(c.physical)).join(", ");
+
+      // (a) loads
+      const load = await alternate(
+        "load",
+        async () => {
+          await client.query(`TRUNCATE ${target}`);
+          await engine.load({
+            program: BIG_PROGRAM,
+            dataset,
+            tenant: BENCH_TENANT,
+            mode: "append",
+            file: { path: csv, format: "csv" },
+          });
+        },
+        async () => {
+          await client.query("TRUNCATE bench_raw");
+          await pipeline(
+            createReadStream(csv),
+            client.query(copyFrom(`COPY bench_raw (${physical}) FROM STDIN (FORMAT csv, HEADER true)`)),
+          );
+        },
+      );
+      await client.query("VACUUM ANALYZE");
+
+      // (b) export
+      const exportSql = compiled(EXPORT_QUERY, "postgres");
+      const out = path.join(dir, "export.csv");
+      const exported = await alternate(
+        "export",
+        () => engine.exportTo(exportSql, out, { format: "csv" }),
+        () =>
+          pipeline(
+            client.query(
+              copyTo(
+                `COPY (${inlineParams(exportSql.sql, exportSql.params)}) TO STDOUT (FORMAT csv, HEADER true)`,
+              ),
+            ),
+            createWriteStream(out),
+          ),
+      );
+
+      // (c) aggregation
+      const aggregationSql = compiled(AGGREGATION_QUERY, "postgres");
+      const aggregation = await alternate(
+        "aggregation",
+        async () => {
+          for await (const _batch of engine.stream(aggregationSql)) {
+            // drain
+          }
+        },
+        () => client.query(aggregationSql.sql, [...aggregationSql.params]),
+      );
+
+      // (d) DuckDB on the same file
+      const duckDir = path.join(dir, "duckdb");
+      await mkdir(duckDir, { recursive: true });
+      // In-process file sets: DuckDB's side measures its load and queries, not a metadata store.
+      const duck = await openDuckDb({ dataDir: duckDir, memoryLimit: "512MB", allowedDirectories: [dir] });
+      let duckLoad = 0;
+      let duckExport = 0;
+      let duckAggregation = 0;
+      try {
+        await duck.ensureTables(BIG_PROGRAM, [dataset]);
+        duckLoad = (
+          await timed(() =>
+            duck.load({
+              program: BIG_PROGRAM,
+              dataset,
+              tenant: BENCH_TENANT,
+              mode: "append",
+              file: { path: csv, format: "csv" },
+            }),
+          )
+        ).ms;
+        const duckExportSql = compiled(EXPORT_QUERY, "duckdb");
+        const duckAggregationSql = compiled(AGGREGATION_QUERY, "duckdb");
+        const exports: number[] = [];
+        const aggregations: number[] = [];
+        for (let i = 0; i < REPEATS; i++) {
+          exports.push((await timed(() => duck.exportTo(duckExportSql, out, { format: "csv" }))).ms);
+          aggregations.push(
+            (
+              await timed(async () => {
+                for await (const _batch of duck.stream(duckAggregationSql)) {
+                  // drain
+                }
+              })
+            ).ms,
+          );
+        }
+        duckExport = median(exports);
+        duckAggregation = median(aggregations);
+      } finally {
+        await duck.close();
+        await rm(duckDir, { recursive: true, force: true });
+      }
+
+      // (e) worker processes exporting at once
+      const processes: { n: number; rowsPerSecond: number; ms: number }[] = [];
+      for (const n of [1, 2, 4]) {
+        const exportsEach = 2;
+        const t0 = performance.now();
+        const children = Array.from({ length: n }, () =>
+          startChild<PgExportResult>("pg-analytics-child.js", {
+            url: spec.url,
+            dir,
+            exports: exportsEach,
+          } satisfies PgExportJob),
+        );
+        const results = await Promise.all(children.map((c) => c.result));
+        const ms = performance.now() - t0;
+        const total = results.reduce((sum, r) => sum + r.rows, 0);
+        processes.push({ n, ms, rowsPerSecond: (total / ms) * 1000 });
+        progress(`  ${n} process(es): ${fmtInt(total)} rows in ${fmtMs(ms)} ms`);
+      }
+
+      const ratio = (a: number, b: number) => a / b;
+      return {
+        method:
+          `${fmtInt(rows)} rows (${(csvBytes / 1e6).toFixed(0)} MB of CSV) of one tenant, on the local PostgreSQL ` +
+          `(${postgresAdminUrl().replace(/\/\/[^@]*@/, "//")}); medians of 3 alternating runs.`,
+        tables: [
+          {
+            columns: ["Step", "Ours (ms)", "Raw PostgreSQL (ms)", "Ratio", "DuckDB engine (ms)"],
+            rows: [
+              [
+                "Load (append, one transaction)",
+                fmtMs(load.ours),
+                fmtMs(load.raw),
+                fmtRatio(ratio(load.ours, load.raw)),
+                fmtMs(duckLoad),
+              ],
+              [
+                "Export to CSV",
+                fmtMs(exported.ours),
+                fmtMs(exported.raw),
+                fmtRatio(ratio(exported.ours, exported.raw)),
+                fmtMs(duckExport),
+              ],
+              [
+                "Aggregation + ORDER BY/LIMIT",
+                fmtMs(aggregation.ours),
+                fmtMs(aggregation.raw),
+                fmtRatio(ratio(aggregation.ours, aggregation.raw)),
+                fmtMs(duckAggregation),
+              ],
+            ],
+          },
+          {
+            columns: ["Worker processes exporting at once", "Rows/s", "Wall (ms)"],
+            rows: processes.map((p) => [String(p.n), fmtInt(Math.round(p.rowsPerSecond)), fmtMs(p.ms)]),
+          },
+        ],
+        targets: [
+          {
+            name: "Load vs raw COPY FROM",
+            target: "≤ 1.3×",
+            actual: fmtRatio(ratio(load.ours, load.raw)),
+            pass: load.ours <= 1.3 * load.raw,
+          },
+          {
+            name: "Export vs raw COPY TO STDOUT",
+            target: "≤ 1.15×",
+            actual: fmtRatio(ratio(exported.ours, exported.raw)),
+            pass: exported.ours <= 1.15 * exported.raw,
+          },
+          {
+            name: "Aggregation vs the same GROUP BY",
+            target: "≤ 1.15×",
+            actual: fmtRatio(ratio(aggregation.ours, aggregation.raw)),
+            pass: aggregation.ours <= 1.15 * aggregation.raw,
+          },
+        ],
+        notes: [
+          "Raw export writes PostgreSQL's own CSV (timestamps and booleans in its text forms); ours formats them as DuckDB does and hashes nothing (the worker hashes).",
+          "Raw load copies into a table of the same shape and index; ours adds the staging table, the version row and INSERT … SELECT.",
+        ],
+        data: {
+          rows,
+          csvBytes,
+          load,
+          exported,
+          aggregation,
+          duckLoad,
+          duckExport,
+          duckAggregation,
+          processes,
+        },
+      };
+    } finally {
+      await client.end();
+      await engine.close();
+      await postgresStoreFactory.destroy?.(spec);
+      await rm(csv, { force: true });
+    }
+  },
+};

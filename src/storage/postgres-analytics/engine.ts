@@ -1,0 +1,419 @@
+/**
+ * The PostgreSQL adapter of `AnalyticsEngine` (`OPENINSIGHTS_ANALYTICS_URL=postgres://…`): every
+ * query, try-query, export and load of every process runs on one shared PostgreSQL, which many
+ * processes read and write at once (docs/analytics-postgres.md).
+ *
+ * - Sessions run with TimeZone UTC, DateStyle ISO (values.ts relies on both).
+ * - Reads run in REPEATABLE READ READ ONLY transactions: a stream or an export sees one snapshot,
+ *   the rows of a load entirely or not at all, and the data version of that same snapshot.
+ * - `stream` reads through a cursor, `exportTo` through `COPY (…) TO STDOUT` (pg-copy-streams):
+ *   memory stays bounded by a batch or a stream buffer whatever the result's size.
+ * - Statement timeouts: `queryTimeoutMs` (default 100 s, the try-query bound) for streams,
+ *   `exportTimeoutMs` for exports; an abort signal cancels the backend's statement.
+ */
+import { createWriteStream, promises as fs } from "node:fs";
+import { Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import zlib from "node:zlib";
+import pg from "pg";
+import { to as copyTo } from "pg-copy-streams";
+import { AppError } from "../../core/errors.js";
+import { datasetTable } from "../../datasets/lookup.js";
+import type { DatasetDef, Program } from "../../datasets/types.js";
+import type { CompiledSql, Row, SqlDialect } from "../../query/compiled.js";
+import { type Compression, compressionApplies } from "../../reports/formats.js";
+import type { AnalyticsEngine, ExportOptions, ExportResult, LoadRequest, LoadResult } from "../ports.js";
+import { csvToParquet, zstdStream } from "./convert.js";
+import { redactedUrl, toAppError } from "./errors.js";
+import { copyToStatement, type DescribedColumn, headerLine } from "./export.js";
+import { loadIntoTable } from "./load.js";
+import { setParametersStatement, withSettingParameters } from "./params.js";
+import { BOOKKEEPING_SCHEMA, createTableStatements, ident, programTables, qualified } from "./tables.js";
+import { ANALYTICS_TYPES } from "./values.js";
+
+export interface PostgresAnalyticsOptions {
+  /** postgres://… of the analytics database (may be the metadata's server, another database). */
+  readonly url: string;
+  /** Connections of this process's pool (default 10). */
+  readonly poolSize?: number;
+  /** Statement timeout of streams (queries, try-query), ms; default 100 s. */
+  readonly queryTimeoutMs?: number;
+  /** Statement timeout of exports and loads, ms; default 1 hour. */
+  readonly exportTimeoutMs?: number;
+  /** Where loads convert Parquet/NDJSON files to CSV (default: beside the input file). */
+  readonly scratchDir?: string;
+}
+
+/** Rows per FETCH of a stream. */
+const BATCH_ROWS = 2048;
+const SESSION_OPTIONS = "-c TimeZone=UTC -c DateStyle=ISO,YMD -c extra_float_digits=1";
+const DATA_VERSIONS = `${ident(BOOKKEEPING_SCHEMA)}.data_versions`;
+
+export async function openPostgresAnalytics(
+  options: PostgresAnalyticsOptions,
+): Promise<PostgresAnalyticsEngine> {
+  const poolSize = options.poolSize ?? 10;
+  if (!Number.isInteger(poolSize) || poolSize < 1) {
+    throw new AppError(
+      "invalid_argument",
+      `The analytics pool size must be a positive integer, got ${poolSize}`,
+    );
+  }
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: poolSize,
+    options: SESSION_OPTIONS,
+    types: ANALYTICS_TYPES,
+    connectionTimeoutMillis: 10_000,
+    application_name: "openinsights-analytics",
+  });
+  // An idle client's connection dropping (a server restart) must not crash the process.
+  pool.on("error", () => undefined);
+  const engine = new PostgresAnalyticsEngine(pool, options);
+  try {
+    await engine.bootstrap();
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    const reason = (error as Error).message;
+    throw new AppError(
+      "unavailable",
+      `Cannot use the analytics database ${redactedUrl(options.url)} (OPENINSIGHTS_ANALYTICS_URL): ${reason}`,
+      undefined,
+      { cause: error },
+    );
+  }
+  return engine;
+}
+
+export class PostgresAnalyticsEngine implements AnalyticsEngine {
+  readonly dialect: SqlDialect = "postgres";
+  private readonly queryTimeoutMs: number;
+  private readonly exportTimeoutMs: number;
+  private closed = false;
+
+  /** @internal use `openPostgresAnalytics`. */
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly options: PostgresAnalyticsOptions,
+  ) {
+    this.queryTimeoutMs = options.queryTimeoutMs ?? 100_000;
+    this.exportTimeoutMs = options.exportTimeoutMs ?? 3_600_000;
+  }
+
+  /** @internal Checks the connection and creates the bookkeeping table (idempotent, any number of processes). */
+  async bootstrap(): Promise<void> {
+    await this.writeTransaction(async (client) => {
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${ident(BOOKKEEPING_SCHEMA)}`);
+      await client.query(
+        `CREATE TABLE IF NOT EXISTS ${DATA_VERSIONS} (program text NOT NULL, dataset_table text NOT NULL, ` +
+          "tenant text NOT NULL, version bigint NOT NULL, PRIMARY KEY (program, dataset_table, tenant))",
+      );
+    });
+  }
+
+  async ensureTables(program: Program, datasets: readonly DatasetDef[]): Promise<void> {
+    const tables = programTables(program, datasets);
+    await this.writeTransaction(async (client) => {
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${ident(program)}`);
+      for (const table of tables) {
+        const existing = await client.query<{ column_name: string; data_type: string }>(
+          "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2",
+          [program, table.table],
+        );
+        if (existing.rows.length === 0) {
+          for (const statement of createTableStatements(table)) await client.query(statement);
+          continue;
+        }
+        // The table exists: add what a newer catalog declares, refuse silent type changes.
+        const types = new Map(existing.rows.map((r) => [r.column_name, r.data_type]));
+        for (const column of table.columns) {
+          const type = types.get(column.physical);
+          if (type === undefined) {
+            await client.query(
+              `ALTER TABLE ${qualified(program, table.table)} ADD COLUMN ${ident(column.physical)} ${column.sqlType}`,
+            );
+          } else if (
+            type !== column.sqlType &&
+            !(type.startsWith("timestamp") && column.sqlType === "timestamp")
+          ) {
+            throw new AppError(
+              "internal",
+              `Column ${program}.${table.table}.${column.name} is ${type} in the analytics database but the catalog says ${column.sqlType}; reload that table`,
+            );
+          }
+        }
+      }
+    });
+  }
+
+  async *stream(query: CompiledSql, options?: { signal?: AbortSignal }): AsyncIterable<Row[]> {
+    const signal = options?.signal;
+    signal?.throwIfAborted();
+    const client = await this.connect();
+    const onAbort = () => void this.cancel(client);
+    signal?.addEventListener("abort", onAbort, { once: true });
+    let broken: Error | undefined;
+    try {
+      await this.beginRead(client, this.queryTimeoutMs, null);
+      // Every row is read: plan for the whole result, not the first tenth (the cursor default).
+      await client.query("SET LOCAL cursor_tuple_fraction = 1");
+      // DECLARE takes bind parameters (COPY does not): the planner sees the values.
+      await client.query(`DECLARE openinsights_rows NO SCROLL CURSOR FOR ${query.sql}`, [...query.params]);
+      for (;;) {
+        const batch = await client.query<unknown[]>({
+          text: `FETCH ${BATCH_ROWS} FROM openinsights_rows`,
+          rowMode: "array",
+        });
+        signal?.throwIfAborted();
+        if (batch.rows.length === 0) break;
+        // Keys by position: PostgreSQL cuts output names to 63 bytes, the catalog's can be longer.
+        const names = outputNames(
+          query,
+          batch.fields.map((f) => f.name),
+        );
+        yield batch.rows.map((values) => {
+          const row: Row = {};
+          for (let i = 0; i < names.length; i++) row[names[i]!] = values[i];
+          return row;
+        });
+        if (batch.rows.length < BATCH_ROWS) break;
+      }
+      await client.query("COMMIT");
+    } catch (error) {
+      broken = error as Error;
+      signal?.throwIfAborted();
+      throw toAppError(error, "Query failed");
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
+      await this.finish(client, broken);
+    }
+  }
+
+  async exportTo(
+    query: CompiledSql,
+    filePath: string,
+    options: ExportOptions & { signal?: AbortSignal },
+  ): Promise<ExportResult> {
+    const compression = options.compression ?? "none";
+    if (!compressionApplies(options.format, compression)) {
+      throw new AppError("internal", `Compression ${compression} does not apply to format ${options.format}`);
+    }
+    const compressor = await compressorFor(compression);
+    // Parquet: COPY writes CSV beside the target, which DuckDB then turns into the Parquet file.
+    const parquet = options.format === "parquet";
+    const copyTarget = parquet ? `${filePath}.csv.part` : filePath;
+    const copyFormat = parquet ? "csv" : options.format;
+    const signal = options.signal;
+    signal?.throwIfAborted();
+    const client = await this.connect();
+    const onAbort = () => void this.cancel(client);
+    signal?.addEventListener("abort", onAbort, { once: true });
+    let broken: Error | undefined;
+    try {
+      await this.beginRead(client, this.exportTimeoutMs, query);
+      const dataVersion = await this.readDataVersion(client, query);
+      const sql = withSettingParameters(query.sql);
+      const described = await describe(client, sql);
+      const names = outputNames(
+        query,
+        described.map((c) => c.name),
+      );
+      const columns = described.map((c, i) => ({ ...c, name: names[i]! }));
+      const header = headerLine(columns, copyFormat);
+      const source = client.query(
+        copyTo(copyToStatement(sql, columns, copyFormat, options.spreadsheetSafe ?? false)),
+      );
+      let bytes = 0;
+      const counter = new Transform({
+        transform(chunk: Buffer, _encoding, done) {
+          bytes += chunk.length;
+          done(null, chunk);
+        },
+      });
+      // The file is created here and only appended to: a reader can follow it (AnalyticsEngine).
+      const file = createWriteStream(copyTarget);
+      await pipeline(
+        [source, headedBy(header), ...(compressor ? [compressor] : []), counter, file],
+        signal ? { signal } : {},
+      );
+      await client.query("COMMIT");
+      if (parquet) {
+        await csvToParquet(copyTarget, filePath, columns);
+        bytes = (await fs.stat(filePath)).size;
+      }
+      return { rowCount: source.rowCount, bytes, dataVersion };
+    } catch (error) {
+      broken = error as Error;
+      await fs.rm(filePath, { force: true }).catch(() => undefined);
+      signal?.throwIfAborted();
+      throw toAppError(error, "Export failed");
+    } finally {
+      if (parquet) await fs.rm(copyTarget, { force: true }).catch(() => undefined);
+      signal?.removeEventListener("abort", onAbort);
+      await this.finish(client, broken);
+    }
+  }
+
+  async load(request: LoadRequest): Promise<LoadResult> {
+    request.signal?.throwIfAborted();
+    await this.ensureTables(request.program, [request.dataset]);
+    const client = await this.connect();
+    const onAbort = () => void this.cancel(client);
+    request.signal?.addEventListener("abort", onAbort, { once: true });
+    let broken: Error | undefined;
+    try {
+      await client.query("BEGIN");
+      await client.query(`SET LOCAL statement_timeout = ${this.exportTimeoutMs}`);
+      // The version row first: it locks (dataset, tenant), so two loads of one tenant's rows queue.
+      const version = await client.query<{ version: number }>(
+        `INSERT INTO ${DATA_VERSIONS} AS v (program, dataset_table, tenant, version) VALUES ($1, $2, $3, 1) ` +
+          "ON CONFLICT (program, dataset_table, tenant) DO UPDATE SET version = v.version + 1 RETURNING version",
+        [request.program, datasetTable(request.dataset), request.tenant],
+      );
+      const rowCount = await loadIntoTable(client, request, this.options.scratchDir);
+      await client.query("COMMIT");
+      return { rowCount, dataVersion: String(version.rows[0]!.version) };
+    } catch (error) {
+      broken = error as Error;
+      request.signal?.throwIfAborted();
+      throw toAppError(error, "Load failed");
+    } finally {
+      request.signal?.removeEventListener("abort", onAbort);
+      await this.finish(client, broken);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private async connect(): Promise<pg.PoolClient> {
+    if (this.closed) throw new AppError("unavailable", "The analytics engine is closed");
+    try {
+      const client = await this.pool.connect();
+      // A connection lost while idle in the pool is the pool's to drop; one lost in use fails its query.
+      if (!client.listenerCount("error")) client.on("error", () => undefined);
+      return client;
+    } catch (error) {
+      throw toAppError(error, "Cannot connect to the analytics database");
+    }
+  }
+
+  private async writeTransaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query("BEGIN");
+      // DDL of processes starting together: one at a time (CREATE … IF NOT EXISTS races otherwise).
+      await client.query("SELECT pg_advisory_xact_lock(hashtext('openinsights_analytics_ddl'))");
+      const result = await fn(client);
+      await client.query("COMMIT");
+      return result;
+    } catch (error) {
+      broken = error as Error;
+      throw toAppError(error, "Preparing the analytics tables failed");
+    } finally {
+      await this.finish(client, broken);
+    }
+  }
+
+  /** One snapshot for the whole read, the statement timeout, and the parameters as settings (for COPY). */
+  private async beginRead(
+    client: pg.PoolClient,
+    timeoutMs: number,
+    query: CompiledSql | null,
+  ): Promise<void> {
+    await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    await client.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.floor(timeoutMs))}`);
+    if (!query) return;
+    if (query.params.some((value) => value === null)) {
+      throw new AppError("internal", "The PostgreSQL analytics engine takes no NULL parameters");
+    }
+    const parameters = setParametersStatement(query.params);
+    if (parameters) await client.query(parameters.text, parameters.values);
+  }
+
+  private async readDataVersion(client: pg.PoolClient, query: CompiledSql): Promise<string> {
+    if (!query.source) return "0";
+    const result = await client.query<{ version: number }>(
+      `SELECT version FROM ${DATA_VERSIONS} WHERE program = $1 AND dataset_table = $2 AND tenant = $3`,
+      [query.source.program, query.source.table, query.source.tenant],
+    );
+    return String(result.rows[0]?.version ?? 0);
+  }
+
+  /** Ends the transaction (if any) and returns the client; a broken one is discarded. */
+  private async finish(client: pg.PoolClient, error: Error | undefined): Promise<void> {
+    if (!error) {
+      client.release();
+      return;
+    }
+    try {
+      await client.query("ROLLBACK");
+      client.release();
+    } catch (rollbackError) {
+      client.release(rollbackError as Error);
+    }
+  }
+
+  /** Cancels the statement `client` runs, from a connection of its own (the pool may be full). */
+  private async cancel(client: pg.PoolClient): Promise<void> {
+    const pid = (client as unknown as { processID?: number }).processID;
+    if (pid === undefined) return;
+    const canceller = new pg.Client({ connectionString: this.options.url, connectionTimeoutMillis: 5_000 });
+    canceller.on("error", () => undefined);
+    try {
+      await canceller.connect();
+      await canceller.query("SELECT pg_cancel_backend($1)", [pid]);
+    } catch {
+      // The statement ends with its timeout or its connection anyway.
+    } finally {
+      await canceller.end().catch(() => undefined);
+    }
+  }
+}
+
+async function compressorFor(compression: Compression): Promise<Transform | null> {
+  switch (compression) {
+    case "none":
+      return null;
+    case "gzip":
+      return zlib.createGzip();
+    case "zstd":
+      return zstdStream();
+  }
+}
+
+/** Passes bytes through, `header` first (also when no row follows). */
+function headedBy(header: string | null): Transform {
+  let sent = header === null;
+  const sendHeader = (stream: Transform) => {
+    if (!sent) stream.push(Buffer.from(header!));
+    sent = true;
+  };
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      sendHeader(this);
+      done(null, chunk);
+    },
+    flush(done) {
+      sendHeader(this);
+      done();
+    },
+  });
+}
+
+/** The output names: the compiled query's own (whole) when it has them, else PostgreSQL's. */
+function outputNames(query: CompiledSql, described: readonly string[]): readonly string[] {
+  return query.columns.length === described.length ? query.columns : described;
+}
+
+/** The result columns of `sql`, without running it (LIMIT 0 plans and stops). */
+async function describe(client: pg.PoolClient, sql: string): Promise<DescribedColumn[]> {
+  const result = await client.query(`SELECT * FROM (\n${sql}\n) AS described LIMIT 0`);
+  return result.fields.map((field) => ({ name: field.name, typeOid: field.dataTypeID }));
+}
