@@ -8,6 +8,7 @@
  * docs/datasets.md.
  */
 
+import { summedAmount } from "./summed.js";
 import type { ColumnDef, DatasetDef, ProgramCatalog, SystemQueryDef } from "./types.js";
 
 /** Column definitions that several datasets share, word for word. */
@@ -937,6 +938,60 @@ const isvUsage: DatasetDef = {
     "TIMESPAN filters UsageDate (daily), not MonthStartDate. The dictionary's DiscountPriceUSD/PlanID are the fixture's DiscountedPriceUSD/PlanId and are not added twice.",
 };
 
+/** Page visits and call-to-action clicks per date: event counts, additive over any selection. */
+const MARKETPLACE_COUNT_DECISION =
+  "Summed over the selected columns (issue #14): an event count of one offer, date, domain and country adds up over any of them.";
+const MARKETPLACE_COUNTS = [
+  summedAmount(
+    {
+      name: "PageVisits",
+      type: "integer",
+      description: "The number of page visits associated with the Offer Name for a particular date.",
+    },
+    MARKETPLACE_COUNT_DECISION,
+  ),
+  summedAmount(
+    {
+      name: "GetItNow",
+      type: "integer",
+      description: "The number of clicks to the “Get It Now” CTA on the offer’s page for a particular date.",
+    },
+    MARKETPLACE_COUNT_DECISION,
+  ),
+  summedAmount(
+    {
+      name: "ContactMe",
+      type: "integer",
+      description: "The number of clicks to the “Contact Me” CTA on the offer’s page for a particular date.",
+    },
+    MARKETPLACE_COUNT_DECISION,
+  ),
+  summedAmount(
+    {
+      name: "TestDrive",
+      type: "integer",
+      description: "The number of clicks to the “Test Drive” CTA on the offer’s page for a particular date.",
+    },
+    MARKETPLACE_COUNT_DECISION,
+  ),
+  summedAmount(
+    {
+      name: "FreeTrial",
+      type: "integer",
+      description: "The number of clicks to the “Free Trial” CTA on the offer’s page for a particular date.",
+    },
+    MARKETPLACE_COUNT_DECISION,
+  ),
+  summedAmount(
+    {
+      name: "consentGivenCount",
+      type: "integer",
+      description: "Total count of clicks for customer-provided consent to Microsoft or the partner.",
+    },
+    `${MARKETPLACE_COUNT_DECISION} Spelled as the dictionary spells it.`,
+  ),
+];
+
 const isvMarketplaceInsights: DatasetDef = {
   name: "ISVMarketplaceInsights",
   description:
@@ -960,41 +1015,10 @@ const isvMarketplaceInsights: DatasetDef = {
       description: "The name of the country from where the page visit has happened.",
     },
     {
-      name: "PageVisits",
-      type: "integer",
-      description: "The number of page visits associated with the Offer Name for a particular date.",
-    },
-    {
-      name: "GetItNow",
-      type: "integer",
-      description: "The number of clicks to the “Get It Now” CTA on the offer’s page for a particular date.",
-    },
-    {
-      name: "ContactMe",
-      type: "integer",
-      description: "The number of clicks to the “Contact Me” CTA on the offer’s page for a particular date.",
-    },
-    {
-      name: "TestDrive",
-      type: "integer",
-      description: "The number of clicks to the “Test Drive” CTA on the offer’s page for a particular date.",
-    },
-    {
-      name: "FreeTrial",
-      type: "integer",
-      description: "The number of clicks to the “Free Trial” CTA on the offer’s page for a particular date.",
-    },
-    {
       name: "Campaign",
       type: "string",
       description:
         "Ability to understand web telemetry (page visit and CTA clicks) against the campaign name.",
-    },
-    {
-      name: "consentGivenCount",
-      type: "integer",
-      description: "Total count of clicks for customer-provided consent to Microsoft or the partner.",
-      decision: "A dictionary column (spelled as documented), so a selectable column, not a metric.",
     },
     {
       name: "platforms",
@@ -1011,7 +1035,8 @@ const isvMarketplaceInsights: DatasetDef = {
       values: ["AZUREMARKETPLACE", "APPSOURCE"],
     },
   ],
-  metrics: [],
+  measures: MARKETPLACE_COUNTS.map((c) => c.measure),
+  metrics: MARKETPLACE_COUNTS.map((c) => c.metric),
   timeColumn: "Date",
   availableDateRanges: ["LAST_MONTH", "LAST_3_MONTHS", "LAST_6_MONTHS", "LAST_1_YEAR", "LIFETIME"],
   minimumRecurrenceInterval: 4,
@@ -1357,6 +1382,28 @@ const isvQualityOfService: DatasetDef = {
     "No programmatic names in the dictionary: columns = QoS system query ∪ CustomerAccess/PublisherAccess (names as in ISVUsage). TIMESPAN filters StartTime.",
 };
 
+/** Licenses per customer tenant, product and plan: additive over tenants, products and plans, as seats are. */
+const LICENSE_COUNT_DECISION =
+  "Summed over the selected columns (issue #14), as seats are: licenses of several tenants, products or plans add up.";
+const LICENSE_COUNTS = [
+  summedAmount(
+    {
+      name: "LicensesProvisioned",
+      type: "integer",
+      description: "Number of licenses activated into the customer's account.",
+    },
+    LICENSE_COUNT_DECISION,
+  ),
+  summedAmount(
+    {
+      name: "LicensesAssigned",
+      type: "integer",
+      description: "Number of licenses the customer has assigned to users.",
+    },
+    LICENSE_COUNT_DECISION,
+  ),
+];
+
 const isvLicense: DatasetDef = {
   name: "ISVLicense",
   description:
@@ -1368,16 +1415,6 @@ const isvLicense: DatasetDef = {
     { name: "ActivationDate", type: "date", description: "Date when licenses were activated." },
     { name: "ProductDisplayName", type: "string", description: "Offer title as shown in AppSource." },
     { name: "ProductId", type: "string", description: "Product ID." },
-    {
-      name: "LicensesProvisioned",
-      type: "integer",
-      description: "Number of licenses activated into the customer's account.",
-    },
-    {
-      name: "LicensesAssigned",
-      type: "integer",
-      description: "Number of licenses the customer has assigned to users.",
-    },
     { name: "SkuName", type: "string", description: "Name of the plan in the offer." },
     { name: "TenantId", type: "string", description: "Unique ID of the tenant." },
     { name: "LicenseState", type: "string", description: "License state." },
@@ -1387,7 +1424,8 @@ const isvLicense: DatasetDef = {
       description: "Identifier used in the package to map the plan to license checks.",
     },
   ],
-  metrics: [],
+  measures: LICENSE_COUNTS.map((c) => c.measure),
+  metrics: LICENSE_COUNTS.map((c) => c.metric),
   timeColumn: "ActivationDate",
   availableDateRanges: ["LAST_MONTH", "LAST_3_MONTHS", "LAST_6_MONTHS", "LAST_1_YEAR", "LIFETIME"],
   minimumRecurrenceInterval: 4,

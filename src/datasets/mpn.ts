@@ -7,6 +7,7 @@
  * ranges and every choice the reference leaves open are explained in docs/datasets.md.
  */
 
+import { summedAmount } from "./summed.js";
 import type { ColumnDef, DatasetDef, ProgramCatalog, SystemQueryDef } from "./types.js";
 
 /** Column definitions that several datasets share, word for word. */
@@ -1895,6 +1896,26 @@ const teamsUsageWorkload: DatasetDef = {
   minimumRecurrenceInterval: 24,
 };
 
+/** Meetings and their hours per customer, subworkload and date: additive over any selection. */
+const MEETING_AMOUNTS = [
+  summedAmount(
+    {
+      name: "MeetingCount",
+      type: "integer",
+      description: "Number of meetings (definition: 'Meeting count').",
+    },
+    "The definition's 'Meeting count' without the space; summed over the selected columns (issue #14): meetings of several days, customers or subworkloads add up.",
+  ),
+  summedAmount(
+    {
+      name: "MeetingDuration",
+      type: "decimal",
+      description: "Total meeting duration in hours (definition: 'Meeting duration').",
+    },
+    "The definition's 'Meeting duration' without the space (decimal hours); summed over the selected columns (issue #14), as MeetingCount.",
+  ),
+];
+
 const teamsUsageMeetingsAndCalls: DatasetDef = {
   name: "TeamsUsageMeetingsAndCalls",
   description:
@@ -1909,18 +1930,6 @@ const teamsUsageMeetingsAndCalls: DatasetDef = {
       description: "Subworkload for which usage is reported (meetings, calls, or phone systems)",
       values: ["Meetings", "Calls", "Phone systems"],
     },
-    {
-      name: "MeetingCount",
-      type: "integer",
-      description: "Number of meetings (definition: 'Meeting count').",
-      decision: "The definition's 'Meeting count' without the space: a selectable column, not a metric.",
-    },
-    {
-      name: "MeetingDuration",
-      type: "decimal",
-      description: "Total meeting duration in hours (definition: 'Meeting duration').",
-      decision: "The definition's 'Meeting duration' without the space: a selectable column (decimal hours).",
-    },
     COLUMN.PGAMpnID,
     COLUMN.CustomerName2,
     COLUMN.CustomerCountryCode,
@@ -1930,7 +1939,8 @@ const teamsUsageMeetingsAndCalls: DatasetDef = {
     COLUMN.VerticalName,
     COLUMN.EOU,
   ],
-  metrics: [],
+  measures: MEETING_AMOUNTS.map((a) => a.measure),
+  metrics: MEETING_AMOUNTS.map((a) => a.metric),
   timeColumn: "DateKey",
   availableDateRanges: ["LAST_MONTH", "LAST_3_MONTHS", "LAST_6_MONTHS", "LAST_1_YEAR", "LIFETIME"],
   minimumRecurrenceInterval: 24,

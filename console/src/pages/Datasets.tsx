@@ -18,7 +18,7 @@ export function DatasetsPage() {
   const [search, setSearch] = useState("");
   const words = search.toLowerCase().split(/\s+/).filter(Boolean);
   const shown = (datasets.data ?? []).filter((dataset) => {
-    const text = [dataset.datasetName, ...dataset.selectableColumns, ...dataset.availableDateRanges]
+    const text = [dataset.datasetName, ...namesOf(dataset), ...dataset.availableDateRanges]
       .join(" ")
       .toLowerCase();
     return words.every((word) => text.includes(word));
@@ -72,7 +72,7 @@ export function DatasetsPage() {
             <details open={words.length > 0}>
               <summary>Columns and metrics</summary>
               <ul class="chips">
-                {dataset.selectableColumns.map((column) => {
+                {namesOf(dataset).map((column) => {
                   const metric = dataset.availableMetrics.includes(column);
                   return (
                     <li key={column} class={metric ? "chip metric" : "chip"}>
@@ -90,4 +90,13 @@ export function DatasetsPage() {
       </div>
     </section>
   );
+}
+
+/**
+ * The names a query can select: the columns, then the metrics that are not also columns (a summed
+ * amount such as CustomersAndTenants' BilledRevenueUSD is a metric only: docs/datasets.md).
+ */
+function namesOf(dataset: Dataset): string[] {
+  const columns = new Set(dataset.selectableColumns);
+  return [...dataset.selectableColumns, ...dataset.availableMetrics.filter((metric) => !columns.has(metric))];
 }
