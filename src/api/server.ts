@@ -7,6 +7,7 @@ import { AppError, ERROR_CODES } from "../core/errors.js";
 import type { Metrics } from "../metrics/metrics.js";
 import { registerAdminRoutes } from "./admin.js";
 import { answerClientError } from "./client-errors.js";
+import { endConnectionsWhenIdleOnClose } from "./closing.js";
 import type { ApiContext } from "./context.js";
 import { envelope, errorEnvelope, serializeJson } from "./envelope.js";
 import { handleError, UNAVAILABLE_RETRY_AFTER_SECONDS } from "./errors.js";
@@ -140,6 +141,11 @@ export async function buildServer(context: ApiContext, options: ServerOptions): 
   app.addHook("onResponse", (request, reply, done) => {
     const route = request.routeOptions.url ?? "unmatched";
     options.metrics.httpRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
+    done();
+  });
+  const closing = endConnectionsWhenIdleOnClose(app.server);
+  app.addHook("preClose", (done) => {
+    closing();
     done();
   });
   app.setErrorHandler(handleError);
