@@ -168,6 +168,7 @@ export class ReportService {
     const now = this.deps.now();
     const current = await this.get(scope, id);
     const testClockId = readTestClockId(body);
+    if (testClockId !== null && !this.deps.testClocks) throw refusedWhileOff();
     if (testClockId !== null && testClockId.toLowerCase() !== current.testClockId?.toLowerCase()) {
       throw invalid(
         "Invalid report parameters for update - TestClockId cannot be changed: create a new report on the other clock",
@@ -297,11 +298,7 @@ export class ReportService {
 
   /** The frozen time of the scope's clock `clockId`; 400 when test clocks are off or it is unknown. */
   private async clockTime(scope: Scope, clockId: string): Promise<Date> {
-    if (!this.deps.testClocks) {
-      throw invalid(
-        "Invalid report parameters - TestClockId is refused: test clocks are off (OPENINSIGHTS_TEST_CLOCKS=true, or serve --demo, turns them on)",
-      );
-    }
+    if (!this.deps.testClocks) throw refusedWhileOff();
     return this.deps.testClocks.frozenTime(scope, clockId);
   }
 
@@ -387,6 +384,12 @@ export function dueInSlotOrder(
   count: number,
 ): StoredExecution {
   return { ...execution, nextAttemptAt: new Date(now.getTime() - (count - index)) };
+}
+
+function refusedWhileOff(): AppError {
+  return invalid(
+    "Invalid report parameters - TestClockId is refused: test clocks are off (OPENINSIGHTS_TEST_CLOCKS=true, or serve --demo, turns them on)",
+  );
 }
 
 function notFound(detail: string): AppError {

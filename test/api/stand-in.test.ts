@@ -441,6 +441,20 @@ describe("test clocks", () => {
     expect(refused.body.message).toMatch(
       /TestClockId is refused: test clocks are off \(OPENINSIGHTS_TEST_CLOCKS=true/,
     );
+    // On update too, rather than "cannot be changed".
+    const report = await off.call(TENANT, "POST", `${MPN}/ScheduledReport`, {
+      ReportName: "r",
+      QueryId: queryId,
+      StartTime: new Date(Date.now() + DAY).toISOString().replace(/\.\d+Z$/, "Z"),
+      RecurrenceInterval: 24,
+    });
+    const update = await off.call(TENANT, "PUT", `${MPN}/ScheduledReport/${report.body.value[0].reportId}`, {
+      ReportName: "r",
+      StartTime: report.body.value[0].startTime,
+      TestClockId: "3c0a5d8e-0000-4000-8000-000000000000",
+    });
+    expect(update.status).toBe(400);
+    expect(update.body.message).toMatch(/TestClockId is refused: test clocks are off/);
     // And the OpenAPI document of a deployment without them does not show them.
     const openapi = await off.call(null, "GET", "/openapi.json");
     expect(Object.keys(openapi.body.paths).some((p) => p.includes("TestClocks"))).toBe(false);
