@@ -337,17 +337,42 @@ const PARQUET_CHECKS: Record<
   boolean: { ok: (x) => `TRY_CAST(${x} AS BOOLEAN) IS NOT NULL`, convert: (x) => `CAST(${x} AS BOOLEAN)` },
 };
 
+/**
+ * Parquet column types whose every value is a valid value of the catalog type: a plain CAST, no
+ * check per value (the common case of a file written with the dataset's types, and the fast one).
+ */
+const EXACT_PARQUET_TYPES: Record<PhysicalColumn["type"], RegExp> = {
+  string: /^VARCHAR$/,
+  integer: /^U?(BIGINT|INTEGER|SMALLINT|TINYINT)$/,
+  decimal: /^(DOUBLE|FLOAT|U?(BIGINT|INTEGER|SMALLINT|TINYINT)|DECIMAL\(\d+,\d+\))$/,
+  date: /^DATE$/,
+  datetime: /^(TIMESTAMP|TIMESTAMP_S|TIMESTAMP_MS|TIMESTAMP_NS|TIMESTAMP WITH TIME ZONE)$/,
+  boolean: /^BOOLEAN$/,
+};
+
 async function parquetPlan(engine: LoadTarget, file: string, dataset: DatasetDef): Promise<Plan> {
-  const from = `read_parquet(${quoteString(file)}, file_row_number = true)`;
-  // Reading the schema needs no write lock, but a session gives us the query helper.
-  const columns = await describe(engine, `SELECT * EXCLUDE (file_row_number) FROM ${from}`);
-  const mappings = matchColumns(columns, dataset);
+  const columns = await describe(engine, `SELECT * FROM read_parquet(${quoteString(file)})`);
+  const mappings = matchColumns(
+    columns.map((c) => c.name),
+    dataset,
+  );
+  let checked = false;
   const expressions = mappings.map((m) => {
-    const ref = quoteIdent(columns[m.index]!);
+    const column = columns[m.index]!;
+    const ref = quoteIdent(column.name);
     const check = PARQUET_CHECKS[m.target.type];
-    if (m.target.type === "string") return check.convert(ref);
+    // UBIGINT can pass BIGINT's range: checked. TIMESTAMPTZ becomes UTC (the session's time zone).
+    if (
+      m.target.type === "string" ||
+      (EXACT_PARQUET_TYPES[m.target.type].test(column.type) && column.type !== "UBIGINT")
+    ) {
+      return check.convert(ref);
+    }
+    checked = true;
     return `CASE WHEN ${ref} IS NULL THEN NULL WHEN ${check.ok(ref)} THEN ${check.convert(ref)} ELSE ${invalidValue(m.target.name, ref, "file_row_number + 1")} END`;
   });
+  // Row numbers only when a value may be refused (they cost a column of their own).
+  const from = `read_parquet(${quoteString(file)}${checked ? ", file_row_number = true" : ""})`;
   return { mappings, expressions, from };
 }
 
@@ -358,7 +383,7 @@ async function parquetPlan(engine: LoadTarget, file: string, dataset: DatasetDef
  */
 async function ndjsonPlan(engine: LoadTarget, file: string, dataset: DatasetDef): Promise<Plan> {
   const sampled = `read_json(${quoteString(file)}, format = 'newline_delimited', records = true, sample_size = -1, maximum_depth = 1)`;
-  const keys = await describe(engine, `SELECT * FROM ${sampled}`);
+  const keys = (await describe(engine, `SELECT * FROM ${sampled}`)).map((c) => c.name);
   const mappings = matchColumns(keys, dataset);
   const columns = mappings.map((m) => `${quoteString(m.source)}: 'VARCHAR'`);
   const from = `read_json(${quoteString(file)}, format = 'newline_delimited', records = true, columns = {${columns.join(", ")}})`;
@@ -371,11 +396,11 @@ async function ndjsonPlan(engine: LoadTarget, file: string, dataset: DatasetDef)
   return { mappings, expressions, from };
 }
 
-async function describe(engine: LoadTarget, select: string): Promise<string[]> {
+async function describe(engine: LoadTarget, select: string): Promise<{ name: string; type: string }[]> {
   const con = await engine.connect();
   try {
     const reader = await con.runAndReadAll(`DESCRIBE ${select}`);
-    return reader.getRows().map((r) => String(r[0]));
+    return reader.getRows().map((r) => ({ name: String(r[0]), type: String(r[1]) }));
   } finally {
     engine.release(con);
   }
