@@ -195,8 +195,8 @@ describe("load CSV", () => {
       ],
       [
         "CustomerName,PaidSeats\na,1\nb,1.5\n",
-        /^Invalid value '1.5' for column PaidSeats: not a valid integer \(whole number\)$/,
-        { column: "PaidSeats", value: "1.5" },
+        /^Invalid value '1.5' for column PaidSeats at line 3: not a valid integer \(whole number\)$/,
+        { column: "PaidSeats", value: "1.5", line: 3 },
       ],
       [
         "CustomerName,BilledRevenueUSD\na,12abc\n",
@@ -205,8 +205,8 @@ describe("load CSV", () => {
       ],
       [
         "CustomerName,UpdatedAt\na,2024-01-01T00:00:00Z\nb,yesterday\n",
-        /Invalid value 'yesterday' for column UpdatedAt: not a valid timestamp/,
-        { column: "UpdatedAt", value: "yesterday" },
+        /Invalid value 'yesterday' for column UpdatedAt at line 3: not a valid timestamp/,
+        { column: "UpdatedAt", value: "yesterday", line: 3 },
       ],
       [
         "CustomerName,PaidSeats\na,1\nb,2,3\n",
