@@ -14,6 +14,24 @@ export type Program = string;
 export const COLUMN_TYPES = ["string", "integer", "decimal", "date", "datetime", "boolean"] as const;
 export type ColumnType = (typeof COLUMN_TYPES)[number];
 
+/** What a value of a column type must look like, for load messages ("not a valid …"), on every engine. */
+export function describeColumnType(type: ColumnType | "value"): string {
+  switch (type) {
+    case "integer":
+      return "integer (whole number)";
+    case "decimal":
+      return "number";
+    case "date":
+      return "date (YYYY-MM-DD)";
+    case "datetime":
+      return "timestamp (YYYY-MM-DDTHH:mm:ssZ)";
+    case "boolean":
+      return "boolean (true or false)";
+    default:
+      return type;
+  }
+}
+
 /** How a metric is computed from the rows of each group. */
 export const AGGREGATIONS = ["sum", "count", "countDistinct", "avg", "min", "max"] as const;
 export type Aggregation = (typeof AGGREGATIONS)[number];

@@ -259,7 +259,7 @@ describe("postgres: loads", () => {
       load(pg(), tenant, "Customer,SaleDate\nlate,2024-07-01", "replace", window),
     ).rejects.toMatchObject({
       code: "invalid_data",
-      message: expect.stringContaining("outside the replaced window"),
+      message: expect.stringContaining("falls outside the window"),
     });
   });
 

@@ -18,7 +18,7 @@ import path from "node:path";
 import { createGunzip } from "node:zlib";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { AppError, isAppError } from "../../core/errors.js";
-import type { DatasetDef, Program } from "../../datasets/types.js";
+import { type DatasetDef, describeColumnType, type Program } from "../../datasets/types.js";
 import type { LoadCompletion, LoadInputFormat, LoadRequest, LoadResult } from "../ports.js";
 import type { WriteMode } from "./file-sets.js";
 import { firstLine, toAppError } from "./session.js";
@@ -535,7 +535,7 @@ function loadError(error: unknown, format: LoadFormat, mappings: readonly Mappin
       const where = details.row !== undefined ? ` in row ${details.row}` : "";
       return new AppError(
         "invalid_data",
-        `Invalid value '${details.value}' for column ${details.column}${where}: not a valid ${describeType(typeOf(details.column))}`,
+        `Invalid value '${details.value}' for column ${details.column}${where}: not a valid ${describeColumnType(typeOf(details.column))}`,
         details,
         { cause: error },
       );
@@ -553,7 +553,7 @@ function loadError(error: unknown, format: LoadFormat, mappings: readonly Mappin
       const column = mapping?.target.name ?? `#${index + 1}`;
       return new AppError(
         "invalid_data",
-        `Invalid value '${value}' for column ${column} at line ${line}: not a valid ${describeType(mapping?.target.type ?? "value")}`,
+        `Invalid value '${value}' for column ${column} at line ${line}: not a valid ${describeColumnType(mapping?.target.type ?? "value")}`,
         { column, line: Number(line), value },
         { cause: error },
       );
@@ -573,21 +573,4 @@ function loadError(error: unknown, format: LoadFormat, mappings: readonly Mappin
     });
   }
   return toAppError(error, "Load failed");
-}
-
-function describeType(type: string): string {
-  switch (type) {
-    case "integer":
-      return "integer (whole number)";
-    case "decimal":
-      return "number";
-    case "date":
-      return "date (YYYY-MM-DD)";
-    case "datetime":
-      return "timestamp (YYYY-MM-DDTHH:mm:ssZ)";
-    case "boolean":
-      return "boolean (true or false)";
-    default:
-      return type;
-  }
 }
