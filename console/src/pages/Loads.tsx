@@ -1,11 +1,13 @@
 /**
  * The load history for operators (`GET /admin/v1/loads`): every load of rows, newest first, by
- * program, dataset, tenant and status, a page at a time.
+ * program, dataset, tenant and status, a page at a time; above it, the form that loads a file
+ * (`POST /admin/v1/{program}/datasets/{dataset}/loads`), after which the history is read again.
  */
 import { useState } from "preact/hooks";
 import { Pager } from "../components/Pager";
 import { ScrollRegion } from "../components/ScrollRegion";
 import { ErrorNotice, Loading } from "../components/Status";
+import { UploadForm } from "../components/UploadForm";
 import { withFilters } from "../filters";
 import { bytes, count, shortTime } from "../format";
 import type { Load } from "../model";
@@ -33,6 +35,8 @@ export function LoadsPage() {
       <h1>Loads</h1>
       <p class="help">Every load of rows into a tenant's dataset, newest first.</p>
       {programs.error !== undefined && <ErrorNotice error={programs.error} onRetry={programs.reload} />}
+      <UploadForm programs={programs.data ?? []} onLoaded={page.reload} />
+      <h2>History</h2>
       <form
         class="card filters"
         aria-label="Filter the loads"

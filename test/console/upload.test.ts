@@ -1,0 +1,221 @@
+/**
+ * The operators' load upload form in a real Chromium: a CSV loaded for a tenant with the upload's
+ * progress, the load record and the history, the rows seen by the tenant through the public API;
+ * the API's messages under the field they name (tenant id, dates, file); the whole path by
+ * keyboard alone; axe-core at 1280 and 390 px. Screenshots go to .tmp/console-screenshots/.
+ */
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ADMIN_ROLE } from "../../src/auth/roles.js";
+import { ADMIN_TOKEN_TENANT } from "../../src/cli/token.js";
+import { startTestApp, type TestApp } from "../support/app.js";
+import { launchChromium, screenshot } from "../support/browser.js";
+import { axeViolations, openConsole as openConsoleOn, tabTo } from "./helpers.js";
+
+const EXAMPLES = path.resolve(import.meta.dirname, "../../examples");
+const ORDERS_CSV = path.join(EXAMPLES, "acme-orders.csv");
+const ORDER_IDS = (await readFile(ORDERS_CSV, "utf8"))
+  .trim()
+  .split("\n")
+  .slice(1)
+  .map((line) => line.split(",")[0]!)
+  .sort();
+const ORDERS_ROWS = ORDER_IDS.length;
+const TENANT = "5d2e8f1a-3b4c-4d5e-9f6a-7b8c9d0e1f2a";
+const KEYBOARD_TENANT = "6e3f9a2b-4c5d-4e6f-8a7b-8c9d0e1f2a3b";
+
+let t: TestApp;
+let browser: Browser;
+
+beforeAll(async () => {
+  [t, browser] = await Promise.all([
+    startTestApp({ env: { OPENINSIGHTS_CATALOGS: path.join(EXAMPLES, "acme-catalog.yaml") } }),
+    launchChromium(),
+  ]);
+});
+afterAll(async () => {
+  await browser?.close();
+  await t?.close();
+});
+
+function openConsole(width = 1280): Promise<{ context: BrowserContext; page: Page }> {
+  return openConsoleOn(browser, t.baseUrl, width);
+}
+
+async function admin(): Promise<Record<string, string>> {
+  const token = await t.token(ADMIN_TOKEN_TENANT, { roles: [ADMIN_ROLE], user: "operator@example.com" });
+  return { authorization: `Bearer ${token}` };
+}
+
+async function signInAsOperator(page: Page): Promise<void> {
+  await page.getByLabel("Access token").fill((await admin()).authorization!.slice("Bearer ".length));
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await page.getByRole("heading", { name: "Loads", level: 1 }).waitFor();
+}
+
+/** The tenant's order ids through the public API (a try-query). */
+async function orderIds(tenant: string): Promise<string[]> {
+  const query = encodeURIComponent("SELECT OrderId FROM Orders TIMESPAN LIFETIME");
+  const res = await t.call(
+    tenant,
+    "GET",
+    `/insights/v1/acme/ScheduledQueries/testQueryResult?exportQuery=${query}`,
+  );
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  return res.body.value.map((row: { OrderId: string }) => row.OrderId).sort();
+}
+
+/** The page is no wider than the window. */
+async function fitsWidth(page: Page): Promise<boolean> {
+  return page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+}
+
+describe("load upload", () => {
+  it("loads a CSV with progress, shows the record and the history, and the tenant sees the rows", async () => {
+    const { context, page } = await openConsole();
+    await signInAsOperator(page);
+    await page.getByText("No loads match.").waitFor();
+    const form = page.getByRole("form", { name: "Load a file" });
+    await form.getByLabel("Program").selectOption("acme");
+    expect(await form.getByLabel("Dataset").locator("option").allTextContents()).toEqual([
+      "Choose a dataset…",
+      "Orders",
+      "Customers",
+    ]);
+    await form.getByLabel("Dataset").selectOption("Orders");
+    await form.getByLabel("File").setInputFiles(ORDERS_CSV);
+    expect(await form.getByLabel("Format").inputValue()).toBe("text/csv");
+    // Dates only for replace.
+    expect(await form.getByLabel(/^From day/).count()).toBe(0);
+
+    // No tenant, then not a GUID: the API's message under the tenant id.
+    await form.getByRole("button", { name: "Load file" }).click();
+    const tenantError = page.locator("#load-tenantId-error");
+    await expect.poll(() => tenantError.textContent()).toContain("tenantId is required");
+    await form.getByLabel("Tenant id").fill("contoso");
+    await form.getByRole("button", { name: "Load file" }).click();
+    await expect.poll(() => tenantError.textContent()).toContain("tenantId must be a tenant id");
+    expect(await form.getByLabel("Tenant id").getAttribute("aria-invalid")).toBe("true");
+
+    await form.getByLabel("Tenant id").fill(TENANT);
+    await form.getByRole("button", { name: "Load file" }).click();
+    const record = page.locator(".load-record");
+    await record.waitFor();
+    expect(await tenantError.count()).toBe(0);
+    const progress = page.locator("#load-progress");
+    expect(await progress.getAttribute("value")).toBe(await progress.getAttribute("max"));
+    expect(await page.locator(".upload-progress").textContent()).toContain("(100 %)");
+    const loads = await t.call(null, "GET", `/admin/v1/loads?tenantId=${TENANT}`, undefined, await admin());
+    const load = loads.body.value[0];
+    expect(load).toMatchObject({
+      program: "acme",
+      dataset: "Orders",
+      tenantId: TENANT,
+      mode: "append",
+      status: "Completed",
+      rowCount: ORDERS_ROWS,
+    });
+    const shown = await record.textContent();
+    for (const part of [load.loadId, "Completed", `${ORDERS_ROWS} rows`, TENANT])
+      expect(shown).toContain(part);
+
+    // The history is read again and lists the load.
+    const rows = page.locator("table.loads tbody tr");
+    await expect.poll(() => rows.count()).toBe(1);
+    const row = await rows.first().textContent();
+    for (const part of ["Orders", TENANT, "append", "Completed", String(ORDERS_ROWS)])
+      expect(row).toContain(part);
+    await screenshot(page, "loads-upload-1280");
+
+    // The tenant sees the rows and the dataset's last refresh.
+    const datasets = await t.call(TENANT, "GET", "/insights/v1/acme/ScheduledDataset");
+    const orders = datasets.body.value.find((d: { datasetName: string }) => d.datasetName === "Orders");
+    expect(orders.lastRefreshedTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    expect(await orderIds(TENANT)).toEqual(ORDER_IDS);
+
+    // A bad value: the API's message (line and column) under the file; a Failed load in the history.
+    await form.getByLabel("File").setInputFiles({
+      name: "bad.csv",
+      mimeType: "text/csv",
+      buffer: Buffer.from(
+        "OrderId,OrderDate,CustomerName,Country,Product,IsRenewal,Quantity,AmountUSD\nB-1,2026-11-03,X,France,P,false,many,1.00\n",
+      ),
+    });
+    await form.getByRole("button", { name: "Load file" }).click();
+    const fileError = page.locator("#load-file-error");
+    await fileError.waitFor();
+    const failed = await t.call(
+      null,
+      "GET",
+      `/admin/v1/loads?tenantId=${TENANT}&status=Failed`,
+      undefined,
+      await admin(),
+    );
+    expect(failed.body.value).toHaveLength(1);
+    expect(await fileError.textContent()).toContain("Invalid value 'many' for column Quantity at line 2");
+    expect(await page.locator(".load-record").count()).toBe(0);
+    await expect.poll(() => rows.count()).toBe(2);
+    expect(await orderIds(TENANT)).toHaveLength(ORDERS_ROWS);
+
+    // Replace shows the days; a window backwards: the API's message under From.
+    await form.getByLabel("Replace the tenant's rows").check();
+    await form.getByLabel(/^From day/).fill("2026-12-01");
+    await form.getByLabel(/^To day/).fill("2026-11-01");
+    await form.getByLabel("File").setInputFiles(ORDERS_CSV);
+    await form.getByRole("button", { name: "Load file" }).click();
+    await expect.poll(() => page.locator("#load-from-error").textContent()).toContain("must be before");
+    expect(await fileError.count()).toBe(0);
+    expect(await axeViolations(page)).toEqual([]);
+    await screenshot(page, "loads-upload-error-1280");
+    await context.close();
+  });
+
+  it("loads a file by keyboard alone", async () => {
+    const { context, page } = await openConsole();
+    await tabTo(page, /\|Access token$/);
+    await page.keyboard.insertText((await admin()).authorization!.slice("Bearer ".length));
+    await tabTo(page, /^Sign in\|/);
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { name: "Loads", level: 1 }).waitFor();
+    await tabTo(page, /\|Program$/);
+    await page.keyboard.type("acme");
+    expect(await page.locator("#load-program").inputValue()).toBe("acme");
+    await tabTo(page, /\|Dataset$/);
+    await page.keyboard.type("Orders");
+    expect(await page.locator("#load-dataset").inputValue()).toBe("Orders");
+    await tabTo(page, /\|Tenant id$/);
+    await page.keyboard.type(KEYBOARD_TENANT);
+    await tabTo(page, /\|File$/);
+    const [chooser] = await Promise.all([page.waitForEvent("filechooser"), page.keyboard.press("Space")]);
+    await chooser.setFiles(ORDERS_CSV);
+    await tabTo(page, /^Load file\|/);
+    await page.keyboard.press("Enter");
+    await page.locator(".load-record").waitFor();
+    expect(await page.locator(".load-record").textContent()).toContain(`${ORDERS_ROWS} rows`);
+    expect(await orderIds(KEYBOARD_TENANT)).toHaveLength(ORDERS_ROWS);
+    await context.close();
+  });
+
+  it("has no serious or critical accessibility violations and fits 390 px", async () => {
+    const { context, page } = await openConsole(390);
+    await signInAsOperator(page);
+    const form = page.getByRole("form", { name: "Load a file" });
+    await form.getByLabel("Program").selectOption("acme");
+    await form.getByLabel("Dataset").selectOption("Orders");
+    await form.getByLabel("Tenant id").fill(TENANT);
+    await form.getByLabel("Replace the tenant's rows").check();
+    await form.getByLabel(/^From day/).fill("2026-11-01");
+    await form.getByLabel(/^To day/).fill("2026-12-01");
+    await form.getByLabel("File").setInputFiles(ORDERS_CSV);
+    await form.getByRole("button", { name: "Load file" }).click();
+    await page.locator(".load-record").waitFor();
+    expect(await page.locator(".load-record").textContent()).toContain("replace");
+    expect(await orderIds(TENANT)).toHaveLength(ORDERS_ROWS);
+    expect(await axeViolations(page)).toEqual([]);
+    expect(await fitsWidth(page)).toBe(true);
+    await screenshot(page, "loads-upload-390");
+    await context.close();
+  });
+});
