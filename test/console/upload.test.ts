@@ -6,7 +6,7 @@
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser, BrowserContext, FileChooser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN_ROLE } from "../../src/auth/roles.js";
 import { ADMIN_TOKEN_TENANT } from "../../src/cli/token.js";
@@ -174,6 +174,10 @@ describe("load upload", () => {
 
   it("loads a file by keyboard alone", async () => {
     const { context, page } = await openConsole();
+    // Listening from the start turns on Playwright's file-chooser interception well before Space is
+    // pressed: waitForEvent at the press itself raced it and missed the chooser on a loaded machine.
+    const choosers: FileChooser[] = [];
+    page.on("filechooser", (chooser) => choosers.push(chooser));
     await tabTo(page, /\|Access token$/);
     await page.keyboard.insertText((await admin()).authorization!.slice("Bearer ".length));
     await tabTo(page, /^Sign in\|/);
@@ -188,8 +192,9 @@ describe("load upload", () => {
     await tabTo(page, /\|Tenant id$/);
     await page.keyboard.type(KEYBOARD_TENANT);
     await tabTo(page, /\|File$/);
-    const [chooser] = await Promise.all([page.waitForEvent("filechooser"), page.keyboard.press("Space")]);
-    await chooser.setFiles(ORDERS_CSV);
+    await page.keyboard.press("Space");
+    await expect.poll(() => choosers.length, { timeout: 30_000 }).toBe(1);
+    await choosers[0]!.setFiles(ORDERS_CSV);
     await tabTo(page, /^Load file\|/);
     await page.keyboard.press("Enter");
     await page.locator(".load-record").waitFor();
