@@ -13,6 +13,23 @@ import type { StoredReport } from "../../src/reports/model.js";
 import { openSqliteMetadataStore } from "../../src/storage/sqlite/metadata-store.js";
 import { METADATA_MIGRATIONS, migrateToLatest } from "../../src/storage/sqlite/migrations.js";
 import { executionToRow, reportToRow } from "../../src/storage/sqlite/rows.js";
+
+/** Every SQLite migration, in order, written out: a new one must be added here on purpose. */
+const ALL_MIGRATIONS = [
+  "001_initial",
+  "002_execution_queue",
+  "003_spreadsheet_safe",
+  "004_catalog_programs",
+  "005_loads",
+  "006_callback_on_failure",
+  "007_audit_log",
+  "008_report_formats",
+  "009_query_window",
+  "010_dataset_files",
+  "011_stand_in",
+  "012_calendar_schedules",
+];
+
 import { describeMetadataStoreContract, makeReport } from "./metadata-contract.js";
 
 let dir: string;
@@ -83,20 +100,7 @@ describe("SQLite metadata store", () => {
       dialect: new SqliteDialect({ database: new Database(path).unsafeMode(true) }),
     });
     try {
-      expect(await migrateToLatest(db)).toEqual([
-        "001_initial",
-        "002_execution_queue",
-        "003_spreadsheet_safe",
-        "004_catalog_programs",
-        "005_loads",
-        "006_callback_on_failure",
-        "007_audit_log",
-        "008_report_formats",
-        "009_query_window",
-        "010_dataset_files",
-        "011_stand_in",
-        "012_calendar_schedules",
-      ]);
+      expect(await migrateToLatest(db)).toEqual(ALL_MIGRATIONS);
     } finally {
       await db.destroy();
     }
@@ -515,20 +519,7 @@ describe("SQLite metadata store: the execution queue", () => {
     fix.close();
     await (await openSqliteMetadataStore({ path })).close();
     const fixed = state();
-    expect(fixed.migrations).toEqual([
-      "001_initial",
-      "002_execution_queue",
-      "003_spreadsheet_safe",
-      "004_catalog_programs",
-      "005_loads",
-      "006_callback_on_failure",
-      "007_audit_log",
-      "008_report_formats",
-      "009_query_window",
-      "010_dataset_files",
-      "011_stand_in",
-      "012_calendar_schedules",
-    ]);
+    expect(fixed.migrations).toEqual(ALL_MIGRATIONS);
     expect(fixed.executionColumns).toContain("skipped_slots");
   });
 
