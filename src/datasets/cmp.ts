@@ -1042,6 +1042,20 @@ const isvMarketplaceInsights: DatasetDef = {
   minimumRecurrenceInterval: 4,
 };
 
+/**
+ * The revenue of one day since first usage adds up over days, offers and customers; the running
+ * total `RevenueGeneratedUSD` ("accumulated up to days from first usage") stays a column: summed over
+ * offsets it would count each day's revenue once per later day.
+ */
+const REVENUE_PER_DAY = summedAmount(
+  {
+    name: "RevenueGeneratedPerDayUSD",
+    type: "decimal",
+    description: "Revenue generated for the specific day value in the *Days from first usage* column.",
+  },
+  "Summed over the selected columns (issue #14): one day's revenue adds up over days, offers and customers. Dictionary name 'RevenueGeneratedPerDay(USD)' is not an identifier; parentheses dropped.",
+);
+
 const isvOfferRetention: DatasetDef = {
   name: "ISVOfferRetention",
   description:
@@ -1115,19 +1129,73 @@ const isvOfferRetention: DatasetDef = {
       description: "Total revenue accumulated up to *days from first usage*.",
       decision: "Dictionary name 'RevenueGenerated(USD)' is not an identifier; parentheses dropped.",
     },
-    {
-      name: "RevenueGeneratedPerDayUSD",
-      type: "decimal",
-      description: "Revenue generated for the specific day value in the *Days from first usage* column.",
-      decision: "Dictionary name 'RevenueGeneratedPerDay(USD)' is not an identifier; parentheses dropped.",
-    },
   ],
-  metrics: [],
+  measures: [REVENUE_PER_DAY.measure],
+  metrics: [REVENUE_PER_DAY.metric],
   timeColumn: "FirstUsageDate",
   availableDateRanges: ["LAST_MONTH", "LAST_3_MONTHS", "LAST_6_MONTHS", "LAST_1_YEAR", "LIFETIME"],
   minimumRecurrenceInterval: 4,
   decision: "TIMESPAN filters FirstUsageDate (the customer's cohort date).",
 };
+
+/**
+ * Revenue amounts in USD or the partner's one payout currency, and billed quantities: additive over
+ * line items, offers, customers and months. Amounts in each transaction's own currency (`*CC`), the
+ * billed `Revenue` (currency undocumented), the channel partner's price (`CustomerAdjustmentUSD`) and
+ * the exchange and incentive rates stay columns: a sum of them over rows means nothing.
+ */
+const REVENUE_AMOUNT_DECISION =
+  "Summed over the selected columns (issue #14): an amount in USD or in the partner's payout currency adds up over line items, offers, customers and months.";
+const REVENUE_AMOUNTS = [
+  summedAmount(
+    {
+      name: "EarningAmountPC",
+      type: "decimal",
+      description: "Earnings amount in the partner's payout currency.",
+    },
+    REVENUE_AMOUNT_DECISION,
+  ),
+  summedAmount(
+    { name: "EarningAmountUSD", type: "decimal", description: "Earnings amount in USD." },
+    REVENUE_AMOUNT_DECISION,
+  ),
+  summedAmount(
+    {
+      name: "EstimatedRevenuePC",
+      type: "decimal",
+      description: "Estimated revenue in the partner's preferred currency.",
+    },
+    REVENUE_AMOUNT_DECISION,
+  ),
+  summedAmount(
+    { name: "EstimatedRevenueUSD", type: "decimal", description: "Estimated revenue in USD." },
+    REVENUE_AMOUNT_DECISION,
+  ),
+  summedAmount(
+    {
+      name: "TransactionAmountPC",
+      type: "decimal",
+      description: "Transaction amount in the partner's preferred currency.",
+    },
+    REVENUE_AMOUNT_DECISION,
+  ),
+  summedAmount(
+    { name: "TransactionAmountUSD", type: "decimal", description: "Transaction amount in USD." },
+    REVENUE_AMOUNT_DECISION,
+  ),
+  summedAmount(
+    { name: "Quantity", type: "integer", description: "Billed quantity." },
+    "Summed over the selected columns (issue #14): quantities of several line items add up.",
+  ),
+  summedAmount(
+    {
+      name: "Units",
+      type: "decimal",
+      description: "Purchased seats/sites for SaaS, core hours for VM offers.",
+    },
+    "Summed over the selected columns (issue #14), as seats are. Decimal (core hours can be fractional); the UI shows 'NA' for custom meters, stored as null (a sum skips it).",
+  ),
+];
 
 const isvRevenue: DatasetDef = {
   name: "ISVRevenue",
@@ -1169,12 +1237,6 @@ const isvRevenue: DatasetDef = {
       type: "decimal",
       description: "Earnings amount in the original transaction currency.",
     },
-    {
-      name: "EarningAmountPC",
-      type: "decimal",
-      description: "Earnings amount in the partner's payout currency.",
-    },
-    { name: "EarningAmountUSD", type: "decimal", description: "Earnings amount in USD." },
     { name: "EarningCurrencyCode", type: "string", description: "Currency code of the earnings." },
     { name: "EarningExchangeRatePC", type: "decimal", description: "Exchange rate to the payout currency." },
     {
@@ -1184,12 +1246,6 @@ const isvRevenue: DatasetDef = {
       decision: "First day of the payout month (date).",
     },
     { name: "Revenue", type: "decimal", description: "Billed revenue." },
-    {
-      name: "EstimatedRevenuePC",
-      type: "decimal",
-      description: "Estimated revenue in the partner's preferred currency.",
-    },
-    { name: "EstimatedRevenueUSD", type: "decimal", description: "Estimated revenue in USD." },
     { name: "ExchangeRateDate", type: "date", description: "Date used for currency conversion." },
     { name: "ExchangeRatePC", type: "decimal", description: "Exchange rate to the payout currency." },
     { name: "ExchangeRateUSD", type: "decimal", description: "Transaction exchange rate to USD." },
@@ -1243,7 +1299,6 @@ const isvRevenue: DatasetDef = {
     },
     { name: "PaymentSentDate", type: "date", description: "Date the payment was sent to the partner." },
     { name: "PurchaseRecordId", type: "string", description: "Purchase record (customer invoice) ID." },
-    { name: "Quantity", type: "integer", description: "Billed quantity." },
     { name: "SKU", type: "string", description: "Offer plan." },
     { name: "TermEndDate", type: "date", description: "End date of the order's subscription term." },
     { name: "TermStartDate", type: "date", description: "Start date of the order's subscription term." },
@@ -1253,23 +1308,10 @@ const isvRevenue: DatasetDef = {
       description: "Transaction amount in the original transaction currency.",
     },
     {
-      name: "TransactionAmountPC",
-      type: "decimal",
-      description: "Transaction amount in the partner's preferred currency.",
-    },
-    { name: "TransactionAmountUSD", type: "decimal", description: "Transaction amount in USD." },
-    {
       name: "BillingModel",
       type: "string",
       description: "UsageBased or SubscriptionBased.",
       values: ["UsageBased", "SubscriptionBased"],
-    },
-    {
-      name: "Units",
-      type: "decimal",
-      description: "Purchased seats/sites for SaaS, core hours for VM offers.",
-      decision:
-        "Decimal (core hours can be fractional); the UI shows 'NA' for custom meters, stored as null.",
     },
     {
       name: "IsPrivateOffer",
@@ -1301,7 +1343,8 @@ const isvRevenue: DatasetDef = {
     },
     { name: "SalesNotes", type: "string", description: "Sales note added during private offer creation." },
   ],
-  metrics: [],
+  measures: REVENUE_AMOUNTS.map((a) => a.measure),
+  metrics: REVENUE_AMOUNTS.map((a) => a.metric),
   timeColumn: "MonthStartDate",
   availableDateRanges: ["LAST_MONTH", "LAST_3_MONTHS", "LAST_6_MONTHS", "LAST_1_YEAR", "LIFETIME"],
   minimumRecurrenceInterval: 4,

@@ -1441,6 +1441,19 @@ const DIGITAL_WORKFORCE_COLUMNS: readonly ColumnDef[] = [
   },
 ];
 
+/**
+ * Expiring revenue adds up over agreements, products and customers; the workload counts of the other
+ * CLAS datasets stay columns (a property of the customer, repeated on each of its rows).
+ */
+const EXPIRING_REVENUE = summedAmount(
+  {
+    name: "ExpiringRevenue",
+    type: "decimal",
+    description: "Revenue associated with expiring subscriptions.",
+  },
+  "Summed over the selected columns (issue #14): the revenue of expiring subscriptions adds up over agreements, products and customers.",
+);
+
 const clasAgreementRenewalsPropensity: DatasetDef = {
   name: "CLASAgreementRenewalsPropensity",
   description:
@@ -1477,11 +1490,6 @@ const clasAgreementRenewalsPropensity: DatasetDef = {
     },
     { name: "AgreementEndDate", type: "date", description: "End date of the agreement." },
     { name: "ExpirationType", type: "string", description: "Type of expiration." },
-    {
-      name: "ExpiringRevenue",
-      type: "decimal",
-      description: "Revenue associated with expiring subscriptions.",
-    },
     COLUMN.HasEA,
     COLUMN.HasOpen,
     {
@@ -1500,7 +1508,8 @@ const clasAgreementRenewalsPropensity: DatasetDef = {
       description: "Identifies if the customer has purchased in the trailing 36 month period.",
     },
   ],
-  metrics: [],
+  measures: [EXPIRING_REVENUE.measure],
+  metrics: [EXPIRING_REVENUE.metric],
   timeColumn: null,
   availableDateRanges: [],
   minimumRecurrenceInterval: 24,
