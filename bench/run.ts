@@ -23,6 +23,7 @@ import { formatExportsBenchmark } from "./format-exports.js";
 import { httpBenchmark } from "./http.js";
 import { loadsBenchmark } from "./loads.js";
 import { pgAnalyticsBenchmark } from "./pg-analytics.js";
+import { pgLayoutBenchmark } from "./pg-layout.js";
 import { queryLanguageBenchmark } from "./query-language.js";
 import { queueBenchmark } from "./queue.js";
 import { rateLimitBenchmark } from "./rate-limit.js";
@@ -116,6 +117,7 @@ async function main(): Promise<number> {
     await runOne(httpBenchmark, base);
     await runOne(queueBenchmark, base);
     await runOne(rateLimitBenchmark, base);
+    await runOne(pgLayoutBenchmark, base);
     await runOne(loadsBenchmark, base);
   } finally {
     progress("removing temporary data directories");
