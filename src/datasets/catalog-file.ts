@@ -102,7 +102,13 @@ const sourceSchema = z.strictObject(
       })
       .default({}),
   },
-  { error: 'source must be { table: "schema.table", tenantColumn: "…", columns: { … } }' },
+  {
+    // Only for a source that is not an object: unknown keys keep their own message.
+    error: (issue) =>
+      issue.code === "invalid_type"
+        ? 'source must be { table: "schema.table", tenantColumn: "…", columns: { … } }'
+        : undefined,
+  },
 );
 
 const datasetSchema = z
