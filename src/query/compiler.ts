@@ -78,6 +78,7 @@ const DIALECTS: Readonly<Record<SqlDialect, DialectRules>> = {
  * column of a table of the user's own (`source`) is cast to when read.
  */
 export const POSTGRES_COLUMN_TYPES: Readonly<Record<ColumnType, string>> = {
+  // The same value ranges as DuckDB's types of storage/duckdb/sql.ts.
   string: "text",
   integer: "bigint",
   decimal: "double precision",
@@ -163,7 +164,7 @@ export function compile(plan: QueryPlan, context: CompileContext): CompiledSql {
   const grouping = rowsRepeat ? plan.select.filter((f) => f.kind === "column") : [];
   const grouped = new Set(grouping.map((f) => f.name));
   let sql = `SELECT ${selectList.join(", ")}`;
-  sql += ` FROM ${fromClause(context, plan.dataset)}`;
+  sql += ` FROM ${fromClause(context, plan)}`;
   sql += ` WHERE ${rowFilters.join(" AND ")}`;
   if (grouping.length > 0) sql += ` GROUP BY ${grouping.map(fieldSql).join(", ")}`;
   if (groupFilters.length > 0) sql += ` HAVING ${groupFilters.join(" AND ")}`;
@@ -192,25 +193,34 @@ export function compile(plan: QueryPlan, context: CompileContext): CompiledSql {
 /**
  * The rows a query reads: the dataset's table of the program's schema, or, for a dataset that reads
  * a table of the user's own (`source`, PostgreSQL only), that table under the dataset's spelling —
- * each mapped column cast to its catalog type, the tenant column as the hidden tenant column.
- * PostgreSQL pulls such a subquery up into the query, so the tenant filter and TIMESPAN window
- * apply to the mapped columns themselves (a cast to the type a column already has is none, and an
- * index on it serves them).
+ * each column the query uses cast to its catalog type (so a column dropped from the table fails
+ * only the queries that use it), the tenant column as the hidden tenant column. PostgreSQL pulls
+ * such a subquery up into the query, so the tenant filter and TIMESPAN window apply to the mapped
+ * columns themselves (a cast to the type a column already has is none, and an index on it serves them).
  */
-function fromClause(context: CompileContext, dataset: DatasetDef): string {
+function fromClause(context: CompileContext, plan: QueryPlan): string {
+  const { dataset } = plan;
   const dialect = DIALECTS[context.dialect ?? "duckdb"];
   const source = dataset.source;
   if (!source) return `${quoteIdentifier(context.program)}.${dialect.name(dataset.table ?? dataset.name)}`;
   if (context.dialect !== "postgres") throw sourceNeedsPostgres(context.program, dataset);
   const read = (column: string, type: ColumnType) =>
     `CAST(${quoteIdentifier(column)} AS ${POSTGRES_COLUMN_TYPES[type]})`;
+  const used = usedColumns(plan);
   const columns = [
     `${read(source.tenantColumn, "string")} AS ${quoteIdentifier(TENANT_COLUMN)}`,
-    ...physicalColumns(dataset).map(
-      (column) => `${read(source.columns[column.name]!, column.type)} AS ${dialect.name(column.name)}`,
-    ),
+    ...physicalColumns(dataset)
+      .filter((column) => used.has(column.name))
+      .map((column) => `${read(source.columns[column.name]!, column.type)} AS ${dialect.name(column.name)}`),
   ];
   return `(SELECT ${columns.join(", ")} FROM ${quoteIdentifier(source.schema)}.${quoteIdentifier(source.table)}) AS ${quoteIdentifier(dataset.name)}`;
+}
+
+/** The dataset's columns a query reads: selected, filtered, ordered by, aggregated, and the time column. */
+function usedColumns(plan: QueryPlan): Set<string> {
+  const fields = [...plan.select, ...plan.where.map((c) => c.field), ...plan.orderBy.map((o) => o.field)];
+  const names = fields.map((field) => (field.kind === "column" ? field.name : field.metric.source));
+  return new Set([...names, plan.dataset.timeColumn].filter((name): name is string => !!name));
 }
 
 /**

@@ -122,7 +122,7 @@ async function sourceProblems(
     if (!COMPATIBLE[type].includes(column.base) && !(type === "string" && column.isEnum)) {
       const allowed = COMPATIBLE[type].map((t) => TYPE_NAMES[t]).join(", ");
       problems.push(
-        `${at}: ${what} reads ${JSON.stringify(name)} of ${table}, which is ${column.type}; a ${type} column reads ${allowed}${type === "string" ? " or an enum" : ""}`,
+        `${at}: ${what} reads ${JSON.stringify(name)} of ${table}, which is ${column.type}; catalog type ${type} reads from ${allowed}${type === "string" ? " or an enum" : ""}`,
       );
       return;
     }
