@@ -164,7 +164,7 @@ export function compile(plan: QueryPlan, context: CompileContext): CompiledSql {
   const grouping = rowsRepeat ? plan.select.filter((f) => f.kind === "column") : [];
   const grouped = new Set(grouping.map((f) => f.name));
   let sql = `SELECT ${selectList.join(", ")}`;
-  sql += ` FROM ${fromClause(context, plan)}`;
+  sql += ` FROM ${fromClause(context, plan, dialect)}`;
   sql += ` WHERE ${rowFilters.join(" AND ")}`;
   if (grouping.length > 0) sql += ` GROUP BY ${grouping.map(fieldSql).join(", ")}`;
   if (groupFilters.length > 0) sql += ` HAVING ${groupFilters.join(" AND ")}`;
@@ -198,9 +198,8 @@ export function compile(plan: QueryPlan, context: CompileContext): CompiledSql {
  * such a subquery up into the query, so the tenant filter and TIMESPAN window apply to the mapped
  * columns themselves (a cast to the type a column already has is none, and an index on it serves them).
  */
-function fromClause(context: CompileContext, plan: QueryPlan): string {
+function fromClause(context: CompileContext, plan: QueryPlan, dialect: DialectRules): string {
   const { dataset } = plan;
-  const dialect = DIALECTS[context.dialect ?? "duckdb"];
   const source = dataset.source;
   if (!source) return `${quoteIdentifier(context.program)}.${dialect.name(dataset.table ?? dataset.name)}`;
   if (context.dialect !== "postgres") throw sourceNeedsPostgres(context.program, dataset);

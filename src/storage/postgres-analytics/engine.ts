@@ -18,7 +18,7 @@ import zlib from "node:zlib";
 import pg from "pg";
 import { to as copyTo } from "pg-copy-streams";
 import { AppError } from "../../core/errors.js";
-import { datasetTable } from "../../datasets/lookup.js";
+import { datasetTable, loadedDatasets } from "../../datasets/lookup.js";
 import type { DatasetDef, Program } from "../../datasets/types.js";
 import type { CompiledSql, Row, SqlDialect } from "../../query/compiled.js";
 import { type Compression, compressionApplies } from "../../reports/formats.js";
@@ -117,10 +117,7 @@ export class PostgresAnalyticsEngine implements AnalyticsEngine {
    * user's own that its `source` datasets read (those are never created or written).
    */
   async ensureTables(program: Program, datasets: readonly DatasetDef[]): Promise<void> {
-    const tables = programTables(
-      program,
-      datasets.filter((dataset) => !dataset.source),
-    );
+    const tables = programTables(program, loadedDatasets(datasets));
     await this.writeTransaction(async (client) => {
       await checkSourceTables(client, program, datasets);
       if (tables.length === 0) return;
