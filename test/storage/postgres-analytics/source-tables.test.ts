@@ -242,6 +242,18 @@ describe("a dataset that reads a table of the user's own", () => {
     expect(plan).toMatch(/Index Cond: \(partner_id = /);
   });
 
+  it("skips the grouping of a selection that includes the catalog file's rowKey", () => {
+    const compiled = (query: string) =>
+      prepareQuery(query, t.app.catalogs.get("warehouse").datasets, {
+        program: "warehouse",
+        tenant: TENANT,
+        now: clock,
+        dialect: "postgres",
+      }).sql.sql;
+    expect(compiled("SELECT OrderId, Country FROM Orders")).not.toContain("GROUP BY");
+    expect(compiled("SELECT Country FROM Orders")).toContain('GROUP BY "Country"');
+  });
+
   it("is only read: the service's role cannot write the table, and E1 says it was never loaded", async () => {
     await expect(
       asAdmin(
