@@ -19,8 +19,11 @@ import type { Config } from "./config/config.js";
 import { defaultConsoleDir, loadConsoleAssets } from "./console/assets.js";
 import { consoleOidcSource } from "./console/oidc.js";
 import { CONSOLE_PATH, registerConsoleRoutes } from "./console/routes.js";
+import { AppError, isAppError } from "./core/errors.js";
 import type { CatalogSet } from "./datasets/catalog.js";
 import { loadCatalogs } from "./datasets/catalog-file.js";
+import { loadedDatasets, sourceNeedsPostgres } from "./datasets/lookup.js";
+import type { ProgramCatalog } from "./datasets/types.js";
 import { ExecutionService } from "./executions/execution-service.js";
 import { prepareScratchDir } from "./executions/scratch.js";
 import { ExecutionWorker } from "./executions/worker.js";
@@ -86,7 +89,10 @@ export async function openAnalytics(
     throw error;
   }
   try {
-    for (const catalog of catalogs.all) await engine.ensureTables(catalog.program, catalog.datasets);
+    // Datasets that read a table of the user's own live on PostgreSQL only (openServingAnalytics).
+    for (const catalog of catalogs.all) {
+      await engine.ensureTables(catalog.program, loadedDatasets(catalog.datasets));
+    }
     const legacy = path.join(config.dataDir, LEGACY_ANALYTICS_FILE);
     if (
       await stat(legacy).then(
@@ -122,7 +128,13 @@ export async function openServingAnalytics(
   catalogs: CatalogSet,
   store?: MetadataStore,
 ): Promise<AnalyticsEngine> {
-  if (!config.analytics.url) return openAnalytics(config, catalogs, store ? { store } : {});
+  if (!config.analytics.url) {
+    for (const catalog of catalogs.all) {
+      const reading = catalog.datasets.find((dataset) => dataset.source);
+      if (reading) throw inCatalogFile(catalog, sourceNeedsPostgres(catalog.program, reading));
+    }
+    return openAnalytics(config, catalogs, store ? { store } : {});
+  }
   const { openPostgresAnalytics } = await import("./storage/postgres-analytics/engine.js");
   const engine = await openPostgresAnalytics({
     url: config.analytics.url,
@@ -132,12 +144,24 @@ export async function openServingAnalytics(
     scratchDir: config.dataDir,
   });
   try {
-    for (const catalog of catalogs.all) await engine.ensureTables(catalog.program, catalog.datasets);
+    for (const catalog of catalogs.all) {
+      await engine.ensureTables(catalog.program, catalog.datasets).catch((error: unknown) => {
+        throw inCatalogFile(catalog, error);
+      });
+    }
   } catch (error) {
     await engine.close();
     throw error;
   }
   return engine;
+}
+
+/** A start-up error about a program's datasets, prefixed with the catalog file that defines them. */
+function inCatalogFile(catalog: ProgramCatalog, error: unknown): unknown {
+  if (!catalog.file || !isAppError(error)) return error;
+  return new AppError(error.code, `Catalog ${catalog.file}: ${error.message}`, error.details, {
+    cause: error,
+  });
 }
 
 /**

@@ -8,6 +8,7 @@ import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { AppError, ERROR_CODES, isAppError } from "../core/errors.js";
+import { assertLoadable } from "../datasets/lookup.js";
 import { LOAD_MODES, type LoadMode } from "../loads/model.js";
 import type { LoadInputFormat } from "../storage/ports.js";
 import type { ApiContext } from "./context.js";
@@ -74,6 +75,8 @@ export function registerLoadRoute(app: FastifyInstance, context: ApiContext): vo
           `No dataset '${dataset}' in ${catalog.program}; its datasets are ${catalog.datasets.map((d) => d.name).join(", ")}`,
         );
       }
+      // Before the body is received: a dataset that reads a table of the user's own takes no load.
+      assertLoadable(catalog.program, def);
       const params = new QueryParams(request.query);
       const tenant = params.string("tenantId")?.trim();
       if (!tenant) throw invalid("tenantId is required: the tenant whose rows the body holds");

@@ -11,6 +11,7 @@ import { issueLocalToken } from "../auth/local-key.js";
 import { ADMIN_ROLE } from "../auth/roles.js";
 import type { Config } from "../config/config.js";
 import { AppError, ERROR_CODES, type ErrorCode } from "../core/errors.js";
+import { assertLoadable } from "../datasets/lookup.js";
 import { recordLoad } from "../loads/record.js";
 import { inferFormat, type LoadFormat } from "../storage/duckdb/load.js";
 import type { MetadataStore } from "../storage/ports.js";
@@ -63,6 +64,7 @@ export const loadCommand: Command = {
         `--dataset '${datasetName}' is not a ${program} dataset; one of: ${datasets.map((d) => d.name).join(", ")}`,
       );
     }
+    assertLoadable(program, dataset);
     const format = stringOption(context, "format")?.toLowerCase();
     if (format !== undefined && !FORMATS.includes(format as LoadFormat)) {
       throw new UsageError(`--format must be one of ${FORMATS.join(", ")}, not '${format}'`);

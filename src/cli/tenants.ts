@@ -1,4 +1,5 @@
 import { openAnalytics, openCatalogs } from "../app.js";
+import { loadedDatasets } from "../datasets/lookup.js";
 import { DEMO_TENANTS } from "../demo/tenants.js";
 import { CATALOG_OPTION, type Command, configFrom, DATA_DIR_OPTION } from "./shared.js";
 
@@ -14,7 +15,7 @@ export const tenantsCommand: Command = {
     try {
       const byTenant = new Map<string, { program: string; dataset: string; rows: number }[]>();
       for (const { program, datasets } of catalogs.all) {
-        for (const counts of await engine.tableCounts(program, datasets)) {
+        for (const counts of await engine.tableCounts(program, loadedDatasets(datasets))) {
           for (const { tenantId, rows } of counts.tenants) {
             const list = byTenant.get(tenantId) ?? [];
             list.push({ program, dataset: counts.dataset, rows });

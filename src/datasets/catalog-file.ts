@@ -17,6 +17,7 @@ import {
   COLUMN_TYPES,
   type ColumnType,
   type DatasetDef,
+  type DatasetSource,
   type ProgramCatalog,
   TIMESPANS,
 } from "./types.js";
@@ -71,12 +72,58 @@ const metricSchema = z.strictObject({
   description: description.optional(),
 });
 
+/** A column name as PostgreSQL spells it: 1–63 bytes, no NUL. */
+const pgName = (what: string, required: string) =>
+  z
+    .string({
+      error: (issue) =>
+        issue.input === undefined ? `${what} is required: ${required}` : `${what} must be text`,
+    })
+    .min(1, { error: `${what} must not be empty` })
+    .refine((value) => Buffer.byteLength(value) <= 63 && !value.includes("\u0000"), {
+      error: `${what} must be a PostgreSQL name: at most 63 bytes, without NUL`,
+    });
+
+/** `schema.table`, or `table` of the public schema. */
+const SOURCE_TABLE = /^(?:([^.]+)\.)?([^.]+)$/;
+
+const sourceSchema = z.strictObject(
+  {
+    table: z
+      .string({ error: 'table is required: the table or view to read, as "schema.table"' })
+      .regex(SOURCE_TABLE, { error: 'table must be "schema.table" (or "table" of the public schema)' })
+      .refine((value) => value.split(".").every((part) => Buffer.byteLength(part) <= 63), {
+        error: "table: a PostgreSQL name has at most 63 bytes",
+      }),
+    tenantColumn: pgName("tenantColumn", "the column of the table that holds each row's tenant id"),
+    columns: z
+      .record(z.string(), pgName("a mapped column", "the table's column it reads"), {
+        error: 'columns must map catalog column names to the table\'s, e.g. { OrderDate: "created_at" }',
+      })
+      .default({}),
+  },
+  {
+    // Only for a source that is not an object: unknown keys keep their own message.
+    error: (issue) =>
+      issue.code === "invalid_type"
+        ? 'source must be { table: "schema.table", tenantColumn: "…", columns: { … } }'
+        : undefined,
+  },
+);
+
 const datasetSchema = z
   .strictObject({
     name: name("a dataset name"),
     description,
     columns: z.array(columnSchema).min(1, { error: "a dataset needs at least one column" }),
     metrics: z.array(metricSchema).default([]),
+    rowKey: z
+      .array(z.string({ error: "a rowKey entry must be a column name" }), {
+        error: "rowKey must be a list of column names",
+      })
+      .min(1, { error: "rowKey needs at least one column (leave it out when rows have no key)" })
+      .optional(),
+    source: sourceSchema.optional(),
     timeColumn: z.string({ error: "timeColumn must be a column name or null" }).nullable().default(null),
     availableDateRanges: z.array(oneOf(TIMESPANS, "date range")).optional(),
     minimumRecurrenceInterval: z
@@ -105,6 +152,19 @@ const datasetSchema = z
     dataset.columns.forEach((column, i) => {
       unique(column.name, ["columns", i, "name"]);
     });
+    const noColumn = (name: string) =>
+      `no column ${JSON.stringify(name)} in this dataset; columns: ${listed(dataset.columns.map((c) => c.name))}`;
+    const keyed = new Set<string>();
+    dataset.rowKey?.forEach((key, i) => {
+      if (!columns.has(key.toLowerCase())) fail(noColumn(key), ["rowKey", i]);
+      else if (keyed.has(key.toLowerCase())) fail(`${key} is in the rowKey twice`, ["rowKey", i]);
+      keyed.add(key.toLowerCase());
+    });
+    if (dataset.source) {
+      for (const key of Object.keys(dataset.source.columns)) {
+        if (!columns.has(key.toLowerCase())) fail(noColumn(key), ["source", "columns", key]);
+      }
+    }
     dataset.metrics.forEach((metric, i) => {
       unique(metric.name, ["metrics", i, "name"]);
       const at = ["metrics", i, "source"];
@@ -114,10 +174,7 @@ const datasetSchema = z
       }
       const source = columns.get(metric.source.toLowerCase());
       if (!source) {
-        fail(
-          `no column ${JSON.stringify(metric.source)} in this dataset; columns: ${listed(dataset.columns.map((c) => c.name))}`,
-          at,
-        );
+        fail(noColumn(metric.source), at);
         return;
       }
       if (metric.aggregation === "count" || metric.aggregation === "countDistinct") return;
@@ -140,10 +197,7 @@ const datasetSchema = z
     }
     const time = columns.get(dataset.timeColumn.toLowerCase());
     if (!time) {
-      fail(
-        `no column ${JSON.stringify(dataset.timeColumn)} in this dataset; columns: ${listed(dataset.columns.map((c) => c.name))}`,
-        ["timeColumn"],
-      );
+      fail(noColumn(dataset.timeColumn), ["timeColumn"]);
     } else if (time.type !== "date" && time.type !== "datetime") {
       fail(`the time column must be of type date or datetime; ${time.name} is ${time.type}`, ["timeColumn"]);
     }
@@ -221,11 +275,34 @@ function catalogError(file: string, problems: readonly string[]): AppError {
   );
 }
 
+type SourceInput = NonNullable<CatalogInput["datasets"][number]["source"]>;
+
+/**
+ * The source with every column mapped: the `columns` map's entries as written (keys spelled as the
+ * catalog spells its columns); any other column reads the table's column of the same name folded
+ * to lower case, as PostgreSQL folds an unquoted name (`OrderId` reads `orderid`).
+ */
+function toSource(source: SourceInput, columns: readonly { name: string }[]): DatasetSource {
+  const [schema, table] = source.table.includes(".") ? source.table.split(".") : ["public", source.table];
+  const mapped = new Map(Object.entries(source.columns).map(([key, value]) => [key.toLowerCase(), value]));
+  return {
+    schema: schema!,
+    table: table!,
+    tenantColumn: source.tenantColumn,
+    columns: Object.fromEntries(
+      columns.map((c) => [c.name, mapped.get(c.name.toLowerCase()) ?? c.name.toLowerCase()]),
+    ),
+  };
+}
+
 function toCatalog(input: CatalogInput): ProgramCatalog {
   return {
     program: input.program,
-    datasets: input.datasets.map(
-      (d): DatasetDef => ({
+    datasets: input.datasets.map((d): DatasetDef => {
+      // References to a column are spelled as the column is (names are case-insensitive; the compiler quotes them).
+      const spelled = (name: string) =>
+        d.columns.find((c) => c.name.toLowerCase() === name.toLowerCase())!.name;
+      return {
         name: d.name,
         description: d.description,
         columns: d.columns.map((c) => ({
@@ -236,20 +313,16 @@ function toCatalog(input: CatalogInput): ProgramCatalog {
         metrics: d.metrics.map((m) => ({
           name: m.name,
           aggregation: m.aggregation,
-          ...(m.source !== undefined
-            ? { source: d.columns.find((c) => c.name.toLowerCase() === m.source!.toLowerCase())!.name }
-            : {}),
+          ...(m.source !== undefined ? { source: spelled(m.source) } : {}),
           ...(m.description ? { description: m.description } : {}),
         })),
-        // Spelled as the column is: the compiler quotes it.
-        timeColumn:
-          d.timeColumn === null
-            ? null
-            : d.columns.find((c) => c.name.toLowerCase() === d.timeColumn!.toLowerCase())!.name,
+        timeColumn: d.timeColumn === null ? null : spelled(d.timeColumn),
         availableDateRanges: d.timeColumn === null ? [] : (d.availableDateRanges ?? [...TIMESPANS]),
         minimumRecurrenceInterval: d.minimumRecurrenceInterval,
-      }),
-    ),
+        ...(d.rowKey ? { rowKey: d.rowKey.map(spelled) } : {}),
+        ...(d.source ? { source: toSource(d.source, d.columns) } : {}),
+      };
+    }),
     systemQueries: input.systemQueries,
   };
 }
@@ -321,7 +394,7 @@ export async function loadCatalogs(files: readonly string[]): Promise<CatalogSet
         `program: ${JSON.stringify(catalog.program)} is already defined by ${clash.source}; choose another name`,
       ]);
     }
-    catalogs.push({ catalog, source: file });
+    catalogs.push({ catalog: { ...catalog, file }, source: file });
   }
   return new CatalogSet(catalogs.map((c) => c.catalog));
 }

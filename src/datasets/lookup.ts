@@ -1,5 +1,6 @@
 /** Pure lookups over one dataset definition, independent of which catalog it belongs to. */
-import type { ColumnType, DatasetDef, MetricDef } from "./types.js";
+import { AppError, ERROR_CODES } from "../core/errors.js";
+import type { ColumnType, DatasetDef, MetricDef, Program } from "./types.js";
 
 const lower = (s: string): string => s.toLowerCase();
 
@@ -20,6 +21,38 @@ export function findDatasetIn(datasets: readonly DatasetDef[], name: string): Da
 /** The physical table holding the dataset's rows. */
 export function datasetTable(ds: DatasetDef): string {
   return ds.table ?? ds.name;
+}
+
+/** The datasets whose rows are loaded into the service: all but those that read a table of the user's own. */
+export function loadedDatasets(datasets: readonly DatasetDef[]): DatasetDef[] {
+  return datasets.filter((ds) => !ds.source);
+}
+
+/** `schema.table` of a dataset that reads a table of its own (`source`), for messages. */
+export function sourceTableName(ds: DatasetDef): string | undefined {
+  return ds.source ? `${ds.source.schema}.${ds.source.table}` : undefined;
+}
+
+/** Why a dataset that reads a table of its own cannot be served on an engine other than PostgreSQL. */
+export function sourceNeedsPostgres(program: Program, ds: DatasetDef): AppError {
+  return new AppError(
+    ERROR_CODES.INVALID_ARGUMENT,
+    `Dataset ${program}/${ds.name} reads the PostgreSQL table ${sourceTableName(ds)} (its catalog's source): ` +
+      "that needs the PostgreSQL analytics engine; set OPENINSIGHTS_ANALYTICS_URL to the database that has the table",
+  );
+}
+
+/**
+ * Refuses a load into a dataset that reads a table of its own: the service only reads that table
+ * (its owners write it), so nothing is loaded into it through the service.
+ */
+export function assertLoadable(program: Program, ds: DatasetDef): void {
+  if (!ds.source) return;
+  throw new AppError(
+    ERROR_CODES.INVALID_ARGUMENT,
+    `Dataset ${program}/${ds.name} is not loaded through OpenInsights: it reads the table ${sourceTableName(ds)} ` +
+      "of the analytics database (source in its catalog file); write the rows to that table instead",
+  );
 }
 
 /** Every physical column of the dataset's table: selectable columns first, then measures. */

@@ -105,7 +105,26 @@ export interface DatasetDef {
    * instead of 252 MB for 10M rows). Only for a dataset that has its table to itself.
    */
   readonly rowKey?: readonly string[];
+  /**
+   * Set when the dataset reads an existing table or view of the PostgreSQL analytics database
+   * instead of rows loaded into the service (a catalog file's `source`): never loaded, only read.
+   */
+  readonly source?: DatasetSource;
   readonly decision?: string;
+}
+
+/**
+ * Where a dataset's rows live when the service does not load them: a table or view of the
+ * analytics database, every name exactly as PostgreSQL spells it (docs/analytics-postgres.md,
+ * "Reports straight from your own tables").
+ */
+export interface DatasetSource {
+  readonly schema: string;
+  readonly table: string;
+  /** The column holding each row's tenant id (compared as text). */
+  readonly tenantColumn: string;
+  /** Every column of the dataset (catalog spelling) → the table's column it reads. */
+  readonly columns: Readonly<Record<string, string>>;
 }
 
 export interface SystemQueryDef {
@@ -121,6 +140,8 @@ export interface ProgramCatalog {
   readonly alsoServedAt?: readonly string[];
   readonly datasets: readonly DatasetDef[];
   readonly systemQueries: readonly SystemQueryDef[];
+  /** The catalog file that defines the program (for messages); absent for the built-in catalogs. */
+  readonly file?: string;
 }
 
 /** The hidden column every table carries; no query can name it (names starting with '_' are not identifiers in the language). */

@@ -7,7 +7,7 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import type { CatalogSet } from "../datasets/catalog.js";
-import { datasetTable, physicalColumns } from "../datasets/lookup.js";
+import { datasetTable, loadedDatasets, physicalColumns } from "../datasets/lookup.js";
 import { type DatasetDef, TENANT_COLUMN } from "../datasets/types.js";
 import type { DuckDbEngine } from "../storage/duckdb/engine.js";
 import type { AnalyticsEngine } from "../storage/ports.js";
@@ -38,9 +38,11 @@ export async function copyAnalytics(
   let rows = 0;
   await fs.mkdir(scratchDir, { recursive: true });
   for (const catalog of catalogs.all) {
-    await to.ensureTables(catalog.program, catalog.datasets);
-    const counts = await from.tableCounts(catalog.program, catalog.datasets);
-    for (const dataset of tableDatasets(catalog.datasets)) {
+    // Datasets that read a table of the user's own have nothing to copy.
+    const datasets = loadedDatasets(catalog.datasets);
+    await to.ensureTables(catalog.program, datasets);
+    const counts = await from.tableCounts(catalog.program, datasets);
+    for (const dataset of tableDatasets(datasets)) {
       const table = datasetTable(dataset);
       const tenants = counts.find((c) => c.table === table)?.tenants ?? [];
       for (const { tenantId } of tenants) {

@@ -3,6 +3,7 @@
  * listing (newest first, filtered, paged) and each dataset's freshness.
  */
 import { decodeCursor, decodeToken, encodeCursor, type PageParams, type PageResult } from "../core/paging.js";
+import { assertLoadable } from "../datasets/lookup.js";
 import type { DatasetDef, Program } from "../datasets/types.js";
 import type {
   AnalyticsEngine,
@@ -51,6 +52,7 @@ export class LoadService {
   async run(job: LoadJob): Promise<StoredLoad> {
     const engine = this.deps.engine;
     if (!engine) throw new Error("This LoadService has no analytics engine");
+    assertLoadable(job.program, job.dataset);
     let rows = 0;
     try {
       const load = await recordLoad(

@@ -20,7 +20,13 @@ export interface CompiledSql {
    * engines that keep each tenant's rows apart read just that tenant's current data. Absent from
    * hand-written statements (tests, tools), which then read every tenant's.
    */
-  readonly source?: { readonly program: string; readonly table: string; readonly tenant: string };
+  readonly source?: {
+    readonly program: string;
+    readonly table: string;
+    readonly tenant: string;
+    /** `schema.table` of the user's own table a `source` dataset reads (no data version: never loaded). */
+    readonly readsTable?: string;
+  };
 }
 
 /** One result row, keyed by output column name. */

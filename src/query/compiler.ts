@@ -15,7 +15,8 @@
  * - every PostgreSQL parameter is either compared with text or cast to its type, so the engine may
  *   hand them over as text settings (`COPY` takes no bind parameters: postgres-analytics/params.ts).
  */
-import { type DatasetDef, type Program, TENANT_COLUMN } from "../datasets/types.js";
+import { physicalColumns, sourceNeedsPostgres, sourceTableName } from "../datasets/lookup.js";
+import { type ColumnType, type DatasetDef, type Program, TENANT_COLUMN } from "../datasets/types.js";
 import type { CompiledSql, SqlDialect, SqlValue } from "./compiled.js";
 import type { TimeWindow } from "./timespan.js";
 import type { Field, PlanCondition, PlanValue, QueryPlan } from "./validator.js";
@@ -70,6 +71,20 @@ const DIALECTS: Readonly<Record<SqlDialect, DialectRules>> = {
     boolean: (placeholder) => `CAST(${placeholder} AS BOOLEAN)`,
     name: (name) => quoteIdentifier(postgresIdentifier(name)),
   },
+};
+
+/**
+ * The PostgreSQL type of each catalog column type: the analytics tables' column types, and what a
+ * column of a table of the user's own (`source`) is cast to when read.
+ */
+export const POSTGRES_COLUMN_TYPES: Readonly<Record<ColumnType, string>> = {
+  // The same value ranges as DuckDB's types of storage/duckdb/sql.ts.
+  string: "text",
+  integer: "bigint",
+  decimal: "double precision",
+  date: "date",
+  datetime: "timestamp",
+  boolean: "boolean",
 };
 
 export function quoteIdentifier(name: string): string {
@@ -149,7 +164,7 @@ export function compile(plan: QueryPlan, context: CompileContext): CompiledSql {
   const grouping = rowsRepeat ? plan.select.filter((f) => f.kind === "column") : [];
   const grouped = new Set(grouping.map((f) => f.name));
   let sql = `SELECT ${selectList.join(", ")}`;
-  sql += ` FROM ${quoteIdentifier(context.program)}.${dialect.name(plan.dataset.table ?? plan.dataset.name)}`;
+  sql += ` FROM ${fromClause(context, plan, dialect)}`;
   sql += ` WHERE ${rowFilters.join(" AND ")}`;
   if (grouping.length > 0) sql += ` GROUP BY ${grouping.map(fieldSql).join(", ")}`;
   if (groupFilters.length > 0) sql += ` HAVING ${groupFilters.join(" AND ")}`;
@@ -170,8 +185,41 @@ export function compile(plan: QueryPlan, context: CompileContext): CompiledSql {
       program: context.program,
       table: plan.dataset.table ?? plan.dataset.name,
       tenant: context.tenant,
+      ...(plan.dataset.source ? { readsTable: sourceTableName(plan.dataset)! } : {}),
     },
   };
+}
+
+/**
+ * The rows a query reads: the dataset's table of the program's schema, or, for a dataset that reads
+ * a table of the user's own (`source`, PostgreSQL only), that table under the dataset's spelling —
+ * each column the query uses cast to its catalog type (so a column dropped from the table fails
+ * only the queries that use it), the tenant column as the hidden tenant column. PostgreSQL pulls
+ * such a subquery up into the query, so the tenant filter and TIMESPAN window apply to the mapped
+ * columns themselves (a cast to the type a column already has is none, and an index on it serves them).
+ */
+function fromClause(context: CompileContext, plan: QueryPlan, dialect: DialectRules): string {
+  const { dataset } = plan;
+  const source = dataset.source;
+  if (!source) return `${quoteIdentifier(context.program)}.${dialect.name(dataset.table ?? dataset.name)}`;
+  if (context.dialect !== "postgres") throw sourceNeedsPostgres(context.program, dataset);
+  const read = (column: string, type: ColumnType) =>
+    `CAST(${quoteIdentifier(column)} AS ${POSTGRES_COLUMN_TYPES[type]})`;
+  const used = usedColumns(plan);
+  const columns = [
+    `${read(source.tenantColumn, "string")} AS ${quoteIdentifier(TENANT_COLUMN)}`,
+    ...physicalColumns(dataset)
+      .filter((column) => used.has(column.name))
+      .map((column) => `${read(source.columns[column.name]!, column.type)} AS ${dialect.name(column.name)}`),
+  ];
+  return `(SELECT ${columns.join(", ")} FROM ${quoteIdentifier(source.schema)}.${quoteIdentifier(source.table)}) AS ${quoteIdentifier(dataset.name)}`;
+}
+
+/** The dataset's columns a query reads: selected, filtered, ordered by, aggregated, and the time column. */
+function usedColumns(plan: QueryPlan): Set<string> {
+  const fields = [...plan.select, ...plan.where.map((c) => c.field), ...plan.orderBy.map((o) => o.field)];
+  const names = fields.map((field) => (field.kind === "column" ? field.name : field.metric.source));
+  return new Set([...names, plan.dataset.timeColumn].filter((name): name is string => !!name));
 }
 
 /**

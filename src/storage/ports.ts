@@ -25,8 +25,11 @@ export interface ExportOptions {
 export interface ExportResult {
   readonly rowCount: number;
   readonly bytes: number;
-  /** The data version the export read (one snapshot of the dataset's rows; goes into the manifest). */
-  readonly dataVersion: string;
+  /**
+   * The data version the export read (one snapshot of the dataset's rows; goes into the manifest).
+   * Absent when no version exists: a dataset that reads a table of the user's own is never loaded.
+   */
+  readonly dataVersion?: string;
 }
 
 export type { LoadMode };

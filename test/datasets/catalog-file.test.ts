@@ -226,6 +226,88 @@ const invalid: readonly {
     },
     message: "datasets: a catalog needs at least one dataset",
   },
+  {
+    name: "a source that is not an object",
+    change: (c) => {
+      c.datasets[0].source = "sales.orders";
+    },
+    message:
+      'datasets[0].source: source must be { table: "schema.table", tenantColumn: "…", columns: { … } }',
+  },
+  {
+    name: "a source without its table",
+    change: (c) => {
+      c.datasets[0].source = { tenantColumn: "partner_id" };
+    },
+    message: 'datasets[0].source.table: table is required: the table or view to read, as "schema.table"',
+  },
+  {
+    name: "a source table that is not schema.table",
+    change: (c) => {
+      c.datasets[0].source = { table: "db.sales.orders", tenantColumn: "partner_id" };
+    },
+    message: 'datasets[0].source.table: table must be "schema.table" (or "table" of the public schema)',
+  },
+  {
+    name: "a source without its tenant column",
+    change: (c) => {
+      c.datasets[0].source = { table: "sales.orders" };
+    },
+    message:
+      "datasets[0].source.tenantColumn: tenantColumn is required: the column of the table that holds each row's tenant id",
+  },
+  {
+    name: "an unknown field in a source (a typo)",
+    change: (c) => {
+      c.datasets[0].source = { table: "sales.orders", tenantColumn: "partner_id", column: {} };
+    },
+    message: 'datasets[0].source: Unrecognized key: "column"',
+  },
+  {
+    name: "source columns that are not a map",
+    change: (c) => {
+      c.datasets[0].source = { table: "sales.orders", tenantColumn: "partner_id", columns: ["day"] };
+    },
+    message:
+      'datasets[0].source.columns: columns must map catalog column names to the table\'s, e.g. { OrderDate: "created_at" }',
+  },
+  {
+    name: "a source column mapped to something that is not a name",
+    change: (c) => {
+      c.datasets[0].source = { table: "sales.orders", tenantColumn: "partner_id", columns: { Day: 5 } };
+    },
+    message: "datasets[0].source.columns.Day: a mapped column must be text",
+  },
+  {
+    name: "a source mapping a column the dataset does not have",
+    change: (c) => {
+      c.datasets[0].source = { table: "sales.orders", tenantColumn: "partner_id", columns: { Dya: "day" } };
+    },
+    message:
+      'datasets[0].source.columns.Dya: no column "Dya" in this dataset; columns: Day, Region, Paid, Units, Amount',
+  },
+  {
+    name: "a rowKey naming a column the dataset does not have",
+    change: (c) => {
+      c.datasets[0].rowKey = ["Day", "Regoin"];
+    },
+    message:
+      'datasets[0].rowKey[1]: no column "Regoin" in this dataset; columns: Day, Region, Paid, Units, Amount',
+  },
+  {
+    name: "a rowKey naming a column twice",
+    change: (c) => {
+      c.datasets[0].rowKey = ["Day", "day"];
+    },
+    message: "datasets[0].rowKey[1]: day is in the rowKey twice",
+  },
+  {
+    name: "an empty rowKey",
+    change: (c) => {
+      c.datasets[0].rowKey = [];
+    },
+    message: "datasets[0].rowKey: rowKey needs at least one column (leave it out when rows have no key)",
+  },
 ];
 
 describe("catalog files", () => {
@@ -265,6 +347,29 @@ describe("catalog files", () => {
     expect(() => parseCatalog(catalog, "/etc/openinsights/shop.yaml")).toThrow(
       `Invalid catalog /etc/openinsights/shop.yaml:\n  ${message}`,
     );
+  });
+
+  it("reads a source: mapped columns as written, the others folded to lower case; and a rowKey as the columns spell it", () => {
+    const catalog: Loose = valid();
+    catalog.datasets[0].source = {
+      table: "sales.orders",
+      tenantColumn: "partner_id",
+      columns: { day: "created_at", Amount: "Amount USD" },
+    };
+    catalog.datasets[0].rowKey = ["region", "DAY"];
+    const sales = parseCatalog(catalog, "shop.yaml").datasets[0]!;
+    expect(sales.source).toEqual({
+      schema: "sales",
+      table: "orders",
+      tenantColumn: "partner_id",
+      columns: { Day: "created_at", Region: "region", Paid: "paid", Units: "units", Amount: "Amount USD" },
+    });
+    expect(sales.rowKey).toEqual(["Region", "Day"]);
+    catalog.datasets[0].source = { table: "orders", tenantColumn: "partner_id" };
+    expect(parseCatalog(catalog, "shop.yaml").datasets[0]!.source).toMatchObject({
+      schema: "public",
+      table: "orders",
+    });
   });
 
   it("reports every problem of a file at once", () => {

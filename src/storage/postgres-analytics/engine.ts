@@ -18,7 +18,7 @@ import zlib from "node:zlib";
 import pg from "pg";
 import { to as copyTo } from "pg-copy-streams";
 import { AppError } from "../../core/errors.js";
-import { datasetTable } from "../../datasets/lookup.js";
+import { datasetTable, loadedDatasets } from "../../datasets/lookup.js";
 import type { DatasetDef, Program } from "../../datasets/types.js";
 import type { CompiledSql, Row, SqlDialect } from "../../query/compiled.js";
 import { type Compression, compressionApplies } from "../../reports/formats.js";
@@ -28,6 +28,7 @@ import { redactedUrl, toAppError } from "./errors.js";
 import { copyToStatement, type DescribedColumn, headerLine } from "./export.js";
 import { loadIntoTable } from "./load.js";
 import { setParametersStatement, withSettingParameters } from "./params.js";
+import { checkSourceTables } from "./source-tables.js";
 import { BOOKKEEPING_SCHEMA, createTableStatements, ident, programTables, qualified } from "./tables.js";
 import { ANALYTICS_TYPES } from "./values.js";
 
@@ -111,9 +112,15 @@ export class PostgresAnalyticsEngine implements AnalyticsEngine {
     });
   }
 
+  /**
+   * Creates (or widens) the tables of the program's loaded datasets, and checks the tables of the
+   * user's own that its `source` datasets read (those are never created or written).
+   */
   async ensureTables(program: Program, datasets: readonly DatasetDef[]): Promise<void> {
-    const tables = programTables(program, datasets);
+    const tables = programTables(program, loadedDatasets(datasets));
     await this.writeTransaction(async (client) => {
+      await checkSourceTables(client, program, datasets);
+      if (tables.length === 0) return;
       await client.query(`CREATE SCHEMA IF NOT EXISTS ${ident(program)}`);
       for (const table of tables) {
         const existing = await client.query<{ column_name: string; data_type: string }>(
@@ -182,7 +189,7 @@ export class PostgresAnalyticsEngine implements AnalyticsEngine {
     } catch (error) {
       broken = error as Error;
       signal?.throwIfAborted();
-      throw toAppError(error, "Query failed");
+      throw toAppError(error, readFailure("Query failed", query));
     } finally {
       signal?.removeEventListener("abort", onAbort);
       await this.finish(client, broken);
@@ -241,12 +248,12 @@ export class PostgresAnalyticsEngine implements AnalyticsEngine {
         await csvToParquet(copyTarget, filePath, columns);
         bytes = (await fs.stat(filePath)).size;
       }
-      return { rowCount: source.rowCount, bytes, dataVersion };
+      return { rowCount: source.rowCount, bytes, ...(dataVersion ? { dataVersion } : {}) };
     } catch (error) {
       broken = error as Error;
       await fs.rm(filePath, { force: true }).catch(() => undefined);
       signal?.throwIfAborted();
-      throw toAppError(error, "Export failed");
+      throw toAppError(error, readFailure("Export failed", query));
     } finally {
       if (parquet) await fs.rm(copyTarget, { force: true }).catch(() => undefined);
       signal?.removeEventListener("abort", onAbort);
@@ -337,7 +344,8 @@ export class PostgresAnalyticsEngine implements AnalyticsEngine {
     if (parameters) await client.query(parameters.text, parameters.values);
   }
 
-  private async readDataVersion(client: pg.PoolClient, query: CompiledSql): Promise<string> {
+  private async readDataVersion(client: pg.PoolClient, query: CompiledSql): Promise<string | undefined> {
+    if (query.source?.readsTable) return undefined;
     if (!query.source) return "0";
     const result = await client.query<{ version: number }>(
       `SELECT version FROM ${DATA_VERSIONS} WHERE program = $1 AND dataset_table = $2 AND tenant = $3`,
@@ -405,6 +413,17 @@ function headedBy(header: string | null): Transform {
       done();
     },
   });
+}
+
+/**
+ * What failed, naming the table of the user's own that a `source` dataset reads: a table or column
+ * dropped, or a grant revoked, while serving fails the reports on it with this reason.
+ */
+function readFailure(what: string, query: CompiledSql): string {
+  const source = query.source;
+  return source?.readsTable
+    ? `${what} reading ${source.readsTable}, the table ${source.program}/${source.table} reads`
+    : what;
 }
 
 /** The output names: the compiled query's own (whole) when it has them, else PostgreSQL's. */

@@ -9,17 +9,7 @@
 import { AppError } from "../../core/errors.js";
 import { datasetTable, physicalColumns } from "../../datasets/lookup.js";
 import { type ColumnType, type DatasetDef, type Program, TENANT_COLUMN } from "../../datasets/types.js";
-import { postgresIdentifier } from "../../query/compiler.js";
-
-/** PostgreSQL type of each catalog column type (the same value ranges as DuckDB's of `duckdb/sql.ts`). */
-export const POSTGRES_TYPES: Readonly<Record<ColumnType, string>> = {
-  string: "text",
-  integer: "bigint",
-  decimal: "double precision",
-  date: "date",
-  datetime: "timestamp",
-  boolean: "boolean",
-};
+import { POSTGRES_COLUMN_TYPES, postgresIdentifier } from "../../query/compiler.js";
 
 /** The table of a dataset, qualified and quoted as the compiler names it. */
 export function datasetTableIdent(program: Program, dataset: DatasetDef): string {
@@ -68,7 +58,7 @@ export function datasetColumns(dataset: DatasetDef): PgColumn[] {
     if (name.toLowerCase() === TENANT_COLUMN) {
       throw new AppError("internal", `Dataset ${dataset.name} declares the reserved column ${TENANT_COLUMN}`);
     }
-    return { name, physical: postgresIdentifier(name), type, sqlType: POSTGRES_TYPES[type] };
+    return { name, physical: postgresIdentifier(name), type, sqlType: POSTGRES_COLUMN_TYPES[type] };
   });
 }
 
