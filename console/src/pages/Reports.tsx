@@ -4,13 +4,16 @@ import { useState } from "preact/hooks";
 import { ApiError, programPath, request, requestAll } from "../api";
 import { Confirm } from "../components/Confirm";
 import { ErrorNotice, Loading } from "../components/Status";
-import { apiTime, shortTime } from "../format";
+import { apiTime } from "../format";
 import type { Query, Report } from "../model";
 import { compressionsOf, type ReportField as Field, FORMAT_CHOICES, fieldOf } from "../report-fields";
+import { scheduleText } from "../report-schedule";
 import { href } from "../router";
 import { useLoad } from "../useLoad";
 
-type Form = Record<Field, string> & { ExecuteNow: boolean };
+/** How a scheduled report repeats: every RecurrenceInterval hours, or at a cron expression's times. */
+type Repeat = "interval" | "calendar";
+type Form = Record<Field, string> & { ExecuteNow: boolean; Repeat: Repeat };
 
 const EMPTY: Form = {
   ReportName: "",
@@ -29,7 +32,13 @@ const EMPTY: Form = {
   CallbackMethod: "POST",
   CallbackOnFailure: "",
   QueryWindow: "",
+  Repeat: "interval",
+  Schedule: "",
+  TimeZone: "",
 };
+
+/** The zones the browser knows, offered as TimeZone's suggestions (the API judges what is typed). */
+const TIME_ZONES = Intl.supportedValuesOf("timeZone");
 
 /** The request body: the fields given, numbers as numbers (other text as typed, for the API to judge). */
 function bodyOf(form: Form): Record<string, unknown> {
@@ -49,7 +58,12 @@ function bodyOf(form: Form): Record<string, unknown> {
     if (form.QueryEndTime) body.QueryEndTime = apiTime(form.QueryEndTime);
   } else {
     if (form.StartTime) body.StartTime = apiTime(form.StartTime);
-    if (form.RecurrenceInterval) body.RecurrenceInterval = number(form.RecurrenceInterval);
+    if (form.Repeat === "calendar") {
+      // Sent even when empty, so that the API (not the form) says a schedule is required.
+      body.Schedule = form.Schedule;
+      // Empty: the API's default, UTC.
+      if (form.TimeZone.trim()) body.TimeZone = form.TimeZone;
+    } else if (form.RecurrenceInterval) body.RecurrenceInterval = number(form.RecurrenceInterval);
     if (form.RecurrenceCount) body.RecurrenceCount = number(form.RecurrenceCount);
     // Empty: the query's own TIMESPAN.
     if (form.QueryWindow) body.QueryWindow = form.QueryWindow;
@@ -176,13 +190,7 @@ export function ReportsPage() {
                   <td>
                     <span class={`status s-${report.reportStatus.toLowerCase()}`}>{report.reportStatus}</span>
                   </td>
-                  <td>
-                    {report.executeNow
-                      ? "Once, now"
-                      : `Every ${report.recurrenceInterval} h from ${shortTime(report.startTime)}${
-                          report.recurrenceCount ? `, ${report.recurrenceCount} times` : ""
-                        }${report.queryWindow === "SinceLastSuccess" ? ", new rows since the last success" : ""}`}
-                  </td>
+                  <td>{scheduleText(report)}</td>
                   <td>
                     {report.format}
                     {report.compression !== "none" ? ` (${report.compression})` : ""}
@@ -279,8 +287,65 @@ export function ReportsPage() {
               </>
             ) : (
               <>
-                {field("StartTime", "First run (UTC)", time("StartTime"))}
-                {field("RecurrenceInterval", "Every (hours)", text("RecurrenceInterval", "numeric"))}
+                <fieldset class="repeat">
+                  <legend>Repeat</legend>
+                  <label class="inline">
+                    <input
+                      type="radio"
+                      name="repeat"
+                      checked={form.Repeat === "interval"}
+                      onChange={() => set("Repeat", "interval")}
+                    />{" "}
+                    Every N hours
+                  </label>
+                  <label class="inline">
+                    <input
+                      type="radio"
+                      name="repeat"
+                      checked={form.Repeat === "calendar"}
+                      onChange={() => set("Repeat", "calendar")}
+                    />{" "}
+                    Calendar (cron)
+                  </label>
+                </fieldset>
+                {form.Repeat === "interval" ? (
+                  <>
+                    {field("StartTime", "First run (UTC)", time("StartTime"))}
+                    {field("RecurrenceInterval", "Every (hours)", text("RecurrenceInterval", "numeric"))}
+                  </>
+                ) : (
+                  <>
+                    {field(
+                      "Schedule",
+                      "Schedule (cron)",
+                      text("Schedule"),
+                      "Five fields: minute hour day-of-month month day-of-week; e.g. 0 6 * * 1-5 is 06:00 on weekdays.",
+                    )}
+                    {field(
+                      "TimeZone",
+                      "Time zone",
+                      <input
+                        type="text"
+                        list="report-time-zones"
+                        placeholder="UTC"
+                        value={form.TimeZone}
+                        onInput={(e) => set("TimeZone", e.currentTarget.value)}
+                      />,
+                      "An IANA name such as Europe/Paris; the schedule's times are that zone's clock. Empty: UTC.",
+                    )}
+                    <datalist id="report-time-zones">
+                      {TIME_ZONES.map((zone) => (
+                        <option key={zone} value={zone} />
+                      ))}
+                    </datalist>
+                    {field(
+                      "StartTime",
+                      "Runs from (UTC, optional)",
+                      time("StartTime"),
+                      "No run before this time. Empty: from now.",
+                    )}
+                  </>
+                )}
                 {field("RecurrenceCount", "Runs (empty: no end)", text("RecurrenceCount", "numeric"))}
                 {field(
                   "QueryWindow",
