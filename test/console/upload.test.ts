@@ -165,6 +165,7 @@ describe("load upload", () => {
     await form.getByLabel(/^To day/).fill("2026-11-01");
     await form.getByLabel("File").setInputFiles(ORDERS_CSV);
     await form.getByRole("button", { name: "Load file" }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Replace rows" }).click();
     await expect.poll(() => page.locator("#load-from-error").textContent()).toContain("must be before");
     expect(await fileError.count()).toBe(0);
     expect(await axeViolations(page)).toEqual([]);
@@ -215,6 +216,7 @@ describe("load upload", () => {
     await form.getByLabel(/^To day/).fill("2026-12-01");
     await form.getByLabel("File").setInputFiles(ORDERS_CSV);
     await form.getByRole("button", { name: "Load file" }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Replace rows" }).click();
     await page.locator(".load-record").waitFor();
     expect(await page.locator(".load-record").textContent()).toContain("replace");
     expect(await orderIds(TENANT)).toHaveLength(ORDERS_ROWS);

@@ -7,6 +7,7 @@
 import { cloneElement, type JSX } from "preact";
 import { useState } from "preact/hooks";
 import { ApiError } from "../api";
+import { Confirm } from "../components/Confirm";
 import { ErrorNotice } from "../components/Status";
 import { bytes, count, shortTime } from "../format";
 import { LOAD_FORMATS, type LoadField, loadFieldOf, loadFormatOf } from "../load-fields";
@@ -43,11 +44,13 @@ export function UploadForm({ programs, onLoaded }: { programs: readonly ProgramI
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<{ field: LoadField | null; error: unknown } | null>(null);
   const [loaded, setLoaded] = useState<Load | null>(null);
+  /** A replace waiting for the person's confirmation: nothing is sent before it. */
+  const [confirming, setConfirming] = useState(false);
   const datasets = programs.find((p) => p.program === form.program)?.datasets ?? [];
   const set = (name: keyof Form, value: string) =>
     setForm((f) => ({ ...f, [name]: value, ...(name === "program" ? { dataset: "" } : {}) }));
 
-  const send = async (e: Event) => {
+  const submit = (e: Event) => {
     e.preventDefault();
     setProblem(null);
     setLoaded(null);
@@ -56,23 +59,26 @@ export function UploadForm({ programs, onLoaded }: { programs: readonly ProgramI
         field: form.program ? "dataset" : "program",
         error: new Error("Choose the program and the dataset to load into."),
       });
-      return;
-    }
-    if (!file) {
+    } else if (!file) {
       setProblem({ field: "file", error: new Error("Choose the file to load.") });
-      return;
+    } else if (form.mode === "replace") {
+      setConfirming(true);
+    } else {
+      void send(file);
     }
+  };
+  const send = async (body: File) => {
     const query = new URLSearchParams({ tenantId: form.tenantId.trim(), mode: form.mode });
     if (form.mode === "replace" && (form.from || form.to)) {
       query.set("from", form.from);
       query.set("to", form.to);
     }
     setBusy(true);
-    setProgress({ sent: 0, total: file.size });
+    setProgress({ sent: 0, total: body.size });
     try {
       const answer = await upload<Load>(
         `/admin/v1/${encodeURIComponent(form.program)}/datasets/${encodeURIComponent(form.dataset)}/loads?${query}`,
-        file,
+        body,
         form.format,
         (sent, total) => setProgress({ sent, total }),
       );
@@ -119,7 +125,7 @@ export function UploadForm({ programs, onLoaded }: { programs: readonly ProgramI
   return (
     <>
       <h2 id="upload-heading">Load a file</h2>
-      <form class="card" onSubmit={send} aria-labelledby="upload-heading" noValidate>
+      <form class="card" onSubmit={submit} aria-labelledby="upload-heading" noValidate>
         {problem && problem.field === null && <ErrorNotice error={problem.error} />}
         <div class="fields">
           {field(
@@ -270,6 +276,29 @@ export function UploadForm({ programs, onLoaded }: { programs: readonly ProgramI
           </button>
         </div>
       </form>
+      {confirming && (
+        <Confirm
+          title="Replace the tenant's rows?"
+          confirmLabel="Replace rows"
+          onConfirm={() => {
+            setConfirming(false);
+            if (file) void send(file);
+          }}
+          onCancel={() => setConfirming(false)}
+        >
+          <p>
+            The rows of tenant <code>{form.tenantId.trim() || "(no tenant id given)"}</code> in dataset{" "}
+            <strong>{form.dataset}</strong> ({programTitle(form.program)}) will be replaced by the file's
+            rows: {replacedWindow(form)}.
+          </p>
+        </Confirm>
+      )}
     </>
   );
+}
+
+/** Which of the tenant's rows a replace takes away: all of them, or the days from–to (to excluded). */
+function replacedWindow({ from, to }: Form): string {
+  if (!from && !to) return "all of them, whatever their date";
+  return `those dated from ${from || "(no From day)"} up to, not including, ${to || "(no To day)"}`;
 }
