@@ -7,6 +7,7 @@
 import { cloneElement, type JSX } from "preact";
 import { useState } from "preact/hooks";
 import { ApiError } from "../api";
+import { Choice } from "../components/Choice";
 import { Confirm } from "../components/Confirm";
 import { ErrorNotice } from "../components/Status";
 import { bytes, count, shortTime } from "../format";
@@ -192,26 +193,16 @@ export function UploadForm({ programs, onLoaded }: { programs: readonly ProgramI
             "Taken from the file's name; sent as its Content-Type.",
           )}
         </div>
-        <fieldset>
-          <legend>Mode</legend>
-          <label class="inline">
-            <input
-              type="radio"
-              name="load-mode"
-              checked={form.mode === "append"}
-              onChange={() => set("mode", "append")}
-            />{" "}
-            Append the rows
-          </label>
-          <label class="inline">
-            <input
-              type="radio"
-              name="load-mode"
-              checked={form.mode === "replace"}
-              onChange={() => set("mode", "replace")}
-            />{" "}
-            Replace the tenant's rows
-          </label>
+        <Choice
+          legend="Mode"
+          name="load-mode"
+          value={form.mode}
+          options={[
+            ["append", "Append the rows"],
+            ["replace", "Replace the tenant's rows"],
+          ]}
+          onChange={(mode) => set("mode", mode)}
+        >
           {problem?.field === "mode" && (
             <p class="field-error" role="alert">
               {problem.error instanceof Error ? problem.error.message : String(problem.error)}
@@ -232,7 +223,7 @@ export function UploadForm({ programs, onLoaded }: { programs: readonly ProgramI
               )}
             </div>
           )}
-        </fieldset>
+        </Choice>
         {progress && (
           <div class="upload-progress">
             <label for="load-progress">

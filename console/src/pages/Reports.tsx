@@ -2,6 +2,7 @@
 import { cloneElement, type JSX } from "preact";
 import { useState } from "preact/hooks";
 import { ApiError, programPath, request, requestAll } from "../api";
+import { Choice } from "../components/Choice";
 import { Confirm } from "../components/Confirm";
 import { ErrorNotice, Loading } from "../components/Status";
 import { apiTime } from "../format";
@@ -259,26 +260,16 @@ export function ReportsPage() {
           )}
           {field("Description", "Description", text("Description"))}
         </div>
-        <fieldset>
-          <legend>When</legend>
-          <label class="inline">
-            <input
-              type="radio"
-              name="when"
-              checked={form.ExecuteNow}
-              onChange={() => set("ExecuteNow", true)}
-            />{" "}
-            Once, now (ExecuteNow)
-          </label>
-          <label class="inline">
-            <input
-              type="radio"
-              name="when"
-              checked={!form.ExecuteNow}
-              onChange={() => set("ExecuteNow", false)}
-            />{" "}
-            On a schedule
-          </label>
+        <Choice
+          legend="When"
+          name="when"
+          value={form.ExecuteNow ? "now" : "scheduled"}
+          options={[
+            ["now", "Once, now (ExecuteNow)"],
+            ["scheduled", "On a schedule"],
+          ]}
+          onChange={(when) => set("ExecuteNow", when === "now")}
+        >
           <div class="fields">
             {form.ExecuteNow ? (
               <>
@@ -287,27 +278,16 @@ export function ReportsPage() {
               </>
             ) : (
               <>
-                <fieldset class="repeat">
-                  <legend>Repeat</legend>
-                  <label class="inline">
-                    <input
-                      type="radio"
-                      name="repeat"
-                      checked={form.Repeat === "interval"}
-                      onChange={() => set("Repeat", "interval")}
-                    />{" "}
-                    Every N hours
-                  </label>
-                  <label class="inline">
-                    <input
-                      type="radio"
-                      name="repeat"
-                      checked={form.Repeat === "calendar"}
-                      onChange={() => set("Repeat", "calendar")}
-                    />{" "}
-                    Calendar (cron)
-                  </label>
-                </fieldset>
+                <Choice
+                  legend="Repeat"
+                  name="repeat"
+                  value={form.Repeat}
+                  options={[
+                    ["interval", "Every N hours"],
+                    ["calendar", "Calendar (cron)"],
+                  ]}
+                  onChange={(repeat) => set("Repeat", repeat)}
+                />
                 {form.Repeat === "interval" ? (
                   <>
                     {field("StartTime", "First run (UTC)", time("StartTime"))}
@@ -362,7 +342,7 @@ export function ReportsPage() {
               </>
             )}
           </div>
-        </fieldset>
+        </Choice>
         <div class="fields">
           {field(
             "Format",
