@@ -6,14 +6,11 @@
  * in .tmp/console-screenshots/.
  */
 import path from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADMIN_ROLE } from "../../src/auth/roles.js";
-import { ADMIN_TOKEN_TENANT } from "../../src/cli/token.js";
+import type { Page } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
 import { DEMO_TENANTS } from "../../src/demo/tenants.js";
-import { startTestApp, type TestApp } from "../support/app.js";
-import { launchChromium, screenshot } from "../support/browser.js";
-import { axeViolations, openConsole as openConsoleOn, signInAs } from "./helpers.js";
+import { screenshot } from "../support/browser.js";
+import { axeViolations, consoleSuite, fitsWidth, listLoads, signInAs, signInAsOperator } from "./helpers.js";
 
 const CONTOSO = DEMO_TENANTS[0]!;
 const EXAMPLES = path.resolve(import.meta.dirname, "../../examples");
@@ -21,59 +18,34 @@ const ORDERS_CSV = path.join(EXAMPLES, "acme-orders.csv");
 const REPLACE_TENANT = "7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
 const QUERY_NAME = "Revenue by customer";
 
-let t: TestApp;
-let browser: Browser;
+const suite = consoleSuite({
+  demo: true,
+  demoRows: 300,
+  env: { OPENINSIGHTS_CATALOGS: path.join(EXAMPLES, "acme-catalog.yaml") },
+});
 
 beforeAll(async () => {
-  [t, browser] = await Promise.all([
-    startTestApp({
-      demo: true,
-      demoRows: 300,
-      env: { OPENINSIGHTS_CATALOGS: path.join(EXAMPLES, "acme-catalog.yaml") },
-    }),
-    launchChromium(),
-  ]);
-  const query = await t.call(CONTOSO.id, "POST", "/insights/v1/mpn/ScheduledQueries", {
+  const query = await suite.app.call(CONTOSO.id, "POST", "/insights/v1/mpn/ScheduledQueries", {
     Name: QUERY_NAME,
     Query: "SELECT CustomerName, BilledRevenueUSD FROM CustomersAndTenants TIMESPAN LAST_MONTH",
   });
   expect(query.status, JSON.stringify(query.body)).toBe(200);
 });
-afterAll(async () => {
-  await browser?.close();
-  await t?.close();
-});
 
-function openConsole(width = 1280): Promise<{ context: BrowserContext; page: Page }> {
-  return openConsoleOn(browser, t.baseUrl, width);
-}
-
-/** The page is no wider than the window. */
-async function fitsWidth(page: Page): Promise<boolean> {
-  return page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
-}
-
-async function admin(): Promise<Record<string, string>> {
-  const token = await t.token(ADMIN_TOKEN_TENANT, { roles: [ADMIN_ROLE], user: "operator@example.com" });
-  return { authorization: `Bearer ${token}` };
-}
-
-async function loadsOf(tenant: string): Promise<{ mode: string; status: string }[]> {
-  const res = await t.call(null, "GET", `/admin/v1/loads?tenantId=${tenant}`, undefined, await admin());
-  expect(res.status).toBe(200);
-  return res.body.value;
+function loadsOf(tenant: string) {
+  return listLoads(suite.app, `tenantId=${tenant}`);
 }
 
 /** The message the API gives for this report body (what the form must show). */
 async function apiMessage(body: Record<string, unknown>): Promise<string> {
-  const res = await t.call(CONTOSO.id, "POST", "/insights/v1/mpn/ScheduledReport", body);
+  const res = await suite.app.call(CONTOSO.id, "POST", "/insights/v1/mpn/ScheduledReport", body);
   expect(res.status).toBe(400);
   return res.body.message;
 }
 
 /** Opens the report form with the name and query filled in and "Calendar (cron)" chosen. */
 async function calendarForm(page: Page, name: string): Promise<void> {
-  await page.goto(`${t.baseUrl}/console#/reports`);
+  await page.goto(`${suite.app.baseUrl}/console#/reports`);
   await page.getByLabel("Name", { exact: true }).fill(name);
   await page.getByLabel("Query", { exact: true }).selectOption({ label: QUERY_NAME });
   await page.getByLabel("On a schedule").check();
@@ -86,13 +58,17 @@ async function calendarForm(page: Page, name: string): Promise<void> {
 
 describe("datasets: column types", () => {
   it("shows each column's type from E1 beside it, at 1280 and 390 px", async () => {
-    const api = await t.call(CONTOSO.id, "GET", "/insights/v1/acme/ScheduledDataset?datasetName=Orders");
+    const api = await suite.app.call(
+      CONTOSO.id,
+      "GET",
+      "/insights/v1/acme/ScheduledDataset?datasetName=Orders",
+    );
     const orders = api.body.value[0] as {
       openInsightsColumnTypes: { name: string; type: string }[];
       availableMetrics: string[];
     };
     for (const width of [1280, 390]) {
-      const { context, page } = await openConsole(width);
+      const { context, page } = await suite.open(width);
       await signInAs(page, CONTOSO);
       await page.getByLabel("Program").selectOption("acme");
       const card = page.locator("article.dataset", { has: page.getByRole("heading", { name: "Orders" }) });
@@ -132,7 +108,7 @@ describe("datasets: column types", () => {
 
 describe("report form: calendar schedules", () => {
   it("creates a calendar report and lists it with its schedule", async () => {
-    const { context, page } = await openConsole();
+    const { context, page } = await suite.open();
     await signInAs(page, CONTOSO);
     await calendarForm(page, "Weekday mornings");
     await page.getByLabel("Schedule (cron)").fill("0 6 * * 1-5");
@@ -143,7 +119,7 @@ describe("report form: calendar schedules", () => {
     await page.getByRole("button", { name: "Create report" }).click();
     await page.getByText("Report “Weekday mornings” created.").waitFor();
 
-    const stored = await t.call(
+    const stored = await suite.app.call(
       CONTOSO.id,
       "GET",
       "/insights/v1/mpn/ScheduledReport?reportName=Weekday mornings",
@@ -176,10 +152,10 @@ describe("report form: calendar schedules", () => {
   });
 
   it("shows the API's message for a bad cron under Schedule, and for a bad zone under Time zone", async () => {
-    const { context, page } = await openConsole();
+    const { context, page } = await suite.open();
     await signInAs(page, CONTOSO);
     const queryId = (
-      await t.call(CONTOSO.id, "GET", `/insights/v1/mpn/ScheduledQueries?queryName=${QUERY_NAME}`)
+      await suite.app.call(CONTOSO.id, "GET", `/insights/v1/mpn/ScheduledQueries?queryName=${QUERY_NAME}`)
     ).body.value[0].queryId;
     await calendarForm(page, "Bad cron");
     const schedule = page.getByLabel("Schedule (cron)");
@@ -218,13 +194,17 @@ describe("report form: calendar schedules", () => {
     expect(await scheduleError.count()).toBe(0);
     expect(await page.getByLabel("Time zone").getAttribute("aria-invalid")).toBe("true");
     // Nothing was created.
-    const stored = await t.call(CONTOSO.id, "GET", "/insights/v1/mpn/ScheduledReport?reportName=Bad cron");
+    const stored = await suite.app.call(
+      CONTOSO.id,
+      "GET",
+      "/insights/v1/mpn/ScheduledReport?reportName=Bad cron",
+    );
     expect(stored.body.value).toEqual([]);
     await context.close();
   });
 
   it("fits 390 px with no serious accessibility violations", async () => {
-    const { context, page } = await openConsole(390);
+    const { context, page } = await suite.open(390);
     await signInAs(page, CONTOSO);
     await calendarForm(page, "Narrow");
     await page.getByLabel("Schedule (cron)").fill("0 6 * *");
@@ -239,9 +219,7 @@ describe("report form: calendar schedules", () => {
 
 describe("loads: a replace asks first", () => {
   async function replaceForm(page: Page, window?: { from: string; to: string }) {
-    await page.getByLabel("Access token").fill((await admin()).authorization!.slice("Bearer ".length));
-    await page.getByRole("button", { name: "Sign in", exact: true }).click();
-    await page.getByRole("heading", { name: "Loads", level: 1 }).waitFor();
+    await signInAsOperator(page, suite.app);
     const form = page.getByRole("form", { name: "Load a file" });
     await form.getByLabel("Program").selectOption("acme");
     await form.getByLabel("Dataset").selectOption("Orders");
@@ -256,7 +234,7 @@ describe("loads: a replace asks first", () => {
   }
 
   it("names dataset, tenant and window; cancel sends nothing, confirm loads", async () => {
-    const { context, page } = await openConsole();
+    const { context, page } = await suite.open();
     const sent: string[] = [];
     page.on("request", (request) => {
       if (request.method() === "POST" && request.url().includes("/loads?")) sent.push(request.url());
@@ -292,7 +270,7 @@ describe("loads: a replace asks first", () => {
   });
 
   it("says a replace without days takes all the rows; appending asks nothing; 390 px", async () => {
-    const { context, page } = await openConsole(390);
+    const { context, page } = await suite.open(390);
     const form = await replaceForm(page);
     await form.getByRole("button", { name: "Load file" }).click();
     const dialog = page.getByRole("dialog", { name: "Replace the tenant's rows?" });

@@ -4,11 +4,12 @@
  * API's answer. `POST /admin/v1/{program}/datasets/{dataset}/loads?tenantId=…&mode=…[&from&to]`,
  * the body the file itself, its format named by the Content-Type (docs/loading.md).
  */
-import { cloneElement, type JSX } from "preact";
+import type { JSX } from "preact";
 import { useState } from "preact/hooks";
-import { ApiError } from "../api";
+import { ApiError, messageOf } from "../api";
 import { Choice } from "../components/Choice";
 import { Confirm } from "../components/Confirm";
+import { FormField } from "../components/FormField";
 import { ErrorNotice } from "../components/Status";
 import { bytes, count, shortTime } from "../format";
 import { LOAD_FORMATS, type LoadField, loadFieldOf, loadFormatOf } from "../load-fields";
@@ -86,7 +87,7 @@ export function UploadForm({ programs, onLoaded }: { programs: readonly ProgramI
       setLoaded(answer.value[0] ?? null);
       onLoaded();
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = messageOf(error);
       setProblem({ field: error instanceof ApiError ? loadFieldOf(message) : null, error });
       // A file refused while loading leaves a Failed load in the history.
       if (error instanceof ApiError) onLoaded();
@@ -95,32 +96,16 @@ export function UploadForm({ programs, onLoaded }: { programs: readonly ProgramI
     }
   };
 
-  const field = (name: LoadField, label: string, input: JSX.Element, help?: string) => {
-    const invalid = problem?.field === name;
-    const describedBy = [help ? `load-${name}-help` : "", invalid ? `load-${name}-error` : ""]
-      .filter(Boolean)
-      .join(" ");
-    return (
-      <div class="field">
-        <label for={`load-${name}`}>{label}</label>
-        {cloneElement(input, {
-          id: `load-${name}`,
-          "aria-invalid": invalid,
-          "aria-describedby": describedBy || undefined,
-        })}
-        {help && (
-          <p id={`load-${name}-help`} class="help">
-            {help}
-          </p>
-        )}
-        {invalid && (
-          <p id={`load-${name}-error`} class="field-error" role="alert">
-            {problem.error instanceof Error ? problem.error.message : String(problem.error)}
-          </p>
-        )}
-      </div>
-    );
-  };
+  const field = (name: LoadField, label: string, input: JSX.Element, help?: string) => (
+    <FormField
+      id={`load-${name}`}
+      messageId={`load-${name}`}
+      label={label}
+      input={input}
+      help={help}
+      error={problem?.field === name ? messageOf(problem.error) : undefined}
+    />
+  );
   const percent = progress && progress.total > 0 ? Math.round((progress.sent / progress.total) * 100) : 0;
 
   return (
@@ -205,7 +190,7 @@ export function UploadForm({ programs, onLoaded }: { programs: readonly ProgramI
         >
           {problem?.field === "mode" && (
             <p class="field-error" role="alert">
-              {problem.error instanceof Error ? problem.error.message : String(problem.error)}
+              {messageOf(problem.error)}
             </p>
           )}
           {form.mode === "replace" && (

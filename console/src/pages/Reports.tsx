@@ -1,9 +1,10 @@
 /** Reports: the list with pause, resume and delete, and the form that creates one. */
-import { cloneElement, type JSX } from "preact";
+import type { JSX } from "preact";
 import { useState } from "preact/hooks";
-import { ApiError, programPath, request, requestAll } from "../api";
+import { ApiError, messageOf, programPath, request, requestAll } from "../api";
 import { Choice } from "../components/Choice";
 import { Confirm } from "../components/Confirm";
+import { FormField } from "../components/FormField";
 import { ErrorNotice, Loading } from "../components/Status";
 import { apiTime } from "../format";
 import type { Query, Report } from "../model";
@@ -106,7 +107,7 @@ export function ReportsPage() {
       setForm(EMPTY);
       reports.reload();
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = messageOf(error);
       setFormError({ field: error instanceof ApiError ? fieldOf(message) : null, message });
     } finally {
       setBusy(false);
@@ -122,32 +123,16 @@ export function ReportsPage() {
     }
   };
 
-  const field = (name: Field, label: string, input: JSX.Element, help?: string) => {
-    const invalid = formError?.field === name;
-    const describedBy = [help ? `${name}-help` : "", invalid ? `${name}-error` : ""]
-      .filter(Boolean)
-      .join(" ");
-    return (
-      <div class="field">
-        <label for={`report-${name}`}>{label}</label>
-        {cloneElement(input, {
-          id: `report-${name}`,
-          "aria-invalid": invalid,
-          "aria-describedby": describedBy || undefined,
-        })}
-        {help && (
-          <p id={`${name}-help`} class="help">
-            {help}
-          </p>
-        )}
-        {invalid && (
-          <p id={`${name}-error`} class="field-error" role="alert">
-            {formError.message}
-          </p>
-        )}
-      </div>
-    );
-  };
+  const field = (name: Field, label: string, input: JSX.Element, help?: string) => (
+    <FormField
+      id={`report-${name}`}
+      messageId={name}
+      label={label}
+      input={input}
+      help={help}
+      error={formError?.field === name ? formError.message : undefined}
+    />
+  );
   /** A text input; numbers and URLs stay text so that the API, not the browser, judges them. */
   const text = (name: Field, inputMode?: "numeric" | "url") => (
     <input
@@ -156,6 +141,16 @@ export function ReportsPage() {
       value={form[name]}
       onInput={(e) => set(name, e.currentTarget.value)}
     />
+  );
+  /** A choice among [value, label] pairs. */
+  const select = (name: Field, options: readonly (readonly [string, string])[]) => (
+    <select value={form[name]} onChange={(e) => set(name, e.currentTarget.value)}>
+      {options.map(([value, label]) => (
+        <option key={value} value={value}>
+          {label}
+        </option>
+      ))}
+    </select>
   );
   const time = (name: Field) => (
     <input type="datetime-local" value={form[name]} onInput={(e) => set(name, e.currentTarget.value)} />
@@ -330,13 +325,10 @@ export function ReportsPage() {
                 {field(
                   "QueryWindow",
                   "Data of each run",
-                  <select
-                    value={form.QueryWindow}
-                    onChange={(e) => set("QueryWindow", e.currentTarget.value)}
-                  >
-                    <option value="">The query's TIMESPAN</option>
-                    <option value="SinceLastSuccess">Since the last successful run</option>
-                  </select>,
+                  select("QueryWindow", [
+                    ["", "The query's TIMESPAN"],
+                    ["SinceLastSuccess", "Since the last successful run"],
+                  ]),
                   "Since the last successful run: each file holds only the rows that arrived since the previous file (QueryWindow SinceLastSuccess).",
                 )}
               </>
@@ -358,13 +350,10 @@ export function ReportsPage() {
           {field(
             "Compression",
             "Compression",
-            <select value={form.Compression} onChange={(e) => set("Compression", e.currentTarget.value)}>
-              {compressionsOf(form.Format).map((compression) => (
-                <option key={compression} value={compression}>
-                  {compression === "none" ? "None" : compression}
-                </option>
-              ))}
-            </select>,
+            select(
+              "Compression",
+              compressionsOf(form.Format).map((c) => [c, c === "none" ? "None" : c] as const),
+            ),
             form.Format === "parquet"
               ? "Parquet files compress their own columns: no gzip or zstd around them."
               : undefined,
@@ -372,38 +361,29 @@ export function ReportsPage() {
           {field(
             "SpreadsheetSafe",
             "Spreadsheet-safe text cells",
-            <select
-              value={form.SpreadsheetSafe}
-              onChange={(e) => set("SpreadsheetSafe", e.currentTarget.value)}
-            >
-              <option value="">Service default</option>
-              <option value="true">Yes</option>
-              <option value="false">No</option>
-            </select>,
+            select("SpreadsheetSafe", [
+              ["", "Service default"],
+              ["true", "Yes"],
+              ["false", "No"],
+            ]),
             "Yes: text cells that a spreadsheet would run as a formula are written as text.",
           )}
           {field("CallbackUrl", "Callback URL (optional)", text("CallbackUrl", "url"))}
           {field(
             "CallbackMethod",
             "Callback method",
-            <select
-              value={form.CallbackMethod}
-              onChange={(e) => set("CallbackMethod", e.currentTarget.value)}
-            >
-              <option value="POST">POST</option>
-              <option value="GET">GET</option>
-            </select>,
+            select("CallbackMethod", [
+              ["POST", "POST"],
+              ["GET", "GET"],
+            ]),
           )}
           {field(
             "CallbackOnFailure",
             "Callback on failure",
-            <select
-              value={form.CallbackOnFailure}
-              onChange={(e) => set("CallbackOnFailure", e.currentTarget.value)}
-            >
-              <option value="">No</option>
-              <option value="true">Yes</option>
-            </select>,
+            select("CallbackOnFailure", [
+              ["", "No"],
+              ["true", "Yes"],
+            ]),
             "Yes: the callback is also sent when a run fails for good, with the failure's code and reason.",
           )}
         </div>
