@@ -148,6 +148,7 @@ describe("report form: calendar schedules", () => {
     await expect
       .poll(() => page.locator("section > p.help").first().textContent())
       .toContain("Calendar 0 6 * * 1-5 (Europe/Paris)");
+    await screenshot(page, "executions-calendar-1280");
     await context.close();
   });
 
