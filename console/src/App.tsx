@@ -86,7 +86,14 @@ export function App() {
         </div>
       </header>
       <main id="content" tabIndex={-1}>
-        <Page key={`${program}/${route.join("/")}`} page={page} args={route.slice(1)} operator={operator} />
+        {/* Keyed by the page shown, not the address: sign-in's move from "" to "#/loads" (the same
+            page) must not remount it and lose what the person began to type. */}
+        <Page
+          key={`${program}/${[page, ...route.slice(1)].join("/")}`}
+          page={page}
+          args={route.slice(1)}
+          operator={operator}
+        />
       </main>
     </>
   );

@@ -26,6 +26,11 @@ export interface Diagnostic {
   suggestion?: string;
 }
 
+/** What to show a person for a failed call: the API's (or the form's) message. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 /** An answer with a 4xx/5xx status: the API's message, and its diagnostics for query problems. */
 export class ApiError extends Error {
   constructor(

@@ -7,6 +7,8 @@ export interface Dataset {
   minimumRecurrenceInterval: number;
   /** When the calling tenant's last load of the dataset completed; null when it never had one. */
   lastRefreshedTime: string | null;
+  /** Each selectable column with its catalog type (string, integer, decimal, date, datetime, boolean). */
+  openInsightsColumnTypes: { name: string; type: string }[];
 }
 
 /** A program the service serves (`GET /insights/v1/programs`). */
@@ -49,6 +51,10 @@ export interface Report {
   spreadsheetSafe: boolean;
   callbackOnFailure: boolean;
   queryWindow: string | null;
+  /** A calendar schedule's 5-field cron expression; null for an interval (RecurrenceInterval) one. */
+  schedule: string | null;
+  /** The IANA zone the cron expression is read in; null for an interval schedule. */
+  timeZone: string | null;
 }
 
 export interface Execution {

@@ -18,7 +18,9 @@ export type ReportField =
   | "CallbackUrl"
   | "CallbackMethod"
   | "CallbackOnFailure"
-  | "QueryWindow";
+  | "QueryWindow"
+  | "Schedule"
+  | "TimeZone";
 
 /**
  * The formats the form offers and the whole-file compressions each takes: the API's table
@@ -43,6 +45,10 @@ export function compressionsOf(format: string): readonly string[] {
  */
 const FIELD_PATTERNS: readonly [ReportField | null, RegExp][] = [
   [null, /ReportName and Description/],
+  // Before Schedule ("TimeZone applies only with Schedule"), and Schedule before RecurrenceInterval
+  // ("Schedule and RecurrenceInterval exclude each other", "… its minimumRecurrenceInterval").
+  ["TimeZone", /TimeZone/],
+  ["Schedule", /\bSchedule\b/],
   // Before the times: "QueryWindow applies only to scheduled reports; … QueryStartTime/QueryEndTime".
   ["QueryWindow", /QueryWindow/],
   ["CallbackOnFailure", /CallbackOnFailure/],

@@ -3,7 +3,7 @@
  * rules (case-insensitive field names, documented messages), not by these schemas.
  */
 import { builtInCatalogs } from "../datasets/catalog.js";
-import type { Program } from "../datasets/types.js";
+import { COLUMN_TYPES, type Program } from "../datasets/types.js";
 import { COMPRESSIONS, REPORT_FORMAT_NAMES } from "../reports/formats.js";
 
 const envelopeOf = (item: object) => ({
@@ -36,6 +36,17 @@ const dataset = {
       ...time,
       description:
         "Extension: when the calling tenant's last load of this dataset completed; null when never loaded",
+    },
+    openInsightsColumnTypes: {
+      type: "array",
+      description: "Extension: each selectable column, in selectableColumns order, with its catalog type",
+      items: {
+        type: "object",
+        properties: {
+          name: { type: "string" },
+          type: { type: "string", enum: COLUMN_TYPES },
+        },
+      },
     },
   },
 };

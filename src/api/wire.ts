@@ -29,7 +29,11 @@ function serializedOnce<K extends object>(build: (key: K) => unknown): (key: K) 
   };
 }
 
-/** A dataset of E1; `lastRefreshedTime` (an extension) is the calling tenant's last completed load of it. */
+/**
+ * A dataset of E1. Extensions: `lastRefreshedTime`, the calling tenant's last completed load of it;
+ * `openInsightsColumnTypes`, each selectable column with its catalog type (the real service
+ * documents no types; the prefix keeps the name clear of any field it may add).
+ */
 export function wireDataset(dataset: DatasetDef, lastRefreshedTime: Date | null) {
   return {
     datasetName: dataset.name,
@@ -38,6 +42,7 @@ export function wireDataset(dataset: DatasetDef, lastRefreshedTime: Date | null)
     availableDateRanges: [...dataset.availableDateRanges],
     minimumRecurrenceInterval: dataset.minimumRecurrenceInterval,
     lastRefreshedTime: wireTime(lastRefreshedTime),
+    openInsightsColumnTypes: dataset.columns.map((c) => ({ name: c.name, type: c.type })),
   };
 }
 

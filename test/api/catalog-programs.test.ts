@@ -87,6 +87,12 @@ describe("a program from a catalog file", () => {
       selectableColumns: expect.arrayContaining(["IsRenewal", "AmountUSD"]),
       availableMetrics: ["Revenue", "Units", "OrderLines", "Customers", "AverageOrderUSD"],
       minimumRecurrenceInterval: 4,
+      // The catalog file's declared types, a boolean included.
+      openInsightsColumnTypes: expect.arrayContaining([
+        { name: "OrderDate", type: "date" },
+        { name: "IsRenewal", type: "boolean" },
+        { name: "AmountUSD", type: "decimal" },
+      ]),
     });
   });
 

@@ -1,5 +1,7 @@
 /** E1 — GET {base}/ScheduledDataset (reference §1.5.1). */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { builtInCatalogs } from "../../src/datasets/catalog.js";
+import { COLUMN_TYPES } from "../../src/datasets/types.js";
 import { startTestApp, type TestApp } from "../support/app.js";
 import { BASES, type Body, CMP, CMP11, expectError, expectOk, MPN } from "./helpers.js";
 
@@ -17,6 +19,7 @@ interface Dataset {
   availableMetrics: string[];
   availableDateRanges: string[];
   minimumRecurrenceInterval: number;
+  openInsightsColumnTypes: { name: string; type: string }[];
 }
 const datasets = (body: Body): Dataset[] => body.value as unknown as Dataset[];
 const names = (body: Body): string[] => datasets(body).map((d) => d.datasetName);
@@ -38,8 +41,15 @@ describe("E1 get all datasets", () => {
         minimumRecurrenceInterval: expect.any(Number),
         // Extension: the calling tenant's last completed load (this tenant loaded nothing).
         lastRefreshedTime: null,
+        // Extension: every selectable column with its catalog type.
+        openInsightsColumnTypes: expect.any(Array),
       });
       expect(dataset.selectableColumns.length).toBeGreaterThan(0);
+      expect(dataset.openInsightsColumnTypes.map((c) => c.name)).toEqual(dataset.selectableColumns);
+      for (const column of dataset.openInsightsColumnTypes) {
+        expect(Object.keys(column).sort()).toEqual(["name", "type"]);
+        expect(COLUMN_TYPES).toContain(column.type);
+      }
       expect(Number.isInteger(dataset.minimumRecurrenceInterval)).toBe(true);
     }
     expect(new Set(names(body)).size).toBe(body.value.length);
@@ -66,6 +76,21 @@ describe("E1 get all datasets", () => {
     });
     expect(body.value[0].selectableColumns).toEqual(
       expect.arrayContaining(["CustomerTenantId", "PaidAvailableUnits"]),
+    );
+  });
+
+  it("gives each column the type the catalog declares (extension openInsightsColumnTypes)", async () => {
+    const body = expectOk(await t.call(TENANT, "GET", `${MPN}/ScheduledDataset?datasetName=OfficeUsage`));
+    const catalog = builtInCatalogs.findDataset("mpn", "OfficeUsage")!;
+    expect(datasets(body)[0]!.openInsightsColumnTypes).toEqual(
+      catalog.columns.map((c) => ({ name: c.name, type: c.type })),
+    );
+    // Not the same type everywhere: the listing says which column holds what.
+    expect(datasets(body)[0]!.openInsightsColumnTypes).toEqual(
+      expect.arrayContaining([
+        { name: "CustomerTenantId", type: "string" },
+        { name: "PaidAvailableUnits", type: "integer" },
+      ]),
     );
   });
 

@@ -5,49 +5,33 @@
  */
 
 import { readFile } from "node:fs/promises";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { issueLocalToken } from "../../src/auth/local-key.js";
 import { DEMO_TENANTS } from "../../src/demo/tenants.js";
-import { startTestApp, type TestApp } from "../support/app.js";
-import { launchChromium, screenshot } from "../support/browser.js";
+import { startTestApp } from "../support/app.js";
+import { screenshot } from "../support/browser.js";
 import { startOidcProvider } from "../support/oidc-provider.js";
 import { startReceiver } from "../support/receiver.js";
-import { axeViolations, openConsole as openConsoleOn, signInAs, tabTo as tabToOn } from "./helpers.js";
+import { axeViolations, consoleSuite, signInAs, tabTo as tabToOn } from "./helpers.js";
 
 const CONTOSO = DEMO_TENANTS[0]!;
 const FABRIKAM = DEMO_TENANTS[1]!;
 
-let t: TestApp;
-let browser: Browser;
-
-beforeAll(async () => {
-  [t, browser] = await Promise.all([
-    startTestApp({
-      demo: true,
-      demoRows: 3000,
-      background: true,
-      env: {
-        OPENINSIGHTS_POLL_INTERVAL_MS: "50",
-        OPENINSIGHTS_SCHEDULER_INTERVAL_MS: "50",
-        OPENINSIGHTS_CALLBACK_ALLOW: "127.0.0.1",
-      },
-    }),
-    launchChromium(),
-  ]);
+const suite = consoleSuite({
+  demo: true,
+  demoRows: 3000,
+  background: true,
+  env: {
+    OPENINSIGHTS_POLL_INTERVAL_MS: "50",
+    OPENINSIGHTS_SCHEDULER_INTERVAL_MS: "50",
+    OPENINSIGHTS_CALLBACK_ALLOW: "127.0.0.1",
+  },
 });
-afterAll(async () => {
-  await browser?.close();
-  await t?.close();
-});
-
-function openConsole(width = 1280): Promise<{ context: BrowserContext; page: Page }> {
-  return openConsoleOn(browser, t.baseUrl, width);
-}
 
 /** Saves a query through the editor and returns its id (read from the confirmation). */
 async function saveQuery(page: Page, name: string, text: string): Promise<string> {
-  await page.goto(`${t.baseUrl}/console#/queries`);
+  await page.goto(`${suite.app.baseUrl}/console#/queries`);
   await page.locator("#query-text").fill(text);
   await page.getByLabel("Name", { exact: true }).fill(name);
   await page.getByRole("button", { name: "Save query" }).click();
@@ -59,7 +43,7 @@ async function createReport(
   page: Page,
   fields: { name: string; query: string; schedule?: { start: string; every: string }; callbackUrl?: string },
 ): Promise<void> {
-  await page.goto(`${t.baseUrl}/console#/reports`);
+  await page.goto(`${suite.app.baseUrl}/console#/reports`);
   await page.getByLabel("Name", { exact: true }).fill(fields.name);
   await page.getByLabel("Query", { exact: true }).selectOption({ label: fields.query });
   if (fields.callbackUrl) await page.getByLabel("Callback URL (optional)").fill(fields.callbackUrl);
@@ -78,7 +62,7 @@ function tomorrow(): string {
 
 describe("console: serving", () => {
   it("serves the page and its files under a strict Content-Security-Policy", async () => {
-    const page = await fetch(`${t.baseUrl}/console`);
+    const page = await fetch(`${suite.app.baseUrl}/console`);
     expect(page.status).toBe(200);
     expect(page.headers.get("content-type")).toContain("text/html");
     const csp = page.headers.get("content-security-policy")!;
@@ -87,25 +71,25 @@ describe("console: serving", () => {
     expect(csp).not.toContain("unsafe");
     const html = await page.text();
     const script = html.match(/src="(\/console\/assets\/[^"]+\.js)"/)![1]!;
-    const asset = await fetch(`${t.baseUrl}${script}`);
+    const asset = await fetch(`${suite.app.baseUrl}${script}`);
     expect(asset.status).toBe(200);
     expect(asset.headers.get("cache-control")).toContain("immutable");
-    expect((await fetch(`${t.baseUrl}/console/assets/nothing.js`)).status).toBe(404);
+    expect((await fetch(`${suite.app.baseUrl}/console/assets/nothing.js`)).status).toBe(404);
   });
 
   it("mints demo tokens for demo tenants only", async () => {
-    const options = await t.call(null, "GET", "/console/sign-in-options");
+    const options = await suite.app.call(null, "GET", "/console/sign-in-options");
     expect(options.body.value[0].demoTenants.map((v: { name: string }) => v.name)).toEqual(
       DEMO_TENANTS.map((d) => d.name),
     );
     expect(options.body.value[0].oidc).toBeNull();
-    const minted = await t.call(null, "POST", "/console/demo/tokens", { tenantId: FABRIKAM.id });
+    const minted = await suite.app.call(null, "POST", "/console/demo/tokens", { tenantId: FABRIKAM.id });
     const token = minted.body.value[0].token as string;
-    const datasets = await fetch(`${t.baseUrl}/insights/v1/mpn/ScheduledDataset`, {
+    const datasets = await fetch(`${suite.app.baseUrl}/insights/v1/mpn/ScheduledDataset`, {
       headers: { authorization: `Bearer ${token}` },
     });
     expect(datasets.status).toBe(200);
-    const other = await t.call(null, "POST", "/console/demo/tokens", {
+    const other = await suite.app.call(null, "POST", "/console/demo/tokens", {
       tenantId: "11111111-2222-4333-8444-555555555555",
     });
     expect(other.status).toBe(400);
@@ -131,7 +115,7 @@ describe("console: serving", () => {
 
 describe("console in Chromium", () => {
   it("signs in as a demo tenant and searches the datasets", async () => {
-    const { context, page } = await openConsole();
+    const { context, page } = await suite.open();
     await screenshot(page, "signin-1280");
     await signInAs(page, CONTOSO);
     await expect.poll(() => page.locator("article.dataset").count()).toBeGreaterThan(3);
@@ -147,7 +131,7 @@ describe("console in Chromium", () => {
   });
 
   it("shows a misspelt column's diagnostic at its column, and the suggestion fixes it", async () => {
-    const { context, page } = await openConsole();
+    const { context, page } = await suite.open();
     await signInAs(page, CONTOSO);
     await page.getByRole("link", { name: "Queries" }).click();
     await page
@@ -172,7 +156,7 @@ describe("console in Chromium", () => {
   });
 
   it("creates an ExecuteNow report, sees it Completed with its callback, and downloads the API's file byte for byte", async () => {
-    const { context, page } = await openConsole();
+    const { context, page } = await suite.open();
     await signInAs(page, CONTOSO);
     const queryId = await saveQuery(
       page,
@@ -201,9 +185,13 @@ describe("console in Chromium", () => {
     const [file] = await Promise.all([page.waitForEvent("download"), download.click()]);
     const inBrowser = await readFile((await file.path())!);
 
-    const reports = await t.call(CONTOSO.id, "GET", `/insights/v1/mpn/ScheduledReport?queryId=${queryId}`);
+    const reports = await suite.app.call(
+      CONTOSO.id,
+      "GET",
+      `/insights/v1/mpn/ScheduledReport?queryId=${queryId}`,
+    );
     const reportId = reports.body.value[0].reportId;
-    const executions = await t.call(
+    const executions = await suite.app.call(
       CONTOSO.id,
       "GET",
       `/insights/v1/mpn/ScheduledReport/execution/${reportId}`,
@@ -219,7 +207,7 @@ describe("console in Chromium", () => {
   });
 
   it("pauses and resumes a scheduled report, and deletes one after confirmation", async () => {
-    const { context, page } = await openConsole();
+    const { context, page } = await suite.open();
     await signInAs(page, CONTOSO);
     await saveQuery(
       page,
@@ -238,20 +226,24 @@ describe("console in Chromium", () => {
     await screenshot(page, "reports-1280");
     await row.getByRole("button", { name: "Resume Daily" }).click();
     await row.locator(".status", { hasText: "Active" }).waitFor();
-    const stored = await t.call(CONTOSO.id, "GET", "/insights/v1/mpn/ScheduledReport?reportName=Daily");
+    const stored = await suite.app.call(
+      CONTOSO.id,
+      "GET",
+      "/insights/v1/mpn/ScheduledReport?reportName=Daily",
+    );
     expect(stored.body.value[0].reportStatus).toBe("Active");
 
     await row.getByRole("button", { name: "Delete Daily" }).click();
     await screenshot(page, "reports-delete-dialog-1280");
     await page.getByRole("dialog").getByRole("button", { name: "Delete report" }).click();
     await row.waitFor({ state: "detached" });
-    const gone = await t.call(CONTOSO.id, "GET", "/insights/v1/mpn/ScheduledReport?reportName=Daily");
+    const gone = await suite.app.call(CONTOSO.id, "GET", "/insights/v1/mpn/ScheduledReport?reportName=Daily");
     expect(gone.body.value).toEqual([]);
     await context.close();
   });
 
   it("shows a second tenant none of the first tenant's queries or reports", async () => {
-    const { context, page } = await openConsole();
+    const { context, page } = await suite.open();
     await signInAs(page, CONTOSO);
     await saveQuery(page, "Contoso only", "SELECT CustomerName FROM CustomersAndTenants TIMESPAN LAST_MONTH");
     await createReport(page, { name: "Contoso report", query: "Contoso only" });
@@ -270,7 +262,7 @@ describe("console in Chromium", () => {
   });
 
   it("runs the main flow by keyboard alone", async () => {
-    const { context, page } = await openConsole();
+    const { context, page } = await suite.open();
     const tabTo = (name: RegExp) => tabToOn(page, name);
     await tabTo(/^Sign in as Contoso/);
     await page.keyboard.press("Enter");
@@ -293,14 +285,14 @@ describe("console in Chromium", () => {
 
   it("has no serious or critical accessibility violations on any page, at 1280 and 390 px", async () => {
     for (const width of [1280, 390]) {
-      const { context, page } = await openConsole(width);
+      const { context, page } = await suite.open(width);
       const pages: [string, () => Promise<void>][] = [
         ["signin", async () => page.getByRole("button", { name: "Sign in as Contoso" }).waitFor()],
         ["datasets", async () => signInAs(page, CONTOSO)],
         [
           "queries",
           async () => {
-            await page.goto(`${t.baseUrl}/console#/queries`);
+            await page.goto(`${suite.app.baseUrl}/console#/queries`);
             await page
               .locator("#query-text")
               .fill("SELECT CustmerName FROM CustomersAndTenants TIMESPAN LAST_MONTH");
@@ -310,7 +302,7 @@ describe("console in Chromium", () => {
         [
           "reports",
           async () => {
-            await page.goto(`${t.baseUrl}/console#/reports`);
+            await page.goto(`${suite.app.baseUrl}/console#/reports`);
             await page.getByRole("heading", { name: "New report" }).waitFor();
           },
         ],
@@ -348,7 +340,7 @@ describe("console sign-in through an OpenID Connect issuer", () => {
         OPENINSIGHTS_CONSOLE_OIDC_CLIENT_ID: "console",
       },
     });
-    const context = await browser.newContext();
+    const context = await suite.browser.newContext();
     try {
       const page = await context.newPage();
       await page.goto(`${other.baseUrl}/console#/reports`);
@@ -382,19 +374,19 @@ describe("console sign-in through an OpenID Connect issuer", () => {
 
 describe("console failure paths", () => {
   it("goes back to sign-in with a message when the token expires", async () => {
-    const { context, page } = await openConsole();
+    const { context, page } = await suite.open();
     await signInAs(page, CONTOSO);
     const expired = await issueLocalToken({
-      dataDir: t.dataDir,
+      dataDir: suite.app.dataDir,
       tenant: CONTOSO.id,
       ttlSeconds: 60,
-      audience: t.config.auth.audiences[0]!,
+      audience: suite.app.config.auth.audiences[0]!,
       now: new Date(Date.now() - 3_600_000),
     });
     await page.evaluate((token) => sessionStorage.setItem("openinsights.token", token), expired);
     // Navigates by address, not by the header link: the link can be re-rendered while the datasets
     // page finishes loading, and a click on a detached element then times out under load.
-    await page.goto(`${t.baseUrl}/console#/reports`);
+    await page.goto(`${suite.app.baseUrl}/console#/reports`);
     await page.getByText("Your session has ended").waitFor();
     expect(await page.getByRole("heading", { name: "Bearer token" }).count()).toBe(1);
     await screenshot(page, "signin-expired-1280");
@@ -402,9 +394,9 @@ describe("console failure paths", () => {
   });
 
   it("shows the API's 4xx message next to the field it is about", async () => {
-    const { context, page } = await openConsole();
+    const { context, page } = await suite.open();
     await signInAs(page, CONTOSO);
-    await page.goto(`${t.baseUrl}/console#/reports`);
+    await page.goto(`${suite.app.baseUrl}/console#/reports`);
     await page.getByLabel("Name", { exact: true }).fill("Too often");
     await page.getByLabel("Query", { exact: true }).selectOption({ index: 1 });
     await page.getByLabel("On a schedule").check();
@@ -422,7 +414,7 @@ describe("console failure paths", () => {
   it("says so when the server cannot be reached", async () => {
     const other = await startTestApp();
     let stopped = false;
-    const context = await browser.newContext();
+    const context = await suite.browser.newContext();
     try {
       const page = await context.newPage();
       await page.goto(`${other.baseUrl}/console`);

@@ -6,15 +6,20 @@
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADMIN_ROLE } from "../../src/auth/roles.js";
-import { ADMIN_TOKEN_TENANT } from "../../src/cli/token.js";
+import type { Page } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
 import { DEMO_TENANTS } from "../../src/demo/tenants.js";
-import { startTestApp, type TestApp } from "../support/app.js";
-import { launchChromium, screenshot } from "../support/browser.js";
+import { screenshot } from "../support/browser.js";
 import { startReceiver } from "../support/receiver.js";
-import { axeViolations, openConsole as openConsoleOn, signInAs, tabTo } from "./helpers.js";
+import {
+  axeViolations,
+  consoleSuite,
+  fitsWidth,
+  operatorToken,
+  signInAs,
+  signInAsOperator,
+  tabTo,
+} from "./helpers.js";
 
 const CONTOSO = DEMO_TENANTS[0]!;
 const FABRIKAM = DEMO_TENANTS[1]!;
@@ -23,61 +28,37 @@ const ACME_ORDERS = await readFile(path.join(EXAMPLES, "acme-orders.csv"), "utf8
 /** Refused changes written to the audit log before the tests: more than one page of 50. */
 const REFUSED_CHANGES = 57;
 
-let t: TestApp;
-let browser: Browser;
+const suite = consoleSuite({
+  demo: true,
+  demoRows: 500,
+  background: true,
+  rows: [{ program: "acme", dataset: "Orders", tenant: CONTOSO.id, csv: ACME_ORDERS }],
+  env: {
+    OPENINSIGHTS_CATALOGS: path.join(EXAMPLES, "acme-catalog.yaml"),
+    OPENINSIGHTS_POLL_INTERVAL_MS: "50",
+    OPENINSIGHTS_SCHEDULER_INTERVAL_MS: "50",
+    OPENINSIGHTS_CALLBACK_ALLOW: "127.0.0.1",
+  },
+});
 
 beforeAll(async () => {
-  [t, browser] = await Promise.all([
-    startTestApp({
-      demo: true,
-      demoRows: 500,
-      background: true,
-      rows: [{ program: "acme", dataset: "Orders", tenant: CONTOSO.id, csv: ACME_ORDERS }],
-      env: {
-        OPENINSIGHTS_CATALOGS: path.join(EXAMPLES, "acme-catalog.yaml"),
-        OPENINSIGHTS_POLL_INTERVAL_MS: "50",
-        OPENINSIGHTS_SCHEDULER_INTERVAL_MS: "50",
-        OPENINSIGHTS_CALLBACK_ALLOW: "127.0.0.1",
-      },
-    }),
-    launchChromium(),
-  ]);
   // Fabrikam's refused query creations: audit entries (outcome failure) for the paging test.
   for (let i = 0; i < REFUSED_CHANGES; i++) {
-    const refused = await t.call(FABRIKAM.id, "POST", "/insights/v1/mpn/ScheduledQueries", {
+    const refused = await suite.app.call(FABRIKAM.id, "POST", "/insights/v1/mpn/ScheduledQueries", {
       Name: `Refused ${i}`,
       Query: "SELEC nothing",
     });
     expect(refused.status).toBe(400);
   }
 });
-afterAll(async () => {
-  await browser?.close();
-  await t?.close();
-});
-
-function openConsole(width = 1280): Promise<{ context: BrowserContext; page: Page }> {
-  return openConsoleOn(browser, t.baseUrl, width);
-}
-
-function operatorToken(): Promise<string> {
-  return t.token(ADMIN_TOKEN_TENANT, { roles: [ADMIN_ROLE], user: "operator@example.com" });
-}
-
-/** Signs in with an operator's token pasted into the token field. */
-async function signInAsOperator(page: Page): Promise<void> {
-  await page.getByLabel("Access token").fill(await operatorToken());
-  await page.getByRole("button", { name: "Sign in", exact: true }).click();
-  await page.getByRole("heading", { name: "Loads", level: 1 }).waitFor();
-}
 
 /** A saved query and an ExecuteNow report on it, made through the API; the report's id. */
 async function executeNowReport(name: string, extra: Record<string, unknown> = {}): Promise<string> {
-  const query = await t.call(CONTOSO.id, "POST", "/insights/v1/mpn/ScheduledQueries", {
+  const query = await suite.app.call(CONTOSO.id, "POST", "/insights/v1/mpn/ScheduledQueries", {
     Name: `${name} query`,
     Query: "SELECT CustomerName, BilledRevenueUSD FROM CustomersAndTenants TIMESPAN LAST_1_YEAR",
   });
-  const report = await t.call(CONTOSO.id, "POST", "/insights/v1/mpn/ScheduledReport", {
+  const report = await suite.app.call(CONTOSO.id, "POST", "/insights/v1/mpn/ScheduledReport", {
     ReportName: name,
     QueryId: query.body.value[0].queryId,
     ExecuteNow: true,
@@ -87,14 +68,9 @@ async function executeNowReport(name: string, extra: Record<string, unknown> = {
   return report.body.value[0].reportId;
 }
 
-/** The page is no wider than the window: nothing needs sideways scrolling but the tables' own boxes. */
-async function fitsWidth(page: Page): Promise<boolean> {
-  return page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
-}
-
 describe("programs", () => {
   it("lists every program the service serves, catalog files' included, without a token", async () => {
-    const listed = await t.call(null, "GET", "/insights/v1/programs");
+    const listed = await suite.app.call(null, "GET", "/insights/v1/programs");
     expect(listed.status).toBe(200);
     expect(listed.body.value).toEqual([
       expect.objectContaining({ program: "mpn", basePaths: ["/insights/v1/mpn"] }),
@@ -105,7 +81,7 @@ describe("programs", () => {
   });
 
   it("offers catalog programs in the selector and shows each dataset's last refresh", async () => {
-    const { context, page } = await openConsole();
+    const { context, page } = await suite.open();
     await signInAs(page, CONTOSO);
     const program = page.getByLabel("Program");
     await expect
@@ -115,7 +91,7 @@ describe("programs", () => {
     await expect
       .poll(() => page.locator("article.dataset h2").allTextContents())
       .toEqual(["Orders", "Customers"]);
-    const api = await t.call(CONTOSO.id, "GET", "/insights/v1/acme/ScheduledDataset");
+    const api = await suite.app.call(CONTOSO.id, "GET", "/insights/v1/acme/ScheduledDataset");
     const orders = api.body.value.find((d: { datasetName: string }) => d.datasetName === "Orders");
     expect(orders.lastRefreshedTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     const card = (name: string) =>
@@ -135,9 +111,9 @@ describe("programs", () => {
 
 describe("report form", () => {
   it("offers every format and compression the API takes and sends the extension fields", async () => {
-    const { context, page } = await openConsole();
+    const { context, page } = await suite.open();
     await signInAs(page, CONTOSO);
-    await page.goto(`${t.baseUrl}/console#/reports`);
+    await page.goto(`${suite.app.baseUrl}/console#/reports`);
     const format = page.getByLabel("Format", { exact: true });
     const compression = page.getByLabel("Compression", { exact: true });
     expect(await format.locator("option").allTextContents()).toEqual([
@@ -174,7 +150,11 @@ describe("report form", () => {
     expect(await row.textContent()).toContain("json (zstd)");
     expect(await row.textContent()).toContain("new rows since the last success");
 
-    const stored = await t.call(CONTOSO.id, "GET", "/insights/v1/mpn/ScheduledReport?reportName=Every field");
+    const stored = await suite.app.call(
+      CONTOSO.id,
+      "GET",
+      "/insights/v1/mpn/ScheduledReport?reportName=Every field",
+    );
     expect(stored.body.value[0]).toMatchObject({
       format: "json",
       compression: "zstd",
@@ -193,10 +173,10 @@ describe("callbacks", () => {
     const receiver = await startReceiver();
     receiver.respondWith(500);
     const reportId = await executeNowReport("Callback report", { CallbackUrl: `${receiver.url}/ready` });
-    const { context, page } = await openConsole();
+    const { context, page } = await suite.open();
     try {
       await signInAs(page, CONTOSO);
-      await page.goto(`${t.baseUrl}/console#/executions/${reportId}`);
+      await page.goto(`${suite.app.baseUrl}/console#/executions/${reportId}`);
       await page.getByText("Callback: Pending (1 attempt)").click({ timeout: 30_000 });
       await page.getByText(/#1 .*: HTTP 500 in \d+ ms/).waitFor();
       await screenshot(page, "executions-callback-failed-1280");
@@ -214,7 +194,7 @@ describe("callbacks", () => {
       expect(receiver.received).toHaveLength(3);
       // The same event every time: receivers that de-duplicate see repeats.
       expect(new Set(receiver.received.map((r) => r.headers["webhook-id"])).size).toBe(1);
-      const listed = await t.call(
+      const listed = await suite.app.call(
         CONTOSO.id,
         "GET",
         `/insights/v1/mpn/ScheduledReport/execution/${reportId}/deliveries`,
@@ -234,15 +214,15 @@ describe("callbacks", () => {
 
 describe("operators", () => {
   it("signs in with an operator's token and shows the load history with its filters", async () => {
-    const { context, page } = await openConsole();
-    await signInAsOperator(page);
+    const { context, page } = await suite.open();
+    await signInAsOperator(page, suite.app);
     const nav = page.getByRole("navigation", { name: "Pages" });
     expect(await nav.getByRole("link").allTextContents()).toEqual(["Loads", "Audit log"]);
     expect(await page.locator("header").getByLabel("Program").count()).toBe(0);
     const rows = page.locator("table.loads tbody tr");
     await expect.poll(() => rows.count()).toBe(1);
-    const loads = await t.call(null, "GET", "/admin/v1/loads", undefined, {
-      authorization: `Bearer ${await operatorToken()}`,
+    const loads = await suite.app.call(null, "GET", "/admin/v1/loads", undefined, {
+      authorization: `Bearer ${await operatorToken(suite.app)}`,
     });
     const load = loads.body.value[0];
     expect(load).toMatchObject({
@@ -277,9 +257,9 @@ describe("operators", () => {
   });
 
   it("shows the audit log filtered, a page at a time", async () => {
-    const admin = { authorization: `Bearer ${await operatorToken()}` };
-    const { context, page } = await openConsole();
-    await signInAsOperator(page);
+    const admin = { authorization: `Bearer ${await operatorToken(suite.app)}` };
+    const { context, page } = await suite.open();
+    await signInAsOperator(page, suite.app);
     await page.getByRole("link", { name: "Audit log" }).click();
     await page.getByRole("heading", { name: "Audit log", level: 1 }).waitFor();
     await page.locator("table.audit tbody tr").first().waitFor();
@@ -301,7 +281,13 @@ describe("operators", () => {
     expect(await page.getByRole("button", { name: "Next page" }).isDisabled()).toBe(true);
     // The API's own listing: the same entries, page by page.
     const filter = `tenant=${FABRIKAM.id}&action=createQuery&outcome=failure`;
-    const api = await t.call(null, "GET", `/admin/v1/audit?${filter}&pageSize=1000`, undefined, admin);
+    const api = await suite.app.call(
+      null,
+      "GET",
+      `/admin/v1/audit?${filter}&pageSize=1000`,
+      undefined,
+      admin,
+    );
     expect(api.body.value).toHaveLength(REFUSED_CHANGES);
     const secondPage = await rows.allTextContents();
     expect(secondPage.some((row) => firstPage.includes(row))).toBe(false);
@@ -325,26 +311,26 @@ describe("operators", () => {
   });
 
   it("refuses the operator pages to a tenant's token, and the tenant pages to an operator's", async () => {
-    const { context, page } = await openConsole();
+    const { context, page } = await suite.open();
     await signInAs(page, CONTOSO);
-    await page.goto(`${t.baseUrl}/console#/audit`);
+    await page.goto(`${suite.app.baseUrl}/console#/audit`);
     await page.getByRole("heading", { name: "Page not found" }).waitFor();
     const tenantToken = await page.evaluate(() => sessionStorage.getItem("openinsights.token"));
-    const refused = await fetch(`${t.baseUrl}/admin/v1/audit`, {
+    const refused = await fetch(`${suite.app.baseUrl}/admin/v1/audit`, {
       headers: { authorization: `Bearer ${tenantToken}` },
     });
     expect(refused.status).toBe(403);
     await page.getByRole("button", { name: "Sign out" }).click();
-    await signInAsOperator(page);
-    await page.goto(`${t.baseUrl}/console#/datasets`);
+    await signInAsOperator(page, suite.app);
+    await page.goto(`${suite.app.baseUrl}/console#/datasets`);
     await page.getByRole("heading", { name: "Page not found" }).waitFor();
     await context.close();
   });
 
   it("runs the operator's audit search by keyboard alone", async () => {
-    const { context, page } = await openConsole();
+    const { context, page } = await suite.open();
     await tabTo(page, /\|Access token$/);
-    await page.keyboard.insertText(await operatorToken());
+    await page.keyboard.insertText(await operatorToken(suite.app));
     await tabTo(page, /^Sign in\|/);
     await page.keyboard.press("Enter");
     await page.getByRole("heading", { name: "Loads", level: 1 }).waitFor();
@@ -367,8 +353,8 @@ describe("new pages at 1280 and 390 px", () => {
   it("have no serious or critical accessibility violations and fit the width", async () => {
     const reportId = await executeNowReport("Narrow report", { CallbackUrl: "http://127.0.0.1:9/nobody" });
     for (const width of [1280, 390]) {
-      const tenant = await openConsole(width);
-      const operator = await openConsole(width);
+      const tenant = await suite.open(width);
+      const operator = await suite.open(width);
       const pages: [string, Page, () => Promise<void>][] = [
         [
           "datasets-acme",
@@ -383,7 +369,7 @@ describe("new pages at 1280 and 390 px", () => {
           "reports-form",
           tenant.page,
           async () => {
-            await tenant.page.goto(`${t.baseUrl}/console#/reports`);
+            await tenant.page.goto(`${suite.app.baseUrl}/console#/reports`);
             await tenant.page.getByRole("heading", { name: "New report" }).waitFor();
             await tenant.page.getByLabel("On a schedule").check();
           },
@@ -393,12 +379,12 @@ describe("new pages at 1280 and 390 px", () => {
           tenant.page,
           async () => {
             await tenant.page.getByLabel("Program").selectOption("mpn");
-            await tenant.page.goto(`${t.baseUrl}/console#/executions/${reportId}`);
+            await tenant.page.goto(`${suite.app.baseUrl}/console#/executions/${reportId}`);
             await tenant.page.getByText(/^Callback: /).click({ timeout: 30_000 });
             await tenant.page.locator(".attempts li").first().waitFor({ timeout: 30_000 });
           },
         ],
-        ["loads", operator.page, async () => signInAsOperator(operator.page)],
+        ["loads", operator.page, async () => signInAsOperator(operator.page, suite.app)],
         [
           "audit",
           operator.page,

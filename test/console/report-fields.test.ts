@@ -13,6 +13,7 @@ const NOW = new Date("2026-12-06T10:00:00Z");
 const TOMORROW = "2026-12-07T10:00:00Z";
 const SCHEDULED = { ReportName: "Daily", QueryId: "q1", StartTime: TOMORROW, RecurrenceInterval: 24 };
 const EXECUTE_NOW = { ReportName: "Now", QueryId: "q1", ExecuteNow: true };
+const CALENDAR = { ReportName: "Weekdays", QueryId: "q1", Schedule: "0 6 * * 1-5", TimeZone: "Europe/Paris" };
 
 /** The body without the named fields. */
 function without(body: Record<string, unknown>, name: string): Record<string, unknown> {
@@ -50,6 +51,15 @@ const CASES: [ReportField, Record<string, unknown>][] = [
   ["CallbackMethod", { ...SCHEDULED, CallbackUrl: "https://example.com/x", CallbackMethod: "PUT" }],
   ["QueryStartTime", { ...EXECUTE_NOW, QueryStartTime: "yesterday" }],
   ["QueryEndTime", { ...EXECUTE_NOW, QueryStartTime: TOMORROW, QueryEndTime: "2026-12-01T00:00:00Z" }],
+  ["Schedule", { ...CALENDAR, Schedule: "0 6 * *" }],
+  ["Schedule", { ...CALENDAR, Schedule: "0 6 31 2 *" }],
+  ["Schedule", { ...CALENDAR, Schedule: "*/30 * * * *" }],
+  ["Schedule", { ...CALENDAR, RecurrenceInterval: 24 }],
+  ["Schedule", { ...EXECUTE_NOW, Schedule: "0 6 * * *" }],
+  ["TimeZone", { ...CALENDAR, TimeZone: "Mars/Olympus_Mons" }],
+  ["TimeZone", { ...SCHEDULED, TimeZone: "Europe/Paris" }],
+  ["TimeZone", { ...EXECUTE_NOW, TimeZone: "Europe/Paris" }],
+  ["StartTime", { ...CALENDAR, StartTime: "2020-01-01T00:00:00Z" }],
 ];
 
 describe("report form: API messages next to their fields", () => {

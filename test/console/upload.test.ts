@@ -6,13 +6,18 @@
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import type { Browser, BrowserContext, FileChooser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADMIN_ROLE } from "../../src/auth/roles.js";
-import { ADMIN_TOKEN_TENANT } from "../../src/cli/token.js";
-import { startTestApp, type TestApp } from "../support/app.js";
-import { launchChromium, screenshot } from "../support/browser.js";
-import { axeViolations, openConsole as openConsoleOn, tabTo } from "./helpers.js";
+import type { FileChooser } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { screenshot } from "../support/browser.js";
+import {
+  axeViolations,
+  consoleSuite,
+  fitsWidth,
+  listLoads,
+  operatorToken,
+  signInAsOperator,
+  tabTo,
+} from "./helpers.js";
 
 const EXAMPLES = path.resolve(import.meta.dirname, "../../examples");
 const ORDERS_CSV = path.join(EXAMPLES, "acme-orders.csv");
@@ -26,39 +31,12 @@ const ORDERS_ROWS = ORDER_IDS.length;
 const TENANT = "5d2e8f1a-3b4c-4d5e-9f6a-7b8c9d0e1f2a";
 const KEYBOARD_TENANT = "6e3f9a2b-4c5d-4e6f-8a7b-8c9d0e1f2a3b";
 
-let t: TestApp;
-let browser: Browser;
-
-beforeAll(async () => {
-  [t, browser] = await Promise.all([
-    startTestApp({ env: { OPENINSIGHTS_CATALOGS: path.join(EXAMPLES, "acme-catalog.yaml") } }),
-    launchChromium(),
-  ]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await t?.close();
-});
-
-function openConsole(width = 1280): Promise<{ context: BrowserContext; page: Page }> {
-  return openConsoleOn(browser, t.baseUrl, width);
-}
-
-async function admin(): Promise<Record<string, string>> {
-  const token = await t.token(ADMIN_TOKEN_TENANT, { roles: [ADMIN_ROLE], user: "operator@example.com" });
-  return { authorization: `Bearer ${token}` };
-}
-
-async function signInAsOperator(page: Page): Promise<void> {
-  await page.getByLabel("Access token").fill((await admin()).authorization!.slice("Bearer ".length));
-  await page.getByRole("button", { name: "Sign in", exact: true }).click();
-  await page.getByRole("heading", { name: "Loads", level: 1 }).waitFor();
-}
+const suite = consoleSuite({ env: { OPENINSIGHTS_CATALOGS: path.join(EXAMPLES, "acme-catalog.yaml") } });
 
 /** The tenant's order ids through the public API (a try-query). */
 async function orderIds(tenant: string): Promise<string[]> {
   const query = encodeURIComponent("SELECT OrderId FROM Orders TIMESPAN LIFETIME");
-  const res = await t.call(
+  const res = await suite.app.call(
     tenant,
     "GET",
     `/insights/v1/acme/ScheduledQueries/testQueryResult?exportQuery=${query}`,
@@ -67,15 +45,10 @@ async function orderIds(tenant: string): Promise<string[]> {
   return res.body.value.map((row: { OrderId: string }) => row.OrderId).sort();
 }
 
-/** The page is no wider than the window. */
-async function fitsWidth(page: Page): Promise<boolean> {
-  return page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
-}
-
 describe("load upload", () => {
   it("loads a CSV with progress, shows the record and the history, and the tenant sees the rows", async () => {
-    const { context, page } = await openConsole();
-    await signInAsOperator(page);
+    const { context, page } = await suite.open();
+    await signInAsOperator(page, suite.app);
     await page.getByText("No loads match.").waitFor();
     const form = page.getByRole("form", { name: "Load a file" });
     await form.getByLabel("Program").selectOption("acme");
@@ -107,8 +80,7 @@ describe("load upload", () => {
     const progress = page.locator("#load-progress");
     expect(await progress.getAttribute("value")).toBe(await progress.getAttribute("max"));
     expect(await page.locator(".upload-progress").textContent()).toContain("(100 %)");
-    const loads = await t.call(null, "GET", `/admin/v1/loads?tenantId=${TENANT}`, undefined, await admin());
-    const load = loads.body.value[0];
+    const load = (await listLoads(suite.app, `tenantId=${TENANT}`))[0]!;
     expect(load).toMatchObject({
       program: "acme",
       dataset: "Orders",
@@ -130,7 +102,7 @@ describe("load upload", () => {
     await screenshot(page, "loads-upload-1280");
 
     // The tenant sees the rows and the dataset's last refresh.
-    const datasets = await t.call(TENANT, "GET", "/insights/v1/acme/ScheduledDataset");
+    const datasets = await suite.app.call(TENANT, "GET", "/insights/v1/acme/ScheduledDataset");
     const orders = datasets.body.value.find((d: { datasetName: string }) => d.datasetName === "Orders");
     expect(orders.lastRefreshedTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     expect(await orderIds(TENANT)).toEqual(ORDER_IDS);
@@ -146,14 +118,7 @@ describe("load upload", () => {
     await form.getByRole("button", { name: "Load file" }).click();
     const fileError = page.locator("#load-file-error");
     await fileError.waitFor();
-    const failed = await t.call(
-      null,
-      "GET",
-      `/admin/v1/loads?tenantId=${TENANT}&status=Failed`,
-      undefined,
-      await admin(),
-    );
-    expect(failed.body.value).toHaveLength(1);
+    expect(await listLoads(suite.app, `tenantId=${TENANT}&status=Failed`)).toHaveLength(1);
     expect(await fileError.textContent()).toContain("Invalid value 'many' for column Quantity at line 2");
     expect(await page.locator(".load-record").count()).toBe(0);
     await expect.poll(() => rows.count()).toBe(2);
@@ -165,6 +130,7 @@ describe("load upload", () => {
     await form.getByLabel(/^To day/).fill("2026-11-01");
     await form.getByLabel("File").setInputFiles(ORDERS_CSV);
     await form.getByRole("button", { name: "Load file" }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Replace rows" }).click();
     await expect.poll(() => page.locator("#load-from-error").textContent()).toContain("must be before");
     expect(await fileError.count()).toBe(0);
     expect(await axeViolations(page)).toEqual([]);
@@ -173,13 +139,13 @@ describe("load upload", () => {
   });
 
   it("loads a file by keyboard alone", async () => {
-    const { context, page } = await openConsole();
+    const { context, page } = await suite.open();
     // Listening from the start turns on Playwright's file-chooser interception well before Space is
     // pressed: waitForEvent at the press itself raced it and missed the chooser on a loaded machine.
     const choosers: FileChooser[] = [];
     page.on("filechooser", (chooser) => choosers.push(chooser));
     await tabTo(page, /\|Access token$/);
-    await page.keyboard.insertText((await admin()).authorization!.slice("Bearer ".length));
+    await page.keyboard.insertText(await operatorToken(suite.app));
     await tabTo(page, /^Sign in\|/);
     await page.keyboard.press("Enter");
     await page.getByRole("heading", { name: "Loads", level: 1 }).waitFor();
@@ -204,8 +170,8 @@ describe("load upload", () => {
   });
 
   it("has no serious or critical accessibility violations and fits 390 px", async () => {
-    const { context, page } = await openConsole(390);
-    await signInAsOperator(page);
+    const { context, page } = await suite.open(390);
+    await signInAsOperator(page, suite.app);
     const form = page.getByRole("form", { name: "Load a file" });
     await form.getByLabel("Program").selectOption("acme");
     await form.getByLabel("Dataset").selectOption("Orders");
@@ -215,6 +181,7 @@ describe("load upload", () => {
     await form.getByLabel(/^To day/).fill("2026-12-01");
     await form.getByLabel("File").setInputFiles(ORDERS_CSV);
     await form.getByRole("button", { name: "Load file" }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Replace rows" }).click();
     await page.locator(".load-record").waitFor();
     expect(await page.locator(".load-record").textContent()).toContain("replace");
     expect(await orderIds(TENANT)).toHaveLength(ORDERS_ROWS);

@@ -1,8 +1,8 @@
 /** Loading and error states shared by the pages. */
-import { UnreachableError } from "../api";
+import { messageOf, UnreachableError } from "../api";
 
 export function ErrorNotice({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = messageOf(error);
   return (
     <div class="notice error" role="alert">
       <strong>{error instanceof UnreachableError ? "Service unreachable. " : "Error. "}</strong>

@@ -4,9 +4,12 @@
  * API's answer. `POST /admin/v1/{program}/datasets/{dataset}/loads?tenantId=…&mode=…[&from&to]`,
  * the body the file itself, its format named by the Content-Type (docs/loading.md).
  */
-import { cloneElement, type JSX } from "preact";
+import type { JSX } from "preact";
 import { useState } from "preact/hooks";
-import { ApiError } from "../api";
+import { ApiError, messageOf } from "../api";
+import { Choice } from "../components/Choice";
+import { Confirm } from "../components/Confirm";
+import { FormField } from "../components/FormField";
 import { ErrorNotice } from "../components/Status";
 import { bytes, count, shortTime } from "../format";
 import { LOAD_FORMATS, type LoadField, loadFieldOf, loadFormatOf } from "../load-fields";
@@ -43,11 +46,13 @@ export function UploadForm({ programs, onLoaded }: { programs: readonly ProgramI
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<{ field: LoadField | null; error: unknown } | null>(null);
   const [loaded, setLoaded] = useState<Load | null>(null);
+  /** A replace waiting for the person's confirmation: nothing is sent before it. */
+  const [confirming, setConfirming] = useState(false);
   const datasets = programs.find((p) => p.program === form.program)?.datasets ?? [];
   const set = (name: keyof Form, value: string) =>
     setForm((f) => ({ ...f, [name]: value, ...(name === "program" ? { dataset: "" } : {}) }));
 
-  const send = async (e: Event) => {
+  const submit = (e: Event) => {
     e.preventDefault();
     setProblem(null);
     setLoaded(null);
@@ -56,30 +61,33 @@ export function UploadForm({ programs, onLoaded }: { programs: readonly ProgramI
         field: form.program ? "dataset" : "program",
         error: new Error("Choose the program and the dataset to load into."),
       });
-      return;
-    }
-    if (!file) {
+    } else if (!file) {
       setProblem({ field: "file", error: new Error("Choose the file to load.") });
-      return;
+    } else if (form.mode === "replace") {
+      setConfirming(true);
+    } else {
+      void send(file);
     }
+  };
+  const send = async (body: File) => {
     const query = new URLSearchParams({ tenantId: form.tenantId.trim(), mode: form.mode });
     if (form.mode === "replace" && (form.from || form.to)) {
       query.set("from", form.from);
       query.set("to", form.to);
     }
     setBusy(true);
-    setProgress({ sent: 0, total: file.size });
+    setProgress({ sent: 0, total: body.size });
     try {
       const answer = await upload<Load>(
         `/admin/v1/${encodeURIComponent(form.program)}/datasets/${encodeURIComponent(form.dataset)}/loads?${query}`,
-        file,
+        body,
         form.format,
         (sent, total) => setProgress({ sent, total }),
       );
       setLoaded(answer.value[0] ?? null);
       onLoaded();
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = messageOf(error);
       setProblem({ field: error instanceof ApiError ? loadFieldOf(message) : null, error });
       // A file refused while loading leaves a Failed load in the history.
       if (error instanceof ApiError) onLoaded();
@@ -88,38 +96,22 @@ export function UploadForm({ programs, onLoaded }: { programs: readonly ProgramI
     }
   };
 
-  const field = (name: LoadField, label: string, input: JSX.Element, help?: string) => {
-    const invalid = problem?.field === name;
-    const describedBy = [help ? `load-${name}-help` : "", invalid ? `load-${name}-error` : ""]
-      .filter(Boolean)
-      .join(" ");
-    return (
-      <div class="field">
-        <label for={`load-${name}`}>{label}</label>
-        {cloneElement(input, {
-          id: `load-${name}`,
-          "aria-invalid": invalid,
-          "aria-describedby": describedBy || undefined,
-        })}
-        {help && (
-          <p id={`load-${name}-help`} class="help">
-            {help}
-          </p>
-        )}
-        {invalid && (
-          <p id={`load-${name}-error`} class="field-error" role="alert">
-            {problem.error instanceof Error ? problem.error.message : String(problem.error)}
-          </p>
-        )}
-      </div>
-    );
-  };
+  const field = (name: LoadField, label: string, input: JSX.Element, help?: string) => (
+    <FormField
+      id={`load-${name}`}
+      messageId={`load-${name}`}
+      label={label}
+      input={input}
+      help={help}
+      error={problem?.field === name ? messageOf(problem.error) : undefined}
+    />
+  );
   const percent = progress && progress.total > 0 ? Math.round((progress.sent / progress.total) * 100) : 0;
 
   return (
     <>
       <h2 id="upload-heading">Load a file</h2>
-      <form class="card" onSubmit={send} aria-labelledby="upload-heading" noValidate>
+      <form class="card" onSubmit={submit} aria-labelledby="upload-heading" noValidate>
         {problem && problem.field === null && <ErrorNotice error={problem.error} />}
         <div class="fields">
           {field(
@@ -186,29 +178,19 @@ export function UploadForm({ programs, onLoaded }: { programs: readonly ProgramI
             "Taken from the file's name; sent as its Content-Type.",
           )}
         </div>
-        <fieldset>
-          <legend>Mode</legend>
-          <label class="inline">
-            <input
-              type="radio"
-              name="load-mode"
-              checked={form.mode === "append"}
-              onChange={() => set("mode", "append")}
-            />{" "}
-            Append the rows
-          </label>
-          <label class="inline">
-            <input
-              type="radio"
-              name="load-mode"
-              checked={form.mode === "replace"}
-              onChange={() => set("mode", "replace")}
-            />{" "}
-            Replace the tenant's rows
-          </label>
+        <Choice
+          legend="Mode"
+          name="load-mode"
+          value={form.mode}
+          options={[
+            ["append", "Append the rows"],
+            ["replace", "Replace the tenant's rows"],
+          ]}
+          onChange={(mode) => set("mode", mode)}
+        >
           {problem?.field === "mode" && (
             <p class="field-error" role="alert">
-              {problem.error instanceof Error ? problem.error.message : String(problem.error)}
+              {messageOf(problem.error)}
             </p>
           )}
           {form.mode === "replace" && (
@@ -226,7 +208,7 @@ export function UploadForm({ programs, onLoaded }: { programs: readonly ProgramI
               )}
             </div>
           )}
-        </fieldset>
+        </Choice>
         {progress && (
           <div class="upload-progress">
             <label for="load-progress">
@@ -270,6 +252,29 @@ export function UploadForm({ programs, onLoaded }: { programs: readonly ProgramI
           </button>
         </div>
       </form>
+      {confirming && (
+        <Confirm
+          title="Replace the tenant's rows?"
+          confirmLabel="Replace rows"
+          onConfirm={() => {
+            setConfirming(false);
+            if (file) void send(file);
+          }}
+          onCancel={() => setConfirming(false)}
+        >
+          <p>
+            The rows of tenant <code>{form.tenantId.trim() || "(no tenant id given)"}</code> in dataset{" "}
+            <strong>{form.dataset}</strong> ({programTitle(form.program)}) will be replaced by the file's
+            rows: {replacedWindow(form)}.
+          </p>
+        </Confirm>
+      )}
     </>
   );
+}
+
+/** Which of the tenant's rows a replace takes away: all of them, or the days from–to (to excluded). */
+function replacedWindow({ from, to }: Form): string {
+  if (!from && !to) return "all of them, whatever their date";
+  return `those dated from ${from || "(no From day)"} up to, not including, ${to || "(no To day)"}`;
 }

@@ -1,6 +1,6 @@
 /**
- * Every dataset of the program: columns, metrics, date ranges, when the tenant's data was last
- * loaded; searchable by name, column and date range.
+ * Every dataset of the program: columns with their types, metrics, date ranges, when the tenant's
+ * data was last loaded; searchable by name, column and date range.
  */
 import { useState } from "preact/hooks";
 import { programPath, request } from "../api";
@@ -16,6 +16,7 @@ export function DatasetsPage() {
     async () => (await request<Dataset>("GET", programPath("/ScheduledDataset"))).value,
   );
   const [search, setSearch] = useState("");
+
   const words = search.toLowerCase().split(/\s+/).filter(Boolean);
   const shown = (datasets.data ?? []).filter((dataset) => {
     const text = [dataset.datasetName, ...namesOf(dataset), ...dataset.availableDateRanges]
@@ -74,9 +75,17 @@ export function DatasetsPage() {
               <ul class="chips">
                 {namesOf(dataset).map((column) => {
                   const metric = dataset.availableMetrics.includes(column);
+                  // Metrics that are not columns have no catalog type in E1.
+                  const type = dataset.openInsightsColumnTypes.find((c) => c.name === column)?.type;
                   return (
                     <li key={column} class={metric ? "chip metric" : "chip"}>
                       {column}
+                      {type && (
+                        <span class="chip-type">
+                          <span class="visually-hidden">, </span>
+                          {type}
+                        </span>
+                      )}
                       {metric && <span class="visually-hidden"> (metric)</span>}
                     </li>
                   );

@@ -15,6 +15,7 @@ import {
   type Report,
   type ReportDelivery,
 } from "../model";
+import { scheduleText } from "../report-schedule";
 import { href } from "../router";
 import { useLoad } from "../useLoad";
 
@@ -95,8 +96,7 @@ export function ExecutionsPage({ reportId }: { reportId: string }) {
       {report.data === null && <ErrorNotice error={new Error(`No report with id ${reportId}`)} />}
       {report.data && (
         <p class="help">
-          Query <code>{report.data.query}</code> · {report.data.reportStatus} ·{" "}
-          {report.data.executeNow ? "ExecuteNow" : `every ${report.data.recurrenceInterval} h`}
+          Query <code>{report.data.query}</code> · {report.data.reportStatus} · {scheduleText(report.data)}
         </p>
       )}
       {executions.error !== undefined && <ErrorNotice error={executions.error} onRetry={executions.reload} />}

@@ -3,7 +3,7 @@
  * suggestions, a preview of the first rows) and the tenant's own queries beside the system ones.
  */
 import { useEffect, useState } from "preact/hooks";
-import { ApiError, type Diagnostic, programPath, request, requestAll } from "../api";
+import { ApiError, type Diagnostic, messageOf, programPath, request, requestAll } from "../api";
 import { Confirm } from "../components/Confirm";
 import { QueryEditor } from "../components/QueryEditor";
 import { RowsTable } from "../components/RowsTable";
@@ -66,7 +66,7 @@ export function QueriesPage() {
       } catch (error) {
         if (!live) return;
         setDiagnostics(error instanceof ApiError ? error.diagnostics : []);
-        setCheck({ state: "problem", message: error instanceof Error ? error.message : String(error) });
+        setCheck({ state: "problem", message: messageOf(error) });
       }
     }, CHECK_DELAY_MS);
     return () => {
@@ -110,7 +110,7 @@ export function QueriesPage() {
       queries.reload();
     } catch (error) {
       if (error instanceof ApiError && error.diagnostics.length > 0) setDiagnostics(error.diagnostics);
-      const message = error instanceof Error ? error.message : String(error);
+      const message = messageOf(error);
       setSaveError({ field: fieldOf(message, error), message });
     }
   };

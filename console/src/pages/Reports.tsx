@@ -1,16 +1,21 @@
 /** Reports: the list with pause, resume and delete, and the form that creates one. */
-import { cloneElement, type JSX } from "preact";
+import type { JSX } from "preact";
 import { useState } from "preact/hooks";
-import { ApiError, programPath, request, requestAll } from "../api";
+import { ApiError, messageOf, programPath, request, requestAll } from "../api";
+import { Choice } from "../components/Choice";
 import { Confirm } from "../components/Confirm";
+import { FormField } from "../components/FormField";
 import { ErrorNotice, Loading } from "../components/Status";
-import { apiTime, shortTime } from "../format";
+import { apiTime } from "../format";
 import type { Query, Report } from "../model";
 import { compressionsOf, type ReportField as Field, FORMAT_CHOICES, fieldOf } from "../report-fields";
+import { scheduleText } from "../report-schedule";
 import { href } from "../router";
 import { useLoad } from "../useLoad";
 
-type Form = Record<Field, string> & { ExecuteNow: boolean };
+/** How a scheduled report repeats: every RecurrenceInterval hours, or at a cron expression's times. */
+type Repeat = "interval" | "calendar";
+type Form = Record<Field, string> & { ExecuteNow: boolean; Repeat: Repeat };
 
 const EMPTY: Form = {
   ReportName: "",
@@ -29,7 +34,13 @@ const EMPTY: Form = {
   CallbackMethod: "POST",
   CallbackOnFailure: "",
   QueryWindow: "",
+  Repeat: "interval",
+  Schedule: "",
+  TimeZone: "",
 };
+
+/** The zones the browser knows, offered as TimeZone's suggestions (the API judges what is typed). */
+const TIME_ZONES = Intl.supportedValuesOf("timeZone");
 
 /** The request body: the fields given, numbers as numbers (other text as typed, for the API to judge). */
 function bodyOf(form: Form): Record<string, unknown> {
@@ -49,7 +60,12 @@ function bodyOf(form: Form): Record<string, unknown> {
     if (form.QueryEndTime) body.QueryEndTime = apiTime(form.QueryEndTime);
   } else {
     if (form.StartTime) body.StartTime = apiTime(form.StartTime);
-    if (form.RecurrenceInterval) body.RecurrenceInterval = number(form.RecurrenceInterval);
+    if (form.Repeat === "calendar") {
+      // Sent even when empty, so that the API (not the form) says a schedule is required.
+      body.Schedule = form.Schedule;
+      // Empty: the API's default, UTC.
+      if (form.TimeZone.trim()) body.TimeZone = form.TimeZone;
+    } else if (form.RecurrenceInterval) body.RecurrenceInterval = number(form.RecurrenceInterval);
     if (form.RecurrenceCount) body.RecurrenceCount = number(form.RecurrenceCount);
     // Empty: the query's own TIMESPAN.
     if (form.QueryWindow) body.QueryWindow = form.QueryWindow;
@@ -91,7 +107,7 @@ export function ReportsPage() {
       setForm(EMPTY);
       reports.reload();
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = messageOf(error);
       setFormError({ field: error instanceof ApiError ? fieldOf(message) : null, message });
     } finally {
       setBusy(false);
@@ -107,32 +123,16 @@ export function ReportsPage() {
     }
   };
 
-  const field = (name: Field, label: string, input: JSX.Element, help?: string) => {
-    const invalid = formError?.field === name;
-    const describedBy = [help ? `${name}-help` : "", invalid ? `${name}-error` : ""]
-      .filter(Boolean)
-      .join(" ");
-    return (
-      <div class="field">
-        <label for={`report-${name}`}>{label}</label>
-        {cloneElement(input, {
-          id: `report-${name}`,
-          "aria-invalid": invalid,
-          "aria-describedby": describedBy || undefined,
-        })}
-        {help && (
-          <p id={`${name}-help`} class="help">
-            {help}
-          </p>
-        )}
-        {invalid && (
-          <p id={`${name}-error`} class="field-error" role="alert">
-            {formError.message}
-          </p>
-        )}
-      </div>
-    );
-  };
+  const field = (name: Field, label: string, input: JSX.Element, help?: string) => (
+    <FormField
+      id={`report-${name}`}
+      messageId={name}
+      label={label}
+      input={input}
+      help={help}
+      error={formError?.field === name ? formError.message : undefined}
+    />
+  );
   /** A text input; numbers and URLs stay text so that the API, not the browser, judges them. */
   const text = (name: Field, inputMode?: "numeric" | "url") => (
     <input
@@ -141,6 +141,16 @@ export function ReportsPage() {
       value={form[name]}
       onInput={(e) => set(name, e.currentTarget.value)}
     />
+  );
+  /** A choice among [value, label] pairs. */
+  const select = (name: Field, options: readonly (readonly [string, string])[]) => (
+    <select value={form[name]} onChange={(e) => set(name, e.currentTarget.value)}>
+      {options.map(([value, label]) => (
+        <option key={value} value={value}>
+          {label}
+        </option>
+      ))}
+    </select>
   );
   const time = (name: Field) => (
     <input type="datetime-local" value={form[name]} onInput={(e) => set(name, e.currentTarget.value)} />
@@ -176,13 +186,7 @@ export function ReportsPage() {
                   <td>
                     <span class={`status s-${report.reportStatus.toLowerCase()}`}>{report.reportStatus}</span>
                   </td>
-                  <td>
-                    {report.executeNow
-                      ? "Once, now"
-                      : `Every ${report.recurrenceInterval} h from ${shortTime(report.startTime)}${
-                          report.recurrenceCount ? `, ${report.recurrenceCount} times` : ""
-                        }${report.queryWindow === "SinceLastSuccess" ? ", new rows since the last success" : ""}`}
-                  </td>
+                  <td>{scheduleText(report)}</td>
                   <td>
                     {report.format}
                     {report.compression !== "none" ? ` (${report.compression})` : ""}
@@ -251,26 +255,16 @@ export function ReportsPage() {
           )}
           {field("Description", "Description", text("Description"))}
         </div>
-        <fieldset>
-          <legend>When</legend>
-          <label class="inline">
-            <input
-              type="radio"
-              name="when"
-              checked={form.ExecuteNow}
-              onChange={() => set("ExecuteNow", true)}
-            />{" "}
-            Once, now (ExecuteNow)
-          </label>
-          <label class="inline">
-            <input
-              type="radio"
-              name="when"
-              checked={!form.ExecuteNow}
-              onChange={() => set("ExecuteNow", false)}
-            />{" "}
-            On a schedule
-          </label>
+        <Choice
+          legend="When"
+          name="when"
+          value={form.ExecuteNow ? "now" : "scheduled"}
+          options={[
+            ["now", "Once, now (ExecuteNow)"],
+            ["scheduled", "On a schedule"],
+          ]}
+          onChange={(when) => set("ExecuteNow", when === "now")}
+        >
           <div class="fields">
             {form.ExecuteNow ? (
               <>
@@ -279,25 +273,68 @@ export function ReportsPage() {
               </>
             ) : (
               <>
-                {field("StartTime", "First run (UTC)", time("StartTime"))}
-                {field("RecurrenceInterval", "Every (hours)", text("RecurrenceInterval", "numeric"))}
+                <Choice
+                  legend="Repeat"
+                  name="repeat"
+                  value={form.Repeat}
+                  options={[
+                    ["interval", "Every N hours"],
+                    ["calendar", "Calendar (cron)"],
+                  ]}
+                  onChange={(repeat) => set("Repeat", repeat)}
+                />
+                {form.Repeat === "interval" ? (
+                  <>
+                    {field("StartTime", "First run (UTC)", time("StartTime"))}
+                    {field("RecurrenceInterval", "Every (hours)", text("RecurrenceInterval", "numeric"))}
+                  </>
+                ) : (
+                  <>
+                    {field(
+                      "Schedule",
+                      "Schedule (cron)",
+                      text("Schedule"),
+                      "Five fields: minute hour day-of-month month day-of-week; e.g. 0 6 * * 1-5 is 06:00 on weekdays.",
+                    )}
+                    {field(
+                      "TimeZone",
+                      "Time zone",
+                      <input
+                        type="text"
+                        list="report-time-zones"
+                        placeholder="UTC"
+                        value={form.TimeZone}
+                        onInput={(e) => set("TimeZone", e.currentTarget.value)}
+                      />,
+                      "An IANA name such as Europe/Paris; the schedule's times are that zone's clock. Empty: UTC.",
+                    )}
+                    <datalist id="report-time-zones">
+                      {TIME_ZONES.map((zone) => (
+                        <option key={zone} value={zone} />
+                      ))}
+                    </datalist>
+                    {field(
+                      "StartTime",
+                      "Runs from (UTC, optional)",
+                      time("StartTime"),
+                      "No run before this time. Empty: from now.",
+                    )}
+                  </>
+                )}
                 {field("RecurrenceCount", "Runs (empty: no end)", text("RecurrenceCount", "numeric"))}
                 {field(
                   "QueryWindow",
                   "Data of each run",
-                  <select
-                    value={form.QueryWindow}
-                    onChange={(e) => set("QueryWindow", e.currentTarget.value)}
-                  >
-                    <option value="">The query's TIMESPAN</option>
-                    <option value="SinceLastSuccess">Since the last successful run</option>
-                  </select>,
+                  select("QueryWindow", [
+                    ["", "The query's TIMESPAN"],
+                    ["SinceLastSuccess", "Since the last successful run"],
+                  ]),
                   "Since the last successful run: each file holds only the rows that arrived since the previous file (QueryWindow SinceLastSuccess).",
                 )}
               </>
             )}
           </div>
-        </fieldset>
+        </Choice>
         <div class="fields">
           {field(
             "Format",
@@ -313,13 +350,10 @@ export function ReportsPage() {
           {field(
             "Compression",
             "Compression",
-            <select value={form.Compression} onChange={(e) => set("Compression", e.currentTarget.value)}>
-              {compressionsOf(form.Format).map((compression) => (
-                <option key={compression} value={compression}>
-                  {compression === "none" ? "None" : compression}
-                </option>
-              ))}
-            </select>,
+            select(
+              "Compression",
+              compressionsOf(form.Format).map((c) => [c, c === "none" ? "None" : c] as const),
+            ),
             form.Format === "parquet"
               ? "Parquet files compress their own columns: no gzip or zstd around them."
               : undefined,
@@ -327,38 +361,29 @@ export function ReportsPage() {
           {field(
             "SpreadsheetSafe",
             "Spreadsheet-safe text cells",
-            <select
-              value={form.SpreadsheetSafe}
-              onChange={(e) => set("SpreadsheetSafe", e.currentTarget.value)}
-            >
-              <option value="">Service default</option>
-              <option value="true">Yes</option>
-              <option value="false">No</option>
-            </select>,
+            select("SpreadsheetSafe", [
+              ["", "Service default"],
+              ["true", "Yes"],
+              ["false", "No"],
+            ]),
             "Yes: text cells that a spreadsheet would run as a formula are written as text.",
           )}
           {field("CallbackUrl", "Callback URL (optional)", text("CallbackUrl", "url"))}
           {field(
             "CallbackMethod",
             "Callback method",
-            <select
-              value={form.CallbackMethod}
-              onChange={(e) => set("CallbackMethod", e.currentTarget.value)}
-            >
-              <option value="POST">POST</option>
-              <option value="GET">GET</option>
-            </select>,
+            select("CallbackMethod", [
+              ["POST", "POST"],
+              ["GET", "GET"],
+            ]),
           )}
           {field(
             "CallbackOnFailure",
             "Callback on failure",
-            <select
-              value={form.CallbackOnFailure}
-              onChange={(e) => set("CallbackOnFailure", e.currentTarget.value)}
-            >
-              <option value="">No</option>
-              <option value="true">Yes</option>
-            </select>,
+            select("CallbackOnFailure", [
+              ["", "No"],
+              ["true", "Yes"],
+            ]),
             "Yes: the callback is also sent when a run fails for good, with the failure's code and reason.",
           )}
         </div>
