@@ -39,6 +39,12 @@ export function canonicalTimeZone(timeZone: string): string | null {
 
 /** Why `expression` is not a usable 5-field cron expression, or null when it is. */
 export function cronExpressionProblem(expression: string): string | null {
+  // Counted here: croner's own message for a wrong count says "five, six, or seven" parts, but a
+  // Schedule takes five only.
+  const fields = expression.trim().split(/\s+/).filter(Boolean);
+  if (fields.length > 0 && !fields[0]!.startsWith("@") && fields.length !== 5) {
+    return `it has ${fields.length} field${fields.length === 1 ? "" : "s"}`;
+  }
   try {
     const job = matcher(expression);
     if (job.nextRun(new Date(0)) === null) return "it never matches a date";
