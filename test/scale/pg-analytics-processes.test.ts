@@ -9,7 +9,7 @@
  * the manifest (size, SHA-256, rows) when downloaded through an API process; its rows are those of
  * exactly one load (the manifest's dataVersion): old or new, never a mix.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
@@ -21,7 +21,7 @@ import { ADMIN_ROLE } from "../../src/auth/roles.js";
 import { loadConfig } from "../../src/config/config.js";
 import { type LocalS3, startLocalS3 } from "../storage/local-s3.js";
 import { createTestBucket } from "../support/app.js";
-import { BIN } from "../support/cli.js";
+import { type ServeProcess, startServe } from "../support/cli.js";
 import { createTestDatabase, type TestDatabase } from "../support/postgres.js";
 import { until } from "../support/wait.js";
 
@@ -64,52 +64,33 @@ afterAll(async () => {
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
-interface Served {
+interface Served extends ServeProcess {
   readonly role: string;
-  readonly child: ChildProcess;
-  readonly url: string;
 }
 
 /** `serve --role ROLE` sharing the stores; resolves with its address once it listens. */
-function serve(role: "api" | "worker" | "scheduler"): Promise<Served> {
-  const child = spawn(
-    process.execPath,
-    [BIN, "serve", "--role", role, "--port", "0", "--data-dir", dataDir],
-    {
-      env: {
-        ...process.env,
-        ...bucket.env,
-        OPENINSIGHTS_DATABASE_URL: metadata.url,
-        OPENINSIGHTS_ANALYTICS_URL: analytics.url,
-        OPENINSIGHTS_ANALYTICS_POOL_SIZE: "4",
-        OPENINSIGHTS_LEASE_SECONDS: "5",
-        OPENINSIGHTS_POLL_INTERVAL_MS: "50",
-        OPENINSIGHTS_SCHEDULER_INTERVAL_MS: "200",
-        OPENINSIGHTS_WORKERS: "2",
-        OPENINSIGHTS_QUOTA_EXECUTE_NOW: "1000",
-        OPENINSIGHTS_QUOTA_ACTIVE_REPORTS: "1000",
-        OPENINSIGHTS_RATE_LIMIT_PER_MINUTE: "0",
-        OPENINSIGHTS_DUCKDB_MEMORY_LIMIT: "256MB",
-        OPENINSIGHTS_LOG_LEVEL: "warn",
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
-  children.add(child);
-  child.on("exit", () => children.delete(child));
-  return new Promise((resolve, reject) => {
-    let output = "";
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString("utf8");
-      const match = /listening on (\S+)/.exec(output);
-      if (match) resolve({ role, child, url: match[1]! });
-    };
-    child.stdout!.on("data", onData);
-    child.stderr!.on("data", onData);
-    child.on("exit", (code, signal) =>
-      reject(new Error(`serve --role ${role} exited (${code ?? signal}): ${output}`)),
-    );
+async function serve(role: "api" | "worker" | "scheduler"): Promise<Served> {
+  const env = {
+    ...process.env,
+    ...bucket.env,
+    OPENINSIGHTS_DATABASE_URL: metadata.url,
+    OPENINSIGHTS_ANALYTICS_URL: analytics.url,
+    OPENINSIGHTS_ANALYTICS_POOL_SIZE: "4",
+    OPENINSIGHTS_LEASE_SECONDS: "5",
+    OPENINSIGHTS_POLL_INTERVAL_MS: "50",
+    OPENINSIGHTS_SCHEDULER_INTERVAL_MS: "200",
+    OPENINSIGHTS_WORKERS: "2",
+    OPENINSIGHTS_QUOTA_EXECUTE_NOW: "1000",
+    OPENINSIGHTS_QUOTA_ACTIVE_REPORTS: "1000",
+    OPENINSIGHTS_RATE_LIMIT_PER_MINUTE: "0",
+    OPENINSIGHTS_DUCKDB_MEMORY_LIMIT: "256MB",
+    OPENINSIGHTS_LOG_LEVEL: "warn",
+  };
+  const served = await startServe(role, dataDir, env, (child) => {
+    children.add(child);
+    child.on("exit", () => children.delete(child));
   });
+  return { role, ...served };
 }
 
 function token(tenant: string, roles?: string[]): Promise<string> {
