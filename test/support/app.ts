@@ -98,7 +98,7 @@ export const TEST_BACKEND = process.env.OPENINSIGHTS_TEST_BACKEND === "postgres"
 export const TEST_ANALYTICS = process.env.OPENINSIGHTS_TEST_ANALYTICS === "postgres" ? "postgres" : "duckdb";
 
 /** Report files of end-to-end tests: the `pganalytics` project sets OPENINSIGHTS_TEST_FILES=s3 (else disk). */
-export const TEST_FILES = process.env.OPENINSIGHTS_TEST_FILES === "s3" ? "s3" : "disk";
+const TEST_FILES = process.env.OPENINSIGHTS_TEST_FILES === "s3" ? "s3" : "disk";
 
 interface TestBucket {
   /** The service's settings (and the standard AWS credentials) that put its files in the bucket. */
