@@ -14,14 +14,20 @@ export default defineConfig({
           env: { OPENINSIGHTS_TEST_BACKEND: "postgres" },
         },
       },
-      // And a third time with the analytics data on PostgreSQL too (docs/analytics-postgres.md).
+      // And a third time with the analytics data on PostgreSQL too (docs/analytics-postgres.md) and
+      // the report files on S3: one local S3 server for the project, a bucket per test app.
       {
         extends: true,
         test: {
           name: "pganalytics",
           include: ["test/api/**/*.test.ts", "test/executions/**/*.test.ts"],
           exclude: ["test/executions/s3-files.test.ts"],
-          env: { OPENINSIGHTS_TEST_BACKEND: "postgres", OPENINSIGHTS_TEST_ANALYTICS: "postgres" },
+          globalSetup: ["test/support/s3-setup.ts"],
+          env: {
+            OPENINSIGHTS_TEST_BACKEND: "postgres",
+            OPENINSIGHTS_TEST_ANALYTICS: "postgres",
+            OPENINSIGHTS_TEST_FILES: "s3",
+          },
         },
       },
     ],

@@ -4,8 +4,6 @@
  * it is not. GET …/execution/{reportId}/deliveries lists every attempt; POST
  * …/deliveries/{executionId}/redeliver sends a callback again, under the same webhook-id.
  */
-import { rm, writeFile } from "node:fs/promises";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyCallback } from "../../src/webhooks/signing.js";
 import { startTestApp, type TestApp } from "../support/app.js";
@@ -55,15 +53,13 @@ async function runAll(): Promise<void> {
   }
 }
 
-/** Runs the due executions with the file store's directory blocked (a file in its place): they fail. */
+/** Runs the due executions with the file store refusing files: they fail. */
 async function runFailing(): Promise<void> {
-  const files = path.join(t.dataDir, "files");
-  await rm(files, { recursive: true, force: true });
-  await writeFile(files, "not a directory");
+  const unblock = await t.blockFiles();
   try {
     await runAll();
   } finally {
-    await rm(files, { force: true });
+    await unblock();
   }
 }
 

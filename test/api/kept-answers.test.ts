@@ -22,7 +22,7 @@ function startSecondProcess(): Promise<string> {
   second = spawn(process.execPath, [BIN, "serve", "--role", "api", "--port", "0", "--data-dir", t.dataDir], {
     env: {
       ...process.env,
-      ...(t.config.databaseUrl ? { OPENINSIGHTS_DATABASE_URL: t.config.databaseUrl } : {}),
+      ...t.serveEnv,
       OPENINSIGHTS_LOG_LEVEL: "warn",
       OPENINSIGHTS_DUCKDB_MEMORY_LIMIT: "256MB",
     },

@@ -4,8 +4,6 @@
  * once, with one file and one callback delivery.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { readdir } from "node:fs/promises";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_TENANTS } from "../../src/demo/tenants.js";
 import { startTestApp, type TestApp } from "../support/app.js";
@@ -26,7 +24,7 @@ const workerEnv = () => ({
   OPENINSIGHTS_CALLBACK_ALLOW: "127.0.0.1",
   OPENINSIGHTS_LOG_LEVEL: "warn",
   OPENINSIGHTS_DUCKDB_MEMORY_LIMIT: "512MB",
-  ...(t.config.databaseUrl ? { OPENINSIGHTS_DATABASE_URL: t.config.databaseUrl } : {}),
+  ...t.serveEnv,
 });
 
 function startWorker(): ChildProcess {
@@ -105,8 +103,8 @@ describe("a worker killed mid-execution", () => {
 
     const all = await t.app.store.listExecutions(scope, { reportIds: [reportId] }, { limit: 10 });
     expect(all.items).toHaveLength(1);
-    const reportDir = path.join(t.dataDir, "files", "mpn", TENANT, reportId);
-    expect(await readdir(reportDir)).toEqual([`${executionId}.csv.gz`]);
+    const reportFiles = `mpn/${TENANT}/${reportId}/`;
+    expect(await t.listFiles(reportFiles)).toEqual([`${reportFiles}${executionId}.csv.gz`]);
     expect(receiver.received).toHaveLength(1);
     expect(receiver.received[0]!.url).toBe(`/done/${reportId}`);
     const [delivery] = await t.app.store.listDeliveries(scope, [executionId]);

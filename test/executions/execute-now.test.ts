@@ -77,7 +77,7 @@ async function cliQuery(format: "csv" | "tsv", at: string): Promise<Buffer> {
       at,
       QUERY,
     ],
-    t.config.databaseUrl ? { OPENINSIGHTS_DATABASE_URL: t.config.databaseUrl } : {},
+    t.serveEnv,
   );
   expect(result.stderr).toBe("");
   expect(result.code).toBe(0);

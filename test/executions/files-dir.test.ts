@@ -16,7 +16,8 @@ let t: TestApp;
 beforeAll(async () => {
   filesDir = await mkdtemp(path.join(os.tmpdir(), "openinsights-shared-files-"));
   t = await startTestApp({
-    env: { OPENINSIGHTS_FILES_DIR: filesDir },
+    // About the disk store: also in the project whose apps keep their files on S3.
+    env: { OPENINSIGHTS_FILES_DIR: filesDir, OPENINSIGHTS_S3_BUCKET: "" },
     rows: [
       { program: "mpn", dataset: "Profile", tenant: TENANT, csv: "MpnId,PartnerName,City\n1,Alpha,Oslo\n" },
     ],

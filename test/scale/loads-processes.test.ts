@@ -4,7 +4,7 @@
  * service running on the data directory; a service killed (SIGKILL) during a load leaves the old
  * rows intact and, once restarted, records the load as Failed.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { issueLocalToken } from "../../src/auth/local-key.js";
 import { ADMIN_ROLE } from "../../src/auth/roles.js";
 import { loadConfig } from "../../src/config/config.js";
-import { BIN, runCli } from "../support/cli.js";
+import { runCli, type ServeProcess, startServe } from "../support/cli.js";
 import { createTestDatabase, type TestDatabase } from "../support/postgres.js";
 import { until } from "../support/wait.js";
 
@@ -34,29 +34,13 @@ async function dataDir(): Promise<string> {
   return dir;
 }
 
-interface Served {
-  readonly child: ChildProcess;
-  readonly url: string;
-}
+type Served = ServeProcess;
 
 /** `serve --role ROLE --port 0` on `dir`; resolves with its address once it listens. */
 function serve(dir: string, role: string, env: Record<string, string> = {}): Promise<Served> {
-  const child = spawn(process.execPath, [BIN, "serve", "--role", role, "--port", "0", "--data-dir", dir], {
-    env: { ...process.env, ...ENV, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.add(child);
-  child.on("exit", () => children.delete(child));
-  return new Promise((resolve, reject) => {
-    let output = "";
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString("utf8");
-      const match = /listening on (\S+)/.exec(output);
-      if (match) resolve({ child, url: match[1]! });
-    };
-    child.stdout!.on("data", onData);
-    child.stderr!.on("data", onData);
-    child.on("exit", (code) => reject(new Error(`serve --role ${role} exited ${code}: ${output}`)));
+  return startServe(role, dir, { ...process.env, ...ENV, ...env }, (child) => {
+    children.add(child);
+    child.on("exit", () => children.delete(child));
   });
 }
 

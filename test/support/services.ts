@@ -75,7 +75,8 @@ export const TEST_SERVICES: readonly TestService[] = [
   {
     name: "s3",
     title: "the local S3 server (Ceph RADOS Gateway)",
-    neededBy: "the S3 file store contract and the app with report files on S3",
+    neededBy:
+      "the S3 file store contract, the app with report files on S3, the pganalytics project, the PostgreSQL scale test",
     ensureScript: "scripts/ensure-s3-server.sh",
     async problem() {
       const missing: string[] = [];

@@ -12,7 +12,7 @@
  *   `exportTimeoutMs` for exports; an abort signal cancels the backend's statement.
  */
 import { createWriteStream, promises as fs } from "node:fs";
-import { Transform } from "node:stream";
+import type { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import zlib from "node:zlib";
 import pg from "pg";
@@ -45,6 +45,8 @@ export interface PostgresAnalyticsOptions {
   readonly scratchDir?: string;
 }
 
+/** Bytes an export's file stream buffers before it pauses the COPY. */
+const FILE_BUFFER_BYTES = 1 << 20;
 /** Rows per FETCH of a stream. */
 const BATCH_ROWS = 2048;
 const SESSION_OPTIONS = "-c TimeZone=UTC -c DateStyle=ISO,YMD -c extra_float_digits=1";
@@ -230,20 +232,15 @@ export class PostgresAnalyticsEngine implements AnalyticsEngine {
       const source = client.query(
         copyTo(copyToStatement(sql, columns, copyFormat, options.spreadsheetSafe ?? false)),
       );
-      let bytes = 0;
-      const counter = new Transform({
-        transform(chunk: Buffer, _encoding, done) {
-          bytes += chunk.length;
-          done(null, chunk);
-        },
-      });
       // The file is created here and only appended to: a reader can follow it (AnalyticsEngine).
-      const file = createWriteStream(copyTarget);
-      await pipeline(
-        [source, headedBy(header), ...(compressor ? [compressor] : []), counter, file],
-        signal ? { signal } : {},
-      );
+      // COPY's bytes go to it untouched, in the socket's chunks; the buffer lets a slow disk write
+      // lag behind without pausing the socket at every chunk.
+      const file = createWriteStream(copyTarget, { highWaterMark: FILE_BUFFER_BYTES });
+      // The header goes first, written before any row (also when none follows).
+      if (header !== null) (compressor ?? file).write(header);
+      await pipeline([source, ...(compressor ? [compressor] : []), file], signal ? { signal } : {});
       await client.query("COMMIT");
+      let bytes = file.bytesWritten;
       if (parquet) {
         await csvToParquet(copyTarget, filePath, columns);
         bytes = (await fs.stat(filePath)).size;
@@ -394,25 +391,6 @@ async function compressorFor(compression: Compression): Promise<Transform | null
     case "zstd":
       return zstdStream();
   }
-}
-
-/** Passes bytes through, `header` first (also when no row follows). */
-function headedBy(header: string | null): Transform {
-  let sent = header === null;
-  const sendHeader = (stream: Transform) => {
-    if (!sent) stream.push(Buffer.from(header!));
-    sent = true;
-  };
-  return new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      sendHeader(this);
-      done(null, chunk);
-    },
-    flush(done) {
-      sendHeader(this);
-      done();
-    },
-  });
 }
 
 /**
