@@ -20,6 +20,20 @@ export interface ExportOptions {
   readonly compression?: Compression;
   /** Prefix text cells a spreadsheet would run as a formula with `'` (docs/api.md, SpreadsheetSafe). */
   readonly spreadsheetSafe?: boolean;
+  /**
+   * Write the result as parts (docs/api.md, MaxFileSizeMB): CSV/TSV/JSON parts hold at most this
+   * many bytes of text before compression, Parquet parts are files of about this size
+   * (`storage/export-parts.ts` says how). Absent: one file, as always.
+   */
+  readonly maxPartBytes?: number;
+}
+
+/** One file of an export written in parts: a whole file of the format, header row included. */
+export interface ExportedPart {
+  /** Part 1 is the export's path, part n is `exportPartPath(path, n)`. */
+  readonly path: string;
+  readonly rowCount: number;
+  readonly bytes: number;
 }
 
 export interface ExportResult {
@@ -27,6 +41,8 @@ export interface ExportResult {
   readonly bytes: number;
   /** The data version the export read (one snapshot of the dataset's rows; goes into the manifest). */
   readonly dataVersion: string;
+  /** With `maxPartBytes`: every part in order (one when the result fit in one); `bytes` is their sum. */
+  readonly parts?: readonly ExportedPart[];
 }
 
 export type { LoadMode };

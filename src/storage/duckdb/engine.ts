@@ -16,17 +16,27 @@
  * - `TimeZone = 'UTC'` so TIMESTAMPTZ casts and date functions never depend on the host's zone.
  * Loading a file that lives elsewhere copies it into `<dataDir>/.staging/` first (see `load.ts`).
  */
+import { execFile } from "node:child_process";
 import { createHash, randomUUID } from "node:crypto";
-import { promises as fs } from "node:fs";
+import { createReadStream, promises as fs, constants as fsConstants } from "node:fs";
 import path from "node:path";
-import { type DuckDBConnection, DuckDBInstance, DuckDBTypeId } from "@duckdb/node-api";
+import { pipeline } from "node:stream/promises";
+import { promisify } from "node:util";
+import {
+  type DuckDBConnection,
+  DuckDBInstance,
+  type DuckDBResultReader,
+  DuckDBTypeId,
+} from "@duckdb/node-api";
 import { AppError } from "../../core/errors.js";
 import { type DatasetDef, type Program, TENANT_COLUMN } from "../../datasets/types.js";
 import type { CompiledSql, Row } from "../../query/compiled.js";
 import { type Compression, compressionApplies, type ReportFormat } from "../../reports/formats.js";
+import { removeExportParts, sumBytes, TextPartWriter, writeParquetParts } from "../export-parts.js";
 import type {
   AnalyticsEngine,
   DatasetFile,
+  ExportedPart,
   ExportOptions,
   ExportResult,
   FileSet,
@@ -93,6 +103,8 @@ export interface DatasetRowCounts {
 
 /** Rows for `appendTenantData`/`replaceTenantData`: keys are physical column names (case-insensitive). */
 export type RowBatches = Iterable<readonly Row[]> | AsyncIterable<readonly Row[]>;
+
+const execFileAsync = promisify(execFile);
 
 /** Timestamps in text formats: second precision, UTC, ISO 8601 with `Z` (the fraction is dropped). */
 const TIMESTAMP_OPTION = "TIMESTAMPFORMAT '%Y-%m-%dT%H:%M:%SZ'";
@@ -357,21 +369,76 @@ export class DuckDbEngine implements AnalyticsEngine {
       const source = options.spreadsheetSafe
         ? await spreadsheetSafeSelect(con, query.sql)
         : asSubquery(query.sql);
-      const copy =
-        `COPY ${source} TO ${quoteString(target)} (${EXPORT_OPTIONS[options.format](compression)}, ` +
-        "USE_TMP_FILE false)";
-      const prepared = await prepareStatement(con, copy, query.params);
-      const reader = await prepared.runAndReadAll();
+      const copyTo = async (file: string, copyOptions: string) => {
+        const copy = `COPY ${source} TO ${quoteString(file)} (${copyOptions}, USE_TMP_FILE false)`;
+        return (await prepareStatement(con, copy, query.params)).runAndReadAll();
+      };
+      if (options.maxPartBytes !== undefined) {
+        const parts = await this.exportParts(target, options, compression, copyTo);
+        const rowCount = parts.reduce((sum, part) => sum + part.rowCount, 0);
+        return { rowCount, bytes: sumBytes(parts), dataVersion, parts };
+      }
+      const reader = await copyTo(target, EXPORT_OPTIONS[options.format](compression));
       const count = reader.getRows()[0]?.[0];
       const stat = await fs.stat(target);
       return { rowCount: Number(count ?? 0), bytes: stat.size, dataVersion };
     } catch (error) {
-      await fs.rm(target, { force: true }).catch(() => undefined);
+      await (options.maxPartBytes === undefined
+        ? fs.rm(target, { force: true })
+        : removeExportParts(target)
+      ).catch(() => undefined);
       signal?.throwIfAborted();
       throw toAppError(error, "Export failed");
     } finally {
       signal?.removeEventListener("abort", onAbort);
       this.release(con);
+    }
+  }
+
+  /**
+   * The export in parts (`storage/export-parts.ts`): Parquet cut by DuckDB's writer; CSV, TSV and
+   * JSON written uncompressed into a FIFO beside `target`, which a `TextPartWriter` reads and cuts.
+   */
+  private async exportParts(
+    target: string,
+    options: ExportOptions,
+    compression: Compression,
+    copyTo: (file: string, copyOptions: string) => Promise<DuckDBResultReader>,
+  ): Promise<ExportedPart[]> {
+    const maxBytes = options.maxPartBytes!;
+    if (options.format === "parquet") {
+      return writeParquetParts(target, maxBytes, async (file, extraOptions) =>
+        (await copyTo(file, `${EXPORT_OPTIONS.parquet(compression)}${extraOptions}`)).getRowObjectsJS(),
+      );
+    }
+    const fifo = `${target}.parts-fifo`;
+    await execFileAsync("mkfifo", ["-m", "600", fifo]);
+    const writer = new TextPartWriter({
+      path: target,
+      maxBytes,
+      header: options.format !== "json",
+      quoted: options.format !== "json",
+      compression,
+    });
+    try {
+      const reading = pipeline(createReadStream(fifo), writer);
+      const writing = copyTo(fifo, EXPORT_OPTIONS[options.format]("none"));
+      const [read, wrote] = await Promise.allSettled([
+        reading,
+        // A COPY that fails before it opened the FIFO leaves the reader waiting for a writer.
+        writing.catch(async (error: unknown) => {
+          await fs.open(fifo, fsConstants.O_WRONLY | fsConstants.O_NONBLOCK).then(
+            (handle) => handle.close(),
+            () => undefined,
+          );
+          throw error;
+        }),
+      ]);
+      if (wrote.status === "rejected") throw wrote.reason;
+      if (read.status === "rejected") throw read.reason;
+      return writer.parts;
+    } finally {
+      await fs.rm(fifo, { force: true });
     }
   }
 

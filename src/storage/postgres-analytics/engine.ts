@@ -14,16 +14,17 @@
 import { createWriteStream, promises as fs } from "node:fs";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import zlib from "node:zlib";
 import pg from "pg";
 import { to as copyTo } from "pg-copy-streams";
 import { AppError } from "../../core/errors.js";
 import { datasetTable } from "../../datasets/lookup.js";
 import type { DatasetDef, Program } from "../../datasets/types.js";
 import type { CompiledSql, Row, SqlDialect } from "../../query/compiled.js";
-import { type Compression, compressionApplies } from "../../reports/formats.js";
+import { compressionApplies } from "../../reports/formats.js";
+import { compressorFor } from "../compressors.js";
+import { removeExportParts, sumBytes, TextPartWriter } from "../export-parts.js";
 import type { AnalyticsEngine, ExportOptions, ExportResult, LoadRequest, LoadResult } from "../ports.js";
-import { csvToParquet, zstdStream } from "./convert.js";
+import { csvToParquet } from "./convert.js";
 import { redactedUrl, toAppError } from "./errors.js";
 import { copyToStatement, type DescribedColumn, headerLine } from "./export.js";
 import { loadIntoTable } from "./load.js";
@@ -203,6 +204,17 @@ export class PostgresAnalyticsEngine implements AnalyticsEngine {
     const parquet = options.format === "parquet";
     const copyTarget = parquet ? `${filePath}.csv.part` : filePath;
     const copyFormat = parquet ? "csv" : options.format;
+    // In parts (storage/export-parts.ts): the text goes into a part-rotating sink instead of one file.
+    const textParts =
+      options.maxPartBytes !== undefined && !parquet
+        ? new TextPartWriter({
+            path: filePath,
+            maxBytes: options.maxPartBytes,
+            header: copyFormat !== "json",
+            quoted: copyFormat !== "json",
+            compression,
+          })
+        : undefined;
     const signal = options.signal;
     signal?.throwIfAborted();
     const client = await this.connect();
@@ -231,20 +243,24 @@ export class PostgresAnalyticsEngine implements AnalyticsEngine {
         },
       });
       // The file is created here and only appended to: a reader can follow it (AnalyticsEngine).
-      const file = createWriteStream(copyTarget);
-      await pipeline(
-        [source, headedBy(header), ...(compressor ? [compressor] : []), counter, file],
-        signal ? { signal } : {},
-      );
+      const sink = textParts
+        ? [textParts]
+        : [...(compressor ? [compressor] : []), counter, createWriteStream(copyTarget)];
+      await pipeline([source, headedBy(header), ...sink], signal ? { signal } : {});
       await client.query("COMMIT");
+      let parts = textParts?.parts;
       if (parquet) {
-        await csvToParquet(copyTarget, filePath, columns);
+        parts = await csvToParquet(copyTarget, filePath, columns, options.maxPartBytes);
         bytes = (await fs.stat(filePath)).size;
       }
-      return { rowCount: source.rowCount, bytes, dataVersion };
+      if (!parts) return { rowCount: source.rowCount, bytes, dataVersion };
+      return { rowCount: source.rowCount, bytes: sumBytes(parts), dataVersion, parts };
     } catch (error) {
       broken = error as Error;
-      await fs.rm(filePath, { force: true }).catch(() => undefined);
+      await (options.maxPartBytes === undefined
+        ? fs.rm(filePath, { force: true })
+        : removeExportParts(filePath)
+      ).catch(() => undefined);
       signal?.throwIfAborted();
       throw toAppError(error, "Export failed");
     } finally {
@@ -374,17 +390,6 @@ export class PostgresAnalyticsEngine implements AnalyticsEngine {
     } finally {
       await canceller.end().catch(() => undefined);
     }
-  }
-}
-
-async function compressorFor(compression: Compression): Promise<Transform | null> {
-  switch (compression) {
-    case "none":
-      return null;
-    case "gzip":
-      return zlib.createGzip();
-    case "zstd":
-      return zstdStream();
   }
 }
 
