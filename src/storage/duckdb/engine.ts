@@ -121,6 +121,9 @@ const EXPORT_OPTIONS: Record<ReportFormat, (compression: Compression) => string>
   parquet: () => "FORMAT parquet, COMPRESSION 'zstd'",
 };
 
+/** A COPY writes its target in place, front to back (see `exportTo`). */
+const IN_PLACE = "USE_TMP_FILE false";
+
 function delimitedTextOptions(delimiter: string, compression: Compression): string {
   return (
     `FORMAT csv, HEADER true, DELIMITER ${quoteString(delimiter)}, QUOTE '"', ESCAPE '"', NULLSTR '', ` +
@@ -370,7 +373,7 @@ export class DuckDbEngine implements AnalyticsEngine {
         ? await spreadsheetSafeSelect(con, query.sql)
         : asSubquery(query.sql);
       const copyTo = async (file: string, copyOptions: string) => {
-        const copy = `COPY ${source} TO ${quoteString(file)} (${copyOptions}, USE_TMP_FILE false)`;
+        const copy = `COPY ${source} TO ${quoteString(file)} (${copyOptions})`;
         return (await prepareStatement(con, copy, query.params)).runAndReadAll();
       };
       if (options.maxPartBytes !== undefined) {
@@ -378,7 +381,7 @@ export class DuckDbEngine implements AnalyticsEngine {
         const rowCount = parts.reduce((sum, part) => sum + part.rowCount, 0);
         return { rowCount, bytes: sumBytes(parts), dataVersion, parts };
       }
-      const reader = await copyTo(target, EXPORT_OPTIONS[options.format](compression));
+      const reader = await copyTo(target, `${EXPORT_OPTIONS[options.format](compression)}, ${IN_PLACE}`);
       const count = reader.getRows()[0]?.[0];
       const stat = await fs.stat(target);
       return { rowCount: Number(count ?? 0), bytes: stat.size, dataVersion };
@@ -408,7 +411,10 @@ export class DuckDbEngine implements AnalyticsEngine {
     const maxBytes = options.maxPartBytes!;
     if (options.format === "parquet") {
       return writeParquetParts(target, maxBytes, async (file, extraOptions) =>
-        (await copyTo(file, `${EXPORT_OPTIONS.parquet(compression)}${extraOptions}`)).getRowObjectsJS(),
+        // Files cut by size are each written in place already (DuckDB refuses USE_TMP_FILE with them).
+        (
+          await copyTo(file, `${EXPORT_OPTIONS.parquet(compression)}${extraOptions || `, ${IN_PLACE}`}`)
+        ).getRowObjectsJS(),
       );
     }
     const fifo = `${target}.parts-fifo`;
@@ -422,7 +428,7 @@ export class DuckDbEngine implements AnalyticsEngine {
     });
     try {
       const reading = pipeline(createReadStream(fifo), writer);
-      const writing = copyTo(fifo, EXPORT_OPTIONS[options.format]("none"));
+      const writing = copyTo(fifo, `${EXPORT_OPTIONS[options.format]("none")}, ${IN_PLACE}`);
       const [read, wrote] = await Promise.allSettled([
         reading,
         // A COPY that fails before it opened the FIFO leaves the reader waiting for a writer.
