@@ -11,7 +11,7 @@ import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { all, makeEngine, sql, type TestEngine } from "../storage/duckdb/helpers.js";
+import { makeEngine, sql, type TestEngine } from "../storage/duckdb/helpers.js";
 import { startTestApp, type TestApp } from "../support/app.js";
 
 const TENANT = "e5000000-0000-4000-8000-000000000001";

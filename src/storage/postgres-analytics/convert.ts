@@ -3,6 +3,7 @@
  * DuckDB in memory reads the CSV that COPY wrote (types given, nothing sniffed) and writes Parquet
  * with zstd column chunks, as the DuckDB engine's files are (zstd and gzip: `../compressors.ts`).
  */
+import { promises as fs } from "node:fs";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { writeParquetParts } from "../export-parts.js";
 import type { ExportedPart } from "../ports.js";
@@ -27,13 +28,13 @@ const quote = (text: string) => `'${text.replaceAll("'", "''")}'`;
 
 /**
  * Converts `csvPath` (header row, the export's CSV conventions) to Parquet at `parquetPath`; with
- * `maxPartBytes`, to parts of it (`storage/export-parts.ts`), which it returns.
+ * `parts`, to parts of at most `maxBytes` (`storage/export-parts.ts`), which it returns.
  */
 export async function csvToParquet(
   csvPath: string,
   parquetPath: string,
   columns: readonly DescribedColumn[],
-  maxPartBytes?: number,
+  parts?: { readonly maxBytes: number; readonly rowCount: number },
 ): Promise<ExportedPart[] | undefined> {
   const instance = await DuckDBInstance.create(":memory:", { threads: "1", memory_limit: "256MB" });
   const con = await instance.connect();
@@ -48,7 +49,11 @@ export async function csvToParquet(
             `TO ${quote(target)} (FORMAT parquet, COMPRESSION 'zstd'${parts})`,
         )
       ).getRowObjectsJS();
-    if (maxPartBytes !== undefined) return await writeParquetParts(parquetPath, maxPartBytes, copy);
+    if (parts) {
+      // The CSV's bytes a row: an upper bound of a row's in a column chunk (zstd-compressed).
+      const rowBytes = (await fs.stat(csvPath)).size / Math.max(1, parts.rowCount);
+      return await writeParquetParts(parquetPath, parts.maxBytes, copy, rowBytes);
+    }
     await copy(parquetPath, "");
     return undefined;
   } finally {

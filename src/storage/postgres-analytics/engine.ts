@@ -250,7 +250,14 @@ export class PostgresAnalyticsEngine implements AnalyticsEngine {
       await client.query("COMMIT");
       let parts = textParts?.parts;
       if (parquet) {
-        parts = await csvToParquet(copyTarget, filePath, columns, options.maxPartBytes);
+        parts = await csvToParquet(
+          copyTarget,
+          filePath,
+          columns,
+          options.maxPartBytes === undefined
+            ? undefined
+            : { maxBytes: options.maxPartBytes, rowCount: source.rowCount },
+        );
         bytes = (await fs.stat(filePath)).size;
       }
       if (!parts) return { rowCount: source.rowCount, bytes, dataVersion };
