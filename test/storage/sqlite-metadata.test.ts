@@ -28,6 +28,7 @@ const ALL_MIGRATIONS = [
   "010_dataset_files",
   "011_stand_in",
   "012_calendar_schedules",
+  "015_execution_parts",
 ];
 
 import { describeMetadataStoreContract, makeReport } from "./metadata-contract.js";
@@ -453,6 +454,7 @@ describe("SQLite metadata store: the execution queue", () => {
         skipped_slots: _skipped,
         origin: _origin,
         data_version: _version,
+        parts: _parts,
         ...row001
       } = executionToRow(e);
       insertRow(
@@ -466,6 +468,7 @@ describe("SQLite metadata store: the execution queue", () => {
           "schedule",
           "time_zone",
           "test_clock_id",
+          "max_file_size_mb",
         ),
       );
       insertRow(raw, "executions", row001);
@@ -719,9 +722,17 @@ describe("SQLite metadata store: 008_report_formats", () => {
       insertRow(
         raw,
         "reports",
-        reportRowWithout(r, "query_window", "callback_on_failure", "schedule", "time_zone", "test_clock_id"),
+        reportRowWithout(
+          r,
+          "query_window",
+          "callback_on_failure",
+          "schedule",
+          "time_zone",
+          "test_clock_id",
+          "max_file_size_mb",
+        ),
       );
-      const { origin: _origin, data_version: _version, ...row005 } = executionToRow(e);
+      const { origin: _origin, data_version: _version, parts: _parts, ...row005 } = executionToRow(e);
       insertRow(raw, "executions", row005);
       expect(() =>
         insertRow(raw, "reports", {
@@ -732,6 +743,7 @@ describe("SQLite metadata store: 008_report_formats", () => {
             "schedule",
             "time_zone",
             "test_clock_id",
+            "max_file_size_mb",
           ),
           format: "parquet",
         }),
