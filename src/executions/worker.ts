@@ -88,6 +88,9 @@ interface ScratchPart {
  */
 export const SCRATCH_FLUSH_BYTES = 128 << 20;
 
+/** Bytes read at once when a part is hashed after the export (the engine did not hash it). */
+const DIGEST_CHUNK_BYTES = 4 << 20;
+
 export class ExecutionWorker {
   constructor(private readonly deps: WorkerDeps) {}
 
@@ -271,8 +274,8 @@ export class ExecutionWorker {
 
   /**
    * Exports in parts of at most `maxPartBytes` (docs/api.md, MaxFileSizeMB), then hashes each part
-   * (the engine writes several files, so none is followed while written). One part is the result
-   * as one file, at `scratch`. `scratchParts` learns every part's path, for the caller to remove.
+   * the engine did not hash while writing it (Parquet parts: DuckDB writes them). One part is the
+   * result as one file, at `scratch`. `scratchParts` learns every part's path, for the caller to remove.
    */
   private async exportInParts(
     sql: CompiledSql,
@@ -297,8 +300,14 @@ export class ExecutionWorker {
     scratchParts.push(...written.map((part) => part.path));
     const parts: ScratchPart[] = [];
     try {
+      const buffer = written.some((part) => !part.sha256)
+        ? Buffer.allocUnsafeSlow(DIGEST_CHUNK_BYTES)
+        : undefined;
       for (const part of written) {
-        parts.push({ path: part.path, rowCount: part.rowCount, digest: await digestFile(part.path) });
+        const digest = part.sha256
+          ? { sha256: part.sha256, bytes: part.bytes }
+          : await digestFile(part.path, buffer);
+        parts.push({ path: part.path, rowCount: part.rowCount, digest });
       }
     } catch (error) {
       return { ok: false, code: FAILURE_CODES.STORAGE_ERROR, error };

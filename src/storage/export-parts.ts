@@ -11,10 +11,10 @@
  *   groups of at most a quarter of the limit, cut at three quarters of it, keep each file within
  *   the limit unless a row group compresses worse than DuckDB's estimate of its size.
  */
-import { once } from "node:events";
+import { createHash, type Hash } from "node:crypto";
 import { createWriteStream, promises as fs, type WriteStream } from "node:fs";
 import path from "node:path";
-import { Writable } from "node:stream";
+import { Transform, Writable } from "node:stream";
 import { finished, pipeline } from "node:stream/promises";
 import type { Compression } from "../reports/formats.js";
 import { compressorFor } from "./compressors.js";
@@ -42,14 +42,22 @@ const QUOTE = 0x22;
 interface OpenPart {
   readonly path: string;
   /** Where the part's text goes: the compressor, or the file. */
-  readonly input: NodeJS.WritableStream & { write(chunk: Buffer): boolean; end(): void };
+  readonly input: Writable;
+  /** Whether `input` is a compressor (which is given copies: it may keep what it is given). */
+  readonly compressed: boolean;
   readonly file: WriteStream;
+  /** Hashes the file's bytes as they go to it. */
+  readonly hash: Hash;
   /** Settles once the file is written whole (or failed). */
   readonly done: Promise<void>;
   readonly destroy: () => void;
 }
 
-/** Cuts the text an engine writes into part files (see the file comment); `parts` once finished. */
+/**
+ * Cuts the text an engine writes into part files (see the file comment); `parts` once finished.
+ * A stream to pipe into, or driven directly (`takeChunk`, `finishParts`) by a reader that reuses
+ * one buffer: a chunk may be reused once `takeChunk` resolved.
+ */
 export class TextPartWriter extends Writable {
   readonly parts: ExportedPart[] = [];
   private current: OpenPart | undefined;
@@ -66,11 +74,11 @@ export class TextPartWriter extends Writable {
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
-    this.take(chunk).then(() => done(), done);
+    this.takeChunk(chunk).then(() => done(), done);
   }
 
   override _final(done: (error?: Error | null) => void): void {
-    this.finish().then(() => done(), done);
+    this.finishParts().then(() => done(), done);
   }
 
   override _destroy(error: Error | null, done: (error?: Error | null) => void): void {
@@ -78,7 +86,7 @@ export class TextPartWriter extends Writable {
     done(error);
   }
 
-  private async take(chunk: Buffer): Promise<void> {
+  async takeChunk(chunk: Buffer): Promise<void> {
     const ends = this.rowEnds(chunk);
     /** Where the row being read starts in `chunk`, and the first byte not yet written. */
     let rowStart = 0;
@@ -106,7 +114,8 @@ export class TextPartWriter extends Writable {
     }
     await this.writeBytes(chunk.subarray(unwritten, rowStart));
     if (rowStart < chunk.length) {
-      this.carry.push(chunk.subarray(rowStart));
+      // A copy: the caller may reuse the chunk.
+      this.carry.push(Buffer.from(chunk.subarray(rowStart)));
       this.carryBytes += chunk.length - rowStart;
     }
   }
@@ -133,7 +142,7 @@ export class TextPartWriter extends Writable {
     };
   }
 
-  private async finish(): Promise<void> {
+  async finishParts(): Promise<void> {
     if (this.carryBytes > 0) {
       // A last row without its line feed.
       const rest = Buffer.concat(this.carry);
@@ -162,16 +171,28 @@ export class TextPartWriter extends Writable {
     const file = exportPartPath(this.options.path, this.parts.length + 1);
     const stream = createWriteStream(file);
     const compressor = await compressorFor(this.options.compression);
-    const done = compressor ? pipeline(compressor, stream) : finished(stream);
+    // Hashed on the way to the file, so that no part is read again (text as written; a
+    // compressor's output on its way out).
+    const hash = createHash("sha256");
+    const hashing = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        hash.update(chunk);
+        done(null, chunk);
+      },
+    });
+    const done = compressor ? pipeline(compressor, hashing, stream) : finished(stream);
     // Awaited in closePart; a failure meanwhile surfaces at the next write's drain or there.
     done.catch(() => undefined);
     this.current = {
       path: file,
       input: compressor ?? stream,
+      compressed: compressor !== null,
       file: stream,
+      hash,
       done,
       destroy: () => {
         compressor?.destroy();
+        hashing.destroy();
         stream.destroy();
       },
     };
@@ -185,13 +206,22 @@ export class TextPartWriter extends Writable {
     this.current = undefined;
     part.input.end();
     await part.done;
-    this.parts.push({ path: part.path, rowCount: this.partRows, bytes: part.file.bytesWritten });
+    this.parts.push({
+      path: part.path,
+      rowCount: this.partRows,
+      bytes: part.file.bytesWritten,
+      sha256: part.hash.digest("hex"),
+    });
   }
 
+  /** Writes to the part; resolves once the stream has handled the bytes, so that they may be reused. */
   private async writeBytes(bytes: Buffer): Promise<void> {
     if (bytes.length === 0) return;
-    const input = this.current!.input;
-    if (!input.write(bytes)) await once(input as unknown as NodeJS.EventEmitter, "drain");
+    const { input, compressed, hash } = this.current!;
+    if (!compressed) hash.update(bytes);
+    await new Promise<void>((resolve, reject) => {
+      input.write(compressed ? Buffer.from(bytes) : bytes, (error) => (error ? reject(error) : resolve()));
+    });
   }
 }
 

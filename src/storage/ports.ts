@@ -34,6 +34,8 @@ export interface ExportedPart {
   readonly path: string;
   readonly rowCount: number;
   readonly bytes: number;
+  /** Hex SHA-256 of the file, when the engine hashed it while writing it (else the caller does). */
+  readonly sha256?: string;
 }
 
 export interface ExportResult {

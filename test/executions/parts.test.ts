@@ -11,35 +11,22 @@ import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  WIDE_PROFILE_COLUMNS,
+  WIDE_PROFILE_QUERY,
+  WIDE_PROFILE_ROWS,
+  WIDE_PROFILE_TENANT,
+  wideProfileSeed,
+} from "../fixtures/wide-profile.js";
 import { makeEngine, sql, type TestEngine } from "../storage/duckdb/helpers.js";
 import { startTestApp, type TestApp } from "../support/app.js";
 
-const TENANT = "e5000000-0000-4000-8000-000000000001";
-const ROWS = 30_000;
+const TENANT = WIDE_PROFILE_TENANT;
+const ROWS = WIDE_PROFILE_ROWS;
+const COLUMNS = WIDE_PROFILE_COLUMNS;
+const QUERY = WIDE_PROFILE_QUERY;
 const MB = 1_048_576;
-const COLUMNS = ["MpnId", "PartnerName", "PGA_MPNId", "PGA_PartnerName", "City"];
-const QUERY = `SELECT ${COLUMNS.join(", ")} FROM Profile ORDER BY MpnId`;
-
-/**
- * About 6 MB of CSV (2 MB of Parquet: two columns of hex digests do not compress away), so 1 MB
- * parts make several of each format.
- */
-function profileCsv(): string {
-  const lines = [COLUMNS.join(",")];
-  for (let i = 0; i < ROWS; i++) {
-    const name =
-      i % 7 === 0
-        ? `"Partner ""${i}"", with a comma"`
-        : i % 11 === 0
-          ? `"Two\nlines ${i}"`
-          : `Partner ${i} Limited`;
-    const digest = (salt: string) => createHash("sha256").update(`${salt}${i}`).digest("hex");
-    lines.push(`P${String(i).padStart(6, "0")},${name},${digest("a")},${digest("b")},City ${i % 97}`);
-  }
-  return `${lines.join("\n")}\n`;
-}
-
-const seed = [{ program: "mpn" as const, dataset: "Profile", tenant: TENANT, csv: profileCsv() }];
+const seed = wideProfileSeed();
 
 let t: TestApp;
 let reader: TestEngine;

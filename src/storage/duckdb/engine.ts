@@ -18,9 +18,8 @@
  */
 import { execFile } from "node:child_process";
 import { createHash, randomUUID } from "node:crypto";
-import { createReadStream, promises as fs, constants as fsConstants } from "node:fs";
+import { promises as fs, constants as fsConstants } from "node:fs";
 import path from "node:path";
-import { pipeline } from "node:stream/promises";
 import { promisify } from "node:util";
 import {
   type DuckDBConnection,
@@ -210,6 +209,31 @@ interface DatasetView {
   readonly variable: string;
   /** An empty Parquet file with every column: first in every list, so no column is ever missing. */
   readonly schemaFile: string;
+}
+
+/** Bytes read from an export's FIFO at once (one buffer, reused: no garbage per read). */
+const FIFO_READ_BYTES = 1 << 20;
+
+/**
+ * Feeds what DuckDB writes into `fifo` to `writer` through one reused buffer, until DuckDB closes
+ * it. A failure closes the FIFO, so that DuckDB's next write fails and its COPY ends.
+ */
+async function readFifo(fifo: string, writer: TextPartWriter): Promise<void> {
+  const handle = await fs.open(fifo, "r");
+  try {
+    const buffer = Buffer.allocUnsafeSlow(FIFO_READ_BYTES);
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) break;
+      await writer.takeChunk(buffer.subarray(0, bytesRead));
+    }
+    await writer.finishParts();
+  } catch (error) {
+    writer.destroy();
+    throw error;
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Commits that lose a race with another commit of the same key are tried again this many times. */
@@ -427,10 +451,9 @@ export class DuckDbEngine implements AnalyticsEngine {
       compression,
     });
     try {
-      const reading = pipeline(createReadStream(fifo), writer);
       const writing = copyTo(fifo, `${EXPORT_OPTIONS[options.format]("none")}, ${IN_PLACE}`);
       const [read, wrote] = await Promise.allSettled([
-        reading,
+        readFifo(fifo, writer),
         // A COPY that fails before it opened the FIFO leaves the reader waiting for a writer.
         writing.catch(async (error: unknown) => {
           await fs.open(fifo, fsConstants.O_WRONLY | fsConstants.O_NONBLOCK).then(
