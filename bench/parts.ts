@@ -5,7 +5,17 @@
  * its own child process (export-child.ts, the worker side) so that its peak RSS is its own.
  * Throughput of both, and the target: the parts' peak RSS under the single file's.
  */
-import { type Benchmark, fmtInt, fmtMb, fmtMs, fmtRatio, median, progress, startChild } from "./common.js";
+import {
+  type Benchmark,
+  exportSideRow,
+  fmtInt,
+  fmtMb,
+  fmtMs,
+  fmtRatio,
+  median,
+  progress,
+  startChild,
+} from "./common.js";
 import { EXPORT_QUERY, prepareBigData } from "./data.js";
 import type { ExportJob, ExportSideResult } from "./export-child.js";
 
@@ -64,24 +74,14 @@ export const partsBenchmark: Benchmark = {
     const one = summary("one file");
     const parts = summary("parts");
     if (one.rows !== parts.rows) throw new Error(`${one.rows} rows in one file vs ${parts.rows} in parts`);
-    const row = (label: string, s: ReturnType<typeof summary>) => [
-      label,
-      fmtInt(s.rows),
-      fmtInt(s.files),
-      `${(s.bytes / 1024 / 1024).toFixed(0)} MB`,
-      fmtMs(s.ms),
-      s.runs.map(fmtMs).join(" / "),
-      fmtInt((s.rows * 1000) / s.ms),
-      fmtMb(s.maxRssKb),
-    ];
     return {
       method: `${rows.toLocaleString("en-US")} rows of the big dataset (generated for this benchmark); the worker side of benchmark 4 (claim, export, SHA-256, store, finish) in its own child process (fresh Node, DuckDB memory_limit ${settings.exportMemoryLimit}, ${THREADS} threads), CSV, ${rounds} round(s) in alternating order; median wall time, highest peak RSS.`,
       tables: [
         {
-          columns: ["Side", "Rows", "Files", "Size", "Median ms", "Runs ms", "Rows/s", "Peak RSS"],
+          columns: ["Side", "Rows", "Size", "Median ms", "Runs ms", "Rows/s", "Peak RSS"],
           rows: [
-            row("One file (no MaxFileSizeMB)", one),
-            row(`Parts of ${partMb} MB (MaxFileSizeMB)`, parts),
+            exportSideRow("One file (no MaxFileSizeMB)", one),
+            exportSideRow(`${parts.files} parts of ${partMb} MB (MaxFileSizeMB)`, parts),
           ],
         },
       ],
