@@ -463,8 +463,9 @@ export class DuckDbEngine implements AnalyticsEngine {
           throw error;
         }),
       ]);
-      if (wrote.status === "rejected") throw wrote.reason;
+      // A failed read is the cause (DuckDB then fails on the closed FIFO): its error first.
       if (read.status === "rejected") throw read.reason;
+      if (wrote.status === "rejected") throw wrote.reason;
       return writer.parts;
     } finally {
       await fs.rm(fifo, { force: true });
