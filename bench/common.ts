@@ -73,6 +73,29 @@ export function percentile(sorted: ArrayLike<number>, p: number): number {
   return sorted[rank - 1]!;
 }
 
+/** One side of an export benchmark, summed over its runs. */
+export interface ExportSideSummary {
+  readonly rows: number;
+  readonly bytes: number;
+  /** Median wall time. */
+  readonly ms: number;
+  readonly runs: readonly number[];
+  readonly maxRssKb: number;
+}
+
+/** A table row of an export side: label, rows, size, median ms, every run, rows/s, peak RSS. */
+export function exportSideRow(label: string, side: ExportSideSummary): string[] {
+  return [
+    label,
+    fmtInt(side.rows),
+    `${(side.bytes / 1024 / 1024).toFixed(0)} MB`,
+    fmtMs(side.ms),
+    side.runs.map(fmtMs).join(" / "),
+    fmtInt((side.rows * 1000) / side.ms),
+    fmtMb(side.maxRssKb),
+  ];
+}
+
 export function fmtInt(n: number): string {
   return Math.round(n).toLocaleString("en-US");
 }

@@ -234,6 +234,8 @@ export async function createExecuteNowReport(
   query: string,
   name: string,
   format: ReportFormat = "csv",
+  /** Extension fields of the report (e.g. MaxFileSizeMB). */
+  extra: Record<string, unknown> = {},
 ): Promise<string> {
   const created = await api(app, authorization, "POST", `/insights/v1/${BIG_PROGRAM}/ScheduledQueries`, {
     Name: name,
@@ -245,6 +247,7 @@ export async function createExecuteNowReport(
     QueryId: queryId,
     ExecuteNow: true,
     Format: format,
+    ...extra,
   });
   return String(report.value[0]!.reportId);
 }

@@ -7,7 +7,17 @@
  * DuckDB's default COPY.
  */
 import { SCRATCH_FLUSH_BYTES } from "../src/executions/worker.js";
-import { type Benchmark, fmtInt, fmtMb, fmtMs, fmtRatio, median, progress, startChild } from "./common.js";
+import {
+  type Benchmark,
+  exportSideRow,
+  fmtInt,
+  fmtMb,
+  fmtMs,
+  fmtRatio,
+  median,
+  progress,
+  startChild,
+} from "./common.js";
 import { EXPORT_QUERY } from "./data.js";
 import type { ExportJob, ExportSideResult } from "./export-child.js";
 
@@ -123,15 +133,7 @@ export const executeNowBenchmark: Benchmark = {
     const exportMs = median(sides.worker.map((r) => r.exportMs ?? 0));
     const putFileMs = median(sides.worker.map((r) => r.putFileMs ?? 0));
     const restMs = median(sides.worker.map((r) => r.ms - (r.exportMs ?? 0) - (r.putFileMs ?? 0)));
-    const row = (label: string, s: typeof worker) => [
-      label,
-      fmtInt(s.rows),
-      `${(s.bytes / 1024 / 1024).toFixed(0)} MB`,
-      fmtMs(s.ms),
-      s.runs.map(fmtMs).join(" / "),
-      fmtInt((s.rows * 1000) / s.ms),
-      fmtMb(s.maxRssKb),
-    ];
+    const row = exportSideRow;
     return {
       method: `Each side in its own child process (fresh Node, DuckDB memory_limit ${settings.exportMemoryLimit}, ${THREADS} threads), ${rounds} round(s) in alternating order; median wall time, highest peak RSS (process.resourceUsage().maxRSS).`,
       tables: [

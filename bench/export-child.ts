@@ -1,7 +1,8 @@
 /**
  * One side of the ExecuteNow benchmark, alone in its process so that its peak RSS is its own:
  * - "worker": createApp on the big data directory, an ExecuteNow report, `app.worker.runDue()` timed;
- *   then, untimed, the stored file is read back and its SHA-256 checked against the manifest;
+ *   then, untimed, the stored file is read back and its SHA-256 checked against the manifest (with
+ *   `maxFileSizeMB`, the report's MaxFileSizeMB: every part, each checked against its own);
  * - "copy": DuckDB opened directly (read-only, same memory limit and threads), `COPY (same SQL) TO file`;
  * - "copy-unordered": the same with `preserve_insertion_order = false` (the service's setting);
  * - "copy-sha256": copy-unordered while the file is hashed as DuckDB writes it (the worker's hashing
@@ -39,6 +40,8 @@ export interface ExportJob {
   readonly dataDir: string;
   readonly memoryLimit: string;
   readonly threads: number;
+  /** Worker only: the report's MaxFileSizeMB (results in parts). */
+  readonly maxFileSizeMB?: number;
 }
 
 export interface ExportSideResult {
@@ -46,6 +49,8 @@ export interface ExportSideResult {
   readonly ms: number;
   readonly rows: number;
   readonly bytes: number;
+  /** Worker only: the files the result was stored as (1 unless in parts). */
+  readonly files?: number;
   /** process.resourceUsage().maxRSS, in KB. */
   readonly maxRssKb: number;
   /** RSS just before the timed part started, in KB. */
@@ -111,6 +116,7 @@ async function worker(job: ExportJob, log: (m: string) => void): Promise<ExportS
       EXPORT_QUERY,
       `Export ${Date.now()}`,
       job.format,
+      job.maxFileSizeMB === undefined ? {} : { MaxFileSizeMB: job.maxFileSizeMB },
     );
     // Time the worker's two big steps by wrapping the very objects it calls.
     let exportMs = 0;
@@ -153,13 +159,17 @@ async function worker(job: ExportJob, log: (m: string) => void): Promise<ExportS
       throw new Error(`the execution is ${execution?.status}: ${execution?.failureReason}`);
     }
     if (!execution.fileKey) throw new Error("the completed execution has no file");
-    await checkStoredDigest(app, execution.fileKey, execution.sha256, execution.bytes);
-    await app.files.delete([execution.fileKey]);
+    const files = execution.parts ?? [
+      { fileKey: execution.fileKey, sha256: execution.sha256, bytes: execution.bytes ?? 0 },
+    ];
+    for (const file of files) await checkStoredDigest(app, file.fileKey, file.sha256, file.bytes);
+    await app.files.delete(files.map((file) => file.fileKey));
     return {
       mode: "worker",
       ms,
       rows: execution.rowCount ?? 0,
-      bytes: execution.bytes ?? 0,
+      bytes: files.reduce((sum, file) => sum + file.bytes, 0),
+      files: files.length,
       maxRssKb,
       rssBeforeKb,
       exportMs,

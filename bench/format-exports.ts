@@ -5,7 +5,17 @@
  * child process (export-child.ts), with the same DuckDB memory limit and threads as benchmark 4.
  */
 import type { ReportFormat } from "../src/reports/formats.js";
-import { type Benchmark, fmtInt, fmtMb, fmtMs, fmtRatio, median, progress, startChild } from "./common.js";
+import {
+  type Benchmark,
+  exportSideRow,
+  fmtInt,
+  fmtMb,
+  fmtMs,
+  fmtRatio,
+  median,
+  progress,
+  startChild,
+} from "./common.js";
 import { EXPORT_QUERY } from "./data.js";
 import type { ExportJob, ExportSideResult } from "./export-child.js";
 
@@ -55,15 +65,7 @@ export const formatExportsBenchmark: Benchmark = {
       if (worker.rows !== copy.rows) throw new Error(`${format}: ${worker.rows} rows vs ${copy.rows}`);
       return { format, worker, copy, ratio: worker.ms / copy.ms };
     });
-    const row = (label: string, s: ReturnType<typeof summary>) => [
-      label,
-      fmtInt(s.rows),
-      `${(s.bytes / 1024 / 1024).toFixed(0)} MB`,
-      fmtMs(s.ms),
-      s.runs.map(fmtMs).join(" / "),
-      fmtInt((s.rows * 1000) / s.ms),
-      fmtMb(s.maxRssKb),
-    ];
+    const row = exportSideRow;
     return {
       method: `Each side in its own child process (fresh Node, DuckDB memory_limit ${settings.exportMemoryLimit}, ${THREADS} threads), ${rounds} round(s) per format in alternating order; median wall time, highest peak RSS.`,
       tables: [

@@ -22,6 +22,7 @@ import { executeNowBenchmark } from "./execute-now.js";
 import { formatExportsBenchmark } from "./format-exports.js";
 import { httpBenchmark } from "./http.js";
 import { loadsBenchmark } from "./loads.js";
+import { partsBenchmark } from "./parts.js";
 import { pgAnalyticsBenchmark } from "./pg-analytics.js";
 import { pgLayoutBenchmark } from "./pg-layout.js";
 import { queryLanguageBenchmark } from "./query-language.js";
@@ -114,6 +115,7 @@ async function main(): Promise<number> {
     }
     if (dataReady) await runOne(executeNowBenchmark, base);
     if (dataReady) await runOne(formatExportsBenchmark, base);
+    await runOne(partsBenchmark, base);
     await runOne(httpBenchmark, base);
     await runOne(queueBenchmark, base);
     await runOne(rateLimitBenchmark, base);

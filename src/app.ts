@@ -348,8 +348,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     authenticate: (headers, program) => authenticator.authenticate(headers, program),
     authenticateAdmin: (headers) => authenticator.authenticateAdmin(headers),
     publicBase: (request) => config.publicUrl ?? `${request.protocol}://${request.host}`,
-    links: (request, execution, report) =>
-      downloadLink(downloads, context.publicBase(request), execution, report),
+    links: (request, execution, report, part) =>
+      downloadLink(downloads, context.publicBase(request), execution, report, part),
     callbackSecret,
   };
   const role = options.role ?? "all";
@@ -395,6 +395,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       log,
       metrics,
       ...(faults ? { faults } : {}),
+      ...(config.maxFileSizeMB === null ? {} : { maxFileSizeMB: config.maxFileSizeMB }),
     });
   const worker = newWorker(0);
   const dispatcher = new CallbackDispatcher({

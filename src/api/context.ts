@@ -60,11 +60,12 @@ export interface ApiContext {
   authenticateAdmin(headers: FastifyRequest["headers"]): Promise<Principal>;
   /** Scheme, host and port that absolute links start with. */
   publicBase(request: FastifyRequest): string;
-  /** A fresh download link for a completed execution, or null. */
+  /** A fresh download link for a completed execution (or its part `part`, from 1), or null. */
   links(
     request: FastifyRequest,
     execution: StoredExecution,
     report: StoredReport,
+    part?: number,
   ): Promise<DownloadLink | null>;
   /** The tenant's callback signing secret (whsec_…). */
   callbackSecret(tenant: string): string;

@@ -25,29 +25,49 @@ export interface DownloadDeps {
   readonly now: () => Date;
 }
 
-/** A fresh link for a completed execution, or null when it has no file. */
+/**
+ * A fresh link for a completed execution's file — or for part `part` (from 1) of a result in parts
+ * — or null when it has no such file. The execution's own file of a result in parts is part 1.
+ */
 export async function downloadLink(
   deps: DownloadDeps,
   publicBase: string,
   execution: StoredExecution,
   /** The execution's report, when the caller has it already (presigned links need its name). */
   known?: StoredReport,
+  part?: number,
 ): Promise<DownloadLink | null> {
-  if (execution.status !== "Completed" || !execution.fileKey) return null;
+  const key = executionFileKey(execution, part);
+  if (execution.status !== "Completed" || !key) return null;
   const expiresAt = linkExpiry(deps.now(), deps.ttlHours);
   if (deps.presigned && deps.files.presignedUrl) {
     const scope = { tenant: execution.tenant, program: execution.program };
     const report = known ?? (await deps.store.getReport(scope, execution.reportId));
     if (!report) return null;
-    const name = downloadFileName(report.name, execution.scheduledTime, report.format, report.compression);
-    return { url: await deps.files.presignedUrl(execution.fileKey, expiresAt, name), expiresAt };
+    return {
+      url: await deps.files.presignedUrl(key, expiresAt, fileNameOf(report, execution, part)),
+      expiresAt,
+    };
   }
   const token = signDownloadToken(deps.linkKey, {
     executionId: execution.id,
     tenant: execution.tenant,
     expiresAt,
+    ...(part === undefined ? {} : { part }),
   });
   return { url: `${publicBase}${DOWNLOAD_PATH}/${token}`, expiresAt };
+}
+
+/** The file key of the execution's file, or of its part `part`; undefined when it has none. */
+function executionFileKey(execution: StoredExecution, part: number | undefined): string | undefined {
+  if (part === undefined) return execution.fileKey ?? undefined;
+  return execution.parts?.[part - 1]?.fileKey;
+}
+
+/** The download name: of the part asked for, or of part 1 when the execution's own file is one. */
+function fileNameOf(report: StoredReport, execution: StoredExecution, part: number | undefined): string {
+  const numbered = part ?? (execution.parts ? 1 : undefined);
+  return downloadFileName(report.name, execution.scheduledTime, report.format, report.compression, numbered);
 }
 
 export function registerDownloadRoutes(app: FastifyInstance, deps: DownloadDeps): void {
@@ -58,22 +78,18 @@ export function registerDownloadRoutes(app: FastifyInstance, deps: DownloadDeps)
       request.log.info({ reason: verified.reason }, "download link refused");
       return deny();
     }
-    const { executionId, tenant } = verified.claims;
+    const { executionId, tenant, part } = verified.claims;
     const execution = await deps.store.findExecution(tenant, executionId);
-    if (execution?.status !== "Completed" || !execution.fileKey) return deny();
+    const key = execution && executionFileKey(execution, part);
+    if (execution?.status !== "Completed" || !key) return deny();
     const report = await deps.store.getReport({ tenant, program: execution.program }, execution.reportId);
-    const stat = await deps.files.stat(execution.fileKey);
+    const stat = await deps.files.stat(key);
     if (!report || !stat) {
       return reply
         .status(404)
         .send(errorEnvelope(404, "The report file no longer exists (files are kept for a limited time)"));
     }
-    const fileName = downloadFileName(
-      report.name,
-      execution.scheduledTime,
-      report.format,
-      report.compression,
-    );
+    const fileName = fileNameOf(report, execution, part);
     const method = request.method === "HEAD" ? "HEAD" : "GET";
     const plan = planDownload({
       method,
@@ -84,7 +100,7 @@ export function registerDownloadRoutes(app: FastifyInstance, deps: DownloadDeps)
     });
     reply.status(plan.status).headers(plan.headers);
     if (method === "HEAD" || plan.status === 416) return reply.send();
-    return reply.send(await deps.files.read(execution.fileKey, plan.range));
+    return reply.send(await deps.files.read(key, plan.range));
   };
   const schema = { hide: true };
   app.get(`${DOWNLOAD_PATH}/:token`, { schema, exposeHeadRoute: false }, handler);

@@ -107,6 +107,11 @@ const report = {
       description:
         "Extension: text cells starting with =, +, -, @, TAB or CR are prefixed with ' so spreadsheets do not run them as formulas",
     },
+    maxFileSizeMB: {
+      type: ["integer", "null"],
+      description:
+        "Extension: results larger than this many MB (1,048,576 bytes) are written in parts; null = the deployment's default (OPENINSIGHTS_MAX_FILE_SIZE_MB), else one file",
+    },
     testClockId: {
       type: ["string", "null"],
       description:
@@ -193,6 +198,22 @@ const execution = {
           description:
             "Extension: the version of the dataset's rows (for the calling tenant) the file was made from; two files of one window with the same version hold the same rows",
         },
+        parts: {
+          type: "array",
+          description:
+            "Extension (MaxFileSizeMB): present when the result was written in parts; reportAccessSecureLink, bytes and sha256 are then part 1's, rowCount the sum of the parts'",
+          items: {
+            type: "object",
+            properties: {
+              part: { type: "integer", description: "1, 2, …" },
+              rowCount: { type: "integer" },
+              bytes: { type: "integer" },
+              sha256: { type: "string" },
+              reportAccessSecureLink: { type: ["string", "null"] },
+              reportExpiryTime: time,
+            },
+          },
+        },
       },
     },
     failure: {
@@ -240,6 +261,13 @@ const reportBody = {
     SpreadsheetSafe: {
       type: "boolean",
       description: "Prefix formula-like text cells with ' (default: OPENINSIGHTS_SPREADSHEET_SAFE, off)",
+    },
+    MaxFileSizeMB: {
+      type: ["integer", "null"],
+      minimum: 1,
+      maximum: 1048576,
+      description:
+        "Extension: a result larger than this many MB is written as numbered parts, each with its own link (default: OPENINSIGHTS_MAX_FILE_SIZE_MB, else one file)",
     },
     CallbackUrl: { type: "string" },
     CallbackMethod: { type: "string", enum: ["GET", "POST"] },

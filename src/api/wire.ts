@@ -157,6 +157,8 @@ export function wireReport(report: StoredReport) {
     timeZone: report.timeZone,
     /** Extension: formula-like text cells prefixed with '. */
     spreadsheetSafe: report.spreadsheetSafe,
+    /** Extension: results larger than this many MB are written in parts; null = the deployment's default. */
+    maxFileSizeMB: report.maxFileSizeMB ?? null,
     /** Extension: the test clock the report lives on, or null (the wall clock). */
     testClockId: report.testClockId ?? null,
   };
@@ -180,6 +182,8 @@ export function wireExecution(
   link: DownloadLink | null,
   delivery: DeliveryView | undefined,
   overdue: boolean,
+  /** The link of each part of a result in parts, in order. */
+  partLinks: readonly (DownloadLink | null)[] = [],
 ) {
   const completed = execution.status === "Completed";
   return {
@@ -208,6 +212,19 @@ export function wireExecution(
           dataWindowStart: wireTime(execution.windowStart),
           dataWindowEnd: wireTime(execution.windowEnd),
           dataVersion: execution.dataVersion ?? null,
+          // Extension (MaxFileSizeMB): only a result in parts has them, so other manifests keep their shape.
+          ...(execution.parts
+            ? {
+                parts: execution.parts.map((part, i) => ({
+                  part: i + 1,
+                  rowCount: part.rowCount,
+                  bytes: part.bytes,
+                  sha256: part.sha256,
+                  reportAccessSecureLink: partLinks[i]?.url ?? null,
+                  reportExpiryTime: wireTime(partLinks[i]?.expiresAt ?? null),
+                })),
+              }
+            : {}),
         }
       : null,
     failure: execution.failureCode

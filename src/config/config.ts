@@ -7,6 +7,7 @@ import path from "node:path";
 import { OPERATION_NAMES } from "../api/operations.js";
 import { type AuthConfig, parseAuthConfig } from "../auth/config.js";
 import { AppError, ERROR_CODES } from "../core/errors.js";
+import { MAX_FILE_SIZE_MB } from "../reports/model.js";
 
 export interface Quotas {
   /** User-defined queries per tenant and program. */
@@ -34,6 +35,8 @@ export interface Config {
   readonly startTimeLeadHours: number;
   /** The default of reports' SpreadsheetSafe (prefix formula-like text cells with '). */
   readonly spreadsheetSafe: boolean;
+  /** MaxFileSizeMB of reports that do not say (OPENINSIGHTS_MAX_FILE_SIZE_MB); null: one file. */
+  readonly maxFileSizeMB: number | null;
   readonly pagination: { readonly defaultPageSize: number; readonly maxPageSize: number };
   readonly maxBodyBytes: number;
   /** Largest load body (`POST /admin/v1/…/loads`), received and decompressed: OPENINSIGHTS_LOAD_MAX_BYTES. */
@@ -177,6 +180,9 @@ export function loadConfig(env: Environment, overrides: ConfigOverrides = {}): C
     },
     startTimeLeadHours: number("OPENINSIGHTS_START_TIME_LEAD_HOURS", 0, 0, 8760),
     spreadsheetSafe: trueOrFalse("OPENINSIGHTS_SPREADSHEET_SAFE", env.OPENINSIGHTS_SPREADSHEET_SAFE, false),
+    maxFileSizeMB: env.OPENINSIGHTS_MAX_FILE_SIZE_MB?.trim()
+      ? integer("OPENINSIGHTS_MAX_FILE_SIZE_MB", env.OPENINSIGHTS_MAX_FILE_SIZE_MB, 1, MAX_FILE_SIZE_MB)
+      : null,
     pagination: { defaultPageSize, maxPageSize },
     maxBodyBytes: number("OPENINSIGHTS_MAX_BODY_BYTES", 1_048_576, 1024, 1_073_741_824),
     // A load body, as received and after gunzip (issue #11): 10 GiB by default.

@@ -56,12 +56,18 @@ export async function digestWhileWriting(
   }
 }
 
-/** The SHA-256 of a finished file, read from the start. */
-export async function digestFile(file: string, chunkBytes = DEFAULT_CHUNK_BYTES): Promise<FileDigest> {
+/**
+ * The SHA-256 of a finished file, read from the start, through `buffer` (files hashed one after
+ * the other can share one: each new buffer is memory until the next collection).
+ */
+export async function digestFile(
+  file: string,
+  buffer: Buffer = Buffer.allocUnsafeSlow(DEFAULT_CHUNK_BYTES),
+): Promise<FileDigest> {
   const handle = await open(file, "r");
   try {
     const hash = createHash("sha256");
-    const bytes = await readUntilEnd(handle, hash, Buffer.allocUnsafeSlow(chunkBytes), 0);
+    const bytes = await readUntilEnd(handle, hash, buffer, 0);
     return { sha256: hash.digest("hex"), bytes };
   } finally {
     await handle.close();

@@ -45,6 +45,25 @@ export interface StoredExecution {
   readonly modifiedTime: Date | null;
   /** The data version a Completed execution's export read (docs/api.md, manifest.dataVersion). */
   readonly dataVersion?: string;
+  /**
+   * A result written in parts (MaxFileSizeMB, docs/api.md): every part in order, the first being
+   * the file of `fileKey`, `bytes` and `sha256`; `rowCount` is then the sum of theirs. Absent for
+   * one file.
+   */
+  readonly parts?: readonly ExecutionPart[];
+}
+
+/** A part's number (from 1) as file names carry it: four digits at least, so that names sort in order. */
+export function partNumber(n: number): string {
+  return String(n).padStart(4, "0");
+}
+
+/** One file of a result written in parts. */
+export interface ExecutionPart {
+  readonly fileKey: string;
+  readonly rowCount: number;
+  readonly bytes: number;
+  readonly sha256: string;
 }
 
 /** How a claimed execution ended. */
@@ -60,6 +79,8 @@ export type ExecutionOutcome =
       readonly windowEnd: Date | null;
       /** The data version the export read; absent from engines that cannot tell. */
       readonly dataVersion?: string;
+      /** Two or more parts (the first is `fileKey`'s), as StoredExecution.parts. */
+      readonly parts?: readonly ExecutionPart[];
     }
   /** A transient failure: back to Pending, tried again at `retryAt`. */
   | {

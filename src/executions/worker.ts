@@ -15,14 +15,14 @@ import type { Metrics } from "../metrics/metrics.js";
 import type { CompiledSql } from "../query/compiled.js";
 import { prepareQuery } from "../query/prepare.js";
 import { reportContentType, reportFileExtension } from "../reports/formats.js";
-import type { StoredReport } from "../reports/model.js";
+import { BYTES_PER_MB, type StoredReport } from "../reports/model.js";
 import { nextRunTimes, reportSchedule } from "../reports/schedule.js";
-import type { AnalyticsEngine, FileStore, MetadataStore } from "../storage/ports.js";
+import type { AnalyticsEngine, ExportResult, FileStore, MetadataStore } from "../storage/ports.js";
 import type { StoredPayload } from "../webhooks/dispatcher.js";
 import type { CallbackDelivery } from "../webhooks/model.js";
 import { callbackTarget } from "../webhooks/url.js";
-import { digestWhileWriting, type FileDigest } from "./digest-while-writing.js";
-import type { ExecutionOutcome, StoredExecution } from "./model.js";
+import { digestFile, digestWhileWriting, type FileDigest } from "./digest-while-writing.js";
+import { type ExecutionOutcome, type ExecutionPart, partNumber, type StoredExecution } from "./model.js";
 import { nextRetryAt } from "./retry.js";
 
 export interface WorkerDeps {
@@ -45,6 +45,8 @@ export interface WorkerDeps {
   readonly metrics?: Pick<Metrics, "executionFinished">;
   /** Faults on demand (OPENINSIGHTS_FAULTS): whether an execution is to fail with InjectedFault. */
   readonly faults?: Pick<FaultService, "fails">;
+  /** MaxFileSizeMB of reports that do not say (OPENINSIGHTS_MAX_FILE_SIZE_MB); absent: one file. */
+  readonly maxFileSizeMB?: number;
 }
 
 /** Failure codes shown on executions (failureCode). */
@@ -66,8 +68,17 @@ type ExportedFile =
       readonly digest: FileDigest;
       /** The data version the export read (absent when the engine cannot tell). */
       readonly dataVersion?: string;
+      /** A result in two or more parts (MaxFileSizeMB), the first being the scratch file. */
+      readonly parts?: readonly ScratchPart[];
     }
   | { readonly ok: false; readonly code: FailureCode; readonly error: unknown };
+
+/** A part of a result on scratch space, hashed. */
+interface ScratchPart {
+  readonly path: string;
+  readonly rowCount: number;
+  readonly digest: FileDigest;
+}
 
 /**
  * How often the scratch file is flushed to disk while it is written, when the file store keeps it as
@@ -76,6 +87,9 @@ type ExportedFile =
  * end instead, which nothing overlaps, cost about 150 ms more.
  */
 export const SCRATCH_FLUSH_BYTES = 128 << 20;
+
+/** Bytes read at once when a part is hashed after the export (the engine did not hash it). */
+const DIGEST_CHUNK_BYTES = 4 << 20;
 
 export class ExecutionWorker {
   constructor(private readonly deps: WorkerDeps) {}
@@ -148,6 +162,8 @@ export class ExecutionWorker {
       this.deps.scratchDir,
       `${execution.id}.${this.deps.newId()}${fileExtension(report)}`,
     );
+    // The parts of a result written in parts lie beside the scratch file; all go with it.
+    const scratchParts: string[] = [];
     try {
       const started = performance.now();
       const injected = await this.deps.faults?.fails("execution", {
@@ -161,12 +177,12 @@ export class ExecutionWorker {
             false,
             execution,
           )
-        : await this.produce(execution, report, scratch);
+        : await this.produce(execution, report, scratch, scratchParts);
       const seconds = (performance.now() - started) / 1000;
       await this.finish(execution, outcome, this.delivery(execution, report, outcome), seconds);
     } finally {
       clearInterval(renewal);
-      await rm(scratch, { force: true });
+      for (const file of [scratch, ...scratchParts]) await rm(file, { force: true });
     }
   }
 
@@ -174,6 +190,7 @@ export class ExecutionWorker {
     execution: StoredExecution,
     report: StoredReport,
     scratch: string,
+    scratchParts: string[],
   ): Promise<ExecutionOutcome> {
     const override = await this.explicitWindow(execution, report);
     let prepared: ReturnType<typeof prepareQuery>;
@@ -199,33 +216,110 @@ export class ExecutionWorker {
       return this.failure(FAILURE_CODES.INVALID_QUERY, reason, false, execution);
     }
 
-    const written = await this.exportWithDigest(prepared.sql, scratch, report);
+    const maxFileSizeMB = report.maxFileSizeMB ?? this.deps.maxFileSizeMB;
+    const written =
+      maxFileSizeMB === undefined
+        ? await this.exportWithDigest(prepared.sql, scratch, report)
+        : await this.exportInParts(prepared.sql, scratch, report, maxFileSizeMB * BYTES_PER_MB, scratchParts);
     if (!written.ok) {
       return this.failure(written.code, describe(written.error), !willRecur(written.error), execution);
     }
 
+    const stored: string[] = [];
     try {
-      const key = fileKey(execution, report);
-      const stored = await this.deps.files.putFile(key, scratch, {
-        contentType: reportContentType(report.format, report.compression),
-      });
-      if (stored.bytes !== written.digest.bytes) {
-        throw new Error(`stored ${stored.bytes} bytes but hashed ${written.digest.bytes}`);
-      }
-      return {
+      const done = {
         status: "Completed",
         at: this.deps.now(),
-        fileKey: key,
         rowCount: written.rowCount,
-        bytes: written.digest.bytes,
-        sha256: written.digest.sha256,
         windowStart: prepared.window.start,
         windowEnd: prepared.window.end,
         ...(written.dataVersion ? { dataVersion: written.dataVersion } : {}),
-      };
+      } as const;
+      if (!written.parts) {
+        const key = fileKey(execution, report);
+        await this.store(key, scratch, written.digest, report);
+        return { ...done, fileKey: key, bytes: written.digest.bytes, sha256: written.digest.sha256 };
+      }
+      const parts: ExecutionPart[] = [];
+      for (const [index, part] of written.parts.entries()) {
+        const key = partFileKey(execution, report, index + 1);
+        stored.push(key);
+        await this.store(key, part.path, part.digest, report);
+        parts.push({
+          fileKey: key,
+          rowCount: part.rowCount,
+          bytes: part.digest.bytes,
+          sha256: part.digest.sha256,
+        });
+      }
+      // The execution's own file is the first part: old clients' links still get data.
+      const first = parts[0]!;
+      return { ...done, fileKey: first.fileKey, bytes: first.bytes, sha256: first.sha256, parts };
     } catch (error) {
+      // Parts stored before the failure would be nobody's once a retry cuts the result differently.
+      await this.deps.files.delete(stored).catch(() => undefined);
       return this.failure(FAILURE_CODES.STORAGE_ERROR, describe(error), true, execution);
     }
+  }
+
+  /** Moves a hashed scratch file into the file store under `key`, checking the bytes stored. */
+  private async store(key: string, file: string, digest: FileDigest, report: StoredReport): Promise<void> {
+    const stored = await this.deps.files.putFile(key, file, {
+      contentType: reportContentType(report.format, report.compression),
+    });
+    if (stored.bytes !== digest.bytes) {
+      throw new Error(`stored ${stored.bytes} bytes but hashed ${digest.bytes}`);
+    }
+  }
+
+  /**
+   * Exports in parts of at most `maxPartBytes` (docs/api.md, MaxFileSizeMB), then hashes each part
+   * the engine did not hash while writing it (Parquet parts: DuckDB writes them). One part is the
+   * result as one file, at `scratch`. `scratchParts` learns every part's path, for the caller to remove.
+   */
+  private async exportInParts(
+    sql: CompiledSql,
+    scratch: string,
+    report: StoredReport,
+    maxPartBytes: number,
+    scratchParts: string[],
+  ): Promise<ExportedFile> {
+    let exported: ExportResult;
+    try {
+      await mkdir(this.deps.scratchDir, { recursive: true });
+      exported = await this.deps.engine.exportTo(sql, scratch, {
+        format: report.format,
+        compression: report.compression,
+        spreadsheetSafe: report.spreadsheetSafe,
+        maxPartBytes,
+      });
+    } catch (error) {
+      return { ok: false, code: FAILURE_CODES.ENGINE_ERROR, error };
+    }
+    const written = exported.parts ?? [{ path: scratch, rowCount: exported.rowCount, bytes: exported.bytes }];
+    scratchParts.push(...written.map((part) => part.path));
+    const parts: ScratchPart[] = [];
+    try {
+      const buffer = written.some((part) => !part.sha256)
+        ? Buffer.allocUnsafeSlow(DIGEST_CHUNK_BYTES)
+        : undefined;
+      for (const part of written) {
+        const digest = part.sha256
+          ? { sha256: part.sha256, bytes: part.bytes }
+          : await digestFile(part.path, buffer);
+        parts.push({ path: part.path, rowCount: part.rowCount, digest });
+      }
+    } catch (error) {
+      return { ok: false, code: FAILURE_CODES.STORAGE_ERROR, error };
+    }
+    const { dataVersion } = exported;
+    return {
+      ok: true,
+      rowCount: exported.rowCount,
+      digest: parts[0]!.digest,
+      ...(dataVersion ? { dataVersion } : {}),
+      ...(parts.length > 1 ? { parts } : {}),
+    };
   }
 
   /**
@@ -358,7 +452,7 @@ export class ExecutionWorker {
     if (recorded && outcome.status === "Completed") {
       this.deps.metrics?.executionFinished(execution.program, "Completed", {
         rows: outcome.rowCount,
-        bytes: outcome.bytes,
+        bytes: outcome.parts?.reduce((sum, part) => sum + part.bytes, 0) ?? outcome.bytes,
         seconds,
       });
     } else if (recorded && outcome.status === "Failed" && outcome.code !== FAILURE_CODES.INJECTED_FAULT) {
@@ -379,6 +473,11 @@ export class ExecutionWorker {
 /** Files are keyed per execution, so a re-run after a crash overwrites the same file. */
 export function fileKey(execution: StoredExecution, report: StoredReport): string {
   return `${report.program}/${report.tenant}/${report.id}/${execution.id}${fileExtension(report)}`;
+}
+
+/** Part `n` (from 1) of a result written in parts: `<execution>.part-0001<extension>`, … */
+export function partFileKey(execution: StoredExecution, report: StoredReport, n: number): string {
+  return `${report.program}/${report.tenant}/${report.id}/${execution.id}.part-${partNumber(n)}${fileExtension(report)}`;
 }
 
 function fileExtension(report: StoredReport): string {

@@ -10,6 +10,7 @@
  * - HEAD ignores Range (range handling is defined for GET only) and answers the headers of a whole GET.
  * - The caller sends no body for HEAD or 416; for GET it streams `range` (inclusive) or the whole file.
  */
+import { partNumber } from "../executions/model.js";
 import {
   type Compression,
   contentTypeOfFileName,
@@ -128,7 +129,8 @@ export function contentTypeFor(fileName: string): string {
 
 /**
  * The name a report file downloads as: `<report name>_<scheduled time>.<extension>[.gz|.zst]`, e.g.
- * `Daily revenue_2024-06-01T00-00-00Z.csv.gz`. Characters unsafe in file names on common systems
+ * `Daily revenue_2024-06-01T00-00-00Z.csv.gz`; part n of a result in parts adds `_part-000n` before
+ * the extension. Characters unsafe in file names on common systems
  * (`/ \ : * ? " < > |`, control characters) become `_`; runs of whitespace become one space;
  * leading dots and surrounding spaces are dropped; the report-name part keeps at most 100 characters; an empty name becomes `report`.
  */
@@ -137,6 +139,7 @@ export function downloadFileName(
   scheduledTime: Date,
   format: ReportFormat,
   compression: Compression,
+  part?: number,
 ): string {
   let name = wellFormed(reportName)
     .normalize("NFC")
@@ -154,7 +157,8 @@ export function downloadFileName(
         .replace(/\.\d{3}Z$/, "Z")
         .replace(/:/g, "-")
     : "unknown-time";
-  return `${name}_${time}${reportFileExtension(format, compression)}`;
+  const partSuffix = part === undefined ? "" : `_part-${partNumber(part)}`;
+  return `${name}_${time}${partSuffix}${reportFileExtension(format, compression)}`;
 }
 
 /** Printable ASCII without `"`, `\` and `%` (which some clients decode); other characters become `_`. */

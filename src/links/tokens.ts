@@ -1,6 +1,7 @@
 /**
  * Download-link tokens: `base64url(payload JSON) "." base64url(HMAC-SHA256(key, first part))`.
- * The payload is `{"v":1,"eid":executionId,"tid":tenant,"exp":unix milliseconds}`. Pure: no clock
+ * The payload is `{"v":1,"eid":executionId,"tid":tenant,"exp":unix milliseconds}`, plus `"p":n` in a
+ * link to part n of a result written in parts (MaxFileSizeMB; without it, the execution's file). Pure: no clock
  * (the caller passes `now`), no I/O. Sign with a key from `deriveKey(master, DOWNLOAD_TOKEN_PURPOSE)`.
  *
  * Verification never throws on the token, whatever it holds; the reason it gives is for logs only
@@ -26,6 +27,8 @@ export interface DownloadClaims {
   readonly executionId: string;
   readonly tenant: string;
   readonly expiresAt: Date;
+  /** Part n (from 1) of a result in parts; absent: the execution's own file. */
+  readonly part?: number;
 }
 
 export type VerifyFailure = "malformed" | "signature" | "expired";
@@ -46,8 +49,17 @@ export function signDownloadToken(key: Buffer, claims: DownloadClaims): string {
   if (typeof claims.tenant !== "string" || claims.tenant === "") {
     throw new AppError(ERROR_CODES.INTERNAL, "a download token needs a tenant");
   }
+  if (claims.part !== undefined && !isPartNumber(claims.part)) {
+    throw new AppError(ERROR_CODES.INTERNAL, "a download token's part must be a positive whole number");
+  }
   const payload = Buffer.from(
-    JSON.stringify({ v: VERSION, eid: claims.executionId, tid: claims.tenant, exp: expires }),
+    JSON.stringify({
+      v: VERSION,
+      eid: claims.executionId,
+      tid: claims.tenant,
+      exp: expires,
+      ...(claims.part === undefined ? {} : { p: claims.part }),
+    }),
     "utf8",
   ).toString("base64url");
   return `${payload}.${mac(key, payload).toString("base64url")}`;
@@ -78,20 +90,26 @@ export function verifyDownloadToken(key: Buffer, token: unknown, now: Date): Ver
     return fail("malformed");
   }
   if (typeof body !== "object" || body === null) return fail("malformed");
-  const { v, eid, tid, exp } = body as Record<string, unknown>;
+  const { v, eid, tid, exp, p } = body as Record<string, unknown>;
   if (v !== VERSION || typeof eid !== "string" || eid === "" || typeof tid !== "string" || tid === "") {
     return fail("malformed");
   }
   if (typeof exp !== "number" || !Number.isSafeInteger(exp)) return fail("malformed");
+  if (p !== undefined && !isPartNumber(p)) return fail("malformed");
   const nowMs = now.getTime();
   // An invalid clock reading fails closed.
   if (!Number.isFinite(nowMs) || nowMs >= exp) return fail("expired");
-  return { ok: true, claims: { executionId: eid, tenant: tid, expiresAt: new Date(exp) } };
+  const claims = { executionId: eid, tenant: tid, expiresAt: new Date(exp) };
+  return { ok: true, claims: p === undefined ? claims : { ...claims, part: p as number } };
 }
 
 /** The expiry of a link issued at `now` that lasts `ttlHours`. */
 export function linkExpiry(now: Date, ttlHours: number = DEFAULT_LINK_TTL_HOURS): Date {
   return new Date(now.getTime() + ttlHours * 3_600_000);
+}
+
+function isPartNumber(value: unknown): boolean {
+  return typeof value === "number" && Number.isSafeInteger(value) && value >= 1;
 }
 
 function mac(key: Buffer, payload: string): Buffer {

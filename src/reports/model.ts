@@ -24,6 +24,11 @@ export const QUERY_WINDOWS = ["SinceLastSuccess"] as const;
 export type QueryWindow = (typeof QUERY_WINDOWS)[number];
 export type CallbackMethod = "GET" | "POST";
 
+/** What MaxFileSizeMB counts in: a megabyte of 1,048,576 bytes. */
+export const BYTES_PER_MB = 1_048_576;
+/** The largest MaxFileSizeMB (1 TB): larger is no limit at all. */
+export const MAX_FILE_SIZE_MB = 1_048_576;
+
 export interface StoredReport {
   readonly id: string;
   readonly tenant: string;
@@ -55,6 +60,11 @@ export interface StoredReport {
   readonly compression: Compression;
   /** Extension: text cells a spreadsheet would run as a formula are prefixed with '. */
   readonly spreadsheetSafe: boolean;
+  /**
+   * Extension `MaxFileSizeMB`: a larger result is written as parts of at most this many MB
+   * (`BYTES_PER_MB`); null = the deployment's default (OPENINSIGHTS_MAX_FILE_SIZE_MB), else one file.
+   */
+  readonly maxFileSizeMB?: number | null;
   readonly callbackUrl: string | null;
   readonly callbackMethod: CallbackMethod | null;
   /** Extension: also call back when an execution fails for good (docs/callbacks.md). */

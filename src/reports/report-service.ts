@@ -105,6 +105,7 @@ export class ReportService {
       format: input.format,
       compression: input.compression,
       spreadsheetSafe: input.spreadsheetSafe,
+      maxFileSizeMB: input.maxFileSizeMB,
       callbackUrl: input.callbackUrl,
       callbackMethod: input.callbackMethod,
       callbackOnFailure: input.callbackOnFailure,
@@ -175,7 +176,11 @@ export class ReportService {
       );
     }
     const clockTime = current.testClockId ? await this.clockTime(scope, current.testClockId) : null;
-    const input = parseUpdateReport(body, current, this.ruleContext(clockTime ?? now));
+    const input = parseUpdateReport(
+      body,
+      { ...current, maxFileSizeMB: current.maxFileSizeMB ?? null },
+      this.ruleContext(clockTime ?? now),
+    );
     if (input.callbackUrl && input.callbackUrl !== current.callbackUrl)
       this.deps.checkCallbackUrl(input.callbackUrl);
     this.checkInterval(scope, current.queryText, input.schedule, "update", now);
@@ -193,6 +198,7 @@ export class ReportService {
       format: input.format,
       compression: input.compression,
       spreadsheetSafe: input.spreadsheetSafe,
+      maxFileSizeMB: input.maxFileSizeMB,
       callbackUrl: input.callbackUrl,
       callbackMethod: input.callbackMethod,
       callbackOnFailure: input.callbackOnFailure,

@@ -16,7 +16,7 @@ import {
   type ReportFormat,
   reportFormatRow,
 } from "./formats.js";
-import { type CallbackMethod, QUERY_WINDOWS, type QueryWindow } from "./model.js";
+import { type CallbackMethod, MAX_FILE_SIZE_MB, QUERY_WINDOWS, type QueryWindow } from "./model.js";
 
 export const MIN_RECURRENCE_HOURS = 4;
 export const MAX_RECURRENCE_HOURS = 2160;
@@ -45,6 +45,8 @@ export interface ReportDefinition {
   readonly format: ReportFormat;
   readonly compression: Compression;
   readonly spreadsheetSafe: boolean;
+  /** Extension `MaxFileSizeMB`; null: the deployment's default (else one file). */
+  readonly maxFileSizeMB: number | null;
   readonly callbackUrl: string | null;
   readonly callbackMethod: CallbackMethod | null;
   readonly callbackOnFailure: boolean;
@@ -186,6 +188,13 @@ function readDefinition(
     context.spreadsheetSafeDefault,
     () => fields.boolean("SpreadsheetSafe")!,
   );
+  const maxFileSizeMB = keep(fields, "MaxFileSizeMB", current?.maxFileSizeMB, null, () => {
+    const value = fields.integer("MaxFileSizeMB")!;
+    if (value < 1 || value > MAX_FILE_SIZE_MB) {
+      throw invalid(`${prefix}MaxFileSizeMB must be a whole number of MB from 1 to ${MAX_FILE_SIZE_MB}`);
+    }
+    return value;
+  });
   const callbackUrl = keep(fields, "CallbackUrl", current?.callbackUrl, null, () => {
     const value = fields.string("CallbackUrl")!.trim();
     return value === "" ? null : checkCallbackUrl(value, prefix);
@@ -208,6 +217,7 @@ function readDefinition(
     format,
     compression,
     spreadsheetSafe,
+    maxFileSizeMB,
     callbackUrl,
     callbackMethod: callbackUrl ? method : null,
     callbackOnFailure,

@@ -20,6 +20,22 @@ export interface ExportOptions {
   readonly compression?: Compression;
   /** Prefix text cells a spreadsheet would run as a formula with `'` (docs/api.md, SpreadsheetSafe). */
   readonly spreadsheetSafe?: boolean;
+  /**
+   * Write the result as parts (docs/api.md, MaxFileSizeMB): CSV/TSV/JSON parts hold at most this
+   * many bytes of text before compression, Parquet parts are files of about this size
+   * (`storage/export-parts.ts` says how). Absent: one file, as always.
+   */
+  readonly maxPartBytes?: number;
+}
+
+/** One file of an export written in parts: a whole file of the format, header row included. */
+export interface ExportedPart {
+  /** Part 1 is the export's path, part n is `exportPartPath(path, n)`. */
+  readonly path: string;
+  readonly rowCount: number;
+  readonly bytes: number;
+  /** Hex SHA-256 of the file, when the engine hashed it while writing it (else the caller does). */
+  readonly sha256?: string;
 }
 
 export interface ExportResult {
@@ -30,6 +46,8 @@ export interface ExportResult {
    * Absent when no version exists: a dataset that reads a table of the user's own is never loaded.
    */
   readonly dataVersion?: string;
+  /** With `maxPartBytes`: every part in order (one when the result fit in one); `bytes` is their sum. */
+  readonly parts?: readonly ExportedPart[];
 }
 
 export type { LoadMode };

@@ -42,6 +42,21 @@ describe("download tokens", () => {
     expect(verifyDownloadToken(key, token, NOW)).toEqual({ ok: true, claims });
   });
 
+  it("round-trips a part number (results in parts); a token without one names the execution's file", () => {
+    const token = signDownloadToken(key, { ...claims, part: 3 });
+    expect(verifyDownloadToken(key, token, NOW)).toEqual({ ok: true, claims: { ...claims, part: 3 } });
+    const whole = verifyDownloadToken(key, signDownloadToken(key, claims), NOW);
+    expect(whole.ok && "part" in whole.claims).toBe(false);
+    const payload = { v: 1, eid: claims.executionId, tid: claims.tenant, exp: EXPIRES.getTime() };
+    for (const p of [0, -1, 1.5, "2", null, 2 ** 60]) {
+      expect(verifyDownloadToken(key, signRaw({ ...payload, p }), NOW)).toEqual({
+        ok: false,
+        reason: "malformed",
+      });
+    }
+    expect(() => signDownloadToken(key, { ...claims, part: 0 })).toThrow(AppError);
+  });
+
   it("keeps millisecond expiry and Unicode tenants exactly", () => {
     const exact = { executionId: "e-1", tenant: "tenant-ü-😀", expiresAt: new Date(EXPIRES.getTime() + 123) };
     expect(verifyDownloadToken(key, signDownloadToken(key, exact), NOW)).toEqual({ ok: true, claims: exact });

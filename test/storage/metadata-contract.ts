@@ -10,7 +10,12 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Cursor, Page, PageRequest } from "../../src/core/paging.js";
 import { newExecution } from "../../src/executions/lifecycle.js";
-import type { ExecutionOutcome, ExecutionStatus, StoredExecution } from "../../src/executions/model.js";
+import type {
+  ExecutionOutcome,
+  ExecutionPart,
+  ExecutionStatus,
+  StoredExecution,
+} from "../../src/executions/model.js";
 import { finishLoad, type StoredLoad, startLoad } from "../../src/loads/model.js";
 import type { StoredQuery, StoredReport } from "../../src/reports/model.js";
 import type { LoadFilter, MetadataStore, ReportQuotas, Scope } from "../../src/storage/ports.js";
@@ -18,6 +23,12 @@ import type { StoredTestClock } from "../../src/testclocks/model.js";
 import type { CallbackDelivery, DeliveryAttempt } from "../../src/webhooks/model.js";
 
 // ── fixtures ────────────────────────────────────────────────────────────────
+
+/** A result in two parts (MaxFileSizeMB). */
+const PARTS: readonly ExecutionPart[] = [
+  { fileKey: "f/ea-01.part-0001.csv", rowCount: 3, bytes: 40, sha256: "a".repeat(64) },
+  { fileKey: "f/ea-01.part-0002.csv", rowCount: 1, bytes: 20, sha256: "b".repeat(64) },
+];
 
 const T0 = Date.parse("2024-05-01T00:00:00.000Z");
 const MINUTE = 60_000;
@@ -749,6 +760,21 @@ export function describeMetadataStoreContract(name: string, open: () => Promise<
         // The slots are free again if the report id came back.
         await addReport(r1, [makeExecution(r1, "ea-05", at(HOUR))]);
         expect(ids(await allExecutions(A, [r1.id]))).toEqual(["ea-05"]);
+      });
+
+      it("returns every part's file key of a result in parts, and round-trips MaxFileSizeMB", async () => {
+        const r = { ...makeReport(A, "ra-01"), maxFileSizeMB: 100 };
+        await addReport(r, [
+          makeExecution(r, "ea-01", at(HOUR), {
+            status: "Completed",
+            fileKey: "f/ea-01.part-0001.csv",
+            parts: PARTS,
+          }),
+        ]);
+        expect(await store.getReport(A, r.id)).toEqual(r);
+        expect((await allExecutions(A, [r.id]))[0]?.parts).toEqual(PARTS);
+        const result = await store.deleteReport(A, r.id);
+        expect(result.fileKeys).toEqual(PARTS.map((part) => part.fileKey));
       });
 
       it("deletes a report without executions", async () => {
@@ -2033,6 +2059,15 @@ export function describeMetadataStoreContract(name: string, open: () => Promise<
         expect(ids(await allExecutions(B, [rb.id]))).toEqual(["eb-06"]);
         expect(await store.getReport(B, rb.id)).toEqual(rb);
         await expect(store.purgeExecutions(cutoff, 0)).rejects.toThrow(RangeError);
+        // A result in parts: every part's key.
+        await store.createExecutions([
+          e(r, "ea-08", 8, { status: "Completed", fileKey: PARTS[0]!.fileKey, parts: PARTS }),
+          e(r, "ea-09", 9, { status: "Completed", fileKey: "files/ea-09.csv" }),
+        ]);
+        expect(await store.purgeExecutions(at(9 * HOUR), 10)).toEqual([
+          "files/ea-07.csv",
+          ...PARTS.map((part) => part.fileKey),
+        ]);
       });
 
       it("makes a report Inactive only while nothing is queued or running for it", async () => {

@@ -28,6 +28,7 @@ const ALL_MIGRATIONS = [
   "010_dataset_files",
   "011_stand_in",
   "012_calendar_schedules",
+  "015_execution_parts",
 ];
 
 import { describeMetadataStoreContract, makeReport } from "./metadata-contract.js";
@@ -389,6 +390,16 @@ async function databaseAt(path: string, last: string): Promise<void> {
 }
 
 /** A report's row without the columns later migrations added (for tables from before them). */
+/** The report columns migrations after 005 added, newest last. */
+const REPORT_COLUMNS_AFTER_005 = [
+  "query_window",
+  "callback_on_failure",
+  "schedule",
+  "time_zone",
+  "test_clock_id",
+  "max_file_size_mb",
+];
+
 function reportRowWithout(r: StoredReport, ...added: string[]): Record<string, unknown> {
   const row: Record<string, unknown> = { ...reportToRow(r) };
   for (const column of added) delete row[column];
@@ -453,21 +464,10 @@ describe("SQLite metadata store: the execution queue", () => {
         skipped_slots: _skipped,
         origin: _origin,
         data_version: _version,
+        parts: _parts,
         ...row001
       } = executionToRow(e);
-      insertRow(
-        raw,
-        "reports",
-        reportRowWithout(
-          r,
-          "spreadsheet_safe",
-          "query_window",
-          "callback_on_failure",
-          "schedule",
-          "time_zone",
-          "test_clock_id",
-        ),
-      );
+      insertRow(raw, "reports", reportRowWithout(r, "spreadsheet_safe", ...REPORT_COLUMNS_AFTER_005));
       insertRow(raw, "executions", row001);
     } finally {
       raw.close();
@@ -716,23 +716,12 @@ describe("SQLite metadata store: 008_report_formats", () => {
     const raw = new Database(path);
     const indexesBefore = schemaOf(raw);
     try {
-      insertRow(
-        raw,
-        "reports",
-        reportRowWithout(r, "query_window", "callback_on_failure", "schedule", "time_zone", "test_clock_id"),
-      );
-      const { origin: _origin, data_version: _version, ...row005 } = executionToRow(e);
+      insertRow(raw, "reports", reportRowWithout(r, ...REPORT_COLUMNS_AFTER_005));
+      const { origin: _origin, data_version: _version, parts: _parts, ...row005 } = executionToRow(e);
       insertRow(raw, "executions", row005);
       expect(() =>
         insertRow(raw, "reports", {
-          ...reportRowWithout(
-            report("r-2"),
-            "query_window",
-            "callback_on_failure",
-            "schedule",
-            "time_zone",
-            "test_clock_id",
-          ),
+          ...reportRowWithout(report("r-2"), ...REPORT_COLUMNS_AFTER_005),
           format: "parquet",
         }),
       ).toThrow(/CHECK constraint failed/);

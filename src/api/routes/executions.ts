@@ -80,10 +80,13 @@ export function registerExecutionRoutes({
       page.items.map(async (execution) => {
         const report = page.reports.get(execution.reportId)!;
         const link = await context.links(request, execution, report);
+        const partLinks = execution.parts
+          ? await Promise.all(execution.parts.map((_, i) => context.links(request, execution, report, i + 1)))
+          : [];
         // A test clock's slot is on the clock's time, not the wall clock's: never overdue.
         const overdue =
           !report.testClockId && isOverdue(execution, context.now(), context.config.overdueMinutes * 60_000);
-        return wireExecution(execution, report, link, page.deliveries.get(execution.id), overdue);
+        return wireExecution(execution, report, link, page.deliveries.get(execution.id), overdue, partLinks);
       }),
     );
     return envelope(value, { nextLink: nextLink(request, page) });

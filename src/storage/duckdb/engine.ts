@@ -16,17 +16,26 @@
  * - `TimeZone = 'UTC'` so TIMESTAMPTZ casts and date functions never depend on the host's zone.
  * Loading a file that lives elsewhere copies it into `<dataDir>/.staging/` first (see `load.ts`).
  */
+import { execFile } from "node:child_process";
 import { createHash, randomUUID } from "node:crypto";
-import { promises as fs } from "node:fs";
+import { promises as fs, constants as fsConstants } from "node:fs";
 import path from "node:path";
-import { type DuckDBConnection, DuckDBInstance, DuckDBTypeId } from "@duckdb/node-api";
+import { promisify } from "node:util";
+import {
+  type DuckDBConnection,
+  DuckDBInstance,
+  type DuckDBResultReader,
+  DuckDBTypeId,
+} from "@duckdb/node-api";
 import { AppError } from "../../core/errors.js";
 import { type DatasetDef, type Program, TENANT_COLUMN } from "../../datasets/types.js";
 import type { CompiledSql, Row } from "../../query/compiled.js";
 import { type Compression, compressionApplies, type ReportFormat } from "../../reports/formats.js";
+import { removeExportParts, sumBytes, TextPartWriter, writeParquetParts } from "../export-parts.js";
 import type {
   AnalyticsEngine,
   DatasetFile,
+  ExportedPart,
   ExportOptions,
   ExportResult,
   FileSet,
@@ -94,6 +103,8 @@ export interface DatasetRowCounts {
 /** Rows for `appendTenantData`/`replaceTenantData`: keys are physical column names (case-insensitive). */
 export type RowBatches = Iterable<readonly Row[]> | AsyncIterable<readonly Row[]>;
 
+const execFileAsync = promisify(execFile);
+
 /** Timestamps in text formats: second precision, UTC, ISO 8601 with `Z` (the fraction is dropped). */
 const TIMESTAMP_OPTION = "TIMESTAMPFORMAT '%Y-%m-%dT%H:%M:%SZ'";
 
@@ -108,6 +119,9 @@ const EXPORT_OPTIONS: Record<ReportFormat, (compression: Compression) => string>
   json: (compression) => `FORMAT json, ${TIMESTAMP_OPTION}, COMPRESSION '${compression}'`,
   parquet: () => "FORMAT parquet, COMPRESSION 'zstd'",
 };
+
+/** A COPY writes its target in place, front to back (see `exportTo`). */
+const IN_PLACE = "USE_TMP_FILE false";
 
 function delimitedTextOptions(delimiter: string, compression: Compression): string {
   return (
@@ -195,6 +209,31 @@ interface DatasetView {
   readonly variable: string;
   /** An empty Parquet file with every column: first in every list, so no column is ever missing. */
   readonly schemaFile: string;
+}
+
+/** Bytes read from an export's FIFO at once (one buffer, reused: no garbage per read). */
+const FIFO_READ_BYTES = 1 << 20;
+
+/**
+ * Feeds what DuckDB writes into `fifo` to `writer` through one reused buffer, until DuckDB closes
+ * it. A failure closes the FIFO, so that DuckDB's next write fails and its COPY ends.
+ */
+async function readFifo(fifo: string, writer: TextPartWriter): Promise<void> {
+  const handle = await fs.open(fifo, "r");
+  try {
+    const buffer = Buffer.allocUnsafeSlow(FIFO_READ_BYTES);
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) break;
+      await writer.takeChunk(buffer.subarray(0, bytesRead));
+    }
+    await writer.finishParts();
+  } catch (error) {
+    writer.destroy();
+    throw error;
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Commits that lose a race with another commit of the same key are tried again this many times. */
@@ -357,21 +396,79 @@ export class DuckDbEngine implements AnalyticsEngine {
       const source = options.spreadsheetSafe
         ? await spreadsheetSafeSelect(con, query.sql)
         : asSubquery(query.sql);
-      const copy =
-        `COPY ${source} TO ${quoteString(target)} (${EXPORT_OPTIONS[options.format](compression)}, ` +
-        "USE_TMP_FILE false)";
-      const prepared = await prepareStatement(con, copy, query.params);
-      const reader = await prepared.runAndReadAll();
+      const copyTo = async (file: string, copyOptions: string) => {
+        const copy = `COPY ${source} TO ${quoteString(file)} (${copyOptions})`;
+        return (await prepareStatement(con, copy, query.params)).runAndReadAll();
+      };
+      if (options.maxPartBytes !== undefined) {
+        const parts = await this.exportParts(target, options, compression, copyTo);
+        const rowCount = parts.reduce((sum, part) => sum + part.rowCount, 0);
+        return { rowCount, bytes: sumBytes(parts), dataVersion, parts };
+      }
+      const reader = await copyTo(target, `${EXPORT_OPTIONS[options.format](compression)}, ${IN_PLACE}`);
       const count = reader.getRows()[0]?.[0];
       const stat = await fs.stat(target);
       return { rowCount: Number(count ?? 0), bytes: stat.size, dataVersion };
     } catch (error) {
-      await fs.rm(target, { force: true }).catch(() => undefined);
+      await (options.maxPartBytes === undefined
+        ? fs.rm(target, { force: true })
+        : removeExportParts(target)
+      ).catch(() => undefined);
       signal?.throwIfAborted();
       throw toAppError(error, "Export failed");
     } finally {
       signal?.removeEventListener("abort", onAbort);
       this.release(con);
+    }
+  }
+
+  /**
+   * The export in parts (`storage/export-parts.ts`): Parquet cut by DuckDB's writer; CSV, TSV and
+   * JSON written uncompressed into a FIFO beside `target`, which a `TextPartWriter` reads and cuts.
+   */
+  private async exportParts(
+    target: string,
+    options: ExportOptions,
+    compression: Compression,
+    copyTo: (file: string, copyOptions: string) => Promise<DuckDBResultReader>,
+  ): Promise<ExportedPart[]> {
+    const maxBytes = options.maxPartBytes!;
+    if (options.format === "parquet") {
+      return writeParquetParts(target, maxBytes, async (file, extraOptions) =>
+        // Files cut by size are each written in place already (DuckDB refuses USE_TMP_FILE with them).
+        (
+          await copyTo(file, `${EXPORT_OPTIONS.parquet(compression)}${extraOptions || `, ${IN_PLACE}`}`)
+        ).getRowObjectsJS(),
+      );
+    }
+    const fifo = `${target}.parts-fifo`;
+    await execFileAsync("mkfifo", ["-m", "600", fifo]);
+    const writer = new TextPartWriter({
+      path: target,
+      maxBytes,
+      header: options.format !== "json",
+      quoted: options.format !== "json",
+      compression,
+    });
+    try {
+      const writing = copyTo(fifo, `${EXPORT_OPTIONS[options.format]("none")}, ${IN_PLACE}`);
+      const [read, wrote] = await Promise.allSettled([
+        readFifo(fifo, writer),
+        // A COPY that fails before it opened the FIFO leaves the reader waiting for a writer.
+        writing.catch(async (error: unknown) => {
+          await fs.open(fifo, fsConstants.O_WRONLY | fsConstants.O_NONBLOCK).then(
+            (handle) => handle.close(),
+            () => undefined,
+          );
+          throw error;
+        }),
+      ]);
+      // A failed read is the cause (DuckDB then fails on the closed FIFO): its error first.
+      if (read.status === "rejected") throw read.reason;
+      if (wrote.status === "rejected") throw wrote.reason;
+      return writer.parts;
+    } finally {
+      await fs.rm(fifo, { force: true });
     }
   }
 

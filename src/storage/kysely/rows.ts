@@ -4,7 +4,7 @@
  * passes a `ColumnCodec` for those and gets the mappers for its row types.
  */
 import { AUDIT_OUTCOMES, type AuditEntry } from "../../audit/model.js";
-import type { ExecutionStatus, StoredExecution } from "../../executions/model.js";
+import type { ExecutionPart, ExecutionStatus, StoredExecution } from "../../executions/model.js";
 import { LOAD_MODES, LOAD_STATUSES, type StoredLoad } from "../../loads/model.js";
 import { COMPRESSIONS, REPORT_FORMAT_NAMES } from "../../reports/formats.js";
 import {
@@ -160,6 +160,7 @@ export function rowMapping<I, B>(codec: ColumnCodec<I, B>) {
         format: r.format,
         compression: r.compression,
         spreadsheet_safe: codec.toBool(r.spreadsheetSafe),
+        max_file_size_mb: r.maxFileSizeMB ?? null,
         callback_url: r.callbackUrl,
         callback_method: r.callbackMethod,
         callback_on_failure: codec.toBool(r.callbackOnFailure),
@@ -193,6 +194,8 @@ export function rowMapping<I, B>(codec: ColumnCodec<I, B>) {
         format: oneOf(REPORT_FORMAT_NAMES, r.format, "reports.format"),
         compression: oneOf(COMPRESSIONS, r.compression, "reports.compression"),
         spreadsheetSafe: codec.fromBool(r.spreadsheet_safe),
+        // Absent when not set, as reports made before MaxFileSizeMB existed.
+        ...(r.max_file_size_mb == null ? {} : { maxFileSizeMB: r.max_file_size_mb }),
         callbackUrl: r.callback_url,
         callbackMethod:
           r.callback_method === null
@@ -260,6 +263,7 @@ export function rowMapping<I, B>(codec: ColumnCodec<I, B>) {
         created_time: toInstant(e.createdTime),
         modified_time: toInstantOrNull(e.modifiedTime),
         data_version: e.dataVersion ?? null,
+        parts: e.parts ? JSON.stringify(e.parts) : null,
       };
     },
 
@@ -290,6 +294,7 @@ export function rowMapping<I, B>(codec: ColumnCodec<I, B>) {
         modifiedTime: fromInstantOrNull(r.modified_time),
         // Absent rather than null when unknown, so executions written before 010 compare as before.
         ...(r.data_version == null ? {} : { dataVersion: r.data_version }),
+        ...(r.parts == null ? {} : { parts: JSON.parse(r.parts) as ExecutionPart[] }),
       };
     },
 

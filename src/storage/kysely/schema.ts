@@ -43,6 +43,8 @@ export interface ReportsTable<I, B> {
   format: string;
   compression: string;
   spreadsheet_safe: B;
+  /** Added by `015_execution_parts` (existing rows: null, the deployment's default). */
+  max_file_size_mb: number | null;
   callback_url: string | null;
   callback_method: string | null;
   /** Added by `006_callback_on_failure` (existing rows: false). */
@@ -83,6 +85,8 @@ export interface ExecutionsTable<I> {
   modified_time: I | null;
   /** Added by `010_dataset_files`: the data version a Completed execution read. */
   data_version: string | null;
+  /** Added by `015_execution_parts`: JSON `ExecutionPart[]` of a result in parts; null for one file. */
+  parts: string | null;
 }
 
 /** The callback outbox: one row per execution (`execution_id` is unique). */

@@ -187,6 +187,17 @@ export function sameScope(a: Scope, b: Scope): boolean {
   return a.tenant === b.tenant && a.program === b.program;
 }
 
+/** Every file key of finished executions' rows: the file, and the parts of a result in parts. */
+export function executionFileKeys(
+  rows: readonly { readonly file_key: string | null; readonly parts: string | null }[],
+): string[] {
+  return rows.flatMap((r) => {
+    const parts =
+      r.parts === null ? [] : (JSON.parse(r.parts) as { fileKey: string }[]).map((p) => p.fileKey);
+    return [...new Set([...(r.file_key === null ? [] : [r.file_key]), ...parts])];
+  });
+}
+
 export function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
@@ -859,6 +870,7 @@ export abstract class KyselyMetadataStore<I, B> {
         window_start: outcome.windowStart === null ? null : instant(outcome.windowStart),
         window_end: outcome.windowEnd === null ? null : instant(outcome.windowEnd),
         data_version: outcome.dataVersion ?? null,
+        parts: outcome.parts ? JSON.stringify(outcome.parts) : null,
         failure_code: null,
         failure_reason: null,
       };

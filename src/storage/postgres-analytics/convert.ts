@@ -1,15 +1,12 @@
 /**
- * What PostgreSQL cannot write itself, done on the way by other well-kept writers:
- * - Parquet: DuckDB in memory reads the CSV that COPY wrote (types given, nothing sniffed) and
- *   writes Parquet with zstd column chunks, as the DuckDB engine's files are;
- * - zstd: Node's own compressor where it has one (22.15+), else the zstd reference library
- *   compiled to WebAssembly (@bokuweb/zstd-wasm), one frame per 4 MiB — concatenated frames are
- *   one valid zstd file, and memory stays bounded by a frame.
+ * What PostgreSQL cannot write itself, done on the way by another well-kept writer — Parquet:
+ * DuckDB in memory reads the CSV that COPY wrote (types given, nothing sniffed) and writes Parquet
+ * with zstd column chunks, as the DuckDB engine's files are (zstd and gzip: `../compressors.ts`).
  */
-import { Transform } from "node:stream";
-import zlib from "node:zlib";
-import { compress as zstdCompress, init as zstdInit } from "@bokuweb/zstd-wasm";
+import { promises as fs } from "node:fs";
 import { DuckDBInstance } from "@duckdb/node-api";
+import { writeParquetParts } from "../export-parts.js";
+import type { ExportedPart } from "../ports.js";
 import type { DescribedColumn } from "./export.js";
 import { TYPE_OIDS } from "./values.js";
 
@@ -29,55 +26,38 @@ const DUCKDB_TYPES: Readonly<Record<number, string>> = {
 
 const quote = (text: string) => `'${text.replaceAll("'", "''")}'`;
 
-/** Converts `csvPath` (header row, the export's CSV conventions) to Parquet at `parquetPath`. */
+/**
+ * Converts `csvPath` (header row, the export's CSV conventions) to Parquet at `parquetPath`; with
+ * `parts`, to parts of at most `maxBytes` (`storage/export-parts.ts`), which it returns.
+ */
 export async function csvToParquet(
   csvPath: string,
   parquetPath: string,
   columns: readonly DescribedColumn[],
-): Promise<void> {
+  parts?: { readonly maxBytes: number; readonly rowCount: number },
+): Promise<ExportedPart[] | undefined> {
   const instance = await DuckDBInstance.create(":memory:", { threads: "1", memory_limit: "256MB" });
   const con = await instance.connect();
   try {
     const types = columns.map((c) => `${quote(c.name)}: ${quote(DUCKDB_TYPES[c.typeOid] ?? "VARCHAR")}`);
-    await con.run(
-      `COPY (SELECT * FROM read_csv(${quote(csvPath)}, header = true, delim = ',', quote = '"', escape = '"', ` +
-        `nullstr = '', allow_quoted_nulls = false, auto_detect = false, columns = {${types.join(", ")}}, ` +
-        `timestampformat = '%Y-%m-%dT%H:%M:%SZ', dateformat = '%Y-%m-%d')) ` +
-        `TO ${quote(parquetPath)} (FORMAT parquet, COMPRESSION 'zstd')`,
-    );
+    const copy = async (target: string, parts: string) =>
+      (
+        await con.runAndReadAll(
+          `COPY (SELECT * FROM read_csv(${quote(csvPath)}, header = true, delim = ',', quote = '"', escape = '"', ` +
+            `nullstr = '', allow_quoted_nulls = false, auto_detect = false, columns = {${types.join(", ")}}, ` +
+            `timestampformat = '%Y-%m-%dT%H:%M:%SZ', dateformat = '%Y-%m-%d')) ` +
+            `TO ${quote(target)} (FORMAT parquet, COMPRESSION 'zstd'${parts})`,
+        )
+      ).getRowObjectsJS();
+    if (parts) {
+      // The CSV's bytes a row: an upper bound of a row's in a column chunk (zstd-compressed).
+      const rowBytes = (await fs.stat(csvPath)).size / Math.max(1, parts.rowCount);
+      return await writeParquetParts(parquetPath, parts.maxBytes, copy, rowBytes);
+    }
+    await copy(parquetPath, "");
+    return undefined;
   } finally {
     con.closeSync();
     instance.closeSync();
   }
-}
-
-const FRAME_BYTES = 4 << 20;
-let wasmReady: Promise<void> | undefined;
-
-/** A zstd compressor stream. */
-export async function zstdStream(): Promise<Transform> {
-  const native = (zlib as unknown as { createZstdCompress?: () => Transform }).createZstdCompress;
-  if (native) return native();
-  wasmReady ??= zstdInit();
-  await wasmReady;
-  let pending: Buffer[] = [];
-  let size = 0;
-  const frame = (stream: Transform) => {
-    if (size === 0) return;
-    stream.push(Buffer.from(zstdCompress(Buffer.concat(pending, size), 3)));
-    pending = [];
-    size = 0;
-  };
-  return new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      pending.push(chunk);
-      size += chunk.length;
-      if (size >= FRAME_BYTES) frame(this);
-      done();
-    },
-    flush(done) {
-      frame(this);
-      done();
-    },
-  });
 }

@@ -12,18 +12,25 @@
  *   `exportTimeoutMs` for exports; an abort signal cancels the backend's statement.
  */
 import { createWriteStream, promises as fs } from "node:fs";
-import type { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import zlib from "node:zlib";
 import pg from "pg";
 import { to as copyTo } from "pg-copy-streams";
 import { AppError } from "../../core/errors.js";
 import { datasetTable, loadedDatasets } from "../../datasets/lookup.js";
 import type { DatasetDef, Program } from "../../datasets/types.js";
 import type { CompiledSql, Row, SqlDialect } from "../../query/compiled.js";
-import { type Compression, compressionApplies } from "../../reports/formats.js";
-import type { AnalyticsEngine, ExportOptions, ExportResult, LoadRequest, LoadResult } from "../ports.js";
-import { csvToParquet, zstdStream } from "./convert.js";
+import { compressionApplies } from "../../reports/formats.js";
+import { compressorFor } from "../compressors.js";
+import { removeExportParts, sumBytes, TextPartWriter } from "../export-parts.js";
+import type {
+  AnalyticsEngine,
+  ExportedPart,
+  ExportOptions,
+  ExportResult,
+  LoadRequest,
+  LoadResult,
+} from "../ports.js";
+import { csvToParquet } from "./convert.js";
 import { redactedUrl, toAppError } from "./errors.js";
 import { copyToStatement, type DescribedColumn, headerLine } from "./export.js";
 import { loadIntoTable } from "./load.js";
@@ -212,6 +219,17 @@ export class PostgresAnalyticsEngine implements AnalyticsEngine {
     const parquet = options.format === "parquet";
     const copyTarget = parquet ? `${filePath}.csv.part` : filePath;
     const copyFormat = parquet ? "csv" : options.format;
+    // In parts (storage/export-parts.ts): the text goes into a part-rotating sink instead of one file.
+    const textParts =
+      options.maxPartBytes !== undefined && !parquet
+        ? new TextPartWriter({
+            path: filePath,
+            maxBytes: options.maxPartBytes,
+            header: copyFormat !== "json",
+            quoted: copyFormat !== "json",
+            compression,
+          })
+        : undefined;
     const signal = options.signal;
     signal?.throwIfAborted();
     const client = await this.connect();
@@ -233,22 +251,42 @@ export class PostgresAnalyticsEngine implements AnalyticsEngine {
         copyTo(copyToStatement(sql, columns, copyFormat, options.spreadsheetSafe ?? false)),
       );
       // The file is created here and only appended to: a reader can follow it (AnalyticsEngine).
-      // COPY's bytes go to it untouched, in the socket's chunks; the buffer lets a slow disk write
-      // lag behind without pausing the socket at every chunk.
-      const file = createWriteStream(copyTarget, { highWaterMark: FILE_BUFFER_BYTES });
-      // The header goes first, written before any row (also when none follows).
-      if (header !== null) (compressor ?? file).write(header);
-      await pipeline([source, ...(compressor ? [compressor] : []), file], signal ? { signal } : {});
+      // In parts, COPY's bytes go into the part-rotating sink; otherwise to the file untouched, in the
+      // socket's chunks (the buffer lets a slow disk write lag behind without pausing the socket at
+      // every chunk). The header goes first, written before any row (also when none follows).
+      let bytes = 0;
+      let parts: readonly ExportedPart[] | undefined;
+      if (textParts) {
+        if (header !== null) textParts.write(header);
+        await pipeline([source, textParts], signal ? { signal } : {});
+        parts = textParts.parts;
+      } else {
+        const file = createWriteStream(copyTarget, { highWaterMark: FILE_BUFFER_BYTES });
+        if (header !== null) (compressor ?? file).write(header);
+        await pipeline([source, ...(compressor ? [compressor] : []), file], signal ? { signal } : {});
+        bytes = file.bytesWritten;
+      }
       await client.query("COMMIT");
-      let bytes = file.bytesWritten;
       if (parquet) {
-        await csvToParquet(copyTarget, filePath, columns);
+        parts = await csvToParquet(
+          copyTarget,
+          filePath,
+          columns,
+          options.maxPartBytes === undefined
+            ? undefined
+            : { maxBytes: options.maxPartBytes, rowCount: source.rowCount },
+        );
         bytes = (await fs.stat(filePath)).size;
       }
-      return { rowCount: source.rowCount, bytes, ...(dataVersion ? { dataVersion } : {}) };
+      const version = dataVersion ? { dataVersion } : {};
+      if (!parts) return { rowCount: source.rowCount, bytes, ...version };
+      return { rowCount: source.rowCount, bytes: sumBytes(parts), ...version, parts };
     } catch (error) {
       broken = error as Error;
-      await fs.rm(filePath, { force: true }).catch(() => undefined);
+      await (options.maxPartBytes === undefined
+        ? fs.rm(filePath, { force: true })
+        : removeExportParts(filePath)
+      ).catch(() => undefined);
       signal?.throwIfAborted();
       throw toAppError(error, readFailure("Export failed", query));
     } finally {
@@ -379,17 +417,6 @@ export class PostgresAnalyticsEngine implements AnalyticsEngine {
     } finally {
       await canceller.end().catch(() => undefined);
     }
-  }
-}
-
-async function compressorFor(compression: Compression): Promise<Transform | null> {
-  switch (compression) {
-    case "none":
-      return null;
-    case "gzip":
-      return zlib.createGzip();
-    case "zstd":
-      return zstdStream();
   }
 }
 

@@ -41,6 +41,7 @@ import {
   checkPositiveInteger,
   checkReportExecutions,
   count,
+  executionFileKeys,
   insertExecutionRows,
   type KyselyDialectParts,
   KyselyMetadataStore,
@@ -596,7 +597,7 @@ class PgMetadataStore extends KyselyMetadataStore<Date, boolean> implements Post
         .where("tenant", "=", scope.tenant)
         .where("program", "=", scope.program)
         .where("report_id", "=", id)
-        .returning(["file_key", "scheduled_time"])
+        .returning(["file_key", "parts", "scheduled_time"])
         .execute();
       await trx
         .deleteFrom("reports")
@@ -604,9 +605,9 @@ class PgMetadataStore extends KyselyMetadataStore<Date, boolean> implements Post
         .where("program", "=", scope.program)
         .where("id", "=", id)
         .execute();
-      const fileKeys = gone
-        .sort((a, b) => a.scheduled_time.getTime() - b.scheduled_time.getTime())
-        .flatMap((r) => (r.file_key === null ? [] : [r.file_key]));
+      const fileKeys = executionFileKeys(
+        gone.sort((a, b) => a.scheduled_time.getTime() - b.scheduled_time.getTime()),
+      );
       return { deleted: true, fileKeys };
     });
   }
@@ -733,7 +734,7 @@ class PgMetadataStore extends KyselyMetadataStore<Date, boolean> implements Post
     // SKIP LOCKED: concurrent purgers split the work instead of returning the same keys twice.
     // (`for update of e`: the `later` rows are only read.)
     // Deliveries and their attempts go with their executions (ON DELETE CASCADE).
-    const { rows } = await sql<Pick<ExecutionsTable, "file_key">>`
+    const { rows } = await sql<Pick<ExecutionsTable, "file_key" | "parts">>`
       with doomed as (
         select e.id from executions e
         where e.status in ('Completed', 'Failed') and e.scheduled_time < ${cutoff}::timestamptz
@@ -751,10 +752,10 @@ class PgMetadataStore extends KyselyMetadataStore<Date, boolean> implements Post
         for update of e skip locked
       ), gone as (
         delete from executions e using doomed where e.id = doomed.id
-        returning e.id, e.file_key, e.scheduled_time
+        returning e.id, e.file_key, e.parts, e.scheduled_time
       )
-      select file_key from gone order by scheduled_time, id`.execute(this.db);
-    return rows.flatMap((r) => (r.file_key === null ? [] : [r.file_key]));
+      select file_key, parts from gone order by scheduled_time, id`.execute(this.db);
+    return executionFileKeys(rows);
   }
 
   async close(): Promise<void> {

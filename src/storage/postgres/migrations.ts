@@ -214,6 +214,16 @@ const m006_callback_on_failure = statements(
  */
 const m014_unlogged_rate_limits = statements("alter table rate_limit_buckets set unlogged");
 
+/**
+ * Results in parts (issue #14, MaxFileSizeMB): reports gain `max_file_size_mb` (null: the
+ * deployment's default); executions gain `parts`, the JSON list of a result's parts (null: one file).
+ */
+const m015_execution_parts = statements(
+  `alter table reports add column max_file_size_mb integer
+    constraint reports_max_file_size_mb_check check (max_file_size_mb is null or max_file_size_mb > 0)`,
+  "alter table executions add column parts text",
+);
+
 /** The audit log (docs/operations.md): listed by time, filtered by tenant; purged by time. */
 const m007_audit_log = statements(
   `create table audit_log (
@@ -325,6 +335,7 @@ export const METADATA_MIGRATIONS: Readonly<Record<string, Migration>> = Object.f
   "011_stand_in": m011_stand_in,
   "012_calendar_schedules": m012_calendar_schedules,
   "014_unlogged_rate_limits": m014_unlogged_rate_limits,
+  "015_execution_parts": m015_execution_parts,
 });
 
 /** The bookkeeping table: the layout of Kysely's `Migrator` (so either runner can take over). */

@@ -39,6 +39,7 @@ import {
   checkReportExecutions,
   chunks,
   count,
+  executionFileKeys,
   insertExecutionRows,
   type KyselyDialectParts,
   KyselyMetadataStore,
@@ -306,7 +307,7 @@ class SqliteMetadataStore extends KyselyMetadataStore<number, number> implements
     return this.db.transaction().execute(async (trx) => {
       const keyed = await trx
         .selectFrom("executions")
-        .select("file_key")
+        .select(["file_key", "parts"])
         .where("tenant", "=", scope.tenant)
         .where("program", "=", scope.program)
         .where("report_id", "=", id)
@@ -339,8 +340,7 @@ class SqliteMetadataStore extends KyselyMetadataStore<number, number> implements
         .where("program", "=", scope.program)
         .where("id", "=", id)
         .executeTakeFirst();
-      const fileKeys = keyed.flatMap((r) => (r.file_key === null ? [] : [r.file_key]));
-      return { deleted: result.numDeletedRows > 0n, fileKeys };
+      return { deleted: result.numDeletedRows > 0n, fileKeys: executionFileKeys(keyed) };
     });
   }
 
@@ -529,7 +529,7 @@ class SqliteMetadataStore extends KyselyMetadataStore<number, number> implements
     return this.db.transaction().execute(async (trx) => {
       const doomed = await trx
         .selectFrom("executions")
-        .select(["id", "file_key"])
+        .select(["id", "file_key", "parts"])
         .where("status", "in", FINISHED)
         .where("scheduled_time", "<", beforeMs)
         // A report's latest execution anchors its schedule: it is kept.
@@ -572,7 +572,7 @@ class SqliteMetadataStore extends KyselyMetadataStore<number, number> implements
         await trx.deleteFrom("callback_deliveries").where("execution_id", "in", part).execute();
         await trx.deleteFrom("executions").where("id", "in", part).execute();
       }
-      return doomed.flatMap((r) => (r.file_key === null ? [] : [r.file_key]));
+      return executionFileKeys(doomed);
     });
   }
 

@@ -511,6 +511,22 @@ const m012_calendar_schedules: Migration = {
   },
 };
 
+/**
+ * Results in parts (issue #14, MaxFileSizeMB): reports gain `max_file_size_mb` (null: the
+ * deployment's default); executions gain `parts`, the JSON list of a result's parts (null: one file).
+ */
+const m015_execution_parts: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .alterTable("reports")
+      .addColumn("max_file_size_mb", T.int, (c) =>
+        c.check(sql`${sql.ref("max_file_size_mb")} is null or ${sql.ref("max_file_size_mb")} > 0`),
+      )
+      .execute();
+    await db.schema.alterTable("executions").addColumn("parts", T.text).execute();
+  },
+};
+
 /** All migrations, by name. Append only. */
 export const METADATA_MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   "001_initial": m001_initial,
@@ -525,6 +541,7 @@ export const METADATA_MIGRATIONS: Readonly<Record<string, Migration>> = Object.f
   "010_dataset_files": m010_dataset_files,
   "011_stand_in": m011_stand_in,
   "012_calendar_schedules": m012_calendar_schedules,
+  "015_execution_parts": m015_execution_parts,
 });
 
 /** An in-code provider (no directory scanning, so it works the same from `src/` and `dist/`). */
