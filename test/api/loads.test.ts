@@ -204,6 +204,26 @@ describe("POST /admin/v1/{program}/datasets/{dataset}/loads", () => {
         /Invalid value 'many' for column AvailableSeats at line 4/,
       ],
       [
+        "a bad NDJSON value at line 2",
+        () =>
+          post(
+            q(OTHER, "append"),
+            `{"CustomerName":"a","AvailableSeats":1}\n{"CustomerName":"b","AvailableSeats":"many"}\n`,
+            { "content-type": "application/x-ndjson" },
+          ),
+        400,
+        /^Invalid value 'many' for column AvailableSeats at line 2: not a valid integer/,
+      ],
+      [
+        "a line of NDJSON that is no JSON object",
+        () =>
+          post(q(OTHER, "append"), `{"CustomerName":"a"}\n"just text"\n`, {
+            "content-type": "application/x-ndjson",
+          }),
+        400,
+        /^Malformed NDJSON at line 2: not a JSON object/,
+      ],
+      [
         "a truncated Parquet file",
         () =>
           post(q(OTHER, "append"), whole.subarray(0, Math.floor(whole.length / 2)), {

@@ -15,6 +15,7 @@
  */
 import { createReadStream, promises as fs } from "node:fs";
 import path from "node:path";
+import { createInterface } from "node:readline";
 import { createGunzip } from "node:zlib";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { AppError, isAppError } from "../../core/errors.js";
@@ -126,7 +127,7 @@ export async function loadFile(
     );
   } catch (error) {
     const refused = loadError(error, format, mappings);
-    if (format === "csv" || format === "tsv") await addLine(refused, file, gzip, mappings, format);
+    if (format !== "parquet") await addLine(refused, file, gzip, mappings, format);
     throw refused;
   } finally {
     if (staged) await fs.rm(staged, { force: true }).catch(() => undefined);
@@ -153,20 +154,36 @@ async function stage(
 }
 
 /**
- * A bad value found by a check after the CSV reader (integers, datetimes) comes without its line:
- * the file is scanned here (a refusal only, so its cost never slows a good load) for the first
- * record holding that value in that column, and the message gains "at line N".
+ * A bad value found by a check after the reader (CSV integers and datetimes, every NDJSON value)
+ * comes without its line: the file is scanned here (a refusal only, so its cost never slows a good
+ * load) for the first record holding that value in that column, and the message gains "at line N".
  */
 async function addLine(
   refused: AppError,
   file: string,
   gzip: boolean,
   mappings: readonly Mapping[],
-  format: "csv" | "tsv",
+  format: "csv" | "tsv" | "ndjson",
 ): Promise<void> {
   const details = refused.details as
     | { column?: string; value?: string; line?: number; row?: number }
     | undefined;
+  if (format === "ndjson" && details && refused.message.startsWith(MALFORMED_NDJSON)) {
+    // DuckDB names the line where its JSON parser stopped (for a record left open, the next one)
+    // or, for a line that is JSON but no object, none: the first line that is not a JSON object
+    // on its own is the one to fix.
+    const line = await firstJsonLine(
+      file,
+      (record) => typeof record !== "object" || record === null || Array.isArray(record),
+    );
+    if (line === undefined || (details.line !== undefined && line >= details.line)) return;
+    refused.message =
+      details.line === undefined
+        ? `${MALFORMED_NDJSON} at line ${line}: not a JSON object`
+        : refused.message.replace(`at line ${details.line}:`, `at line ${line}:`);
+    details.line = line;
+    return;
+  }
   if (
     !details?.column ||
     details.value === undefined ||
@@ -176,9 +193,14 @@ async function addLine(
     return;
   const mapping = mappings.find((m) => m.target.name === details.column);
   if (!mapping) return;
-  const head = await readHead(file, gzip);
-  const delimiter = format === "tsv" ? "\t" : guessDelimiter(head);
-  const line = await findRecordLine(file, gzip, delimiter, mapping.index, details.value);
+  let line: number | undefined;
+  if (format === "ndjson")
+    line = await firstJsonLine(file, (record) => holds(record, mapping.source, details.value!));
+  else {
+    const head = await readHead(file, gzip);
+    const delimiter = format === "tsv" ? "\t" : guessDelimiter(head);
+    line = await findRecordLine(file, gzip, delimiter, mapping.index, details.value);
+  }
   if (line === undefined) return;
   details.line = line;
   refused.message = refused.message.replace(
@@ -254,6 +276,43 @@ async function findRecordLine(
     input.destroy();
   }
   return undefined;
+}
+
+/** The first non-blank line (1-based) of an NDJSON file whose value `pick` picks (a symbol: not JSON). */
+async function firstJsonLine(file: string, pick: (record: unknown) => boolean): Promise<number | undefined> {
+  const input = createReadStream(file);
+  const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
+  let line = 0;
+  try {
+    for await (const text of lines) {
+      line++;
+      if (text.trim() === "") continue;
+      let record: unknown;
+      try {
+        record = JSON.parse(text);
+      } catch {
+        record = Symbol("not JSON");
+      }
+      if (pick(record)) return line;
+    }
+  } finally {
+    lines.close();
+    input.destroy();
+  }
+  return undefined;
+}
+
+/**
+ * Whether an NDJSON record has `value` under `key`, the value written as DuckDB reads a JSON value
+ * as text: a string's content, other values as JSON (numbers compared as numbers: DuckDB writes
+ * 1e3 as 1000.0).
+ */
+function holds(record: unknown, key: string, value: string): boolean {
+  if (typeof record !== "object" || record === null || !(key in record)) return false;
+  const found = (record as Record<string, unknown>)[key];
+  if (found === null || found === undefined) return false;
+  if (typeof found === "number") return Number(value) === found;
+  return (typeof found === "string" ? found : JSON.stringify(found)) === value;
 }
 
 export function inferFormat(file: string): LoadFormat {
@@ -515,8 +574,9 @@ async function parquetPlan(engine: LoadTarget, file: string, dataset: DatasetDef
 
 /**
  * NDJSON: one object per line, keys matched to columns like a header (the keys of the first lines
- * DuckDB samples). Every value is read as its JSON text and checked like a Parquet value; DuckDB's
- * JSON reader gives no line numbers, so a bad value is named by column and value.
+ * DuckDB samples). Every value is read as its JSON text and checked like a Parquet value. A line
+ * that is not a JSON object is named by DuckDB's reader; a bad value's line is found afterwards
+ * (`addLine`), since the checks run after the reader.
  */
 async function ndjsonPlan(engine: LoadTarget, file: string, dataset: DatasetDef): Promise<Plan> {
   const sampled = `read_json(${quoteString(file)}, format = 'newline_delimited', records = true, sample_size = -1, maximum_depth = 1)`;
@@ -546,6 +606,10 @@ async function describe(engine: LoadTarget, select: string): Promise<{ name: str
 // ---------------------------------------------------------------------------------------------
 
 const CSV_LINE_RE = /CSV Error on Line: (\d+)/;
+const MALFORMED_NDJSON = "Malformed NDJSON";
+/** DuckDB's JSON reader: `Malformed JSON in file "…", at byte 19 in line 4: unexpected character.` */
+const JSON_LINE_RE =
+  /(?:Malformed JSON|JSON transform error) in file ".*?",(?: at byte \d+)? in line (\d+): ([^\n]*)/;
 const CSV_CONVERT_RE = /Error when converting column "c(\d+)"\. Could not convert string "(.*)" to '([^']+)'/;
 
 /** Turns DuckDB's complaints about the file into INVALID_DATA errors that name column and line. */
@@ -595,6 +659,28 @@ function loadError(error: unknown, format: LoadFormat, mappings: readonly Mappin
       { line: Number(line) },
       { cause: error },
     );
+  }
+  if (format === "ndjson") {
+    const json = JSON_LINE_RE.exec(message);
+    if (json) {
+      return new AppError(
+        "invalid_data",
+        `${MALFORMED_NDJSON} at line ${json[1]}: ${json[2]!.trim().replace(/\.$/, "")}`,
+        { line: Number(json[1]) },
+        { cause: error },
+      );
+    }
+    if (message.includes("expected records, but got non-record JSON")) {
+      // The line is found by `addLine`.
+      return new AppError(
+        "invalid_data",
+        `${MALFORMED_NDJSON}: every line must be a JSON object`,
+        {},
+        {
+          cause: error,
+        },
+      );
+    }
   }
   if (/^(Conversion|Invalid Input|IO) Error/.test(message)) {
     return new AppError("invalid_data", `The file could not be loaded: ${firstLine(error)}`, undefined, {
