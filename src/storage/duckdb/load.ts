@@ -416,7 +416,11 @@ async function csvPlan(file: string, dataset: DatasetDef, format: LoadFormat, gz
     // Each value is parsed once: a TRY_CAST whose NULL (for a non-NULL text) raises the refusal.
     switch (m.target.type) {
       case "integer":
-        return `CASE WHEN ${ref} IS NULL THEN NULL WHEN regexp_full_match(${ref}, '\\s*[+-]?[0-9]+(\\.0*)?\\s*') THEN coalesce(TRY_CAST(split_part(trim(${ref}), '.', 1) AS BIGINT), ${invalid}) ELSE ${invalid} END`;
+        // Up to 18 digits always fit a BIGINT: cast at once (a quarter of the general check's cost).
+        return (
+          `CASE WHEN ${ref} IS NULL THEN NULL WHEN regexp_full_match(${ref}, '[+-]?[0-9]{1,18}') THEN CAST(${ref} AS BIGINT) ` +
+          `WHEN regexp_full_match(${ref}, '\\s*[+-]?[0-9]+(\\.0*)?\\s*') THEN coalesce(TRY_CAST(split_part(trim(${ref}), '.', 1) AS BIGINT), ${invalid}) ELSE ${invalid} END`
+        );
       case "datetime": {
         // TIMESTAMPTZ parsing (ICU) costs 2 s per 5M values here; TIMESTAMP parsing a tenth of
         // that, and both agree on a text with no numeric offset ('Z' and 'UTC' included). Such a
