@@ -25,6 +25,8 @@ const BIN = path.join(ROOT, "bin", "openinsights.js");
 const TENANT = "0d1e2f3a-4b5c-4d6e-8f7a-9b0c1d2e3f4a";
 const OTHER = "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b";
 const THREADS = 2;
+/** Rounds of baseline, CLI and API loads, alternating; medians are reported (`BENCH_LOAD_ROUNDS`). */
+const ROUNDS = Math.max(1, Number(process.env.BENCH_LOAD_ROUNDS ?? 1) || 1);
 const MEMORY = "1GB";
 const CATALOG = `program: bench
 datasets:
@@ -54,6 +56,8 @@ export interface LoadBenchRow {
   readonly duckdbMs: number;
   readonly cliMs: number;
   readonly apiMs: number;
+  /** Each round's times (the figures above are their medians) and the CLI's peak RSS. */
+  readonly runs: readonly { duckdbMs: number; cliMs: number; cliRssMb: number; apiMs: number }[];
   /** The same API load again while another tenant's queries run back to back. */
   readonly apiDuringQueriesMs: number;
   readonly cliRssMb: number;
@@ -228,9 +232,13 @@ async function queryLoop(url: string, token: string, until: Promise<unknown> | n
   return times;
 }
 
+function median(values: readonly number[]): number {
+  return percentile(Float64Array.from(values).sort(), 50);
+}
+
 function summary(times: number[]): { p50: number; max: number; count: number } {
   const sorted = Float64Array.from(times).sort();
-  return { p50: percentile(sorted, 0.5), max: sorted[sorted.length - 1] ?? 0, count: times.length };
+  return { p50: percentile(sorted, 50), max: sorted[sorted.length - 1] ?? 0, count: times.length };
 }
 
 export async function runLoadBench(
@@ -247,11 +255,9 @@ export async function runLoadBench(
     for (const format of ["parquet", "csv"] as const) {
       const file = inputs[format];
       const bytes = (await stat(file)).size;
-      progress(`loads: ${format} ${fmtInt(rows)} rows: DuckDB CREATE TABLE AS`);
-      const duckdbMs = await duckdbBaseline(dir, file, format);
+      // The CLI's own data directory: on the served one it would send its file to the service.
+      const cliDataDir = path.join(dir, `data-${format}-cli`);
       const dataDir = path.join(dir, `data-${format}`);
-      progress(`loads: ${format}: openinsights load`);
-      const cli = await cliLoad(dataDir, catalog, file);
       const served = await serve(dataDir, catalog);
       try {
         const config = loadConfig({}, { dataDir });
@@ -282,11 +288,20 @@ export async function runLoadBench(
           headers: { authorization: `Bearer ${admin}`, "content-type": "text/csv" },
           body: await import("node:fs/promises").then((fs) => fs.readFile(small)),
         });
+        // Each round: the baseline, the CLI, the API, one after another (the service idle meanwhile).
+        const runs: { duckdbMs: number; cliMs: number; cliRssMb: number; apiMs: number }[] = [];
+        for (let round = 1; round <= ROUNDS; round++) {
+          const of = ROUNDS > 1 ? ` (round ${round} of ${ROUNDS})` : "";
+          progress(`loads: ${format} ${fmtInt(rows)} rows: DuckDB CREATE TABLE AS${of}`);
+          const duckdbMs = await duckdbBaseline(dir, file, format);
+          progress(`loads: ${format}: openinsights load${of}`);
+          const cli = await cliLoad(cliDataDir, catalog, file);
+          progress(`loads: ${format}: POST …/loads${of}`);
+          const apiMs = await apiLoad(served.url, admin, file, format);
+          runs.push({ duckdbMs, cliMs: cli.ms, cliRssMb: cli.rssMb, apiMs });
+        }
         progress(`loads: ${format}: queries while idle`);
         const idle = summary(await queryLoop(served.url, tenant, 2000));
-        // Timed alone, as the baseline runs; then again under queries, whose latency it records.
-        progress(`loads: ${format}: POST …/loads`);
-        const apiMs = await apiLoad(served.url, admin, file, format);
         progress(`loads: ${format}: POST …/loads again, with queries running`);
         const loading = apiLoad(served.url, admin, file, format);
         const [apiDuringQueriesMs, during] = await Promise.all([
@@ -301,11 +316,12 @@ export async function runLoadBench(
           format,
           rows,
           bytes,
-          duckdbMs,
-          cliMs: cli.ms,
-          apiMs,
+          duckdbMs: median(runs.map((r) => r.duckdbMs)),
+          cliMs: median(runs.map((r) => r.cliMs)),
+          apiMs: median(runs.map((r) => r.apiMs)),
+          runs,
           apiDuringQueriesMs,
-          cliRssMb: cli.rssMb,
+          cliRssMb: Math.max(...runs.map((r) => r.cliRssMb)),
           serveRssMb: done.rssMb,
           idleQueryMs: { p50: idle.p50, max: idle.max },
           duringLoadQueryMs: duringLoad,
@@ -319,6 +335,7 @@ export async function runLoadBench(
         }
       }
       await rm(dataDir, { recursive: true, force: true });
+      await rm(cliDataDir, { recursive: true, force: true });
     }
     await rm(dir, { recursive: true, force: true });
   }
@@ -409,7 +426,8 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
     .then((rows) => {
       const result = describeLoads(rows, os.loadavg()[0] ?? 0);
       process.stdout.write(
-        `${JSON.stringify(result.tables[0], null, 1)}\n${JSON.stringify(result.targets, null, 1)}\n`,
+        `${JSON.stringify(result.tables[0], null, 1)}\n${JSON.stringify(result.targets, null, 1)}\n` +
+          `${JSON.stringify(rows.map((r) => ({ format: r.format, rows: r.rows, runs: r.runs })))}\n`,
       );
     })
     .catch((error: unknown) => {
