@@ -1,7 +1,8 @@
 /**
- * Loading a CSV, TSV or Parquet file into one dataset for one tenant.
+ * Loading a CSV, TSV, NDJSON or Parquet file into one dataset for one tenant.
  *
- * - All or nothing: delete (with `replace`) and insert run in one transaction.
+ * - All or nothing: one DuckDB COPY reads, checks and writes the tenant's new Parquet file in one
+ *   pass; nothing is visible before the engine commits the new file set (`writeTenantRows`).
  * - Columns are matched by header name, case-insensitively, against the dataset's physical columns
  *   (columns and measures). An unknown or repeated column is refused; a missing one is stored as NULL.
  * - CSV/TSV are parsed by DuckDB with an explicit dialect (no sniffing): the header is read here, the
@@ -10,8 +11,9 @@
  *   DuckDB's CSV reader converts each column to its type and names the line of a bad value.
  * - Integers must be whole numbers ('1.0' is accepted, '1.5' is refused instead of rounded);
  *   datetimes with an offset are converted to UTC, without one they are taken as UTC.
- * - Files outside the engine's allowed directories are copied into `<dataDir>/.staging/` first
- *   (the sandbox forbids DuckDB to read them in place) and the copy is removed afterwards.
+ * - Files outside the engine's allowed directories are hard-linked (or, across file systems,
+ *   copied) into `<dataDir>/.staging/` first (the sandbox forbids DuckDB to read them in place);
+ *   the link or copy is removed afterwards.
  */
 import { createReadStream, promises as fs } from "node:fs";
 import path from "node:path";
