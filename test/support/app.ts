@@ -4,15 +4,7 @@ import { randomUUID } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import {
-  type App,
-  createApp,
-  openAnalytics,
-  openCatalogs,
-  openMetadata,
-  openServingAnalytics,
-  type Role,
-} from "../../src/app.js";
+import { type App, createApp, type Role } from "../../src/app.js";
 import { issueLocalToken } from "../../src/auth/local-key.js";
 import { type Config, type Environment, loadConfig } from "../../src/config/config.js";
 import { BUILT_IN_DATASETS } from "../../src/datasets/catalog.js";
@@ -21,6 +13,7 @@ import { copyAnalytics } from "../../src/demo/copy-analytics.js";
 import { generateDemoData } from "../../src/demo/generate.js";
 import { recordLoad } from "../../src/loads/record.js";
 import type { AnalyticsEngine } from "../../src/storage/ports.js";
+import { openAnalytics, openCatalogs, openMetadata, openServingAnalytics } from "../../src/stores.js";
 import { createTestDatabase } from "./postgres.js";
 
 export interface TestApp {
