@@ -23,8 +23,8 @@ module.exports = {
       name: "concrete-engines-from-the-composition-root",
       severity: "error",
       comment:
-        "Only app.ts, cli/ and demo/ pick a concrete storage engine (storage/<engine>/); everything else uses the ports in storage/ports.ts.",
-      from: { path: "^src/", pathNot: "^src/(app\\.ts$|cli/|demo/|storage/)" },
+        "Only app.ts and stores.ts (the composition root), cli/ and demo/ pick a concrete storage engine (storage/<engine>/); everything else uses the ports in storage/ports.ts.",
+      from: { path: "^src/", pathNot: "^src/(app\\.ts$|stores\\.ts$|cli/|demo/|storage/)" },
       to: { path: "^src/storage/[^/]+/" },
     },
     {

@@ -6,7 +6,7 @@
  * distinct values, documented value domains, 36 months, amounts with cents); the values themselves
  * are not meant to be, and the other columns stay NULL (see FILLED).
  */
-import { type App, openAnalytics } from "../src/app.js";
+import type { App } from "../src/app.js";
 import { issueLocalToken } from "../src/auth/local-key.js";
 import { type Config, loadConfig } from "../src/config/config.js";
 import { builtInCatalogs } from "../src/datasets/catalog.js";
@@ -15,6 +15,7 @@ import { DEMO_TENANTS } from "../src/demo/tenants.js";
 import type { ReportFormat } from "../src/reports/formats.js";
 import type { DuckDbEngine } from "../src/storage/duckdb/engine.js";
 import { physicalColumns, quoteIdent, quoteString } from "../src/storage/duckdb/sql.js";
+import { openAnalytics } from "../src/stores.js";
 import { progress, timed } from "./common.js";
 
 export const BIG_PROGRAM = "mpn" as const;

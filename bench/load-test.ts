@@ -13,13 +13,13 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { openAnalytics } from "../src/app.js";
 import { issueLocalToken } from "../src/auth/local-key.js";
 import { loadConfig } from "../src/config/config.js";
 import { BUILT_IN_DATASETS, builtInCatalogs } from "../src/datasets/catalog.js";
 import { generateDemoData } from "../src/demo/generate.js";
 import { Random } from "../src/demo/random.js";
 import { DEMO_TENANTS } from "../src/demo/tenants.js";
+import { openAnalytics } from "../src/stores.js";
 import { fmtInt, percentile, progress } from "./common.js";
 
 const SECONDS = Number(process.env.LOAD_SECONDS ?? 60);

@@ -3,15 +3,16 @@
  * process of its own) and through the API (`POST /admin/v1/…/loads` to a running `serve`), against
  * DuckDB's own `CREATE TABLE … AS SELECT * FROM read_parquet/read_csv(…)` of the same file into a
  * database file, same threads and memory limit. Peak RSS of each process (GNU time's %M), and the
- * latency of queries the service answers while the API load runs. Run alone:
+ * latency of queries the service answers while a second API load runs. Run alone:
  * `npm run build && node dist/bench/loads.js [rows…]`.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { createReadStream } from "node:fs";
 import { mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
+import { request as httpRequest } from "node:http";
 import os from "node:os";
 import path from "node:path";
-import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { issueLocalToken } from "../src/auth/local-key.js";
@@ -24,6 +25,8 @@ const BIN = path.join(ROOT, "bin", "openinsights.js");
 const TENANT = "0d1e2f3a-4b5c-4d6e-8f7a-9b0c1d2e3f4a";
 const OTHER = "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b";
 const THREADS = 2;
+/** Rounds of baseline, CLI and API loads, alternating; medians are reported (`BENCH_LOAD_ROUNDS`). */
+const ROUNDS = Math.max(1, Number(process.env.BENCH_LOAD_ROUNDS ?? 1) || 1);
 const MEMORY = "1GB";
 const CATALOG = `program: bench
 datasets:
@@ -53,6 +56,10 @@ export interface LoadBenchRow {
   readonly duckdbMs: number;
   readonly cliMs: number;
   readonly apiMs: number;
+  /** Each round's times (the figures above are their medians) and the CLI's peak RSS. */
+  readonly runs: readonly { duckdbMs: number; cliMs: number; cliRssMb: number; apiMs: number }[];
+  /** The same API load again while another tenant's queries run back to back. */
+  readonly apiDuringQueriesMs: number;
   readonly cliRssMb: number;
   readonly serveRssMb: number;
   readonly idleQueryMs: { p50: number; max: number };
@@ -174,19 +181,36 @@ async function servePid(dataDir: string): Promise<number> {
   return Number(name.replace(/\.json$/, ""));
 }
 
+/**
+ * `POST …/loads` with the file piped as the body by node:http, as `curl --data-binary @file` would
+ * send it (fetch's web streams cost the sending side twice the CPU, on the same two cores).
+ */
 async function apiLoad(url: string, token: string, file: string, format: "parquet" | "csv"): Promise<number> {
   const started = performance.now();
-  const response = await fetch(`${url}/admin/v1/bench/datasets/Rows/loads?tenantId=${TENANT}&mode=replace`, {
-    method: "POST",
-    headers: {
-      authorization: `Bearer ${token}`,
-      "content-type": format === "parquet" ? "application/vnd.apache.parquet" : "text/csv",
-    },
-    body: Readable.toWeb(createReadStream(file)) as ReadableStream,
-    duplex: "half",
-  } as RequestInit);
-  const body = await response.text();
-  if (!response.ok) throw new Error(`load API answered ${response.status}: ${body}`);
+  const target = new URL(`${url}/admin/v1/bench/datasets/Rows/loads?tenantId=${TENANT}&mode=replace`);
+  const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const request = httpRequest(
+      target,
+      {
+        method: "POST",
+        headers: {
+          authorization: `Bearer ${token}`,
+          "content-type": format === "parquet" ? "application/vnd.apache.parquet" : "text/csv",
+        },
+      },
+      (response) => {
+        let text = "";
+        response.on("data", (c: Buffer) => {
+          text += c.toString("utf8");
+        });
+        response.on("end", () => resolve({ status: response.statusCode ?? 0, body: text }));
+        response.on("error", reject);
+      },
+    );
+    request.on("error", reject);
+    pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), request).catch(reject);
+  });
+  if (status !== 200) throw new Error(`load API answered ${status}: ${body}`);
   return performance.now() - started;
 }
 
@@ -208,9 +232,13 @@ async function queryLoop(url: string, token: string, until: Promise<unknown> | n
   return times;
 }
 
+function median(values: readonly number[]): number {
+  return percentile(Float64Array.from(values).sort(), 50);
+}
+
 function summary(times: number[]): { p50: number; max: number; count: number } {
   const sorted = Float64Array.from(times).sort();
-  return { p50: percentile(sorted, 0.5), max: sorted[sorted.length - 1] ?? 0, count: times.length };
+  return { p50: percentile(sorted, 50), max: sorted[sorted.length - 1] ?? 0, count: times.length };
 }
 
 export async function runLoadBench(
@@ -227,11 +255,9 @@ export async function runLoadBench(
     for (const format of ["parquet", "csv"] as const) {
       const file = inputs[format];
       const bytes = (await stat(file)).size;
-      progress(`loads: ${format} ${fmtInt(rows)} rows: DuckDB CREATE TABLE AS`);
-      const duckdbMs = await duckdbBaseline(dir, file, format);
+      // The CLI's own data directory: on the served one it would send its file to the service.
+      const cliDataDir = path.join(dir, `data-${format}-cli`);
       const dataDir = path.join(dir, `data-${format}`);
-      progress(`loads: ${format}: openinsights load`);
-      const cli = await cliLoad(dataDir, catalog, file);
       const served = await serve(dataDir, catalog);
       try {
         const config = loadConfig({}, { dataDir });
@@ -262,11 +288,26 @@ export async function runLoadBench(
           headers: { authorization: `Bearer ${admin}`, "content-type": "text/csv" },
           body: await import("node:fs/promises").then((fs) => fs.readFile(small)),
         });
+        // Each round: the baseline, the CLI, the API, one after another (the service idle meanwhile).
+        const runs: { duckdbMs: number; cliMs: number; cliRssMb: number; apiMs: number }[] = [];
+        for (let round = 1; round <= ROUNDS; round++) {
+          const of = ROUNDS > 1 ? ` (round ${round} of ${ROUNDS})` : "";
+          progress(`loads: ${format} ${fmtInt(rows)} rows: DuckDB CREATE TABLE AS${of}`);
+          const duckdbMs = await duckdbBaseline(dir, file, format);
+          progress(`loads: ${format}: openinsights load${of}`);
+          const cli = await cliLoad(cliDataDir, catalog, file);
+          progress(`loads: ${format}: POST …/loads${of}`);
+          const apiMs = await apiLoad(served.url, admin, file, format);
+          runs.push({ duckdbMs, cliMs: cli.ms, cliRssMb: cli.rssMb, apiMs });
+        }
         progress(`loads: ${format}: queries while idle`);
         const idle = summary(await queryLoop(served.url, tenant, 2000));
-        progress(`loads: ${format}: POST …/loads, with queries running`);
+        progress(`loads: ${format}: POST …/loads again, with queries running`);
         const loading = apiLoad(served.url, admin, file, format);
-        const [apiMs, during] = await Promise.all([loading, queryLoop(served.url, tenant, loading)]);
+        const [apiDuringQueriesMs, during] = await Promise.all([
+          loading,
+          queryLoop(served.url, tenant, loading),
+        ]);
         const duringLoad = summary(during);
         // The signal goes to node itself (its pid is in .serving/): GNU time passes none on.
         process.kill(await servePid(dataDir), "SIGTERM");
@@ -275,10 +316,12 @@ export async function runLoadBench(
           format,
           rows,
           bytes,
-          duckdbMs,
-          cliMs: cli.ms,
-          apiMs,
-          cliRssMb: cli.rssMb,
+          duckdbMs: median(runs.map((r) => r.duckdbMs)),
+          cliMs: median(runs.map((r) => r.cliMs)),
+          apiMs: median(runs.map((r) => r.apiMs)),
+          runs,
+          apiDuringQueriesMs,
+          cliRssMb: Math.max(...runs.map((r) => r.cliRssMb)),
           serveRssMb: done.rssMb,
           idleQueryMs: { p50: idle.p50, max: idle.max },
           duringLoadQueryMs: duringLoad,
@@ -292,6 +335,7 @@ export async function runLoadBench(
         }
       }
       await rm(dataDir, { recursive: true, force: true });
+      await rm(cliDataDir, { recursive: true, force: true });
     }
     await rm(dir, { recursive: true, force: true });
   }
@@ -331,7 +375,7 @@ function describeLoads(rows: readonly LoadBenchRow[], load: number) {
   ]);
   return {
     method:
-      "A 6-column file (integer, string, date, decimal, boolean, datetime) loaded for one tenant with mode=replace: `openinsights load` timed as a whole process, `POST …/loads` (body streamed from disk) to a running `serve`; the baseline is DuckDB's `CREATE TABLE t AS SELECT * FROM read_parquet/read_csv(file)` into a database file, 2 threads and a 1 GB memory limit on every side. While the API load runs, one client queries another tenant's rows of the same dataset back to back.",
+      "A 6-column file (integer, string, date, decimal, boolean, datetime) loaded for one tenant with mode=replace: `openinsights load` timed as a whole process (Node's start included), `POST …/loads` (body piped from disk by node:http, as curl sends it) to a running `serve`; the baseline is DuckDB's `CREATE TABLE t AS SELECT * FROM read_parquet/read_csv(file)` into a database file, 2 threads and a 1 GB memory limit on every side. The API load is timed alone, then once more while one client queries another tenant's rows of the same dataset back to back (their latency is recorded; that load shares the cores with them).",
     tables: [
       {
         columns: [
@@ -341,6 +385,7 @@ function describeLoads(rows: readonly LoadBenchRow[], load: number) {
           "DuckDB CTAS",
           "CLI load",
           "API load",
+          "API load under queries",
           "CLI RSS",
           "serve RSS",
           "Query p50/max idle",
@@ -353,6 +398,7 @@ function describeLoads(rows: readonly LoadBenchRow[], load: number) {
           fmtMs(r.duckdbMs),
           `${fmtMs(r.cliMs)} (${fmtRatio(r.cliMs / r.duckdbMs)})`,
           `${fmtMs(r.apiMs)} (${fmtRatio(r.apiMs / r.duckdbMs)})`,
+          `${fmtMs(r.apiDuringQueriesMs)} (${fmtRatio(r.apiDuringQueriesMs / r.duckdbMs)})`,
           `${r.cliRssMb.toFixed(0)} MB`,
           `${r.serveRssMb.toFixed(0)} MB`,
           `${fmtMs(r.idleQueryMs.p50)} / ${fmtMs(r.idleQueryMs.max)}`,
@@ -380,7 +426,8 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
     .then((rows) => {
       const result = describeLoads(rows, os.loadavg()[0] ?? 0);
       process.stdout.write(
-        `${JSON.stringify(result.tables[0], null, 1)}\n${JSON.stringify(result.targets, null, 1)}\n`,
+        `${JSON.stringify(result.tables[0], null, 1)}\n${JSON.stringify(result.targets, null, 1)}\n` +
+          `${JSON.stringify(rows.map((r) => ({ format: r.format, rows: r.rows, runs: r.runs })))}\n`,
       );
     })
     .catch((error: unknown) => {

@@ -8,11 +8,12 @@
  * Both run for every factory in stores.ts; one whose server is not reachable is skipped with a note.
  */
 import { randomUUID } from "node:crypto";
-import { createApp, openAnalytics } from "../src/app.js";
+import { createApp } from "../src/app.js";
 import { builtInCatalogs } from "../src/datasets/catalog.js";
 import { generateDemoData } from "../src/demo/generate.js";
 import { newExecution } from "../src/executions/lifecycle.js";
 import type { StoredReport } from "../src/reports/model.js";
+import { openAnalytics } from "../src/stores.js";
 import { type Benchmark, fmtInt, progress, startChild, timed } from "./common.js";
 import { api, BENCH_TENANT, BIG_PROGRAM, bearer, benchConfig } from "./data.js";
 import type { QueueChildResult, QueueJob } from "./queue-child.js";

@@ -41,19 +41,21 @@ class Limit extends Transform {
   }
 }
 
+/** The staging file's buffer: chunks that arrive while a write is in flight go out in one writev. */
+const WRITE_CHUNK = 1 << 20;
+
 export async function receiveBody(
   body: NodeJS.ReadableStream,
   target: string,
   options: { readonly gzip: boolean; readonly maxBytes: number },
 ): Promise<ReceivedBody> {
   const received = new Limit(options.maxBytes, "is");
-  const written = new Limit(options.maxBytes, "expands to");
+  // Without gzip the bytes written are the bytes received: one count holds both limits.
+  const written = options.gzip ? new Limit(options.maxBytes, "expands to") : received;
+  const file = createWriteStream(target, { highWaterMark: WRITE_CHUNK });
   try {
-    if (options.gzip) {
-      await pipeline(body, received, createGunzip(), written, createWriteStream(target));
-    } else {
-      await pipeline(body, received, written, createWriteStream(target));
-    }
+    if (options.gzip) await pipeline(body, received, createGunzip(), written, file);
+    else await pipeline(body, received, file);
   } catch (error) {
     await rm(target, { force: true });
     if (error instanceof AppError) throw error;

@@ -1,7 +1,7 @@
-import { openAnalytics } from "../app.js";
 import { BUILT_IN_DATASETS, builtInCatalogs } from "../datasets/catalog.js";
 import { DEFAULT_DEMO_ROWS, DEFAULT_DEMO_SEED, generateDemoData } from "../demo/generate.js";
 import { DEMO_TENANTS } from "../demo/tenants.js";
+import { openAnalytics } from "../stores.js";
 import { type Command, configFrom, DATA_DIR_OPTION, integerOption, progressTo } from "./shared.js";
 
 export const demoCommand: Command = {

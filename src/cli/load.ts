@@ -5,7 +5,6 @@ import os from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { HTTP_STATUS } from "../api/errors.js";
-import { openCatalogs, openMetadata, openServingAnalytics } from "../app.js";
 import type { AuditEntry, AuditOutcome } from "../audit/model.js";
 import { issueLocalToken } from "../auth/local-key.js";
 import { ADMIN_ROLE } from "../auth/roles.js";
@@ -15,6 +14,7 @@ import { assertLoadable } from "../datasets/lookup.js";
 import { recordLoad } from "../loads/record.js";
 import { inferFormat, type LoadFormat } from "../storage/duckdb/load.js";
 import type { MetadataStore } from "../storage/ports.js";
+import { openCatalogs, openMetadata, openServingAnalytics } from "../stores.js";
 import { liveServices } from "./serving.js";
 import {
   CATALOG_OPTION,

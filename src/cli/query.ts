@@ -2,7 +2,6 @@ import { createReadStream } from "node:fs";
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
-import { openCatalogs, openServingAnalytics } from "../app.js";
 import { isAppError } from "../core/errors.js";
 import { prepareScratchDir } from "../executions/scratch.js";
 import type { Diagnostic } from "../query/index.js";
@@ -15,6 +14,7 @@ import {
   type ReportFormat,
   reportFileExtension,
 } from "../reports/formats.js";
+import { openCatalogs, openServingAnalytics } from "../stores.js";
 import {
   CATALOG_OPTION,
   type Command,

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { createApp, openAnalytics, openCatalogs, openServingAnalytics, ROLES, type Role } from "../app.js";
+import type { Role } from "../app.js";
 import { DEFAULT_LOCAL_USER, issueLocalToken } from "../auth/local-key.js";
 import { loadConfig } from "../config/config.js";
 import { AppError, ERROR_CODES } from "../core/errors.js";
@@ -8,6 +8,7 @@ import { copyAnalytics } from "../demo/copy-analytics.js";
 import { generateDemoData } from "../demo/generate.js";
 import { DEMO_TENANTS } from "../demo/tenants.js";
 import type { DuckDbEngine } from "../storage/duckdb/engine.js";
+import { openAnalytics, openCatalogs, openServingAnalytics } from "../stores.js";
 import { announceServing } from "./serving.js";
 import {
   CATALOG_OPTION,
@@ -48,6 +49,8 @@ export const serveCommand: Command = {
         demo: context.values.demo === true,
       },
     );
+    // The HTTP server's modules are loaded by this command only: the others start without them.
+    const { createApp, ROLES } = await import("../app.js");
     const role = (stringOption(context, "role") ?? "all").toLowerCase() as Role;
     if (!ROLES.includes(role))
       throw new UsageError(`--role must be one of ${ROLES.join(", ")}, not '${role}'`);

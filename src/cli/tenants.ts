@@ -1,6 +1,6 @@
-import { openAnalytics, openCatalogs } from "../app.js";
 import { loadedDatasets } from "../datasets/lookup.js";
 import { DEMO_TENANTS } from "../demo/tenants.js";
+import { openAnalytics, openCatalogs } from "../stores.js";
 import { CATALOG_OPTION, type Command, configFrom, DATA_DIR_OPTION } from "./shared.js";
 
 export const tenantsCommand: Command = {

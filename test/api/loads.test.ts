@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { issueLocalToken } from "../../src/auth/local-key.js";
 import { ADMIN_ROLE } from "../../src/auth/roles.js";
 import { datasetTable } from "../../src/datasets/lookup.js";
-import { startTestApp, type TestApp } from "../support/app.js";
+import { startTestApp, TEST_ANALYTICS, type TestApp } from "../support/app.js";
 
 const TENANT = "3b0c7e2a-6f1d-4c9b-8a5e-2d4f6a8c0e1b";
 const OTHER = "9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b";
@@ -291,6 +291,33 @@ describe("POST /admin/v1/{program}/datasets/{dataset}/loads", () => {
       ["a tenant token", () => post(q(OTHER, "append"), "CustomerName\nx\n", CSV, tenantToken), 403, /./],
       ["no token", () => post(q(OTHER, "append"), "CustomerName\nx\n", CSV, null), 401, /./],
     ];
+    // NDJSON's lines as the DuckDB engine names them. PostgreSQL analytics converts NDJSON to CSV
+    // first and names that CSV's line (one more: its header) and the value as JSON text: not yet
+    // aligned (src/storage/postgres-analytics/load.ts), so these cases run on DuckDB only.
+    if (TEST_ANALYTICS === "duckdb") {
+      cases.push(
+        [
+          "a bad NDJSON value at line 2",
+          () =>
+            post(
+              q(OTHER, "append"),
+              `{"CustomerName":"a","AvailableSeats":1}\n{"CustomerName":"b","AvailableSeats":"many"}\n`,
+              { "content-type": "application/x-ndjson" },
+            ),
+          400,
+          /^Invalid value 'many' for column AvailableSeats at line 2: not a valid integer/,
+        ],
+        [
+          "a line of NDJSON that is no JSON object",
+          () =>
+            post(q(OTHER, "append"), `{"CustomerName":"a"}\n"just text"\n`, {
+              "content-type": "application/x-ndjson",
+            }),
+          400,
+          /^Malformed NDJSON at line 2: not a JSON object/,
+        ],
+      );
+    }
     for (const [name, send, status, message] of cases) {
       const res = await send();
       expect(res.status, `${name}: ${JSON.stringify(res.body)}`).toBe(status);

@@ -3,12 +3,12 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openAnalytics } from "../../src/app.js";
 import { loadConfig } from "../../src/config/config.js";
 import { builtInCatalogs } from "../../src/datasets/catalog.js";
 import { DEMO_TENANTS } from "../../src/demo/tenants.js";
 import { prepareQuery } from "../../src/query/prepare.js";
 import { openSqliteMetadataStore } from "../../src/storage/sqlite/metadata-store.js";
+import { openAnalytics } from "../../src/stores.js";
 import { all } from "../storage/duckdb/helpers.js";
 import { runCli } from "../support/cli.js";
 

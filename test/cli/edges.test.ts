@@ -9,10 +9,10 @@ import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openAnalytics } from "../../src/app.js";
 import { loadConfig } from "../../src/config/config.js";
 import { builtInCatalogs } from "../../src/datasets/catalog.js";
 import { DEMO_TENANTS } from "../../src/demo/tenants.js";
+import { openAnalytics } from "../../src/stores.js";
 import { BIN, runCli } from "../support/cli.js";
 
 const TENANT = DEMO_TENANTS[0]!.id;

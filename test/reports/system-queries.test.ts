@@ -3,7 +3,6 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openAnalytics } from "../../src/app.js";
 import { loadConfig } from "../../src/config/config.js";
 import { BUILT_IN_DATASETS, builtInCatalogs } from "../../src/datasets/catalog.js";
 import { generateDemoData } from "../../src/demo/generate.js";
@@ -11,6 +10,7 @@ import { DEMO_TENANTS } from "../../src/demo/tenants.js";
 import { prepareQuery } from "../../src/query/prepare.js";
 import { runTestQuery } from "../../src/reports/test-query.js";
 import type { DuckDbEngine } from "../../src/storage/duckdb/engine.js";
+import { openAnalytics } from "../../src/stores.js";
 
 const NOW = new Date("2025-03-10T08:00:00Z");
 const TENANT = DEMO_TENANTS[0]!.id;

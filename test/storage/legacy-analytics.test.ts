@@ -7,9 +7,9 @@ import os from "node:os";
 import path from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { afterEach, describe, expect, it } from "vitest";
-import { openAnalytics } from "../../src/app.js";
 import { loadConfig } from "../../src/config/config.js";
 import { builtInCatalogs } from "../../src/datasets/catalog.js";
+import { openAnalytics } from "../../src/stores.js";
 import { all } from "./duckdb/helpers.js";
 
 const A = "11111111-2222-4333-8444-555555555555";

@@ -12,15 +12,7 @@ import {
   S3Client,
 } from "@aws-sdk/client-s3";
 import { inject } from "vitest";
-import {
-  type App,
-  createApp,
-  openAnalytics,
-  openCatalogs,
-  openMetadata,
-  openServingAnalytics,
-  type Role,
-} from "../../src/app.js";
+import { type App, createApp, type Role } from "../../src/app.js";
 import { issueLocalToken } from "../../src/auth/local-key.js";
 import { type Config, type Environment, loadConfig } from "../../src/config/config.js";
 import { BUILT_IN_DATASETS } from "../../src/datasets/catalog.js";
@@ -29,6 +21,7 @@ import { copyAnalytics } from "../../src/demo/copy-analytics.js";
 import { generateDemoData } from "../../src/demo/generate.js";
 import { recordLoad } from "../../src/loads/record.js";
 import type { AnalyticsEngine } from "../../src/storage/ports.js";
+import { openAnalytics, openCatalogs, openMetadata, openServingAnalytics } from "../../src/stores.js";
 import { createTestDatabase, randomSuffix } from "./postgres.js";
 import type { LocalS3Server } from "./s3-setup.js";
 

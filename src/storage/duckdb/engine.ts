@@ -14,7 +14,7 @@
  *   directories (verified: writing or reading elsewhere, `..` escapes included, fails with a
  *   Permission Error), no extension install/load, no ATTACH outside them;
  * - `TimeZone = 'UTC'` so TIMESTAMPTZ casts and date functions never depend on the host's zone.
- * Loading a file that lives elsewhere copies it into `<dataDir>/.staging/` first (see `load.ts`).
+ * Loading a file that lives elsewhere links or copies it into `<dataDir>/.staging/` first (see `load.ts`).
  */
 import { execFile } from "node:child_process";
 import { createHash, randomUUID } from "node:crypto";
@@ -691,7 +691,7 @@ export class DuckDbEngine implements AnalyticsEngine {
     return this.allowedDirectories.some((dir) => target.startsWith(withSep(dir)));
   }
 
-  /** A fresh path inside `<dataDir>/.staging/` (for files copied in before loading). */
+  /** A fresh path inside `<dataDir>/.staging/` (for files linked or copied in before loading). */
   async stagingPath(extension: string): Promise<string> {
     const dir = path.join(this.dataDir, ".staging");
     await fs.mkdir(dir, { recursive: true });
