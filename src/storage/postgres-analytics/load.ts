@@ -16,7 +16,7 @@
 import { createReadStream, promises as fs } from "node:fs";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
-import { DuckDBInstance } from "@duckdb/node-api";
+import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import type pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { AppError } from "../../core/errors.js";
@@ -68,7 +68,7 @@ export async function loadIntoTable(
     try {
       await pipeline(createReadStream(converted.path), client.query(copy));
     } catch (error) {
-      if (pgErrorCode(error)?.startsWith("22")) throw badValue(error, columns);
+      if (pgErrorCode(error)?.startsWith("22")) throw badValue(error, columns, converted.headerLines);
       throw error;
     }
     const target = datasetTableIdent(request.program, dataset);
@@ -113,7 +113,7 @@ export async function loadIntoTable(
  * A value COPY could not convert, named as the DuckDB engine names it ("Invalid value 'x' for column
  * C at line N: not a valid …") from the context PostgreSQL gives ("COPY stage, line N, column C: "x"").
  */
-function badValue(error: unknown, columns: readonly PgColumn[]): AppError {
+function badValue(error: unknown, columns: readonly PgColumn[], headerLines: number): AppError {
   const where = (error as { where?: string }).where?.split("\n")[0] ?? "";
   const found = /line (\d+), column ([^:]+): "(.*)"$/.exec(where);
   const column = found ? columns.find((c) => c.physical === found[2]) : undefined;
@@ -121,31 +121,35 @@ function badValue(error: unknown, columns: readonly PgColumn[]): AppError {
     const context = where ? ` (${where.replace(STAGE, "the file")})` : "";
     return new AppError("invalid_data", `${(error as Error).message}${context}`, undefined, { cause: error });
   }
-  const [, line, , value] = found;
+  const [, copyLine, , value] = found;
+  // COPY counts the converted CSV's header; the user's file may have none (NDJSON).
+  const line = Number(copyLine) - 1 + headerLines;
   return new AppError(
     "invalid_data",
     `Invalid value '${value}' for column ${column.name} at line ${line}: not a valid ${describeColumnType(column.type)}`,
-    { column: column.name, value, line: Number(line) },
+    { column: column.name, value, line },
     { cause: error },
   );
 }
 
-/** The file as CSV/TSV: itself, or a CSV copy DuckDB (in memory) writes from Parquet/NDJSON. */
+/**
+ * The file as CSV/TSV: itself, or a CSV copy DuckDB (in memory) writes from Parquet/NDJSON, with how
+ * many header lines the user's file has before its first row (messages name the user's lines).
+ */
 async function asDelimitedText(
   request: LoadRequest,
   scratchDir: string | undefined,
-): Promise<{ path: string; format: "csv" | "tsv" }> {
+): Promise<{ path: string; format: "csv" | "tsv"; headerLines: number }> {
   const { format, path: input } = request.file;
-  if (format === "csv" || format === "tsv") return { path: input, format };
+  if (format === "csv" || format === "tsv") return { path: input, format, headerLines: 1 };
   const output = path.join(scratchDir ?? path.dirname(input), `${path.basename(input)}.${process.pid}.csv`);
-  const reader = format === "parquet" ? "read_parquet" : "read_json";
-  const options = format === "ndjson" ? ", format = 'newline_delimited'" : "";
   const instance = await DuckDBInstance.create(":memory:", { threads: "1" });
   const con = await instance.connect();
   try {
     await con.run("SET TimeZone = 'UTC'");
+    const rows = format === "parquet" ? `read_parquet(${quote(input)})` : await ndjsonAsText(con, input);
     await con.run(
-      `COPY (SELECT * FROM ${reader}(${quote(input)}${options})) TO ${quote(output)} ` +
+      `COPY (SELECT * FROM ${rows}) TO ${quote(output)} ` +
         `(FORMAT csv, HEADER true, NULLSTR '', TIMESTAMPFORMAT '%Y-%m-%dT%H:%M:%S.%fZ')`,
     );
   } catch (error) {
@@ -162,7 +166,20 @@ async function asDelimitedText(
     con.closeSync();
     instance.closeSync();
   }
-  return { path: output, format: "csv" };
+  return { path: output, format: "csv", headerLines: 0 };
+}
+
+/**
+ * NDJSON's rows with every value as its JSON text (a string without its quotes), as the DuckDB engine
+ * reads them: PostgreSQL then parses each value, and a bad one is named as the file writes it.
+ */
+async function ndjsonAsText(con: DuckDBConnection, input: string): Promise<string> {
+  const options = `${quote(input)}, format = 'newline_delimited', records = true`;
+  const described = await con.runAndReadAll(
+    `DESCRIBE SELECT * FROM read_json(${options}, sample_size = -1, maximum_depth = 1)`,
+  );
+  const keys = described.getRows().map((row) => `${quote(String(row[0]))}: 'VARCHAR'`);
+  return `read_json(${options}, columns = {${keys.join(", ")}})`;
 }
 
 function quote(text: string): string {
