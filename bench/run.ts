@@ -95,23 +95,33 @@ async function main(): Promise<number> {
     await runOne(queryLanguageBenchmark, base);
     await runOne(consoleBenchmark, base);
 
-    progress(`--- Generating ${settings.rows.toLocaleString("en-US")} rows of the big dataset`);
+    // The big dataset only when a benchmark that reads it runs (BENCH_ONLY may name none of them).
+    const readers = [
+      engineOverheadBenchmark,
+      pgAnalyticsBenchmark,
+      executeNowBenchmark,
+      formatExportsBenchmark,
+    ];
+    const bigDataWanted = only.length === 0 || readers.some((b) => only.includes(b.id));
     let dataReady = false;
-    try {
-      const { engine, ms } = await prepareBigData(bigDataDir, settings.rows);
-      dataGeneration = { rows: settings.rows, ms };
-      dataReady = true;
-      progress(`generated in ${(ms / 1000).toFixed(1)} s`);
+    if (bigDataWanted) {
+      progress(`--- Generating ${settings.rows.toLocaleString("en-US")} rows of the big dataset`);
       try {
-        await runOne(engineOverheadBenchmark, { ...base, bigEngine: engine });
-        await runOne(pgAnalyticsBenchmark, { ...base, bigEngine: engine });
-      } finally {
-        await engine.close();
+        const { engine, ms } = await prepareBigData(bigDataDir, settings.rows);
+        dataGeneration = { rows: settings.rows, ms };
+        dataReady = true;
+        progress(`generated in ${(ms / 1000).toFixed(1)} s`);
+        try {
+          await runOne(engineOverheadBenchmark, { ...base, bigEngine: engine });
+          await runOne(pgAnalyticsBenchmark, { ...base, bigEngine: engine });
+        } finally {
+          await engine.close();
+        }
+      } catch (error) {
+        const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+        progress(`data generation FAILED: ${text}`);
+        failures.push({ id: "data", title: "Big dataset generation", error: text });
       }
-    } catch (error) {
-      const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
-      progress(`data generation FAILED: ${text}`);
-      failures.push({ id: "data", title: "Big dataset generation", error: text });
     }
     if (dataReady) await runOne(executeNowBenchmark, base);
     if (dataReady) await runOne(formatExportsBenchmark, base);
