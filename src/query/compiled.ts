@@ -15,6 +15,8 @@ export interface CompiledSql {
   readonly params: readonly SqlValue[];
   /** Output column names, in SELECT order, spelled as the catalog spells them. */
   readonly columns: readonly string[];
+  /** The statement's LIMIT, when it has one: engines may fetch a result this small in one go. */
+  readonly rowLimit?: number;
   /**
    * The one dataset table the statement reads and for which tenant (the compiler always sets it):
    * engines that keep each tenant's rows apart read just that tenant's current data. Absent from

@@ -181,6 +181,7 @@ export function compile(plan: QueryPlan, context: CompileContext): CompiledSql {
     sql,
     params,
     columns: plan.select.map((f) => f.name),
+    ...(plan.limit !== undefined ? { rowLimit: plan.limit } : {}),
     source: {
       program: context.program,
       table: plan.dataset.table ?? plan.dataset.name,

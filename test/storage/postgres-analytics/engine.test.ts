@@ -76,6 +76,26 @@ describe("postgres analytics engine", () => {
     });
   });
 
+  it("bounds a small result fetched in one go (a LIMIT) by the timeout too, and cancels it on abort", async () => {
+    const limited = { ...SQL("SELECT pg_sleep(30) LIMIT 1"), rowLimit: 1 };
+    await expect(collectRows(t.engine.stream(limited))).rejects.toMatchObject({ code: "timeout" });
+    const controller = new AbortController();
+    const streaming = failureOf(collectRows(t.engine.stream(limited, { signal: controller.signal })));
+    controller.abort(new Error("stop"));
+    expect(await streaming).toMatchObject({ message: "stop" });
+    for (let i = 0; i < 100 && (await activeSleeps()) > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(await activeSleeps()).toBe(0);
+  });
+
+  it("fetches a small result in one go with the same rows and names as through a cursor", async () => {
+    const text = "SELECT g AS n, g * 2 AS doubled FROM generate_series(1, 5000) AS g ORDER BY g LIMIT 4000";
+    const direct = await collectRows(t.engine.stream({ ...SQL(text), rowLimit: 4000 }));
+    const cursor = await collectRows(t.engine.stream(SQL(text)));
+    expect(direct).toHaveLength(4000);
+    expect(direct).toEqual(cursor);
+    expect(direct[3999]).toEqual({ n: 4000, doubled: 8000 });
+  });
+
   it("cancels the server's statement when an export is aborted, leaving no file", async () => {
     const file = path.join(t.dir, "aborted.csv");
     const controller = new AbortController();
