@@ -242,7 +242,7 @@ export class ExecutionWorker {
       }
       const parts: ExecutionPart[] = [];
       for (const [index, part] of written.parts.entries()) {
-        const key = partFileKey(execution, report, index + 1);
+        const key = fileKey(execution, report, index + 1);
         stored.push(key);
         await this.store(key, part.path, part.digest, report);
         parts.push({
@@ -471,13 +471,10 @@ export class ExecutionWorker {
 }
 
 /** Files are keyed per execution, so a re-run after a crash overwrites the same file. */
-export function fileKey(execution: StoredExecution, report: StoredReport): string {
-  return `${report.program}/${report.tenant}/${report.id}/${execution.id}${fileExtension(report)}`;
-}
-
-/** Part `n` (from 1) of a result written in parts: `<execution>.part-0001<extension>`, … */
-export function partFileKey(execution: StoredExecution, report: StoredReport, n: number): string {
-  return `${report.program}/${report.tenant}/${report.id}/${execution.id}.part-${partNumber(n)}${fileExtension(report)}`;
+export function fileKey(execution: StoredExecution, report: StoredReport, part?: number): string {
+  // Part `n` (from 1) of a result written in parts: `<execution>.part-0001<extension>`, …
+  const name = part === undefined ? execution.id : `${execution.id}.part-${partNumber(part)}`;
+  return `${report.program}/${report.tenant}/${report.id}/${name}${fileExtension(report)}`;
 }
 
 function fileExtension(report: StoredReport): string {
