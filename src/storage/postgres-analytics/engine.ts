@@ -231,7 +231,6 @@ export class PostgresAnalyticsEngine implements AnalyticsEngine {
     if (!compressionApplies(options.format, compression)) {
       throw new AppError("internal", `Compression ${compression} does not apply to format ${options.format}`);
     }
-    const compressor = await compressorFor(compression);
     // Parquet: COPY writes CSV beside the target, which DuckDB then turns into the Parquet file.
     const parquet = options.format === "parquet";
     const copyTarget = parquet ? `${filePath}.csv.part` : filePath;
@@ -278,6 +277,8 @@ export class PostgresAnalyticsEngine implements AnalyticsEngine {
         await pipeline([source, textParts], signal ? { signal } : {});
         parts = textParts.parts;
       } else {
+        // Parts compress each part themselves: a compressor only for the one file.
+        const compressor = await compressorFor(compression);
         const file = createWriteStream(copyTarget, { highWaterMark: FILE_BUFFER_BYTES });
         if (header !== null) (compressor ?? file).write(header);
         await pipeline([source, ...(compressor ? [compressor] : []), file], signal ? { signal } : {});
