@@ -382,19 +382,16 @@ export async function readCatalogFile(file: string): Promise<ProgramCatalog> {
  * catalog (built-in or file) already defines stops here, naming both.
  */
 export async function loadCatalogs(files: readonly string[]): Promise<CatalogSet> {
-  const catalogs: { catalog: ProgramCatalog; source: string }[] = BUILT_IN_CATALOGS.map((catalog) => ({
-    catalog,
-    source: "the built-in catalogs",
-  }));
+  const catalogs: ProgramCatalog[] = [...BUILT_IN_CATALOGS];
   for (const file of files) {
     const catalog = await readCatalogFile(file);
-    const clash = catalogs.find((c) => c.catalog.program.toLowerCase() === catalog.program.toLowerCase());
+    const clash = catalogs.find((c) => c.program.toLowerCase() === catalog.program.toLowerCase());
     if (clash) {
       throw catalogError(file, [
-        `program: ${JSON.stringify(catalog.program)} is already defined by ${clash.source}; choose another name`,
+        `program: ${JSON.stringify(catalog.program)} is already defined by ${clash.file ?? "the built-in catalogs"}; choose another name`,
       ]);
     }
-    catalogs.push({ catalog: { ...catalog, file }, source: file });
+    catalogs.push({ ...catalog, file });
   }
-  return new CatalogSet(catalogs.map((c) => c.catalog));
+  return new CatalogSet(catalogs);
 }
