@@ -17,7 +17,7 @@ import { startTestApp, type TestApp } from "../support/app.js";
 import { BIN } from "../support/cli.js";
 import { createTestDatabase, type TestDatabase } from "../support/postgres.js";
 import { type Receiver, startReceiver } from "../support/receiver.js";
-import { until } from "../support/wait.js";
+import { until, untilExecutionsComplete } from "../support/wait.js";
 
 const TENANTS = DEMO_TENANTS.map((t) => t.id);
 const EXECUTE_NOW = 200;
@@ -177,25 +177,12 @@ describe("3 workers and 2 schedulers on one PostgreSQL", () => {
         1,
       );
 
-      const done = await until(
-        "every execution to complete",
-        // (on timeout the status counts below say where it stopped)
-        async () => {
-          const { rows } = await sql.query<{ completed: string; other: string }>(
-            "SELECT count(*) FILTER (WHERE status = 'Completed') AS completed, count(*) FILTER (WHERE status <> 'Completed' AND scheduled_time <= now()) AS other FROM executions",
-          );
-          const { completed, other } = rows[0]!;
-          return Number(completed) >= EXECUTE_NOW + SCHEDULED && Number(other) === 0
-            ? Number(completed)
-            : undefined;
-        },
-        90_000,
-        200,
-      ).catch(async (error) => {
-        const { rows } = await sql.query(
+      // (on timeout the status counts of the diagnosis say where it stopped)
+      const done = await untilExecutionsComplete(sql, EXECUTE_NOW + SCHEDULED, {
+        timeoutMs: 90_000,
+        everyMs: 200,
+        diagnosis:
           "SELECT e.status, r.status AS report_status, r.execute_now, e.next_attempt_at, e.created_time, r.created_time AS report_created, count(*) AS n FROM executions e JOIN reports r ON r.id = e.report_id WHERE e.status <> 'Completed' GROUP BY 1, 2, 3, 4, 5, 6",
-        );
-        throw new Error(`${(error as Error).message}: ${JSON.stringify(rows)}`);
       });
       expect(done).toBe(EXECUTE_NOW + SCHEDULED);
       console.error(`all completed at ${new Date().toISOString()}`);

@@ -23,7 +23,7 @@ import { type LocalS3, startLocalS3 } from "../storage/local-s3.js";
 import { createTestBucket } from "../support/app.js";
 import { type ServeProcess, startServe } from "../support/cli.js";
 import { createTestDatabase, type TestDatabase } from "../support/postgres.js";
-import { until } from "../support/wait.js";
+import { until, untilExecutionsComplete } from "../support/wait.js";
 
 const TENANTS = [
   "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
@@ -230,22 +230,11 @@ describe("2 api, 2 worker and 1 scheduler processes on PostgreSQL (metadata and 
       workers.splice(workers.indexOf(victim), 1, await serve("worker"));
 
       await loading;
-      await until(
-        "every execution to complete",
-        async () => {
-          const { rows } = await sql.query<{ completed: string; other: string }>(
-            "SELECT count(*) FILTER (WHERE status = 'Completed') AS completed, " +
-              "count(*) FILTER (WHERE status <> 'Completed' AND scheduled_time <= now()) AS other FROM executions",
-          );
-          return Number(rows[0]!.completed) >= total && Number(rows[0]!.other) === 0 ? true : undefined;
-        },
-        240_000,
-        250,
-      ).catch(async (error) => {
-        const { rows } = await sql.query(
+      await untilExecutionsComplete(sql, total, {
+        timeoutMs: 240_000,
+        everyMs: 250,
+        diagnosis:
           "SELECT status, failure_code, failure_reason, count(*) AS n FROM executions GROUP BY 1, 2, 3",
-        );
-        throw new Error(`${(error as Error).message}: ${JSON.stringify(rows)}`);
       });
 
       // The killed worker's execution was taken over after its lease: attempts 2, still one execution.
