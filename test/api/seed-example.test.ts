@@ -5,6 +5,7 @@
  * a summed measure (docs/datasets.md).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Random } from "../../src/demo/random.js";
 import { DEMO_TENANTS } from "../../src/demo/tenants.js";
 import { startTestApp, type TestApp } from "../support/app.js";
 import { MPN } from "./helpers.js";
@@ -20,11 +21,8 @@ const SEED_QUERY =
  */
 const PRODUCTS = ["Microsoft 365", "Dynamics 365", "Power BI"];
 const ROWS: { customer: string; product: string; month: string; revenue: number }[] = [];
-let seed = 7;
-const next = () => {
-  seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
-  return seed / 2_147_483_648;
-};
+const random = new Random(7, "seed-example");
+const next = () => random.next();
 for (let c = 0; c < 12; c++) {
   for (const product of PRODUCTS) {
     for (const month of ["2025-01-01", "2025-02-01", "2025-02-01", "2025-02-01", "2025-03-01"]) {

@@ -5,6 +5,7 @@
  * amount kept a column (a transaction-currency amount, a running total) groups like any column.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Random } from "../../src/demo/random.js";
 import { DEMO_TENANTS } from "../../src/demo/tenants.js";
 import { startTestApp, type TestApp } from "../support/app.js";
 import { CMP, MPN } from "./helpers.js";
@@ -20,11 +21,8 @@ interface RevenueRow {
 }
 const OFFERS = ["Contoso Backup", "Fabrikam CRM", "Tailspin VM"];
 const REVENUE: RevenueRow[] = [];
-let seed = 11;
-const next = () => {
-  seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
-  return seed / 2_147_483_648;
-};
+const random = new Random(11, "summed-amounts");
+const next = () => random.next();
 for (const offer of OFFERS) {
   for (const month of ["2024-12-01", "2025-01-01", "2025-02-01", "2025-02-01"]) {
     const usd = Math.round(next() * 100_000) / 100;
