@@ -5,7 +5,7 @@
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import { builtInCatalogs } from "../src/datasets/catalog.js";
-import { digestWhileWriting } from "../src/executions/digest-while-writing.js";
+import { exportHashed } from "../src/executions/hashed-export.js";
 import { prepareQuery } from "../src/query/prepare.js";
 import { openPostgresAnalytics } from "../src/storage/postgres-analytics/engine.js";
 import { childMain } from "./common.js";
@@ -26,9 +26,9 @@ childMain<PgExportJob, PgExportResult>(async (job) => {
     const t0 = performance.now();
     for (let i = 0; i < job.exports; i++) {
       const file = path.join(job.dir, `child-${process.pid}-${i}.csv`);
-      const exporting = engine.exportTo(sql, file, { format: "csv" });
-      const [exported] = await Promise.all([exporting, digestWhileWriting(file, exporting)]);
-      rows += exported.rowCount;
+      const hashed = await exportHashed(engine, sql, file, { format: "csv" });
+      if (!hashed.ok) throw hashed.error;
+      rows += hashed.exported.rowCount;
       await rm(file, { force: true });
     }
     return { rows, ms: performance.now() - t0 };

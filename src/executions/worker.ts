@@ -21,7 +21,8 @@ import type { AnalyticsEngine, ExportResult, FileStore, MetadataStore } from "..
 import type { StoredPayload } from "../webhooks/dispatcher.js";
 import type { CallbackDelivery } from "../webhooks/model.js";
 import { callbackTarget } from "../webhooks/url.js";
-import { digestFile, digestWhileWriting, type FileDigest } from "./digest-while-writing.js";
+import { digestFile, type FileDigest } from "./digest-while-writing.js";
+import { exportHashed } from "./hashed-export.js";
 import { type ExecutionOutcome, type ExecutionPart, partNumber, type StoredExecution } from "./model.js";
 import { nextRetryAt } from "./retry.js";
 
@@ -353,9 +354,9 @@ export class ExecutionWorker {
   }
 
   /**
-   * Exports to `scratch` and hashes the file while the engine writes it, so that no second read is
-   * left once it is done. When the file store keeps this very file (a rename), its bytes are also
-   * flushed to disk as they come, so that the store's fsync has only the tail left.
+   * Exports to `scratch` and hashes the file as it is written (hashed-export.ts), so that no second
+   * read is left once it is done. When the file store keeps this very file (a rename), its bytes are
+   * also flushed to disk as they come, so that the store's fsync has only the tail left.
    */
   private async exportWithDigest(
     sql: CompiledSql,
@@ -367,24 +368,18 @@ export class ExecutionWorker {
     } catch (error) {
       return { ok: false, code: FAILURE_CODES.ENGINE_ERROR, error };
     }
-    const exporting = this.deps.engine.exportTo(sql, scratch, {
+    const hashed = await exportHashed(this.deps.engine, sql, scratch, {
       format: report.format,
       compression: report.compression,
       spreadsheetSafe: report.spreadsheetSafe,
-    });
-    const digesting = digestWhileWriting(scratch, exporting, {
       flushEvery: this.deps.files.capabilities.renamesLocalFiles ? SCRATCH_FLUSH_BYTES : 0,
     });
-    // Both settle before either is looked at: no rejection goes unhandled, no read outlives the export.
-    const [exported, digest] = await Promise.allSettled([exporting, digesting]);
-    if (exported.status === "rejected") {
-      return { ok: false, code: FAILURE_CODES.ENGINE_ERROR, error: exported.reason };
+    if (!hashed.ok) {
+      const code = hashed.failed === "engine" ? FAILURE_CODES.ENGINE_ERROR : FAILURE_CODES.STORAGE_ERROR;
+      return { ok: false, code, error: hashed.error };
     }
-    if (digest.status === "rejected") {
-      return { ok: false, code: FAILURE_CODES.STORAGE_ERROR, error: digest.reason };
-    }
-    const { rowCount, dataVersion } = exported.value;
-    return { ok: true, rowCount, digest: digest.value, ...(dataVersion ? { dataVersion } : {}) };
+    const { rowCount, dataVersion } = hashed.exported;
+    return { ok: true, rowCount, digest: hashed.digest, ...(dataVersion ? { dataVersion } : {}) };
   }
 
   private failure(

@@ -41,6 +41,8 @@ export interface ExportedPart {
 export interface ExportResult {
   readonly rowCount: number;
   readonly bytes: number;
+  /** Hex SHA-256 of the one file written, when the engine hashed it on the way (see `hashesExports`). */
+  readonly sha256?: string;
   /**
    * The data version the export read (one snapshot of the dataset's rows; goes into the manifest).
    * Absent when no version exists: a dataset that reads a table of the user's own is never loaded.
@@ -100,6 +102,11 @@ export interface AnalyticsEngine {
    * while it is written (the worker hashes it that way).
    */
   exportTo(query: CompiledSql, path: string, options: ExportOptions): Promise<ExportResult>;
+  /**
+   * Whether `exportTo` of this format, written as one file, hashes the bytes as it writes them and
+   * returns their `sha256` (the caller then reads nothing back). Absent means never.
+   */
+  hashesExports?(format: ReportFormat): boolean;
   /**
    * Loads a file into one dataset for one tenant, all or nothing: queries and exports that started
    * before it commits read only the old rows, those that start after only the new. A bad file

@@ -3,9 +3,11 @@
  * loads, snapshots during loads, cancellation and errors. Engine-specific behaviour (DuckDB's
  * sandbox, PostgreSQL's roles and timeouts) is tested beside each engine.
  */
+import { createHash } from "node:crypto";
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
+import pgDriver from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DatasetDef } from "../../src/datasets/types.js";
 import type { CompiledSql, Row } from "../../src/query/compiled.js";
@@ -54,6 +56,8 @@ const ROWS = [
 interface Subject {
   readonly engine: AnalyticsEngine;
   readonly dir: string;
+  /** PostgreSQL's: the database's URL, for looking at its tables directly. */
+  readonly url?: string;
   cleanup(): Promise<void>;
 }
 
@@ -64,7 +68,7 @@ const ENGINES: Record<string, () => Promise<Subject>> = {
   },
   postgres: async () => {
     const t = await makePgEngine();
-    return { engine: t.engine, dir: t.dir, cleanup: t.cleanup };
+    return { engine: t.engine, dir: t.dir, url: t.database.url, cleanup: t.cleanup };
   },
 };
 
@@ -120,6 +124,9 @@ async function exported(
   const result = await subject.engine.exportTo(compiled(subject.engine, query), file, options);
   const bytes = await fs.readFile(file);
   expect(result.bytes).toBe(bytes.length);
+  // An engine that hashes its exports (the worker then reads nothing back) hashes exactly the file.
+  const hashes = subject.engine.hashesExports?.(options.format) ?? false;
+  expect(result.sha256).toBe(hashes ? createHash("sha256").update(bytes).digest("hex") : undefined);
   return { bytes, rowCount: result.rowCount };
 }
 
@@ -159,6 +166,16 @@ describe("exports: the same file from both engines", () => {
     const onPg = await exported("postgres", ALL, { format: "csv", compression: "gzip" });
     const onDuck = await exported("duckdb", ALL, { format: "csv", compression: "gzip" });
     expect(gunzipSync(onPg.bytes).toString()).toBe(gunzipSync(onDuck.bytes).toString());
+  });
+
+  it("PostgreSQL hashes text exports on their way to the file; Parquet's file is DuckDB's", () => {
+    const pg = subjects.get("postgres")!.engine;
+    expect(["csv", "tsv", "json", "parquet"].map((f) => pg.hashesExports?.(f as "csv"))).toEqual([
+      true,
+      true,
+      true,
+      false,
+    ]);
   });
 
   it("an empty result is a header only", async () => {
@@ -269,6 +286,61 @@ describe("postgres: loads", () => {
     const file = path.join(pg().dir, "versioned.csv");
     const result = await pg().engine.exportTo(compiled(pg().engine, ALL, tenant), file, { format: "csv" });
     expect(result.dataVersion).toBe(loaded.dataVersion);
+  });
+
+  it("copies a file straight into the table when its values convert as stored, naming a bad value's line", async () => {
+    const tenant = "3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f";
+    await load(pg(), tenant, "Customer,Seats\nkept,1");
+    // No datetime column and no window: the direct COPY (load.ts); a bad value loads nothing.
+    await expect(load(pg(), tenant, "Customer,Seats\nx,2\ny,2.5", "replace")).rejects.toMatchObject({
+      code: "invalid_data",
+      message: "Invalid value '2.5' for column Seats at line 3: not a valid integer (whole number)",
+    });
+    expect(await rows("SELECT Customer FROM Sales TIMESPAN LIFETIME", tenant)).toEqual([
+      { Customer: "kept" },
+    ]);
+    const replaced = await load(pg(), tenant, "Customer,Seats\nx,2\ny,3", "replace");
+    expect(replaced.rowCount).toBe(2);
+    expect(
+      await rows("SELECT Customer, Seats FROM Sales ORDER BY Customer ASC TIMESPAN LIFETIME", tenant),
+    ).toEqual([
+      { Customer: "x", Seats: 2 },
+      { Customer: "y", Seats: 3 },
+    ]);
+  });
+
+  it("turns a CSV datetime's offset into UTC (through the staging table)", async () => {
+    const tenant = "4d5e6f7a-8b9c-4d0e-9f1a-2b3c4d5e6f7a";
+    await load(pg(), tenant, "Customer,SoldAt\noffset,2024-06-01T12:00:00+02:00\nbare,2024-06-01T12:00:00");
+    expect(
+      await rows("SELECT Customer, SoldAt FROM Sales ORDER BY Customer ASC TIMESPAN LIFETIME", tenant),
+    ).toEqual([
+      { Customer: "bare", SoldAt: "2024-06-01T12:00:00Z" },
+      { Customer: "offset", SoldAt: "2024-06-01T10:00:00Z" },
+    ]);
+  });
+
+  it("no row gets into a dataset's table without a tenant; a table from before the tenant default gets it", async () => {
+    const admin = new pgDriver.Client({ connectionString: pg().url! });
+    await admin.connect();
+    try {
+      await expect(admin.query(`INSERT INTO acme."Sales" ("Customer") VALUES ('nobody')`)).rejects.toThrow(
+        /openinsights\.load_tenant/,
+      );
+      await admin.query(`ALTER TABLE acme."Sales" ALTER COLUMN _tenant_id DROP DEFAULT`);
+      await pg().engine.ensureTables("acme", [SALES]);
+      const restored = await admin.query(
+        "SELECT column_default FROM information_schema.columns WHERE table_schema = 'acme' AND table_name = 'Sales' AND column_name = '_tenant_id'",
+      );
+      expect(restored.rows[0].column_default).toBe("current_setting('openinsights.load_tenant'::text)");
+    } finally {
+      await admin.end();
+    }
+    const tenant = "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b";
+    await load(pg(), tenant, "Customer,Seats\nafter,1");
+    expect(await rows("SELECT Customer FROM Sales TIMESPAN LIFETIME", tenant)).toEqual([
+      { Customer: "after" },
+    ]);
   });
 
   it("loads NDJSON and Parquet through DuckDB's readers", async () => {

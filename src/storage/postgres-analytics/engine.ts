@@ -11,15 +11,16 @@
  * - Statement timeouts: `queryTimeoutMs` (default 100 s, the try-query bound) for streams,
  *   `exportTimeoutMs` for exports; an abort signal cancels the backend's statement.
  */
+import { createHash } from "node:crypto";
 import { createWriteStream, promises as fs } from "node:fs";
 import { pipeline } from "node:stream/promises";
 import pg from "pg";
 import { to as copyTo } from "pg-copy-streams";
 import { AppError } from "../../core/errors.js";
 import { datasetTable, loadedDatasets } from "../../datasets/lookup.js";
-import type { DatasetDef, Program } from "../../datasets/types.js";
+import { type DatasetDef, type Program, TENANT_COLUMN } from "../../datasets/types.js";
 import type { CompiledSql, Row, SqlDialect } from "../../query/compiled.js";
-import { compressionApplies } from "../../reports/formats.js";
+import { compressionApplies, type ReportFormat } from "../../reports/formats.js";
 import { compressorFor } from "../compressors.js";
 import { removeExportParts, sumBytes, TextPartWriter } from "../export-parts.js";
 import type {
@@ -36,7 +37,14 @@ import { copyToStatement, type DescribedColumn, headerLine } from "./export.js";
 import { loadIntoTable } from "./load.js";
 import { setParametersStatement, withSettingParameters } from "./params.js";
 import { checkSourceTables } from "./source-tables.js";
-import { BOOKKEEPING_SCHEMA, createTableStatements, ident, programTables, qualified } from "./tables.js";
+import {
+  BOOKKEEPING_SCHEMA,
+  createTableStatements,
+  ident,
+  programTables,
+  qualified,
+  TENANT_DEFAULT,
+} from "./tables.js";
 import { ANALYTICS_TYPES } from "./values.js";
 
 export interface PostgresAnalyticsOptions {
@@ -134,13 +142,24 @@ export class PostgresAnalyticsEngine implements AnalyticsEngine {
       if (tables.length === 0) return;
       await client.query(`CREATE SCHEMA IF NOT EXISTS ${ident(program)}`);
       for (const table of tables) {
-        const existing = await client.query<{ column_name: string; data_type: string }>(
-          "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2",
+        const existing = await client.query<{
+          column_name: string;
+          data_type: string;
+          column_default: string | null;
+        }>(
+          "SELECT column_name, data_type, column_default FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2",
           [program, table.table],
         );
         if (existing.rows.length === 0) {
           for (const statement of createTableStatements(table)) await client.query(statement);
           continue;
+        }
+        // A table created before loads copied straight into it: give its tenant column the default.
+        const tenant = existing.rows.find((r) => r.column_name === TENANT_COLUMN);
+        if (tenant && tenant.column_default !== TENANT_DEFAULT) {
+          await client.query(
+            `ALTER TABLE ${qualified(program, table.table)} ALTER COLUMN ${ident(TENANT_COLUMN)} SET DEFAULT ${TENANT_DEFAULT}`,
+          );
         }
         // The table exists: add what a newer catalog declares, refuse silent type changes.
         const types = new Map(existing.rows.map((r) => [r.column_name, r.data_type]));
@@ -222,6 +241,11 @@ export class PostgresAnalyticsEngine implements AnalyticsEngine {
     }
   }
 
+  /** Text formats written as one file are hashed on their way to it; Parquet's file is DuckDB's. */
+  hashesExports(format: ReportFormat): boolean {
+    return format !== "parquet";
+  }
+
   async exportTo(
     query: CompiledSql,
     filePath: string,
@@ -271,6 +295,7 @@ export class PostgresAnalyticsEngine implements AnalyticsEngine {
       // socket's chunks (the buffer lets a slow disk write lag behind without pausing the socket at
       // every chunk). The header goes first, written before any row (also when none follows).
       let bytes = 0;
+      let sha256: string | undefined;
       let parts: readonly ExportedPart[] | undefined;
       if (textParts) {
         if (header !== null) textParts.write(header);
@@ -280,9 +305,18 @@ export class PostgresAnalyticsEngine implements AnalyticsEngine {
         // Parts compress each part themselves: a compressor only for the one file.
         const compressor = await compressorFor(compression);
         const file = createWriteStream(copyTarget, { highWaterMark: FILE_BUFFER_BYTES });
-        if (header !== null) (compressor ?? file).write(header);
+        // The file's bytes hashed as they go to it (hashesExports): what the last stage emits is
+        // what the file receives, so the caller reads nothing back. A listener, not a stage: no
+        // extra hop per chunk. Parquet's file is DuckDB's, hashed by the caller.
+        const hash = parquet ? undefined : createHash("sha256");
+        if (hash) (compressor ?? source).on("data", (chunk: Buffer) => hash.update(chunk));
+        if (header !== null) {
+          (compressor ?? file).write(header);
+          if (!compressor) hash?.update(header);
+        }
         await pipeline([source, ...(compressor ? [compressor] : []), file], signal ? { signal } : {});
         bytes = file.bytesWritten;
+        sha256 = hash?.digest("hex");
       }
       await client.query("COMMIT");
       if (parquet) {
@@ -297,7 +331,7 @@ export class PostgresAnalyticsEngine implements AnalyticsEngine {
         bytes = (await fs.stat(filePath)).size;
       }
       const version = dataVersion ? { dataVersion } : {};
-      if (!parts) return { rowCount: source.rowCount, bytes, ...version };
+      if (!parts) return { rowCount: source.rowCount, bytes, ...(sha256 ? { sha256 } : {}), ...version };
       return { rowCount: source.rowCount, bytes: sumBytes(parts), ...version, parts };
     } catch (error) {
       broken = error as Error;

@@ -91,11 +91,21 @@ export function programTables(program: Program, datasets: readonly DatasetDef[])
   return [...byName.values()].map((entry) => ({ schema: program, ...entry }));
 }
 
+/**
+ * The transaction-local setting a load sets to its tenant: the tenant column's default, so a load's
+ * COPY straight into the table fills it (load.ts). Unset, the default fails the NOT NULL: no row
+ * gets in without a tenant.
+ */
+export const LOAD_TENANT_SETTING = "openinsights.load_tenant";
+
+/** The tenant column's default (as pg_get_expr spells it back, so that ensureTables can compare). */
+export const TENANT_DEFAULT = `current_setting('${LOAD_TENANT_SETTING}'::text)`;
+
 /** CREATE TABLE and its index, both idempotent. */
 export function createTableStatements(table: PgTable): string[] {
   const target = qualified(table.schema, table.table);
   const definitions = [
-    `${ident(TENANT_COLUMN)} text NOT NULL`,
+    `${ident(TENANT_COLUMN)} text NOT NULL DEFAULT ${TENANT_DEFAULT}`,
     ...table.columns.map((c) => `${ident(c.physical)} ${c.sqlType}`),
   ];
   const keys = [TENANT_COLUMN, ...(table.timeColumn ? [table.timeColumn] : [])].map(ident).join(", ");
