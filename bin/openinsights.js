@@ -1,4 +1,5 @@
 #!/usr/bin/env node
-import { main } from "../dist/src/cli/main.js";
+// The bundle of dist/src/cli (rolldown.config.mjs): a faster start than the ~900 modules it holds.
+import { main } from "../dist/cli/main.js";
 
 process.exitCode = await main(process.argv.slice(2));
