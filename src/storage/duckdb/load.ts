@@ -17,11 +17,11 @@
  */
 import { createReadStream, promises as fs } from "node:fs";
 import path from "node:path";
-import { createInterface } from "node:readline";
 import { createGunzip } from "node:zlib";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { AppError, isAppError } from "../../core/errors.js";
 import { type DatasetDef, describeColumnType, type Program } from "../../datasets/types.js";
+import { firstJsonLine, isJsonObject } from "../ndjson-lines.js";
 import type { LoadCompletion, LoadInputFormat, LoadRequest, LoadResult } from "../ports.js";
 import type { WriteMode } from "./file-sets.js";
 import { firstLine, toAppError } from "./session.js";
@@ -174,10 +174,7 @@ async function addLine(
     // DuckDB names the line where its JSON parser stopped (for a record left open, the next one)
     // or, for a line that is JSON but no object, none: the first line that is not a JSON object
     // on its own is the one to fix.
-    const line = await firstJsonLine(
-      file,
-      (record) => typeof record !== "object" || record === null || Array.isArray(record),
-    );
+    const line = await firstJsonLine(file, (record) => !isJsonObject(record));
     if (line === undefined || (details.line !== undefined && line >= details.line)) return;
     refused.message =
       details.line === undefined
@@ -275,30 +272,6 @@ async function findRecordLine(
     }
     if (text !== "" || field > 0) if (endField()) return recordLine;
   } finally {
-    input.destroy();
-  }
-  return undefined;
-}
-
-/** The first non-blank line (1-based) of an NDJSON file whose value `pick` picks (a symbol: not JSON). */
-async function firstJsonLine(file: string, pick: (record: unknown) => boolean): Promise<number | undefined> {
-  const input = createReadStream(file);
-  const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
-  let line = 0;
-  try {
-    for await (const text of lines) {
-      line++;
-      if (text.trim() === "") continue;
-      let record: unknown;
-      try {
-        record = JSON.parse(text);
-      } catch {
-        record = Symbol("not JSON");
-      }
-      if (pick(record)) return line;
-    }
-  } finally {
-    lines.close();
     input.destroy();
   }
   return undefined;

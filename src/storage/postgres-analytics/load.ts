@@ -23,6 +23,7 @@ import type pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { AppError } from "../../core/errors.js";
 import { describeColumnType, TENANT_COLUMN } from "../../datasets/types.js";
+import { firstJsonLine, isJsonObject } from "../ndjson-lines.js";
 import type { LoadRequest } from "../ports.js";
 import { pgErrorCode } from "./errors.js";
 import {
@@ -200,6 +201,18 @@ async function asDelimitedText(request: LoadRequest, scratchDir: string | undefi
     );
   } catch (error) {
     await fs.rm(output, { force: true });
+    // DuckDB's reader names no line for a line that is JSON but no object: found here, as the
+    // DuckDB engine finds it (and a line that is no JSON at all is named the same way).
+    const line =
+      format === "ndjson" ? await firstJsonLine(input, (record) => !isJsonObject(record)) : undefined;
+    if (line !== undefined) {
+      throw new AppError(
+        "invalid_data",
+        `Malformed NDJSON at line ${line}: not a JSON object`,
+        { line },
+        { cause: error },
+      );
+    }
     throw new AppError(
       "invalid_data",
       `Cannot read the ${format} file: ${(error as Error).message.split("\n")[0]}`,
