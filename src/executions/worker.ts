@@ -239,6 +239,7 @@ export class ExecutionWorker {
       if (!written.parts) {
         const key = fileKey(execution, report);
         await this.store(key, scratch, written.digest, report);
+        await this.removeLeftoverParts(execution, report, 1);
         return { ...done, fileKey: key, bytes: written.digest.bytes, sha256: written.digest.sha256 };
       }
       const parts: ExecutionPart[] = [];
@@ -253,6 +254,7 @@ export class ExecutionWorker {
           sha256: part.digest.sha256,
         });
       }
+      await this.removeLeftoverParts(execution, report, parts.length + 1);
       // The execution's own file is the first part: old clients' links still get data.
       const first = parts[0]!;
       return { ...done, fileKey: first.fileKey, bytes: first.bytes, sha256: first.sha256, parts };
@@ -260,6 +262,29 @@ export class ExecutionWorker {
       // Parts stored before the failure would be nobody's once a retry cuts the result differently.
       await this.deps.files.delete(stored).catch(() => undefined);
       return this.failure(FAILURE_CODES.STORAGE_ERROR, describe(error), true, execution);
+    }
+  }
+
+  /**
+   * Deletes the parts numbered `from` on that an earlier attempt of this execution stored and this
+   * one did not write: a process killed while storing its parts leaves them, and a retry that cuts
+   * the result into fewer parts (or none) would leave them nobody's. Only a retry looks (one `stat`),
+   * and a failure here only leaves them, logged: the result is stored.
+   */
+  private async removeLeftoverParts(
+    execution: StoredExecution,
+    report: StoredReport,
+    from: number,
+  ): Promise<void> {
+    if (execution.attempts <= 1) return;
+    try {
+      for (let n = from; ; n++) {
+        const key = fileKey(execution, report, n);
+        if (!(await this.deps.files.stat(key))) return;
+        await this.deps.files.delete([key]);
+      }
+    } catch (error) {
+      this.deps.log?.("leftover parts not removed", { executionId: execution.id, error: String(error) });
     }
   }
 

@@ -11,6 +11,7 @@ import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fileKey } from "../../src/executions/worker.js";
 import {
   WIDE_PROFILE_COLUMNS,
   WIDE_PROFILE_QUERY,
@@ -196,6 +197,47 @@ describe("deleting a report", () => {
     // Its links now answer as for any execution that is gone.
     const response = await fetch(execution.manifest.parts[1].reportAccessSecureLink);
     expect(response.status).toBe(403);
+  });
+});
+
+describe("a retry after a crash while parts were stored", () => {
+  it.each([
+    { size: 1, what: "fewer parts" },
+    { size: 10, what: "one file" },
+  ])("leaves no part of the dead attempt when it writes $what", async ({ size }) => {
+    const query = await t.call(TENANT, "POST", "/insights/v1/mpn/ScheduledQueries", {
+      Name: `Leftovers ${randomUUID()}`,
+      Query: QUERY,
+    });
+    const created = await t.call(TENANT, "POST", "/insights/v1/mpn/ScheduledReport", {
+      ReportName: "Leftovers",
+      QueryId: query.body.value[0].queryId,
+      ExecuteNow: true,
+      MaxFileSizeMB: size,
+    });
+    const scope = { tenant: TENANT, program: "mpn" } as const;
+    const report = (await t.app.store.getReport(scope, created.body.value[0].reportId))!;
+    // A worker claimed it (for a lease of 1 ms), stored 40 parts of a smaller cut, and died.
+    const [ghost] = await t.app.store.claimExecutions("ghost-worker", new Date(), 1, 5);
+    expect(ghost?.reportId).toBe(report.id);
+    const local = path.join(reader.exportDir, `ghost-${randomUUID()}`);
+    await writeFile(local, "a ghost's part\n");
+    for (let n = 1; n <= 40; n++) {
+      await t.app.files.putFile(fileKey(ghost!, report, n), local, { contentType: "text/csv" });
+      await writeFile(local, "a ghost's part\n");
+    }
+    expect(await t.app.worker.runDue()).toBe(1);
+    const listed = await t.call(TENANT, "GET", `/insights/v1/mpn/ScheduledReport/execution/${report.id}`);
+    const execution = listed.body.value[0];
+    expect(execution).toMatchObject({ executionStatus: "Completed", attempts: 2 });
+    const prefix = execution.reportLocation.slice(0, execution.reportLocation.lastIndexOf("/") + 1);
+    const parts: number = execution.manifest.parts?.length ?? 0;
+    const kept =
+      parts === 0
+        ? [execution.reportLocation]
+        : Array.from({ length: parts }, (_, i) => fileKey(ghost!, report, i + 1));
+    expect(await t.listFiles(prefix)).toEqual(kept.sort());
+    expect(parts).toBeLessThan(40);
   });
 });
 
