@@ -93,13 +93,14 @@ export function programTables(program: Program, datasets: readonly DatasetDef[])
 
 /**
  * The transaction-local setting a load sets to its tenant: the tenant column's default, so a load's
- * COPY straight into the table fills it (load.ts). Unset, the default fails the NOT NULL: no row
- * gets in without a tenant.
+ * COPY straight into the table fills it (load.ts). Unset, or empty as a custom setting stays in a
+ * pooled session after the transaction that set it, the default is NULL and fails the NOT NULL:
+ * no row gets in without a tenant.
  */
 export const LOAD_TENANT_SETTING = "openinsights.load_tenant";
 
-/** The tenant column's default (as pg_get_expr spells it back, so that ensureTables can compare). */
-export const TENANT_DEFAULT = `current_setting('${LOAD_TENANT_SETTING}'::text)`;
+/** The tenant column's default, spelled as pg_get_expr spells it back (ensureTables compares). */
+export const TENANT_DEFAULT = `NULLIF(current_setting('${LOAD_TENANT_SETTING}'::text, true), ''::text)`;
 
 /** CREATE TABLE and its index, both idempotent. */
 export function createTableStatements(table: PgTable): string[] {
