@@ -13,7 +13,9 @@ export default defineConfig({
   platform: "node",
   external: [
     /^node:/,
-    /^@duckdb\/node-bindings/,
+    // DuckDB's whole client: bundled, @duckdb/node-api would resolve its native bindings from here,
+    // which only npm's hoisting makes right.
+    /^@duckdb\//,
     "better-sqlite3",
     "pg",
     "pg-copy-streams",

@@ -10,13 +10,19 @@ import { envelope } from "./envelope.js";
 
 export const PRODUCT_NAME = "OpenInsights";
 
-/** The package's version, read once from package.json (two levels up from dist/src/api, one from src/api). */
+/**
+ * The package's version, read once from the nearest package.json named openinsights above this
+ * module (src/api, dist/src/api, or the CLI's bundle in dist/cli; not a host app's when installed).
+ */
 export const PRODUCT_VERSION: string = (() => {
-  for (const up of ["../..", "../../.."]) {
-    const file = path.join(import.meta.dirname, up, "package.json");
-    if (existsSync(file)) return (JSON.parse(readFileSync(file, "utf8")) as { version: string }).version;
+  for (let dir = import.meta.dirname; ; dir = path.dirname(dir)) {
+    const file = path.join(dir, "package.json");
+    if (existsSync(file)) {
+      const manifest = JSON.parse(readFileSync(file, "utf8")) as { name?: string; version?: string };
+      if (manifest.name === "openinsights" && manifest.version) return manifest.version;
+    }
+    if (path.dirname(dir) === dir) return "unknown";
   }
-  return "unknown";
 })();
 
 /** The product's name as a small SVG, for the API reference's header. */

@@ -255,12 +255,18 @@ export class ExecutionWorker {
         });
       }
       await this.removeLeftoverParts(execution, report, parts.length + 1);
+      // A dead attempt that wrote the result as one file left it under the execution's own key.
+      if (execution.attempts > 1)
+        await this.deps.files.delete([fileKey(execution, report)]).catch(() => undefined);
       // The execution's own file is the first part: old clients' links still get data.
       const first = parts[0]!;
       return { ...done, fileKey: first.fileKey, bytes: first.bytes, sha256: first.sha256, parts };
     } catch (error) {
-      // Parts stored before the failure would be nobody's once a retry cuts the result differently.
+      // Parts stored before the failure would be nobody's once a retry cuts the result differently;
+      // so would a dead attempt's parts past them (a retry that looks for leftovers stops at the
+      // first part missing, and this deletes the first ones).
       await this.deps.files.delete(stored).catch(() => undefined);
+      await this.removeLeftoverParts(execution, report, stored.length + 1);
       return this.failure(FAILURE_CODES.STORAGE_ERROR, describe(error), true, execution);
     }
   }

@@ -83,6 +83,24 @@ describe("processes started together", () => {
 });
 
 describe("loads and a running service", () => {
+  it("openinsights load ends at once with the service's 413 when its file is over the limit", async () => {
+    const dir = await dataDir();
+    const served = await serve(dir, "all", { OPENINSIGHTS_LOAD_MAX_BYTES: "100000" });
+    try {
+      // 8 MB: the service answers 413 long before the whole file is sent, and the command stops
+      // sending then (it used to hang ~70 s on the unread upload, past this test's timeout).
+      const file = path.join(dir, "big.csv");
+      const lines = Array.from({ length: 300_000 }, (_, i) => `Customer ${i},2024-01-01`);
+      await writeFile(file, `CustomerName,Month\n${lines.join("\n")}\n`);
+      const args = ["load", "--program", "mpn", "--dataset", "CustomersAndTenants", "--tenant", TENANT];
+      const refused = await runCli([...args, "--data-dir", dir, file], ENV);
+      expect(refused.code, refused.stderr).toBe(2);
+      expect(refused.stderr).toContain("more than 100,000 bytes (OPENINSIGHTS_LOAD_MAX_BYTES)");
+    } finally {
+      await stop(served);
+    }
+  });
+
   it("openinsights load sends its file to the service running on the data directory", async () => {
     const dir = await dataDir();
     const served = await serve(dir, "all");

@@ -7,6 +7,7 @@ import { createHash } from "node:crypto";
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
+import { DuckDBInstance } from "@duckdb/node-api";
 import pgDriver from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DatasetDef } from "../../src/datasets/types.js";
@@ -306,6 +307,34 @@ describe("postgres: loads", () => {
     ).toEqual([
       { Customer: "x", Seats: 2 },
       { Customer: "y", Seats: 3 },
+    ]);
+  });
+
+  it("turns a datetime's offset into UTC from a Parquet file's text column too", async () => {
+    const tenant = "6f7a8b9c-0d1e-4f2a-9b3c-4d5e6f7a8b9c";
+    const parquet = path.join(pg().dir, "text-datetimes.parquet");
+    const duck = await DuckDBInstance.create(":memory:");
+    const con = await duck.connect();
+    try {
+      await con.run(
+        `COPY (SELECT 'offset' AS Customer, '2024-06-01T12:00:00+02:00' AS SoldAt UNION ALL SELECT 'typed', CAST(TIMESTAMP '2024-06-01 12:00:00' AS VARCHAR)) TO '${parquet}' (FORMAT parquet)`,
+      );
+    } finally {
+      con.closeSync();
+      duck.closeSync();
+    }
+    await pg().engine.load({
+      program: "acme",
+      dataset: SALES,
+      tenant,
+      mode: "append",
+      file: { path: parquet, format: "parquet" },
+    });
+    expect(
+      await rows("SELECT Customer, SoldAt FROM Sales ORDER BY Customer ASC TIMESPAN LIFETIME", tenant),
+    ).toEqual([
+      { Customer: "offset", SoldAt: "2024-06-01T10:00:00Z" },
+      { Customer: "typed", SoldAt: "2024-06-01T12:00:00Z" },
     ]);
   });
 

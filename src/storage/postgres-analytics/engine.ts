@@ -20,6 +20,7 @@ import { AppError } from "../../core/errors.js";
 import { datasetTable, loadedDatasets } from "../../datasets/lookup.js";
 import { type DatasetDef, type Program, TENANT_COLUMN } from "../../datasets/types.js";
 import type { CompiledSql, Row, SqlDialect } from "../../query/compiled.js";
+import { postgresIdentifier } from "../../query/compiler.js";
 import { compressionApplies, type ReportFormat } from "../../reports/formats.js";
 import { compressorFor } from "../compressors.js";
 import { removeExportParts, sumBytes, TextPartWriter } from "../export-parts.js";
@@ -60,6 +61,8 @@ export interface PostgresAnalyticsOptions {
   readonly scratchDir?: string;
 }
 
+/** How long adding the tenant default to an older table waits for its lock (ms). */
+const LOCK_WAIT_MS = 5000;
 /** Bytes an export's file stream buffers before it pauses the COPY. */
 const FILE_BUFFER_BYTES = 1 << 20;
 /** Rows per FETCH of a stream. */
@@ -107,6 +110,8 @@ export async function openPostgresAnalytics(
 
 export class PostgresAnalyticsEngine implements AnalyticsEngine {
   readonly dialect: SqlDialect = "postgres";
+  /** `program.table` of the dataset tables whose tenant column has its default (loads may copy straight in). */
+  private readonly tenantDefaults = new Set<string>();
   private readonly queryTimeoutMs: number;
   private readonly exportTimeoutMs: number;
   private closed = false;
@@ -150,16 +155,20 @@ export class PostgresAnalyticsEngine implements AnalyticsEngine {
           "SELECT column_name, data_type, column_default FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2",
           [program, table.table],
         );
+        const name = `${program}.${table.table}`;
         if (existing.rows.length === 0) {
           for (const statement of createTableStatements(table)) await client.query(statement);
+          this.tenantDefaults.add(name);
           continue;
         }
-        // A table created before loads copied straight into it: give its tenant column the default.
         const tenant = existing.rows.find((r) => r.column_name === TENANT_COLUMN);
-        if (tenant && tenant.column_default !== TENANT_DEFAULT) {
-          await client.query(
-            `ALTER TABLE ${qualified(program, table.table)} ALTER COLUMN ${ident(TENANT_COLUMN)} SET DEFAULT ${TENANT_DEFAULT}`,
-          );
+        if (
+          tenant?.column_default === TENANT_DEFAULT ||
+          (await this.addTenantDefault(client, program, table.table))
+        ) {
+          this.tenantDefaults.add(name);
+        } else {
+          this.tenantDefaults.delete(name);
         }
         // The table exists: add what a newer catalog declares, refuse silent type changes.
         const types = new Map(existing.rows.map((r) => [r.column_name, r.data_type]));
@@ -181,6 +190,28 @@ export class PostgresAnalyticsEngine implements AnalyticsEngine {
         }
       }
     });
+  }
+
+  /**
+   * Gives a table created before loads copied straight into it the tenant column's default. The
+   * ALTER needs the table's exclusive lock: it waits at most LOCK_WAIT_MS for running exports (and
+   * makes new readers queue only that long); when it cannot have it, or the role does not own the
+   * table, the table keeps its loads on the staging path and the next start or load tries again.
+   */
+  private async addTenantDefault(client: pg.PoolClient, program: string, table: string): Promise<boolean> {
+    await client.query("SAVEPOINT tenant_default");
+    try {
+      await client.query(`SET LOCAL lock_timeout = ${LOCK_WAIT_MS}`);
+      await client.query(
+        `ALTER TABLE ${qualified(program, table)} ALTER COLUMN ${ident(TENANT_COLUMN)} SET DEFAULT ${TENANT_DEFAULT}`,
+      );
+      await client.query("SET LOCAL lock_timeout TO DEFAULT");
+      await client.query("RELEASE SAVEPOINT tenant_default");
+      return true;
+    } catch {
+      await client.query("ROLLBACK TO SAVEPOINT tenant_default");
+      return false;
+    }
   }
 
   async *stream(query: CompiledSql, options?: { signal?: AbortSignal }): AsyncIterable<Row[]> {
@@ -367,7 +398,13 @@ export class PostgresAnalyticsEngine implements AnalyticsEngine {
           "ON CONFLICT (program, dataset_table, tenant) DO UPDATE SET version = v.version + 1 RETURNING version",
         [request.program, datasetTable(request.dataset), request.tenant],
       );
-      const rowCount = await loadIntoTable(client, request, this.options.scratchDir);
+      const table = `${request.program}.${postgresIdentifier(datasetTable(request.dataset))}`;
+      const rowCount = await loadIntoTable(
+        client,
+        request,
+        this.options.scratchDir,
+        this.tenantDefaults.has(table),
+      );
       await client.query("COMMIT");
       return { rowCount, dataVersion: String(version.rows[0]!.version) };
     } catch (error) {

@@ -6,7 +6,8 @@
  *    the input), so PostgreSQL's CSV reader is the only one that parses values.
  * 2. The header names the columns: matched case-insensitively against the dataset's columns and
  *    measures; an unknown or repeated one is refused, a missing one is stored as NULL (as on DuckDB).
- * 3. When every value converts as the table stores it and no window applies (`copiesDirectly`):
+ * 3. When every value converts as the table stores it (no datetime column) and no window applies
+ *    (`copiesDirectly`):
  *    replace deletes the tenant's rows, then `COPY … FROM STDIN` writes the file straight into the
  *    dataset's table, the tenant column filled by its default from a transaction-local setting.
  * 4. Otherwise `COPY … FROM STDIN` into a temporary staging table with the target's types (datetimes
@@ -45,6 +46,7 @@ export async function loadIntoTable(
   client: pg.PoolClient,
   request: LoadRequest,
   scratchDir: string | undefined,
+  tenantDefault: boolean,
 ): Promise<number> {
   const { dataset, tenant } = request;
   if (typeof tenant !== "string" || tenant.trim() === "") {
@@ -65,7 +67,7 @@ export async function loadIntoTable(
     const header = parseHeader(await firstLine(converted.path), delimiter);
     const columns = mapColumns(header, datasetColumns(dataset), dataset.name);
     const target = datasetTableIdent(request.program, dataset);
-    if (copiesDirectly(request, columns)) {
+    if (copiesDirectly(request, columns, tenantDefault)) {
       // The tenant column's default reads this setting (tables.ts): COPY fills it for every row.
       await client.query("SELECT set_config($1, $2, true)", [LOAD_TENANT_SETTING, tenant]);
       if (request.mode === "replace") {
@@ -119,14 +121,14 @@ export async function loadIntoTable(
 }
 
 /**
- * Whether the file can be copied straight into the dataset's table, each row written once: every
- * value converts as the table stores it — no datetime column of a delimited file, whose offsets only
- * the staging table's TIMESTAMPTZ turns into UTC (DuckDB's CSV of a Parquet file writes UTC with
- * 'Z', which a TIMESTAMP takes as is) — and no window whose bounds each row must be checked against.
+ * Whether the file can be copied straight into the dataset's table, each row written once: the
+ * table takes the tenant from its default (`tenantDefault`: false for a table `ensureTables` could
+ * not give it), no datetime column (only the staging table's TIMESTAMPTZ turns an offset into UTC;
+ * a Parquet column of text may hold one too) and no window whose bounds each row must be checked
+ * against.
  */
-function copiesDirectly(request: LoadRequest, columns: readonly PgColumn[]): boolean {
-  if (request.window) return false;
-  return request.file.format === "parquet" || columns.every((c) => c.type !== "datetime");
+function copiesDirectly(request: LoadRequest, columns: readonly PgColumn[], tenantDefault: boolean): boolean {
+  return tenantDefault && !request.window && columns.every((c) => c.type !== "datetime");
 }
 
 /** `COPY table (columns) FROM STDIN` of the delimited file; returns the rows copied. */
