@@ -46,8 +46,8 @@ afterAll(async () => {
 
 const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
 
-/** Creates an ExecuteNow report of QUERY with `fields`, runs it; the report and its execution. */
-async function runReport(app: TestApp, fields: Record<string, unknown>) {
+/** Creates an ExecuteNow report of QUERY with `fields` (not run yet); the report as answered. */
+async function createReport(app: TestApp, fields: Record<string, unknown>) {
   const query = await app.call(TENANT, "POST", "/insights/v1/mpn/ScheduledQueries", {
     Name: `Profile ${randomUUID()}`,
     Query: QUERY,
@@ -60,7 +60,12 @@ async function runReport(app: TestApp, fields: Record<string, unknown>) {
     ...fields,
   });
   expect(created.status).toBe(200);
-  const report = created.body.value[0];
+  return created.body.value[0];
+}
+
+/** Creates an ExecuteNow report of QUERY with `fields`, runs it; the report and its execution. */
+async function runReport(app: TestApp, fields: Record<string, unknown>) {
+  const report = await createReport(app, fields);
   expect(await app.app.worker.runDue()).toBe(1);
   const listed = await app.call(
     TENANT,
@@ -205,18 +210,9 @@ describe("a retry after a crash while parts were stored", () => {
     { size: 1, what: "fewer parts" },
     { size: 10, what: "one file" },
   ])("leaves no part of the dead attempt when it writes $what", async ({ size }) => {
-    const query = await t.call(TENANT, "POST", "/insights/v1/mpn/ScheduledQueries", {
-      Name: `Leftovers ${randomUUID()}`,
-      Query: QUERY,
-    });
-    const created = await t.call(TENANT, "POST", "/insights/v1/mpn/ScheduledReport", {
-      ReportName: "Leftovers",
-      QueryId: query.body.value[0].queryId,
-      ExecuteNow: true,
-      MaxFileSizeMB: size,
-    });
+    const created = await createReport(t, { MaxFileSizeMB: size });
     const scope = { tenant: TENANT, program: "mpn" } as const;
-    const report = (await t.app.store.getReport(scope, created.body.value[0].reportId))!;
+    const report = (await t.app.store.getReport(scope, created.reportId))!;
     // A worker claimed it (for a lease of 1 ms), stored 40 parts of a smaller cut, and died.
     const [ghost] = await t.app.store.claimExecutions("ghost-worker", new Date(), 1, 5);
     expect(ghost?.reportId).toBe(report.id);

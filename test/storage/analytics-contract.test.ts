@@ -258,6 +258,16 @@ describe("postgres: loads", () => {
   const pg = () => subjects.get("postgres")!;
   const rows = (query: string, tenant: string) =>
     collectRows(pg().engine.stream(compiled(pg().engine, query, tenant)));
+  const appendFile = (tenant: string, file: string, format: "ndjson" | "parquet") =>
+    pg().engine.load({
+      program: "acme",
+      dataset: SALES,
+      tenant,
+      mode: "append",
+      file: { path: file, format },
+    });
+  const soldAt = (tenant: string) =>
+    rows("SELECT Customer, SoldAt FROM Sales ORDER BY Customer ASC TIMESPAN LIFETIME", tenant);
 
   it("replaces a window [from, to) only, and bumps the data version each time", async () => {
     const tenant = "9a8b7c6d-5e4f-4a3b-2c1d-0e9f8a7b6c5d";
@@ -323,16 +333,8 @@ describe("postgres: loads", () => {
       con.closeSync();
       duck.closeSync();
     }
-    await pg().engine.load({
-      program: "acme",
-      dataset: SALES,
-      tenant,
-      mode: "append",
-      file: { path: parquet, format: "parquet" },
-    });
-    expect(
-      await rows("SELECT Customer, SoldAt FROM Sales ORDER BY Customer ASC TIMESPAN LIFETIME", tenant),
-    ).toEqual([
+    await appendFile(tenant, parquet, "parquet");
+    expect(await soldAt(tenant)).toEqual([
       { Customer: "offset", SoldAt: "2024-06-01T10:00:00Z" },
       { Customer: "typed", SoldAt: "2024-06-01T12:00:00Z" },
     ]);
@@ -341,9 +343,7 @@ describe("postgres: loads", () => {
   it("turns a CSV datetime's offset into UTC (through the staging table)", async () => {
     const tenant = "4d5e6f7a-8b9c-4d0e-9f1a-2b3c4d5e6f7a";
     await load(pg(), tenant, "Customer,SoldAt\noffset,2024-06-01T12:00:00+02:00\nbare,2024-06-01T12:00:00");
-    expect(
-      await rows("SELECT Customer, SoldAt FROM Sales ORDER BY Customer ASC TIMESPAN LIFETIME", tenant),
-    ).toEqual([
+    expect(await soldAt(tenant)).toEqual([
       { Customer: "bare", SoldAt: "2024-06-01T12:00:00Z" },
       { Customer: "offset", SoldAt: "2024-06-01T10:00:00Z" },
     ]);
@@ -388,13 +388,7 @@ describe("postgres: loads", () => {
       ndjson,
       '{"Customer":"j1","SaleDate":"2024-06-01","SoldAt":"2024-06-01T10:00:00Z","IsRenewal":true}\n',
     );
-    await pg().engine.load({
-      program: "acme",
-      dataset: SALES,
-      tenant,
-      mode: "append",
-      file: { path: ndjson, format: "ndjson" },
-    });
+    await appendFile(tenant, ndjson, "ndjson");
     const parquet = path.join(subjects.get("duckdb")!.dir, "rows.parquet");
     const duck = subjects.get("duckdb")!;
     await duck.engine.exportTo(
@@ -405,13 +399,7 @@ describe("postgres: loads", () => {
       parquet,
       { format: "parquet" },
     );
-    await pg().engine.load({
-      program: "acme",
-      dataset: SALES,
-      tenant,
-      mode: "append",
-      file: { path: parquet, format: "parquet" },
-    });
+    await appendFile(tenant, parquet, "parquet");
     const got = await rows(
       "SELECT Customer, SoldAt, IsRenewal, Seats FROM Sales ORDER BY Customer ASC TIMESPAN LIFETIME",
       tenant,
