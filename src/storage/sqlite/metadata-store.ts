@@ -165,6 +165,24 @@ function watchStatements(sqlite: Database.Database, limit = 1000): () => number 
   };
 }
 
+/**
+ * `journal_mode = WAL`, retried while another process holds the lock: SQLite answers SQLITE_BUSY to
+ * a journal-mode change at once, without its busy handler, when waiting could deadlock — which
+ * processes opening a fresh database at the same moment hit (1 start in ~40 of four processes).
+ */
+async function switchToWal(sqlite: Database.Database, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      sqlite.pragma("journal_mode = WAL");
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== "SQLITE_BUSY" || Date.now() >= deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 40));
+    }
+  }
+}
+
 export async function openSqliteMetadataStore(options: SqliteMetadataStoreOptions): Promise<MetadataStore> {
   const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
   if (!Number.isInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
@@ -175,7 +193,7 @@ export async function openSqliteMetadataStore(options: SqliteMetadataStoreOption
   try {
     // busy_timeout first: switching to WAL itself needs a lock another process may hold.
     sqlite.pragma(`busy_timeout = ${busyTimeoutMs}`);
-    sqlite.pragma("journal_mode = WAL");
+    await switchToWal(sqlite, busyTimeoutMs);
     sqlite.pragma("synchronous = FULL");
     sqlite.pragma("foreign_keys = ON");
     changeVersion = watchStatements(sqlite);
