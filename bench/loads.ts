@@ -27,6 +27,10 @@ const OTHER = "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b";
 const THREADS = 2;
 /** Rounds of baseline, CLI and API loads, alternating; medians are reported (`BENCH_LOAD_ROUNDS`). */
 const ROUNDS = Math.max(1, Number(process.env.BENCH_LOAD_ROUNDS ?? 1) || 1);
+/** BENCH_LOAD_FORMATS=csv (or parquet) measures one format only. */
+const FORMATS = (["parquet", "csv"] as const).filter((f) =>
+  (process.env.BENCH_LOAD_FORMATS ?? "parquet,csv").split(",").includes(f),
+);
 const MEMORY = "1GB";
 const CATALOG = `program: bench
 datasets:
@@ -283,7 +287,7 @@ export async function runLoadBench(
     await writeFile(catalog, CATALOG);
     progress(`loads: writing ${fmtInt(rows)} rows as Parquet and CSV`);
     const inputs = await makeInputs(dir, rows);
-    for (const format of ["parquet", "csv"] as const) {
+    for (const format of FORMATS) {
       const file = inputs[format];
       const bytes = (await stat(file)).size;
       // The CLI's own data directory: on the served one it would send its file to the service.

@@ -43,6 +43,7 @@ export async function openAnalytics(
       fileSets: store,
       memoryLimit: config.duckdb.memoryLimit,
       threads: config.duckdb.threads,
+      loadSegmentBytes: config.duckdb.loadSegmentBytes,
       ...(options.store ? {} : { onClose: () => store.close() }),
     });
   } catch (error) {

@@ -1,7 +1,8 @@
 /**
  * `POST /admin/v1/{program}/datasets/{dataset}/loads`: an operator sends a tenant's rows of a
  * dataset as the body (CSV, TSV, NDJSON or Parquet, optionally gzip), streamed to the data
- * directory's staging area, then loaded all or nothing (docs/loading.md, docs/api.md).
+ * directory's staging area and loaded all or nothing, as it arrives where the engine can read it
+ * so (DuckDB, CSV/TSV), else once it is whole (docs/loading.md, docs/api.md).
  */
 import { randomUUID } from "node:crypto";
 import { mkdir, rm } from "node:fs/promises";
@@ -14,7 +15,7 @@ import type { LoadInputFormat } from "../storage/ports.js";
 import type { ApiContext } from "./context.js";
 import { envelope } from "./envelope.js";
 import { HTTP_STATUS } from "./errors.js";
-import { receiveBody } from "./load-body.js";
+import { LoadBody } from "./load-body.js";
 import { QueryParams } from "./params.js";
 import { wireLoad } from "./wire.js";
 
@@ -39,6 +40,12 @@ export function registerLoadRoute(app: FastifyInstance, context: ApiContext): vo
     {
       // Fastify's body limit is for parsed bodies; this one has OPENINSIGHTS_LOAD_MAX_BYTES.
       bodyLimit: Number.MAX_SAFE_INTEGER,
+      // An answer sent before the whole body arrived (refused at its header, over the limit, no
+      // admin token) closes the connection: the rest of the body is not read, and a client that
+      // reused the connection would wait behind it for ever.
+      onSend: async (request, reply) => {
+        if (!request.raw.complete) reply.header("connection", "close");
+      },
       schema: {
         tags: ["admin"],
         summary: "Load a file into a dataset for one tenant (operators)",
@@ -92,26 +99,32 @@ export function registerLoadRoute(app: FastifyInstance, context: ApiContext): vo
       const window = loadWindow(params, mode, def.timeColumn);
       const format = bodyFormat(request);
       const gzip = bodyEncoding(request);
+      // A body announced as too large is refused before any of it is read (the limit also holds as
+      // it arrives: a chunked body has no length, a gzip body expands).
+      const length = Number(request.headers["content-length"] ?? Number.NaN);
+      if (length > context.config.loadMaxBytes) {
+        throw new AppError(
+          ERROR_CODES.PAYLOAD_TOO_LARGE,
+          `The load body is more than ${context.config.loadMaxBytes.toLocaleString("en-US")} bytes (OPENINSIGHTS_LOAD_MAX_BYTES): Content-Length is ${length.toLocaleString("en-US")}`,
+        );
+      }
 
       const actor = { tenant, user: principal.user, requestId: request.id };
       const staging = path.join(dataDir, ".staging");
       await mkdir(staging, { recursive: true });
       const file = path.join(staging, `${randomUUID()}.${format}`);
       try {
-        const body = request.body as NodeJS.ReadableStream | undefined;
-        if (!body) throw new AppError(ERROR_CODES.INVALID_DATA, "The body is empty: send the file to load");
-        const received = await receiveBody(body, file, { gzip, maxBytes: context.config.loadMaxBytes });
-        if (received.bytes === 0) {
-          throw new AppError(ERROR_CODES.INVALID_DATA, "The body is empty: send the file to load");
-        }
+        const stream = request.body as NodeJS.ReadableStream | undefined;
+        if (!stream) throw new AppError(ERROR_CODES.INVALID_DATA, "The body is empty: send the file to load");
+        const body = new LoadBody(stream, { gzip, maxBytes: context.config.loadMaxBytes });
         const load = await context.services.loads.run({
           program: catalog.program,
           dataset: def,
           tenant,
           mode,
           ...(window ? { window } : {}),
-          file: { path: file, format },
-          bytes: received.receivedBytes,
+          file: { path: file, format, arriving: body },
+          bytes: () => body.receivedBytes,
           startedAt: started,
         });
         await auditLoad(

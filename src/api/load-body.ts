@@ -1,21 +1,14 @@
 /**
- * A load's body, streamed to a file on local disk (never whole in memory), gunzipped on the way
- * when sent with `Content-Encoding: gzip`. The size limit holds for the bytes received and for the
- * bytes written, so a small gzip body that expands past it (a gzip bomb) is refused as it grows.
+ * A load's body as it arrives (never whole in memory), gunzipped on the way when sent with
+ * `Content-Encoding: gzip`. The size limit holds for the bytes received and for the bytes
+ * decompressed, so a small gzip body that expands past it (a gzip bomb) is refused as it grows.
+ * The engine writes it to disk: as it arrives, in segments it loads while the rest is uploading
+ * (DuckDB, CSV/TSV), or whole into a staging file first (`LoadService`).
  */
-import { createWriteStream } from "node:fs";
-import { rm } from "node:fs/promises";
 import { Transform, type TransformCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
 import { AppError, ERROR_CODES } from "../core/errors.js";
-
-export interface ReceivedBody {
-  /** Bytes as received (compressed, when gzip). */
-  readonly receivedBytes: number;
-  /** Bytes written to the file (decompressed). */
-  readonly bytes: number;
-}
 
 /** Counts the bytes going through; fails with 413 once they pass `limit`. */
 class Limit extends Transform {
@@ -41,37 +34,72 @@ class Limit extends Transform {
   }
 }
 
-/** The staging file's buffer: chunks that arrive while a write is in flight go out in one writev. */
-const WRITE_CHUNK = 1 << 20;
+/**
+ * The body's bytes, decompressed and within the size limit, read once: an async iterable whose
+ * iteration ends with the body and throws (413, bad gzip, a dropped upload) when it fails.
+ */
+export class LoadBody implements AsyncIterable<Buffer> {
+  private readonly received: Limit;
+  private readonly written: Limit;
+  private started = false;
 
-export async function receiveBody(
-  body: NodeJS.ReadableStream,
-  target: string,
-  options: { readonly gzip: boolean; readonly maxBytes: number },
-): Promise<ReceivedBody> {
-  const received = new Limit(options.maxBytes, "is");
-  // Without gzip the bytes written are the bytes received: one count holds both limits.
-  const written = options.gzip ? new Limit(options.maxBytes, "expands to") : received;
-  const file = createWriteStream(target, { highWaterMark: WRITE_CHUNK });
-  try {
-    if (options.gzip) await pipeline(body, received, createGunzip(), written, file);
-    else await pipeline(body, received, file);
-  } catch (error) {
-    await rm(target, { force: true });
-    if (error instanceof AppError) throw error;
-    const code = (error as NodeJS.ErrnoException).code ?? "";
-    if (code.startsWith("Z_")) {
-      throw new AppError(
-        ERROR_CODES.INVALID_DATA,
-        `The body is not valid gzip (Content-Encoding: gzip): ${(error as Error).message}`,
-      );
+  constructor(
+    private readonly body: NodeJS.ReadableStream,
+    private readonly options: { readonly gzip: boolean; readonly maxBytes: number },
+  ) {
+    this.received = new Limit(options.maxBytes, "is");
+    // Without gzip the bytes written are the bytes received: one count holds both limits.
+    this.written = options.gzip ? new Limit(options.maxBytes, "expands to") : this.received;
+  }
+
+  /** Bytes received so far (compressed, when gzip): the load record's `bytes` once the body ended. */
+  get receivedBytes(): number {
+    return this.received.bytes;
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<Buffer, void, undefined> {
+    if (this.started) throw new Error("A load body is read once");
+    this.started = true;
+    const last = this.written;
+    const flowing = this.options.gzip
+      ? pipeline(this.body, this.received, createGunzip(), this.written)
+      : pipeline(this.body, this.received);
+    // The pipeline's own error (413, bad gzip, a dropped upload) is the one to report. The last
+    // stage is destroyed with it here: the pipeline leaves a stage whose writing side had finished.
+    flowing.catch((error: unknown) => last.destroy(error as Error));
+    let total = 0;
+    try {
+      for await (const chunk of last as AsyncIterable<Buffer>) {
+        total += chunk.length;
+        yield chunk;
+      }
+      await flowing;
+    } catch (error) {
+      await flowing.catch((cause: unknown) => {
+        throw bodyError(cause);
+      });
+      throw bodyError(error);
+    } finally {
+      // A reader that stopped early (the engine refused the rows) stops the upload too.
+      if (!last.readableEnded) last.destroy();
     }
-    throw new AppError(
-      ERROR_CODES.INVALID_ARGUMENT,
-      `The load body could not be received: ${(error as Error).message}`,
-      undefined,
-      { cause: error },
+    if (total === 0) throw new AppError(ERROR_CODES.INVALID_DATA, "The body is empty: send the file to load");
+  }
+}
+
+function bodyError(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  const code = (error as NodeJS.ErrnoException).code ?? "";
+  if (code.startsWith("Z_")) {
+    return new AppError(
+      ERROR_CODES.INVALID_DATA,
+      `The body is not valid gzip (Content-Encoding: gzip): ${(error as Error).message}`,
     );
   }
-  return { receivedBytes: received.bytes, bytes: written.bytes };
+  return new AppError(
+    ERROR_CODES.INVALID_ARGUMENT,
+    `The load body could not be received: ${(error as Error).message}`,
+    undefined,
+    { cause: error },
+  );
 }

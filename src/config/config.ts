@@ -28,7 +28,12 @@ export interface Config {
   /** Base of absolute links (nextLink); when unset, taken from each request's Host header. */
   readonly publicUrl: string | null;
   readonly logLevel: string;
-  readonly duckdb: { readonly memoryLimit: string; readonly threads: number };
+  readonly duckdb: {
+    readonly memoryLimit: string;
+    readonly threads: number;
+    /** A CSV/TSV load body is loaded in segments of this size while the rest arrives: OPENINSIGHTS_LOAD_SEGMENT_MB. */
+    readonly loadSegmentBytes: number;
+  };
   readonly quotas: Quotas;
   readonly testQuery: { readonly maxRows: number; readonly timeoutSeconds: number };
   /** Minimum hours between now and a scheduled report's StartTime (the real service uses 4). */
@@ -167,7 +172,11 @@ export function loadConfig(env: Environment, overrides: ConfigOverrides = {}): C
     host: read("OPENINSIGHTS_HOST", "127.0.0.1"),
     publicUrl: publicUrl?.replace(/\/+$/, "") ?? null,
     logLevel: read("OPENINSIGHTS_LOG_LEVEL", "info"),
-    duckdb: { memoryLimit, threads: number("OPENINSIGHTS_DUCKDB_THREADS", 2, 1, 256) },
+    duckdb: {
+      memoryLimit,
+      threads: number("OPENINSIGHTS_DUCKDB_THREADS", 2, 1, 256),
+      loadSegmentBytes: number("OPENINSIGHTS_LOAD_SEGMENT_MB", 128, 1, 1 << 20) * 1024 * 1024,
+    },
     quotas: {
       queries: number("OPENINSIGHTS_QUOTA_QUERIES", 100, 0, 1_000_000),
       activeReports: number("OPENINSIGHTS_QUOTA_ACTIVE_REPORTS", 50, 0, 1_000_000),

@@ -2,6 +2,9 @@
  * Loads as the operator API and E1 see them: running one (recorded, heartbeat, metrics), the
  * listing (newest first, filtered, paged) and each dataset's freshness.
  */
+import { createWriteStream } from "node:fs";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import { decodeCursor, decodeToken, encodeCursor, type PageParams, type PageResult } from "../core/paging.js";
 import { assertLoadable } from "../datasets/lookup.js";
 import type { DatasetDef, Program } from "../datasets/types.js";
@@ -30,16 +33,24 @@ export interface LoadServiceDeps {
   ) => void;
 }
 
-/** A load to run: a file already on local disk (the body as received, decompressed). */
+/**
+ * A load to run: the body as a file on local disk (decompressed), whole or still arriving
+ * (`file.arriving`, read by engines that load as the bytes come, else received whole first).
+ */
 export interface LoadJob {
   readonly program: Program;
   readonly dataset: DatasetDef;
   readonly tenant: string;
   readonly mode: LoadMode;
   readonly window?: { readonly from: Date; readonly to: Date };
-  readonly file: { readonly path: string; readonly format: LoadInputFormat };
-  /** The body's size as received (the load record's `bytes`). */
-  readonly bytes: number;
+  /** `path`: where a body that arrives is put whole, for an engine that reads whole files. */
+  readonly file: {
+    readonly path: string;
+    readonly format: LoadInputFormat;
+    readonly arriving?: AsyncIterable<Buffer>;
+  };
+  /** The body's size as received (the load record's `bytes`): read once the body has ended. */
+  readonly bytes: () => number;
   /** When the body started arriving (the duration metric counts from there). */
   readonly startedAt: number;
   readonly signal?: AbortSignal;
@@ -53,6 +64,10 @@ export class LoadService {
     const engine = this.deps.engine;
     if (!engine) throw new Error("This LoadService has no analytics engine");
     assertLoadable(job.program, job.dataset);
+    const { path, format, arriving } = job.file;
+    const streams = arriving !== undefined && (engine.readsArrivingFiles?.(format) ?? false);
+    // An engine that reads whole files starts once the body is whole (a refused body leaves no record).
+    if (arriving && !streams) await receiveWhole(arriving, path);
     let rows = 0;
     try {
       const load = await recordLoad(
@@ -69,14 +84,20 @@ export class LoadService {
             tenant: job.tenant,
             mode: job.mode,
             ...(job.window ? { window: job.window } : {}),
-            file: job.file,
+            file: streams && arriving ? { arriving, format } : { path, format },
             ...(job.signal ? { signal: job.signal } : {}),
-            record: { loadId: record.id, bytes: job.bytes },
+            // A getter: the commit reads it after the last byte arrived.
+            record: {
+              loadId: record.id,
+              get bytes() {
+                return job.bytes();
+              },
+            },
           });
           rows = result.rowCount;
           return {
             rowCount: result.rowCount,
-            bytes: job.bytes,
+            bytes: job.bytes(),
             ...(result.committedAt ? { at: result.committedAt } : {}),
           };
         },
@@ -106,8 +127,15 @@ export class LoadService {
   private finished(job: LoadJob, status: "Completed" | "Failed", rows: number): void {
     this.deps.onFinished?.(job.program, status, {
       rows,
-      bytes: job.bytes,
+      bytes: job.bytes(),
       seconds: (performance.now() - job.startedAt) / 1000,
     });
   }
+}
+
+/** Chunks gathered into one write of the staging file. */
+const WRITE_CHUNK = 1 << 20;
+
+async function receiveWhole(body: AsyncIterable<Buffer>, path: string): Promise<void> {
+  await pipeline(Readable.from(body), createWriteStream(path, { highWaterMark: WRITE_CHUNK }));
 }

@@ -55,6 +55,16 @@ export interface ExportResult {
 export type { LoadMode };
 export type LoadInputFormat = "csv" | "tsv" | "ndjson" | "parquet";
 
+/**
+ * What a load reads: a whole file on local disk (decompressed), or, only for an engine whose
+ * `readsArrivingFiles(format)` is true, a body still arriving: its bytes from the first, an
+ * iteration that ends when the body is whole and throws (413, a dropped upload) when it never will
+ * be. The engine never commits rows of a body that failed.
+ */
+export type LoadInput =
+  | { readonly path: string; readonly format: LoadInputFormat }
+  | { readonly arriving: AsyncIterable<Buffer>; readonly format: LoadInputFormat };
+
 export interface LoadRequest {
   readonly program: Program;
   readonly dataset: DatasetDef;
@@ -62,8 +72,7 @@ export interface LoadRequest {
   readonly mode: LoadMode;
   /** mode=replace only: replace just the rows whose time column falls in [from, to). */
   readonly window?: { readonly from: Date; readonly to: Date };
-  /** The whole body, already on local disk (decompressed). */
-  readonly file: { readonly path: string; readonly format: LoadInputFormat };
+  readonly file: LoadInput;
   readonly signal?: AbortSignal;
   /**
    * The load record this load completes (extension of the shared shape): an engine that commits
@@ -73,6 +82,13 @@ export interface LoadRequest {
   readonly record?: LoadCompletion;
   /** Human-readable progress lines (the CLI prints them). Optional; not every engine reports any. */
   readonly onProgress?: (message: string) => void;
+}
+
+/** A load of a whole file (what an engine without `readsArrivingFiles` gets). */
+export type WholeFileLoad = LoadRequest & { readonly file: { readonly path: string } };
+
+export function isWholeFileLoad(request: LoadRequest): request is WholeFileLoad {
+  return "path" in request.file;
 }
 
 /** A Running load record a commit completes: its id, and the body's size as received. */
@@ -114,6 +130,8 @@ export interface AnalyticsEngine {
    * column and why.
    */
   load(request: LoadRequest): Promise<LoadResult>;
+  /** Whether `load` of this format reads `file.arriving` (a body still uploading). Absent means never. */
+  readsArrivingFiles?(format: LoadInputFormat): boolean;
   /**
    * Calls back when another process queued work (a new execution, a retry, a callback), so idle
    * workers wake at once instead of at their next poll; returns the unsubscribe function. Optional:

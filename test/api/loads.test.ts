@@ -50,9 +50,24 @@ function adminToken(): Promise<string> {
   });
 }
 
+/** A body sent in pieces with no Content-Length (Transfer-Encoding: chunked). */
+function chunked(text: string): ReadableStream<Uint8Array> {
+  const bytes = Buffer.from(text);
+  let at = 0;
+  return new ReadableStream({
+    pull(controller) {
+      if (at >= bytes.length) controller.close();
+      else {
+        controller.enqueue(new Uint8Array(bytes.subarray(at, at + 256 * 1024)));
+        at += 256 * 1024;
+      }
+    },
+  });
+}
+
 async function post(
   query: string,
-  body: string | Buffer,
+  body: string | Buffer | ReadableStream<Uint8Array>,
   headers: Record<string, string>,
   token?: string | null,
   url = LOADS,
@@ -62,8 +77,9 @@ async function post(
   const response = await fetch(`${t.baseUrl}${url}?${query}`, {
     method: "POST",
     headers: { ...auth, ...headers },
-    body: typeof body === "string" ? body : new Uint8Array(body),
-  });
+    body: typeof body === "string" || body instanceof ReadableStream ? body : new Uint8Array(body),
+    ...(body instanceof ReadableStream ? { duplex: "half" } : {}),
+  } as RequestInit);
   return { status: response.status, body: await response.json() };
 }
 
@@ -183,8 +199,11 @@ describe("POST /admin/v1/{program}/datasets/{dataset}/loads", () => {
     con.closeSync();
     instance.closeSync();
     const whole = await readFile(parquet);
-    const bomb = gzipSync(Buffer.alloc(MAX_BYTES * 4, "a"));
+    // Rows under a good header: DuckDB loads them as they arrive until the body passes the limit.
+    const bomb = gzipSync(`CustomerName\n${"a\n".repeat(MAX_BYTES * 2)}`);
     expect(bomb.length).toBeLessThan(MAX_BYTES);
+    const parquetBomb = gzipSync(Buffer.alloc(MAX_BYTES * 4, "a"));
+    const rowsOverLimit = `CustomerName\n${"a\n".repeat(MAX_BYTES / 2 + 1)}`;
     const cases: [string, () => ReturnType<typeof post>, number, RegExp][] = [
       [
         "wrong columns",
@@ -232,10 +251,32 @@ describe("POST /admin/v1/{program}/datasets/{dataset}/loads", () => {
         /expands to more than 4,194,304 bytes/,
       ],
       [
+        "a gzip bomb of Parquet",
+        () =>
+          post(q(OTHER, "append"), parquetBomb, {
+            "content-type": "application/vnd.apache.parquet",
+            "content-encoding": "gzip",
+          }),
+        413,
+        /expands to more than 4,194,304 bytes/,
+      ],
+      [
         "a body over the limit",
         () => post(q(OTHER, "append"), Buffer.alloc(MAX_BYTES + 1, "a"), CSV),
         413,
-        /is more than/,
+        /is more than 4,194,304 bytes .*Content-Length is 4,194,305/,
+      ],
+      [
+        "a body over the limit without a length (chunked)",
+        () => post(q(OTHER, "append"), chunked(rowsOverLimit), CSV),
+        413,
+        /is more than 4,194,304 bytes \(OPENINSIGHTS_LOAD_MAX_BYTES\)$/,
+      ],
+      [
+        "a first line over 1 MiB",
+        () => post(q(OTHER, "append"), "a".repeat(2 << 20), CSV),
+        400,
+        /header line is longer than 1 MiB/,
       ],
       [
         "not gzip at all",

@@ -41,6 +41,7 @@ import type {
   FileSet,
   FileSetKey,
   LoadCompletion,
+  LoadInputFormat,
   LoadRequest,
   LoadResult,
 } from "../ports.js";
@@ -80,6 +81,8 @@ export interface DuckDbOptions {
   readonly memoryLimit?: string;
   /** DuckDB worker threads (default 2). */
   readonly threads?: number;
+  /** Size of the segments a CSV/TSV body is loaded in as it arrives (default 128 MiB; `load.ts`). */
+  readonly loadSegmentBytes?: number;
   /** Directories besides the data directory that COPY/read_* may touch (export and staging dirs). */
   readonly allowedDirectories?: readonly string[];
   /** Runs once the engine is closed (releases what was opened for it, e.g. its metadata store). */
@@ -196,8 +199,11 @@ export async function openDuckDb(options: DuckDbOptions): Promise<DuckDbEngine> 
     allowedDirectories: allowed,
     fileSets: options.fileSets ?? new MemoryFileSets(),
     onClose: options.onClose ?? (async () => undefined),
+    loadSegmentBytes: options.loadSegmentBytes ?? DEFAULT_LOAD_SEGMENT_BYTES,
   });
 }
+
+const DEFAULT_LOAD_SEGMENT_BYTES = 128 << 20;
 
 /** A dataset table as this process sees it: a view over the current files of one tenant (or all). */
 interface DatasetView {
@@ -255,6 +261,8 @@ export class DuckDbEngine implements AnalyticsEngine {
   private readonly spillDir: string;
   private readonly fileSets: FileSetSource;
   private readonly onClose: () => Promise<void>;
+  /** A CSV/TSV body that arrives is loaded in segments of this size (`load.ts`). */
+  readonly loadSegmentBytes: number;
 
   /** @internal use `openDuckDb`. */
   constructor(
@@ -266,9 +274,11 @@ export class DuckDbEngine implements AnalyticsEngine {
       allowedDirectories: readonly string[];
       fileSets: FileSetSource;
       onClose: () => Promise<void>;
+      loadSegmentBytes: number;
     },
   ) {
     this.onClose = parts.onClose;
+    this.loadSegmentBytes = parts.loadSegmentBytes;
     this.dataDir = parts.dataDir;
     this.datasetsDir = parts.datasetsDir;
     this.spillDir = parts.spillDir;
@@ -477,6 +487,11 @@ export class DuckDbEngine implements AnalyticsEngine {
     return loadFile(this, request);
   }
 
+  /** A CSV/TSV body is loaded in segments while the rest arrives (`load.ts`); other formats whole. */
+  readsArrivingFiles(format: LoadInputFormat): boolean {
+    return format === "csv" || format === "tsv";
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -505,7 +520,7 @@ export class DuckDbEngine implements AnalyticsEngine {
    */
   async writeTenantRows(
     target: { readonly program: Program; readonly dataset: DatasetDef; readonly tenant: string },
-    rowsSql: string,
+    rowsSql: string | AsyncIterable<string>,
     mode: WriteMode,
     options: {
       readonly session?: DuckDbSession;
@@ -532,42 +547,29 @@ export class DuckDbEngine implements AnalyticsEngine {
     let committed = false;
     try {
       signal?.throwIfAborted();
-      const described = await con.prepare(rowsSql);
-      const provided = new Set(
-        Array.from({ length: described.columnCount }, (_, i) => described.columnName(i).toLowerCase()),
-      );
-      const unknown = [...provided].filter(
-        (name) => !view.columns.some((c) => c.name.toLowerCase() === name),
-      );
-      if (unknown.length > 0) {
-        throw new AppError(
-          "invalid_data",
-          `Unknown column ${unknown[0]} for dataset ${target.dataset.name}; allowed: ${view.columns.map((c) => c.name).join(", ")}`,
-        );
+      // Each SELECT (one, or one per segment of a body that arrives) becomes one new file.
+      const fresh: DatasetFile[] = [];
+      let select: ((rowsSql: string) => string) | undefined;
+      for await (const sql of typeof rowsSql === "string" ? [rowsSql] : rowsSql) {
+        signal?.throwIfAborted();
+        select ??= await this.selectOfView(con, view, target, sql);
+        const file = await this.writeFile(con, key, select(sql), written, options);
+        if (window && timeColumn) await checkWindow(con, this.filePath(file.name), timeColumn, window);
+        fresh.push(file);
       }
-      const select =
-        `SELECT ${view.columns
-          .map((c) =>
-            provided.has(c.name.toLowerCase())
-              ? `CAST(${quoteIdent(c.name)} AS ${c.sqlType}) AS ${quoteIdent(c.name)}`
-              : `CAST(NULL AS ${c.sqlType}) AS ${quoteIdent(c.name)}`,
-          )
-          .join(", ")}, ${quoteString(target.tenant)} AS ${quoteIdent(TENANT_COLUMN)} ` +
-        `FROM ${asSubquery(rowsSql)} AS given_rows`;
-      const fresh = await this.writeFile(con, key, select, written, options);
-      if (window && timeColumn) await checkWindow(con, this.filePath(fresh.name), timeColumn, window);
+      const rowCount = fresh.reduce((sum, file) => sum + file.rows, 0);
       for (let attempt = 1; ; attempt++) {
         signal?.throwIfAborted();
         const base = await this.fileSets.getFileSet(key);
         let files: DatasetFile[];
         let merged: DatasetFile | undefined;
-        if (mode.mode === "append") files = [...(base?.files ?? []), fresh];
-        else if (!window || !timeColumn) files = [fresh];
+        if (mode.mode === "append") files = [...(base?.files ?? []), ...fresh];
+        else if (!window || !timeColumn) files = fresh;
         else {
           // The old rows outside the window and the new ones, rewritten as one file.
           const keep = `${quoteIdent(timeColumn.name)} IS NULL OR ${quoteIdent(timeColumn.name)} < ${timeLiteral(window.from, timeColumn)} OR ${quoteIdent(timeColumn.name)} >= ${timeLiteral(window.to, timeColumn)}`;
           const old = `SELECT * FROM read_parquet(${fileList(view, base ? [base] : [], this.datasetsDir)}, union_by_name = true) WHERE ${keep}`;
-          const fresher = `SELECT * FROM read_parquet(${quoteString(this.filePath(fresh.name))})`;
+          const fresher = `SELECT * FROM read_parquet([${fresh.map((f) => quoteString(this.filePath(f.name))).join(", ")}])`;
           merged = await this.writeFile(
             con,
             key,
@@ -582,13 +584,13 @@ export class DuckDbEngine implements AnalyticsEngine {
           base?.version ?? 0,
           files,
           new Date(),
-          options.record ? { ...options.record, rowCount: fresh.rows } : undefined,
+          options.record ? { ...options.record, rowCount } : undefined,
         );
         if (set) {
           committed = true;
           // The staged new rows of a windowed replace live on only inside the merged file.
-          if (merged) await fs.rm(this.filePath(fresh.name), { force: true });
-          return { rowCount: fresh.rows, dataVersion: String(set.version), committedAt: set.committedAt };
+          if (merged) for (const file of fresh) await fs.rm(this.filePath(file.name), { force: true });
+          return { rowCount, dataVersion: String(set.version), committedAt: set.committedAt };
         }
         if (merged) {
           await fs.rm(this.filePath(merged.name), { force: true });
@@ -611,6 +613,38 @@ export class DuckDbEngine implements AnalyticsEngine {
       }
       if (own) this.release(con);
     }
+  }
+
+  /**
+   * The SELECT that writes a dataset file from rows given by name (`rowsSql`, whose columns are
+   * checked against the view once): every view column cast to its type, missing ones NULL.
+   */
+  private async selectOfView(
+    con: DuckDBConnection,
+    view: DatasetView,
+    target: { readonly dataset: DatasetDef; readonly tenant: string },
+    rowsSql: string,
+  ): Promise<(rowsSql: string) => string> {
+    const described = await con.prepare(rowsSql);
+    const provided = new Set(
+      Array.from({ length: described.columnCount }, (_, i) => described.columnName(i).toLowerCase()),
+    );
+    const unknown = [...provided].filter((name) => !view.columns.some((c) => c.name.toLowerCase() === name));
+    if (unknown.length > 0) {
+      throw new AppError(
+        "invalid_data",
+        `Unknown column ${unknown[0]} for dataset ${target.dataset.name}; allowed: ${view.columns.map((c) => c.name).join(", ")}`,
+      );
+    }
+    const columns = view.columns
+      .map((c) =>
+        provided.has(c.name.toLowerCase())
+          ? `CAST(${quoteIdent(c.name)} AS ${c.sqlType}) AS ${quoteIdent(c.name)}`
+          : `CAST(NULL AS ${c.sqlType}) AS ${quoteIdent(c.name)}`,
+      )
+      .join(", ");
+    return (sql) =>
+      `SELECT ${columns}, ${quoteString(target.tenant)} AS ${quoteIdent(TENANT_COLUMN)} FROM ${asSubquery(sql)} AS given_rows`;
   }
 
   /** Per dataset, per tenant row counts (for `openinsights tenants`), from the current file sets. */

@@ -24,6 +24,7 @@ import { type DatasetDef, describeColumnType, type Program } from "../../dataset
 import { firstJsonLine, isJsonObject } from "../ndjson-lines.js";
 import type { LoadCompletion, LoadInputFormat, LoadRequest, LoadResult } from "../ports.js";
 import type { WriteMode } from "./file-sets.js";
+import { BodySegments, concatenated } from "./segments.js";
 import { firstLine, toAppError } from "./session.js";
 import { type PhysicalColumn, physicalColumns, quoteIdent, quoteString } from "./sql.js";
 
@@ -33,10 +34,12 @@ export interface LoadTarget {
   isAllowedPath(file: string): boolean;
   /** A fresh path the engine may read, for a copy of a file it may not. */
   stagingPath(extension: string): Promise<string>;
-  /** Writes the rows of a SELECT as the tenant's new file and commits its new file set. */
+  /** Size of the segments a body that arrives is loaded in. */
+  readonly loadSegmentBytes: number;
+  /** Writes the rows of each SELECT as a new file of the tenant's and commits its new file set. */
   writeTenantRows(
     target: { readonly program: Program; readonly dataset: DatasetDef; readonly tenant: string },
-    rowsSql: string,
+    rowsSql: string | AsyncIterable<string>,
     mode: WriteMode,
     options?: {
       readonly signal?: AbortSignal;
@@ -80,11 +83,14 @@ export async function loadFile(
   if (request.window && mode !== "replace") {
     throw new AppError("invalid_argument", "A window (from, to) only applies to mode=replace");
   }
+  const format = request.file.format;
+  if ("arriving" in request.file) {
+    return loadArriving(engine, { ...request, arriving: request.file.arriving[Symbol.asyncIterator]() });
+  }
   const file = path.resolve(request.file.path);
+  const gzip = /\.gz$/i.test(file);
   const stat = await fs.stat(file).catch(() => null);
   if (!stat?.isFile()) throw new AppError("invalid_argument", `File not found: ${file}`);
-  const format = request.file.format;
-  const gzip = /\.gz$/i.test(file);
   if ((format === "parquet" || format === "ndjson") && gzip) {
     throw new AppError(
       "invalid_argument",
@@ -93,7 +99,6 @@ export async function loadFile(
   }
   if (stat.size === 0) throw new AppError("invalid_data", "The file is empty: nothing to load");
 
-  const label = `${program}.${dataset.name}`;
   let mappings: readonly Mapping[] = [];
   let staged: string | null = null;
   try {
@@ -109,31 +114,141 @@ export async function loadFile(
         ? await parquetPlan(engine, source, dataset)
         : format === "ndjson"
           ? await ndjsonPlan(engine, source, dataset)
-          : await csvPlan(source, dataset, format, gzip);
+          : csvPlan(await readHead(source, gzip), dataset, format, gzip);
     mappings = plan.mappings;
-    const what =
-      mode === "append" ? "" : request.window ? ", replacing its rows in the window" : ", replacing its rows";
-    progress(`Loading ${path.basename(file)} (${format}) into ${label} for tenant ${tenant}${what}`);
-    const select = `SELECT ${plan.mappings.map((m, i) => `${plan.expressions[i]} AS ${quoteIdent(m.target.name)}`).join(", ")} FROM ${plan.from}`;
+    progress(
+      `Loading ${path.basename(file)} (${format}) into ${program}.${dataset.name} for tenant ${tenant}${replacing(request)}`,
+    );
     // No "Loaded N rows" progress line: the caller has the result and reports it once.
     return await engine.writeTenantRows(
       { program, dataset, tenant },
-      select,
+      selectFrom(plan, source, true),
       { mode, ...(request.window ? { window: request.window } : {}) },
-      {
-        ...(request.signal ? { signal: request.signal } : {}),
-        onProgress: progress,
-        ...(request.progressIntervalMs ? { progressIntervalMs: request.progressIntervalMs } : {}),
-        ...(request.record ? { record: request.record } : {}),
-      },
+      writeOptions(request),
     );
   } catch (error) {
     const refused = loadError(error, format, mappings);
-    if (format !== "parquet") await addLine(refused, file, gzip, mappings, format);
+    if (format !== "parquet") await addLine(refused, [file], gzip, mappings, format);
     throw refused;
   } finally {
     if (staged) await fs.rm(staged, { force: true }).catch(() => undefined);
   }
+}
+
+/**
+ * A CSV/TSV body that is still arriving: written to disk in segments (`segments.ts`), each loaded
+ * into a new dataset file while the next arrives; the new files are committed together once the
+ * body ended whole. A body that fails commits nothing; a bad value stops the upload.
+ */
+async function loadArriving(
+  engine: LoadTarget,
+  request: LoadRequest & { readonly arriving: AsyncIterator<Buffer>; readonly progressIntervalMs?: number },
+): Promise<LoadResult> {
+  const { program, dataset, tenant, mode, arriving } = request;
+  const format = request.file.format;
+  if (format !== "csv" && format !== "tsv") {
+    throw new Error(`A ${format} body is loaded once it is whole (readsArrivingFiles)`);
+  }
+  let mappings: readonly Mapping[] = [];
+  let segments: BodySegments | undefined;
+  let loading = 0;
+  try {
+    // The header first: the plan needs it before the first segment is loaded.
+    const head = await takeHead(arriving);
+    const plan = csvPlan(headText(head), dataset, format, false);
+    mappings = plan.mappings;
+    const body = new BodySegments(
+      chunksAfter(head, arriving),
+      () => engine.stagingPath(`.${format}`),
+      engine.loadSegmentBytes,
+    );
+    segments = body;
+    request.onProgress?.(
+      `Loading the body (${format}) into ${program}.${dataset.name} for tenant ${tenant}${replacing(request)}`,
+    );
+    async function* selects(): AsyncGenerator<string> {
+      for await (const { file, index } of body.completed()) {
+        loading = index;
+        yield selectFrom(plan, file, index === 0);
+      }
+    }
+    return await engine.writeTenantRows(
+      { program, dataset, tenant },
+      selects(),
+      { mode, ...(request.window ? { window: request.window } : {}) },
+      writeOptions(request),
+    );
+  } catch (error) {
+    const refused = loadError(error, format, mappings);
+    if (segments) {
+      await segments.stop().catch(() => undefined);
+      await lineInBody(refused, segments.files, loading);
+      await addLine(refused, segments.files, false, mappings, format);
+    }
+    throw refused;
+  } finally {
+    await arriving.return?.(undefined);
+    await segments?.remove();
+  }
+}
+
+function replacing(request: LoadRequest): string {
+  if (request.mode === "append") return "";
+  return request.window ? ", replacing its rows in the window" : ", replacing its rows";
+}
+
+function writeOptions(request: LoadRequest & { readonly progressIntervalMs?: number }) {
+  return {
+    ...(request.signal ? { signal: request.signal } : {}),
+    ...(request.onProgress ? { onProgress: request.onProgress } : {}),
+    ...(request.progressIntervalMs ? { progressIntervalMs: request.progressIntervalMs } : {}),
+    ...(request.record ? { record: request.record } : {}),
+  };
+}
+
+/**
+ * DuckDB names the line of a bad record within the segment it read: the line in the body is that
+ * plus the lines of the segments before it (which hold no quoted line ends: `segments.ts`).
+ */
+async function lineInBody(refused: AppError, files: readonly string[], segment: number): Promise<void> {
+  const details = refused.details as { line?: number } | undefined;
+  if (segment === 0 || details?.line === undefined) return;
+  let before = 0;
+  for await (const chunk of concatenated(files.slice(0, segment))) {
+    for (let at = chunk.indexOf(10); at >= 0; at = chunk.indexOf(10, at + 1)) before++;
+  }
+  refused.message = refused.message.replace(`at line ${details.line}`, `at line ${before + details.line}`);
+  details.line += before;
+}
+
+/** The body's first chunks, up to the end of its first line (the header), taken from `body`. */
+async function takeHead(body: AsyncIterator<Buffer>): Promise<Buffer[]> {
+  const head: Buffer[] = [];
+  let size = 0;
+  for (;;) {
+    const next = await body.next();
+    if (next.done) return head;
+    head.push(next.value);
+    size += next.value.length;
+    if (size >= HEADER_LIMIT || next.value.includes(10)) return head;
+  }
+}
+
+/** `head`, then the rest of `body` (which is closed when this is). */
+async function* chunksAfter(head: readonly Buffer[], body: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {
+  try {
+    yield* head;
+    for (let next = await body.next(); !next.done; next = await body.next()) yield next.value;
+  } finally {
+    await body.return?.(undefined);
+  }
+}
+
+function headText(head: readonly Buffer[]): string {
+  return Buffer.concat(head)
+    .subarray(0, HEADER_LIMIT)
+    .toString("utf8")
+    .replace(/^\uFEFF/, "");
 }
 
 /**
@@ -162,7 +277,7 @@ async function stage(
  */
 async function addLine(
   refused: AppError,
-  file: string,
+  files: readonly string[],
   gzip: boolean,
   mappings: readonly Mapping[],
   format: "csv" | "tsv" | "ndjson",
@@ -174,7 +289,7 @@ async function addLine(
     // DuckDB names the line where its JSON parser stopped (for a record left open, the next one)
     // or, for a line that is JSON but no object, none: the first line that is not a JSON object
     // on its own is the one to fix.
-    const line = await firstJsonLine(file, (record) => !isJsonObject(record));
+    const line = await firstJsonLine(files[0]!, (record) => !isJsonObject(record));
     if (line === undefined || (details.line !== undefined && line >= details.line)) return;
     refused.message =
       details.line === undefined
@@ -194,11 +309,11 @@ async function addLine(
   if (!mapping) return;
   let line: number | undefined;
   if (format === "ndjson")
-    line = await firstJsonLine(file, (record) => holds(record, mapping.source, details.value!));
+    line = await firstJsonLine(files[0]!, (record) => holds(record, mapping.source, details.value!));
   else {
-    const head = await readHead(file, gzip);
+    const head = await readHead(files[0]!, gzip);
     const delimiter = format === "tsv" ? "\t" : guessDelimiter(head);
-    line = await findRecordLine(file, gzip, delimiter, mapping.index, details.value);
+    line = await findRecordLine(files, gzip, delimiter, mapping.index, details.value);
   }
   if (line === undefined) return;
   details.line = line;
@@ -210,14 +325,15 @@ async function addLine(
 
 /** The line where the first data record whose field `index` is `value` starts (header: line 1). */
 async function findRecordLine(
-  file: string,
+  files: readonly string[],
   gzip: boolean,
   delimiter: string,
   index: number,
   value: string,
 ): Promise<number | undefined> {
-  const input = createReadStream(file);
-  const stream = gzip ? input.pipe(createGunzip()) : input;
+  // Several files are the segments of one body (`segments.ts`); a gzipped file is one file.
+  const input = gzip ? createReadStream(files[0]!) : undefined;
+  const stream: AsyncIterable<Buffer> = input ? input.pipe(createGunzip()) : concatenated(files);
   let line = 1;
   let recordLine = 1;
   let record = 0;
@@ -272,7 +388,7 @@ async function findRecordLine(
     }
     if (text !== "" || field > 0) if (endField()) return recordLine;
   } finally {
-    input.destroy();
+    input?.destroy();
   }
   return undefined;
 }
@@ -353,7 +469,14 @@ function invalidValue(column: string, value: string, row?: string): string {
 interface Plan {
   readonly mappings: readonly Mapping[];
   readonly expressions: readonly string[];
-  readonly from: string;
+  /** The reader of a file with the plan's columns (`header`: whether its first line is the header). */
+  readonly from: (file: string, header: boolean) => string;
+}
+
+/** The SELECT of the dataset's columns from `file`, each converted and checked. */
+function selectFrom(plan: Plan, file: string, header: boolean): string {
+  const columns = plan.mappings.map((m, i) => `${plan.expressions[i]} AS ${quoteIdent(m.target.name)}`);
+  return `SELECT ${columns.join(", ")} FROM ${plan.from(file, header)}`;
 }
 
 /**
@@ -373,8 +496,13 @@ const CSV_READ_TYPES: Record<PhysicalColumn["type"], string> = {
   boolean: "BOOLEAN",
 };
 
-async function csvPlan(file: string, dataset: DatasetDef, format: LoadFormat, gzip: boolean): Promise<Plan> {
-  const head = await readHead(file, gzip);
+function csvPlan(head: string, dataset: DatasetDef, format: LoadFormat, gzip: boolean): Plan {
+  if (!/[\r\n]/.test(head) && Buffer.byteLength(head) >= HEADER_LIMIT) {
+    throw new AppError(
+      "invalid_data",
+      `The file's header line is longer than ${HEADER_LIMIT / (1 << 20)} MiB`,
+    );
+  }
   const delimiter = format === "tsv" ? "\t" : guessDelimiter(head);
   const header = parseHeader(head, delimiter);
   if (!header) throw new AppError("invalid_data", "The file is empty: a header row is required");
@@ -410,8 +538,8 @@ async function csvPlan(file: string, dataset: DatasetDef, format: LoadFormat, gz
         return ref;
     }
   });
-  const from =
-    `read_csv(${quoteString(file)}, header = true, auto_detect = false, delim = ${quoteString(delimiter)}, ` +
+  const from = (file: string, withHeader: boolean) =>
+    `read_csv(${quoteString(file)}, header = ${withHeader}, auto_detect = false, delim = ${quoteString(delimiter)}, ` +
     `quote = '"', escape = '"', strict_mode = true, allow_quoted_nulls = false, ` +
     `compression = '${gzip ? "gzip" : "none"}', columns = {${readColumns.join(", ")}})`;
   return { mappings, expressions, from };
@@ -548,7 +676,7 @@ async function parquetPlan(engine: LoadTarget, file: string, dataset: DatasetDef
     return `CASE WHEN ${ref} IS NULL THEN NULL WHEN ${check.ok(ref)} THEN ${check.convert(ref)} ELSE ${invalidValue(m.target.name, ref, "file_row_number + 1")} END`;
   });
   // Row numbers only when a value may be refused (they cost a column of their own).
-  const from = `read_parquet(${quoteString(file)}${checked ? ", file_row_number = true" : ""})`;
+  const from = () => `read_parquet(${quoteString(file)}${checked ? ", file_row_number = true" : ""})`;
   return { mappings, expressions, from };
 }
 
@@ -563,7 +691,8 @@ async function ndjsonPlan(engine: LoadTarget, file: string, dataset: DatasetDef)
   const keys = (await describe(engine, `SELECT * FROM ${sampled}`)).map((c) => c.name);
   const mappings = matchColumns(keys, dataset);
   const columns = mappings.map((m) => `${quoteString(m.source)}: 'VARCHAR'`);
-  const from = `read_json(${quoteString(file)}, format = 'newline_delimited', records = true, columns = {${columns.join(", ")}})`;
+  const from = () =>
+    `read_json(${quoteString(file)}, format = 'newline_delimited', records = true, columns = {${columns.join(", ")}})`;
   const expressions = mappings.map((m) => {
     const ref = quoteIdent(m.source);
     const check = PARQUET_CHECKS[m.target.type];

@@ -32,6 +32,7 @@ import type {
   LoadRequest,
   LoadResult,
 } from "../ports.js";
+import { isWholeFileLoad } from "../ports.js";
 import { csvToParquet } from "./convert.js";
 import { redactedUrl, toAppError } from "./errors.js";
 import { copyToStatement, type DescribedColumn, headerLine } from "./export.js";
@@ -383,6 +384,7 @@ export class PostgresAnalyticsEngine implements AnalyticsEngine {
   }
 
   async load(request: LoadRequest): Promise<LoadResult> {
+    if (!isWholeFileLoad(request)) throw new Error("PostgreSQL loads whole files only (readsArrivingFiles)");
     request.signal?.throwIfAborted();
     await this.ensureTables(request.program, [request.dataset]);
     const client = await this.connect();

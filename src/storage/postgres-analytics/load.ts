@@ -25,7 +25,7 @@ import { from as copyFrom } from "pg-copy-streams";
 import { AppError } from "../../core/errors.js";
 import { describeColumnType, TENANT_COLUMN } from "../../datasets/types.js";
 import { firstJsonLine, isJsonObject } from "../ndjson-lines.js";
-import type { LoadRequest } from "../ports.js";
+import type { WholeFileLoad } from "../ports.js";
 import { pgErrorCode } from "./errors.js";
 import {
   catalogIdent,
@@ -44,7 +44,7 @@ const HEADER_LIMIT = 1 << 20;
 /** Loads `request.file` through `client` (in a transaction the caller commits); returns the rows loaded. */
 export async function loadIntoTable(
   client: pg.PoolClient,
-  request: LoadRequest,
+  request: WholeFileLoad,
   scratchDir: string | undefined,
   tenantDefault: boolean,
 ): Promise<number> {
@@ -127,7 +127,11 @@ export async function loadIntoTable(
  * a Parquet column of text may hold one too) and no window whose bounds each row must be checked
  * against.
  */
-function copiesDirectly(request: LoadRequest, columns: readonly PgColumn[], tenantDefault: boolean): boolean {
+function copiesDirectly(
+  request: WholeFileLoad,
+  columns: readonly PgColumn[],
+  tenantDefault: boolean,
+): boolean {
   return tenantDefault && !request.window && columns.every((c) => c.type !== "datetime");
 }
 
@@ -188,7 +192,10 @@ interface DelimitedFile {
  * The file as CSV/TSV: itself, or a CSV copy DuckDB (in memory) writes from Parquet/NDJSON, with how
  * many header lines the user's file has before its first row (messages name the user's lines).
  */
-async function asDelimitedText(request: LoadRequest, scratchDir: string | undefined): Promise<DelimitedFile> {
+async function asDelimitedText(
+  request: WholeFileLoad,
+  scratchDir: string | undefined,
+): Promise<DelimitedFile> {
   const { format, path: input } = request.file;
   if (format === "csv" || format === "tsv") return { path: input, format, headerLines: 1 };
   const output = path.join(scratchDir ?? path.dirname(input), `${path.basename(input)}.${process.pid}.csv`);

@@ -1,0 +1,145 @@
+/**
+ * A CSV/TSV body that is still arriving, written to disk as segment files that DuckDB loads one by
+ * one while the next is received: the upload and the load overlap, and each segment is a whole
+ * file, which DuckDB's CSV reader reads with all its threads (a pipe it would read with one).
+ *
+ * Segments are cut only at a line end that is a record end: while no '"' has been seen, every
+ * line end is one. After the first '"' the rest of the body stays in the segment being written
+ * (quoted fields may hold line ends; telling them apart would cost a scan of every byte). The
+ * segments, concatenated, are the body byte for byte: the first holds the header, the others none.
+ */
+import { once } from "node:events";
+import { createReadStream, createWriteStream, type WriteStream } from "node:fs";
+import { rm } from "node:fs/promises";
+
+const QUOTE = 0x22;
+const NEWLINE = 0x0a;
+/** The write buffer of a segment file: 64 KiB network chunks go out in 1 MiB writes. */
+const WRITE_BUFFER = 1 << 20;
+
+export class BodySegments {
+  /** The segment files in body order, the one being written included. */
+  readonly files: string[] = [];
+  private readonly done: string[] = [];
+  private finished = false;
+  private failure: { error: unknown } | undefined;
+  private wake: (() => void) | undefined;
+  private stopping = false;
+  private readonly receiving: Promise<void>;
+
+  /**
+   * Starts receiving `body` at once. `newPath` names each segment file; a segment is cut at the
+   * first record end after `segmentBytes`.
+   */
+  constructor(
+    private readonly body: AsyncIterator<Buffer>,
+    private readonly newPath: () => Promise<string>,
+    private readonly segmentBytes: number,
+  ) {
+    this.receiving = this.receive().then(
+      () => {
+        this.finished = true;
+        this.wake?.();
+      },
+      (error: unknown) => {
+        this.failure = { error };
+        this.wake?.();
+      },
+    );
+  }
+
+  /** The complete segments, in order, as they complete; throws the body's error if it fails. */
+  async *completed(): AsyncGenerator<{ readonly file: string; readonly index: number }> {
+    for (let index = 0; ; index++) {
+      while (this.done.length <= index && !this.finished && !this.failure) {
+        await new Promise<void>((resolve) => {
+          this.wake = resolve;
+        });
+        this.wake = undefined;
+      }
+      if (this.failure) throw this.failure.error;
+      if (index >= this.done.length) return;
+      yield { file: this.done[index]!, index };
+    }
+  }
+
+  /** Stops receiving (the loader failed): the body is not read further. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.body.return?.(undefined);
+    await this.receiving;
+  }
+
+  async remove(): Promise<void> {
+    await this.stop().catch(() => undefined);
+    for (const file of this.files) await rm(file, { force: true });
+  }
+
+  private async receive(): Promise<void> {
+    let quoted = false;
+    let out: WriteStream | undefined;
+    let bytes = 0;
+    const write = async (chunk: Buffer) => {
+      if (chunk.length === 0) return;
+      if (!out) {
+        const file = await this.newPath();
+        this.files.push(file);
+        out = createWriteStream(file, { highWaterMark: WRITE_BUFFER });
+        bytes = 0;
+      }
+      bytes += chunk.length;
+      if (!out.write(chunk)) await drained(out);
+    };
+    const close = async () => {
+      if (!out) return;
+      const closing = out;
+      out = undefined;
+      closing.end();
+      await once(closing, "close");
+      if (closing.errored) throw closing.errored;
+      this.done.push(this.files.at(-1)!);
+      this.wake?.();
+    };
+    try {
+      for (let next = await this.body.next(); !next.done; next = await this.body.next()) {
+        if (this.stopping) return;
+        const chunk = next.value;
+        quoted ||= chunk.includes(QUOTE);
+        const end = !quoted && bytes + chunk.length >= this.segmentBytes ? chunk.lastIndexOf(NEWLINE) : -1;
+        if (end < 0) {
+          await write(chunk);
+          continue;
+        }
+        await write(chunk.subarray(0, end + 1));
+        await close();
+        await write(chunk.subarray(end + 1));
+      }
+      await close();
+    } finally {
+      if (out) {
+        out.destroy();
+        await once(out, "close").catch(() => undefined);
+      }
+    }
+  }
+}
+
+/** The segment files' bytes in order, as one stream. */
+export async function* concatenated(files: readonly string[]): AsyncGenerator<Buffer> {
+  for (const file of files) yield* createReadStream(file) as AsyncIterable<Buffer>;
+}
+
+/** Resolves once the stream drained, rejects if it fails first. */
+function drained(stream: WriteStream): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const settle = (error?: Error) => {
+      stream.off("drain", onDrain);
+      stream.off("error", settle);
+      if (error) reject(error);
+      else resolve();
+    };
+    const onDrain = () => settle();
+    stream.once("drain", onDrain);
+    stream.once("error", settle);
+  });
+}
