@@ -66,8 +66,6 @@ export class LoadService {
     assertLoadable(job.program, job.dataset);
     const { path, format, arriving } = job.file;
     const streams = arriving !== undefined && (engine.readsArrivingFiles?.(format) ?? false);
-    // An engine that reads whole files starts once the body is whole (a refused body leaves no record).
-    if (arriving && !streams) await receiveWhole(arriving, path);
     let rows = 0;
     try {
       const load = await recordLoad(
@@ -78,6 +76,8 @@ export class LoadService {
         },
         { program: job.program, dataset: job.dataset.name, tenant: job.tenant, mode: job.mode },
         async (record) => {
+          // The record runs from the body's first byte: an upload that fails is a Failed load.
+          if (arriving && !streams) await receiveWhole(arriving, path);
           const result = await engine.load({
             program: job.program,
             dataset: job.dataset,

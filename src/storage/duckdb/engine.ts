@@ -554,8 +554,17 @@ export class DuckDbEngine implements AnalyticsEngine {
         signal?.throwIfAborted();
         select ??= await this.selectOfView(con, view, target, sql);
         const file = await this.writeFile(con, key, select(sql), written, options);
-        if (window && timeColumn) await checkWindow(con, this.filePath(file.name), timeColumn, window);
-        fresh.push(file);
+        const rowsBefore = fresh.reduce((sum, each) => sum + each.rows, 0);
+        if (window && timeColumn) {
+          await checkWindow(con, this.filePath(file.name), timeColumn, window, rowsBefore);
+        }
+        // An empty file (a segment of no rows: the header alone) is kept only while no other is.
+        if (fresh.length === 1 && fresh[0]!.rows === 0) {
+          await fs.rm(this.filePath(fresh[0]!.name), { force: true });
+          fresh.length = 0;
+        }
+        if (file.rows > 0 || fresh.length === 0) fresh.push(file);
+        else await fs.rm(this.filePath(file.name), { force: true });
       }
       const rowCount = fresh.reduce((sum, file) => sum + file.rows, 0);
       for (let attempt = 1; ; attempt++) {
@@ -1055,10 +1064,12 @@ async function checkWindow(
   file: string,
   column: PhysicalColumn,
   window: { readonly from: Date; readonly to: Date },
+  /** Rows written before this file (the earlier segments of the same load). */
+  rowsBefore: number,
 ): Promise<void> {
   const ref = quoteIdent(column.name);
   const reader = await con.runAndReadAll(
-    `SELECT file_row_number + 1, CAST(${ref} AS VARCHAR) FROM read_parquet(${quoteString(file)}, file_row_number = true) ` +
+    `SELECT file_row_number + ${rowsBefore + 1}, CAST(${ref} AS VARCHAR) FROM read_parquet(${quoteString(file)}, file_row_number = true) ` +
       `WHERE ${ref} IS NULL OR ${ref} < ${timeLiteral(window.from, column)} OR ${ref} >= ${timeLiteral(window.to, column)} ` +
       "ORDER BY 1 LIMIT 1",
   );

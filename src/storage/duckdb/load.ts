@@ -187,7 +187,8 @@ async function loadArriving(
     }
     throw refused;
   } finally {
-    await arriving.return?.(undefined);
+    // Not awaited: a read of the body in flight (a stalled client) would hold the answer back.
+    void Promise.resolve(arriving.return?.(undefined)).catch(() => undefined);
     await segments?.remove();
   }
 }

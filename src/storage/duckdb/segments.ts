@@ -8,9 +8,9 @@
  * (quoted fields may hold line ends; telling them apart would cost a scan of every byte). The
  * segments, concatenated, are the body byte for byte: the first holds the header, the others none.
  */
-import { once } from "node:events";
 import { createReadStream, createWriteStream, type WriteStream } from "node:fs";
 import { rm } from "node:fs/promises";
+import { finished } from "node:stream/promises";
 
 const QUOTE = 0x22;
 const NEWLINE = 0x0a;
@@ -25,6 +25,10 @@ export class BodySegments {
   private failure: { error: unknown } | undefined;
   private wake: (() => void) | undefined;
   private stopping = false;
+  private stopped: () => void = () => undefined;
+  private readonly stop$ = new Promise<"stopped">((resolve) => {
+    this.stopped = () => resolve("stopped");
+  });
   private readonly receiving: Promise<void>;
 
   /**
@@ -63,10 +67,14 @@ export class BodySegments {
     }
   }
 
-  /** Stops receiving (the loader failed): the body is not read further. */
+  /**
+   * Stops receiving (the loader failed): the body is not read further. Does not wait for a chunk
+   * being awaited (a stalled client): the body is closed once that read settles.
+   */
   async stop(): Promise<void> {
     this.stopping = true;
-    await this.body.return?.(undefined);
+    this.stopped();
+    void Promise.resolve(this.body.return?.(undefined)).catch(() => undefined);
     await this.receiving;
   }
 
@@ -78,31 +86,42 @@ export class BodySegments {
   private async receive(): Promise<void> {
     let quoted = false;
     let out: WriteStream | undefined;
+    let outError: Error | undefined;
     let bytes = 0;
     const write = async (chunk: Buffer) => {
       if (chunk.length === 0) return;
       if (!out) {
         const file = await this.newPath();
         this.files.push(file);
-        out = createWriteStream(file, { highWaterMark: WRITE_BUFFER });
+        const stream = createWriteStream(file, { highWaterMark: WRITE_BUFFER });
+        // Kept, not thrown from an event: the next write or the close reports it.
+        stream.on("error", (error) => {
+          outError ??= error;
+        });
+        out = stream;
         bytes = 0;
       }
+      if (outError) throw outError;
       bytes += chunk.length;
       if (!out.write(chunk)) await drained(out);
+      if (outError) throw outError;
     };
     const close = async () => {
       if (!out) return;
       const closing = out;
       out = undefined;
-      closing.end();
-      await once(closing, "close");
-      if (closing.errored) throw closing.errored;
+      await finished(closing.end());
+      if (outError) throw outError;
       this.done.push(this.files.at(-1)!);
       this.wake?.();
     };
     try {
-      for (let next = await this.body.next(); !next.done; next = await this.body.next()) {
-        if (this.stopping) return;
+      for (;;) {
+        const reading = this.body.next();
+        reading.catch(() => undefined);
+        const next = await Promise.race([reading, this.stop$]);
+        if (next === "stopped" || this.stopping) return;
+        if (next.done) break;
         const chunk = next.value;
         quoted ||= chunk.includes(QUOTE);
         const end = !quoted && bytes + chunk.length >= this.segmentBytes ? chunk.lastIndexOf(NEWLINE) : -1;
@@ -116,10 +135,7 @@ export class BodySegments {
       }
       await close();
     } finally {
-      if (out) {
-        out.destroy();
-        await once(out, "close").catch(() => undefined);
-      }
+      if (out) await finished(out.destroy()).catch(() => undefined);
     }
   }
 }
@@ -129,17 +145,15 @@ export async function* concatenated(files: readonly string[]): AsyncGenerator<Bu
   for (const file of files) yield* createReadStream(file) as AsyncIterable<Buffer>;
 }
 
-/** Resolves once the stream drained, rejects if it fails first. */
+/** Resolves once the stream drained or ended (an error is reported by the caller). */
 function drained(stream: WriteStream): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const settle = (error?: Error) => {
-      stream.off("drain", onDrain);
-      stream.off("error", settle);
-      if (error) reject(error);
-      else resolve();
+  return new Promise((resolve) => {
+    const settle = () => {
+      stream.off("drain", settle);
+      stream.off("close", settle);
+      resolve();
     };
-    const onDrain = () => settle();
-    stream.once("drain", onDrain);
-    stream.once("error", settle);
+    stream.once("drain", settle);
+    stream.once("close", settle);
   });
 }

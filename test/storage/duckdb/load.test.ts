@@ -2,7 +2,7 @@ import { promises as fs } from "node:fs";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { inferFormat, parseHeader } from "../../../src/storage/duckdb/load.js";
+import { inferFormat, loadFile, parseHeader } from "../../../src/storage/duckdb/load.js";
 import { PROFILE, SALES, SALES_BY_RESELLER } from "../../fixtures/analytics-datasets.js";
 import { all, loadInto, makeEngine, type TestEngine } from "./helpers.js";
 
@@ -289,6 +289,106 @@ describe("load CSV", () => {
     ).toEqual({
       rowCount: 0,
     });
+  });
+});
+
+describe("load a CSV body as it arrives, in segments", () => {
+  // 80 bytes a segment: the 60-row bodies below arrive in a dozen segments.
+  let segmented: TestEngine;
+  beforeEach(async () => {
+    segmented = await makeEngine({ loadSegmentBytes: 80 });
+    await segmented.engine.ensureTables("mpn", [SALES]);
+  });
+  afterEach(async () => {
+    await segmented.cleanup();
+  });
+
+  const rowsText = (n: number, bad?: { line: number; field: string }) => {
+    const lines = ["CustomerName,Month,PaidSeats"];
+    for (let i = 2; i <= n + 1; i++) {
+      const row = [`c${String(i).padStart(3, "0")}`, "2024-01-01", String(i)];
+      if (bad?.line === i) row[bad.field === "Month" ? 1 : 2] = bad.field === "Month" ? "2024-13-01" : "many";
+      lines.push(row.join(","));
+    }
+    return `${lines.join("\n")}\n`;
+  };
+  /** The text in pieces of 33 bytes, then `error` if given (a dropped upload). */
+  async function* arriving(text: string, error?: Error): AsyncGenerator<Buffer> {
+    const bytes = Buffer.from(text);
+    for (let at = 0; at < bytes.length; at += 33) {
+      if (error && at > bytes.length / 2) throw error;
+      yield bytes.subarray(at, at + 33);
+    }
+  }
+  const load = (body: AsyncIterable<Buffer>, mode: "append" | "replace" = "replace") =>
+    loadFile(segmented.engine, {
+      program: "mpn",
+      dataset: SALES,
+      tenant: TENANT,
+      mode,
+      file: { arriving: body, format: "csv" },
+    });
+  const rows = () =>
+    all(
+      segmented.engine,
+      `SELECT "CustomerName", "PaidSeats" FROM mpn."Sales" WHERE "_tenant_id" = $1 ORDER BY 1`,
+      [TENANT],
+    );
+  const staging = () => fs.readdir(path.join(segmented.engine.dataDir, ".staging")).catch(() => []);
+
+  it("loads every row once, committed as one new version, and leaves no segment behind", async () => {
+    const result = await load(arriving(rowsText(60)));
+    expect(result.rowCount).toBe(60);
+    // A dozen segments, one commit: the tenant's first version.
+    expect(result.dataVersion).toBe("1");
+    const loaded = await rows();
+    expect(loaded).toHaveLength(60);
+    expect(loaded[0]).toEqual({ CustomerName: "c002", PaidSeats: 2 });
+    expect(loaded[59]).toEqual({ CustomerName: "c061", PaidSeats: 61 });
+    expect(await staging()).toEqual([]);
+  });
+
+  it("names the line in the body of a bad value in a later segment, whichever check finds it", async () => {
+    await load(arriving(rowsText(5)));
+    const before = await rows();
+    for (const [field, message] of [
+      ["PaidSeats", /^Invalid value 'many' for column PaidSeats at line 47: not a valid integer/],
+      ["Month", /^Invalid value '2024-13-01' for column Month at line 47: not a valid date/],
+    ] as const) {
+      await expect(load(arriving(rowsText(60, { line: 47, field })))).rejects.toMatchObject({
+        code: "invalid_data",
+        message: expect.stringMatching(message),
+        details: expect.objectContaining({ line: 47 }),
+      });
+    }
+    expect(await rows()).toEqual(before);
+    expect(await staging()).toEqual([]);
+  });
+
+  it("names the row in the body of a row outside the window of a windowed replace", async () => {
+    const text = rowsText(60).replace("c046,2024-01-01", "c046,2023-05-01");
+    await expect(
+      loadFile(segmented.engine, {
+        program: "mpn",
+        dataset: SALES,
+        tenant: TENANT,
+        mode: "replace",
+        window: { from: new Date("2024-01-01T00:00:00Z"), to: new Date("2024-02-01T00:00:00Z") },
+        file: { arriving: arriving(text), format: "csv" },
+      }),
+    ).rejects.toMatchObject({ message: expect.stringMatching(/^Row 45: Month '2023-05-01' falls outside/) });
+  });
+
+  it("commits nothing of a body that fails half-way, in append or replace", async () => {
+    await load(arriving(rowsText(5)));
+    const before = await rows();
+    for (const mode of ["append", "replace"] as const) {
+      await expect(load(arriving(rowsText(60), new Error("upload dropped")), mode)).rejects.toThrow(
+        "upload dropped",
+      );
+    }
+    expect(await rows()).toEqual(before);
+    expect(await staging()).toEqual([]);
   });
 });
 
