@@ -528,11 +528,12 @@ function csvPlan(head: string, dataset: DatasetDef, format: LoadFormat, gzip: bo
       case "datetime": {
         // TIMESTAMPTZ parsing (ICU) costs 2 s per 5M values here; TIMESTAMP parsing a tenth of
         // that, and both agree on a text with no numeric offset ('Z' and 'UTC' included). An
-        // offset is a '+', or a '-' after the shortest date and time TIMESTAMP reads ('1-1-1 1:00',
-        // 10 characters); any such text, and one TIMESTAMP refuses (a zone name), goes through
-        // TIMESTAMPTZ, which applies the offset.
+        // offset is a '+', or a third '-' (a date TIMESTAMP reads has two; with fewer it reads
+        // none, whatever follows); any such text, and one TIMESTAMP refuses (a zone name), goes
+        // through TIMESTAMPTZ, which applies the offset. (LIKE over the whole text costs a third
+        // of the `substr` it replaced: 0.3 s of CPU per 10M values.)
         const zoned = `coalesce(CAST(TRY_CAST(${ref} AS TIMESTAMPTZ) AS TIMESTAMP), ${invalid})`;
-        const plain = `NOT contains(${ref}, '+') AND NOT contains(substr(${ref}, 11), '-')`;
+        const plain = `NOT contains(${ref}, '+') AND NOT (${ref} LIKE '%-%-%-%')`;
         return `CASE WHEN ${ref} IS NULL THEN NULL WHEN ${plain} THEN coalesce(TRY_CAST(${ref} AS TIMESTAMP), ${zoned}) ELSE ${zoned} END`;
       }
       default:
