@@ -25,10 +25,8 @@ export class BodySegments {
   private failure: { error: unknown } | undefined;
   private wake: (() => void) | undefined;
   private stopping = false;
-  private stopped: () => void = () => undefined;
-  private readonly stop$ = new Promise<"stopped">((resolve) => {
-    this.stopped = () => resolve("stopped");
-  });
+  /** Ends the read in flight (set while one is). */
+  private interruptRead: (() => void) | undefined;
   private readonly receiving: Promise<void>;
 
   /**
@@ -73,7 +71,7 @@ export class BodySegments {
    */
   async stop(): Promise<void> {
     this.stopping = true;
-    this.stopped();
+    this.interruptRead?.();
     void Promise.resolve(this.body.return?.(undefined)).catch(() => undefined);
     await this.receiving;
   }
@@ -117,9 +115,13 @@ export class BodySegments {
     };
     try {
       for (;;) {
-        const reading = this.body.next();
-        reading.catch(() => undefined);
-        const next = await Promise.race([reading, this.stop$]);
+        // A promise of its own per read, not a race with one that lives as long as the body: each
+        // race would leave a reaction on it holding its chunk (the whole body, in memory).
+        const next = await new Promise<IteratorResult<Buffer> | "stopped">((resolve, reject) => {
+          this.interruptRead = () => resolve("stopped");
+          this.body.next().then(resolve, reject);
+        });
+        this.interruptRead = undefined;
         if (next === "stopped" || this.stopping) return;
         if (next.done) break;
         const chunk = next.value;
