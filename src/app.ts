@@ -28,6 +28,7 @@ import { deriveKey, loadMasterSecret } from "./keys/secrets.js";
 import { DOWNLOAD_TOKEN_PURPOSE } from "./links/tokens.js";
 import { LoadService } from "./loads/load-service.js";
 import { LOAD_HEARTBEAT_MS, sweepStaleLoads } from "./loads/record.js";
+import { STAGING_SWEEP_INTERVAL_MS, sweepStaging } from "./loads/staging.js";
 import { Metrics } from "./metrics/metrics.js";
 import { type MetricsListener, serveMetrics } from "./metrics/serve.js";
 import { MemoryBuckets } from "./ratelimit/memory-buckets.js";
@@ -354,6 +355,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         name: "stale-loads",
         idleMs: LOAD_HEARTBEAT_MS * 2,
         run: async () => (await sweepStaleLoads(store)) > 0,
+      },
+      {
+        name: "staging",
+        idleMs: STAGING_SWEEP_INTERVAL_MS,
+        run: async () => {
+          await sweepStaging(config.dataDir);
+          return false;
+        },
       },
     ];
     if (engine instanceof DuckDbEngine) {

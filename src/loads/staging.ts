@@ -1,0 +1,34 @@
+/**
+ * The staging area (`<data-dir>/.staging/`): load bodies, their segments, and files linked in for
+ * DuckDB's sandbox live there while a load runs and are removed when it ends. A process killed
+ * during a load leaves them behind; every process's upkeep removes what nothing has touched for
+ * STAGING_IDLE_MS, long past any load's end (a load writes or links its files as it starts).
+ */
+import { lstat, readdir, rm } from "node:fs/promises";
+import path from "node:path";
+
+export const STAGING_FOLDER = ".staging";
+/** Left-over staging files older than this are removed (mtime and ctime: a hard link is new by its ctime). */
+export const STAGING_IDLE_MS = 6 * 60 * 60 * 1000;
+/** How often the upkeep looks. */
+export const STAGING_SWEEP_INTERVAL_MS = 60 * 60 * 1000;
+
+/** Removes the staging entries idle longer than `idleMs`; returns how many. */
+export async function sweepStaging(
+  dataDir: string,
+  options: { readonly idleMs?: number; readonly now?: Date } = {},
+): Promise<number> {
+  const dir = path.join(dataDir, STAGING_FOLDER);
+  const idleMs = options.idleMs ?? STAGING_IDLE_MS;
+  const before = (options.now ?? new Date()).getTime() - idleMs;
+  const names = await readdir(dir).catch(() => [] as string[]);
+  let removed = 0;
+  for (const name of names) {
+    const file = path.join(dir, name);
+    const stat = await lstat(file).catch(() => null);
+    if (!stat || Math.max(stat.mtimeMs, stat.ctimeMs) > before) continue;
+    await rm(file, { recursive: true, force: true });
+    removed++;
+  }
+  return removed;
+}
