@@ -254,10 +254,8 @@ export class ExecutionWorker {
           sha256: part.digest.sha256,
         });
       }
-      await this.removeLeftoverParts(execution, report, parts.length + 1);
       // A dead attempt that wrote the result as one file left it under the execution's own key.
-      if (execution.attempts > 1)
-        await this.deps.files.delete([fileKey(execution, report)]).catch(() => undefined);
+      await this.removeLeftoverParts(execution, report, parts.length + 1, { oneFile: true });
       // The execution's own file is the first part: old clients' links still get data.
       const first = parts[0]!;
       return { ...done, fileKey: first.fileKey, bytes: first.bytes, sha256: first.sha256, parts };
@@ -275,15 +273,18 @@ export class ExecutionWorker {
    * Deletes the parts numbered `from` on that an earlier attempt of this execution stored and this
    * one did not write: a process killed while storing its parts leaves them, and a retry that cuts
    * the result into fewer parts (or none) would leave them nobody's. Only a retry looks (one `stat`),
-   * and a failure here only leaves them, logged: the result is stored.
+   * and a failure here only leaves them, logged: the result is stored. `oneFile`: also the result a
+   * dead attempt stored as one file (under the execution's own key), now that this one is in parts.
    */
   private async removeLeftoverParts(
     execution: StoredExecution,
     report: StoredReport,
     from: number,
+    options: { readonly oneFile?: boolean } = {},
   ): Promise<void> {
     if (execution.attempts <= 1) return;
     try {
+      if (options.oneFile) await this.deps.files.delete([fileKey(execution, report)]);
       for (let n = from; ; n++) {
         const key = fileKey(execution, report, n);
         if (!(await this.deps.files.stat(key))) return;

@@ -645,13 +645,7 @@ export class DuckDbEngine implements AnalyticsEngine {
         `Unknown column ${unknown[0]} for dataset ${target.dataset.name}; allowed: ${view.columns.map((c) => c.name).join(", ")}`,
       );
     }
-    const columns = view.columns
-      .map((c) =>
-        provided.has(c.name.toLowerCase())
-          ? `CAST(${quoteIdent(c.name)} AS ${c.sqlType}) AS ${quoteIdent(c.name)}`
-          : `CAST(NULL AS ${c.sqlType}) AS ${quoteIdent(c.name)}`,
-      )
-      .join(", ");
+    const columns = castToView(view, provided);
     return (sql) =>
       `SELECT ${columns}, ${quoteString(target.tenant)} AS ${quoteIdent(TENANT_COLUMN)} FROM ${asSubquery(sql)} AS given_rows`;
   }
@@ -786,13 +780,7 @@ export class DuckDbEngine implements AnalyticsEngine {
           )
             .getRows()
             .map((r) => String(r[0]));
-          const columns = view.columns
-            .map((c) =>
-              have.has(c.name.toLowerCase())
-                ? `CAST(${quoteIdent(c.name)} AS ${c.sqlType}) AS ${quoteIdent(c.name)}`
-                : `CAST(NULL AS ${c.sqlType}) AS ${quoteIdent(c.name)}`,
-            )
-            .join(", ");
+          const columns = castToView(view, have);
           for (const tenant of tenants) {
             const key = { program: view.program, table: view.table, tenant };
             if (await this.fileSets.getFileSet(key)) continue;
@@ -1059,6 +1047,17 @@ function timeLiteral(instant: Date, column: PhysicalColumn): string {
 }
 
 /** Refuses new rows of a windowed replace whose time falls outside [from, to): they would replace nothing. */
+/** The view's columns as a select list: those in `present` (lower-cased names) cast to their type, the others NULL. */
+function castToView(view: DatasetView, present: ReadonlySet<string>): string {
+  return view.columns
+    .map((c) =>
+      present.has(c.name.toLowerCase())
+        ? `CAST(${quoteIdent(c.name)} AS ${c.sqlType}) AS ${quoteIdent(c.name)}`
+        : `CAST(NULL AS ${c.sqlType}) AS ${quoteIdent(c.name)}`,
+    )
+    .join(", ");
+}
+
 async function checkWindow(
   con: DuckDBConnection,
   file: string,
