@@ -442,6 +442,66 @@ describe("a body that arrives in segments", () => {
   });
 });
 
+describe("uploads dropped at random moments", () => {
+  it("every one leaves the old rows, a finished record, no staging file, and the service answering", async () => {
+    const runs = Number(process.env.OPENINSIGHTS_TEST_DROP_RUNS ?? 8);
+    const DROPPED = "2a1b0c9d-8e7f-4a6b-9c5d-4e3f2a1b0c9d";
+    const lines = ["CustomerName,Month,AvailableSeats"];
+    for (let i = 0; i < 90_000; i++) lines.push(`dropped-${i},${month(1)},${i}`);
+    const text = Buffer.from(`${lines.join("\n")}\n`);
+    const admin = { authorization: `Bearer ${await adminToken()}` };
+    const first = await post(q(DROPPED, "replace"), "CustomerName,Month\nold,2024-01-01\n", CSV);
+    expect(first.status).toBe(200);
+    for (let run = 1; run <= runs; run++) {
+      const version = await fileSetVersion(DROPPED);
+      const listed = async () =>
+        (
+          await fetch(`${t.baseUrl}/admin/v1/loads?tenantId=${DROPPED}`, { headers: admin }).then((r) =>
+            r.json(),
+          )
+        ).value as { loadId: string; status: string; failureReason: string | null }[];
+      // Newest first: the run's load is the one on top once it is no longer this one.
+      const before = (await listed())[0]?.loadId;
+      // Cut anywhere past the header to just short of the end, sent in pieces of 64 KiB.
+      const cut = 100 + Math.floor(Math.random() * (text.length - 101));
+      const request = http.request(new URL(`${t.baseUrl}${LOADS}?${q(DROPPED, "replace")}`), {
+        method: "POST",
+        headers: { ...admin, "content-type": "text/csv", "content-length": String(text.length) },
+      });
+      request.on("error", () => undefined);
+      for (let at = 0; at < cut; at += 65_536) {
+        if (!request.write(text.subarray(at, Math.min(cut, at + 65_536))))
+          await new Promise((resolve) => request.once("drain", resolve));
+      }
+      // The load has started (its record exists), then the connection drops a moment later.
+      for (let i = 0; i < 400 && (await listed())[0]?.loadId === before; i++) await sleep(10);
+      await sleep(Math.random() * 50);
+      request.destroy();
+      let latest: { status: string; failureReason: string | null } | undefined;
+      for (let i = 0; i < 400; i++) {
+        const loads = await listed();
+        if (loads[0]?.loadId !== before && loads[0]!.status !== "Running") {
+          latest = loads[0];
+          break;
+        }
+        await sleep(25);
+      }
+      expect(latest, `run ${run} (cut at byte ${cut} of ${text.length})`).toMatchObject({
+        status: "Failed",
+        failureReason: expect.any(String),
+      });
+      expect(await fileSetVersion(DROPPED), `run ${run}: nothing committed`).toBe(version);
+      let left = await readdir(path.join(t.dataDir, ".staging"));
+      for (let i = 0; i < 200 && left.length > 0; i++) {
+        await sleep(25);
+        left = await readdir(path.join(t.dataDir, ".staging"));
+      }
+      expect(left, `run ${run}: staging`).toEqual([]);
+    }
+    expect(await rowsOf(DROPPED)).toEqual([expect.objectContaining({ CustomerName: "old" })]);
+  }, 300_000);
+});
+
 describe("snapshots", () => {
   it("exports running while a 1M-row replace commits each hold one version's rows, named in their manifest", async () => {
     const SNAP = "5c4b3a29-1807-4f6e-9d5c-4b3a29180706";
