@@ -395,6 +395,13 @@ describe("a body that arrives in segments", () => {
     expect(bad.body.message).toMatch(/^Invalid value 'many' for column AvailableSeats at line 70001:/);
     expect(await fileSetVersion(SEGMENTED)).toBe(version);
     expect(await readdir(path.join(t.dataDir, ".staging"))).toEqual([]);
+    // Gzipped, the same rows arrive decompressed in segments too.
+    const zipped = await post(q(SEGMENTED, "replace"), gzipSync(body(80_000)), {
+      ...CSV,
+      "content-encoding": "gzip",
+    });
+    expect(zipped.status, JSON.stringify(zipped.body)).toBe(200);
+    expect(zipped.body.value[0]).toMatchObject({ rowCount: 80_000, status: "Completed" });
   });
 
   it("an upload dropped half-way commits nothing and is recorded Failed", async () => {
