@@ -16,6 +16,7 @@ import type {
   MetadataStore,
   Scope,
 } from "../storage/ports.js";
+import { stagingWriteError } from "../storage/staging.js";
 import type { StoredLoad } from "./model.js";
 import { recordLoad } from "./record.js";
 
@@ -136,6 +137,11 @@ export class LoadService {
 /** Chunks gathered into one write of the staging file. */
 const WRITE_CHUNK = 1 << 20;
 
+/** The body, whole, into the staging file: the body's own refusals as they are, a write failure as 503. */
 async function receiveWhole(body: AsyncIterable<Buffer>, path: string): Promise<void> {
-  await pipeline(Readable.from(body), createWriteStream(path, { highWaterMark: WRITE_CHUNK }));
+  await pipeline(Readable.from(body), createWriteStream(path, { highWaterMark: WRITE_CHUNK })).catch(
+    (error: unknown) => {
+      throw stagingWriteError(error);
+    },
+  );
 }

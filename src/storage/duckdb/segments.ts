@@ -11,6 +11,7 @@
 import { createReadStream, createWriteStream, type WriteStream } from "node:fs";
 import { rm } from "node:fs/promises";
 import { finished } from "node:stream/promises";
+import { stagingWriteError } from "../staging.js";
 
 const QUOTE = 0x22;
 const NEWLINE = 0x0a;
@@ -99,17 +100,19 @@ export class BodySegments {
         out = stream;
         bytes = 0;
       }
-      if (outError) throw outError;
+      if (outError) throw stagingWriteError(outError);
       bytes += chunk.length;
       if (!out.write(chunk)) await drained(out);
-      if (outError) throw outError;
+      if (outError) throw stagingWriteError(outError);
     };
     const close = async () => {
       if (!out) return;
       const closing = out;
       out = undefined;
-      await finished(closing.end());
-      if (outError) throw outError;
+      await finished(closing.end()).catch((error: unknown) => {
+        throw stagingWriteError(error);
+      });
+      if (outError) throw stagingWriteError(outError);
       this.done.push(this.files.at(-1)!);
       this.wake?.();
     };

@@ -124,7 +124,7 @@ describe("BodySegments", () => {
     expect(await readdir(dir)).toEqual([]);
   });
 
-  it("reports a segment file that cannot be written to the reader, without an uncaught error", async () => {
+  it("reports a segment file that cannot be written to the reader as 503, without an uncaught error", async () => {
     const body = controlledBody();
     const segments = new BodySegments(body.iterator, async () => path.join(dir, "missing", "s.csv"), 4);
     body.send("Id\n1\n2\n");
@@ -133,7 +133,10 @@ describe("BodySegments", () => {
       (async () => {
         for await (const _ of segments.completed());
       })(),
-    ).rejects.toThrow(/ENOENT/);
+    ).rejects.toMatchObject({
+      code: "unavailable",
+      message: expect.stringMatching(/^The load body could not be written to the staging area .*ENOENT/),
+    });
     await segments.remove();
   });
 });

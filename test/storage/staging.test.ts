@@ -2,7 +2,7 @@ import { link, mkdir, mkdtemp, readdir, rm, utimes, writeFile } from "node:fs/pr
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { STAGING_FOLDER, sweepStaging } from "../../src/loads/staging.js";
+import { STAGING_FOLDER, sweepStaging } from "../../src/storage/staging.js";
 
 let dataDir: string;
 let staging: string;

@@ -6,6 +6,7 @@
  */
 import { lstat, readdir, rm } from "node:fs/promises";
 import path from "node:path";
+import { AppError, isAppError } from "../core/errors.js";
 
 export const STAGING_FOLDER = ".staging";
 /** Left-over staging files older than this are removed (mtime and ctime: a hard link is new by its ctime). */
@@ -31,4 +32,19 @@ export async function sweepStaging(
     removed++;
   }
   return removed;
+}
+
+/**
+ * A load body that could not be written to the staging area (a full disk, a broken volume): the
+ * service's trouble, not the body's, so 503 with what the file system said, never a 500.
+ */
+export function stagingWriteError(error: unknown): AppError {
+  if (isAppError(error)) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new AppError(
+    "unavailable",
+    `The load body could not be written to the staging area (${STAGING_FOLDER}/ of the data directory): ${message}`,
+    undefined,
+    { cause: error },
+  );
 }
