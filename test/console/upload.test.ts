@@ -148,7 +148,25 @@ describe("load upload", () => {
     await page.keyboard.insertText(await operatorToken(suite.app));
     await tabTo(page, /^Sign in\|/);
     await page.keyboard.press("Enter");
-    await page.getByRole("heading", { name: "Loads", level: 1 }).waitFor();
+    // Failed once in a full Node 22 run (no Loads page 30 s after Enter; 26 runs alone, 6 of them
+    // beside busy loops, passed): should it fail again, say what the page showed instead.
+    await page
+      .getByRole("heading", { name: "Loads", level: 1 })
+      .waitFor()
+      .catch(async (error: unknown) => {
+        const shown = await page.evaluate(() => ({
+          hash: location.hash,
+          title: document.title,
+          focused: document.activeElement?.outerHTML.slice(0, 200),
+          alerts: [...document.querySelectorAll("[role=alert], .notice")].map((n) => n.textContent),
+        }));
+        throw new Error(
+          `No Loads page after signing in by keyboard; the page showed ${JSON.stringify(shown)}`,
+          {
+            cause: error,
+          },
+        );
+      });
     await tabTo(page, /\|Program$/);
     await page.keyboard.type("acme");
     expect(await page.locator("#load-program").inputValue()).toBe("acme");
