@@ -40,12 +40,6 @@ export function registerLoadRoute(app: FastifyInstance, context: ApiContext): vo
     {
       // Fastify's body limit is for parsed bodies; this one has OPENINSIGHTS_LOAD_MAX_BYTES.
       bodyLimit: Number.MAX_SAFE_INTEGER,
-      // An answer sent before the whole body arrived (refused at its header, over the limit, no
-      // admin token) closes the connection: the rest of the body is not read, and a client that
-      // reused the connection would wait behind it for ever.
-      onSend: async (request, reply) => {
-        if (!request.raw.complete) reply.header("connection", "close");
-      },
       schema: {
         tags: ["admin"],
         summary: "Load a file into a dataset for one tenant (operators)",
@@ -99,15 +93,6 @@ export function registerLoadRoute(app: FastifyInstance, context: ApiContext): vo
       const window = loadWindow(params, mode, def.timeColumn);
       const format = bodyFormat(request);
       const gzip = bodyEncoding(request);
-      // A body announced as too large is refused before any of it is read (the limit also holds as
-      // it arrives: a chunked body has no length, a gzip body expands).
-      const length = Number(request.headers["content-length"] ?? Number.NaN);
-      if (length > context.config.loadMaxBytes) {
-        throw new AppError(
-          ERROR_CODES.PAYLOAD_TOO_LARGE,
-          `The load body is more than ${context.config.loadMaxBytes.toLocaleString("en-US")} bytes (OPENINSIGHTS_LOAD_MAX_BYTES): Content-Length is ${length.toLocaleString("en-US")}`,
-        );
-      }
 
       const actor = { tenant, user: principal.user, requestId: request.id };
       const staging = path.join(dataDir, ".staging");
