@@ -12,6 +12,7 @@ import { AppError, ERROR_CODES, isAppError } from "../core/errors.js";
 import { assertLoadable } from "../datasets/lookup.js";
 import { LOAD_MODES, type LoadMode } from "../loads/model.js";
 import type { LoadInputFormat } from "../storage/ports.js";
+import { STAGING_FOLDER } from "../storage/staging.js";
 import type { ApiContext } from "./context.js";
 import { envelope } from "./envelope.js";
 import { HTTP_STATUS } from "./errors.js";
@@ -95,7 +96,7 @@ export function registerLoadRoute(app: FastifyInstance, context: ApiContext): vo
       const gzip = bodyEncoding(request);
 
       const actor = { tenant, user: principal.user, requestId: request.id };
-      const staging = path.join(dataDir, ".staging");
+      const staging = path.join(dataDir, STAGING_FOLDER);
       await mkdir(staging, { recursive: true });
       const file = path.join(staging, `${randomUUID()}.${format}`);
       try {

@@ -45,6 +45,7 @@ import type {
   LoadRequest,
   LoadResult,
 } from "../ports.js";
+import { STAGING_FOLDER } from "../staging.js";
 import {
   DATASETS_FOLDER,
   datasetFilePath,
@@ -730,7 +731,7 @@ export class DuckDbEngine implements AnalyticsEngine {
 
   /** A fresh path inside `<dataDir>/.staging/` (for files linked or copied in before loading). */
   async stagingPath(extension: string): Promise<string> {
-    const dir = path.join(this.dataDir, ".staging");
+    const dir = path.join(this.dataDir, STAGING_FOLDER);
     await fs.mkdir(dir, { recursive: true });
     return path.join(dir, `${randomUUID()}${extension}`);
   }
