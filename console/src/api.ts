@@ -56,10 +56,20 @@ export function programPath(path: string): string {
   return `/insights/v1/${currentProgram()}${path}`;
 }
 
-export async function request<T>(method: string, path: string, body?: unknown): Promise<Envelope<T>> {
-  const session = currentSession();
+/**
+ * Calls the API with the session's token, or with `candidate` (a token being checked before it is
+ * kept: its 401 is the caller's to report, and no session ends).
+ */
+export async function request<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  candidate?: string,
+): Promise<Envelope<T>> {
+  const session = candidate === undefined ? currentSession() : null;
+  const token = candidate?.trim() ?? session?.token;
   const headers: Record<string, string> = { accept: "application/json" };
-  if (session) headers.authorization = `Bearer ${session.token}`;
+  if (token) headers.authorization = `Bearer ${token}`;
   if (body !== undefined) headers["content-type"] = "application/json";
   let response: Response;
   try {

@@ -49,8 +49,17 @@ export function currentSession(): Session | null {
     tenant: typeof claims?.tid === "string" ? claims.tid : "unknown tenant",
     expires: typeof claims?.exp === "number" ? new Date(claims.exp * 1000) : null,
     label: sessionStorage.getItem(LABEL_KEY),
-    operator: Array.isArray(claims?.roles) && claims.roles.includes(OPERATOR_ROLE),
+    operator: isOperatorClaims(claims),
   };
+}
+
+/** Whether `token` is an operator's (display only, like `Session.operator`). */
+export function isOperatorToken(token: string): boolean {
+  return isOperatorClaims(readClaims(token.trim()));
+}
+
+function isOperatorClaims(claims: Record<string, unknown> | null): boolean {
+  return Array.isArray(claims?.roles) && claims.roles.includes(OPERATOR_ROLE);
 }
 
 /** The payload of a JWT, or null when the text is not one. Not a verification: display only. */

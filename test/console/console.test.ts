@@ -411,6 +411,48 @@ describe("console failure paths", () => {
     await context.close();
   });
 
+  it("keeps a pasted token only once the API accepted it, and says why it refused one", async () => {
+    const { context, page } = await suite.open();
+    const expired = await issueLocalToken({
+      dataDir: suite.app.dataDir,
+      tenant: CONTOSO.id,
+      ttlSeconds: 60,
+      audience: suite.app.config.auth.audiences[0]!,
+      now: new Date(Date.now() - 3_600_000),
+    });
+    await page.getByLabel("Access token").fill(expired);
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
+    await page.getByText("The API refused this token").waitFor();
+    expect(await page.evaluate(() => sessionStorage.getItem("openinsights.token"))).toBeNull();
+    expect(await page.evaluate(() => location.hash)).toBe("");
+    // The same page, a good token: in.
+    await page.getByLabel("Access token").fill(await suite.app.token(CONTOSO.id));
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
+    await page.getByRole("heading", { name: "Datasets", level: 1 }).waitFor();
+    expect(await page.evaluate(() => location.hash)).toBe("#/datasets");
+    await context.close();
+  });
+
+  it("stays on sign-in and says so when the service cannot be reached to check the token", async () => {
+    const other = await startTestApp();
+    let stopped = false;
+    const context = await suite.browser.newContext();
+    try {
+      const page = await context.newPage();
+      await page.goto(`${other.baseUrl}/console`);
+      await page.getByLabel("Access token").fill(await other.token(CONTOSO.id));
+      stopped = true;
+      await other.close();
+      await page.getByRole("button", { name: "Sign in", exact: true }).click();
+      await page.getByText("cannot be reached").waitFor();
+      expect(await page.getByRole("heading", { name: "Bearer token" }).count()).toBe(1);
+      expect(await page.evaluate(() => sessionStorage.getItem("openinsights.token"))).toBeNull();
+    } finally {
+      await context.close();
+      if (!stopped) await other.close();
+    }
+  });
+
   it("says so when the server cannot be reached", async () => {
     const other = await startTestApp();
     let stopped = false;

@@ -7,7 +7,7 @@ import { useEffect, useState } from "preact/hooks";
 import { ApiError, programPath, request } from "../api";
 import { ErrorNotice } from "../components/Status";
 import { beginOidcSignIn, completeOidcSignIn, hasOidcAnswer, type OidcOptions } from "../oidc";
-import { currentSession, signIn, signOut, takeNotice } from "../session";
+import { isOperatorToken, signIn, takeNotice } from "../session";
 
 interface DemoTenant {
   tenantId: string;
@@ -46,18 +46,23 @@ export function SignInPage() {
     );
   }, []);
 
-  /** Keeps the token only when the API accepts it. */
+  /**
+   * Keeps the token only once the API accepted it: until then this page stays, so what went wrong
+   * (a refused token, a busy or unreachable service) is shown here.
+   */
   const start = async (candidate: string, label: string | null) => {
     setBusy(true);
     setProblem(null);
-    signIn(candidate, label);
+    // An operator's token reads the admin API only; a tenant's, the programs' API.
+    const operator = isOperatorToken(candidate);
     try {
-      // An operator's token reads the admin API only; a tenant's, the programs' API.
-      const operator = currentSession()?.operator === true;
-      await request("GET", operator ? "/admin/v1/audit?pageSize=1" : programPath("/ScheduledDataset"));
-      if (!location.hash || location.hash === "#/") location.hash = operator ? "#/loads" : "#/datasets";
+      await request(
+        "GET",
+        operator ? "/admin/v1/audit?pageSize=1" : programPath("/ScheduledDataset"),
+        undefined,
+        candidate,
+      );
     } catch (error) {
-      if (currentSession()) signOut();
       setProblem(
         error instanceof ApiError && error.status === 401
           ? new Error(
@@ -65,9 +70,11 @@ export function SignInPage() {
             )
           : error,
       );
-    } finally {
       setBusy(false);
+      return;
     }
+    if (!location.hash || location.hash === "#/") location.hash = operator ? "#/loads" : "#/datasets";
+    signIn(candidate, label);
   };
 
   const demoSignIn = async (tenant: DemoTenant) => {
