@@ -99,7 +99,7 @@ export async function loadFile(
   }
   if (stat.size === 0) throw new AppError("invalid_data", "The file is empty: nothing to load");
 
-  let mappings: readonly Mapping[] = [];
+  let plan: Plan | undefined;
   let staged: string | null = null;
   try {
     let source = file;
@@ -109,13 +109,12 @@ export async function loadFile(
       await stage(real, staged, file, progress);
       source = staged;
     }
-    const plan =
+    plan =
       format === "parquet"
         ? await parquetPlan(engine, source, dataset)
         : format === "ndjson"
           ? await ndjsonPlan(engine, source, dataset)
           : csvPlan(await readHead(source, gzip), dataset, format, gzip);
-    mappings = plan.mappings;
     progress(
       `Loading ${path.basename(file)} (${format}) into ${program}.${dataset.name} for tenant ${tenant}${replacing(request)}`,
     );
@@ -127,8 +126,8 @@ export async function loadFile(
       writeOptions(request),
     );
   } catch (error) {
-    const refused = loadError(error, format, mappings);
-    if (format !== "parquet") await addLine(refused, [file], gzip, mappings, format);
+    const refused = loadError(error, format, plan?.mappings ?? []);
+    if (format !== "parquet") await addLine(refused, [file], gzip, plan, format);
     throw refused;
   } finally {
     if (staged) await fs.rm(staged, { force: true }).catch(() => undefined);
@@ -149,14 +148,14 @@ async function loadArriving(
   if (format !== "csv" && format !== "tsv") {
     throw new Error(`A ${format} body is loaded once it is whole (readsArrivingFiles)`);
   }
-  let mappings: readonly Mapping[] = [];
+  let plan: Plan | undefined;
   let segments: BodySegments | undefined;
   let loading = 0;
   try {
     // The header first: the plan needs it before the first segment is loaded.
     const head = await takeHead(arriving);
-    const plan = csvPlan(headText(head), dataset, format, false);
-    mappings = plan.mappings;
+    const read = csvPlan(headText(head), dataset, format, false);
+    plan = read;
     const body = new BodySegments(
       chunksAfter(head, arriving),
       () => engine.stagingPath(`.${format}`),
@@ -169,7 +168,7 @@ async function loadArriving(
     async function* selects(): AsyncGenerator<string> {
       for await (const { file, index } of body.completed()) {
         loading = index;
-        yield selectFrom(plan, file, index === 0);
+        yield selectFrom(read, file, index === 0);
       }
     }
     return await engine.writeTenantRows(
@@ -179,11 +178,11 @@ async function loadArriving(
       writeOptions(request),
     );
   } catch (error) {
-    const refused = loadError(error, format, mappings);
+    const refused = loadError(error, format, plan?.mappings ?? []);
     if (segments) {
       await segments.stop().catch(() => undefined);
       await lineInBody(refused, segments.files, loading);
-      await addLine(refused, segments.files, false, mappings, format);
+      await addLine(refused, segments.files, false, plan, format);
     }
     throw refused;
   } finally {
@@ -280,7 +279,7 @@ async function addLine(
   refused: AppError,
   files: readonly string[],
   gzip: boolean,
-  mappings: readonly Mapping[],
+  plan: Plan | undefined,
   format: "csv" | "tsv" | "ndjson",
 ): Promise<void> {
   const details = refused.details as
@@ -306,15 +305,13 @@ async function addLine(
     details.row !== undefined
   )
     return;
-  const mapping = mappings.find((m) => m.target.name === details.column);
+  const mapping = plan?.mappings.find((m) => m.target.name === details.column);
   if (!mapping) return;
   let line: number | undefined;
   if (format === "ndjson")
     line = await firstJsonLine(files[0]!, (record) => holds(record, mapping.source, details.value!));
-  else {
-    const head = await readHead(files[0]!, gzip);
-    const delimiter = format === "tsv" ? "\t" : guessDelimiter(head);
-    line = await findRecordLine(files, gzip, delimiter, mapping.index, details.value);
+  else if (plan?.delimiter !== undefined) {
+    line = await findRecordLine(files, gzip, plan.delimiter, mapping.index, details.value);
   }
   if (line === undefined) return;
   details.line = line;
@@ -472,6 +469,8 @@ interface Plan {
   readonly expressions: readonly string[];
   /** The reader of a file with the plan's columns (`header`: whether its first line is the header). */
   readonly from: (file: string, header: boolean) => string;
+  /** A CSV/TSV file's field delimiter. */
+  readonly delimiter?: string;
 }
 
 /** The SELECT of the dataset's columns from `file`, each converted and checked. */
@@ -544,20 +543,15 @@ function csvPlan(head: string, dataset: DatasetDef, format: LoadFormat, gzip: bo
     `read_csv(${quoteString(file)}, header = ${withHeader}, auto_detect = false, delim = ${quoteString(delimiter)}, ` +
     `quote = '"', escape = '"', strict_mode = true, allow_quoted_nulls = false, ` +
     `compression = '${gzip ? "gzip" : "none"}', columns = {${readColumns.join(", ")}})`;
-  return { mappings, expressions, from };
+  return { mappings, expressions, from, delimiter };
 }
 
+/** The file's first line (its header), up to HEADER_LIMIT bytes. */
 async function readHead(file: string, gzip: boolean): Promise<string> {
   const input = createReadStream(file, gzip ? {} : { end: HEADER_LIMIT - 1 });
   const stream = gzip ? input.pipe(createGunzip()) : input;
-  const parts: Buffer[] = [];
-  let size = 0;
   try {
-    for await (const part of stream as AsyncIterable<Buffer>) {
-      parts.push(part);
-      size += part.length;
-      if (size >= HEADER_LIMIT || part.includes(10)) break;
-    }
+    return headText(await takeHead((stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]()));
   } catch (error) {
     throw new AppError("invalid_data", `Cannot read ${path.basename(file)}: ${firstLine(error)}`, undefined, {
       cause: error,
@@ -566,9 +560,6 @@ async function readHead(file: string, gzip: boolean): Promise<string> {
     input.destroy();
     stream.destroy();
   }
-  return Buffer.concat(parts)
-    .toString("utf8")
-    .replace(/^\uFEFF/, "");
 }
 
 /** The first record's fields, honouring '"' quoting; null when there is no header at all. */
