@@ -61,7 +61,14 @@ export interface LoadBenchRow {
   readonly cliMs: number;
   readonly apiMs: number;
   /** Each round's times (the figures above are their medians) and the CLI's peak RSS. */
-  readonly runs: readonly { duckdbMs: number; cliMs: number; cliRssMb: number; apiMs: number }[];
+  readonly runs: readonly LoadRun[];
+  /** CPU seconds (user + system, every thread) of each side, medians of the rounds. */
+  readonly cpu: {
+    readonly duckdb: number;
+    readonly cli: number;
+    readonly api: number;
+    readonly sender: number;
+  };
   /** The same API load again while another tenant's queries run back to back. */
   readonly apiDuringQueriesMs: number;
   readonly cliRssMb: number;
@@ -70,24 +77,56 @@ export interface LoadBenchRow {
   readonly duringLoadQueryMs: { p50: number; max: number; count: number };
 }
 
-/** GNU time's "%M" (max RSS, KB) on the last line of stderr. */
-function timed(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn("/usr/bin/time", ["-f", "OI_MAXRSS_KB=%M", process.execPath, ...args], {
+interface LoadRun {
+  readonly duckdbMs: number;
+  readonly cliMs: number;
+  readonly cliRssMb: number;
+  readonly apiMs: number;
+  /** CPU seconds: the CTAS (the bench process, DuckDB's threads), the CLI process, `serve` during
+   * the API load, and the sender (curl or node:http) of that load. */
+  readonly cpu: {
+    readonly duckdb: number;
+    readonly cli: number;
+    readonly api: number;
+    readonly sender: number;
+  };
+}
+
+/**
+ * GNU time's "%M" (max RSS, KB) and "%U"/"%S" (CPU seconds) on the last line of stderr. Wall time
+ * on a shared 2-core machine varies by half from run to run; CPU seconds say what each side costs.
+ */
+function timed(args: string[], env: NodeJS.ProcessEnv, program = process.execPath): ChildProcess {
+  return spawn("/usr/bin/time", ["-f", "OI_MAXRSS_KB=%M OI_CPU=%U+%S", program, ...args], {
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
 }
 
-function collect(child: ChildProcess): Promise<{ code: number; stderr: string; rssMb: number }> {
+/** CPU seconds (user + system) a process has used so far, from /proc (0 where there is none). */
+async function cpuSeconds(pid: number): Promise<number> {
+  const stat = await import("node:fs/promises")
+    .then((fs) => fs.readFile(`/proc/${pid}/stat`, "utf8"))
+    .catch(() => "");
+  // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) / 100;
+}
+
+function collect(
+  child: ChildProcess,
+  options: { keepStdout?: boolean } = {},
+): Promise<{ code: number; stderr: string; rssMb: number; cpu: number }> {
   let stderr = "";
   child.stderr!.on("data", (c: Buffer) => {
     stderr += c.toString("utf8");
   });
-  child.stdout!.resume();
+  if (!options.keepStdout) child.stdout!.resume();
   return new Promise((resolve) =>
     child.on("close", (code) => {
       const kb = Number(/OI_MAXRSS_KB=(\d+)/.exec(stderr)?.[1] ?? 0);
-      resolve({ code: code ?? -1, stderr, rssMb: kb / 1024 });
+      const cpu = /OI_CPU=([\d.]+)\+([\d.]+)/.exec(stderr);
+      resolve({ code: code ?? -1, stderr, rssMb: kb / 1024, cpu: cpu ? Number(cpu[1]) + Number(cpu[2]) : 0 });
     }),
   );
 }
@@ -110,25 +149,31 @@ async function makeInputs(dir: string, rows: number): Promise<{ parquet: string;
   return { parquet, csv };
 }
 
-async function duckdbBaseline(dir: string, file: string, format: "parquet" | "csv"): Promise<number> {
+async function duckdbBaseline(
+  dir: string,
+  file: string,
+  format: "parquet" | "csv",
+): Promise<{ ms: number; cpu: number }> {
   const db = path.join(dir, `baseline-${format}.duckdb`);
   const instance = await DuckDBInstance.create(db, { threads: String(THREADS), memory_limit: MEMORY });
   const con = await instance.connect();
   const reader = format === "parquet" ? `read_parquet('${file}')` : `read_csv('${file}')`;
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   await con.run(`CREATE TABLE t AS SELECT * FROM ${reader}`);
   const ms = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
   con.closeSync();
   instance.closeSync();
   await rm(db, { force: true });
-  return ms;
+  return { ms, cpu: (cpu.user + cpu.system) / 1e6 };
 }
 
 async function cliLoad(
   dataDir: string,
   catalog: string,
   file: string,
-): Promise<{ ms: number; rssMb: number }> {
+): Promise<{ ms: number; rssMb: number; cpu: number }> {
   const started = performance.now();
   const child = timed(
     [
@@ -151,7 +196,7 @@ async function cliLoad(
   );
   const done = await collect(child);
   if (done.code !== 0) throw new Error(`openinsights load failed: ${done.stderr}`);
-  return { ms: performance.now() - started, rssMb: done.rssMb };
+  return { ms: performance.now() - started, rssMb: done.rssMb, cpu: done.cpu };
 }
 
 async function serve(
@@ -192,15 +237,22 @@ async function servePid(dataDir: string): Promise<number> {
  * service. (Sending the 20M-row CSV, 1.2 GB, to a server that discards it: curl 0.69–0.74 s,
  * node:http 0.80–1.18 s, about the same CPU.)
  */
-async function apiLoad(url: string, token: string, file: string, format: "parquet" | "csv"): Promise<number> {
+async function apiLoad(
+  url: string,
+  token: string,
+  file: string,
+  format: "parquet" | "csv",
+): Promise<{ ms: number; senderCpu: number }> {
   const started = performance.now();
   const target = new URL(`${url}/admin/v1/bench/datasets/Rows/loads?tenantId=${TENANT}&mode=replace`);
   const contentType = format === "parquet" ? "application/vnd.apache.parquet" : "text/csv";
-  const { status, body } = CURL
+  const cpuBefore = process.cpuUsage();
+  const { status, body, cpu } = CURL
     ? await curlPost(target, token, contentType, file)
     : await nodePost(target, token, contentType, file);
   if (status !== 200) throw new Error(`load API answered ${status}: ${body}`);
-  return performance.now() - started;
+  const own = process.cpuUsage(cpuBefore);
+  return { ms: performance.now() - started, senderCpu: cpu ?? (own.user + own.system) / 1e6 };
 }
 
 /** curl, when the machine has one (`LOAD_SENDER=node` forces node:http). */
@@ -211,18 +263,16 @@ async function curlPost(
   token: string,
   contentType: string,
   file: string,
-): Promise<{ status: number; body: string }> {
+): Promise<{ status: number; body: string; cpu: number }> {
   const args = ["-sS", "-X", "POST", "-T", file, "-w", "\n%{http_code}", target.href];
   const headers = [`authorization: Bearer ${token}`, `content-type: ${contentType}`];
-  const child = spawn("curl", [...headers.flatMap((h) => ["-H", h]), ...args]);
+  const child = timed([...headers.flatMap((h) => ["-H", h]), ...args], {}, "curl");
   let out = "";
-  let err = "";
-  child.stdout.on("data", (c: Buffer) => (out += c.toString("utf8")));
-  child.stderr.on("data", (c: Buffer) => (err += c.toString("utf8")));
-  const code = await new Promise<number>((resolve) => child.on("close", (c) => resolve(c ?? -1)));
-  if (code !== 0) throw new Error(`curl failed (${code}): ${err}`);
+  child.stdout!.on("data", (c: Buffer) => (out += c.toString("utf8")));
+  const done = await collect(child, { keepStdout: true });
+  if (done.code !== 0) throw new Error(`curl failed (${done.code}): ${done.stderr}`);
   const cut = out.lastIndexOf("\n");
-  return { status: Number(out.slice(cut + 1)), body: out.slice(0, cut) };
+  return { status: Number(out.slice(cut + 1)), body: out.slice(0, cut), cpu: done.cpu };
 }
 
 function nodePost(
@@ -230,7 +280,7 @@ function nodePost(
   token: string,
   contentType: string,
   file: string,
-): Promise<{ status: number; body: string }> {
+): Promise<{ status: number; body: string; cpu?: number }> {
   return new Promise((resolve, reject) => {
     const request = httpRequest(
       target,
@@ -324,21 +374,30 @@ export async function runLoadBench(
           body: await import("node:fs/promises").then((fs) => fs.readFile(small)),
         });
         // Each round: the baseline, the CLI, the API, one after another (the service idle meanwhile).
-        const runs: { duckdbMs: number; cliMs: number; cliRssMb: number; apiMs: number }[] = [];
+        const runs: LoadRun[] = [];
+        const pid = await servePid(dataDir);
         for (let round = 1; round <= ROUNDS; round++) {
           const of = ROUNDS > 1 ? ` (round ${round} of ${ROUNDS})` : "";
           progress(`loads: ${format} ${fmtInt(rows)} rows: DuckDB CREATE TABLE AS${of}`);
-          const duckdbMs = await duckdbBaseline(dir, file, format);
+          const baseline = await duckdbBaseline(dir, file, format);
           progress(`loads: ${format}: openinsights load${of}`);
           const cli = await cliLoad(cliDataDir, catalog, file);
           progress(`loads: ${format}: POST …/loads${of}`);
-          const apiMs = await apiLoad(served.url, admin, file, format);
-          runs.push({ duckdbMs, cliMs: cli.ms, cliRssMb: cli.rssMb, apiMs });
+          const serveCpuBefore = await cpuSeconds(pid);
+          const api = await apiLoad(served.url, admin, file, format);
+          const serveCpu = (await cpuSeconds(pid)) - serveCpuBefore;
+          runs.push({
+            duckdbMs: baseline.ms,
+            cliMs: cli.ms,
+            cliRssMb: cli.rssMb,
+            apiMs: api.ms,
+            cpu: { duckdb: baseline.cpu, cli: cli.cpu, api: serveCpu, sender: api.senderCpu },
+          });
         }
         progress(`loads: ${format}: queries while idle`);
         const idle = summary(await queryLoop(served.url, tenant, 2000));
         progress(`loads: ${format}: POST …/loads again, with queries running`);
-        const loading = apiLoad(served.url, admin, file, format);
+        const loading = apiLoad(served.url, admin, file, format).then((api) => api.ms);
         const [apiDuringQueriesMs, during] = await Promise.all([
           loading,
           queryLoop(served.url, tenant, loading),
@@ -355,6 +414,12 @@ export async function runLoadBench(
           cliMs: median(runs.map((r) => r.cliMs)),
           apiMs: median(runs.map((r) => r.apiMs)),
           runs,
+          cpu: {
+            duckdb: median(runs.map((r) => r.cpu.duckdb)),
+            cli: median(runs.map((r) => r.cpu.cli)),
+            api: median(runs.map((r) => r.cpu.api)),
+            sender: median(runs.map((r) => r.cpu.sender)),
+          },
           apiDuringQueriesMs,
           cliRssMb: Math.max(...runs.map((r) => r.cliRssMb)),
           serveRssMb: done.rssMb,
@@ -421,6 +486,7 @@ function describeLoads(rows: readonly LoadBenchRow[], load: number) {
           "CLI load",
           "API load",
           "API load under queries",
+          "CPU s: CTAS / CLI / API (serve + sender)",
           "CLI RSS",
           "serve RSS",
           "Query p50/max idle",
@@ -434,6 +500,7 @@ function describeLoads(rows: readonly LoadBenchRow[], load: number) {
           `${fmtMs(r.cliMs)} (${fmtRatio(r.cliMs / r.duckdbMs)})`,
           `${fmtMs(r.apiMs)} (${fmtRatio(r.apiMs / r.duckdbMs)})`,
           `${fmtMs(r.apiDuringQueriesMs)} (${fmtRatio(r.apiDuringQueriesMs / r.duckdbMs)})`,
+          `${r.cpu.duckdb.toFixed(1)} / ${r.cpu.cli.toFixed(1)} / ${r.cpu.api.toFixed(1)} + ${r.cpu.sender.toFixed(1)}`,
           `${r.cliRssMb.toFixed(0)} MB`,
           `${r.serveRssMb.toFixed(0)} MB`,
           `${fmtMs(r.idleQueryMs.p50)} / ${fmtMs(r.idleQueryMs.max)}`,
@@ -463,7 +530,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
       const result = describeLoads(rows, os.loadavg()[0] ?? 0);
       process.stdout.write(
         `${JSON.stringify(result.tables[0], null, 1)}\n${JSON.stringify(result.targets, null, 1)}\n` +
-          `${JSON.stringify(rows.map((r) => ({ format: r.format, rows: r.rows, runs: r.runs })))}\n`,
+          `${JSON.stringify(rows.map((r) => ({ format: r.format, rows: r.rows, cpu: r.cpu, runs: r.runs })))}\n`,
       );
     })
     .catch((error: unknown) => {
