@@ -18,6 +18,7 @@ import { createHmac, randomBytes } from "node:crypto";
 import { chmod, link, mkdir, open, readFile, unlink } from "node:fs/promises";
 import path from "node:path";
 import { AppError, ERROR_CODES } from "../core/errors.js";
+import { syncDirectory } from "../storage/durable.js";
 
 /** Bytes of a generated master secret, and the least accepted from the environment. */
 export const MASTER_SECRET_BYTES = 32;
@@ -149,17 +150,4 @@ async function readSecretFile(file: string): Promise<Buffer | undefined> {
     );
   }
   return secret;
-}
-
-/** Flushes a directory entry (a new file's name) to disk; ignored where directories cannot be synced. */
-async function syncDirectory(dir: string): Promise<void> {
-  let handle: Awaited<ReturnType<typeof open>> | undefined;
-  try {
-    handle = await open(dir, "r");
-    await handle.sync();
-  } catch {
-    // Some filesystems refuse fsync on directories (EINVAL/EISDIR/EPERM): the rename still stands.
-  } finally {
-    await handle?.close().catch(() => undefined);
-  }
 }

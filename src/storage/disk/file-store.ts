@@ -16,6 +16,7 @@ import { constants, type Stats } from "node:fs";
 import { copyFile, mkdir, open, rename, rmdir, stat, unlink } from "node:fs/promises";
 import path from "node:path";
 import { AppError, ERROR_CODES } from "../../core/errors.js";
+import { flushFile, makeDirectories, syncDirectory } from "../durable.js";
 import { checkRange, keySegments, sourceSize } from "../file-keys.js";
 import type { FileStore } from "../ports.js";
 
@@ -132,45 +133,6 @@ async function moveIntoPlace(root: string, source: string, temp: string): Promis
     }
     await unlink(source).catch(() => undefined);
     return false;
-  }
-}
-
-/** Makes `dir` (under `root`) and flushes every directory entry it had to create. */
-async function makeDirectories(root: string, dir: string): Promise<void> {
-  const first = await mkdir(dir, { recursive: true, mode: 0o700 });
-  if (first === undefined) return;
-  // Each new directory's name lives in its parent: flush from the deepest new one's parent up.
-  let current = dir;
-  for (;;) {
-    const parent = path.dirname(current);
-    await syncDirectory(parent);
-    if (current === first || parent === root || parent === current) break;
-    current = parent;
-  }
-}
-
-/** Flushes a file's bytes and returns its size. */
-async function flushFile(file: string): Promise<number> {
-  const handle = await open(file, constants.O_RDONLY);
-  try {
-    await handle.sync();
-    return (await handle.stat()).size;
-  } finally {
-    await handle.close();
-  }
-}
-
-async function syncDirectory(dir: string): Promise<void> {
-  let handle: Awaited<ReturnType<typeof open>> | undefined;
-  try {
-    handle = await open(dir, constants.O_RDONLY);
-    await handle.sync();
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    // Some filesystems cannot fsync a directory; the rename itself still stands.
-    if (code !== "EINVAL" && code !== "EISDIR" && code !== "EPERM" && code !== "ENOTSUP") throw error;
-  } finally {
-    await handle?.close().catch(() => undefined);
   }
 }
 

@@ -31,6 +31,7 @@ import { AppError } from "../../core/errors.js";
 import { type DatasetDef, type Program, TENANT_COLUMN } from "../../datasets/types.js";
 import type { CompiledSql, Row } from "../../query/compiled.js";
 import { type Compression, compressionApplies, type ReportFormat } from "../../reports/formats.js";
+import { flushFile, makeDirectories, syncDirectory } from "../durable.js";
 import { removeExportParts, sumBytes, TextPartWriter, writeParquetParts } from "../export-parts.js";
 import type {
   AnalyticsEngine,
@@ -546,6 +547,13 @@ export class DuckDbEngine implements AnalyticsEngine {
     signal?.addEventListener("abort", onAbort, { once: true });
     const written: string[] = [];
     let committed = false;
+    // Each new file is flushed to disk as soon as it is written, while the next one is.
+    const flushes = new Map<string, Promise<number>>();
+    const flushSoon = (name: string) => {
+      const flushing = flushFile(this.filePath(name));
+      flushing.catch(() => undefined);
+      flushes.set(name, flushing);
+    };
     try {
       signal?.throwIfAborted();
       // Each SELECT (one, or one per segment of a body that arrives) becomes one new file.
@@ -566,6 +574,8 @@ export class DuckDbEngine implements AnalyticsEngine {
         }
         if (file.rows > 0 || fresh.length === 0) fresh.push(file);
         else await fs.rm(this.filePath(file.name), { force: true });
+        // A windowed replace commits the file it merges these into instead; an empty file may go.
+        if (!window && file.rows > 0) flushSoon(file.name);
       }
       const rowCount = fresh.reduce((sum, file) => sum + file.rows, 0);
       for (let attempt = 1; ; attempt++) {
@@ -589,6 +599,7 @@ export class DuckDbEngine implements AnalyticsEngine {
           );
           files = [merged];
         }
+        await this.makeDurable(merged ? [merged] : fresh, flushes);
         const set = await this.fileSets.commitFileSet(
           key,
           base?.version ?? 0,
@@ -788,6 +799,7 @@ export class DuckDbEngine implements AnalyticsEngine {
             const written: string[] = [];
             const select = `SELECT ${columns}, ${quoteIdent(TENANT_COLUMN)} FROM ${qualified} WHERE ${quoteIdent(TENANT_COLUMN)} = ${quoteString(tenant)}`;
             const fresh = await this.writeFile(con, key, select, written, {});
+            await this.makeDurable([fresh]);
             if (await this.fileSets.commitFileSet(key, 0, [fresh], new Date())) {
               moved += fresh.rows;
               progress(
@@ -806,6 +818,30 @@ export class DuckDbEngine implements AnalyticsEngine {
       if (error.code !== "ENOENT") throw error;
     });
     return moved;
+  }
+
+  /**
+   * Flushes new dataset files and their names to disk (waiting for the flushes already `started`):
+   * a committed file set survives a power loss (the metadata store syncs its commits), so the files
+   * it names must be on disk before it is committed.
+   */
+  private async makeDurable(
+    files: readonly DatasetFile[],
+    started: ReadonlyMap<string, Promise<number>> = new Map(),
+  ): Promise<void> {
+    try {
+      await Promise.all(files.map((file) => started.get(file.name) ?? flushFile(this.filePath(file.name))));
+      for (const dir of new Set(files.map((file) => path.dirname(this.filePath(file.name))))) {
+        await syncDirectory(dir);
+      }
+    } catch (error) {
+      throw new AppError(
+        "unavailable",
+        `The new rows could not be flushed to disk: ${(error as Error).message}`,
+        undefined,
+        { cause: error },
+      );
+    }
   }
 
   /** Deletes dataset files by name (missing ones are ignored). */
@@ -898,7 +934,7 @@ export class DuckDbEngine implements AnalyticsEngine {
   ): Promise<DatasetFile> {
     const name = newDatasetFileName(key);
     const file = this.filePath(name);
-    await fs.mkdir(path.dirname(file), { recursive: true });
+    await makeDirectories(this.datasetsDir, path.dirname(file), 0o777);
     written.push(name);
     const progress = options.onProgress;
     const timer = progress
