@@ -475,7 +475,7 @@ function describeLoads(rows: readonly LoadBenchRow[], load: number) {
   ]);
   return {
     method:
-      "A 6-column file (integer, string, date, decimal, boolean, datetime) loaded for one tenant with mode=replace: `openinsights load` timed as a whole process (Node's start included), `POST …/loads` (body piped from disk by node:http, as curl sends it) to a running `serve`; the baseline is DuckDB's `CREATE TABLE t AS SELECT * FROM read_parquet/read_csv(file)` into a database file, 2 threads and a 1 GB memory limit on every side. The API load is timed alone, then once more while one client queries another tenant's rows of the same dataset back to back (their latency is recorded; that load shares the cores with them).",
+      "A 6-column file (integer, string, date, decimal, boolean, datetime) loaded for one tenant with mode=replace: `openinsights load` timed as a whole process (Node's start included), `POST …/loads` (the body sent by `curl -T`, or piped from disk by node:http where there is no curl) to a running `serve`; the baseline is DuckDB's `CREATE TABLE t AS SELECT * FROM read_parquet/read_csv(file)` into a database file, 2 threads and a 1 GB memory limit on every side. CPU seconds (user + system, every thread) of each side beside the wall times: the CTAS, the CLI process, `serve` during the API load and that load's sender. The API load is timed alone, then once more while one client queries another tenant's rows of the same dataset back to back (their latency is recorded; that load shares the cores with them).",
     tables: [
       {
         columns: [
