@@ -148,8 +148,10 @@ describe("load upload", () => {
     await page.keyboard.insertText(await operatorToken(suite.app));
     await tabTo(page, /^Sign in\|/);
     await page.keyboard.press("Enter");
-    // Failed once in a full Node 22 run (no Loads page 30 s after Enter; 26 runs alone, 6 of them
-    // beside busy loops, passed): should it fail again, say what the page showed instead.
+    // Failed twice in full Node 22 runs: no Loads page 30 s after Enter, the sign-in page back with
+    // no message. The likely cause, a token check that failed (not 401) after the token was kept and
+    // bounced back without a word, is gone: SignIn.tsx keeps a token only once the check passed, and
+    // shows why it did not. Should it fail again, say what the page showed instead.
     await page
       .getByRole("heading", { name: "Loads", level: 1 })
       .waitFor()
