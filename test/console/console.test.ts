@@ -372,17 +372,46 @@ describe("console sign-in through an OpenID Connect issuer", () => {
   });
 });
 
+/**
+ * The console of an app of its own (which `stop` closes, once) with a tenant's token pasted in the
+ * sign-in form: for what happens when the service goes away.
+ */
+async function onAppOfItsOwn(run: (page: Page, stop: () => Promise<void>) => Promise<void>): Promise<void> {
+  const other = await startTestApp();
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await other.close();
+  };
+  const context = await suite.browser.newContext();
+  try {
+    const page = await context.newPage();
+    await page.goto(`${other.baseUrl}/console`);
+    await page.getByLabel("Access token").fill(await other.token(CONTOSO.id));
+    await run(page, stop);
+  } finally {
+    await context.close();
+    await stop();
+  }
+}
+
+/** A token of Contoso's signed with the app's key that expired an hour ago. */
+function expiredToken(): Promise<string> {
+  return issueLocalToken({
+    dataDir: suite.app.dataDir,
+    tenant: CONTOSO.id,
+    ttlSeconds: 60,
+    audience: suite.app.config.auth.audiences[0]!,
+    now: new Date(Date.now() - 3_600_000),
+  });
+}
+
 describe("console failure paths", () => {
   it("goes back to sign-in with a message when the token expires", async () => {
     const { context, page } = await suite.open();
     await signInAs(page, CONTOSO);
-    const expired = await issueLocalToken({
-      dataDir: suite.app.dataDir,
-      tenant: CONTOSO.id,
-      ttlSeconds: 60,
-      audience: suite.app.config.auth.audiences[0]!,
-      now: new Date(Date.now() - 3_600_000),
-    });
+    const expired = await expiredToken();
     await page.evaluate((token) => sessionStorage.setItem("openinsights.token", token), expired);
     // Navigates by address, not by the header link: the link can be re-rendered while the datasets
     // page finishes loading, and a click on a detached element then times out under load.
@@ -413,13 +442,7 @@ describe("console failure paths", () => {
 
   it("keeps a pasted token only once the API accepted it, and says why it refused one", async () => {
     const { context, page } = await suite.open();
-    const expired = await issueLocalToken({
-      dataDir: suite.app.dataDir,
-      tenant: CONTOSO.id,
-      ttlSeconds: 60,
-      audience: suite.app.config.auth.audiences[0]!,
-      now: new Date(Date.now() - 3_600_000),
-    });
+    const expired = await expiredToken();
     await page.getByLabel("Access token").fill(expired);
     await page.getByRole("button", { name: "Sign in", exact: true }).click();
     await page.getByText("The API refused this token").waitFor();
@@ -434,43 +457,23 @@ describe("console failure paths", () => {
   });
 
   it("stays on sign-in and says so when the service cannot be reached to check the token", async () => {
-    const other = await startTestApp();
-    let stopped = false;
-    const context = await suite.browser.newContext();
-    try {
-      const page = await context.newPage();
-      await page.goto(`${other.baseUrl}/console`);
-      await page.getByLabel("Access token").fill(await other.token(CONTOSO.id));
-      stopped = true;
-      await other.close();
+    await onAppOfItsOwn(async (page, stop) => {
+      await stop();
       await page.getByRole("button", { name: "Sign in", exact: true }).click();
       await page.getByText("cannot be reached").waitFor();
       expect(await page.getByRole("heading", { name: "Bearer token" }).count()).toBe(1);
       expect(await page.evaluate(() => sessionStorage.getItem("openinsights.token"))).toBeNull();
-    } finally {
-      await context.close();
-      if (!stopped) await other.close();
-    }
+    });
   });
 
   it("says so when the server cannot be reached", async () => {
-    const other = await startTestApp();
-    let stopped = false;
-    const context = await suite.browser.newContext();
-    try {
-      const page = await context.newPage();
-      await page.goto(`${other.baseUrl}/console`);
-      await page.getByLabel("Access token").fill(await other.token(CONTOSO.id));
+    await onAppOfItsOwn(async (page, stop) => {
       await page.getByRole("button", { name: "Sign in", exact: true }).click();
       await page.getByRole("heading", { name: "Datasets", level: 1 }).waitFor();
-      stopped = true;
-      await other.close();
+      await stop();
       await page.getByRole("link", { name: "Reports" }).click();
       await page.getByText("Service unreachable.").waitFor();
       await screenshot(page, "unreachable-1280");
-    } finally {
-      await context.close();
-      if (!stopped) await other.close();
-    }
+    });
   });
 });
