@@ -5,14 +5,13 @@
  * so (DuckDB, CSV/TSV), else once it is whole (docs/loading.md, docs/api.md).
  */
 import { randomUUID } from "node:crypto";
-import { mkdir, rm } from "node:fs/promises";
-import path from "node:path";
+import { rm } from "node:fs/promises";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { AppError, ERROR_CODES, isAppError } from "../core/errors.js";
 import { assertLoadable } from "../datasets/lookup.js";
 import { LOAD_MODES, type LoadMode } from "../loads/model.js";
 import type { LoadInputFormat } from "../storage/ports.js";
-import { STAGING_FOLDER } from "../storage/staging.js";
+import { newStagingPath } from "../storage/staging.js";
 import type { ApiContext } from "./context.js";
 import { envelope } from "./envelope.js";
 import { HTTP_STATUS } from "./errors.js";
@@ -96,9 +95,7 @@ export function registerLoadRoute(app: FastifyInstance, context: ApiContext): vo
       const gzip = bodyEncoding(request);
 
       const actor = { tenant, user: principal.user, requestId: request.id };
-      const staging = path.join(dataDir, STAGING_FOLDER);
-      await mkdir(staging, { recursive: true });
-      const file = path.join(staging, `${randomUUID()}.${format}`);
+      const file = await newStagingPath(dataDir, `.${format}`);
       try {
         const stream = request.body as NodeJS.ReadableStream | undefined;
         if (!stream) throw new AppError(ERROR_CODES.INVALID_DATA, "The body is empty: send the file to load");

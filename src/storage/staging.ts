@@ -4,7 +4,8 @@
  * during a load leaves them behind; every process's upkeep removes what nothing has touched for
  * STAGING_IDLE_MS, long past any load's end (a load writes or links its files as it starts).
  */
-import { lstat, readdir, rm } from "node:fs/promises";
+import { randomUUID } from "node:crypto";
+import { lstat, mkdir, readdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { AppError, isAppError } from "../core/errors.js";
 
@@ -32,6 +33,13 @@ export async function sweepStaging(
     removed++;
   }
   return removed;
+}
+
+/** A fresh path inside `<dataDir>/.staging/` (made when missing), ending in `extension`. */
+export async function newStagingPath(dataDir: string, extension: string): Promise<string> {
+  const dir = path.join(dataDir, STAGING_FOLDER);
+  await mkdir(dir, { recursive: true });
+  return path.join(dir, `${randomUUID()}${extension}`);
 }
 
 /**

@@ -46,7 +46,7 @@ import type {
   LoadRequest,
   LoadResult,
 } from "../ports.js";
-import { STAGING_FOLDER } from "../staging.js";
+import { newStagingPath } from "../staging.js";
 import {
   DATASETS_FOLDER,
   datasetFilePath,
@@ -741,10 +741,8 @@ export class DuckDbEngine implements AnalyticsEngine {
   }
 
   /** A fresh path inside `<dataDir>/.staging/` (for files linked or copied in before loading). */
-  async stagingPath(extension: string): Promise<string> {
-    const dir = path.join(this.dataDir, STAGING_FOLDER);
-    await fs.mkdir(dir, { recursive: true });
-    return path.join(dir, `${randomUUID()}${extension}`);
+  stagingPath(extension: string): Promise<string> {
+    return newStagingPath(this.dataDir, extension);
   }
 
   /**
